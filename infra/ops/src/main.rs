@@ -1,0 +1,129 @@
+//! `kitchen-ops`: the operator command. Works against DynamoDB Local (`--endpoint` or
+//! `DYNAMODB_ENDPOINT`) and real DynamoDB (standard AWS credentials and region) alike.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use shared::domain::Identifier;
+use shared::domain::{Email, Password, PasswordHasher, Role, now_rfc3339};
+use shared::store::Store;
+use shared::store::accounts::{AccountItem, CreateOutcome};
+
+#[derive(Parser)]
+#[command(
+    name = "kitchen-ops",
+    about = "Operator command for the Chuks Kitchen backend"
+)]
+struct Cli {
+    /// DynamoDB table name.
+    #[arg(
+        long,
+        env = "TABLE_NAME",
+        global = true,
+        default_value = "chuks-kitchen"
+    )]
+    table: String,
+    /// DynamoDB endpoint override (DynamoDB Local); omit for AWS.
+    #[arg(long, env = "DYNAMODB_ENDPOINT", global = true)]
+    endpoint: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the table with its index and TTL (does nothing if it exists).
+    CreateTable,
+    /// Create a verified admin account.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        /// 8 to 128 characters. Prefer the ADMIN_PASSWORD variable over the command line.
+        #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Register an SES sender identity (on AWS this sends the verification email).
+    VerifySender {
+        #[arg(long, env = "OTP_SENDER_EMAIL")]
+        email: String,
+        /// SES endpoint override (the local emulator); omit for AWS.
+        #[arg(long, env = "SES_ENDPOINT")]
+        ses_endpoint: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init();
+    let cli = Cli::parse();
+    let sdk = shared::aws::sdk_config().await;
+    let store = Store::new(
+        shared::aws::dynamodb(&sdk, cli.endpoint.as_deref()),
+        cli.table.clone(),
+    );
+
+    match cli.command {
+        Command::CreateTable => {
+            let created = store.create_table().await.map_err(describe)?;
+            println!(
+                "table {}: {}",
+                cli.table,
+                if created { "created" } else { "already exists" }
+            );
+        }
+        Command::CreateAdmin { email, password } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let password =
+                Password::parse(password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
+            let hash = PasswordHasher::new().hash(password).await?;
+            let identifier = Identifier::Email(email);
+            let mut account = AccountItem::new(&identifier, hash, Role::Admin, true, now_rfc3339());
+            match store
+                .create_account_retrying(&mut account, None, None)
+                .await
+                .map_err(describe)?
+            {
+                CreateOutcome::Created => {
+                    println!("admin {} created (id {})", identifier, account.id)
+                }
+                CreateOutcome::IdentifierTaken => bail!("{identifier} is already registered"),
+                other => bail!("could not create the admin: {other:?}"),
+            }
+        }
+        Command::VerifySender {
+            email,
+            ses_endpoint,
+        } => {
+            let client = shared::aws::sesv2(&sdk, ses_endpoint.as_deref());
+            match client
+                .create_email_identity()
+                .email_identity(&email)
+                .send()
+                .await
+            {
+                Ok(_) => println!("sender identity {email} registered"),
+                Err(err)
+                    if err
+                        .as_service_error()
+                        .is_some_and(|e| e.is_already_exists_exception()) =>
+                {
+                    println!("sender identity {email} already registered")
+                }
+                Err(err) => {
+                    return Err(anyhow::anyhow!(
+                        "{}",
+                        shared::aws::aws_sdk_sesv2::error::DisplayErrorContext(err)
+                    ))
+                    .context("CreateEmailIdentity");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe(err: shared::ApiError) -> anyhow::Error {
+    match err {
+        shared::ApiError::Internal(cause) | shared::ApiError::Unavailable(cause) => cause,
+        other => anyhow::anyhow!("{other}"),
+    }
+}

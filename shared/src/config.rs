@@ -1,0 +1,229 @@
+//! Configuration, read once from the environment at start-up.
+//!
+//! Every variable is documented in README.md. A missing or malformed required value stops the
+//! function at init with a message naming the variable, instead of failing on the first request.
+
+use std::time::Duration;
+
+/// The minimum length of `JWT_SECRET`: HS256 keys shorter than the hash output are weak.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("missing required environment variable {0}")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+#[derive(Clone)]
+pub struct Config {
+    /// DynamoDB table holding every item (`TABLE_NAME`).
+    pub table_name: String,
+    /// Endpoint overrides for local emulators (`DYNAMODB_ENDPOINT`, `SES_ENDPOINT`, `SNS_ENDPOINT`).
+    pub dynamodb_endpoint: Option<String>,
+    pub ses_endpoint: Option<String>,
+    pub sns_endpoint: Option<String>,
+    /// Verified SES identity that OTP emails come from (`OTP_SENDER_EMAIL`).
+    pub sender_email: Option<String>,
+    /// Optional SNS sender id shown on SMS (`SMS_SENDER_ID`).
+    pub sms_sender_id: Option<String>,
+    /// HS256 signing secret (`JWT_SECRET`, at least 32 bytes).
+    pub jwt_secret: Vec<u8>,
+    /// `iss` of every token we issue and the only issuer we accept (`JWT_ISSUER`).
+    pub jwt_issuer: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub otp_ttl: Duration,
+    pub otp_resend_cooldown: Duration,
+    pub otp_max_attempts: u32,
+    /// Country calling code used to read national phone numbers (`DEFAULT_COUNTRY_CODE`, "234").
+    pub default_country_code: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("table_name", &self.table_name)
+            .field("dynamodb_endpoint", &self.dynamodb_endpoint)
+            .field("ses_endpoint", &self.ses_endpoint)
+            .field("sns_endpoint", &self.sns_endpoint)
+            .field("sender_email", &self.sender_email)
+            .field("jwt_secret", &"<redacted>")
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("refresh_token_ttl", &self.refresh_token_ttl)
+            .field("otp_ttl", &self.otp_ttl)
+            .field("otp_resend_cooldown", &self.otp_resend_cooldown)
+            .field("otp_max_attempts", &self.otp_max_attempts)
+            .field("default_country_code", &self.default_country_code)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment in production, a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match get(name) {
+                None => Ok(Duration::from_secs(default)),
+                Some(raw) => match raw.parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
+                    _ => Err(ConfigError::Invalid {
+                        name,
+                        reason: format!("expected a positive number of seconds, got {raw:?}"),
+                    }),
+                },
+            }
+        };
+
+        let jwt_secret = required("JWT_SECRET")?.into_bytes();
+        if jwt_secret.len() < MIN_JWT_SECRET_BYTES {
+            return Err(ConfigError::Invalid {
+                name: "JWT_SECRET",
+                reason: format!(
+                    "must be at least {MIN_JWT_SECRET_BYTES} bytes long (got {})",
+                    jwt_secret.len()
+                ),
+            });
+        }
+
+        let otp_max_attempts = match get("OTP_MAX_ATTEMPTS") {
+            None => 5,
+            Some(raw) => match raw.parse::<u32>() {
+                Ok(n) if (1..=100).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "OTP_MAX_ATTEMPTS",
+                        reason: format!("expected a number from 1 to 100, got {raw:?}"),
+                    });
+                }
+            },
+        };
+
+        let default_country_code = get("DEFAULT_COUNTRY_CODE").unwrap_or_else(|| "234".into());
+        let cc = default_country_code.trim_start_matches('+').to_owned();
+        if cc.is_empty()
+            || cc.len() > 3
+            || !cc.bytes().all(|b| b.is_ascii_digit())
+            || cc.starts_with('0')
+        {
+            return Err(ConfigError::Invalid {
+                name: "DEFAULT_COUNTRY_CODE",
+                reason: format!(
+                    "expected a country calling code such as 234, got {default_country_code:?}"
+                ),
+            });
+        }
+
+        Ok(Self {
+            table_name: required("TABLE_NAME")?,
+            dynamodb_endpoint: get("DYNAMODB_ENDPOINT"),
+            ses_endpoint: get("SES_ENDPOINT"),
+            sns_endpoint: get("SNS_ENDPOINT"),
+            sender_email: get("OTP_SENDER_EMAIL"),
+            sms_sender_id: get("SMS_SENDER_ID"),
+            jwt_secret,
+            jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "chuks-kitchen".into()),
+            access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 24 * 3600)?,
+            refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 7 * 24 * 3600)?,
+            otp_ttl: seconds("OTP_TTL_SECONDS", 600)?,
+            otp_resend_cooldown: seconds("OTP_RESEND_COOLDOWN_SECONDS", 60)?,
+            otp_max_attempts,
+            default_country_code: cc,
+        })
+    }
+
+    /// The sender address, required by functions that deliver OTPs.
+    pub fn require_sender_email(&self) -> Result<&str, ConfigError> {
+        self.sender_email
+            .as_deref()
+            .ok_or(ConfigError::Missing("OTP_SENDER_EMAIL"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let c =
+            Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", SECRET)])).unwrap();
+        assert_eq!(c.access_token_ttl, Duration::from_secs(86_400));
+        assert_eq!(c.refresh_token_ttl, Duration::from_secs(604_800));
+        assert_eq!(c.otp_ttl, Duration::from_secs(600));
+        assert_eq!(c.otp_resend_cooldown, Duration::from_secs(60));
+        assert_eq!(c.otp_max_attempts, 5);
+        assert_eq!(c.default_country_code, "234");
+    }
+
+    #[test]
+    fn missing_table_name_is_named() {
+        let err = Config::from_lookup(lookup(&[("JWT_SECRET", SECRET)])).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("TABLE_NAME"));
+        assert!(err.to_string().contains("TABLE_NAME"));
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused() {
+        let err = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", "short")]))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    name: "JWT_SECRET",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_lifetime_is_refused() {
+        let err = Config::from_lookup(lookup(&[
+            ("TABLE_NAME", "t"),
+            ("JWT_SECRET", SECRET),
+            ("OTP_TTL_SECONDS", "ten"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                name: "OTP_TTL_SECONDS",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let c =
+            Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", SECRET)])).unwrap();
+        assert!(!format!("{c:?}").contains(SECRET));
+    }
+}

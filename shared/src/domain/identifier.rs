@@ -1,0 +1,236 @@
+//! Account identifiers: an email address or a phone number in E.164.
+//!
+//! An identifier containing `@` is an email (validated, lower-cased); anything else is read as a
+//! phone number: `+<country><number>`, `00<country><number>`, or a national number starting with
+//! `0` in the configured default country (`08012345678` -> `+2348012345678`). Spaces, dashes,
+//! dots and parentheses are ignored. Every route that takes an identifier parses it here, so all
+//! spellings of one identifier find one account.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Phone(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Identifier {
+    Email(Email),
+    Phone(Phone),
+}
+
+/// How an OTP reaches the identifier's owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentifierError {
+    #[error("is required")]
+    Empty,
+    #[error("is not a valid email address")]
+    InvalidEmail,
+    #[error("is not a valid phone number")]
+    InvalidPhone,
+}
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, IdentifierError> {
+        let lower = raw.trim().to_lowercase();
+        if lower.len() > 254 || lower.contains(char::is_whitespace) {
+            return Err(IdentifierError::InvalidEmail);
+        }
+        let parsed: email_address::EmailAddress =
+            lower.parse().map_err(|_| IdentifierError::InvalidEmail)?;
+        // Display names ("A <a@b.c>") and dot-less domains are not addresses we can deliver to.
+        let domain = parsed.domain();
+        if parsed.as_str() != lower
+            || !domain.contains('.')
+            || domain.starts_with('[')
+            || domain.ends_with('.')
+        {
+            return Err(IdentifierError::InvalidEmail);
+        }
+        Ok(Self(lower))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Phone {
+    /// `default_country` is a calling code without `+` (e.g. "234").
+    pub fn parse(raw: &str, default_country: &str) -> Result<Self, IdentifierError> {
+        let trimmed = raw.trim();
+        let (plus, rest) = match trimmed.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        let mut digits = String::with_capacity(rest.len());
+        for c in rest.chars() {
+            match c {
+                '0'..='9' => digits.push(c),
+                ' ' | '-' | '.' | '(' | ')' => {}
+                _ => return Err(IdentifierError::InvalidPhone),
+            }
+        }
+        let international = if plus {
+            digits
+        } else if let Some(intl) = digits.strip_prefix("00") {
+            intl.to_owned()
+        } else if let Some(national) = digits.strip_prefix('0') {
+            format!("{default_country}{national}")
+        } else if digits.starts_with(default_country) && digits.len() >= default_country.len() + 8 {
+            digits
+        } else {
+            return Err(IdentifierError::InvalidPhone);
+        };
+        // E.164: at most 15 digits, no leading zero; fewer than 8 is no real subscriber number.
+        if !(8..=15).contains(&international.len()) || international.starts_with('0') {
+            return Err(IdentifierError::InvalidPhone);
+        }
+        Ok(Self(format!("+{international}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Identifier {
+    pub fn parse(raw: &str, default_country: &str) -> Result<Self, IdentifierError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            Err(IdentifierError::Empty)
+        } else if raw.contains('@') {
+            Email::parse(raw).map(Identifier::Email)
+        } else {
+            Phone::parse(raw, default_country).map(Identifier::Phone)
+        }
+    }
+
+    pub fn channel(&self) -> Channel {
+        match self {
+            Identifier::Email(_) => Channel::Email,
+            Identifier::Phone(_) => Channel::Sms,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Identifier::Email(e) => e.as_str(),
+            Identifier::Phone(p) => p.as_str(),
+        }
+    }
+
+    /// The stable storage key of this identifier (`EMAIL#a@b.com`, `PHONE#+234...`).
+    pub fn storage_key(&self) -> String {
+        match self {
+            Identifier::Email(e) => format!("EMAIL#{}", e.as_str()),
+            Identifier::Phone(p) => format!("PHONE#{}", p.as_str()),
+        }
+    }
+
+    /// The contract's 409 message for a taken identifier.
+    pub fn taken_message(&self) -> &'static str {
+        match self {
+            Identifier::Email(_) => "Email already registered",
+            Identifier::Phone(_) => "Phone number already registered",
+        }
+    }
+}
+
+impl fmt::Display for Identifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<Identifier, IdentifierError> {
+        Identifier::parse(raw, "234")
+    }
+
+    #[test]
+    fn emails_are_lower_cased() {
+        assert_eq!(parse("  A@B.com ").unwrap().as_str(), "a@b.com");
+        assert_eq!(
+            parse("Chuks.Kitchen+orders@Example.NG").unwrap().channel(),
+            Channel::Email
+        );
+    }
+
+    #[test]
+    fn bad_emails_are_rejected() {
+        for raw in [
+            "a@",
+            "@b.com",
+            "a@b",
+            "a b@c.com",
+            "A <a@b.com>",
+            "a@@b.com",
+            "a@b.com.",
+        ] {
+            assert_eq!(parse(raw), Err(IdentifierError::InvalidEmail), "{raw}");
+        }
+    }
+
+    #[test]
+    fn nigerian_national_numbers_become_e164() {
+        for raw in [
+            "08012345678",
+            "0801 234 5678",
+            "0801-234-5678",
+            "+2348012345678",
+            "002348012345678",
+            "2348012345678",
+            "+234 (801) 234 5678",
+        ] {
+            assert_eq!(parse(raw).unwrap().as_str(), "+2348012345678", "{raw}");
+        }
+    }
+
+    #[test]
+    fn default_country_is_configurable() {
+        assert_eq!(
+            Identifier::parse("07911 123456", "44").unwrap().as_str(),
+            "+447911123456"
+        );
+    }
+
+    #[test]
+    fn junk_is_not_a_phone_number() {
+        for raw in [
+            "hello",
+            "123",
+            "+0123456789",
+            "+1234567890123456",
+            "0801abc5678",
+            "8012345678",
+        ] {
+            assert!(parse(raw).is_err(), "{raw}");
+        }
+        assert_eq!(parse("   "), Err(IdentifierError::Empty));
+    }
+
+    #[test]
+    fn storage_keys_separate_kinds() {
+        assert_eq!(parse("a@b.com").unwrap().storage_key(), "EMAIL#a@b.com");
+        assert_eq!(
+            parse("08012345678").unwrap().storage_key(),
+            "PHONE#+2348012345678"
+        );
+    }
+}

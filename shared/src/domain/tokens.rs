@@ -1,0 +1,264 @@
+//! JWTs: HS256 only, with issuer, expiry, a unique `jti`, the login's session (`sid`, the
+//! refresh-token family) and a `typ` that keeps access and refresh tokens apart.
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+
+use super::user::Role;
+
+/// Clock skew tolerated between the machines that issue and check tokens.
+pub const LEEWAY_SECONDS: u64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenType {
+    Access,
+    Refresh,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's id.
+    pub sub: String,
+    /// The storage key of the user's identifier, to find the account in one read.
+    pub idk: String,
+    pub role: Role,
+    pub typ: TokenType,
+    /// The session (refresh-token family) this token belongs to.
+    pub sid: String,
+    pub jti: String,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("token is expired")]
+    Expired,
+    #[error("token is invalid")]
+    Invalid,
+    #[error("token is of the wrong type")]
+    WrongType,
+}
+
+#[derive(Clone)]
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+}
+
+/// Who a token is issued to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub user_id: String,
+    pub identifier_key: String,
+    pub role: Role,
+    pub session_id: String,
+}
+
+/// A freshly issued token and its claims.
+pub struct Issued {
+    pub token: String,
+    pub claims: Claims,
+}
+
+impl Tokens {
+    pub fn new(secret: &[u8], issuer: &str, access_ttl: Duration, refresh_ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.set_issuer(&[issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_exp = true;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: issuer.to_owned(),
+            access_ttl,
+            refresh_ttl,
+        }
+    }
+
+    pub fn issue(&self, typ: TokenType, subject: &Subject) -> anyhow::Result<Issued> {
+        let now = super::now_epoch();
+        let ttl = match typ {
+            TokenType::Access => self.access_ttl,
+            TokenType::Refresh => self.refresh_ttl,
+        };
+        let claims = Claims {
+            sub: subject.user_id.clone(),
+            idk: subject.identifier_key.clone(),
+            role: subject.role,
+            typ,
+            sid: subject.session_id.clone(),
+            jti: Ulid::new().to_string(),
+            iss: self.issuer.clone(),
+            iat: now,
+            exp: now + ttl.as_secs() as i64,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
+        Ok(Issued { token, claims })
+    }
+
+    /// Checks signature, algorithm, issuer, expiry and type.
+    pub fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, TokenError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })?;
+        if data.claims.typ != expected {
+            return Err(TokenError::WrongType);
+        }
+        Ok(data.claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(role: Role) -> Subject {
+        Subject {
+            user_id: "u1".into(),
+            identifier_key: "EMAIL#a@b.com".into(),
+            role,
+            session_id: "s1".into(),
+        }
+    }
+
+    fn tokens() -> Tokens {
+        Tokens::new(
+            &[7u8; 32],
+            "chuks-kitchen",
+            Duration::from_secs(60),
+            Duration::from_secs(120),
+        )
+    }
+
+    #[test]
+    fn issued_tokens_verify_with_their_type() {
+        let t = tokens();
+        let access = t
+            .issue(TokenType::Access, &subject(Role::Customer))
+            .unwrap();
+        let claims = t.verify(&access.token, TokenType::Access).unwrap();
+        assert_eq!(claims, access.claims);
+        assert_eq!(claims.exp - claims.iat, 60);
+        assert_eq!(
+            t.verify(&access.token, TokenType::Refresh),
+            Err(TokenError::WrongType)
+        );
+    }
+
+    #[test]
+    fn each_token_has_a_unique_jti() {
+        let t = tokens();
+        let a = t
+            .issue(TokenType::Refresh, &subject(Role::Customer))
+            .unwrap();
+        let b = t
+            .issue(TokenType::Refresh, &subject(Role::Customer))
+            .unwrap();
+        assert_ne!(a.claims.jti, b.claims.jti);
+    }
+
+    #[test]
+    fn tampered_and_foreign_tokens_are_invalid() {
+        let t = tokens();
+        let token = t
+            .issue(TokenType::Access, &subject(Role::Customer))
+            .unwrap()
+            .token;
+        let mut tampered = token.clone();
+        tampered.pop();
+        tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(
+            t.verify(&tampered, TokenType::Access),
+            Err(TokenError::Invalid)
+        );
+
+        let other = Tokens::new(
+            &[8u8; 32],
+            "chuks-kitchen",
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        );
+        let foreign = other
+            .issue(TokenType::Access, &subject(Role::Admin))
+            .unwrap()
+            .token;
+        assert_eq!(
+            t.verify(&foreign, TokenType::Access),
+            Err(TokenError::Invalid)
+        );
+
+        let other_iss = Tokens::new(
+            &[7u8; 32],
+            "someone-else",
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        );
+        let foreign = other_iss
+            .issue(TokenType::Access, &subject(Role::Admin))
+            .unwrap()
+            .token;
+        assert_eq!(
+            t.verify(&foreign, TokenType::Access),
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(
+            t.verify("not.a.jwt", TokenType::Access),
+            Err(TokenError::Invalid)
+        );
+    }
+
+    #[test]
+    fn the_none_algorithm_is_refused() {
+        let t = tokens();
+        let claims = t
+            .issue(TokenType::Access, &subject(Role::Admin))
+            .unwrap()
+            .claims;
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let forged = format!(
+            "{}.{}.",
+            b64.encode(br#"{"alg":"none","typ":"JWT"}"#),
+            b64.encode(serde_json::to_vec(&claims).unwrap())
+        );
+        assert_eq!(
+            t.verify(&forged, TokenType::Access),
+            Err(TokenError::Invalid)
+        );
+    }
+
+    #[test]
+    fn expired_tokens_are_refused_past_the_leeway() {
+        let t = tokens();
+        let mut claims = t
+            .issue(TokenType::Access, &subject(Role::Customer))
+            .unwrap()
+            .claims;
+        claims.exp = super::super::now_epoch() - LEEWAY_SECONDS as i64 - 5;
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&[7u8; 32]),
+        )
+        .unwrap();
+        assert_eq!(
+            t.verify(&token, TokenType::Access),
+            Err(TokenError::Expired)
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! HTTP conventions shared by every function: the contract's routing rules (optional trailing
+//! slash, JSON 404/405), JSON bodies with a 64 KiB limit and field-level 400s, request-scoped
+//! tracing, and the response headers every answer carries.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, header};
+use lambda_http::RequestExt;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer};
+use tower_http::normalize_path::NormalizePath;
+use tracing::Instrument;
+
+use crate::error::{ApiError, Fields};
+
+/// The contract's body limit.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What `lambda_http::run` receives: a router whose paths match with or without a trailing slash.
+pub type Service = NormalizePath<Router>;
+
+/// Finishes a function's router: JSON fallbacks, tracing, common headers, state, and trailing
+/// slash normalisation. Routes are declared without the trailing slash.
+pub fn service<S: Clone + Send + Sync + 'static>(routes: Router<S>, state: S) -> Service {
+    let router = routes
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(observe))
+        .with_state(state);
+    NormalizePath::trim_trailing_slash(router)
+}
+
+async fn route_not_found() -> ApiError {
+    ApiError::not_found("route_not_found", "No route matches this path")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// One span per request carrying the Lambda and API Gateway request ids, a log line at the end
+/// with status and latency, and the headers every response carries.
+async fn observe(req: Request, next: Next) -> Response {
+    let lambda_request_id = req
+        .lambda_context_ref()
+        .map(|ctx| ctx.request_id.clone())
+        .unwrap_or_default();
+    let api_request_id = match req.request_context_ref() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => {
+            ctx.request_id.clone().unwrap_or_default()
+        }
+        _ => String::new(),
+    };
+    let span = tracing::info_span!(
+        "request",
+        request_id = %lambda_request_id,
+        api_request_id = %api_request_id,
+        method = %req.method(),
+        path = %req.uri().path(),
+    );
+    async move {
+        let started = Instant::now();
+        let mut response = next.run(req).await;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+            "request finished"
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// A JSON request body: at most [`MAX_BODY_BYTES`] (else 413), a JSON object (else 400
+/// `invalid_json`), and every field of the right type (else 400 `invalid_field` naming it).
+/// Unknown fields are ignored.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|err| {
+                if is_length_limit(&err) {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::bad_request("invalid_json", "The request body could not be read")
+                }
+            })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+fn is_length_limit(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Parses a JSON object body into `T`, turning type errors into field-level 400s.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "invalid_json",
+            "The request body must be a JSON object",
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|_| ApiError::bad_request("invalid_json", "The request body is not valid JSON"))?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "invalid_json",
+            "The request body must be a JSON object",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let mut fields = Fields::new();
+        fields.insert(path.clone(), err.inner().to_string());
+        ApiError::BadRequest {
+            code: "invalid_field",
+            message: format!("Field {path} has the wrong type"),
+            fields: Some(fields),
+        }
+    })
+}
+
+/// A PATCH field: absent (leave as is), `null` (clear), or a new value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    #[default]
+    Absent,
+    Null,
+    Value(T),
+}
+
+impl<T> Patch<T> {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Only called when the field is present (absent fields use `Default`).
+        Ok(match Option::<T>::deserialize(deserializer)? {
+            None => Patch::Null,
+            Some(v) => Patch::Value(v),
+        })
+    }
+}
+
+/// Adds `Cache-Control: no-store` explicitly (token responses must never be cached).
+pub fn no_store(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug)]
+    struct Body {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        nick: Patch<String>,
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let err = parse_json::<Body>(br#"{"name": 12}"#).unwrap_err();
+        match err {
+            ApiError::BadRequest {
+                code,
+                fields: Some(fields),
+                ..
+            } => {
+                assert_eq!(code, "invalid_field");
+                assert!(fields.contains_key("name"), "{fields:?}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let body = parse_json::<Body>(br#"{"name": "a", "extra": [1,2]}"#).unwrap();
+        assert_eq!(body.name.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn non_objects_and_garbage_are_rejected() {
+        for raw in [&b""[..], b"   ", b"[1]", b"\"x\"", b"{not json"] {
+            let err = parse_json::<Body>(raw).unwrap_err();
+            assert_eq!(
+                err.code(),
+                "invalid_json",
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
+
+    #[test]
+    fn patch_tells_absent_from_null_from_value() {
+        assert_eq!(parse_json::<Body>(b"{}").unwrap().nick, Patch::Absent);
+        assert_eq!(
+            parse_json::<Body>(br#"{"nick": null}"#).unwrap().nick,
+            Patch::Null
+        );
+        assert_eq!(
+            parse_json::<Body>(br#"{"nick": "x"}"#).unwrap().nick,
+            Patch::Value("x".into())
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! DynamoDB single-table store.
+//!
+//! One table, generic key attributes `PK`/`SK`, one generic index `GSI1` (`GSI1PK`/`GSI1SK`),
+//! a TTL attribute `ttl` (the janitor; code checks its own `expires_at`). Items are mapped with
+//! `serde_dynamo`. The access patterns, keys and round trips are listed in `docs/data-model.md`;
+//! the table definition is in [`table`] and nowhere else.
+//!
+//! | item | PK | SK | GSI1PK / GSI1SK |
+//! |---|---|---|---|
+//! | account (user + credentials) | `ACCOUNT#EMAIL#a@b.com` / `ACCOUNT#PHONE#+234..` | `ACCOUNT` | `USERS` / `<user ulid>` |
+//! | OTP of an account | same as account | `OTP` | |
+//! | referral-code guard | `REFERRAL#<code>` | `REFERRAL` | |
+//! | session (refresh-token family) | `SESSION#<ulid>` | `SESSION` | |
+
+pub mod accounts;
+pub mod keys;
+pub mod sessions;
+pub mod table;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason};
+
+use crate::error::ApiError;
+
+pub type Item = std::collections::HashMap<String, AttributeValue>;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+/// Maps an SDK failure to the API: throttling, timeouts and unreachable endpoints are 503s
+/// (retryable), anything else a logged 500.
+pub(crate) fn db_error<E, R>(operation: &'static str, err: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let retryable = match &err {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(se) => matches!(
+            se.err().code(),
+            Some(
+                "ProvisionedThroughputExceededException"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+                    | "InternalServerError"
+                    | "ServiceUnavailable"
+                    | "TransactionInProgressException"
+            )
+        ),
+        _ => false,
+    };
+    let cause = anyhow::anyhow!("DynamoDB {operation} failed: {}", DisplayErrorContext(&err));
+    if retryable {
+        ApiError::Unavailable(cause)
+    } else {
+        ApiError::Internal(cause)
+    }
+}
+
+pub(crate) fn mapping_error(what: &'static str, err: serde_dynamo::Error) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("item mapping failed for {what}: {err}"))
+}
+
+pub(crate) fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("request build failed: {err}"))
+}
+
+/// What happened to each action of a cancelled transaction.
+#[derive(Debug)]
+pub(crate) struct Cancelled(pub Vec<Option<String>>);
+
+impl Cancelled {
+    pub fn from_reasons(reasons: &[CancellationReason]) -> Self {
+        Self(
+            reasons
+                .iter()
+                .map(|r| r.code().map(str::to_owned))
+                .collect(),
+        )
+    }
+
+    pub fn condition_failed(&self, index: usize) -> bool {
+        self.0.get(index).and_then(|c| c.as_deref()) == Some("ConditionalCheckFailed")
+    }
+
+    pub fn conflicted(&self) -> bool {
+        self.0
+            .iter()
+            .any(|c| c.as_deref() == Some("TransactionConflict"))
+    }
+}
+
+/// Runs a transaction: `Ok(None)` on success, `Ok(Some(reasons))` when a condition or a
+/// concurrent transaction cancelled it, `Err` for anything else.
+pub(crate) async fn transact(
+    store: &Store,
+    operation: &'static str,
+    items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+) -> Result<Option<Cancelled>, ApiError> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match store
+        .client
+        .transact_write_items()
+        .set_transact_items(Some(items))
+        .send()
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(err) => match err.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(ex)) => {
+                Ok(Some(Cancelled::from_reasons(ex.cancellation_reasons())))
+            }
+            _ => Err(db_error(operation, err)),
+        },
+    }
+}
+
+pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub(crate) fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}

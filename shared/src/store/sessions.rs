@@ -1,0 +1,256 @@
+//! Sessions: one per login, the family of its refresh tokens. Only the newest refresh token of a
+//! family (`current_jti`) can be exchanged; presenting an older one means it was stolen or
+//! replayed, and the whole family is revoked.
+
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure,
+};
+use serde::{Deserialize, Serialize};
+
+use super::accounts::AccountItem;
+use super::keys::{self, ACCOUNT_SK, SESSION_SK};
+use super::{Store, db_error, mapping_error, n, s};
+use crate::domain::Role;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub session_id: String,
+    pub user_id: String,
+    pub identifier_key: String,
+    pub role: Role,
+    /// The only refresh token of this family that may be exchanged.
+    pub current_jti: String,
+    pub revoked: bool,
+    pub created_at: String,
+    /// Epoch seconds; the newest refresh token's expiry.
+    pub expires_at: i64,
+    pub ttl: i64,
+}
+
+impl SessionItem {
+    pub fn new(
+        session_id: &str,
+        account: &AccountItem,
+        refresh_jti: &str,
+        expires_at: i64,
+        created_at: String,
+    ) -> Self {
+        Self {
+            pk: keys::session_pk(session_id),
+            sk: SESSION_SK.into(),
+            session_id: session_id.into(),
+            user_id: account.id.clone(),
+            identifier_key: account.identifier_key.clone(),
+            role: account.role,
+            current_jti: refresh_jti.into(),
+            revoked: false,
+            created_at,
+            expires_at,
+            ttl: expires_at + 86_400,
+        }
+    }
+
+    pub fn is_active(&self, now: i64) -> bool {
+        !self.revoked && self.expires_at > now
+    }
+}
+
+#[derive(Debug)]
+pub enum RotateOutcome {
+    Rotated(SessionItem),
+    /// An already-rotated token was presented: the family is now revoked.
+    Reused,
+    /// Revoked earlier (logout or reuse) or unknown.
+    Revoked,
+}
+
+impl Store {
+    pub async fn create_session(&self, session: &SessionItem) -> Result<(), ApiError> {
+        let item = serde_dynamo::to_item(session).map_err(|e| mapping_error("session", e))?;
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| db_error("PutItem session", e))?;
+        Ok(())
+    }
+
+    /// Swaps `presented_jti` for `new_jti` in one conditional write. On a mismatch the old item
+    /// comes back with the failure, so reuse is told from revocation without another read.
+    pub async fn rotate_session(
+        &self,
+        session_id: &str,
+        presented_jti: &str,
+        new_jti: &str,
+        new_expires_at: i64,
+    ) -> Result<RotateOutcome, ApiError> {
+        let res = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .key(keys::PK, s(keys::session_pk(session_id)))
+            .key(keys::SK, s(SESSION_SK))
+            .update_expression("SET current_jti = :new, expires_at = :exp, #ttl = :ttl")
+            .condition_expression("current_jti = :old AND revoked = :f")
+            .expression_attribute_names("#ttl", keys::TTL)
+            .expression_attribute_values(":new", s(new_jti))
+            .expression_attribute_values(":old", s(presented_jti))
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .expression_attribute_values(":exp", n(new_expires_at))
+            .expression_attribute_values(":ttl", n(new_expires_at + 86_400))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match res {
+            Ok(out) => {
+                let item = out.attributes.ok_or_else(|| {
+                    ApiError::internal(anyhow::anyhow!("rotate returned no item"))
+                })?;
+                Ok(RotateOutcome::Rotated(
+                    serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))?,
+                ))
+            }
+            Err(e) => {
+                let old_item = match e.as_service_error() {
+                    Some(UpdateItemError::ConditionalCheckFailedException(ccf)) => ccf.item.clone(),
+                    _ => return Err(db_error("UpdateItem session", e)),
+                };
+                let old: Option<SessionItem> = old_item
+                    .map(|item| {
+                        serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))
+                    })
+                    .transpose()?;
+                match old {
+                    Some(old) if !old.revoked => {
+                        tracing::warn!(
+                            session_id,
+                            "refresh token reuse detected; revoking the session"
+                        );
+                        self.revoke_session(session_id).await?;
+                        Ok(RotateOutcome::Reused)
+                    }
+                    _ => Ok(RotateOutcome::Revoked),
+                }
+            }
+        }
+    }
+
+    /// Revokes a session (idempotent). False when no such session exists.
+    pub async fn revoke_session(&self, session_id: &str) -> Result<bool, ApiError> {
+        let res = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .key(keys::PK, s(keys::session_pk(session_id)))
+            .key(keys::SK, s(SESSION_SK))
+            .update_expression("SET revoked = :t")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":t", AttributeValue::Bool(true))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(UpdateItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(db_error("UpdateItem revoke session", e)),
+        }
+    }
+
+    pub async fn session(&self, session_id: &str) -> Result<Option<SessionItem>, ApiError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .key(keys::PK, s(keys::session_pk(session_id)))
+            .key(keys::SK, s(SESSION_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| db_error("GetItem session", e))?;
+        out.item
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e)))
+            .transpose()
+    }
+
+    /// An account and a session in one strongly consistent BatchGetItem (`GET /me`).
+    pub async fn account_and_session(
+        &self,
+        identifier_key: &str,
+        session_id: &str,
+    ) -> Result<(Option<AccountItem>, Option<SessionItem>), ApiError> {
+        let key = |pk: String, sk: &str| {
+            std::collections::HashMap::from([
+                (keys::PK.to_owned(), s(pk)),
+                (keys::SK.to_owned(), s(sk)),
+            ])
+        };
+        let mut request = KeysAndAttributes::builder()
+            .keys(key(keys::account_pk_from_key(identifier_key), ACCOUNT_SK))
+            .keys(key(keys::session_pk(session_id), SESSION_SK))
+            .consistent_read(true)
+            .build()
+            .map_err(super::build_error)?;
+        let (mut account, mut session) = (None, None);
+        // BatchGetItem may return some keys as unprocessed under load: ask again for those only.
+        for _ in 0..5 {
+            let out = self
+                .client()
+                .batch_get_item()
+                .request_items(self.table(), request.clone())
+                .send()
+                .await
+                .map_err(|e| db_error("BatchGetItem account+session", e))?;
+            for item in out
+                .responses
+                .and_then(|mut r| r.remove(self.table()))
+                .unwrap_or_default()
+            {
+                match item
+                    .get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .map(String::as_str)
+                {
+                    Some(ACCOUNT_SK) => {
+                        account = Some(
+                            serde_dynamo::from_item(item)
+                                .map_err(|e| mapping_error("account", e))?,
+                        )
+                    }
+                    Some(SESSION_SK) => {
+                        session = Some(
+                            serde_dynamo::from_item(item)
+                                .map_err(|e| mapping_error("session", e))?,
+                        )
+                    }
+                    _ => {}
+                }
+            }
+            match out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(self.table()))
+            {
+                Some(rest) if !rest.keys().is_empty() => request = rest,
+                _ => return Ok((account, session)),
+            }
+        }
+        Err(ApiError::Unavailable(anyhow::anyhow!(
+            "BatchGetItem kept returning unprocessed keys"
+        )))
+    }
+}

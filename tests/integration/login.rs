@@ -1,0 +1,298 @@
+use api_tests::{TestApp, unique_email, unique_phone};
+use http::Method;
+use serde_json::json;
+use shared::domain::{Identifier, Password, PasswordHasher, Role, now_rfc3339};
+use shared::store::accounts::{AccountItem, CreateOutcome};
+
+#[tokio::test]
+async fn login_returns_bearer_tokens_and_the_user() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let res = t
+        .post(
+            "/api/auths/login/",
+            json!({"identifier": email.to_uppercase(), "password": "correct horse"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.headers["cache-control"], "no-store");
+    assert_eq!(res.body["token_type"], "Bearer");
+    assert_eq!(res.body["expires_in"], 86_400);
+    assert!(res.body["access"].as_str().unwrap().split('.').count() == 3);
+    assert!(res.body["refresh"].is_string());
+    assert_eq!(res.body["user"]["email"], email);
+    assert_eq!(res.body["user"]["role"], "customer");
+    assert_eq!(res.body["user"]["is_verified"], true);
+}
+
+#[tokio::test]
+async fn phone_users_log_in_with_a_national_number() {
+    let t = TestApp::new().await;
+    let phone = unique_phone();
+    t.verified_user(&phone, "correct horse").await;
+    let body = t
+        .login(&format!("+234{}", &phone[1..]), "correct horse")
+        .await;
+    assert_eq!(body["user"]["phone"], format!("+234{}", &phone[1..]));
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_get_identical_401s() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let wrong = t
+        .post(
+            "/api/auths/login/",
+            json!({"identifier": email, "password": "wrong horse"}),
+        )
+        .await;
+    let unknown = t
+        .post(
+            "/api/auths/login/",
+            json!({"identifier": unique_email(), "password": "wrong horse"}),
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(unknown.status, 401);
+    assert_eq!(wrong.raw, unknown.raw, "same body");
+    assert_eq!(wrong.body["error"]["code"], "invalid_credentials");
+    assert_eq!(wrong.body["error"]["message"], "Invalid credentials");
+}
+
+#[tokio::test]
+async fn unverified_accounts_cannot_log_in() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.signup(&email, "correct horse").await;
+    let res = t
+        .post(
+            "/api/auths/login/",
+            json!({"identifier": email, "password": "correct horse"}),
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(res.code(), "account_not_verified");
+    assert_eq!(res.body["error"]["message"], "Account not verified");
+    // ...but only with the right password: a wrong one stays a plain 401.
+    let res = t
+        .post(
+            "/api/auths/login/",
+            json!({"identifier": email, "password": "wrong horse"}),
+        )
+        .await;
+    assert_eq!(res.status, 401);
+}
+
+#[tokio::test]
+async fn me_needs_a_valid_access_token() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let tokens = t.login(&email, "correct horse").await;
+    let access = tokens["access"].as_str().unwrap();
+
+    let res = t.get("/api/auths/me/", access).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["user"]["email"], email);
+
+    let res = t.call(Method::GET, "/api/auths/me", None, None).await;
+    assert_eq!(res.status, 401);
+    let res = t
+        .get("/api/auths/me/", tokens["refresh"].as_str().unwrap())
+        .await;
+    assert_eq!(res.status, 401, "a refresh token is not an access token");
+    let mut tampered = access.to_owned();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(t.get("/api/auths/me/", &tampered).await.status, 401);
+    assert_eq!(t.get("/api/auths/me/", "garbage").await.status, 401);
+
+    // A token signed with another secret is refused.
+    let other = TestApp::on_table(
+        &t.table,
+        &[("JWT_SECRET", "another-secret-that-is-long-enough-000")],
+    )
+    .await;
+    assert_eq!(other.get("/api/auths/me/", access).await.status, 401);
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let first = t.login(&email, "correct horse").await;
+    let r1 = first["refresh"].as_str().unwrap();
+
+    let res = t
+        .post("/api/auths/token/refresh/", json!({"refresh": r1}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.headers["cache-control"], "no-store");
+    let r2 = res.body["refresh"].as_str().unwrap().to_owned();
+    let a2 = res.body["access"].as_str().unwrap().to_owned();
+    assert_ne!(r1, r2);
+    assert_eq!(t.get("/api/auths/me/", &a2).await.status, 200);
+
+    // r1 was rotated: presenting it again is reuse.
+    let res = t
+        .post("/api/auths/token/refresh/", json!({"refresh": r1}))
+        .await;
+    assert_eq!(res.status, 401);
+    assert_eq!(res.code(), "token_reused");
+    // The whole family is gone, including the newest tokens.
+    let res = t
+        .post("/api/auths/token/refresh/", json!({"refresh": r2}))
+        .await;
+    assert_eq!(res.status, 401);
+    assert_eq!(t.get("/api/auths/me/", &a2).await.status, 401);
+
+    // Another login is another family and works.
+    let second = t.login(&email, "correct horse").await;
+    let res = t
+        .post(
+            "/api/auths/token/refresh/",
+            json!({"refresh": second["refresh"]}),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let tokens = t.login(&email, "correct horse").await;
+    let res = t
+        .post("/api/auths/logout/", json!({"refresh": tokens["refresh"]}))
+        .await;
+    assert_eq!(res.status, 204, "{}", res.raw);
+    let res = t
+        .post(
+            "/api/auths/token/refresh/",
+            json!({"refresh": tokens["refresh"]}),
+        )
+        .await;
+    assert_eq!(res.status, 401);
+    assert_eq!(
+        t.get("/api/auths/me/", tokens["access"].as_str().unwrap())
+            .await
+            .status,
+        401
+    );
+
+    let res = t
+        .post("/api/auths/logout/", json!({"refresh": "nonsense"}))
+        .await;
+    assert_eq!(res.status, 401);
+    let res = t.post("/api/auths/logout/", json!({})).await;
+    assert_eq!(res.status, 400);
+    assert!(res.body["error"]["fields"]["refresh"].is_string());
+}
+
+#[tokio::test]
+async fn access_tokens_are_refused_by_refresh() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let tokens = t.login(&email, "correct horse").await;
+    let res = t
+        .post(
+            "/api/auths/token/refresh/",
+            json!({"refresh": tokens["access"]}),
+        )
+        .await;
+    assert_eq!(res.status, 401);
+}
+
+#[tokio::test]
+async fn patch_me_updates_the_profile_and_validates_it() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let tokens = t.login(&email, "correct horse").await;
+    let access = tokens["access"].as_str().unwrap();
+
+    let res = t
+        .call(
+            Method::PATCH,
+            "/api/auths/me/",
+            Some(access),
+            Some(json!({"first_name": " Ada ", "last_name": "Obi", "address": "12 Admiralty Way, Lekki", "gender": "Female", "role": "admin"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let user = &res.body["user"];
+    assert_eq!(user["first_name"], "Ada");
+    assert_eq!(user["gender"], "female");
+    assert_eq!(user["role"], "customer", "role is not a profile field");
+
+    let res = t
+        .call(
+            Method::PATCH,
+            "/api/auths/me",
+            Some(access),
+            Some(json!({"last_name": null})),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body["user"]["last_name"], serde_json::Value::Null);
+    assert_eq!(res.body["user"]["first_name"], "Ada");
+
+    let res = t
+        .call(
+            Method::PATCH,
+            "/api/auths/me/",
+            Some(access),
+            Some(json!({"gender": "robot", "first_name": ""})),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    let fields = res.body["error"]["fields"].as_object().unwrap();
+    assert!(fields.contains_key("gender") && fields.contains_key("first_name"));
+
+    let me = t.get("/api/auths/me/", access).await;
+    assert_eq!(
+        me.body["user"]["first_name"], "Ada",
+        "a rejected patch changed nothing"
+    );
+    assert_eq!(
+        t.call(Method::PATCH, "/api/auths/me/", None, Some(json!({})))
+            .await
+            .status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn an_operator_made_admin_logs_in_with_the_admin_role() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    let hash = PasswordHasher::new()
+        .hash(Password::parse("admin password".into()).unwrap())
+        .await
+        .unwrap();
+    let identifier = Identifier::parse(&email, "234").unwrap();
+    let mut account = AccountItem::new(&identifier, hash, Role::Admin, true, now_rfc3339());
+    assert_eq!(
+        t.app
+            .store
+            .create_account_retrying(&mut account, None, None)
+            .await
+            .unwrap(),
+        CreateOutcome::Created
+    );
+    assert_eq!(
+        t.app
+            .store
+            .create_account_retrying(&mut account.clone(), None, None)
+            .await
+            .unwrap(),
+        CreateOutcome::IdentifierTaken
+    );
+    let body = t.login(&email, "admin password").await;
+    assert_eq!(body["user"]["role"], "admin");
+}

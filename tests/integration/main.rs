@@ -1,0 +1,8 @@
+//! Integration tests: one binary, every function, against DynamoDB Local and moto.
+//! Run with `infra/local/dev.sh test`.
+
+mod events;
+mod login;
+mod routing;
+mod signup;
+mod verify;

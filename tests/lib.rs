@@ -1,0 +1,340 @@
+//! Test harness: every function's router, in process, against DynamoDB Local and the moto
+//! SES/SNS emulator started by `infra/local/dev.sh test`.
+//!
+//! Each [`TestApp`] gets its own table, so tests are isolated and run in parallel. Requests are
+//! `lambda_http` requests (the type Lambda hands the functions), answered by the same routers the
+//! binaries run.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use shared::App;
+use shared::config::Config;
+use shared::http::Service;
+use shared::store::Store;
+use tower::ServiceExt;
+
+pub const SENDER: &str = "no-reply@chukskitchen.test";
+pub const JWT_SECRET: &str = "integration-test-secret-0123456789abcdef";
+
+/// Endpoints of the emulators, from the environment `dev.sh test` sets.
+pub struct Stack {
+    pub dynamodb: String,
+    pub moto: String,
+}
+
+pub fn stack() -> &'static Stack {
+    static STACK: OnceLock<Stack> = OnceLock::new();
+    STACK.get_or_init(|| {
+        let var = |name: &str| {
+            std::env::var(name).unwrap_or_else(|_| {
+                panic!("{name} is not set: run the tests with `infra/local/dev.sh test`, which starts DynamoDB Local and moto")
+            })
+        };
+        Stack { dynamodb: var("TEST_DYNAMODB_ENDPOINT"), moto: var("TEST_MOTO_ENDPOINT") }
+    })
+}
+
+/// The function that owns a path, as API Gateway routes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Function {
+    Signup,
+    Verify,
+    Login,
+}
+
+impl Function {
+    pub fn for_path(path: &str) -> Function {
+        let p = path.trim_end_matches('/');
+        match p {
+            "/api/auths/signup" => Function::Signup,
+            "/api/auths/verify" | "/api/auths/resend-otp" => Function::Verify,
+            _ => Function::Login,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Function> {
+        match name {
+            "signup" => Some(Function::Signup),
+            "verify" => Some(Function::Verify),
+            "login" => Some(Function::Login),
+            _ => None,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub app: App,
+    pub table: String,
+    routers: HashMap<Function, Service>,
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: String,
+}
+
+impl TestResponse {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+async fn sdk() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "local", "local", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+impl TestApp {
+    /// A fresh table and the default configuration.
+    pub async fn new() -> Self {
+        Self::with_env(&[]).await
+    }
+
+    /// A fresh table; `overrides` replace configuration variables.
+    pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
+        let table = format!("test-{}", ulid::Ulid::new());
+        let app = Self::on_table(&table, overrides).await;
+        app.app
+            .store
+            .create_table()
+            .await
+            .expect("create test table");
+        app
+    }
+
+    /// Another app over an existing table (e.g. the same data with a broken sender).
+    pub async fn on_table(table: &str, overrides: &[(&str, &str)]) -> Self {
+        let stack = stack();
+        let mut env: HashMap<String, String> = [
+            ("TABLE_NAME", table),
+            ("DYNAMODB_ENDPOINT", stack.dynamodb.as_str()),
+            ("SES_ENDPOINT", stack.moto.as_str()),
+            ("SNS_ENDPOINT", stack.moto.as_str()),
+            ("OTP_SENDER_EMAIL", SENDER),
+            ("JWT_SECRET", JWT_SECRET),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (k, v) in overrides {
+            env.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration");
+        let sdk = sdk().await;
+        let store = Store::new(
+            shared::aws::dynamodb(&sdk, config.dynamodb_endpoint.as_deref()),
+            table,
+        );
+        let ses = shared::aws::sesv2(&sdk, config.ses_endpoint.as_deref());
+        ensure_sender_identity(&ses).await;
+        let sender = shared::notify::AwsOtpSender::new(
+            ses,
+            shared::aws::sns(&sdk, config.sns_endpoint.as_deref()),
+            SENDER.to_owned(),
+            None,
+        );
+        let app = App::new(config, store, Some(std::sync::Arc::new(sender)));
+        let routers = HashMap::from([
+            (Function::Signup, signup::router(app.clone())),
+            (Function::Verify, verify::router(app.clone())),
+            (Function::Login, login::router(app.clone())),
+        ]);
+        Self {
+            app,
+            table: table.to_owned(),
+            routers,
+        }
+    }
+
+    /// Sends a request to the function that owns its path.
+    pub async fn request(&self, request: Request<lambda_http::Body>) -> TestResponse {
+        let function = Function::for_path(request.uri().path());
+        self.send_to(function, request).await
+    }
+
+    pub async fn send_to(
+        &self,
+        function: Function,
+        request: Request<lambda_http::Body>,
+    ) -> TestResponse {
+        let router = self.routers[&function].clone();
+        let response = router
+            .oneshot(request)
+            .await
+            .expect("routers are infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let raw = String::from_utf8_lossy(&bytes).into_owned();
+        let body = if raw.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&raw).unwrap_or(Value::String(raw.clone()))
+        };
+        TestResponse {
+            status,
+            headers,
+            body,
+            raw,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("content-type", "application/json");
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(v) => lambda_http::Body::from(v.to_string()),
+            None => lambda_http::Body::Empty,
+        };
+        self.request(builder.body(body).expect("request")).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> TestResponse {
+        self.call(Method::POST, path, None, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> TestResponse {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    /// Signs up and returns the response.
+    pub async fn signup(&self, identifier: &str, password: &str) -> TestResponse {
+        self.post(
+            "/api/auths/signup/",
+            serde_json::json!({"identifier": identifier, "password": password}),
+        )
+        .await
+    }
+
+    /// Signs up, reads the code from the emulator, verifies. Returns the user.
+    pub async fn verified_user(&self, identifier: &str, password: &str) -> Value {
+        let res = self.signup(identifier, password).await;
+        assert_eq!(res.status, 201, "{}", res.raw);
+        let otp = latest_otp(identifier).await.expect("an OTP was sent");
+        let res = self
+            .post(
+                "/api/auths/verify/",
+                serde_json::json!({"identifier": identifier, "otp": otp}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.raw);
+        res.body["user"].clone()
+    }
+
+    /// Logs in and returns the body (tokens and user).
+    pub async fn login(&self, identifier: &str, password: &str) -> Value {
+        let res = self
+            .post(
+                "/api/auths/login/",
+                serde_json::json!({"identifier": identifier, "password": password}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.raw);
+        res.body
+    }
+}
+
+async fn ensure_sender_identity(ses: &shared::aws::aws_sdk_sesv2::Client) {
+    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DONE.get_or_init(|| async {
+        let res = ses
+            .create_email_identity()
+            .email_identity(SENDER)
+            .send()
+            .await;
+        if let Err(err) = res {
+            let exists = err
+                .as_service_error()
+                .is_some_and(|e| e.is_already_exists_exception());
+            assert!(
+                exists,
+                "could not register the sender with the emulator: {err:?}"
+            );
+        }
+    })
+    .await;
+}
+
+/// A unique email address for one test.
+pub fn unique_email() -> String {
+    format!(
+        "user-{}@example.com",
+        ulid::Ulid::new().to_string().to_lowercase()
+    )
+}
+
+/// A unique Nigerian mobile number in national format (`080........`).
+pub fn unique_phone() -> String {
+    let n = ulid::Ulid::new().random() % 100_000_000;
+    format!("080{n:08}")
+}
+
+/// Every message body the emulator delivered to `identifier` (email, or phone in E.164 or
+/// national format), oldest first.
+pub async fn messages_to(identifier: &str) -> Vec<String> {
+    let data: Value = reqwest::get(format!("{}/moto-api/data.json", stack().moto))
+        .await
+        .expect("moto reachable")
+        .json()
+        .await
+        .expect("moto data is JSON");
+    let who = identifier.trim().to_lowercase();
+    let phone = shared::domain::Phone::parse(&who, "234")
+        .ok()
+        .map(|p| p.as_str().to_owned());
+    let mut out = Vec::new();
+    for msg in data["ses"]["Message"].as_array().into_iter().flatten() {
+        let to = msg["destinations"]["ToAddresses"]
+            .as_array()
+            .into_iter()
+            .flatten();
+        if to
+            .filter_map(Value::as_str)
+            .any(|a| a.eq_ignore_ascii_case(&who))
+        {
+            out.push(msg["body"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    for sms in data["sns"]["SMS"].as_array().into_iter().flatten() {
+        if phone.as_deref().is_some_and(|p| sms["phone_number"] == p) {
+            out.push(sms["message"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    out
+}
+
+/// The code in the newest message sent to `identifier`.
+pub async fn latest_otp(identifier: &str) -> Option<String> {
+    let re = regex_lite::Regex::new(r"\b(\d{6})\b").expect("regex");
+    let messages = messages_to(identifier).await;
+    let last = messages.last()?;
+    re.captures(last).map(|c| c[1].to_owned())
+}
