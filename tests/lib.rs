@@ -44,6 +44,8 @@ pub enum Function {
     Signup,
     Verify,
     Login,
+    Foods,
+    Admin,
 }
 
 impl Function {
@@ -52,6 +54,8 @@ impl Function {
         match p {
             "/api/auths/signup" => Function::Signup,
             "/api/auths/verify" | "/api/auths/resend-otp" => Function::Verify,
+            _ if p.starts_with("/api/foods/admin/") => Function::Admin,
+            _ if p.starts_with("/api/foods") => Function::Foods,
             _ => Function::Login,
         }
     }
@@ -61,6 +65,8 @@ impl Function {
             "signup" => Some(Function::Signup),
             "verify" => Some(Function::Verify),
             "login" => Some(Function::Login),
+            "foods" => Some(Function::Foods),
+            "admin" => Some(Function::Admin),
             _ => None,
         }
     }
@@ -106,11 +112,7 @@ impl TestApp {
     pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
         let table = format!("test-{}", ulid::Ulid::new());
         let app = Self::on_table(&table, overrides).await;
-        app.app
-            .store
-            .create_table()
-            .await
-            .expect("create test table");
+        app.app.store.create_table().await.expect("create test table");
         app
     }
 
@@ -133,10 +135,7 @@ impl TestApp {
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration");
         let sdk = sdk().await;
-        let store = Store::new(
-            shared::aws::dynamodb(&sdk, config.dynamodb_endpoint.as_deref()),
-            table,
-        );
+        let store = Store::new(shared::aws::dynamodb(&sdk, config.dynamodb_endpoint.as_deref()), table);
         let ses = shared::aws::sesv2(&sdk, config.ses_endpoint.as_deref());
         ensure_sender_identity(&ses).await;
         let sender = shared::notify::AwsOtpSender::new(
@@ -150,6 +149,8 @@ impl TestApp {
             (Function::Signup, signup::router(app.clone())),
             (Function::Verify, verify::router(app.clone())),
             (Function::Login, login::router(app.clone())),
+            (Function::Foods, foods::router(app.clone())),
+            (Function::Admin, admin::router(app.clone())),
         ]);
         Self {
             app,
@@ -164,24 +165,12 @@ impl TestApp {
         self.send_to(function, request).await
     }
 
-    pub async fn send_to(
-        &self,
-        function: Function,
-        request: Request<lambda_http::Body>,
-    ) -> TestResponse {
+    pub async fn send_to(&self, function: Function, request: Request<lambda_http::Body>) -> TestResponse {
         let router = self.routers[&function].clone();
-        let response = router
-            .oneshot(request)
-            .await
-            .expect("routers are infallible");
+        let response = router.oneshot(request).await.expect("routers are infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
         let raw = String::from_utf8_lossy(&bytes).into_owned();
         let body = if raw.is_empty() {
             Value::Null
@@ -196,13 +185,7 @@ impl TestApp {
         }
     }
 
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> TestResponse {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> TestResponse {
         let mut builder = Request::builder()
             .method(method)
             .uri(path)
@@ -249,6 +232,40 @@ impl TestApp {
         res.body["user"].clone()
     }
 
+    /// A verified admin made the way the operator command makes one; returns an access token.
+    pub async fn admin_token(&self) -> String {
+        use shared::domain::{Identifier, Password, PasswordHasher, Role, now_rfc3339};
+        use shared::store::accounts::{AccountItem, CreateOutcome};
+        let email = unique_email();
+        let hash = PasswordHasher::new()
+            .hash(Password::parse("admin password".into()).expect("valid"))
+            .await
+            .expect("hash");
+        let identifier = Identifier::parse(&email, "234").expect("valid email");
+        let mut account = AccountItem::new(&identifier, hash, Role::Admin, true, now_rfc3339());
+        let outcome = self
+            .app
+            .store
+            .create_account_retrying(&mut account, None, None)
+            .await
+            .expect("create admin");
+        assert_eq!(outcome, CreateOutcome::Created);
+        self.login(&email, "admin password").await["access"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// A verified customer; returns an access token.
+    pub async fn customer_token(&self) -> String {
+        let email = unique_email();
+        self.verified_user(&email, "customer password").await;
+        self.login(&email, "customer password").await["access"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
     /// Logs in and returns the body (tokens and user).
     pub async fn login(&self, identifier: &str, password: &str) -> Value {
         let res = self
@@ -265,19 +282,10 @@ impl TestApp {
 async fn ensure_sender_identity(ses: &shared::aws::aws_sdk_sesv2::Client) {
     static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     DONE.get_or_init(|| async {
-        let res = ses
-            .create_email_identity()
-            .email_identity(SENDER)
-            .send()
-            .await;
+        let res = ses.create_email_identity().email_identity(SENDER).send().await;
         if let Err(err) = res {
-            let exists = err
-                .as_service_error()
-                .is_some_and(|e| e.is_already_exists_exception());
-            assert!(
-                exists,
-                "could not register the sender with the emulator: {err:?}"
-            );
+            let exists = err.as_service_error().is_some_and(|e| e.is_already_exists_exception());
+            assert!(exists, "could not register the sender with the emulator: {err:?}");
         }
     })
     .await;
@@ -285,10 +293,7 @@ async fn ensure_sender_identity(ses: &shared::aws::aws_sdk_sesv2::Client) {
 
 /// A unique email address for one test.
 pub fn unique_email() -> String {
-    format!(
-        "user-{}@example.com",
-        ulid::Ulid::new().to_string().to_lowercase()
-    )
+    format!("user-{}@example.com", ulid::Ulid::new().to_string().to_lowercase())
 }
 
 /// A unique Nigerian mobile number in national format (`080........`).
@@ -312,14 +317,8 @@ pub async fn messages_to(identifier: &str) -> Vec<String> {
         .map(|p| p.as_str().to_owned());
     let mut out = Vec::new();
     for msg in data["ses"]["Message"].as_array().into_iter().flatten() {
-        let to = msg["destinations"]["ToAddresses"]
-            .as_array()
-            .into_iter()
-            .flatten();
-        if to
-            .filter_map(Value::as_str)
-            .any(|a| a.eq_ignore_ascii_case(&who))
-        {
+        let to = msg["destinations"]["ToAddresses"].as_array().into_iter().flatten();
+        if to.filter_map(Value::as_str).any(|a| a.eq_ignore_ascii_case(&who)) {
             out.push(msg["body"].as_str().unwrap_or_default().to_owned());
         }
     }

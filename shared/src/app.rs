@@ -69,10 +69,8 @@ impl App {
     }
 
     pub fn notifier(&self) -> Result<&dyn OtpSender, ApiError> {
-        self.notifier.as_deref().ok_or_else(|| {
-            ApiError::internal(anyhow::anyhow!(
-                "this function was started without an OTP sender"
-            ))
-        })
+        self.notifier
+            .as_deref()
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("this function was started without an OTP sender")))
     }
 }

@@ -67,9 +67,7 @@ pub fn bearer(parts: &Parts) -> Result<&str, ApiError> {
         message: "Authentication required",
     };
     let header = parts.headers.get(AUTHORIZATION).ok_or(missing)?;
-    let value = header
-        .to_str()
-        .map_err(|_| unauthorized(TokenError::Invalid))?;
+    let value = header.to_str().map_err(|_| unauthorized(TokenError::Invalid))?;
     let (scheme, token) = value
         .trim()
         .split_once(' ')
@@ -85,11 +83,66 @@ impl FromRequestParts<App> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        let claims = app
-            .tokens
-            .verify(token, TokenType::Access)
-            .map_err(unauthorized)?;
+        let claims = app.tokens.verify(token, TokenType::Access).map_err(unauthorized)?;
         tracing::Span::current().record("user_id", claims.sub.as_str());
         Ok(Caller { claims })
+    }
+}
+
+/// The answer when a token's session was ended (logout, refresh-token reuse) or expired.
+pub fn session_ended() -> ApiError {
+    ApiError::Unauthorized {
+        code: "session_revoked",
+        message: "Session has ended. Please log in again",
+    }
+}
+
+fn require_live(caller: &Caller, session: Option<crate::store::sessions::SessionItem>) -> Result<(), ApiError> {
+    match session {
+        Some(s) if s.is_active(crate::domain::now_epoch()) && s.user_id == caller.claims.sub => Ok(()),
+        _ => Err(session_ended()),
+    }
+}
+
+impl Caller {
+    /// Access tokens are honoured only while their login session lives: 401 otherwise.
+    /// For writes: one read before the write.
+    pub async fn ensure_live(&self, app: &App) -> Result<(), ApiError> {
+        require_live(self, app.store.session(self.session_id()).await?)
+    }
+
+    /// For reads: checks the session concurrently with `work`, so the route keeps one sequential
+    /// round trip; `work`'s result is dropped when the session is gone.
+    pub async fn live<T>(
+        &self,
+        app: &App,
+        work: impl std::future::Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        let (session, result) = tokio::join!(app.store.session(self.session_id()), work);
+        require_live(self, session?)?;
+        result
+    }
+}
+
+/// A caller with the admin role (401 without a valid token, 403 with another role), checked
+/// before any database work.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Caller);
+
+impl FromRequestParts<App> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, app).await?;
+        caller.require(Role::Admin)?;
+        Ok(Admin(caller))
+    }
+}
+
+impl std::ops::Deref for Admin {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.0
     }
 }

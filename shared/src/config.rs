@@ -69,11 +69,7 @@ impl Config {
 
     /// Reads configuration through `lookup` (the environment in production, a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
         let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             match get(name) {
@@ -114,16 +110,10 @@ impl Config {
 
         let default_country_code = get("DEFAULT_COUNTRY_CODE").unwrap_or_else(|| "234".into());
         let cc = default_country_code.trim_start_matches('+').to_owned();
-        if cc.is_empty()
-            || cc.len() > 3
-            || !cc.bytes().all(|b| b.is_ascii_digit())
-            || cc.starts_with('0')
-        {
+        if cc.is_empty() || cc.len() > 3 || !cc.bytes().all(|b| b.is_ascii_digit()) || cc.starts_with('0') {
             return Err(ConfigError::Invalid {
                 name: "DEFAULT_COUNTRY_CODE",
-                reason: format!(
-                    "expected a country calling code such as 234, got {default_country_code:?}"
-                ),
+                reason: format!("expected a country calling code such as 234, got {default_country_code:?}"),
             });
         }
 
@@ -159,10 +149,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 
@@ -170,8 +157,7 @@ mod tests {
 
     #[test]
     fn defaults_follow_the_contract() {
-        let c =
-            Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", SECRET)])).unwrap();
+        let c = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", SECRET)])).unwrap();
         assert_eq!(c.access_token_ttl, Duration::from_secs(86_400));
         assert_eq!(c.refresh_token_ttl, Duration::from_secs(604_800));
         assert_eq!(c.otp_ttl, Duration::from_secs(600));
@@ -189,18 +175,8 @@ mod tests {
 
     #[test]
     fn short_jwt_secret_is_refused() {
-        let err = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", "short")]))
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                ConfigError::Invalid {
-                    name: "JWT_SECRET",
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        let err = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", "short")])).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { name: "JWT_SECRET", .. }), "{err}");
     }
 
     #[test]
@@ -222,8 +198,7 @@ mod tests {
 
     #[test]
     fn debug_output_hides_the_secret() {
-        let c =
-            Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", SECRET)])).unwrap();
+        let c = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", SECRET)])).unwrap();
         assert!(!format!("{c:?}").contains(SECRET));
     }
 }

@@ -24,16 +24,10 @@ pub enum ApiError {
     },
     /// 401: no usable credentials.
     #[error("{message}")]
-    Unauthorized {
-        code: &'static str,
-        message: &'static str,
-    },
+    Unauthorized { code: &'static str, message: &'static str },
     /// 403: authenticated, but not allowed.
     #[error("{message}")]
-    Forbidden {
-        code: &'static str,
-        message: &'static str,
-    },
+    Forbidden { code: &'static str, message: &'static str },
     /// 404: the thing (or route) does not exist.
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
@@ -71,12 +65,7 @@ impl ApiError {
     }
 
     /// A 400 naming the offending field.
-    pub fn field(
-        code: &'static str,
-        field: &str,
-        problem: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn field(code: &'static str, field: &str, problem: impl Into<String>, message: impl Into<String>) -> Self {
         let mut fields = Fields::new();
         fields.insert(field.to_owned(), problem.into());
         Self::BadRequest {
@@ -109,10 +98,7 @@ impl ApiError {
         let mut first = None;
         let mut fields = Fields::new();
         for err in errors.into_iter().flatten() {
-            if let Self::BadRequest {
-                fields: Some(f), ..
-            } = &err
-            {
+            if let Self::BadRequest { fields: Some(f), .. } = &err {
                 fields.extend(f.clone());
             }
             first.get_or_insert(err);
@@ -236,10 +222,7 @@ mod tests {
 
     #[tokio::test]
     async fn internal_errors_do_not_leak_their_cause() {
-        let (status, _, body) = render(ApiError::internal(anyhow::anyhow!(
-            "table secret-table missing"
-        )))
-        .await;
+        let (status, _, body) = render(ApiError::internal(anyhow::anyhow!("table secret-table missing"))).await;
         assert_eq!(status, 500);
         assert_eq!(body["error"]["code"], "internal_error");
         assert!(!body.to_string().contains("secret-table"));
@@ -256,10 +239,7 @@ mod tests {
         let (status, _, body) = render(err).await;
         assert_eq!(status, 400);
         assert_eq!(body["error"]["code"], "invalid_password");
-        assert_eq!(
-            body["error"]["fields"]["password"],
-            "must be 8 to 128 characters"
-        );
+        assert_eq!(body["error"]["fields"]["password"], "must be 8 to 128 characters");
     }
 
     #[tokio::test]
@@ -278,8 +258,7 @@ mod tests {
 
     #[tokio::test]
     async fn unavailable_is_a_503_with_retry_after() {
-        let (status, headers, body) =
-            render(ApiError::Unavailable(anyhow::anyhow!("throttled"))).await;
+        let (status, headers, body) = render(ApiError::Unavailable(anyhow::anyhow!("throttled"))).await;
         assert_eq!(status, 503);
         assert_eq!(headers[header::RETRY_AFTER], "1");
         assert_eq!(body["error"]["code"], "service_unavailable");

@@ -50,9 +50,7 @@ async fn observe(req: Request, next: Next) -> Response {
         .map(|ctx| ctx.request_id.clone())
         .unwrap_or_default();
     let api_request_id = match req.request_context_ref() {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => {
-            ctx.request_id.clone().unwrap_or_default()
-        }
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone().unwrap_or_default(),
         _ => String::new(),
     };
     let span = tracing::info_span!(
@@ -64,17 +62,15 @@ async fn observe(req: Request, next: Next) -> Response {
     );
     async move {
         let started = Instant::now();
-        let mut response = next.run(req).await;
+        let (mut response, dynamodb_calls) = crate::store::count_calls(next.run(req)).await;
         let headers = response.headers_mut();
-        headers.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers
             .entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
         tracing::info!(
             status = response.status().as_u16(),
+            dynamodb_calls,
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
             "request finished"
         );
@@ -217,25 +213,42 @@ mod tests {
     fn non_objects_and_garbage_are_rejected() {
         for raw in [&b""[..], b"   ", b"[1]", b"\"x\"", b"{not json"] {
             let err = parse_json::<Body>(raw).unwrap_err();
-            assert_eq!(
-                err.code(),
-                "invalid_json",
-                "{:?}",
-                String::from_utf8_lossy(raw)
-            );
+            assert_eq!(err.code(), "invalid_json", "{:?}", String::from_utf8_lossy(raw));
         }
     }
 
     #[test]
     fn patch_tells_absent_from_null_from_value() {
         assert_eq!(parse_json::<Body>(b"{}").unwrap().nick, Patch::Absent);
-        assert_eq!(
-            parse_json::<Body>(br#"{"nick": null}"#).unwrap().nick,
-            Patch::Null
-        );
+        assert_eq!(parse_json::<Body>(br#"{"nick": null}"#).unwrap().nick, Patch::Null);
         assert_eq!(
             parse_json::<Body>(br#"{"nick": "x"}"#).unwrap().nick,
             Patch::Value("x".into())
         );
     }
+}
+
+/// Query-string parameters; a malformed query is a JSON 400 (`invalid_query`).
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| QueryParams(q.0))
+            .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
+    }
+}
+
+/// `Cache-Control` for public, CDN-cacheable reads (the menu): a minute fresh at the edge and in
+/// browsers, then served stale for up to five minutes while one request revalidates.
+pub const PUBLIC_CACHE: &str = "public, max-age=60, s-maxage=60, stale-while-revalidate=300";
+
+pub fn public_cache(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_CACHE));
+    response
 }

@@ -51,14 +51,8 @@ pub fn login_password(raw: Option<String>) -> Result<Password, ApiError> {
 
 pub fn otp(raw: Option<&str>) -> Result<Otp, ApiError> {
     match raw {
-        None => Err(ApiError::field(
-            "invalid_otp",
-            "otp",
-            "is required",
-            "Invalid OTP",
-        )),
-        Some(raw) => Otp::parse(raw)
-            .map_err(|e| ApiError::field("invalid_otp", "otp", e.to_string(), "Invalid OTP")),
+        None => Err(ApiError::field("invalid_otp", "otp", "is required", "Invalid OTP")),
+        Some(raw) => Otp::parse(raw).map_err(|e| ApiError::field("invalid_otp", "otp", e.to_string(), "Invalid OTP")),
     }
 }
 

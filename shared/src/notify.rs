@@ -83,10 +83,7 @@ mod aws {
                         .send()
                         .await
                         .map_err(|e| {
-                            anyhow::anyhow!(
-                                "SES SendEmail failed: {}",
-                                aws_sdk_sesv2::error::DisplayErrorContext(e)
-                            )
+                            anyhow::anyhow!("SES SendEmail failed: {}", aws_sdk_sesv2::error::DisplayErrorContext(e))
                         })?;
                 }
                 Identifier::Phone(phone) => {
@@ -112,10 +109,7 @@ mod aws {
                         );
                     }
                     req.send().await.map_err(|e| {
-                        anyhow::anyhow!(
-                            "SNS Publish failed: {}",
-                            aws_sdk_sns::error::DisplayErrorContext(e)
-                        )
+                        anyhow::anyhow!("SNS Publish failed: {}", aws_sdk_sns::error::DisplayErrorContext(e))
                     })?;
                 }
             }

@@ -32,18 +32,9 @@ pub fn issue(app: &App, identifier: &Identifier) -> (Otp, OtpItem) {
 
 /// Sends a stored code. A delivery failure is logged and recorded (so a resend is allowed at
 /// once), not raised: the account and the code exist either way.
-pub async fn deliver(
-    app: &App,
-    identifier: &Identifier,
-    otp: &Otp,
-    item: &OtpItem,
-) -> Result<OtpStatus, ApiError> {
+pub async fn deliver(app: &App, identifier: &Identifier, otp: &Otp, item: &OtpItem) -> Result<OtpStatus, ApiError> {
     let ttl = app.config.otp_ttl.as_secs();
-    let delivered = match app
-        .notifier()?
-        .send(identifier, otp, ttl.div_ceil(60))
-        .await
-    {
+    let delivered = match app.notifier()?.send(identifier, otp, ttl.div_ceil(60)).await {
         Ok(()) => {
             tracing::info!(channel = ?identifier.channel(), "otp delivered");
             true

@@ -31,9 +31,7 @@ async fn phone_users_log_in_with_a_national_number() {
     let t = TestApp::new().await;
     let phone = unique_phone();
     t.verified_user(&phone, "correct horse").await;
-    let body = t
-        .login(&format!("+234{}", &phone[1..]), "correct horse")
-        .await;
+    let body = t.login(&format!("+234{}", &phone[1..]), "correct horse").await;
     assert_eq!(body["user"]["phone"], format!("+234{}", &phone[1..]));
 }
 
@@ -99,9 +97,7 @@ async fn me_needs_a_valid_access_token() {
 
     let res = t.call(Method::GET, "/api/auths/me", None, None).await;
     assert_eq!(res.status, 401);
-    let res = t
-        .get("/api/auths/me/", tokens["refresh"].as_str().unwrap())
-        .await;
+    let res = t.get("/api/auths/me/", tokens["refresh"].as_str().unwrap()).await;
     assert_eq!(res.status, 401, "a refresh token is not an access token");
     let mut tampered = access.to_owned();
     let last = tampered.pop().unwrap();
@@ -110,11 +106,7 @@ async fn me_needs_a_valid_access_token() {
     assert_eq!(t.get("/api/auths/me/", "garbage").await.status, 401);
 
     // A token signed with another secret is refused.
-    let other = TestApp::on_table(
-        &t.table,
-        &[("JWT_SECRET", "another-secret-that-is-long-enough-000")],
-    )
-    .await;
+    let other = TestApp::on_table(&t.table, &[("JWT_SECRET", "another-secret-that-is-long-enough-000")]).await;
     assert_eq!(other.get("/api/auths/me/", access).await.status, 401);
 }
 
@@ -126,9 +118,7 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     let first = t.login(&email, "correct horse").await;
     let r1 = first["refresh"].as_str().unwrap();
 
-    let res = t
-        .post("/api/auths/token/refresh/", json!({"refresh": r1}))
-        .await;
+    let res = t.post("/api/auths/token/refresh/", json!({"refresh": r1})).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(res.headers["cache-control"], "no-store");
     let r2 = res.body["refresh"].as_str().unwrap().to_owned();
@@ -137,25 +127,18 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     assert_eq!(t.get("/api/auths/me/", &a2).await.status, 200);
 
     // r1 was rotated: presenting it again is reuse.
-    let res = t
-        .post("/api/auths/token/refresh/", json!({"refresh": r1}))
-        .await;
+    let res = t.post("/api/auths/token/refresh/", json!({"refresh": r1})).await;
     assert_eq!(res.status, 401);
     assert_eq!(res.code(), "token_reused");
     // The whole family is gone, including the newest tokens.
-    let res = t
-        .post("/api/auths/token/refresh/", json!({"refresh": r2}))
-        .await;
+    let res = t.post("/api/auths/token/refresh/", json!({"refresh": r2})).await;
     assert_eq!(res.status, 401);
     assert_eq!(t.get("/api/auths/me/", &a2).await.status, 401);
 
     // Another login is another family and works.
     let second = t.login(&email, "correct horse").await;
     let res = t
-        .post(
-            "/api/auths/token/refresh/",
-            json!({"refresh": second["refresh"]}),
-        )
+        .post("/api/auths/token/refresh/", json!({"refresh": second["refresh"]}))
         .await;
     assert_eq!(res.status, 200);
 }
@@ -171,22 +154,15 @@ async fn logout_revokes_the_session() {
         .await;
     assert_eq!(res.status, 204, "{}", res.raw);
     let res = t
-        .post(
-            "/api/auths/token/refresh/",
-            json!({"refresh": tokens["refresh"]}),
-        )
+        .post("/api/auths/token/refresh/", json!({"refresh": tokens["refresh"]}))
         .await;
     assert_eq!(res.status, 401);
     assert_eq!(
-        t.get("/api/auths/me/", tokens["access"].as_str().unwrap())
-            .await
-            .status,
+        t.get("/api/auths/me/", tokens["access"].as_str().unwrap()).await.status,
         401
     );
 
-    let res = t
-        .post("/api/auths/logout/", json!({"refresh": "nonsense"}))
-        .await;
+    let res = t.post("/api/auths/logout/", json!({"refresh": "nonsense"})).await;
     assert_eq!(res.status, 401);
     let res = t.post("/api/auths/logout/", json!({})).await;
     assert_eq!(res.status, 400);
@@ -200,10 +176,7 @@ async fn access_tokens_are_refused_by_refresh() {
     t.verified_user(&email, "correct horse").await;
     let tokens = t.login(&email, "correct horse").await;
     let res = t
-        .post(
-            "/api/auths/token/refresh/",
-            json!({"refresh": tokens["access"]}),
-        )
+        .post("/api/auths/token/refresh/", json!({"refresh": tokens["access"]}))
         .await;
     assert_eq!(res.status, 401);
 }
@@ -255,10 +228,7 @@ async fn patch_me_updates_the_profile_and_validates_it() {
     assert!(fields.contains_key("gender") && fields.contains_key("first_name"));
 
     let me = t.get("/api/auths/me/", access).await;
-    assert_eq!(
-        me.body["user"]["first_name"], "Ada",
-        "a rejected patch changed nothing"
-    );
+    assert_eq!(me.body["user"]["first_name"], "Ada", "a rejected patch changed nothing");
     assert_eq!(
         t.call(Method::PATCH, "/api/auths/me/", None, Some(json!({})))
             .await

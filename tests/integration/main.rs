@@ -3,6 +3,7 @@
 
 mod events;
 mod login;
+mod menu;
 mod routing;
 mod signup;
 mod verify;

@@ -13,10 +13,7 @@ async fn paths_work_with_and_without_the_trailing_slash() {
         .await;
     assert_eq!(res.status, 201, "{}", res.raw);
     let res = t
-        .post(
-            "/api/auths/resend-otp",
-            json!({"identifier": unique_email()}),
-        )
+        .post("/api/auths/resend-otp", json!({"identifier": unique_email()}))
         .await;
     assert_eq!(res.status, 404);
     assert_eq!(

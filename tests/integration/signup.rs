@@ -22,10 +22,7 @@ async fn email_signup_creates_an_unverified_customer_and_emails_a_code() {
     );
 
     let otp = latest_otp(&email).await.expect("email sent");
-    assert!(
-        !res.raw.contains(&otp),
-        "the OTP never appears in a response"
-    );
+    assert!(!res.raw.contains(&otp), "the OTP never appears in a response");
 }
 
 #[tokio::test]
@@ -48,9 +45,7 @@ async fn duplicate_email_in_another_spelling_is_409() {
     let t = TestApp::new().await;
     let email = unique_email();
     assert_eq!(t.signup(&email, "correct horse").await.status, 201);
-    let res = t
-        .signup(&format!("  {}  ", email.to_uppercase()), "another pass")
-        .await;
+    let res = t.signup(&format!("  {}  ", email.to_uppercase()), "another pass").await;
     assert_eq!(res.status, 409);
     assert_eq!(res.code(), "identifier_taken");
     assert_eq!(res.body["error"]["message"], "Email already registered");
@@ -61,14 +56,9 @@ async fn duplicate_phone_in_another_format_is_409() {
     let t = TestApp::new().await;
     let phone = unique_phone();
     assert_eq!(t.signup(&phone, "correct horse").await.status, 201);
-    let res = t
-        .signup(&format!("+234{}", &phone[1..]), "correct horse")
-        .await;
+    let res = t.signup(&format!("+234{}", &phone[1..]), "correct horse").await;
     assert_eq!(res.status, 409);
-    assert_eq!(
-        res.body["error"]["message"],
-        "Phone number already registered"
-    );
+    assert_eq!(res.body["error"]["message"], "Phone number already registered");
 }
 
 #[tokio::test]
@@ -133,11 +123,7 @@ async fn wrong_types_oversized_and_malformed_bodies_are_rejected() {
         )
         .await;
     assert_eq!(res.status, 400);
-    assert!(
-        res.body["error"]["fields"]["identifier"].is_string(),
-        "{}",
-        res.raw
-    );
+    assert!(res.body["error"]["fields"]["identifier"].is_string(), "{}", res.raw);
 
     let huge = json!({"identifier": unique_email(), "password": "correct horse", "pad": "x".repeat(70 * 1024)});
     let res = t.post("/api/auths/signup/", huge).await;
@@ -158,13 +144,13 @@ async fn wrong_types_oversized_and_malformed_bodies_are_rejected() {
 async fn a_referral_code_must_belong_to_a_user() {
     let t = TestApp::new().await;
     let referrer = t.signup(&unique_email(), "correct horse").await;
-    let code = referrer.body["user"]["referral_code"]
-        .as_str()
-        .unwrap()
-        .to_lowercase();
+    let code = referrer.body["user"]["referral_code"].as_str().unwrap().to_lowercase();
 
     let res = t
-        .post("/api/auths/signup/", json!({"identifier": unique_email(), "password": "correct horse", "referral_code": code}))
+        .post(
+            "/api/auths/signup/",
+            json!({"identifier": unique_email(), "password": "correct horse", "referral_code": code}),
+        )
         .await;
     assert_eq!(res.status, 201, "{}", res.raw);
     assert_ne!(
@@ -184,9 +170,7 @@ async fn a_referral_code_must_belong_to_a_user() {
     assert_eq!(res.body["error"]["message"], "Invalid referral code");
     assert!(res.body["error"]["fields"]["referral_code"].is_string());
     // Rejected whole: no account, no code sent.
-    let res = t
-        .post("/api/auths/resend-otp/", json!({"identifier": email}))
-        .await;
+    let res = t.post("/api/auths/resend-otp/", json!({"identifier": email})).await;
     assert_eq!(res.status, 404);
     assert!(messages_to(&email).await.is_empty());
 }
@@ -217,10 +201,7 @@ async fn failed_delivery_keeps_the_account_and_resend_works_at_once() {
     assert_eq!(res.body["otp"]["delivered"], true);
     let otp = latest_otp(&email).await.expect("resent");
     let res = healthy
-        .post(
-            "/api/auths/verify/",
-            json!({"identifier": email, "otp": otp}),
-        )
+        .post("/api/auths/verify/", json!({"identifier": email, "otp": otp}))
         .await;
     assert_eq!(res.status, 200, "{}", res.raw);
 }

@@ -19,10 +19,7 @@ async fn the_right_code_verifies_once() {
     assert_eq!(res.body["user"]["email"], email);
 
     let again = t
-        .post(
-            "/api/auths/verify/",
-            json!({"identifier": email, "otp": otp}),
-        )
+        .post("/api/auths/verify/", json!({"identifier": email, "otp": otp}))
         .await;
     assert_eq!(again.status, 409);
     assert_eq!(again.code(), "already_verified");
@@ -53,10 +50,7 @@ async fn five_wrong_codes_kill_the_otp_until_a_resend() {
 
     for i in 0..5 {
         let res = t
-            .post(
-                "/api/auths/verify/",
-                json!({"identifier": email, "otp": wrong}),
-            )
+            .post("/api/auths/verify/", json!({"identifier": email, "otp": wrong}))
             .await;
         assert_eq!(res.status, 400, "attempt {i}: {}", res.raw);
         assert_eq!(res.code(), "invalid_otp");
@@ -64,25 +58,17 @@ async fn five_wrong_codes_kill_the_otp_until_a_resend() {
     }
     // Dead, even for the right code.
     let res = t
-        .post(
-            "/api/auths/verify/",
-            json!({"identifier": email, "otp": otp}),
-        )
+        .post("/api/auths/verify/", json!({"identifier": email, "otp": otp}))
         .await;
     assert_eq!(res.status, 429);
     assert_eq!(res.code(), "too_many_attempts");
 
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let res = t
-        .post("/api/auths/resend-otp/", json!({"identifier": email}))
-        .await;
+    let res = t.post("/api/auths/resend-otp/", json!({"identifier": email})).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     let fresh = latest_otp(&email).await.unwrap();
     let res = t
-        .post(
-            "/api/auths/verify/",
-            json!({"identifier": email, "otp": fresh}),
-        )
+        .post("/api/auths/verify/", json!({"identifier": email, "otp": fresh}))
         .await;
     assert_eq!(res.status, 200, "{}", res.raw);
 }
@@ -94,12 +80,7 @@ async fn concurrent_wrong_guesses_cannot_exceed_the_attempt_limit() {
     t.signup(&email, "correct horse").await;
     let otp = latest_otp(&email).await.unwrap();
     let wrong = if otp == "000000" { "111111" } else { "000000" };
-    let guesses = (0..12).map(|_| {
-        t.post(
-            "/api/auths/verify/",
-            json!({"identifier": email, "otp": wrong}),
-        )
-    });
+    let guesses = (0..12).map(|_| t.post("/api/auths/verify/", json!({"identifier": email, "otp": wrong})));
     let results = futures::future::join_all(guesses).await;
     let counted = results.iter().filter(|r| r.code() == "invalid_otp").count();
     assert!(counted <= 5, "{counted} wrong guesses were counted");
@@ -109,10 +90,7 @@ async fn concurrent_wrong_guesses_cannot_exceed_the_attempt_limit() {
             .all(|r| r.code() == "invalid_otp" || r.code() == "too_many_attempts")
     );
     let res = t
-        .post(
-            "/api/auths/verify/",
-            json!({"identifier": email, "otp": otp}),
-        )
+        .post("/api/auths/verify/", json!({"identifier": email, "otp": otp}))
         .await;
     assert_eq!(res.status, 429, "{}", res.raw);
 }
@@ -126,17 +104,11 @@ async fn an_expired_code_is_refused() {
     let otp = latest_otp(&email).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let res = t
-        .post(
-            "/api/auths/verify/",
-            json!({"identifier": email, "otp": otp}),
-        )
+        .post("/api/auths/verify/", json!({"identifier": email, "otp": otp}))
         .await;
     assert_eq!(res.status, 400);
     assert_eq!(res.code(), "otp_expired");
-    assert_eq!(
-        res.body["error"]["message"],
-        "OTP expired. Please request a new one"
-    );
+    assert_eq!(res.body["error"]["message"], "OTP expired. Please request a new one");
 }
 
 #[tokio::test]
@@ -151,10 +123,7 @@ async fn unknown_identifiers_are_404_and_malformed_codes_400() {
     assert_eq!(res.status, 404);
     assert_eq!(res.code(), "user_not_found");
     let res = t
-        .post(
-            "/api/auths/resend-otp/",
-            json!({"identifier": unique_phone()}),
-        )
+        .post("/api/auths/resend-otp/", json!({"identifier": unique_phone()}))
         .await;
     assert_eq!(res.status, 404);
 
@@ -174,16 +143,10 @@ async fn resend_within_the_cooldown_is_429_with_retry_after() {
     let t = TestApp::new().await;
     let email = unique_email();
     t.signup(&email, "correct horse").await;
-    let res = t
-        .post("/api/auths/resend-otp/", json!({"identifier": email}))
-        .await;
+    let res = t.post("/api/auths/resend-otp/", json!({"identifier": email})).await;
     assert_eq!(res.status, 429);
     assert_eq!(res.code(), "otp_cooldown");
-    let retry: u64 = res.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = res.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
     assert_eq!(messages_to(&email).await.len(), 1, "nothing resent");
 }
@@ -195,9 +158,7 @@ async fn a_resent_code_replaces_the_old_one() {
     t.signup(&email, "correct horse").await;
     let old = latest_otp(&email).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let res = t
-        .post("/api/auths/resend-otp/", json!({"identifier": email}))
-        .await;
+    let res = t.post("/api/auths/resend-otp/", json!({"identifier": email})).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(
         res.body["otp"],
@@ -209,19 +170,13 @@ async fn a_resent_code_replaces_the_old_one() {
 
     if old != new {
         let res = t
-            .post(
-                "/api/auths/verify/",
-                json!({"identifier": email, "otp": old}),
-            )
+            .post("/api/auths/verify/", json!({"identifier": email, "otp": old}))
             .await;
         assert_eq!(res.status, 400, "the old code stopped working");
         assert_eq!(res.code(), "invalid_otp");
     }
     let res = t
-        .post(
-            "/api/auths/verify/",
-            json!({"identifier": email, "otp": new}),
-        )
+        .post("/api/auths/verify/", json!({"identifier": email, "otp": new}))
         .await;
     assert_eq!(res.status, 200, "{}", res.raw);
 }
@@ -231,9 +186,7 @@ async fn verified_accounts_get_no_more_codes() {
     let t = TestApp::new().await;
     let email = unique_email();
     t.verified_user(&email, "correct horse").await;
-    let res = t
-        .post("/api/auths/resend-otp/", json!({"identifier": email}))
-        .await;
+    let res = t.post("/api/auths/resend-otp/", json!({"identifier": email})).await;
     assert_eq!(res.status, 409);
     assert_eq!(res.code(), "already_verified");
 }

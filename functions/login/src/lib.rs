@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::auth::{Caller, unauthorized};
+use shared::auth::{Caller, session_ended, unauthorized};
 use shared::domain::profile::ProfileUpdate;
 use shared::domain::tokens::{Subject, TokenType};
 use shared::domain::{now_epoch, now_rfc3339};
@@ -60,17 +60,7 @@ fn invalid_credentials() -> ApiError {
     }
 }
 
-fn session_ended() -> ApiError {
-    ApiError::Unauthorized {
-        code: "session_revoked",
-        message: "Session has ended. Please log in again",
-    }
-}
-
-async fn login(
-    State(app): State<App>,
-    JsonBody(req): JsonBody<LoginRequest>,
-) -> Result<Response, ApiError> {
+async fn login(State(app): State<App>, JsonBody(req): JsonBody<LoginRequest>) -> Result<Response, ApiError> {
     let identifier = input::identifier(req.identifier.as_deref(), &app.config.default_country_code);
     let password = input::login_password(req.password);
     let (identifier, password) = match (identifier, password) {
@@ -128,15 +118,9 @@ async fn login(
     }))))
 }
 
-async fn refresh(
-    State(app): State<App>,
-    JsonBody(req): JsonBody<RefreshRequest>,
-) -> Result<Response, ApiError> {
+async fn refresh(State(app): State<App>, JsonBody(req): JsonBody<RefreshRequest>) -> Result<Response, ApiError> {
     let token = input::required(req.refresh.as_deref(), "refresh")?;
-    let claims = app
-        .tokens
-        .verify(token, TokenType::Refresh)
-        .map_err(unauthorized)?;
+    let claims = app.tokens.verify(token, TokenType::Refresh).map_err(unauthorized)?;
     let subject = Subject {
         user_id: claims.sub.clone(),
         identifier_key: claims.idk.clone(),
@@ -178,15 +162,9 @@ async fn refresh(
     }
 }
 
-async fn logout(
-    State(app): State<App>,
-    JsonBody(req): JsonBody<RefreshRequest>,
-) -> Result<Response, ApiError> {
+async fn logout(State(app): State<App>, JsonBody(req): JsonBody<RefreshRequest>) -> Result<Response, ApiError> {
     let token = input::required(req.refresh.as_deref(), "refresh")?;
-    let claims = app
-        .tokens
-        .verify(token, TokenType::Refresh)
-        .map_err(unauthorized)?;
+    let claims = app.tokens.verify(token, TokenType::Refresh).map_err(unauthorized)?;
     app.store.revoke_session(&claims.sid).await?;
     tracing::info!(user_id = %claims.sub, session_id = %claims.sid, "logged out");
     Ok(no_store(StatusCode::NO_CONTENT.into_response()))
@@ -197,7 +175,7 @@ async fn me(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiEr
         .store
         .account_and_session(caller.identifier_key(), caller.session_id())
         .await?;
-    if !session.is_some_and(|s| s.is_active(now_epoch())) {
+    if !session.is_some_and(|s| s.is_active(now_epoch()) && s.user_id == caller.user_id()) {
         return Err(session_ended());
     }
     let account = account.ok_or_else(session_ended)?;
@@ -210,14 +188,7 @@ async fn update_me(
     JsonBody(req): JsonBody<ProfileRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let update = ProfileUpdate::parse(req.first_name, req.last_name, req.address, req.gender)?;
-    if !app
-        .store
-        .session(caller.session_id())
-        .await?
-        .is_some_and(|s| s.is_active(now_epoch()))
-    {
-        return Err(session_ended());
-    }
+    caller.ensure_live(&app).await?;
     let account = app
         .store
         .update_profile(caller.identifier_key(), &update, &now_rfc3339())

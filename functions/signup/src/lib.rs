@@ -48,36 +48,19 @@ async fn signup(
         (i, p, r) => return Err(ApiError::merge([i.err(), p.err(), r.err()])),
     };
 
-    let password_hash = app
-        .passwords
-        .hash(password)
-        .await
-        .map_err(ApiError::internal)?;
+    let password_hash = app.passwords.hash(password).await.map_err(ApiError::internal)?;
     let (otp, otp_item) = verification::issue(&app, &identifier);
-    let mut account = AccountItem::new(
-        &identifier,
-        password_hash,
-        Role::Customer,
-        false,
-        now_rfc3339(),
-    );
+    let mut account = AccountItem::new(&identifier, password_hash, Role::Customer, false, now_rfc3339());
     account.referred_by = referrer.as_ref().map(|r| r.as_str().to_owned());
 
     let outcome = app
         .store
-        .create_account_retrying(
-            &mut account,
-            Some(&otp_item),
-            referrer.as_ref().map(|r| r.as_str()),
-        )
+        .create_account_retrying(&mut account, Some(&otp_item), referrer.as_ref().map(|r| r.as_str()))
         .await?;
     match outcome {
         CreateOutcome::Created => {}
         CreateOutcome::IdentifierTaken => {
-            return Err(ApiError::conflict(
-                "identifier_taken",
-                identifier.taken_message(),
-            ));
+            return Err(ApiError::conflict("identifier_taken", identifier.taken_message()));
         }
         CreateOutcome::ReferrerNotFound => {
             return Err(ApiError::field(

@@ -62,10 +62,7 @@ fn too_many_attempts() -> ApiError {
     }
 }
 
-async fn verify(
-    State(app): State<App>,
-    JsonBody(req): JsonBody<VerifyRequest>,
-) -> Result<Json<Value>, ApiError> {
+async fn verify(State(app): State<App>, JsonBody(req): JsonBody<VerifyRequest>) -> Result<Json<Value>, ApiError> {
     let identifier = input::identifier(req.identifier.as_deref(), &app.config.default_country_code);
     let otp = input::otp(req.otp.as_deref());
     let (identifier, otp) = match (identifier, otp) {
@@ -88,11 +85,7 @@ async fn verify(
         return Err(otp_expired());
     }
     if !app.otp_hasher.matches(&key, &otp, &pending.code_hash) {
-        return if app
-            .store
-            .record_wrong_otp(&key, &pending.code_hash, max)
-            .await?
-        {
+        return if app.store.record_wrong_otp(&key, &pending.code_hash, max).await? {
             Err(invalid_otp())
         } else {
             // Another request used the last attempt, or the code was replaced meanwhile.
@@ -116,12 +109,8 @@ async fn verify(
     }
 }
 
-async fn resend(
-    State(app): State<App>,
-    JsonBody(req): JsonBody<ResendRequest>,
-) -> Result<Json<Value>, ApiError> {
-    let identifier =
-        input::identifier(req.identifier.as_deref(), &app.config.default_country_code)?;
+async fn resend(State(app): State<App>, JsonBody(req): JsonBody<ResendRequest>) -> Result<Json<Value>, ApiError> {
+    let identifier = input::identifier(req.identifier.as_deref(), &app.config.default_country_code)?;
     let key = identifier.storage_key();
     let cooldown = app.config.otp_resend_cooldown.as_secs() as i64;
 

@@ -9,18 +9,10 @@ use shared::store::Store;
 use shared::store::accounts::{AccountItem, CreateOutcome};
 
 #[derive(Parser)]
-#[command(
-    name = "kitchen-ops",
-    about = "Operator command for the Chuks Kitchen backend"
-)]
+#[command(name = "kitchen-ops", about = "Operator command for the Chuks Kitchen backend")]
 struct Cli {
     /// DynamoDB table name.
-    #[arg(
-        long,
-        env = "TABLE_NAME",
-        global = true,
-        default_value = "chuks-kitchen"
-    )]
+    #[arg(long, env = "TABLE_NAME", global = true, default_value = "chuks-kitchen")]
     table: String,
     /// DynamoDB endpoint override (DynamoDB Local); omit for AWS.
     #[arg(long, env = "DYNAMODB_ENDPOINT", global = true)]
@@ -56,10 +48,7 @@ async fn main() -> anyhow::Result<()> {
     shared::telemetry::init();
     let cli = Cli::parse();
     let sdk = shared::aws::sdk_config().await;
-    let store = Store::new(
-        shared::aws::dynamodb(&sdk, cli.endpoint.as_deref()),
-        cli.table.clone(),
-    );
+    let store = Store::new(shared::aws::dynamodb(&sdk, cli.endpoint.as_deref()), cli.table.clone());
 
     match cli.command {
         Command::CreateTable => {
@@ -72,8 +61,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreateAdmin { email, password } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
-            let password =
-                Password::parse(password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
+            let password = Password::parse(password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
             let hash = PasswordHasher::new().hash(password).await?;
             let identifier = Identifier::Email(email);
             let mut account = AccountItem::new(&identifier, hash, Role::Admin, true, now_rfc3339());
@@ -89,23 +77,11 @@ async fn main() -> anyhow::Result<()> {
                 other => bail!("could not create the admin: {other:?}"),
             }
         }
-        Command::VerifySender {
-            email,
-            ses_endpoint,
-        } => {
+        Command::VerifySender { email, ses_endpoint } => {
             let client = shared::aws::sesv2(&sdk, ses_endpoint.as_deref());
-            match client
-                .create_email_identity()
-                .email_identity(&email)
-                .send()
-                .await
-            {
+            match client.create_email_identity().email_identity(&email).send().await {
                 Ok(_) => println!("sender identity {email} registered"),
-                Err(err)
-                    if err
-                        .as_service_error()
-                        .is_some_and(|e| e.is_already_exists_exception()) =>
-                {
+                Err(err) if err.as_service_error().is_some_and(|e| e.is_already_exists_exception()) => {
                     println!("sender identity {email} already registered")
                 }
                 Err(err) => {

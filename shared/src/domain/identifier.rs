@@ -48,15 +48,10 @@ impl Email {
         if lower.len() > 254 || lower.contains(char::is_whitespace) {
             return Err(IdentifierError::InvalidEmail);
         }
-        let parsed: email_address::EmailAddress =
-            lower.parse().map_err(|_| IdentifierError::InvalidEmail)?;
+        let parsed: email_address::EmailAddress = lower.parse().map_err(|_| IdentifierError::InvalidEmail)?;
         // Display names ("A <a@b.c>") and dot-less domains are not addresses we can deliver to.
         let domain = parsed.domain();
-        if parsed.as_str() != lower
-            || !domain.contains('.')
-            || domain.starts_with('[')
-            || domain.ends_with('.')
-        {
+        if parsed.as_str() != lower || !domain.contains('.') || domain.starts_with('[') || domain.ends_with('.') {
             return Err(IdentifierError::InvalidEmail);
         }
         Ok(Self(lower))
@@ -228,9 +223,6 @@ mod tests {
     #[test]
     fn storage_keys_separate_kinds() {
         assert_eq!(parse("a@b.com").unwrap().storage_key(), "EMAIL#a@b.com");
-        assert_eq!(
-            parse("08012345678").unwrap().storage_key(),
-            "PHONE#+2348012345678"
-        );
+        assert_eq!(parse("08012345678").unwrap().storage_key(), "PHONE#+2348012345678");
     }
 }

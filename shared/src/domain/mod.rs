@@ -2,6 +2,7 @@
 //! validate"); handlers work with these types only.
 
 pub mod identifier;
+pub mod menu;
 pub mod otp;
 pub mod password;
 pub mod profile;
@@ -27,9 +28,7 @@ pub fn now_rfc3339() -> String {
 
 pub fn rfc3339(at: time::OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    let at = at
-        .replace_nanosecond(at.millisecond() as u32 * 1_000_000)
-        .unwrap_or(at);
+    let at = at.replace_nanosecond(at.millisecond() as u32 * 1_000_000).unwrap_or(at);
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }

@@ -20,7 +20,8 @@ pub const ARGON2_P_COST: u32 = 1;
 
 /// A hash (of a random password nobody knows) made with the parameters above; verifying against
 /// it costs the same as verifying a real user's hash.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$3qJ3mCvdtAEN1JRzc2c4Dw$oLSQXEAhx7qSNbaKtCsySwLMOvbZ8SUIQvnWF0ZDBrA";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$3qJ3mCvdtAEN1JRzc2c4Dw$oLSQXEAhx7qSNbaKtCsySwLMOvbZ8SUIQvnWF0ZDBrA";
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
@@ -96,9 +97,7 @@ impl PasswordHasher {
         tokio::task::spawn_blocking(move || {
             let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
             let ok = match PasswordHash::new(&stored) {
-                Ok(parsed) => argon2
-                    .verify_password(password.expose().as_bytes(), &parsed)
-                    .is_ok(),
+                Ok(parsed) => argon2.verify_password(password.expose().as_bytes(), &parsed).is_ok(),
                 Err(err) => {
                     tracing::error!(error = %err, "stored password hash is malformed");
                     false
@@ -125,9 +124,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_password() {
-        assert!(
-            !format!("{:?}", Password::parse("hunter2hunter2".into()).unwrap()).contains("hunter2")
-        );
+        assert!(!format!("{:?}", Password::parse("hunter2hunter2".into()).unwrap()).contains("hunter2"));
     }
 
     #[test]
@@ -150,10 +147,7 @@ mod tests {
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(
             hasher
-                .verify(
-                    Password::candidate("correct horse".into()),
-                    Some(hash.clone())
-                )
+                .verify(Password::candidate("correct horse".into()), Some(hash.clone()))
                 .await
         );
         assert!(
@@ -166,10 +160,6 @@ mod tests {
     #[tokio::test]
     async fn unknown_user_never_verifies() {
         let hasher = PasswordHasher::new();
-        assert!(
-            !hasher
-                .verify(Password::candidate("anything".into()), None)
-                .await
-        );
+        assert!(!hasher.verify(Password::candidate("anything".into()), None).await);
     }
 }

@@ -32,10 +32,7 @@ impl ProfileUpdate {
                     let v = v.trim().to_owned();
                     let n = v.chars().count();
                     if n == 0 || n > max || v.chars().any(char::is_control) {
-                        fields.insert(
-                            name.into(),
-                            format!("must be 1 to {max} characters of text"),
-                        );
+                        fields.insert(name.into(), format!("must be 1 to {max} characters of text"));
                         None
                     } else {
                         Some(Some(v))
@@ -54,10 +51,7 @@ impl ProfileUpdate {
                 if GENDERS.contains(&v.as_str()) {
                     Some(Some(v))
                 } else {
-                    fields.insert(
-                        "gender".into(),
-                        format!("must be one of {}", GENDERS.join(", ")),
-                    );
+                    fields.insert("gender".into(), format!("must be one of {}", GENDERS.join(", ")));
                     None
                 }
             }
@@ -78,10 +72,7 @@ impl ProfileUpdate {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.first_name.is_none()
-            && self.last_name.is_none()
-            && self.address.is_none()
-            && self.gender.is_none()
+        self.first_name.is_none() && self.last_name.is_none() && self.address.is_none() && self.gender.is_none()
     }
 }
 
@@ -114,9 +105,7 @@ mod tests {
         )
         .unwrap_err();
         match err {
-            ApiError::BadRequest {
-                fields: Some(f), ..
-            } => {
+            ApiError::BadRequest { fields: Some(f), .. } => {
                 assert_eq!(f.len(), 4, "{f:?}");
             }
             other => panic!("{other:?}"),

@@ -45,10 +45,7 @@ mod tests {
     fn generated_codes_parse_back() {
         for _ in 0..500 {
             let code = ReferralCode::generate();
-            assert_eq!(
-                ReferralCode::parse(&code.as_str().to_lowercase()).unwrap(),
-                code
-            );
+            assert_eq!(ReferralCode::parse(&code.as_str().to_lowercase()).unwrap(), code);
         }
     }
 

@@ -111,8 +111,8 @@ impl Tokens {
 
     /// Checks signature, algorithm, issuer, expiry and type.
     pub fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, TokenError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| match e.kind() {
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
             })?;
@@ -148,44 +148,29 @@ mod tests {
     #[test]
     fn issued_tokens_verify_with_their_type() {
         let t = tokens();
-        let access = t
-            .issue(TokenType::Access, &subject(Role::Customer))
-            .unwrap();
+        let access = t.issue(TokenType::Access, &subject(Role::Customer)).unwrap();
         let claims = t.verify(&access.token, TokenType::Access).unwrap();
         assert_eq!(claims, access.claims);
         assert_eq!(claims.exp - claims.iat, 60);
-        assert_eq!(
-            t.verify(&access.token, TokenType::Refresh),
-            Err(TokenError::WrongType)
-        );
+        assert_eq!(t.verify(&access.token, TokenType::Refresh), Err(TokenError::WrongType));
     }
 
     #[test]
     fn each_token_has_a_unique_jti() {
         let t = tokens();
-        let a = t
-            .issue(TokenType::Refresh, &subject(Role::Customer))
-            .unwrap();
-        let b = t
-            .issue(TokenType::Refresh, &subject(Role::Customer))
-            .unwrap();
+        let a = t.issue(TokenType::Refresh, &subject(Role::Customer)).unwrap();
+        let b = t.issue(TokenType::Refresh, &subject(Role::Customer)).unwrap();
         assert_ne!(a.claims.jti, b.claims.jti);
     }
 
     #[test]
     fn tampered_and_foreign_tokens_are_invalid() {
         let t = tokens();
-        let token = t
-            .issue(TokenType::Access, &subject(Role::Customer))
-            .unwrap()
-            .token;
+        let token = t.issue(TokenType::Access, &subject(Role::Customer)).unwrap().token;
         let mut tampered = token.clone();
         tampered.pop();
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
-        assert_eq!(
-            t.verify(&tampered, TokenType::Access),
-            Err(TokenError::Invalid)
-        );
+        assert_eq!(t.verify(&tampered, TokenType::Access), Err(TokenError::Invalid));
 
         let other = Tokens::new(
             &[8u8; 32],
@@ -193,14 +178,8 @@ mod tests {
             Duration::from_secs(60),
             Duration::from_secs(60),
         );
-        let foreign = other
-            .issue(TokenType::Access, &subject(Role::Admin))
-            .unwrap()
-            .token;
-        assert_eq!(
-            t.verify(&foreign, TokenType::Access),
-            Err(TokenError::Invalid)
-        );
+        let foreign = other.issue(TokenType::Access, &subject(Role::Admin)).unwrap().token;
+        assert_eq!(t.verify(&foreign, TokenType::Access), Err(TokenError::Invalid));
 
         let other_iss = Tokens::new(
             &[7u8; 32],
@@ -208,27 +187,15 @@ mod tests {
             Duration::from_secs(60),
             Duration::from_secs(60),
         );
-        let foreign = other_iss
-            .issue(TokenType::Access, &subject(Role::Admin))
-            .unwrap()
-            .token;
-        assert_eq!(
-            t.verify(&foreign, TokenType::Access),
-            Err(TokenError::Invalid)
-        );
-        assert_eq!(
-            t.verify("not.a.jwt", TokenType::Access),
-            Err(TokenError::Invalid)
-        );
+        let foreign = other_iss.issue(TokenType::Access, &subject(Role::Admin)).unwrap().token;
+        assert_eq!(t.verify(&foreign, TokenType::Access), Err(TokenError::Invalid));
+        assert_eq!(t.verify("not.a.jwt", TokenType::Access), Err(TokenError::Invalid));
     }
 
     #[test]
     fn the_none_algorithm_is_refused() {
         let t = tokens();
-        let claims = t
-            .issue(TokenType::Access, &subject(Role::Admin))
-            .unwrap()
-            .claims;
+        let claims = t.issue(TokenType::Access, &subject(Role::Admin)).unwrap().claims;
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let forged = format!(
@@ -236,19 +203,13 @@ mod tests {
             b64.encode(br#"{"alg":"none","typ":"JWT"}"#),
             b64.encode(serde_json::to_vec(&claims).unwrap())
         );
-        assert_eq!(
-            t.verify(&forged, TokenType::Access),
-            Err(TokenError::Invalid)
-        );
+        assert_eq!(t.verify(&forged, TokenType::Access), Err(TokenError::Invalid));
     }
 
     #[test]
     fn expired_tokens_are_refused_past_the_leeway() {
         let t = tokens();
-        let mut claims = t
-            .issue(TokenType::Access, &subject(Role::Customer))
-            .unwrap()
-            .claims;
+        let mut claims = t.issue(TokenType::Access, &subject(Role::Customer)).unwrap().claims;
         claims.exp = super::super::now_epoch() - LEEWAY_SECONDS as i64 - 5;
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -256,9 +217,6 @@ mod tests {
             &EncodingKey::from_secret(&[7u8; 32]),
         )
         .unwrap();
-        assert_eq!(
-            t.verify(&token, TokenType::Access),
-            Err(TokenError::Expired)
-        );
+        assert_eq!(t.verify(&token, TokenType::Access), Err(TokenError::Expired));
     }
 }

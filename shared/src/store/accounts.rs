@@ -2,8 +2,7 @@
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update,
+    ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use serde::{Deserialize, Serialize};
 
@@ -51,13 +50,7 @@ pub struct AccountItem {
 
 impl AccountItem {
     /// A new account; its referral code is set by the caller (it may have to be regenerated).
-    pub fn new(
-        identifier: &Identifier,
-        password_hash: String,
-        role: Role,
-        is_verified: bool,
-        now: String,
-    ) -> Self {
+    pub fn new(identifier: &Identifier, password_hash: String, role: Role, is_verified: bool, now: String) -> Self {
         let id = ulid::Ulid::new().to_string();
         Self {
             pk: keys::account_pk(identifier),
@@ -66,10 +59,8 @@ impl AccountItem {
             gsi1sk: id.clone(),
             identifier_key: identifier.storage_key(),
             id,
-            email: matches!(identifier, Identifier::Email(_))
-                .then(|| identifier.as_str().to_owned()),
-            phone: matches!(identifier, Identifier::Phone(_))
-                .then(|| identifier.as_str().to_owned()),
+            email: matches!(identifier, Identifier::Email(_)).then(|| identifier.as_str().to_owned()),
+            phone: matches!(identifier, Identifier::Phone(_)).then(|| identifier.as_str().to_owned()),
             password_hash,
             role,
             is_verified,
@@ -123,13 +114,7 @@ pub struct OtpItem {
 }
 
 impl OtpItem {
-    pub fn new(
-        account_pk: String,
-        code_hash: String,
-        channel: Channel,
-        now: i64,
-        lifetime_secs: i64,
-    ) -> Self {
+    pub fn new(account_pk: String, code_hash: String, channel: Channel, now: i64, lifetime_secs: i64) -> Self {
         Self {
             pk: account_pk,
             sk: OTP_SK.into(),
@@ -161,8 +146,6 @@ pub enum CreateOutcome {
     ReferrerNotFound,
     /// The generated referral code exists already: generate another and retry.
     ReferralCodeCollision,
-    /// Lost a race with a concurrent transaction on the same items: retry.
-    Conflict,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -237,11 +220,8 @@ impl Store {
         Ok(match transact(self, "create account", items).await? {
             None => CreateOutcome::Created,
             Some(c) if c.condition_failed(0) => CreateOutcome::IdentifierTaken,
-            Some(c) if referrer_index.is_some_and(|i| c.condition_failed(i)) => {
-                CreateOutcome::ReferrerNotFound
-            }
+            Some(c) if referrer_index.is_some_and(|i| c.condition_failed(i)) => CreateOutcome::ReferrerNotFound,
             Some(c) if c.condition_failed(1) => CreateOutcome::ReferralCodeCollision,
-            Some(c) if c.conflicted() => CreateOutcome::Conflict,
             Some(c) => {
                 return Err(ApiError::internal(anyhow::anyhow!(
                     "create account cancelled: {:?}",
@@ -251,33 +231,24 @@ impl Store {
         })
     }
 
-    /// [`Store::create_account`], retried while a generated referral code collides or a
-    /// concurrent transaction on the same items wins the race (each retry re-evaluates every
-    /// condition, so a duplicate still ends as `IdentifierTaken`).
+    /// [`Store::create_account`], retried while a generated referral code collides.
     pub async fn create_account_retrying(
         &self,
         account: &mut AccountItem,
         otp: Option<&OtpItem>,
         referrer_code: Option<&str>,
     ) -> Result<CreateOutcome, ApiError> {
-        const ATTEMPTS: u32 = 6;
-        for attempt in 0..ATTEMPTS {
+        const ATTEMPTS: u32 = 5;
+        for _ in 0..ATTEMPTS {
             match self.create_account(account, otp, referrer_code).await? {
                 CreateOutcome::ReferralCodeCollision => {
                     account.referral_code = ReferralCode::generate().as_str().to_owned();
                 }
-                CreateOutcome::Conflict => {
-                    let jitter = (ulid::Ulid::new().random() % 32) as u64;
-                    tokio::time::sleep(std::time::Duration::from_millis(
-                        20 * (1 << attempt.min(4)) + jitter,
-                    ))
-                    .await;
-                }
                 done => return Ok(done),
             }
         }
-        Err(ApiError::Unavailable(anyhow::anyhow!(
-            "account creation kept conflicting after {ATTEMPTS} attempts"
+        Err(ApiError::internal(anyhow::anyhow!(
+            "{ATTEMPTS} generated referral codes in a row were taken"
         )))
     }
 
@@ -315,19 +286,11 @@ impl Store {
             .map_err(|e| db_error("Query account", e))?;
         let (mut account, mut otp) = (None, None);
         for item in out.items.unwrap_or_default() {
-            match item
-                .get(keys::SK)
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-            {
+            match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
                 Some(ACCOUNT_SK) => {
-                    account = Some(
-                        serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e))?,
-                    )
+                    account = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e))?)
                 }
-                Some(OTP_SK) => {
-                    otp = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("otp", e))?)
-                }
+                Some(OTP_SK) => otp = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("otp", e))?),
                 _ => {}
             }
         }
@@ -388,14 +351,8 @@ impl Store {
                         .key(keys::SK, s(ACCOUNT_SK))
                         .update_expression("SET is_verified = :t, updated_at = :now")
                         .condition_expression("attribute_exists(PK) AND is_verified = :f")
-                        .expression_attribute_values(
-                            ":t",
-                            aws_sdk_dynamodb::types::AttributeValue::Bool(true),
-                        )
-                        .expression_attribute_values(
-                            ":f",
-                            aws_sdk_dynamodb::types::AttributeValue::Bool(false),
-                        )
+                        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+                        .expression_attribute_values(":f", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
                         .expression_attribute_values(":now", s(now_rfc3339))
                         .build()
                         .map_err(build_error)?,
@@ -418,29 +375,18 @@ impl Store {
         Ok(match transact(self, "verify account", items).await? {
             None => VerifyOutcome::Verified,
             Some(c) if c.condition_failed(0) => VerifyOutcome::AlreadyVerified,
-            Some(c) if c.condition_failed(1) || c.conflicted() => VerifyOutcome::OtpChanged,
+            Some(c) if c.condition_failed(1) => VerifyOutcome::OtpChanged,
             Some(c) => {
-                return Err(ApiError::internal(anyhow::anyhow!(
-                    "verification cancelled: {:?}",
-                    c.0
-                )));
+                return Err(ApiError::internal(anyhow::anyhow!("verification cancelled: {:?}", c.0)));
             }
         })
     }
 
     /// Replaces the OTP, provided it is still the one last seen (`previous_hash`, or none), so
     /// two concurrent resends cannot both pass the cooldown. False when another won.
-    pub async fn replace_otp(
-        &self,
-        otp: &OtpItem,
-        previous_hash: Option<&str>,
-    ) -> Result<bool, ApiError> {
+    pub async fn replace_otp(&self, otp: &OtpItem, previous_hash: Option<&str>) -> Result<bool, ApiError> {
         let item = serde_dynamo::to_item(otp).map_err(|e| mapping_error("otp", e))?;
-        let mut req = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item));
+        let mut req = self.client().put_item().table_name(self.table()).set_item(Some(item));
         req = match previous_hash {
             Some(prev) => req
                 .condition_expression("code_hash = :prev")
@@ -462,11 +408,7 @@ impl Store {
     }
 
     /// Records that delivery of the OTP with `code_hash` failed, lifting the resend cooldown.
-    pub async fn mark_otp_undelivered(
-        &self,
-        identifier_key: &str,
-        code_hash: &str,
-    ) -> Result<(), ApiError> {
+    pub async fn mark_otp_undelivered(&self, identifier_key: &str, code_hash: &str) -> Result<(), ApiError> {
         let res = self
             .client()
             .update_item()
@@ -527,11 +469,7 @@ impl Store {
                 req = req.expression_attribute_values(format!(":{name}"), av);
             }
         }
-        match req
-            .update_expression(format!("SET {}", sets.join(", ")))
-            .send()
-            .await
-        {
+        match req.update_expression(format!("SET {}", sets.join(", "))).send().await {
             Ok(out) => out
                 .attributes
                 .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e)))

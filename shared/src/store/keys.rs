@@ -32,3 +32,20 @@ pub fn referral_pk(code: &str) -> String {
 pub fn session_pk(session_id: &str) -> String {
     format!("SESSION#{session_id}")
 }
+
+/// The one partition holding every category and dish: the whole menu is one Query.
+pub const MENU_PK: &str = "MENU";
+pub const CATEGORY_NAME_SK: &str = "CATEGORYNAME";
+
+pub fn category_sk(id: &str) -> String {
+    format!("CATEGORY#{id}")
+}
+
+pub fn food_sk(id: &str) -> String {
+    format!("FOOD#{id}")
+}
+
+/// Guard making category names unique, case-insensitively.
+pub fn category_name_pk(unique_key: &str) -> String {
+    format!("CATEGORYNAME#{unique_key}")
+}

@@ -14,8 +14,12 @@
 
 pub mod accounts;
 pub mod keys;
+pub mod menu;
 pub mod sessions;
 pub mod table;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -29,14 +33,63 @@ pub type Item = std::collections::HashMap<String, AttributeValue>;
 pub struct Store {
     client: Client,
     table: String,
+    calls: Arc<AtomicU64>,
+}
+
+tokio::task_local! {
+    /// DynamoDB operations made by the request running in this task (see [`count_calls`]).
+    static REQUEST_CALLS: std::cell::Cell<u32>;
+}
+
+/// Runs `work` and returns how many DynamoDB operations it made (retries not counted twice).
+/// The HTTP layer wraps every request in this and logs the figure.
+pub async fn count_calls<F: std::future::Future>(work: F) -> (F::Output, u32) {
+    REQUEST_CALLS
+        .scope(std::cell::Cell::new(0), async move {
+            let out = work.await;
+            (out, REQUEST_CALLS.with(|c| c.get()))
+        })
+        .await
+}
+
+/// Counts every DynamoDB operation, per store and per request.
+#[derive(Debug)]
+struct CallCounter(Arc<AtomicU64>);
+
+impl aws_sdk_dynamodb::config::Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        let _ = REQUEST_CALLS.try_with(|c| c.set(c.get() + 1));
+        Ok(())
+    }
 }
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
+        let calls = Arc::new(AtomicU64::new(0));
+        let config = client
+            .config()
+            .to_builder()
+            .interceptor(CallCounter(calls.clone()))
+            .build();
         Self {
-            client,
+            client: Client::from_conf(config),
             table: table.into(),
+            calls,
         }
+    }
+
+    /// DynamoDB operations this store has made so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
     }
 
     pub fn client(&self) -> &Client {
@@ -56,9 +109,7 @@ where
     R: std::fmt::Debug,
 {
     let retryable = match &err {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            true
-        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
         SdkError::ServiceError(se) => matches!(
             se.err().code(),
             Some(
@@ -94,12 +145,7 @@ pub(crate) struct Cancelled(pub Vec<Option<String>>);
 
 impl Cancelled {
     pub fn from_reasons(reasons: &[CancellationReason]) -> Self {
-        Self(
-            reasons
-                .iter()
-                .map(|r| r.code().map(str::to_owned))
-                .collect(),
-        )
+        Self(reasons.iter().map(|r| r.code().map(str::to_owned)).collect())
     }
 
     pub fn condition_failed(&self, index: usize) -> bool {
@@ -107,35 +153,50 @@ impl Cancelled {
     }
 
     pub fn conflicted(&self) -> bool {
-        self.0
-            .iter()
-            .any(|c| c.as_deref() == Some("TransactionConflict"))
+        self.0.iter().any(|c| c.as_deref() == Some("TransactionConflict"))
     }
 }
 
-/// Runs a transaction: `Ok(None)` on success, `Ok(Some(reasons))` when a condition or a
-/// concurrent transaction cancelled it, `Err` for anything else.
+/// Runs a transaction: `Ok(None)` on success, `Ok(Some(reasons))` when a condition cancelled it,
+/// `Err` for anything else. A cancellation caused only by concurrent transactions on the same
+/// items (`TransactionConflict`) is retried with backoff: each retry re-evaluates every
+/// condition, so a lost race ends as a clean condition failure, not an error.
 pub(crate) async fn transact(
     store: &Store,
     operation: &'static str,
     items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
 ) -> Result<Option<Cancelled>, ApiError> {
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-    match store
-        .client
-        .transact_write_items()
-        .set_transact_items(Some(items))
-        .send()
-        .await
-    {
-        Ok(_) => Ok(None),
-        Err(err) => match err.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(ex)) => {
-                Ok(Some(Cancelled::from_reasons(ex.cancellation_reasons())))
-            }
-            _ => Err(db_error(operation, err)),
-        },
+    const ATTEMPTS: u32 = 8;
+    for attempt in 0..ATTEMPTS {
+        let res = store
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items.clone()))
+            .send()
+            .await;
+        let cancelled = match res {
+            Ok(_) => return Ok(None),
+            Err(err) => match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(ex)) => {
+                    Cancelled::from_reasons(ex.cancellation_reasons())
+                }
+                _ => return Err(db_error(operation, err)),
+            },
+        };
+        let any_condition = cancelled
+            .0
+            .iter()
+            .any(|c| c.as_deref() == Some("ConditionalCheckFailed"));
+        if any_condition || !cancelled.conflicted() {
+            return Ok(Some(cancelled));
+        }
+        let jitter = u64::from(ulid::Ulid::new().random() as u8 % 32);
+        tokio::time::sleep(std::time::Duration::from_millis(15 * (1 << attempt.min(4)) + jitter)).await;
     }
+    Err(ApiError::Unavailable(anyhow::anyhow!(
+        "{operation}: transaction kept conflicting after {ATTEMPTS} attempts"
+    )))
 }
 
 pub(crate) fn s(v: impl Into<String>) -> AttributeValue {

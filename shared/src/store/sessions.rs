@@ -3,9 +3,7 @@
 //! replayed, and the whole family is revoked.
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use serde::{Deserialize, Serialize};
 
 use super::accounts::AccountItem;
@@ -113,9 +111,9 @@ impl Store {
             .await;
         match res {
             Ok(out) => {
-                let item = out.attributes.ok_or_else(|| {
-                    ApiError::internal(anyhow::anyhow!("rotate returned no item"))
-                })?;
+                let item = out
+                    .attributes
+                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("rotate returned no item")))?;
                 Ok(RotateOutcome::Rotated(
                     serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))?,
                 ))
@@ -126,16 +124,11 @@ impl Store {
                     _ => return Err(db_error("UpdateItem session", e)),
                 };
                 let old: Option<SessionItem> = old_item
-                    .map(|item| {
-                        serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))
-                    })
+                    .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e)))
                     .transpose()?;
                 match old {
                     Some(old) if !old.revoked => {
-                        tracing::warn!(
-                            session_id,
-                            "refresh token reuse detected; revoking the session"
-                        );
+                        tracing::warn!(session_id, "refresh token reuse detected; revoking the session");
                         self.revoke_session(session_id).await?;
                         Ok(RotateOutcome::Reused)
                     }
@@ -195,10 +188,7 @@ impl Store {
         session_id: &str,
     ) -> Result<(Option<AccountItem>, Option<SessionItem>), ApiError> {
         let key = |pk: String, sk: &str| {
-            std::collections::HashMap::from([
-                (keys::PK.to_owned(), s(pk)),
-                (keys::SK.to_owned(), s(sk)),
-            ])
+            std::collections::HashMap::from([(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))])
         };
         let mut request = KeysAndAttributes::builder()
             .keys(key(keys::account_pk_from_key(identifier_key), ACCOUNT_SK))
@@ -221,30 +211,17 @@ impl Store {
                 .and_then(|mut r| r.remove(self.table()))
                 .unwrap_or_default()
             {
-                match item
-                    .get(keys::SK)
-                    .and_then(|v| v.as_s().ok())
-                    .map(String::as_str)
-                {
+                match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
                     Some(ACCOUNT_SK) => {
-                        account = Some(
-                            serde_dynamo::from_item(item)
-                                .map_err(|e| mapping_error("account", e))?,
-                        )
+                        account = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e))?)
                     }
                     Some(SESSION_SK) => {
-                        session = Some(
-                            serde_dynamo::from_item(item)
-                                .map_err(|e| mapping_error("session", e))?,
-                        )
+                        session = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))?)
                     }
                     _ => {}
                 }
             }
-            match out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(self.table()))
-            {
+            match out.unprocessed_keys.and_then(|mut u| u.remove(self.table())) {
                 Some(rest) if !rest.keys().is_empty() => request = rest,
                 _ => return Ok((account, session)),
             }

@@ -1,0 +1,237 @@
+//! `admin` function: menu management (categories and dishes). Every route needs an admin
+//! token (401 without one, 403 for a customer) before any database work, and a live session.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use shared::auth::Admin;
+use shared::domain::menu::{CURRENCY, CategoryChange, FoodChange, FoodFields, NewCategory};
+use shared::domain::now_rfc3339;
+use shared::http::{JsonBody, Patch, Service, service};
+use shared::store::keys;
+use shared::store::menu::{CategoryDelete, CategoryItem, CategoryWrite, FoodFilter, FoodItem, FoodWrite};
+use shared::{ApiError, App};
+use ulid::Ulid;
+
+pub fn router(app: App) -> Service {
+    service(
+        Router::new()
+            .route(
+                "/api/foods/admin/categories",
+                get(list_categories).post(create_category),
+            )
+            .route(
+                "/api/foods/admin/categories/{id}",
+                patch(update_category).delete(delete_category),
+            )
+            .route("/api/foods/admin/items", get(list_foods).post(create_food))
+            .route(
+                "/api/foods/admin/items/{id}",
+                get(get_food).patch(update_food).delete(delete_food),
+            ),
+        app,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CategoryRequest {
+    #[serde(default)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    pub description: Patch<String>,
+}
+
+/// Path ids are ULIDs; anything else names nothing.
+fn path_id(raw: &str, not_found: fn() -> ApiError) -> Result<String, ApiError> {
+    let id = raw.trim().to_ascii_uppercase();
+    Ulid::from_string(&id).map(|_| id).map_err(|_| not_found())
+}
+
+fn category_not_found() -> ApiError {
+    ApiError::not_found("category_not_found", "Category not found")
+}
+
+fn food_not_found() -> ApiError {
+    ApiError::not_found("food_not_found", "Food item not found")
+}
+
+fn category_exists() -> ApiError {
+    ApiError::conflict("category_exists", "A category with this name already exists")
+}
+
+fn unknown_category() -> ApiError {
+    ApiError::field(
+        "invalid_category",
+        "category_id",
+        "does not exist",
+        "Category does not exist",
+    )
+}
+
+async fn list_categories(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
+    let menu = admin.live(&app, app.store.menu()).await?;
+    Ok(Json(json!({ "items": menu.category_views(true) })))
+}
+
+async fn create_category(
+    State(app): State<App>,
+    admin: Admin,
+    JsonBody(req): JsonBody<CategoryRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let name = match req.name {
+        Patch::Value(v) => Some(v),
+        _ => None,
+    };
+    let description = match req.description {
+        Patch::Value(v) => Some(v),
+        _ => None,
+    };
+    let new = NewCategory::parse(name.as_deref(), description.as_deref())?;
+    admin.ensure_live(&app).await?;
+    let id = Ulid::new().to_string();
+    let now = now_rfc3339();
+    let category = CategoryItem {
+        pk: keys::MENU_PK.into(),
+        sk: keys::category_sk(&id),
+        id,
+        name: new.name.as_str().to_owned(),
+        name_key: new.name.unique_key(),
+        description: new.description,
+        food_count: 0,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    match app.store.create_category(&category).await? {
+        CategoryWrite::Done(c) => {
+            tracing::info!(category_id = %c.id, "category created");
+            Ok((StatusCode::CREATED, Json(json!({ "category": c.view(true) }))))
+        }
+        CategoryWrite::NameTaken => Err(category_exists()),
+        CategoryWrite::NotFound => Err(ApiError::internal(anyhow::anyhow!("create reported not found"))),
+    }
+}
+
+async fn update_category(
+    State(app): State<App>,
+    admin: Admin,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<CategoryRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, category_not_found)?;
+    let change = CategoryChange::parse(req.name, req.description)?;
+    admin.ensure_live(&app).await?;
+    match app.store.update_category(&id, &change, &now_rfc3339()).await? {
+        CategoryWrite::Done(c) => Ok(Json(json!({ "category": c.view(true) }))),
+        CategoryWrite::NameTaken => Err(category_exists()),
+        CategoryWrite::NotFound => Err(category_not_found()),
+    }
+}
+
+/// A category that still holds dishes is not deleted: the admin decides where they go first
+/// (move them with PATCH, or delete them). 409 `category_not_empty` says how many remain.
+async fn delete_category(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = path_id(&id, category_not_found)?;
+    admin.ensure_live(&app).await?;
+    match app.store.delete_category(&id).await? {
+        CategoryDelete::Deleted => Ok(StatusCode::NO_CONTENT.into_response()),
+        CategoryDelete::NotFound => Err(category_not_found()),
+        CategoryDelete::NotEmpty(n) => Err(ApiError::conflict(
+            "category_not_empty",
+            format!("This category still has {n} food item(s). Move or delete them first"),
+        )),
+    }
+}
+
+async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
+    let menu = admin.live(&app, app.store.menu()).await?;
+    let filter = FoodFilter {
+        include_unavailable: true,
+        ..FoodFilter::default()
+    };
+    Ok(Json(json!({ "items": menu.food_views(&filter) })))
+}
+
+async fn get_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, food_not_found)?;
+    let menu = admin.live(&app, app.store.menu()).await?;
+    let food = menu.foods.iter().find(|f| f.id == id).ok_or_else(food_not_found)?;
+    Ok(Json(
+        json!({ "food": food.view(menu.category(&food.category_id).map(|c| c.name.as_str())) }),
+    ))
+}
+
+/// Looks up the category name for a response (the write already proved the category exists).
+async fn food_response(app: &App, food: &FoodItem) -> Result<Value, ApiError> {
+    let category = app.store.category(&food.category_id).await?;
+    Ok(json!({ "food": food.view(category.as_ref().map(|c| c.name.as_str())) }))
+}
+
+async fn create_food(
+    State(app): State<App>,
+    admin: Admin,
+    JsonBody(fields): JsonBody<FoodFields>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let change = FoodChange::parse(fields, true)?;
+    let (Some(name), Some(price), Some(category_id)) = (change.name, change.price, change.category_id) else {
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "validated create lacks a required field"
+        )));
+    };
+    admin.ensure_live(&app).await?;
+    let id = Ulid::new().to_string();
+    let now = now_rfc3339();
+    let food = FoodItem {
+        pk: keys::MENU_PK.into(),
+        sk: keys::food_sk(&id),
+        id,
+        name: name.as_str().to_owned(),
+        description: change.description.flatten(),
+        price: price.kobo(),
+        currency: CURRENCY.into(),
+        category_id,
+        image_url: change.image_url.flatten(),
+        is_available: change.is_available.unwrap_or(true),
+        created_at: now.clone(),
+        updated_at: now,
+        version: 0,
+    };
+    match app.store.create_food(&food).await? {
+        FoodWrite::Done(f) => {
+            tracing::info!(food_id = %f.id, "food created");
+            Ok((StatusCode::CREATED, Json(food_response(&app, &f).await?)))
+        }
+        FoodWrite::CategoryNotFound => Err(unknown_category()),
+        FoodWrite::NotFound => Err(ApiError::internal(anyhow::anyhow!("create reported not found"))),
+    }
+}
+
+async fn update_food(
+    State(app): State<App>,
+    admin: Admin,
+    Path(id): Path<String>,
+    JsonBody(fields): JsonBody<FoodFields>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, food_not_found)?;
+    let change = FoodChange::parse(fields, false)?;
+    admin.ensure_live(&app).await?;
+    match app.store.update_food(&id, &change, &now_rfc3339()).await? {
+        FoodWrite::Done(f) => Ok(Json(food_response(&app, &f).await?)),
+        FoodWrite::NotFound => Err(food_not_found()),
+        FoodWrite::CategoryNotFound => Err(unknown_category()),
+    }
+}
+
+/// Deletes a dish. Orders placed earlier keep their own name and price snapshots.
+async fn delete_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = path_id(&id, food_not_found)?;
+    admin.ensure_live(&app).await?;
+    if app.store.delete_food(&id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(food_not_found())
+    }
+}
