@@ -125,9 +125,10 @@ cmd_up() {
   export OTP_SENDER_EMAIL=${OTP_SENDER_EMAIL:-no-reply@chukskitchen.local}
   export JWT_SECRET=${JWT_SECRET:-local-development-secret-change-me-0123456789}
   export RUST_LOG=${RUST_LOG:-info}
-  log "creating the table (if absent) and the SES sender identity"
+  log "creating the table (if absent), the SES sender identity and the demo menu"
   cargo run -q -p ops -- create-table
   cargo run -q -p ops -- verify-sender --email "$OTP_SENDER_EMAIL"
+  cargo run -q -p ops -- seed-demo
   log "API on http://127.0.0.1:$API_PORT  (DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT)"
   log "read OTPs with: infra/local/dev.sh otp <identifier>"
   PATH="$TOOLS/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" &

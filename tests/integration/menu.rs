@@ -540,3 +540,32 @@ async fn a_category_with_dishes_is_not_deleted_until_they_are_gone() {
     // Its name is free again.
     category(&t, &admin, "Soups").await;
 }
+
+#[tokio::test]
+async fn the_demo_seed_fills_the_menu_once() {
+    let t = TestApp::new().await;
+    let (categories, foods) = ops::seed_demo(&t.app.store).await.unwrap();
+    assert_eq!(categories, ops::demo::MENU.len());
+    let all: usize = ops::demo::MENU.iter().map(|c| c.foods.len()).sum();
+    assert_eq!(foods, all);
+    assert_eq!(
+        ops::seed_demo(&t.app.store).await.unwrap(),
+        (0, 0),
+        "seeding again adds nothing"
+    );
+
+    let available = ops::demo::MENU
+        .iter()
+        .flat_map(|c| c.foods)
+        .filter(|f| f.available)
+        .count();
+    assert!(available < all, "some demo dishes are sold out");
+    let res = public(&t, "/api/foods/").await;
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), available);
+    assert!(
+        items
+            .iter()
+            .all(|f| f["category_name"].is_string() && f["price"].as_i64().unwrap() > 0)
+    );
+}

@@ -9,10 +9,9 @@ use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::auth::Admin;
-use shared::domain::menu::{CURRENCY, CategoryChange, FoodChange, FoodFields, NewCategory};
+use shared::domain::menu::{CategoryChange, FoodChange, FoodFields, NewCategory};
 use shared::domain::now_rfc3339;
 use shared::http::{JsonBody, Patch, Service, service};
-use shared::store::keys;
 use shared::store::menu::{CategoryDelete, CategoryItem, CategoryWrite, FoodFilter, FoodItem, FoodWrite};
 use shared::{ApiError, App};
 use ulid::Ulid;
@@ -92,19 +91,7 @@ async fn create_category(
     };
     let new = NewCategory::parse(name.as_deref(), description.as_deref())?;
     admin.ensure_live(&app).await?;
-    let id = Ulid::new().to_string();
-    let now = now_rfc3339();
-    let category = CategoryItem {
-        pk: keys::MENU_PK.into(),
-        sk: keys::category_sk(&id),
-        id,
-        name: new.name.as_str().to_owned(),
-        name_key: new.name.unique_key(),
-        description: new.description,
-        food_count: 0,
-        created_at: now.clone(),
-        updated_at: now,
-    };
+    let category = CategoryItem::new(&new.name, new.description, now_rfc3339());
     match app.store.create_category(&category).await? {
         CategoryWrite::Done(c) => {
             tracing::info!(category_id = %c.id, "category created");
@@ -182,23 +169,10 @@ async fn create_food(
         )));
     };
     admin.ensure_live(&app).await?;
-    let id = Ulid::new().to_string();
-    let now = now_rfc3339();
-    let food = FoodItem {
-        pk: keys::MENU_PK.into(),
-        sk: keys::food_sk(&id),
-        id,
-        name: name.as_str().to_owned(),
-        description: change.description.flatten(),
-        price: price.kobo(),
-        currency: CURRENCY.into(),
-        category_id,
-        image_url: change.image_url.flatten(),
-        is_available: change.is_available.unwrap_or(true),
-        created_at: now.clone(),
-        updated_at: now,
-        version: 0,
-    };
+    let mut food = FoodItem::new(&name, price, category_id, now_rfc3339());
+    food.description = change.description.flatten();
+    food.image_url = change.image_url.flatten();
+    food.is_available = change.is_available.unwrap_or(true);
     match app.store.create_food(&food).await? {
         FoodWrite::Done(f) => {
             tracing::info!(food_id = %f.id, "food created");

@@ -33,6 +33,8 @@ enum Command {
         #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Add the demo menu (categories and dishes that are not there yet, matched by name).
+    SeedDemo,
     /// Register an SES sender identity (on AWS this sends the verification email).
     VerifySender {
         #[arg(long, env = "OTP_SENDER_EMAIL")]
@@ -77,6 +79,10 @@ async fn main() -> anyhow::Result<()> {
                 other => bail!("could not create the admin: {other:?}"),
             }
         }
+        Command::SeedDemo => {
+            let (categories, foods) = ops::seed_demo(&store).await?;
+            println!("demo menu: {categories} categories and {foods} dishes added");
+        }
         Command::VerifySender { email, ses_endpoint } => {
             let client = shared::aws::sesv2(&sdk, ses_endpoint.as_deref());
             match client.create_email_identity().email_identity(&email).send().await {
@@ -97,9 +103,4 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn describe(err: shared::ApiError) -> anyhow::Error {
-    match err {
-        shared::ApiError::Internal(cause) | shared::ApiError::Unavailable(cause) => cause,
-        other => anyhow::anyhow!("{other}"),
-    }
-}
+use ops::describe;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::{self, CATEGORY_NAME_SK, MENU_PK};
 use super::{Item, Store, build_error, db_error, mapping_error, n, s, transact};
-use crate::domain::menu::{CategoryChange, FoodChange};
+use crate::domain::menu::{CURRENCY, CategoryChange, FoodChange, Money, Name};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -52,6 +52,44 @@ pub struct FoodItem {
     /// Optimistic-locking version, bumped by every write.
     #[serde(default)]
     pub version: u64,
+}
+
+impl CategoryItem {
+    pub fn new(name: &Name, description: Option<String>, now: String) -> Self {
+        let id = ulid::Ulid::new().to_string();
+        Self {
+            pk: MENU_PK.into(),
+            sk: keys::category_sk(&id),
+            id,
+            name: name.as_str().to_owned(),
+            name_key: name.unique_key(),
+            description,
+            food_count: 0,
+            created_at: now.clone(),
+            updated_at: now,
+        }
+    }
+}
+
+impl FoodItem {
+    pub fn new(name: &Name, price: Money, category_id: String, now: String) -> Self {
+        let id = ulid::Ulid::new().to_string();
+        Self {
+            pk: MENU_PK.into(),
+            sk: keys::food_sk(&id),
+            id,
+            name: name.as_str().to_owned(),
+            description: None,
+            price: price.kobo(),
+            currency: CURRENCY.into(),
+            category_id,
+            image_url: None,
+            is_available: true,
+            created_at: now.clone(),
+            updated_at: now,
+            version: 0,
+        }
+    }
 }
 
 /// Retries of an optimistic write that found the item changed since it was read.

@@ -1,0 +1,138 @@
+//! The demo menu `kitchen-ops seed-demo` writes: a Lagos kitchen's rice dishes, soups and
+//! swallows, grills, small chops and drinks. Prices in kobo; a few dishes sold out.
+
+pub struct DemoCategory {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub foods: &'static [DemoFood],
+}
+
+pub struct DemoFood {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub price_kobo: i64,
+    pub available: bool,
+}
+
+const fn dish(name: &'static str, description: &'static str, price_kobo: i64, available: bool) -> DemoFood {
+    DemoFood {
+        name,
+        description,
+        price_kobo,
+        available,
+    }
+}
+
+pub const MENU: &[DemoCategory] = &[
+    DemoCategory {
+        name: "Rice Dishes",
+        description: "Party favourites, cooked fresh every morning",
+        foods: &[
+            dish(
+                "Jollof Rice with Chicken",
+                "Smoky party jollof, fried plantain and a quarter chicken",
+                350_000,
+                true,
+            ),
+            dish(
+                "Fried Rice with Turkey",
+                "Vegetable fried rice with peppered turkey",
+                400_000,
+                true,
+            ),
+            dish(
+                "Ofada Rice with Ayamase",
+                "Local ofada rice with green pepper and assorted meat sauce",
+                380_000,
+                true,
+            ),
+            dish(
+                "Coconut Rice with Fish",
+                "Coconut rice with grilled titus fish",
+                360_000,
+                false,
+            ),
+        ],
+    },
+    DemoCategory {
+        name: "Soups & Swallows",
+        description: "Choose your swallow: pounded yam, eba, amala or semovita",
+        foods: &[
+            dish(
+                "Egusi Soup with Pounded Yam",
+                "Melon seed soup with spinach, beef and shaki",
+                450_000,
+                true,
+            ),
+            dish(
+                "Efo Riro with Amala",
+                "Rich vegetable soup with assorted meat and stockfish",
+                400_000,
+                true,
+            ),
+            dish(
+                "Afang Soup with Eba",
+                "Calabar afang with periwinkle and beef",
+                480_000,
+                true,
+            ),
+            dish(
+                "Ogbono Soup with Semovita",
+                "Draw soup with beef and dried fish",
+                420_000,
+                false,
+            ),
+            dish(
+                "Goat Meat Pepper Soup",
+                "Spicy broth with uziza and goat meat",
+                300_000,
+                true,
+            ),
+        ],
+    },
+    DemoCategory {
+        name: "Grills",
+        description: "From the charcoal grill, spiced the northern way",
+        foods: &[
+            dish(
+                "Beef Suya (200g)",
+                "Thin-sliced beef with yaji, onions and tomatoes",
+                250_000,
+                true,
+            ),
+            dish("Asun", "Spicy smoked goat meat with peppers", 300_000, true),
+            dish(
+                "Grilled Croaker Fish",
+                "Whole croaker with pepper sauce and chips",
+                650_000,
+                true,
+            ),
+            dish("Chicken Wings (6 pcs)", "Peppered grilled wings", 280_000, true),
+        ],
+    },
+    DemoCategory {
+        name: "Small Chops & Sides",
+        description: "Sides and snacks",
+        foods: &[
+            dish("Dodo", "Fried ripe plantain", 80_000, true),
+            dish("Puff-Puff (10 pcs)", "Sweet fried dough balls", 100_000, true),
+            dish("Moi Moi", "Steamed bean pudding with egg and fish", 120_000, true),
+            dish(
+                "Small Chops Platter",
+                "Samosa, spring rolls, puff-puff and gizdodo for two",
+                500_000,
+                false,
+            ),
+        ],
+    },
+    DemoCategory {
+        name: "Drinks",
+        description: "Chilled",
+        foods: &[
+            dish("Chapman", "The classic Nigerian cocktail, alcohol-free", 150_000, true),
+            dish("Zobo", "Hibiscus drink with ginger and pineapple", 80_000, true),
+            dish("Palm Wine (50cl)", "Fresh from Ikorodu", 120_000, false),
+            dish("Bottled Water (75cl)", "Still water", 30_000, true),
+        ],
+    },
+];

@@ -1,0 +1,65 @@
+//! The operator command's library: what `kitchen-ops` does, callable from tests.
+
+pub mod demo;
+
+use anyhow::bail;
+use shared::domain::now_rfc3339;
+use shared::store::Store;
+
+/// Adds the demo menu: categories and dishes not there yet (matched by name). Returns how many
+/// categories and dishes it added; running it again adds nothing.
+pub async fn seed_demo(store: &Store) -> anyhow::Result<(usize, usize)> {
+    use shared::domain::menu::{Money, Name};
+    use shared::store::menu::{CategoryItem, CategoryWrite, FoodItem, FoodWrite};
+
+    let menu = store.menu().await.map_err(describe)?;
+    let (mut categories, mut foods) = (0, 0);
+    for demo_category in demo::MENU {
+        let name = Name::parse(demo_category.name).map_err(|e| anyhow::anyhow!("{}: {e}", demo_category.name))?;
+        let category_id = match menu.categories.iter().find(|c| c.name_key == name.unique_key()) {
+            Some(existing) => existing.id.clone(),
+            None => {
+                let item = CategoryItem::new(&name, Some(demo_category.description.to_owned()), now_rfc3339());
+                match store.create_category(&item).await.map_err(describe)? {
+                    CategoryWrite::Done(c) => {
+                        categories += 1;
+                        c.id
+                    }
+                    other => bail!("could not create category {}: {other:?}", demo_category.name),
+                }
+            }
+        };
+        for demo_food in demo_category.foods {
+            let exists = menu
+                .foods
+                .iter()
+                .any(|f| f.category_id == category_id && f.name.eq_ignore_ascii_case(demo_food.name));
+            if exists {
+                continue;
+            }
+            let name = Name::parse(demo_food.name).map_err(|e| anyhow::anyhow!("{}: {e}", demo_food.name))?;
+            let mut item = FoodItem::new(
+                &name,
+                Money::from_kobo(demo_food.price_kobo),
+                category_id.clone(),
+                now_rfc3339(),
+            );
+            item.description = Some(demo_food.description.to_owned());
+            item.is_available = demo_food.available;
+            match store.create_food(&item).await.map_err(describe)? {
+                FoodWrite::Done(_) => foods += 1,
+                other => bail!("could not create {}: {other:?}", demo_food.name),
+            }
+        }
+    }
+    Ok((categories, foods))
+}
+
+/// Turns a store error into a message for the operator (internal causes included: this is
+/// the operator's own terminal, not an API response).
+pub fn describe(err: shared::ApiError) -> anyhow::Error {
+    match err {
+        shared::ApiError::Internal(cause) | shared::ApiError::Unavailable(cause) => cause,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
