@@ -46,6 +46,7 @@ pub enum Function {
     Login,
     Foods,
     Admin,
+    Orders,
 }
 
 impl Function {
@@ -55,6 +56,8 @@ impl Function {
             "/api/auths/signup" => Function::Signup,
             "/api/auths/verify" | "/api/auths/resend-otp" => Function::Verify,
             _ if p.starts_with("/api/foods/admin/") => Function::Admin,
+            _ if p.starts_with("/api/orders/admin") || p.starts_with("/api/auths/admin/") => Function::Admin,
+            _ if p.starts_with("/api/orders") => Function::Orders,
             _ if p.starts_with("/api/foods") => Function::Foods,
             _ => Function::Login,
         }
@@ -67,6 +70,7 @@ impl Function {
             "login" => Some(Function::Login),
             "foods" => Some(Function::Foods),
             "admin" => Some(Function::Admin),
+            "orders" => Some(Function::Orders),
             _ => None,
         }
     }
@@ -151,6 +155,7 @@ impl TestApp {
             (Function::Login, login::router(app.clone())),
             (Function::Foods, foods::router(app.clone())),
             (Function::Admin, admin::router(app.clone())),
+            (Function::Orders, orders::router(app.clone())),
         ]);
         Self {
             app,

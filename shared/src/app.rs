@@ -8,6 +8,7 @@ use crate::domain::tokens::Tokens;
 use crate::domain::{OtpHasher, PasswordHasher};
 use crate::error::ApiError;
 use crate::notify::OtpSender;
+use crate::pagination::Cursors;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -17,6 +18,7 @@ pub struct App {
     pub tokens: Arc<Tokens>,
     pub passwords: PasswordHasher,
     pub otp_hasher: OtpHasher,
+    pub cursors: Cursors,
     notifier: Option<Arc<dyn OtpSender>>,
 }
 
@@ -30,6 +32,7 @@ impl App {
         );
         Self {
             otp_hasher: OtpHasher::from_secret(&config.jwt_secret),
+            cursors: Cursors::from_secret(&config.jwt_secret),
             config: Arc::new(config),
             store,
             tokens: Arc::new(tokens),

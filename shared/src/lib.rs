@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod input;
 pub mod notify;
+pub mod pagination;
 pub mod store;
 pub mod telemetry;
 pub mod verification;

@@ -28,6 +28,15 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("admin", "GET", "/api/foods/admin/items/{id}/"),
     ("admin", "PATCH", "/api/foods/admin/items/{id}/"),
     ("admin", "DELETE", "/api/foods/admin/items/{id}/"),
+    ("orders", "POST", "/api/orders/"),
+    ("orders", "GET", "/api/orders/"),
+    ("orders", "GET", "/api/orders/{id}/"),
+    ("orders", "POST", "/api/orders/{id}/cancel/"),
+    ("admin", "GET", "/api/orders/admin/"),
+    ("admin", "GET", "/api/orders/admin/{id}/"),
+    ("admin", "PATCH", "/api/orders/admin/{id}/status/"),
+    ("admin", "PATCH", "/api/orders/admin/{id}/payment-status/"),
+    ("admin", "GET", "/api/auths/admin/users/"),
 ];
 
 /// `/api/foods/01J.../` -> `/api/foods/{id}/`: path ids are ULIDs.

@@ -4,6 +4,7 @@
 mod events;
 mod login;
 mod menu;
+mod orders;
 mod routing;
 mod signup;
 mod verify;

@@ -1,5 +1,9 @@
-//! `admin` function: menu management (categories and dishes). Every route needs an admin
-//! token (401 without one, 403 for a customer) before any database work, and a live session.
+//! `admin` function: menu management (categories and dishes), the order lifecycle and
+//! payments, and the user list. Every route needs an admin token (401 without one, 403 for a
+//! customer) before any database work, and a live session.
+
+mod orders;
+mod users;
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -31,7 +35,12 @@ pub fn router(app: App) -> Service {
             .route(
                 "/api/foods/admin/items/{id}",
                 get(get_food).patch(update_food).delete(delete_food),
-            ),
+            )
+            .route("/api/orders/admin", get(orders::list))
+            .route("/api/orders/admin/{id}", get(orders::one))
+            .route("/api/orders/admin/{id}/status", patch(orders::set_status))
+            .route("/api/orders/admin/{id}/payment-status", patch(orders::set_payment))
+            .route("/api/auths/admin/users", get(users::list)),
         app,
     )
 }

@@ -3,6 +3,7 @@
 
 pub mod identifier;
 pub mod menu;
+pub mod order;
 pub mod otp;
 pub mod password;
 pub mod profile;

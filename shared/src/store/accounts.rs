@@ -486,3 +486,32 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// Users, newest first (admin).
+    pub async fn users_page(
+        &self,
+        page: &crate::pagination::PageRequest,
+    ) -> Result<(Vec<AccountItem>, Option<super::Item>), ApiError> {
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(keys::GSI1)
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(keys::USERS_GSI1PK))
+            .scan_index_forward(false)
+            .limit(page.limit)
+            .set_exclusive_start_key(page.start.clone())
+            .send()
+            .await
+            .map_err(|e| db_error("Query users", e))?;
+        let users = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e)))
+            .collect::<Result<_, _>>()?;
+        Ok((users, out.last_evaluated_key.filter(|k| !k.is_empty())))
+    }
+}

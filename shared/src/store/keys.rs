@@ -7,6 +7,12 @@ pub const SK: &str = "SK";
 pub const GSI1: &str = "GSI1";
 pub const GSI1PK: &str = "GSI1PK";
 pub const GSI1SK: &str = "GSI1SK";
+pub const GSI2: &str = "GSI2";
+pub const GSI2PK: &str = "GSI2PK";
+pub const GSI2SK: &str = "GSI2SK";
+pub const GSI3: &str = "GSI3";
+pub const GSI3PK: &str = "GSI3PK";
+pub const GSI3SK: &str = "GSI3SK";
 pub const TTL: &str = "ttl";
 
 pub const ACCOUNT_SK: &str = "ACCOUNT";
@@ -48,4 +54,28 @@ pub fn food_sk(id: &str) -> String {
 /// Guard making category names unique, case-insensitively.
 pub fn category_name_pk(unique_key: &str) -> String {
     format!("CATEGORYNAME#{unique_key}")
+}
+
+pub const ORDER_SK: &str = "ORDER";
+pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+/// GSI3 partition holding every order, newest first.
+pub const ALL_ORDERS_GSI3PK: &str = "ORDERS";
+
+pub fn order_pk(id: &str) -> String {
+    format!("ORDER#{id}")
+}
+
+/// GSI1: a customer's orders, newest first.
+pub fn customer_orders_gsi1pk(customer_id: &str) -> String {
+    format!("CUSTOMER#{customer_id}")
+}
+
+/// GSI2: orders in one status, newest first.
+pub fn status_gsi2pk(status: &str) -> String {
+    format!("ORDERSTATUS#{status}")
+}
+
+/// An Idempotency-Key is scoped to the customer who sent it.
+pub fn idempotency_pk(customer_id: &str, key: &str) -> String {
+    format!("IDEMPOTENCY#{customer_id}#{key}")
 }

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod keys;
 pub mod menu;
+pub mod orders;
 pub mod sessions;
 pub mod table;
 
@@ -197,6 +198,62 @@ pub(crate) async fn transact(
     Err(ApiError::Unavailable(anyhow::anyhow!(
         "{operation}: transaction kept conflicting after {ATTEMPTS} attempts"
     )))
+}
+
+impl Store {
+    /// Reads items by (PK, SK) in one strongly consistent BatchGetItem (at most 100 keys),
+    /// asking again only for keys DynamoDB returned as unprocessed.
+    pub(crate) async fn batch_get(
+        &self,
+        keys: Vec<(String, String)>,
+        operation: &'static str,
+    ) -> Result<Vec<Item>, ApiError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut found = Vec::new();
+        if keys.is_empty() {
+            return Ok(found);
+        }
+        let mut request = KeysAndAttributes::builder()
+            .set_keys(Some(
+                keys.into_iter()
+                    .map(|(pk, sk)| Item::from([(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))]))
+                    .collect(),
+            ))
+            .consistent_read(true)
+            .build()
+            .map_err(build_error)?;
+        for attempt in 0..6u32 {
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(self.table(), request.clone())
+                .send()
+                .await
+                .map_err(|e| db_error(operation, e))?;
+            found.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(self.table()))
+                    .unwrap_or_default(),
+            );
+            match out.unprocessed_keys.and_then(|mut u| u.remove(self.table())) {
+                Some(rest) if !rest.keys().is_empty() => {
+                    request = rest;
+                    tokio::time::sleep(std::time::Duration::from_millis(10 * (1 << attempt))).await;
+                }
+                _ => return Ok(found),
+            }
+        }
+        Err(ApiError::Unavailable(anyhow::anyhow!(
+            "{operation}: keys stayed unprocessed"
+        )))
+    }
+}
+
+pub(crate) fn sk_of(item: &Item) -> &str {
+    item.get(keys::SK)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .unwrap_or_default()
 }
 
 pub(crate) fn s(v: impl Into<String>) -> AttributeValue {

@@ -3,7 +3,7 @@
 //! replayed, and the whole family is revoked.
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use serde::{Deserialize, Serialize};
 
 use super::accounts::AccountItem;
@@ -187,47 +187,18 @@ impl Store {
         identifier_key: &str,
         session_id: &str,
     ) -> Result<(Option<AccountItem>, Option<SessionItem>), ApiError> {
-        let key = |pk: String, sk: &str| {
-            std::collections::HashMap::from([(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))])
-        };
-        let mut request = KeysAndAttributes::builder()
-            .keys(key(keys::account_pk_from_key(identifier_key), ACCOUNT_SK))
-            .keys(key(keys::session_pk(session_id), SESSION_SK))
-            .consistent_read(true)
-            .build()
-            .map_err(super::build_error)?;
+        let keys = vec![
+            (keys::account_pk_from_key(identifier_key), ACCOUNT_SK.to_owned()),
+            (keys::session_pk(session_id), SESSION_SK.to_owned()),
+        ];
         let (mut account, mut session) = (None, None);
-        // BatchGetItem may return some keys as unprocessed under load: ask again for those only.
-        for _ in 0..5 {
-            let out = self
-                .client()
-                .batch_get_item()
-                .request_items(self.table(), request.clone())
-                .send()
-                .await
-                .map_err(|e| db_error("BatchGetItem account+session", e))?;
-            for item in out
-                .responses
-                .and_then(|mut r| r.remove(self.table()))
-                .unwrap_or_default()
-            {
-                match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
-                    Some(ACCOUNT_SK) => {
-                        account = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e))?)
-                    }
-                    Some(SESSION_SK) => {
-                        session = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))?)
-                    }
-                    _ => {}
-                }
-            }
-            match out.unprocessed_keys.and_then(|mut u| u.remove(self.table())) {
-                Some(rest) if !rest.keys().is_empty() => request = rest,
-                _ => return Ok((account, session)),
+        for item in self.batch_get(keys, "BatchGetItem account+session").await? {
+            match super::sk_of(&item) {
+                ACCOUNT_SK => account = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e))?),
+                SESSION_SK => session = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))?),
+                _ => {}
             }
         }
-        Err(ApiError::Unavailable(anyhow::anyhow!(
-            "BatchGetItem kept returning unprocessed keys"
-        )))
+        Ok((account, session))
     }
 }

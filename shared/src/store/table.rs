@@ -7,14 +7,15 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, TableStatus, TimeToLiveSpecification,
 };
 
-use super::keys::{GSI1, GSI1PK, GSI1SK, PK, SK, TTL};
+use super::keys::{GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, GSI3, GSI3PK, GSI3SK, PK, SK, TTL};
 use super::{Store, build_error, db_error};
 use crate::error::ApiError;
 
 /// Key attributes of the table (`PK`, `SK`) and of each index, all strings.
-pub const KEY_ATTRIBUTES: &[&str] = &[PK, SK, GSI1PK, GSI1SK];
+pub const KEY_ATTRIBUTES: &[&str] = &[PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK];
 /// Global secondary indexes: (name, partition key, sort key); projection ALL.
-pub const INDEXES: &[(&str, &str, &str)] = &[(GSI1, GSI1PK, GSI1SK)];
+/// GSI1: users, a customer's orders. GSI2: orders by status. GSI3: all orders.
+pub const INDEXES: &[(&str, &str, &str)] = &[(GSI1, GSI1PK, GSI1SK), (GSI2, GSI2PK, GSI2SK), (GSI3, GSI3PK, GSI3SK)];
 pub const TTL_ATTRIBUTE: &str = TTL;
 
 fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, ApiError> {
@@ -27,7 +28,7 @@ fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, ApiError> {
 
 impl Store {
     /// Creates the table (on-demand billing) with its indexes and TTL, and waits until it is
-    /// active. Returns false if it already existed.
+    /// active. Returns false if it already existed (then adds any index it lacks).
     pub async fn create_table(&self) -> Result<bool, ApiError> {
         let mut req = self
             .client()
@@ -59,23 +60,12 @@ impl Store {
         match req.send().await {
             Ok(_) => {}
             Err(e) if matches!(e.as_service_error(), Some(CreateTableError::ResourceInUseException(_))) => {
+                self.ensure_indexes().await?;
                 return Ok(false);
             }
             Err(e) => return Err(db_error("CreateTable", e)),
         }
-        for _ in 0..120 {
-            let out = self
-                .client()
-                .describe_table()
-                .table_name(self.table())
-                .send()
-                .await
-                .map_err(|e| db_error("DescribeTable", e))?;
-            if out.table.and_then(|t| t.table_status) == Some(TableStatus::Active) {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        }
+        self.wait_until_active().await?;
         self.client()
             .update_time_to_live()
             .table_name(self.table())
@@ -90,6 +80,86 @@ impl Store {
             .await
             .map_err(|e| db_error("UpdateTimeToLive", e))?;
         Ok(true)
+    }
+
+    /// Waits until the table and all its indexes are active.
+    async fn wait_until_active(&self) -> Result<(), ApiError> {
+        for _ in 0..600 {
+            let out = self
+                .client()
+                .describe_table()
+                .table_name(self.table())
+                .send()
+                .await
+                .map_err(|e| db_error("DescribeTable", e))?;
+            let table = out
+                .table
+                .unwrap_or_else(|| aws_sdk_dynamodb::types::TableDescription::builder().build());
+            let indexes_active = table
+                .global_secondary_indexes()
+                .iter()
+                .all(|i| i.index_status() == Some(&aws_sdk_dynamodb::types::IndexStatus::Active));
+            if table.table_status() == Some(&TableStatus::Active) && indexes_active {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        Err(ApiError::internal(anyhow::anyhow!(
+            "table {} did not become active",
+            self.table()
+        )))
+    }
+
+    /// Adds the indexes an older table lacks (one at a time, as DynamoDB requires). Returns
+    /// their names.
+    pub async fn ensure_indexes(&self) -> Result<Vec<&'static str>, ApiError> {
+        use aws_sdk_dynamodb::types::{CreateGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate};
+        let out = self
+            .client()
+            .describe_table()
+            .table_name(self.table())
+            .send()
+            .await
+            .map_err(|e| db_error("DescribeTable", e))?;
+        let existing: Vec<String> = out
+            .table
+            .map(|t| {
+                t.global_secondary_indexes()
+                    .iter()
+                    .filter_map(|i| i.index_name().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut added = Vec::new();
+        for (name, pk, sk) in INDEXES {
+            if existing.iter().any(|e| e == name) {
+                continue;
+            }
+            let mut req = self.client().update_table().table_name(self.table());
+            for attr in [pk, sk] {
+                req = req.attribute_definitions(
+                    AttributeDefinition::builder()
+                        .attribute_name(*attr)
+                        .attribute_type(ScalarAttributeType::S)
+                        .build()
+                        .map_err(build_error)?,
+                );
+            }
+            let create = CreateGlobalSecondaryIndexAction::builder()
+                .index_name(*name)
+                .key_schema(key(pk, KeyType::Hash)?)
+                .key_schema(key(sk, KeyType::Range)?)
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()
+                .map_err(build_error)?;
+            req.global_secondary_index_updates(GlobalSecondaryIndexUpdate::builder().create(create).build())
+                .send()
+                .await
+                .map_err(|e| db_error("UpdateTable add index", e))?;
+            self.wait_until_active().await?;
+            added.push(*name);
+        }
+        Ok(added)
     }
 
     pub async fn delete_table(&self) -> Result<(), ApiError> {
