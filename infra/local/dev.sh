@@ -5,6 +5,7 @@
 #   infra/local/dev.sh test    run every test against a throw-away stack (what CI runs)
 #   infra/local/dev.sh otp ID  print the newest OTP message sent to ID (email or phone) locally
 #   infra/local/dev.sh install install the tools only
+#   infra/local/dev.sh lint    lint the SAM template (part of test)
 #
 # Everything installs into .tools/ (git-ignored). Prerequisites: Java 17+, Node.js + npm,
 # Python 3 with venv, and the Rust toolchain. On Debian, missing Java is installed with apt.
@@ -59,6 +60,13 @@ venv_install() { # marker, pip requirement
 
 install_moto() { venv_install "$MOTO_PIP" "$MOTO_PIP"; }
 install_cargo_lambda() { venv_install "$CARGO_LAMBDA_PIP" "$CARGO_LAMBDA_PIP"; }
+install_sam() { venv_install "$SAM_CLI_PIP" "$SAM_CLI_PIP"; }
+
+# Lints the SAM template offline (cfn-lint through sam validate --lint).
+lint_template() {
+  log "sam validate --lint infra/template.yaml"
+  AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 "$TOOLS/venv/bin/sam" validate --lint -t "$ROOT/infra/template.yaml"
+}
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -108,7 +116,7 @@ export_local_aws() {
 }
 
 cmd_install() {
-  need_java; install_dynamodb; install_moto
+  need_java; install_dynamodb; install_moto; install_sam
   [ "${1:-}" = all ] && install_cargo_lambda
   return 0
 }
@@ -147,6 +155,7 @@ cmd_test() {
   export TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$ddb" TEST_MOTO_ENDPOINT="http://127.0.0.1:$moto"
   log "DynamoDB Local :$ddb, moto :$moto"
   cargo fmt --all -- --check
+  lint_template
   local out="$TOOLS/logs/test-output.txt"
   set +e
   cargo test --workspace --all-targets --locked "$@" 2>&1 | tee "$out"
@@ -168,5 +177,6 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   install) shift; cmd_install all ;;
   otp) shift; cmd_otp "$@" ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  lint) install_sam; lint_template ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

@@ -4,40 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use api_tests::{Function, TestApp};
-
-/// Contract routes served so far, as (function, method, path).
-const ROUTES: &[(&str, &str, &str)] = &[
-    ("signup", "POST", "/api/auths/signup/"),
-    ("verify", "POST", "/api/auths/verify/"),
-    ("verify", "POST", "/api/auths/resend-otp/"),
-    ("login", "POST", "/api/auths/login/"),
-    ("login", "POST", "/api/auths/token/refresh/"),
-    ("login", "POST", "/api/auths/logout/"),
-    ("login", "GET", "/api/auths/me/"),
-    ("login", "PATCH", "/api/auths/me/"),
-    ("foods", "GET", "/api/foods/"),
-    ("foods", "GET", "/api/foods/categories/"),
-    ("foods", "GET", "/api/foods/{id}/"),
-    ("admin", "GET", "/api/foods/admin/categories/"),
-    ("admin", "POST", "/api/foods/admin/categories/"),
-    ("admin", "PATCH", "/api/foods/admin/categories/{id}/"),
-    ("admin", "DELETE", "/api/foods/admin/categories/{id}/"),
-    ("admin", "GET", "/api/foods/admin/items/"),
-    ("admin", "POST", "/api/foods/admin/items/"),
-    ("admin", "GET", "/api/foods/admin/items/{id}/"),
-    ("admin", "PATCH", "/api/foods/admin/items/{id}/"),
-    ("admin", "DELETE", "/api/foods/admin/items/{id}/"),
-    ("orders", "POST", "/api/orders/"),
-    ("orders", "GET", "/api/orders/"),
-    ("orders", "GET", "/api/orders/{id}/"),
-    ("orders", "POST", "/api/orders/{id}/cancel/"),
-    ("admin", "GET", "/api/orders/admin/"),
-    ("admin", "GET", "/api/orders/admin/{id}/"),
-    ("admin", "PATCH", "/api/orders/admin/{id}/status/"),
-    ("admin", "PATCH", "/api/orders/admin/{id}/payment-status/"),
-    ("admin", "GET", "/api/auths/admin/users/"),
-];
+use api_tests::{CONTRACT_ROUTES, Function, TestApp};
 
 /// `/api/foods/01J.../` -> `/api/foods/{id}/`: path ids are ULIDs.
 fn route_of(path: &str) -> String {
@@ -85,7 +52,7 @@ async fn every_event_parses_and_is_routed_by_its_function() {
         assert_ne!(res.code(), "route_not_found", "{name}: {}", res.raw);
         assert!(res.status.as_u16() < 500, "{name}: {}", res.raw);
     }
-    for (function, method, path) in ROUTES {
+    for (function, method, path) in CONTRACT_ROUTES {
         let key = ((*function).to_owned(), (*method).to_owned(), (*path).to_owned());
         assert!(covered.contains(&key), "no event for {method} {path} ({function})");
     }

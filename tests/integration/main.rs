@@ -7,4 +7,5 @@ mod menu;
 mod orders;
 mod routing;
 mod signup;
+mod template;
 mod verify;

@@ -1,0 +1,117 @@
+//! The SAM template and the code cannot drift: same table, same indexes, every contract route
+//! mapped to its function with and without the trailing slash, every function built.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use api_tests::CONTRACT_ROUTES;
+use serde_yaml::Value;
+use shared::store::table::{INDEXES, KEY_ATTRIBUTES, TTL_ATTRIBUTE};
+
+fn template() -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn names(list: &Value, key: &str) -> BTreeSet<String> {
+    list.as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v[key].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_template_table_matches_the_code() {
+    let t = template();
+    let props = &t["Resources"]["Table"]["Properties"];
+    assert_eq!(
+        names(&props["AttributeDefinitions"], "AttributeName"),
+        KEY_ATTRIBUTES.iter().map(|s| s.to_string()).collect()
+    );
+    let key = props["KeySchema"].as_sequence().unwrap();
+    assert_eq!(
+        (key[0]["AttributeName"].as_str(), key[0]["KeyType"].as_str()),
+        (Some("PK"), Some("HASH"))
+    );
+    assert_eq!(
+        (key[1]["AttributeName"].as_str(), key[1]["KeyType"].as_str()),
+        (Some("SK"), Some("RANGE"))
+    );
+    let gsis: BTreeSet<(String, String, String)> = props["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let ks = g["KeySchema"].as_sequence().unwrap();
+            assert_eq!(g["Projection"]["ProjectionType"].as_str(), Some("ALL"));
+            (
+                g["IndexName"].as_str().unwrap().to_owned(),
+                ks[0]["AttributeName"].as_str().unwrap().to_owned(),
+                ks[1]["AttributeName"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<_> = INDEXES
+        .iter()
+        .map(|(n, p, s)| (n.to_string(), p.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(gsis, expected);
+    assert_eq!(
+        props["TimeToLiveSpecification"]["AttributeName"].as_str(),
+        Some(TTL_ATTRIBUTE)
+    );
+    assert_eq!(props["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
+    assert_eq!(
+        props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(props["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
+    assert_eq!(t["Resources"]["Table"]["DeletionPolicy"].as_str(), Some("Retain"));
+}
+
+#[test]
+fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
+    let t = template();
+    let mut mapped = BTreeSet::new();
+    let functions: Vec<String> = std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../functions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for function in &functions {
+        let resource_name = format!("{}{}Function", function[..1].to_uppercase(), &function[1..]);
+        let resource = &t["Resources"][resource_name.as_str()];
+        assert_eq!(
+            resource["Type"].as_str(),
+            Some("AWS::Serverless::Function"),
+            "{resource_name}"
+        );
+        assert_eq!(resource["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"));
+        assert_eq!(
+            resource["Metadata"]["BuildProperties"]["Binary"].as_str(),
+            Some(function.as_str())
+        );
+        for (_, event) in resource["Properties"]["Events"].as_mapping().unwrap() {
+            assert_eq!(event["Type"].as_str(), Some("HttpApi"));
+            let props = &event["Properties"];
+            mapped.insert((
+                function.clone(),
+                props["Method"].as_str().unwrap().to_owned(),
+                props["Path"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    let mut expected = BTreeSet::new();
+    for (function, method, path) in CONTRACT_ROUTES {
+        expected.insert((function.to_string(), method.to_string(), path.to_string()));
+        expected.insert((
+            function.to_string(),
+            method.to_string(),
+            path.trim_end_matches('/').to_owned(),
+        ));
+    }
+    assert_eq!(mapped, expected);
+    assert_eq!(t["Globals"]["Function"]["Runtime"].as_str(), Some("provided.al2023"));
+    assert_eq!(t["Globals"]["Function"]["Architectures"][0].as_str(), Some("arm64"));
+    assert_eq!(t["Globals"]["Function"]["Handler"].as_str(), Some("bootstrap"));
+}
