@@ -109,6 +109,18 @@ impl Function {
     }
 }
 
+/// Every function's router over one app, dispatched by path as API Gateway does.
+pub fn routers(app: &App) -> HashMap<Function, Service> {
+    HashMap::from([
+        (Function::Signup, signup::router(app.clone())),
+        (Function::Verify, verify::router(app.clone())),
+        (Function::Login, login::router(app.clone())),
+        (Function::Foods, foods::router(app.clone())),
+        (Function::Admin, admin::router(app.clone())),
+        (Function::Orders, orders::router(app.clone())),
+    ])
+}
+
 pub struct TestApp {
     pub app: App,
     pub table: String,
@@ -130,7 +142,13 @@ impl TestResponse {
 }
 
 async fn sdk() -> aws_config::SdkConfig {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(1))
+        .operation_attempt_timeout(std::time::Duration::from_secs(5))
+        .operation_timeout(std::time::Duration::from_secs(15))
+        .build();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "local", "local", None, None, "tests",
@@ -182,14 +200,7 @@ impl TestApp {
             None,
         );
         let app = App::new(config, store, Some(std::sync::Arc::new(sender)));
-        let routers = HashMap::from([
-            (Function::Signup, signup::router(app.clone())),
-            (Function::Verify, verify::router(app.clone())),
-            (Function::Login, login::router(app.clone())),
-            (Function::Foods, foods::router(app.clone())),
-            (Function::Admin, admin::router(app.clone())),
-            (Function::Orders, orders::router(app.clone())),
-        ]);
+        let routers = routers(&app);
         Self {
             app,
             table: table.to_owned(),

@@ -62,6 +62,73 @@ install_moto() { venv_install "$MOTO_PIP" "$MOTO_PIP"; }
 install_cargo_lambda() { venv_install "$CARGO_LAMBDA_PIP" "$CARGO_LAMBDA_PIP"; }
 install_sam() { venv_install "$SAM_CLI_PIP" "$SAM_CLI_PIP"; }
 
+# schemathesis lives in its own venv: its pins and moto's/SAM's need not agree.
+install_fuzz() {
+  if [ ! -x "$TOOLS/fuzz/bin/python" ]; then python3 -m venv "$TOOLS/fuzz"; fi
+  if [ ! -f "$TOOLS/fuzz/.installed-$SCHEMATHESIS_PIP" ]; then
+    log "installing $SCHEMATHESIS_PIP"
+    "$TOOLS/fuzz/bin/pip" install -q "$SCHEMATHESIS_PIP" >/dev/null
+    touch "$TOOLS/fuzz/.installed-$SCHEMATHESIS_PIP"
+  fi
+}
+
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+# Fuzzes every documented operation of the local API (all functions behind one server) with
+# schemathesis, from docs/openapi.yaml: no 5xx, and every response must match its schema.
+# Bounded: a fixed number of examples per operation and a time cap per pass.
+JWT_SECRET_FUZZ=fuzzing-secret-0123456789abcdef-0123456789
+
+fuzz_api() { # dynamodb endpoint, moto endpoint
+  install_fuzz
+  local port api table
+  port=$(free_port); api="http://127.0.0.1:$port"; table="fuzz-$(date +%s)"
+  (
+    export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2
+    export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz JWT_SECRET=$JWT_SECRET_FUZZ
+    export RUST_LOG=info
+    cargo build -q -p api-tests -p ops --bins
+    target/debug/kitchen-ops create-table >/dev/null
+    target/debug/kitchen-ops verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null
+    target/debug/kitchen-ops seed-demo >/dev/null
+    ADMIN_PASSWORD=fuzz-admin-password target/debug/kitchen-ops create-admin --email admin@chukskitchen.fuzz >/dev/null
+    LOCAL_API_PORT=$port exec target/debug/local-api
+  ) >"$TOOLS/logs/local-api.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "$api/api/foods/" "local API"
+  local customer=fuzz-customer@example.com otp customer_token admin_token
+  curl -sf -X POST "$api/api/auths/signup/" -d "{\"identifier\": \"$customer\", \"password\": \"fuzz customer password\"}" >/dev/null
+  otp=$(curl -s "$2/moto-api/data.json" | python3 "$ROOT/infra/local/otp.py" "$customer")
+  curl -sf -X POST "$api/api/auths/verify/" -d "{\"identifier\": \"$customer\", \"otp\": \"$otp\"}" >/dev/null
+  customer_token=$(curl -sf -X POST "$api/api/auths/login/" -d "{\"identifier\": \"$customer\", \"password\": \"fuzz customer password\"}" | json_field '["access"]')
+  admin_token=$(curl -sf -X POST "$api/api/auths/login/" -d '{"identifier": "admin@chukskitchen.fuzz", "password": "fuzz-admin-password"}' | json_field '["access"]')
+  if [ -z "$customer_token" ] || [ -z "$admin_token" ]; then
+    log "could not log in to the local API for fuzzing (see $TOOLS/logs/local-api.log)"; return 1
+  fi
+  local common=(run "$ROOT/docs/openapi.yaml" --url "$api" --checks not_a_server_error,response_schema_conformance
+    --max-examples "${FUZZ_EXAMPLES:-15}" --max-time "${FUZZ_SECONDS:-75}" --seed 20261121 --workers 2
+    --suppress-health-check all --warnings off)
+  log "schemathesis: customer and public operations"
+  "$TOOLS/fuzz/bin/schemathesis" --no-color "${common[@]}" --exclude-path-regex '/admin/' -H "Authorization: Bearer $customer_token" || return 1
+  log "schemathesis: admin operations"
+  "$TOOLS/fuzz/bin/schemathesis" --no-color "${common[@]}" --include-path-regex '/admin/' -H "Authorization: Bearer $admin_token" || return 1
+  scan_logs "$TOOLS/logs/local-api.log" "fuzz customer password" "fuzz-admin-password" "$JWT_SECRET_FUZZ" \
+    "$customer_token" "$admin_token" || return 1
+  if grep -Eqw "$otp" "$TOOLS/logs/local-api.log"; then log "an OTP appears in the logs"; return 1; fi
+}
+
+# Fails if any of the given secrets, or anything shaped like a JWT, appears in a log file.
+scan_logs() { # file, secrets...
+  local file=$1; shift
+  [ -s "$file" ] || { log "no log captured at $file"; return 1; }
+  local secret
+  for secret in "$@"; do
+    if grep -qF -- "$secret" "$file"; then log "a secret appears in $file"; return 1; fi
+  done
+  if grep -Eq 'eyJ[A-Za-z0-9_-]{8,}\.eyJ' "$file"; then log "a token appears in $file"; return 1; fi
+  log "log scan: no password, token, secret or OTP in $(wc -l < "$file") log lines"
+}
+
 # Lints the SAM template offline (cfn-lint through sam validate --lint).
 lint_template() {
   log "sam validate --lint infra/template.yaml"
@@ -116,7 +183,7 @@ export_local_aws() {
 }
 
 cmd_install() {
-  need_java; install_dynamodb; install_moto; install_sam
+  need_java; install_dynamodb; install_moto; install_sam; install_fuzz
   [ "${1:-}" = all ] && install_cargo_lambda
   return 0
 }
@@ -160,6 +227,12 @@ cmd_test() {
   set +e
   cargo test --workspace --all-targets --locked "$@" 2>&1 | tee "$out"
   local status=${PIPESTATUS[0]}
+  local fuzz_status=0
+  if [ "$status" = 0 ] && [ -z "${SKIP_FUZZ:-}" ]; then
+    fuzz_api "$TEST_DYNAMODB_ENDPOINT" "$TEST_MOTO_ENDPOINT"
+    fuzz_status=$?
+    [ "$fuzz_status" = 0 ] || { log "API fuzzing found problems (see above)"; status=$fuzz_status; }
+  fi
   set -e
   # One closing line for the whole run (cargo prints one per test binary).
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

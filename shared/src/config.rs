@@ -37,6 +37,12 @@ pub struct Config {
     pub otp_ttl: Duration,
     pub otp_resend_cooldown: Duration,
     pub otp_max_attempts: u32,
+    /// Codes sent to one identifier per UTC day, resends included (`OTP_DAILY_LIMIT`).
+    pub otp_daily_limit: u32,
+    /// Failed logins per identifier within one window before 429 (`LOGIN_MAX_FAILURES`).
+    pub login_max_failures: u32,
+    /// The login throttling window (`LOGIN_WINDOW_SECONDS`).
+    pub login_window: Duration,
     /// Country calling code used to read national phone numbers (`DEFAULT_COUNTRY_CODE`, "234").
     pub default_country_code: String,
 }
@@ -56,6 +62,9 @@ impl std::fmt::Debug for Config {
             .field("otp_ttl", &self.otp_ttl)
             .field("otp_resend_cooldown", &self.otp_resend_cooldown)
             .field("otp_max_attempts", &self.otp_max_attempts)
+            .field("otp_daily_limit", &self.otp_daily_limit)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_window", &self.login_window)
             .field("default_country_code", &self.default_country_code)
             .finish()
     }
@@ -95,18 +104,19 @@ impl Config {
             });
         }
 
-        let otp_max_attempts = match get("OTP_MAX_ATTEMPTS") {
-            None => 5,
-            Some(raw) => match raw.parse::<u32>() {
-                Ok(n) if (1..=100).contains(&n) => n,
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        name: "OTP_MAX_ATTEMPTS",
-                        reason: format!("expected a number from 1 to 100, got {raw:?}"),
-                    });
-                }
-            },
+        let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(raw) => match raw.parse::<u32>() {
+                    Ok(n) if (1..=1000).contains(&n) => Ok(n),
+                    _ => Err(ConfigError::Invalid {
+                        name,
+                        reason: format!("expected a number from 1 to 1000, got {raw:?}"),
+                    }),
+                },
+            }
         };
+        let otp_max_attempts = count("OTP_MAX_ATTEMPTS", 5)?;
 
         let default_country_code = get("DEFAULT_COUNTRY_CODE").unwrap_or_else(|| "234".into());
         let cc = default_country_code.trim_start_matches('+').to_owned();
@@ -131,6 +141,9 @@ impl Config {
             otp_ttl: seconds("OTP_TTL_SECONDS", 600)?,
             otp_resend_cooldown: seconds("OTP_RESEND_COOLDOWN_SECONDS", 60)?,
             otp_max_attempts,
+            otp_daily_limit: count("OTP_DAILY_LIMIT", 10)?,
+            login_max_failures: count("LOGIN_MAX_FAILURES", 5)?,
+            login_window: seconds("LOGIN_WINDOW_SECONDS", 900)?,
             default_country_code: cc,
         })
     }

@@ -62,7 +62,7 @@ async fn observe(req: Request, next: Next) -> Response {
     );
     async move {
         let started = Instant::now();
-        let (mut response, dynamodb_calls) = crate::store::count_calls(next.run(req)).await;
+        let (mut response, db) = crate::store::measure(next.run(req)).await;
         let headers = response.headers_mut();
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers
@@ -70,8 +70,9 @@ async fn observe(req: Request, next: Next) -> Response {
             .or_insert(HeaderValue::from_static("no-store"));
         tracing::info!(
             status = response.status().as_u16(),
-            dynamodb_calls,
-            elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+            dynamodb_calls = db.calls,
+            dynamodb_capacity_units = db.capacity_units,
+            elapsed_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
             "request finished"
         );
         response

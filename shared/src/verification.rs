@@ -53,3 +53,12 @@ pub async fn deliver(app: &App, identifier: &Identifier, otp: &Otp, item: &OtpIt
         delivered,
     })
 }
+
+/// 429 once an identifier was sent its daily number of codes; retry after midnight UTC.
+pub fn daily_limit_error() -> ApiError {
+    ApiError::TooManyRequests {
+        code: "otp_daily_limit",
+        message: "Too many codes were sent to this identifier today. Please try again tomorrow",
+        retry_after: Some(crate::store::throttle::day(now_epoch()).retry_after(now_epoch())),
+    }
+}

@@ -1,9 +1,11 @@
 //! Integration tests: one binary, every function, against DynamoDB Local and moto.
 //! Run with `infra/local/dev.sh test`.
 
+mod abuse;
 mod events;
 mod login;
 mod menu;
+mod openapi;
 mod orders;
 mod routing;
 mod signup;

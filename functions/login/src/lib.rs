@@ -13,6 +13,7 @@ use shared::domain::tokens::{Subject, TokenType};
 use shared::domain::{now_epoch, now_rfc3339};
 use shared::http::{JsonBody, Patch, Service, no_store, service};
 use shared::store::sessions::{RotateOutcome, SessionItem};
+use shared::store::throttle::Window;
 use shared::{ApiError, App, input};
 use ulid::Ulid;
 
@@ -68,10 +69,22 @@ async fn login(State(app): State<App>, JsonBody(req): JsonBody<LoginRequest>) ->
         (i, p) => return Err(ApiError::merge([i.err(), p.err()])),
     };
 
-    let account = app.store.account(&identifier.storage_key()).await?;
+    let key = identifier.storage_key();
+    let now = now_epoch();
+    let window = Window::at(now, app.config.login_window.as_secs() as i64);
+    let (account, failures) = app.store.account_for_login(&key, window).await?;
+    // Throttled per identifier whether or not it has an account, so the answer reveals nothing.
+    if failures >= app.config.login_max_failures {
+        return Err(ApiError::TooManyRequests {
+            code: "too_many_login_attempts",
+            message: "Too many failed logins. Please wait and try again",
+            retry_after: Some(window.retry_after(now)),
+        });
+    }
     // Unknown users are checked against a dummy hash: same work, same answer, same time.
     let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
     if !app.passwords.verify(password, stored_hash).await {
+        app.store.record_login_failure(&key, window).await?;
         return Err(invalid_credentials());
     }
     let Some(account) = account else {
@@ -105,7 +118,16 @@ async fn login(State(app): State<App>, JsonBody(req): JsonBody<LoginRequest>) ->
         refresh.claims.exp,
         now_rfc3339(),
     );
-    app.store.create_session(&session).await?;
+    if failures > 0 {
+        let (created, cleared) = tokio::join!(
+            app.store.create_session(&session),
+            app.store.clear_login_failures(&key, window)
+        );
+        created?;
+        cleared?;
+    } else {
+        app.store.create_session(&session).await?;
+    }
     tracing::info!(user_id = %account.id, session_id = %subject.session_id, "logged in");
 
     Ok(no_store(Json(json!({

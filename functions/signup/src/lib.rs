@@ -55,7 +55,11 @@ async fn signup(
 
     let outcome = app
         .store
-        .create_account_retrying(&mut account, Some(&otp_item), referrer.as_ref().map(|r| r.as_str()))
+        .create_account_retrying(
+            &mut account,
+            Some((&otp_item, app.config.otp_daily_limit)),
+            referrer.as_ref().map(|r| r.as_str()),
+        )
         .await?;
     match outcome {
         CreateOutcome::Created => {}

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::domain::{now_epoch, now_rfc3339};
 use shared::http::{JsonBody, Service, service};
-use shared::store::accounts::VerifyOutcome;
+use shared::store::accounts::{ReplaceOutcome, VerifyOutcome};
 use shared::{ApiError, App, input, verification};
 
 pub fn router(app: App) -> Service {
@@ -128,13 +128,16 @@ async fn resend(State(app): State<App>, JsonBody(req): JsonBody<ResendRequest>) 
         }
     }
     let (otp, item) = verification::issue(&app, &identifier);
-    if !app
+    let previous_hash = previous.as_ref().map(|p| p.code_hash.as_str());
+    match app
         .store
-        .replace_otp(&item, previous.as_ref().map(|p| p.code_hash.as_str()))
+        .replace_otp(&key, &item, previous_hash, app.config.otp_daily_limit)
         .await?
     {
+        ReplaceOutcome::Replaced => {}
         // A concurrent resend replaced it first.
-        return Err(cooldown_error(cooldown));
+        ReplaceOutcome::Raced => return Err(cooldown_error(cooldown)),
+        ReplaceOutcome::DailyLimit => return Err(verification::daily_limit_error()),
     }
     let status = verification::deliver(&app, &identifier, &otp, &item).await?;
     Ok(Json(json!({ "otp": status })))

@@ -146,6 +146,16 @@ pub enum CreateOutcome {
     ReferrerNotFound,
     /// The generated referral code exists already: generate another and retry.
     ReferralCodeCollision,
+    /// The identifier was sent its daily number of codes already.
+    OtpDailyLimit,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReplaceOutcome {
+    Replaced,
+    /// Another resend replaced it first.
+    Raced,
+    DailyLimit,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -163,7 +173,7 @@ impl Store {
     pub async fn create_account(
         &self,
         account: &AccountItem,
-        otp: Option<&OtpItem>,
+        otp: Option<(&OtpItem, u32)>,
         referrer_code: Option<&str>,
     ) -> Result<CreateOutcome, ApiError> {
         let put = |item: super::Item| -> Result<TransactWriteItem, ApiError> {
@@ -203,7 +213,8 @@ impl Store {
             );
             items.len() - 1
         });
-        if let Some(otp) = otp {
+        let mut counter_index: Option<usize> = None;
+        if let Some((otp, daily_limit)) = otp {
             let item = serde_dynamo::to_item(otp).map_err(|e| mapping_error("otp", e))?;
             items.push(
                 TransactWriteItem::builder()
@@ -216,12 +227,19 @@ impl Store {
                     )
                     .build(),
             );
+            items.push(self.otp_send_counter(
+                &account.identifier_key,
+                super::throttle::day(otp.sent_at),
+                daily_limit,
+            )?);
+            counter_index = Some(items.len() - 1);
         }
         Ok(match transact(self, "create account", items).await? {
             None => CreateOutcome::Created,
             Some(c) if c.condition_failed(0) => CreateOutcome::IdentifierTaken,
             Some(c) if referrer_index.is_some_and(|i| c.condition_failed(i)) => CreateOutcome::ReferrerNotFound,
             Some(c) if c.condition_failed(1) => CreateOutcome::ReferralCodeCollision,
+            Some(c) if counter_index.is_some_and(|i| c.condition_failed(i)) => CreateOutcome::OtpDailyLimit,
             Some(c) => {
                 return Err(ApiError::internal(anyhow::anyhow!(
                     "create account cancelled: {:?}",
@@ -235,7 +253,7 @@ impl Store {
     pub async fn create_account_retrying(
         &self,
         account: &mut AccountItem,
-        otp: Option<&OtpItem>,
+        otp: Option<(&OtpItem, u32)>,
         referrer_code: Option<&str>,
     ) -> Result<CreateOutcome, ApiError> {
         const ATTEMPTS: u32 = 5;
@@ -252,7 +270,31 @@ impl Store {
         )))
     }
 
-    /// The account alone (strongly consistent): login.
+    /// The account and its failed logins in the current window, in one BatchGetItem: login.
+    pub async fn account_for_login(
+        &self,
+        identifier_key: &str,
+        window: super::throttle::Window,
+    ) -> Result<(Option<AccountItem>, u32), ApiError> {
+        let wanted = vec![
+            (keys::account_pk_from_key(identifier_key), ACCOUNT_SK.to_owned()),
+            (
+                keys::login_throttle_pk(identifier_key, window.index),
+                keys::THROTTLE_SK.to_owned(),
+            ),
+        ];
+        let (mut account, mut failures) = (None, 0);
+        for item in self.batch_get(wanted, "BatchGetItem login").await? {
+            match super::sk_of(&item) {
+                ACCOUNT_SK => account = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e))?),
+                keys::THROTTLE_SK => failures = super::throttle::failures_of(Some(&item)),
+                _ => {}
+            }
+        }
+        Ok((account, failures))
+    }
+
+    /// The account alone (strongly consistent).
     pub async fn account(&self, identifier_key: &str) -> Result<Option<AccountItem>, ApiError> {
         let out = self
             .client()
@@ -383,28 +425,35 @@ impl Store {
     }
 
     /// Replaces the OTP, provided it is still the one last seen (`previous_hash`, or none), so
-    /// two concurrent resends cannot both pass the cooldown. False when another won.
-    pub async fn replace_otp(&self, otp: &OtpItem, previous_hash: Option<&str>) -> Result<bool, ApiError> {
+    /// two concurrent resends cannot both pass the cooldown, and counts it against the daily
+    /// limit, in one transaction.
+    pub async fn replace_otp(
+        &self,
+        identifier_key: &str,
+        otp: &OtpItem,
+        previous_hash: Option<&str>,
+        daily_limit: u32,
+    ) -> Result<ReplaceOutcome, ApiError> {
         let item = serde_dynamo::to_item(otp).map_err(|e| mapping_error("otp", e))?;
-        let mut req = self.client().put_item().table_name(self.table()).set_item(Some(item));
-        req = match previous_hash {
-            Some(prev) => req
+        let mut put = Put::builder().table_name(self.table()).set_item(Some(item));
+        put = match previous_hash {
+            Some(prev) => put
                 .condition_expression("code_hash = :prev")
                 .expression_attribute_values(":prev", s(prev)),
-            None => req.condition_expression("attribute_not_exists(PK)"),
+            None => put.condition_expression("attribute_not_exists(PK)"),
         };
-        match req.send().await {
-            Ok(_) => Ok(true),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(db_error("PutItem otp", e)),
-        }
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(put.build().map_err(build_error)?)
+                .build(),
+            self.otp_send_counter(identifier_key, super::throttle::day(otp.sent_at), daily_limit)?,
+        ];
+        Ok(match transact(self, "replace otp", items).await? {
+            None => ReplaceOutcome::Replaced,
+            Some(c) if c.condition_failed(0) => ReplaceOutcome::Raced,
+            Some(c) if c.condition_failed(1) => ReplaceOutcome::DailyLimit,
+            Some(c) => return Err(ApiError::internal(anyhow::anyhow!("replace otp cancelled: {:?}", c.0))),
+        })
     }
 
     /// Records that delivery of the OTP with `code_hash` failed, lifting the resend cooldown.

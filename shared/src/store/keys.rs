@@ -79,3 +79,15 @@ pub fn status_gsi2pk(status: &str) -> String {
 pub fn idempotency_pk(customer_id: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{customer_id}#{key}")
 }
+
+pub const THROTTLE_SK: &str = "THROTTLE";
+
+/// Failed logins of one identifier in one window.
+pub fn login_throttle_pk(identifier_key: &str, window: i64) -> String {
+    format!("THROTTLE#LOGIN#{identifier_key}#{window}")
+}
+
+/// Codes sent to one identifier on one UTC day.
+pub fn otp_throttle_pk(identifier_key: &str, day: i64) -> String {
+    format!("THROTTLE#OTP#{identifier_key}#{day}")
+}

@@ -18,6 +18,7 @@ pub mod menu;
 pub mod orders;
 pub mod sessions;
 pub mod table;
+pub mod throttle;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,23 +38,40 @@ pub struct Store {
     calls: Arc<AtomicU64>,
 }
 
-tokio::task_local! {
-    /// DynamoDB operations made by the request running in this task (see [`count_calls`]).
-    static REQUEST_CALLS: std::cell::Cell<u32>;
+/// What one request asked of DynamoDB: operations made (retries not counted twice) and the
+/// capacity units they consumed, as DynamoDB reported them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DbUsage {
+    pub calls: u32,
+    pub capacity_units: f64,
 }
 
-/// Runs `work` and returns how many DynamoDB operations it made (retries not counted twice).
-/// The HTTP layer wraps every request in this and logs the figure.
-pub async fn count_calls<F: std::future::Future>(work: F) -> (F::Output, u32) {
-    REQUEST_CALLS
-        .scope(std::cell::Cell::new(0), async move {
+tokio::task_local! {
+    /// DynamoDB use of the request running in this task (see [`measure`]).
+    static REQUEST_USAGE: std::cell::Cell<DbUsage>;
+}
+
+/// Runs `work` and returns what it asked of DynamoDB. The HTTP layer wraps every request in
+/// this and logs the figures.
+pub async fn measure<F: std::future::Future>(work: F) -> (F::Output, DbUsage) {
+    REQUEST_USAGE
+        .scope(std::cell::Cell::new(DbUsage::default()), async move {
             let out = work.await;
-            (out, REQUEST_CALLS.with(|c| c.get()))
+            (out, REQUEST_USAGE.with(|c| c.get()))
         })
         .await
 }
 
-/// Counts every DynamoDB operation, per store and per request.
+fn record(f: impl FnOnce(&mut DbUsage)) {
+    let _ = REQUEST_USAGE.try_with(|c| {
+        let mut usage = c.get();
+        f(&mut usage);
+        c.set(usage);
+    });
+}
+
+/// Counts every DynamoDB operation, per store and per request, and asks every operation for
+/// its consumed capacity (`ReturnConsumedCapacity = TOTAL`) so requests can report it.
 #[derive(Debug)]
 struct CallCounter(Arc<AtomicU64>);
 
@@ -68,7 +86,67 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         self.0.fetch_add(1, Ordering::Relaxed);
-        let _ = REQUEST_CALLS.try_with(|c| c.set(c.get() + 1));
+        record(|u| u.calls += 1);
+        Ok(())
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextMut<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use aws_sdk_dynamodb::operation::*;
+        let total = Some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total);
+        let input = context.input_mut();
+        macro_rules! ask {
+            ($($ty:ty),*) => {
+                $(if let Some(i) = input.downcast_mut::<$ty>() { i.return_consumed_capacity = total; return Ok(()); })*
+            };
+        }
+        ask!(
+            get_item::GetItemInput,
+            put_item::PutItemInput,
+            update_item::UpdateItemInput,
+            delete_item::DeleteItemInput,
+            query::QueryInput,
+            batch_get_item::BatchGetItemInput,
+            transact_write_items::TransactWriteItemsInput
+        );
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use aws_sdk_dynamodb::operation::*;
+        use aws_sdk_dynamodb::types::ConsumedCapacity;
+        let Ok(output) = context.output_or_error() else {
+            return Ok(());
+        };
+        let one = |c: &Option<ConsumedCapacity>| c.as_ref().and_then(|c| c.capacity_units).unwrap_or(0.0);
+        let many = |c: &Option<Vec<ConsumedCapacity>>| c.iter().flatten().filter_map(|c| c.capacity_units).sum::<f64>();
+        let units = if let Some(o) = output.downcast_ref::<get_item::GetItemOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<put_item::PutItemOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<update_item::UpdateItemOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<delete_item::DeleteItemOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<query::QueryOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<batch_get_item::BatchGetItemOutput>() {
+            many(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<transact_write_items::TransactWriteItemsOutput>() {
+            many(&o.consumed_capacity)
+        } else {
+            0.0
+        };
+        record(|u| u.capacity_units += units);
         Ok(())
     }
 }
