@@ -245,6 +245,9 @@ cmd_otp() { # identifier (as stored: lower-case email or +E.164 phone)
   curl -s "http://127.0.0.1:$MOTO_PORT/moto-api/data.json" | python3 "$ROOT/infra/local/otp.py" "$who"
 }
 
+# Sourced by infra/bench/run.sh for its helpers only.
+[ -n "${DEV_SH_LIBRARY:-}" ] && return 0
+
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   test) shift; cmd_test "$@" ;;

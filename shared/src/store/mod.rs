@@ -43,7 +43,11 @@ pub struct Store {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct DbUsage {
     pub calls: u32,
+    /// Sequential round trips: operations that started while none was in flight (operations
+    /// run side by side share one).
+    pub round_trips: u32,
     pub capacity_units: f64,
+    in_flight: u32,
 }
 
 tokio::task_local! {
@@ -86,7 +90,23 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         self.0.fetch_add(1, Ordering::Relaxed);
-        record(|u| u.calls += 1);
+        record(|u| {
+            u.calls += 1;
+            if u.in_flight == 0 {
+                u.round_trips += 1;
+            }
+            u.in_flight += 1;
+        });
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        record(|u| u.in_flight = u.in_flight.saturating_sub(1));
         Ok(())
     }
 

@@ -1,0 +1,263 @@
+//! `bench`: runs every function's release binary under a local Lambda Runtime API against
+//! DynamoDB Local and the SES/SNS emulator, and prints per function and route: cold start next
+//! to a hello-world Lambda, first-invocation latency, warm p50/p99, CPU per request, DynamoDB
+//! round trips and consumed capacity (as the functions log them), peak RSS and binary size,
+//! with pass/fail against the targets. Started by `infra/bench/run.sh`.
+
+mod process;
+mod runtime;
+mod scenarios;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use process::FunctionProcess;
+
+#[derive(Parser, Clone)]
+#[command(about = "Benchmark the Chuks Kitchen functions")]
+pub struct Args {
+    /// Directory holding the release binaries (signup, ..., hello-lambda).
+    #[arg(long, default_value = "target/release")]
+    pub bin_dir: PathBuf,
+    /// Directory of cargo-lambda arm64 builds (<function>/bootstrap), for sizes.
+    #[arg(long, default_value = "target/lambda")]
+    pub arm64_dir: PathBuf,
+    #[arg(long, env = "BENCH_DYNAMODB")]
+    pub dynamodb: String,
+    #[arg(long, env = "BENCH_MOTO")]
+    pub moto: String,
+    /// Cold starts per function (each alternated with a hello-world cold start).
+    #[arg(long, default_value_t = 9)]
+    pub cold_runs: usize,
+    /// Measured warm requests per route.
+    #[arg(long, default_value_t = 100)]
+    pub requests: usize,
+    /// Unmeasured warm-up requests per route.
+    #[arg(long, default_value_t = 10)]
+    pub warmup: usize,
+    /// Only these functions (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Also write the report (markdown) here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "orders", "admin"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Read,
+    Write,
+    Placement,
+    StatusChange,
+}
+
+#[derive(Default)]
+struct RouteResult {
+    route: String,
+    kind: Option<Kind>,
+    hashes_password: bool,
+    first_ms: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    cpu_ms: f64,
+    calls: f64,
+    round_trips: f64,
+    capacity: f64,
+}
+
+#[derive(Default)]
+struct FunctionResult {
+    init_ms: Vec<f64>,
+    hello_init_ms: Vec<f64>,
+    peak_rss_kib: u64,
+    routes: Vec<RouteResult>,
+}
+
+fn median(v: &[f64]) -> f64 {
+    percentile(v, 50.0)
+}
+
+/// Nearest-rank percentile.
+fn percentile(v: &[f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((p / 100.0) * s.len() as f64).ceil().max(1.0) as usize;
+    s[rank.min(s.len()) - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let env = scenarios::function_env(&args);
+    let functions: Vec<&str> = FUNCTIONS
+        .iter()
+        .copied()
+        .filter(|f| args.only.is_empty() || args.only.iter().any(|o| o == f))
+        .collect();
+    eprintln!("preparing data ...");
+    let data = scenarios::Data::prepare(&args).await?;
+    let hello = args.bin_dir.join("hello-lambda");
+    let mut results: BTreeMap<&str, FunctionResult> = BTreeMap::new();
+
+    for &function in &functions {
+        let binary = args.bin_dir.join(function);
+        let result = results.entry(function).or_default();
+        eprintln!(
+            "{function}: {} cold starts, alternating with hello-lambda",
+            args.cold_runs
+        );
+        for _ in 0..args.cold_runs {
+            let h = FunctionProcess::start(&hello, "hello", &[]).await?;
+            result.hello_init_ms.push(ms(h.init));
+            h.stop().await;
+            let f = FunctionProcess::start(&binary, function, &env).await?;
+            result.init_ms.push(ms(f.init));
+            f.stop().await;
+        }
+        for scenario in data.scenarios(function, args.warmup + args.requests + 1).await? {
+            eprintln!("{function}: {}", scenario.route);
+            let mut proc = FunctionProcess::start(&binary, function, &env).await?;
+            result.init_ms.push(ms(proc.init));
+            let mut events = scenario.events.into_iter();
+            let first = events.next().ok_or_else(|| anyhow::anyhow!("no events"))?;
+            let (first_latency, response) = proc.invoke(first).await?;
+            scenarios::check(&scenario.route, scenario.expect, &response)?;
+            for event in events.by_ref().take(args.warmup) {
+                let (_, response) = proc.invoke(event).await?;
+                scenarios::check(&scenario.route, scenario.expect, &response)?;
+            }
+            let cpu_before = proc.cpu_time();
+            let mut latencies = Vec::with_capacity(args.requests);
+            for event in events {
+                let (latency, response) = proc.invoke(event).await?;
+                scenarios::check(&scenario.route, scenario.expect, &response)?;
+                latencies.push(ms(latency));
+            }
+            let cpu = proc.cpu_time().saturating_sub(cpu_before);
+            let db = proc.last_requests_db(latencies.len()).await;
+            result.peak_rss_kib = result.peak_rss_kib.max(proc.peak_rss_kib());
+            let avg = |f: fn(&process::RequestDb) -> f64| db.iter().map(f).sum::<f64>() / db.len().max(1) as f64;
+            result.routes.push(RouteResult {
+                route: scenario.route.clone(),
+                kind: Some(scenario.kind),
+                hashes_password: scenario.hashes_password,
+                first_ms: ms(first_latency),
+                p50_ms: median(&latencies),
+                p99_ms: percentile(&latencies, 99.0),
+                cpu_ms: ms(cpu) / latencies.len().max(1) as f64,
+                calls: avg(|d| d.calls as f64),
+                round_trips: avg(|d| d.round_trips as f64),
+                capacity: avg(|d| d.capacity_units),
+            });
+            proc.stop().await;
+        }
+    }
+
+    let report = render(&args, &functions, &results);
+    println!("{report}");
+    if let Some(out) = &args.out {
+        std::fs::write(out, &report)?;
+        eprintln!("report written to {}", out.display());
+    }
+    Ok(())
+}
+
+fn size(path: &std::path::Path) -> Option<u64> {
+    std::fs::metadata(path).ok().map(|m| m.len())
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1_048_576.0)
+}
+
+fn pass(ok: bool) -> &'static str {
+    if ok { "pass" } else { "FAIL" }
+}
+
+fn render(args: &Args, functions: &[&str], results: &BTreeMap<&str, FunctionResult>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Summary per function\n");
+    let _ = writeln!(
+        out,
+        "| function | init median (min-max) | hello-world init median (min-max) | ratio | target <= 1.5x | peak RSS | target <= 32 MB | x86_64 binary | arm64 binary | target <= 8 MB |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    for &f in functions {
+        let Some(r) = results.get(f) else { continue };
+        let spread = |v: &[f64]| {
+            let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = v.iter().copied().fold(0.0, f64::max);
+            format!("{:.2} ms ({:.2}-{:.2})", median(v), min, max)
+        };
+        // The ratio compares only the dedicated, alternated cold starts.
+        let own = &r.init_ms[..args.cold_runs.min(r.init_ms.len())];
+        let ratio = median(own) / median(&r.hello_init_ms);
+        let x86 = size(&args.bin_dir.join(f));
+        let arm = size(&args.arm64_dir.join(f).join("bootstrap"));
+        let rss_mb = r.peak_rss_kib as f64 / 1024.0;
+        let biggest = x86.into_iter().chain(arm).max().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "| {f} | {} | {} | {ratio:.2}x | {} | {rss_mb:.1} MB | {} | {} | {} | {} |",
+            spread(own),
+            spread(&r.hello_init_ms),
+            pass(ratio <= 1.5),
+            pass(rss_mb <= 32.0),
+            x86.map(mb).unwrap_or_else(|| "-".into()),
+            arm.map(mb).unwrap_or_else(|| "not built".into()),
+            pass(biggest <= 8 * 1_048_576),
+        );
+    }
+    let _ = writeln!(out, "\n## Per route\n");
+    let _ = writeln!(
+        out,
+        "Warm figures over {} sequential requests after {} warm-up requests, each route in a fresh process (its first invocation is the cold one). DynamoDB figures are per request, as the function logged them: operations, sequential round trips (operations run side by side count once), capacity units reported by DynamoDB Local.\n",
+        args.requests, args.warmup
+    );
+    let _ = writeln!(
+        out,
+        "| function | route | first invocation | warm p50 | warm p99 | CPU / request | DynamoDB calls | round trips | target | capacity units | CPU target |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
+    for &f in functions {
+        let Some(r) = results.get(f) else { continue };
+        for route in &r.routes {
+            let round_trip_target = match route.kind {
+                Some(Kind::Read) => format!("= 1: {}", pass(route.round_trips <= 1.0)),
+                Some(Kind::Placement) => format!("<= 2: {}", pass(route.round_trips <= 2.0)),
+                Some(Kind::StatusChange) => format!("= 1: {}", pass(route.round_trips <= 1.0)),
+                _ => "-".into(),
+            };
+            let cpu_target = if route.hashes_password {
+                "argon2 route".to_owned()
+            } else {
+                format!("<= 1 ms: {}", pass(route.cpu_ms <= 1.0))
+            };
+            let _ = writeln!(
+                out,
+                "| {f} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.3} ms | {:.2} | {:.2} | {round_trip_target} | {:.2} | {cpu_target} |",
+                route.route,
+                route.first_ms,
+                route.p50_ms,
+                route.p99_ms,
+                route.cpu_ms,
+                route.calls,
+                route.round_trips,
+                route.capacity
+            );
+        }
+    }
+    out
+}

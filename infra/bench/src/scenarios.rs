@@ -1,0 +1,594 @@
+//! The data and the events each route is benchmarked with. Everything a route consumes (an
+//! unverified account to verify, a refresh token to rotate, a pending order to cancel) is made
+//! beforehand through the store, so every measured request does the route's real work.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shared::domain::menu::{Money, Name};
+use shared::domain::tokens::{Subject, TokenType, Tokens};
+use shared::domain::{Channel, Identifier, Otp, OtpHasher, Password, PasswordHasher, Role, now_epoch, now_rfc3339};
+use shared::store::Store;
+use shared::store::accounts::{AccountItem, OtpItem};
+use shared::store::keys;
+use shared::store::menu::{CategoryItem, CategoryWrite, FoodItem, FoodWrite};
+use shared::store::orders::{OrderItem, PlaceOutcome};
+use shared::store::sessions::SessionItem;
+
+use crate::{Args, Kind};
+
+const JWT_SECRET: &str = "benchmark-secret-0123456789abcdef-0123456789";
+const TABLE: &str = "bench";
+const SENDER: &str = "no-reply@chukskitchen.bench";
+const PASSWORD: &str = "bench password";
+
+pub fn function_env(args: &Args) -> Vec<(String, String)> {
+    [
+        ("TABLE_NAME", TABLE),
+        ("DYNAMODB_ENDPOINT", args.dynamodb.as_str()),
+        ("SES_ENDPOINT", args.moto.as_str()),
+        ("SNS_ENDPOINT", args.moto.as_str()),
+        ("OTP_SENDER_EMAIL", SENDER),
+        ("JWT_SECRET", JWT_SECRET),
+        ("OTP_DAILY_LIMIT", "1000"),
+        ("AWS_ACCESS_KEY_ID", "local"),
+        ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("RUST_LOG", "info"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+pub struct Scenario {
+    pub route: String,
+    pub kind: Kind,
+    pub hashes_password: bool,
+    pub expect: u16,
+    pub events: Vec<String>,
+}
+
+/// An API Gateway HTTP API (payload 2.0) event.
+pub fn event(
+    method: &str,
+    path: &str,
+    query: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut headers = serde_json::Map::new();
+    headers.insert("content-type".into(), json!("application/json"));
+    headers.insert("host".into(), json!("bench.execute-api.us-east-1.amazonaws.com"));
+    if let Some(t) = token {
+        headers.insert("authorization".into(), json!(format!("Bearer {t}")));
+    }
+    for (k, v) in extra {
+        headers.insert((*k).into(), json!(v));
+    }
+    let mut e = json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {path}"),
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "bench", "domainName": "bench.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "bench", "requestId": ulid::Ulid::new().to_string(), "routeKey": format!("{method} {path}"),
+            "stage": "$default", "time": "21/Nov/2026:10:00:00 +0000", "timeEpoch": 1795256100000u64,
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"}
+        },
+        "isBase64Encoded": false
+    });
+    if let Some(b) = body {
+        e["body"] = json!(b.to_string());
+    }
+    e.to_string()
+}
+
+pub fn check(route: &str, expect: u16, response: &Value) -> anyhow::Result<()> {
+    if response["statusCode"].as_u64() == Some(u64::from(expect)) {
+        Ok(())
+    } else {
+        anyhow::bail!("{route}: expected {expect}, got {response}")
+    }
+}
+
+pub struct Data {
+    store: Store,
+    tokens: Tokens,
+    otp: OtpHasher,
+    password_hash: String,
+    customer: AccountItem,
+    customer_session: String,
+    customer_token: String,
+    admin_token: String,
+    dish: String,
+    bench_dishes: Vec<String>,
+    bench_category: String,
+    order: String,
+}
+
+fn email(tag: &str) -> Identifier {
+    Identifier::parse(
+        &format!("{tag}-{}@bench.example", ulid::Ulid::new().to_string().to_lowercase()),
+        "234",
+    )
+    .expect("valid email")
+}
+
+/// Runs futures 16 at a time.
+async fn all<T, F: std::future::Future<Output = anyhow::Result<T>>>(futures: Vec<F>) -> anyhow::Result<Vec<T>> {
+    let mut out = Vec::with_capacity(futures.len());
+    let mut rest = futures.into_iter().peekable();
+    while rest.peek().is_some() {
+        let batch: Vec<F> = rest.by_ref().take(16).collect();
+        for r in futures::future::join_all(batch).await {
+            out.push(r?);
+        }
+    }
+    Ok(out)
+}
+
+impl Data {
+    pub async fn prepare(args: &Args) -> anyhow::Result<Self> {
+        let sdk = shared::aws::sdk_config().await;
+        let store = Store::new(shared::aws::dynamodb(&sdk, Some(&args.dynamodb)), TABLE);
+        store.create_table().await.map_err(ops::describe)?;
+        let ses = shared::aws::sesv2(&sdk, Some(&args.moto));
+        let _ = ses.create_email_identity().email_identity(SENDER).send().await;
+        ops::seed_demo(&store).await?;
+        let tokens = Tokens::new(
+            JWT_SECRET.as_bytes(),
+            "chuks-kitchen",
+            Duration::from_secs(86_400),
+            Duration::from_secs(604_800),
+        );
+        let password_hash = PasswordHasher::new()
+            .hash(Password::parse(PASSWORD.into()).expect("valid"))
+            .await?;
+        let mut data = Self {
+            store,
+            tokens,
+            otp: OtpHasher::from_secret(JWT_SECRET.as_bytes()),
+            password_hash,
+            customer: AccountItem::new(&email("customer"), String::new(), Role::Customer, true, now_rfc3339()),
+            customer_session: String::new(),
+            customer_token: String::new(),
+            admin_token: String::new(),
+            dish: String::new(),
+            bench_dishes: Vec::new(),
+            bench_category: String::new(),
+            order: String::new(),
+        };
+        data.customer = data.account(Role::Customer, true, None).await?;
+        let (sid, access, _) = data.session(&data.customer.clone()).await?;
+        data.customer_session = sid;
+        data.customer_token = access;
+        let admin = data.account(Role::Admin, true, None).await?;
+        data.admin_token = data.session(&admin).await?.1;
+        let menu = data.store.menu().await.map_err(ops::describe)?;
+        data.dish = menu
+            .foods
+            .iter()
+            .find(|f| f.is_available)
+            .map(|f| f.id.clone())
+            .unwrap_or_default();
+        let category = data.category("Bench Dishes").await?;
+        data.bench_category = category.clone();
+        for i in 0..50 {
+            data.bench_dishes
+                .push(data.food(&format!("Bench Dish {i}"), &category).await?);
+        }
+        data.order = data.order(false).await?;
+        Ok(data)
+    }
+
+    async fn account(&self, role: Role, verified: bool, otp_sent_ago: Option<i64>) -> anyhow::Result<AccountItem> {
+        let identifier = email(role.as_str());
+        let mut account = AccountItem::new(&identifier, self.password_hash.clone(), role, verified, now_rfc3339());
+        let otp_item = otp_sent_ago.map(|ago| {
+            let code = Otp::parse("123456").expect("valid");
+            OtpItem::new(
+                keys::account_pk(&identifier),
+                self.otp.hash(&identifier.storage_key(), &code),
+                Channel::Email,
+                now_epoch() - ago,
+                600,
+            )
+        });
+        self.store
+            .create_account_retrying(&mut account, otp_item.as_ref().map(|o| (o, 1000)), None)
+            .await
+            .map_err(ops::describe)?;
+        Ok(account)
+    }
+
+    /// A live session: (session id, access token, refresh token).
+    async fn session(&self, account: &AccountItem) -> anyhow::Result<(String, String, String)> {
+        let subject = Subject {
+            user_id: account.id.clone(),
+            identifier_key: account.identifier_key.clone(),
+            role: account.role,
+            session_id: ulid::Ulid::new().to_string(),
+        };
+        let refresh = self.tokens.issue(TokenType::Refresh, &subject)?;
+        let access = self.tokens.issue(TokenType::Access, &subject)?;
+        let session = SessionItem::new(
+            &subject.session_id,
+            account,
+            &refresh.claims.jti,
+            refresh.claims.exp,
+            now_rfc3339(),
+        );
+        self.store.create_session(&session).await.map_err(ops::describe)?;
+        Ok((subject.session_id, access.token, refresh.token))
+    }
+
+    async fn category(&self, name: &str) -> anyhow::Result<String> {
+        let item = CategoryItem::new(&Name::parse(name).map_err(anyhow::Error::msg)?, None, now_rfc3339());
+        match self.store.create_category(&item).await.map_err(ops::describe)? {
+            CategoryWrite::Done(c) => Ok(c.id),
+            other => anyhow::bail!("category {name}: {other:?}"),
+        }
+    }
+
+    async fn food(&self, name: &str, category: &str) -> anyhow::Result<String> {
+        let item = FoodItem::new(
+            &Name::parse(name).map_err(anyhow::Error::msg)?,
+            Money::from_kobo(150_000),
+            category.to_owned(),
+            now_rfc3339(),
+        );
+        match self.store.create_food(&item).await.map_err(ops::describe)? {
+            FoodWrite::Done(f) => Ok(f.id),
+            other => anyhow::bail!("food {name}: {other:?}"),
+        }
+    }
+
+    async fn order(&self, paid: bool) -> anyhow::Result<String> {
+        let line = shared::domain::order::OrderLine {
+            food_item_id: self.dish.clone(),
+            name: "Jollof Rice".into(),
+            unit_price: 350_000,
+            quantity: 1,
+            line_total: 350_000,
+        };
+        let order = OrderItem::new(
+            ulid::Ulid::new().to_string(),
+            &self.customer.id,
+            vec![line],
+            350_000,
+            "NGN",
+            "12 Admiralty Way, Lekki".into(),
+            None,
+            now_rfc3339(),
+        );
+        match self
+            .store
+            .place_order(&order, None, &self.customer_session, now_epoch())
+            .await
+            .map_err(ops::describe)?
+        {
+            PlaceOutcome::Placed => {}
+            other => anyhow::bail!("order: {other:?}"),
+        }
+        if paid {
+            self.store
+                .mark_order_paid(&order.id, &now_rfc3339())
+                .await
+                .map_err(ops::describe)?;
+        }
+        Ok(order.id)
+    }
+
+    pub async fn scenarios(&self, function: &str, n: usize) -> anyhow::Result<Vec<Scenario>> {
+        let c = Some(self.customer_token.clone());
+        let a = Some(self.admin_token.clone());
+        let repeat = |e: String| vec![e; n];
+        let s = |route: &str, kind, expect, events| Scenario {
+            route: route.into(),
+            kind,
+            hashes_password: false,
+            expect,
+            events,
+        };
+        Ok(match function {
+            "signup" => vec![Scenario {
+                hashes_password: true,
+                ..s(
+                    "POST /api/auths/signup",
+                    Kind::Write,
+                    201,
+                    (0..n)
+                        .map(|_| {
+                            event(
+                                "POST",
+                                "/api/auths/signup/",
+                                "",
+                                None,
+                                Some(&json!({"identifier": email("signup").to_string(), "password": PASSWORD})),
+                                &[],
+                            )
+                        })
+                        .collect(),
+                )
+            }],
+            "verify" => {
+                let fresh: Vec<AccountItem> =
+                    all((0..n).map(|_| self.account(Role::Customer, false, Some(0))).collect()).await?;
+                let stale: Vec<AccountItem> =
+                    all((0..n).map(|_| self.account(Role::Customer, false, Some(120))).collect()).await?;
+                vec![
+                    s(
+                        "POST /api/auths/verify",
+                        Kind::Write,
+                        200,
+                        fresh
+                            .iter()
+                            .map(|acc| {
+                                event(
+                                    "POST",
+                                    "/api/auths/verify/",
+                                    "",
+                                    None,
+                                    Some(&json!({"identifier": acc.email, "otp": "123456"})),
+                                    &[],
+                                )
+                            })
+                            .collect(),
+                    ),
+                    s(
+                        "POST /api/auths/resend-otp",
+                        Kind::Write,
+                        200,
+                        stale
+                            .iter()
+                            .map(|acc| {
+                                event(
+                                    "POST",
+                                    "/api/auths/resend-otp/",
+                                    "",
+                                    None,
+                                    Some(&json!({"identifier": acc.email})),
+                                    &[],
+                                )
+                            })
+                            .collect(),
+                    ),
+                ]
+            }
+            "login" => {
+                let customer = self.customer.clone();
+                let refresh: Vec<(String, String, String)> =
+                    all((0..n).map(|_| self.session(&customer)).collect()).await?;
+                let logout: Vec<(String, String, String)> =
+                    all((0..n).map(|_| self.session(&customer)).collect()).await?;
+                vec![
+                    Scenario {
+                        hashes_password: true,
+                        ..s(
+                            "POST /api/auths/login",
+                            Kind::Write,
+                            200,
+                            repeat(event(
+                                "POST",
+                                "/api/auths/login/",
+                                "",
+                                None,
+                                Some(&json!({"identifier": customer.email, "password": PASSWORD})),
+                                &[],
+                            )),
+                        )
+                    },
+                    s(
+                        "POST /api/auths/token/refresh",
+                        Kind::Write,
+                        200,
+                        refresh
+                            .iter()
+                            .map(|(_, _, r)| {
+                                event(
+                                    "POST",
+                                    "/api/auths/token/refresh/",
+                                    "",
+                                    None,
+                                    Some(&json!({"refresh": r})),
+                                    &[],
+                                )
+                            })
+                            .collect(),
+                    ),
+                    s(
+                        "POST /api/auths/logout",
+                        Kind::Write,
+                        204,
+                        logout
+                            .iter()
+                            .map(|(_, _, r)| {
+                                event(
+                                    "POST",
+                                    "/api/auths/logout/",
+                                    "",
+                                    None,
+                                    Some(&json!({"refresh": r})),
+                                    &[],
+                                )
+                            })
+                            .collect(),
+                    ),
+                    s(
+                        "GET /api/auths/me",
+                        Kind::Read,
+                        200,
+                        repeat(event("GET", "/api/auths/me/", "", c.as_deref(), None, &[])),
+                    ),
+                    s(
+                        "PATCH /api/auths/me",
+                        Kind::Write,
+                        200,
+                        repeat(event(
+                            "PATCH",
+                            "/api/auths/me/",
+                            "",
+                            c.as_deref(),
+                            Some(&json!({"first_name": "Ada"})),
+                            &[],
+                        )),
+                    ),
+                ]
+            }
+            "foods" => vec![
+                s(
+                    "GET /api/foods",
+                    Kind::Read,
+                    200,
+                    repeat(event("GET", "/api/foods/", "", None, None, &[])),
+                ),
+                s(
+                    "GET /api/foods?q=rice",
+                    Kind::Read,
+                    200,
+                    repeat(event("GET", "/api/foods/", "q=rice", None, None, &[])),
+                ),
+                s(
+                    "GET /api/foods/{id}",
+                    Kind::Read,
+                    200,
+                    repeat(event("GET", &format!("/api/foods/{}/", self.dish), "", None, None, &[])),
+                ),
+                s(
+                    "GET /api/foods/categories",
+                    Kind::Read,
+                    200,
+                    repeat(event("GET", "/api/foods/categories/", "", None, None, &[])),
+                ),
+            ],
+            "orders" => {
+                let one = json!({"items": [{"food_item_id": self.dish, "quantity": 1}], "delivery_address": "12 Admiralty Way, Lekki"});
+                let fifty = json!({"items": self.bench_dishes.iter().map(|d| json!({"food_item_id": d, "quantity": 1})).collect::<Vec<_>>(), "delivery_address": "12 Admiralty Way, Lekki"});
+                let pending: Vec<String> = all((0..n).map(|_| self.order(false)).collect()).await?;
+                let key = ulid::Ulid::new().to_string();
+                vec![
+                    s(
+                        "POST /api/orders (1 line)",
+                        Kind::Placement,
+                        201,
+                        repeat(event("POST", "/api/orders/", "", c.as_deref(), Some(&one), &[])),
+                    ),
+                    s(
+                        "POST /api/orders (50 lines)",
+                        Kind::Placement,
+                        201,
+                        repeat(event("POST", "/api/orders/", "", c.as_deref(), Some(&fifty), &[])),
+                    ),
+                    s(
+                        "POST /api/orders (Idempotency-Key replay)",
+                        Kind::Placement,
+                        201,
+                        repeat(event(
+                            "POST",
+                            "/api/orders/",
+                            "",
+                            c.as_deref(),
+                            Some(&one),
+                            &[("idempotency-key", key.as_str())],
+                        )),
+                    ),
+                    s(
+                        "GET /api/orders",
+                        Kind::Read,
+                        200,
+                        repeat(event("GET", "/api/orders/", "limit=20", c.as_deref(), None, &[])),
+                    ),
+                    s(
+                        "GET /api/orders/{id}",
+                        Kind::Read,
+                        200,
+                        repeat(event(
+                            "GET",
+                            &format!("/api/orders/{}/", self.order),
+                            "",
+                            c.as_deref(),
+                            None,
+                            &[],
+                        )),
+                    ),
+                    s(
+                        "POST /api/orders/{id}/cancel",
+                        Kind::StatusChange,
+                        200,
+                        pending
+                            .iter()
+                            .map(|id| {
+                                event(
+                                    "POST",
+                                    &format!("/api/orders/{id}/cancel/"),
+                                    "",
+                                    c.as_deref(),
+                                    None,
+                                    &[],
+                                )
+                            })
+                            .collect(),
+                    ),
+                ]
+            }
+            "admin" => {
+                let this = self;
+                let empty: Vec<String> = all((0..n)
+                    .map(|i| {
+                        let name = format!("Empty {i} {}", ulid::Ulid::new());
+                        async move { this.category(&name).await }
+                    })
+                    .collect())
+                .await?;
+                let doomed: Vec<String> = all((0..n)
+                    .map(|i| {
+                        let name = format!("Doomed {i}");
+                        async move { this.food(&name, &this.bench_category).await }
+                    })
+                    .collect())
+                .await?;
+                let paid: Vec<String> = all((0..n).map(|_| self.order(true)).collect()).await?;
+                let unpaid: Vec<String> = all((0..n).map(|_| self.order(false)).collect()).await?;
+                let dish = self.bench_dishes[0].clone();
+                vec![
+                    s("GET /api/foods/admin/categories", Kind::Read, 200, repeat(event("GET", "/api/foods/admin/categories/", "", a.as_deref(), None, &[]))),
+                    s("POST /api/foods/admin/categories", Kind::Write, 201, (0..n)
+                        .map(|i| event("POST", "/api/foods/admin/categories/", "", a.as_deref(), Some(&json!({"name": format!("New {i} {}", ulid::Ulid::new())})), &[]))
+                        .collect()),
+                    s("PATCH /api/foods/admin/categories/{id}", Kind::Write, 200, repeat(event("PATCH", &format!("/api/foods/admin/categories/{}/", self.bench_category), "", a.as_deref(), Some(&json!({"description": "Benchmark dishes"})), &[]))),
+                    s("DELETE /api/foods/admin/categories/{id}", Kind::Write, 204, empty
+                        .iter()
+                        .map(|id| event("DELETE", &format!("/api/foods/admin/categories/{id}/"), "", a.as_deref(), None, &[]))
+                        .collect()),
+                    s("GET /api/foods/admin/items", Kind::Read, 200, repeat(event("GET", "/api/foods/admin/items/", "", a.as_deref(), None, &[]))),
+                    s("POST /api/foods/admin/items", Kind::Write, 201, (0..n)
+                        .map(|i| event("POST", "/api/foods/admin/items/", "", a.as_deref(), Some(&json!({"name": format!("Special {i}"), "price": 250000, "category_id": self.bench_category})), &[]))
+                        .collect()),
+                    s("GET /api/foods/admin/items/{id}", Kind::Read, 200, repeat(event("GET", &format!("/api/foods/admin/items/{dish}/"), "", a.as_deref(), None, &[]))),
+                    s("PATCH /api/foods/admin/items/{id}", Kind::Write, 200, repeat(event("PATCH", &format!("/api/foods/admin/items/{dish}/"), "", a.as_deref(), Some(&json!({"price": 175000})), &[]))),
+                    s("DELETE /api/foods/admin/items/{id}", Kind::Write, 204, doomed
+                        .iter()
+                        .map(|id| event("DELETE", &format!("/api/foods/admin/items/{id}/"), "", a.as_deref(), None, &[]))
+                        .collect()),
+                    s("GET /api/orders/admin?status=pending", Kind::Read, 200, repeat(event("GET", "/api/orders/admin/", "status=pending", a.as_deref(), None, &[]))),
+                    s("GET /api/orders/admin/{id}", Kind::Read, 200, repeat(event("GET", &format!("/api/orders/admin/{}/", self.order), "", a.as_deref(), None, &[]))),
+                    s("PATCH /api/orders/admin/{id}/status", Kind::StatusChange, 200, paid
+                        .iter()
+                        .map(|id| event("PATCH", &format!("/api/orders/admin/{id}/status/"), "", a.as_deref(), Some(&json!({"status": "confirmed"})), &[]))
+                        .collect()),
+                    s("PATCH /api/orders/admin/{id}/payment-status", Kind::StatusChange, 200, unpaid
+                        .iter()
+                        .map(|id| event("PATCH", &format!("/api/orders/admin/{id}/payment-status/"), "", a.as_deref(), Some(&json!({"payment_status": "paid"})), &[]))
+                        .collect()),
+                    s("GET /api/auths/admin/users", Kind::Read, 200, repeat(event("GET", "/api/auths/admin/users/", "limit=20", a.as_deref(), None, &[]))),
+                ]
+            }
+            other => anyhow::bail!("unknown function {other}"),
+        })
+    }
+}
