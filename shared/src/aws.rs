@@ -13,12 +13,19 @@ pub async fn sdk_config() -> SdkConfig {
         .operation_attempt_timeout(Duration::from_secs(2))
         .operation_timeout(Duration::from_secs(5))
         .build();
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(http_client)
         .timeout_config(timeouts)
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
-        .load()
-        .await
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3));
+    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() && std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        // On Lambda the execution role's credentials and the region are in the environment:
+        // skip the default provider chains, whose web-identity and SSO providers build STS
+        // clients (parsing the endpoint partition tables) and read profile files at start-up.
+        loader = loader
+            .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
+            .region(aws_config::environment::EnvironmentVariableRegionProvider::new());
+    }
+    loader.load().await
 }
 
 /// The roots that sign every AWS service endpoint (Amazon Trust Services): Amazon Root CA 1 to 4
