@@ -296,19 +296,8 @@ impl Store {
 
     /// The account alone (strongly consistent).
     pub async fn account(&self, identifier_key: &str) -> Result<Option<AccountItem>, ApiError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .key(keys::PK, s(keys::account_pk_from_key(identifier_key)))
-            .key(keys::SK, s(ACCOUNT_SK))
-            .consistent_read(true)
-            .send()
+        self.get_item(keys::account_pk_from_key(identifier_key), ACCOUNT_SK, "account")
             .await
-            .map_err(|e| db_error("GetItem account", e))?;
-        out.item
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e)))
-            .transpose()
     }
 
     /// The account and its pending OTP in one strongly consistent Query: verify and resend.

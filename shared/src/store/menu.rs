@@ -227,19 +227,7 @@ impl Store {
         sk: String,
         what: &'static str,
     ) -> Result<Option<T>, ApiError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .key(keys::PK, s(MENU_PK))
-            .key(keys::SK, s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| db_error("GetItem menu item", e))?;
-        out.item
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error(what, e)))
-            .transpose()
+        self.get_item(MENU_PK.to_owned(), &sk, what).await
     }
 
     pub async fn category(&self, id: &str) -> Result<Option<CategoryItem>, ApiError> {

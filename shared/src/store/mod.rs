@@ -299,6 +299,28 @@ pub(crate) async fn transact(
 }
 
 impl Store {
+    /// One item by key, strongly consistent, mapped to `T`; `None` when absent.
+    pub(crate) async fn get_item<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+        what: &'static str,
+    ) -> Result<Option<T>, ApiError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| db_error(what, e))?;
+        out.item
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error(what, e)))
+            .transpose()
+    }
+
     /// Reads items by (PK, SK) in one strongly consistent BatchGetItem (at most 100 keys),
     /// asking again only for keys DynamoDB returned as unprocessed.
     pub(crate) async fn batch_get(

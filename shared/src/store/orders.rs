@@ -292,33 +292,16 @@ impl Store {
     }
 
     pub async fn idempotency_record(&self, customer_id: &str, key: &str) -> Result<Option<IdempotencyItem>, ApiError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .key(keys::PK, s(keys::idempotency_pk(customer_id, key)))
-            .key(keys::SK, s(IDEMPOTENCY_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| db_error("GetItem idempotency", e))?;
-        out.item
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("idempotency", e)))
-            .transpose()
+        self.get_item(
+            keys::idempotency_pk(customer_id, key),
+            IDEMPOTENCY_SK,
+            "idempotency record",
+        )
+        .await
     }
 
     pub async fn order(&self, id: &str) -> Result<Option<OrderItem>, ApiError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .key(keys::PK, s(keys::order_pk(id)))
-            .key(keys::SK, s(ORDER_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| db_error("GetItem order", e))?;
-        out.item.map(order_from).transpose()
+        self.get_item(keys::order_pk(id), ORDER_SK, "order").await
     }
 
     /// Newest first from one index partition.

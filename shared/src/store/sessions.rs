@@ -166,19 +166,7 @@ impl Store {
     }
 
     pub async fn session(&self, session_id: &str) -> Result<Option<SessionItem>, ApiError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .key(keys::PK, s(keys::session_pk(session_id)))
-            .key(keys::SK, s(SESSION_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| db_error("GetItem session", e))?;
-        out.item
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e)))
-            .transpose()
+        self.get_item(keys::session_pk(session_id), SESSION_SK, "session").await
     }
 
     /// An account and a session in one strongly consistent BatchGetItem (`GET /me`).
