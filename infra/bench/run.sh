@@ -19,10 +19,10 @@ BINS=(-p signup -p verify -p login -p foods -p orders -p admin -p bench)
 if [ "$PROFILE" = release ]; then
   log "building release binaries (x86_64)"
   cargo build --release --locked "${BINS[@]}"
-  BIN_DIR=target/release
+  BIN_DIR=$TARGET_DIR/release
 else
   cargo build --locked "${BINS[@]}"
-  BIN_DIR=target/debug
+  BIN_DIR=$TARGET_DIR/debug
 fi
 if [ -n "${ARM64:-}" ]; then
   install_cargo_lambda
@@ -39,13 +39,13 @@ start_dynamodb "$ddb" memory
 start_moto "$moto"
 mkdir -p target/bench
 log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr)"
-"$BIN_DIR/bench" --bin-dir "$BIN_DIR" --dynamodb "http://127.0.0.1:$ddb" --moto "http://127.0.0.1:$moto" \
+"$BIN_DIR/bench" --bin-dir "$BIN_DIR" --arm64-dir "$TARGET_DIR/lambda" --dynamodb "http://127.0.0.1:$ddb" --moto "http://127.0.0.1:$moto" \
   --out target/bench/report.md "$@"
 for f in signup verify login foods orders admin; do
   if [ -f "$BIN_DIR/$f" ]; then
     zipped=$(python3 -c "import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],'bootstrap'); z.close(); print(len(b.getvalue()))" "$BIN_DIR/$f")
     arm=""
-    [ -f "target/lambda/$f/bootstrap" ] && arm=$(python3 -c "import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],'bootstrap'); z.close(); print(len(b.getvalue()))" "target/lambda/$f/bootstrap")
+    [ -f "$TARGET_DIR/lambda/$f/bootstrap" ] && arm=$(python3 -c "import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],'bootstrap'); z.close(); print(len(b.getvalue()))" "$TARGET_DIR/lambda/$f/bootstrap")
     echo "zipped $f: x86_64 $zipped bytes${arm:+, arm64 $arm bytes}" | tee -a target/bench/report.md
   fi
 done

@@ -20,6 +20,7 @@ DDB_PORT=${DDB_PORT:-8000}
 MOTO_PORT=${MOTO_PORT:-5055}
 API_PORT=${API_PORT:-9000}
 DATA_DIR=${DATA_DIR:-$TOOLS/data}
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 PIDS=()
 
 log() { printf '\033[1m[dev]\033[0m %s\n' "$*" >&2; }
@@ -88,11 +89,11 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
     export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz JWT_SECRET=$JWT_SECRET_FUZZ
     export RUST_LOG=info
     cargo build -q -p api-tests -p ops --bins
-    target/debug/kitchen-ops create-table >/dev/null
-    target/debug/kitchen-ops verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null
-    target/debug/kitchen-ops seed-demo >/dev/null
-    ADMIN_PASSWORD=fuzz-admin-password target/debug/kitchen-ops create-admin --email admin@chukskitchen.fuzz >/dev/null
-    LOCAL_API_PORT=$port exec target/debug/local-api
+    "$TARGET_DIR/debug/kitchen-ops" create-table >/dev/null
+    "$TARGET_DIR/debug/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null
+    "$TARGET_DIR/debug/kitchen-ops" seed-demo >/dev/null
+    ADMIN_PASSWORD=fuzz-admin-password "$TARGET_DIR/debug/kitchen-ops" create-admin --email admin@chukskitchen.fuzz >/dev/null
+    LOCAL_API_PORT=$port exec "$TARGET_DIR/debug/local-api"
   ) >"$TOOLS/logs/local-api.log" 2>&1 &
   PIDS+=($!)
   wait_http "$api/api/foods/" "local API"
