@@ -46,7 +46,7 @@ impl App {
         let config = Config::from_env()?;
         let sdk = crate::aws::sdk_config().await;
         let store = Store::new(
-            crate::aws::dynamodb(&sdk, config.dynamodb_endpoint.as_deref()),
+            crate::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
             config.table_name.clone(),
         );
         Ok(Self::new(config, store, None))
@@ -59,7 +59,7 @@ impl App {
         let from = config.require_sender_email()?.to_owned();
         let sdk = crate::aws::sdk_config().await;
         let store = Store::new(
-            crate::aws::dynamodb(&sdk, config.dynamodb_endpoint.as_deref()),
+            crate::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
             config.table_name.clone(),
         );
         let sender = crate::notify::AwsOtpSender::new(

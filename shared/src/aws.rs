@@ -78,12 +78,14 @@ fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
     }
 }
 
-pub fn dynamodb(sdk: &SdkConfig, endpoint: Option<&str>) -> aws_sdk_dynamodb::Client {
+/// The DynamoDB client configuration; [`crate::store::Store::new`] adds its interceptor and builds
+/// the client once.
+pub fn dynamodb_config(sdk: &SdkConfig, endpoint: Option<&str>) -> aws_sdk_dynamodb::config::Builder {
     let mut builder = aws_sdk_dynamodb::config::Builder::from(sdk);
     if let Some(endpoint) = endpoint {
         builder = builder.endpoint_url(endpoint);
     }
-    aws_sdk_dynamodb::Client::from_conf(builder.build())
+    builder
 }
 
 #[cfg(feature = "notify")]

@@ -135,7 +135,7 @@ async fn all<T, F: std::future::Future<Output = anyhow::Result<T>>>(futures: Vec
 impl Data {
     pub async fn prepare(args: &Args) -> anyhow::Result<Self> {
         let sdk = shared::aws::sdk_config().await;
-        let store = Store::new(shared::aws::dynamodb(&sdk, Some(&args.dynamodb)), TABLE);
+        let store = Store::new(shared::aws::dynamodb_config(&sdk, Some(&args.dynamodb)), TABLE);
         store.create_table().await.map_err(ops::describe)?;
         let ses = shared::aws::sesv2(&sdk, Some(&args.moto));
         let _ = ses.create_email_identity().email_identity(SENDER).send().await;
