@@ -190,7 +190,10 @@ impl TestApp {
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration");
         let sdk = sdk().await;
-        let store = Store::new(shared::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()), table);
+        let store = Store::new(
+            shared::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
+            table,
+        );
         let ses = shared::aws::sesv2(&sdk, config.ses_endpoint.as_deref());
         ensure_sender_identity(&ses).await;
         let sender = shared::notify::AwsOtpSender::new(

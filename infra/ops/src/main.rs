@@ -50,7 +50,10 @@ async fn main() -> anyhow::Result<()> {
     shared::telemetry::init();
     let cli = Cli::parse();
     let sdk = shared::aws::sdk_config().await;
-    let store = Store::new(shared::aws::dynamodb_config(&sdk, cli.endpoint.as_deref()), cli.table.clone());
+    let store = Store::new(
+        shared::aws::dynamodb_config(&sdk, cli.endpoint.as_deref()),
+        cli.table.clone(),
+    );
 
     match cli.command {
         Command::CreateTable => {

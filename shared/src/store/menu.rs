@@ -167,6 +167,20 @@ fn name_guard(table: &str, name_key: &str, category_id: &str) -> Result<Transact
     )
 }
 
+/// Removes the guard of a category name (in the transaction that renames or deletes it).
+fn drop_name_guard(table: &str, name_key: &str) -> Result<TransactWriteItem, ApiError> {
+    Ok(TransactWriteItem::builder()
+        .delete(
+            Delete::builder()
+                .table_name(table)
+                .key(keys::PK, s(keys::category_name_pk(name_key)))
+                .key(keys::SK, s(CATEGORY_NAME_SK))
+                .build()
+                .map_err(build_error)?,
+        )
+        .build())
+}
+
 /// `ADD food_count :delta` on a category that must exist.
 fn count_change(table: &str, category_id: &str, delta: i64) -> Result<TransactWriteItem, ApiError> {
     Ok(TransactWriteItem::builder()
@@ -312,18 +326,7 @@ impl Store {
             let renamed = next.name_key != current.name_key;
             if renamed {
                 items.push(name_guard(self.table(), &next.name_key, id)?);
-                items.push(
-                    TransactWriteItem::builder()
-                        .delete(
-                            Delete::builder()
-                                .table_name(self.table())
-                                .key(keys::PK, s(keys::category_name_pk(&current.name_key)))
-                                .key(keys::SK, s(CATEGORY_NAME_SK))
-                                .build()
-                                .map_err(build_error)?,
-                        )
-                        .build(),
-                );
+                items.push(drop_name_guard(self.table(), &current.name_key)?);
             }
             match transact(self, "update category", items).await? {
                 None => return Ok(CategoryWrite::Done(next)),
@@ -362,16 +365,7 @@ impl Store {
                             .map_err(build_error)?,
                     )
                     .build(),
-                TransactWriteItem::builder()
-                    .delete(
-                        Delete::builder()
-                            .table_name(self.table())
-                            .key(keys::PK, s(keys::category_name_pk(&current.name_key)))
-                            .key(keys::SK, s(CATEGORY_NAME_SK))
-                            .build()
-                            .map_err(build_error)?,
-                    )
-                    .build(),
+                drop_name_guard(self.table(), &current.name_key)?,
             ];
             match transact(self, "delete category", items).await? {
                 None => return Ok(CategoryDelete::Deleted),

@@ -26,6 +26,24 @@ fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, ApiError> {
         .map_err(build_error)
 }
 
+/// A string key attribute.
+fn string_attribute(name: &str) -> Result<AttributeDefinition, ApiError> {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .map_err(build_error)
+}
+
+/// The key schema of an index: (partition key, sort key).
+fn index_keys(pk: &str, sk: &str) -> Result<Vec<KeySchemaElement>, ApiError> {
+    Ok(vec![key(pk, KeyType::Hash)?, key(sk, KeyType::Range)?])
+}
+
+fn all_attributes() -> Projection {
+    Projection::builder().projection_type(ProjectionType::All).build()
+}
+
 impl Store {
     /// Creates the table (on-demand billing) with its indexes and TTL, and waits until it is
     /// active. Returns false if it already existed (then adds any index it lacks).
@@ -38,21 +56,14 @@ impl Store {
             .key_schema(key(PK, KeyType::Hash)?)
             .key_schema(key(SK, KeyType::Range)?);
         for attr in KEY_ATTRIBUTES {
-            req = req.attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(*attr)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .map_err(build_error)?,
-            );
+            req = req.attribute_definitions(string_attribute(attr)?);
         }
         for (name, pk, sk) in INDEXES {
             req = req.global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
                     .index_name(*name)
-                    .key_schema(key(pk, KeyType::Hash)?)
-                    .key_schema(key(sk, KeyType::Range)?)
-                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .set_key_schema(Some(index_keys(pk, sk)?))
+                    .projection(all_attributes())
                     .build()
                     .map_err(build_error)?,
             );
@@ -137,19 +148,12 @@ impl Store {
             }
             let mut req = self.client().update_table().table_name(self.table());
             for attr in [pk, sk] {
-                req = req.attribute_definitions(
-                    AttributeDefinition::builder()
-                        .attribute_name(*attr)
-                        .attribute_type(ScalarAttributeType::S)
-                        .build()
-                        .map_err(build_error)?,
-                );
+                req = req.attribute_definitions(string_attribute(attr)?);
             }
             let create = CreateGlobalSecondaryIndexAction::builder()
                 .index_name(*name)
-                .key_schema(key(pk, KeyType::Hash)?)
-                .key_schema(key(sk, KeyType::Range)?)
-                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .set_key_schema(Some(index_keys(pk, sk)?))
+                .projection(all_attributes())
                 .build()
                 .map_err(build_error)?;
             req.global_secondary_index_updates(GlobalSecondaryIndexUpdate::builder().create(create).build())
