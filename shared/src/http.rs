@@ -168,6 +168,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
     }
 }
 
+/// A path id: ULIDs (any case); anything else names nothing, so it is `not_found`.
+pub fn path_id(raw: &str, not_found: fn() -> ApiError) -> Result<String, ApiError> {
+    let id = raw.trim().to_ascii_uppercase();
+    ulid::Ulid::from_string(&id).map(|_| id).map_err(|_| not_found())
+}
+
 /// Adds `Cache-Control: no-store` explicitly (token responses must never be cached).
 pub fn no_store(response: impl IntoResponse) -> Response {
     let mut response = response.into_response();

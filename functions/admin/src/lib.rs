@@ -13,12 +13,11 @@ use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::auth::Admin;
-use shared::domain::menu::{CategoryChange, FoodChange, FoodFields, NewCategory};
+use shared::domain::menu::{CategoryChange, FoodChange, FoodFields, NewCategory, food_not_found};
 use shared::domain::now_rfc3339;
-use shared::http::{JsonBody, Patch, Service, service};
+use shared::http::{JsonBody, Patch, Service, path_id, service};
 use shared::store::menu::{CategoryDelete, CategoryItem, CategoryWrite, FoodFilter, FoodItem, FoodWrite};
 use shared::{ApiError, App};
-use ulid::Ulid;
 
 pub fn router(app: App) -> Service {
     service(
@@ -53,18 +52,8 @@ pub struct CategoryRequest {
     pub description: Patch<String>,
 }
 
-/// Path ids are ULIDs; anything else names nothing.
-fn path_id(raw: &str, not_found: fn() -> ApiError) -> Result<String, ApiError> {
-    let id = raw.trim().to_ascii_uppercase();
-    Ulid::from_string(&id).map(|_| id).map_err(|_| not_found())
-}
-
 fn category_not_found() -> ApiError {
     ApiError::not_found("category_not_found", "Category not found")
-}
-
-fn food_not_found() -> ApiError {
-    ApiError::not_found("food_not_found", "Food item not found")
 }
 
 fn category_exists() -> ApiError {

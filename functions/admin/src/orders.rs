@@ -5,13 +5,12 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::auth::Admin;
-use shared::domain::order::{OrderStatus, PaymentChange, PaymentStatus, check_payment};
+use shared::domain::order::{OrderStatus, PaymentChange, PaymentStatus, check_payment, order_not_found};
 use shared::domain::{Role, now_rfc3339};
-use shared::http::{JsonBody, QueryParams};
+use shared::http::{JsonBody, QueryParams, path_id};
 use shared::pagination::PageQuery;
 use shared::store::orders::{HistoryEntry, OrderItem, WriteOutcome};
 use shared::{ApiError, App};
-use ulid::Ulid;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -31,10 +30,6 @@ pub struct StatusRequest {
 pub struct PaymentRequest {
     #[serde(default)]
     pub payment_status: Option<String>,
-}
-
-fn order_not_found() -> ApiError {
-    ApiError::not_found("order_not_found", "Order not found")
 }
 
 fn parse_status(raw: Option<&str>) -> Result<OrderStatus, ApiError> {
@@ -68,10 +63,7 @@ pub async fn list(
 }
 
 async fn read(app: &App, admin: &Admin, id: &str) -> Result<OrderItem, ApiError> {
-    let id = id.trim().to_ascii_uppercase();
-    if Ulid::from_string(&id).is_err() {
-        return Err(order_not_found());
-    }
+    let id = path_id(id, order_not_found)?;
     admin.live(app, app.store.order(&id)).await?.ok_or_else(order_not_found)
 }
 

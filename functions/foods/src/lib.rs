@@ -6,7 +6,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use shared::http::{QueryParams, Service, public_cache, service};
+use shared::domain::menu::food_not_found;
+use shared::http::{QueryParams, Service, path_id, public_cache, service};
 use shared::store::menu::FoodFilter;
 use shared::{ApiError, App};
 
@@ -43,17 +44,13 @@ async fn list(State(app): State<App>, QueryParams(query): QueryParams<MenuQuery>
 /// Query as the list (the menu is small; the CDN absorbs repeats), so it carries its category
 /// name without a second round trip.
 async fn one(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = id.trim().to_ascii_uppercase();
-    let not_found = || ApiError::not_found("food_not_found", "Food item not found");
-    if ulid::Ulid::from_string(&id).is_err() {
-        return Err(not_found());
-    }
+    let id = path_id(&id, food_not_found)?;
     let menu = app.store.menu().await?;
     let food = menu
         .foods
         .iter()
         .find(|f| f.id == id && f.is_available)
-        .ok_or_else(not_found)?;
+        .ok_or_else(food_not_found)?;
     let view = food.view(menu.category(&food.category_id).map(|c| c.name.as_str()));
     Ok(public_cache(Json(json!({ "food": view }))))
 }

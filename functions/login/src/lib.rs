@@ -61,6 +61,17 @@ fn invalid_credentials() -> ApiError {
     }
 }
 
+/// The token pair as login and refresh answer it.
+fn token_body(app: &App, access: String, refresh: String) -> Value {
+    json!({
+        "access": access,
+        "refresh": refresh,
+        "token_type": "Bearer",
+        "expires_in": app.tokens.access_ttl.as_secs(),
+        "refresh_expires_in": app.tokens.refresh_ttl.as_secs(),
+    })
+}
+
 async fn login(State(app): State<App>, JsonBody(req): JsonBody<LoginRequest>) -> Result<Response, ApiError> {
     let identifier = input::identifier(req.identifier.as_deref(), &app.config.default_country_code);
     let password = input::login_password(req.password);
@@ -130,14 +141,9 @@ async fn login(State(app): State<App>, JsonBody(req): JsonBody<LoginRequest>) ->
     }
     tracing::info!(user_id = %account.id, session_id = %subject.session_id, "logged in");
 
-    Ok(no_store(Json(json!({
-        "access": access.token,
-        "refresh": refresh.token,
-        "token_type": "Bearer",
-        "expires_in": app.tokens.access_ttl.as_secs(),
-        "refresh_expires_in": app.tokens.refresh_ttl.as_secs(),
-        "user": account.to_user(),
-    }))))
+    let mut body = token_body(&app, access.token, refresh.token);
+    body["user"] = json!(account.to_user());
+    Ok(no_store(Json(body)))
 }
 
 async fn refresh(State(app): State<App>, JsonBody(req): JsonBody<RefreshRequest>) -> Result<Response, ApiError> {
@@ -168,13 +174,7 @@ async fn refresh(State(app): State<App>, JsonBody(req): JsonBody<RefreshRequest>
                 .tokens
                 .issue(TokenType::Access, &subject)
                 .map_err(ApiError::internal)?;
-            Ok(no_store(Json(json!({
-                "access": access.token,
-                "refresh": next.token,
-                "token_type": "Bearer",
-                "expires_in": app.tokens.access_ttl.as_secs(),
-                "refresh_expires_in": app.tokens.refresh_ttl.as_secs(),
-            }))))
+            Ok(no_store(Json(token_body(&app, access.token, next.token))))
         }
         RotateOutcome::Reused => Err(ApiError::Unauthorized {
             code: "token_reused",

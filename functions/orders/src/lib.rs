@@ -10,9 +10,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use shared::auth::{Caller, session_ended};
 use shared::domain::menu::{CURRENCY, Money};
-use shared::domain::order::{NewOrder, OrderRequest, OrderStatus, PricedFood, price_lines};
+use shared::domain::order::{NewOrder, OrderRequest, OrderStatus, PricedFood, order_not_found, price_lines};
 use shared::domain::{Role, now_epoch, now_rfc3339};
-use shared::http::{JsonBody, QueryParams, Service, service};
+use shared::http::{JsonBody, QueryParams, Service, path_id, service};
 use shared::pagination::PageQuery;
 use shared::store::orders::{HistoryEntry, IdempotencyItem, OrderItem, PlaceOutcome, WriteOutcome};
 use shared::{ApiError, App};
@@ -31,10 +31,6 @@ pub fn router(app: App) -> Service {
 /// How long a customer's Idempotency-Key is remembered.
 pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 3600;
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
-
-fn order_not_found() -> ApiError {
-    ApiError::not_found("order_not_found", "Order not found")
-}
 
 fn customer(caller: &Caller) -> Result<(), ApiError> {
     caller.require(Role::Customer).map(|_| ())
@@ -195,10 +191,7 @@ async fn list(
 
 /// The caller's own order; anyone else's is a 404, as if it did not exist.
 async fn own_order(app: &App, caller: &Caller, id: &str) -> Result<OrderItem, ApiError> {
-    let id = id.trim().to_ascii_uppercase();
-    if Ulid::from_string(&id).is_err() {
-        return Err(order_not_found());
-    }
+    let id = path_id(id, order_not_found)?;
     let order = caller.live(app, app.store.order(&id)).await?;
     order
         .filter(|o| o.customer_id == caller.user_id())

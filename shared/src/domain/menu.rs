@@ -46,6 +46,10 @@ impl Money {
     }
 }
 
+pub fn food_not_found() -> ApiError {
+    ApiError::not_found("food_not_found", "Food item not found")
+}
+
 /// A display name: trimmed, inner whitespace collapsed, 1 to [`NAME_MAX`] characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name(String);

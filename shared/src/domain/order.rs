@@ -152,6 +152,10 @@ pub fn check_payment(
     }
 }
 
+pub fn order_not_found() -> ApiError {
+    ApiError::not_found("order_not_found", "Order not found")
+}
+
 impl From<TransitionError> for ApiError {
     fn from(err: TransitionError) -> Self {
         match err {
