@@ -84,19 +84,27 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
   install_fuzz
   local port api table
   port=$(free_port); api="http://127.0.0.1:$port"; table="fuzz-$(date +%s)"
+  local api_log="$TOOLS/logs/local-api.log"
+  # Build and prepare in the foreground, so that the wait below only covers the server's start.
+  log "building the local API and preparing its table"
+  # Same package selection and targets as the test run: the features resolve the same, nothing rebuilds.
+  cargo build -q --locked --workspace --all-targets || return 1
+  (
+    export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2
+    export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz JWT_SECRET=$JWT_SECRET_FUZZ
+    "$TARGET_DIR/debug/kitchen-ops" create-table &&
+      "$TARGET_DIR/debug/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" &&
+      "$TARGET_DIR/debug/kitchen-ops" seed-demo &&
+      ADMIN_PASSWORD=fuzz-admin-password "$TARGET_DIR/debug/kitchen-ops" create-admin --email admin@chukskitchen.fuzz
+  ) >"$TOOLS/logs/fuzz-setup.log" 2>&1 || { log "preparing the fuzz table failed:"; cat "$TOOLS/logs/fuzz-setup.log" >&2; return 1; }
   (
     export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2
     export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz JWT_SECRET=$JWT_SECRET_FUZZ
     export RUST_LOG=info
-    cargo build -q -p api-tests -p ops --bins
-    "$TARGET_DIR/debug/kitchen-ops" create-table >/dev/null
-    "$TARGET_DIR/debug/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null
-    "$TARGET_DIR/debug/kitchen-ops" seed-demo >/dev/null
-    ADMIN_PASSWORD=fuzz-admin-password "$TARGET_DIR/debug/kitchen-ops" create-admin --email admin@chukskitchen.fuzz >/dev/null
     LOCAL_API_PORT=$port exec "$TARGET_DIR/debug/local-api"
-  ) >"$TOOLS/logs/local-api.log" 2>&1 &
+  ) >"$api_log" 2>&1 &
   PIDS+=($!)
-  wait_http "$api/api/foods/" "local API"
+  wait_http "$api/api/foods/" "local API" || { tail -n 40 "$api_log" >&2; return 1; }
   local customer=fuzz-customer@example.com otp customer_token admin_token
   curl -sf -X POST "$api/api/auths/signup/" -d "{\"identifier\": \"$customer\", \"password\": \"fuzz customer password\"}" >/dev/null
   otp=$(curl -s "$2/moto-api/data.json" | python3 "$ROOT/infra/local/otp.py" "$customer")
@@ -142,12 +150,13 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-wait_http() { # url, name
-  for _ in $(seq 1 150); do
+wait_http() { # url, name (gives up after WAIT_SECONDS, 60 by default)
+  local tries=$(( ${WAIT_SECONDS:-60} * 5 ))
+  for _ in $(seq 1 "$tries"); do
     if curl -s -o /dev/null "$1"; then return 0; fi
     sleep 0.2
   done
-  log "$2 did not start (see $TOOLS/logs)"; exit 1
+  log "$2 did not start within ${WAIT_SECONDS:-60} s (see $TOOLS/logs)"; return 1
 }
 
 cleanup() {
@@ -166,7 +175,7 @@ start_dynamodb() { # port, "memory"|dir
   (cd "$TOOLS" && exec java -Djava.library.path="$DDB_LIB/DynamoDBLocal_lib" -jar "$DDB_LIB/DynamoDBLocal.jar" \
     "${storage[@]}" -port "$1") >"$TOOLS/logs/dynamodb.log" 2>&1 &
   PIDS+=($!)
-  wait_http "http://127.0.0.1:$1" "DynamoDB Local"
+  wait_http "http://127.0.0.1:$1" "DynamoDB Local" || exit 1
 }
 
 start_moto() { # port
@@ -174,7 +183,7 @@ start_moto() { # port
   port_free "$1" || { log "port $1 is taken (set MOTO_PORT)"; exit 1; }
   "$TOOLS/venv/bin/moto_server" -H 127.0.0.1 -p "$1" >"$TOOLS/logs/moto.log" 2>&1 &
   PIDS+=($!)
-  wait_http "http://127.0.0.1:$1/moto-api/" "moto server"
+  wait_http "http://127.0.0.1:$1/moto-api/" "moto server" || exit 1
 }
 
 # Credentials for the emulators only (DynamoDB Local wants letters and digits).
