@@ -1,6 +1,11 @@
 //! SDK clients, built once at start-up, with the endpoint overrides used for local emulators.
 
 pub use aws_config::SdkConfig;
+use aws_sdk_dynamodb::config::ConfigBag;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
 /// Region and credentials from the standard AWS chain (on Lambda: the function's role), with
 /// timeouts that fail a request well inside the function's own timeout (so a hung dependency
@@ -28,53 +33,48 @@ pub async fn sdk_config() -> SdkConfig {
     loader.load().await
 }
 
-/// The roots that sign every AWS service endpoint (Amazon Trust Services): Amazon Root CA 1 to 4
-/// and the Starfield Services root that cross-signs them. See
-/// https://www.amazontrust.com/repository/ and the AWS documentation on endpoint certificates.
-const AWS_ROOT_SUBJECTS: &[&[u8]] = &[b"Amazon Root CA", b"Starfield Services Root Certificate Authority"];
+include!(concat!(env!("OUT_DIR"), "/aws_roots.rs"));
 
-/// The DER certificates of the AWS roots, from Mozilla's root store compiled into the binary.
-pub fn aws_root_certificates() -> impl Iterator<Item = &'static [u8]> {
-    webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|c| c.as_ref())
-        .filter(|der| {
-            AWS_ROOT_SUBJECTS
-                .iter()
-                .any(|subject| der.windows(subject.len()).any(|w| w == *subject))
-        })
-}
-
-fn pem(der: &[u8]) -> Vec<u8> {
-    use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = b"-----BEGIN CERTIFICATE-----\n".to_vec();
-    for line in b64.as_bytes().chunks(64) {
-        out.extend_from_slice(line);
-        out.push(b'\n');
-    }
-    out.extend_from_slice(b"-----END CERTIFICATE-----\n");
-    out
-}
-
-/// HTTPS for the SDK clients, trusting the AWS roots compiled into the binary instead of reading
-/// and parsing the system trust store (some 150 files) at every cold start. `TLS_NATIVE_ROOTS=1`
-/// adds the system store (e.g. behind a TLS-inspecting proxy).
-fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+/// HTTPS for the SDK clients, trusting the AWS roots compiled into the binary (picked at build
+/// time, see `build.rs`) instead of reading and parsing the system trust store (some 150 files) at
+/// every cold start. `TLS_NATIVE_ROOTS=1` adds the system store (e.g. behind a TLS-inspecting proxy).
+fn https_client() -> SharedHttpClient {
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
     let native = std::env::var("TLS_NATIVE_ROOTS").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-    let mut store = TrustStore::empty().with_native_roots(native);
-    for der in aws_root_certificates() {
-        store = store.with_pem_certificate(pem(der));
-    }
+    let store = TrustStore::empty()
+        .with_native_roots(native)
+        .with_pem_certificate(AWS_ROOTS_PEM);
     let builder = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
-    match TlsContext::builder().with_trust_store(store).build() {
+    let client = match TlsContext::builder().with_trust_store(store).build() {
         Ok(context) => builder.tls_context(context).build_https(),
         Err(err) => {
             tracing::warn!(error = %err, "compiled-in trust store rejected; using the system store");
             builder.build_https()
         }
+    };
+    SharedHttpClient::new(WithoutProbe(client))
+}
+
+/// The SDK's HTTPS client without its start-up probe: every SDK client built on it calls
+/// `validate_base_client_config`, which builds a whole TLS connector (trust store, rustls config)
+/// and throws it away, only so that a system trust store loads early. With compiled-in roots
+/// there is nothing to load early; the one connector that is used is built on the first request
+/// and cached by the inner client for every SDK client that shares it.
+#[derive(Debug)]
+struct WithoutProbe(SharedHttpClient);
+
+impl HttpClient for WithoutProbe {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn validate_final_config(&self, components: &RuntimeComponents, cfg: &ConfigBag) -> Result<(), BoxError> {
+        self.0.validate_final_config(components, cfg)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
     }
 }
 
@@ -113,8 +113,12 @@ pub fn sns(sdk: &SdkConfig, endpoint: Option<&str>) -> aws_sdk_sns::Client {
 mod tests {
     #[test]
     fn the_aws_roots_are_compiled_in() {
-        let roots: Vec<_> = super::aws_root_certificates().collect();
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject as _;
+        let roots: Vec<_> = CertificateDer::pem_slice_iter(super::AWS_ROOTS_PEM.as_bytes())
+            .collect::<Result<_, _>>()
+            .expect("valid PEM");
+        assert_eq!(roots.len(), super::AWS_ROOT_COUNT);
         assert_eq!(roots.len(), 5, "Amazon Root CA 1-4 and Starfield Services Root G2");
-        assert!(String::from_utf8_lossy(&super::pem(roots[0])).starts_with("-----BEGIN CERTIFICATE-----\nMII"));
     }
 }

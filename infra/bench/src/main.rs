@@ -70,6 +70,17 @@ struct RouteResult {
     capacity: f64,
 }
 
+/// The hello-world Lambda on one tokio runtime flavour: the floor under every function.
+struct Baseline {
+    flavor: &'static str,
+    init_ms: Vec<f64>,
+    first_ms: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    cpu_ms: f64,
+    peak_rss_kib: u64,
+}
+
 #[derive(Default)]
 struct FunctionResult {
     init_ms: Vec<f64>,
@@ -165,13 +176,55 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    let report = render(&args, &functions, &results);
+    let mut baselines = Vec::new();
+    for flavor in ["current_thread", "multi_thread"] {
+        eprintln!("hello-lambda on tokio {flavor}");
+        baselines.push(baseline(&args, &hello, flavor).await?);
+    }
+
+    let report = render(&args, &functions, &results, &baselines);
     println!("{report}");
     if let Some(out) = &args.out {
         std::fs::write(out, &report)?;
         eprintln!("report written to {}", out.display());
     }
     Ok(())
+}
+
+/// Cold starts, then warm invocations with an API Gateway event, of the hello-world Lambda.
+async fn baseline(args: &Args, hello: &std::path::Path, flavor: &'static str) -> anyhow::Result<Baseline> {
+    let env = [("HELLO_RUNTIME".to_owned(), flavor.to_owned())];
+    let mut init_ms = Vec::new();
+    for _ in 0..args.cold_runs {
+        let p = FunctionProcess::start(hello, "hello", &env).await?;
+        init_ms.push(ms(p.init));
+        p.stop().await;
+    }
+    let event = || scenarios::event("GET", "/api/foods/", "", None, None, &[]);
+    let mut proc = FunctionProcess::start(hello, "hello", &env).await?;
+    let (first, _) = proc.invoke(event()).await?;
+    for _ in 0..args.warmup {
+        proc.invoke(event()).await?;
+    }
+    let cpu_before = proc.cpu_time();
+    let mut latencies = Vec::with_capacity(args.requests);
+    for _ in 0..args.requests {
+        let (latency, response) = proc.invoke(event()).await?;
+        scenarios::check("hello", 200, &response)?;
+        latencies.push(ms(latency));
+    }
+    let cpu = proc.cpu_time().saturating_sub(cpu_before);
+    let result = Baseline {
+        flavor,
+        first_ms: ms(first),
+        p50_ms: median(&latencies),
+        p99_ms: percentile(&latencies, 99.0),
+        cpu_ms: ms(cpu) / latencies.len().max(1) as f64,
+        peak_rss_kib: proc.peak_rss_kib(),
+        init_ms,
+    };
+    proc.stop().await;
+    Ok(result)
 }
 
 fn size(path: &std::path::Path) -> Option<u64> {
@@ -186,7 +239,7 @@ fn pass(ok: bool) -> &'static str {
     if ok { "pass" } else { "FAIL" }
 }
 
-fn render(args: &Args, functions: &[&str], results: &BTreeMap<&str, FunctionResult>) -> String {
+fn render(args: &Args, functions: &[&str], results: &BTreeMap<&str, FunctionResult>, baselines: &[Baseline]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## Summary per function\n");
     let _ = writeln!(
@@ -218,6 +271,32 @@ fn render(args: &Args, functions: &[&str], results: &BTreeMap<&str, FunctionResu
             x86.map(mb).unwrap_or_else(|| "-".into()),
             arm.map(mb).unwrap_or_else(|| "not built".into()),
             pass(biggest <= 8 * 1_048_576),
+        );
+    }
+    let _ = writeln!(out, "\n## The floor: a hello-world Lambda\n");
+    let _ = writeln!(
+        out,
+        "`hello-lambda` answers a fixed body: what the runtime API exchange and the process cost with no work at all. Same event size as a menu request, {} warm requests after {} warm-up requests.\n",
+        args.requests, args.warmup
+    );
+    let _ = writeln!(
+        out,
+        "| tokio runtime | init median (min-max) | first invocation | warm p50 | warm p99 | CPU / request | peak RSS |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for b in baselines {
+        let min = b.init_ms.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = b.init_ms.iter().copied().fold(0.0, f64::max);
+        let _ = writeln!(
+            out,
+            "| {} | {:.2} ms ({min:.2}-{max:.2}) | {:.2} ms | {:.2} ms | {:.2} ms | {:.3} ms | {:.1} MB |",
+            b.flavor,
+            median(&b.init_ms),
+            b.first_ms,
+            b.p50_ms,
+            b.p99_ms,
+            b.cpu_ms,
+            b.peak_rss_kib as f64 / 1024.0
         );
     }
     let _ = writeln!(out, "\n## Per route\n");
