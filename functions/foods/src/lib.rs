@@ -40,12 +40,12 @@ async fn list(State(app): State<App>, QueryParams(query): QueryParams<MenuQuery>
     Ok(public_cache(Json(json!({ "items": menu.food_views(&filter) }))))
 }
 
-/// One available dish; unavailable and unknown dishes are both 404. Served from the same one
-/// Query as the list (the menu is small; the CDN absorbs repeats), so it carries its category
-/// name without a second round trip.
+/// One available dish; unavailable and unknown dishes are both 404. One Query of the menu
+/// partition filtered to the dish and the categories, so it carries its category name without a
+/// second round trip.
 async fn one(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    let menu = app.store.menu().await?;
+    let menu = app.store.food_with_categories(&id).await?;
     let food = menu
         .foods
         .iter()
@@ -55,7 +55,8 @@ async fn one(State(app): State<App>, Path(id): Path<String>) -> Result<Response,
     Ok(public_cache(Json(json!({ "food": view }))))
 }
 
+/// The categories: a key condition on the `CATEGORY#` sort keys, no dish is read.
 async fn categories(State(app): State<App>) -> Result<Response, ApiError> {
-    let menu = app.store.menu().await?;
+    let menu = app.store.categories().await?;
     Ok(public_cache(Json(json!({ "items": menu.category_views(false) }))))
 }

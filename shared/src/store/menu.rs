@@ -201,29 +201,54 @@ fn count_change(table: &str, category_id: &str, delta: i64) -> Result<TransactWr
 impl Store {
     /// The whole menu in one Query (following `LastEvaluatedKey` past 1 MB pages).
     pub async fn menu(&self) -> Result<Menu, ApiError> {
+        self.query_menu(MenuPart::Everything).await
+    }
+
+    /// The categories only: the key condition reads the `CATEGORY#` items and no dish.
+    pub async fn categories(&self) -> Result<Menu, ApiError> {
+        self.query_menu(MenuPart::Categories).await
+    }
+
+    /// One dish and every category (so the dish carries its category name), in one Query: the
+    /// partition is read (and paid for) as for the whole menu, but a filter drops the other
+    /// dishes before they are sent, so the function decodes a handful of items, not the menu.
+    pub async fn food_with_categories(&self, id: &str) -> Result<Menu, ApiError> {
+        self.query_menu(MenuPart::FoodAndCategories(id.to_owned())).await
+    }
+
+    async fn query_menu(&self, part: MenuPart) -> Result<Menu, ApiError> {
         let mut menu = Menu::default();
         let mut start: Option<Item> = None;
         loop {
-            let out = self
+            let mut query = self
                 .client()
                 .query()
                 .table_name(self.table())
-                .key_condition_expression("PK = :pk")
                 .expression_attribute_values(":pk", s(MENU_PK))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| db_error("Query menu", e))?;
+                .set_exclusive_start_key(start.take());
+            query = match &part {
+                MenuPart::Everything => query.key_condition_expression("PK = :pk"),
+                MenuPart::Categories => query
+                    .key_condition_expression("PK = :pk AND begins_with(SK, :category)")
+                    .expression_attribute_values(":category", s(CATEGORY_PREFIX)),
+                // A filter cannot name key attributes: the dish by its `id`, the categories
+                // by the attribute only they carry.
+                MenuPart::FoodAndCategories(id) => query
+                    .key_condition_expression("PK = :pk")
+                    .filter_expression("id = :id OR attribute_exists(food_count)")
+                    .expression_attribute_values(":id", s(id.as_str())),
+            };
+            let out = query.send().await.map_err(|e| db_error("Query menu", e))?;
             for item in out.items.unwrap_or_default() {
                 let sk = item
                     .get(keys::SK)
                     .and_then(|v| v.as_s().ok())
                     .cloned()
                     .unwrap_or_default();
-                if sk.starts_with("CATEGORY#") {
+                if sk.starts_with(CATEGORY_PREFIX) {
                     menu.categories
                         .push(serde_dynamo::from_item(item).map_err(|e| mapping_error("category", e))?);
-                } else if sk.starts_with("FOOD#") {
+                } else if sk.starts_with(FOOD_PREFIX) {
                     menu.foods
                         .push(serde_dynamo::from_item(item).map_err(|e| mapping_error("food", e))?);
                 }
@@ -559,6 +584,17 @@ impl FoodItem {
             updated_at: self.updated_at.clone(),
         }
     }
+}
+
+const CATEGORY_PREFIX: &str = "CATEGORY#";
+const FOOD_PREFIX: &str = "FOOD#";
+
+/// Which items of the menu partition a read needs.
+enum MenuPart {
+    Everything,
+    Categories,
+    /// The dish with this id, and every category.
+    FoodAndCategories(String),
 }
 
 /// Which dishes a menu listing shows.
