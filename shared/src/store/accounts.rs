@@ -1,13 +1,13 @@
 //! Accounts (a user and their credentials, keyed by identifier), their OTPs and referral guards.
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, ACCOUNT_SK, OTP_SK, REFERRAL_SK};
-use super::{Store, build_error, db_error, mapping_error, n, s, transact};
+use super::{Conditional, Store, build_error, conditional_update, db_error, mapping_error, n, s, transact};
 use crate::domain::profile::ProfileUpdate;
 use crate::domain::{Channel, Identifier, ReferralCode, Role, User};
 use crate::error::ApiError;
@@ -336,7 +336,7 @@ impl Store {
         code_hash: &str,
         max_attempts: u32,
     ) -> Result<bool, ApiError> {
-        let res = self
+        let req = self
             .client()
             .update_item()
             .table_name(self.table())
@@ -346,20 +346,10 @@ impl Store {
             .condition_expression("code_hash = :h AND attempts < :max")
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":h", s(code_hash))
-            .expression_attribute_values(":max", n(max_attempts))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(db_error("UpdateItem otp attempts", e)),
+            .expression_attribute_values(":max", n(max_attempts));
+        match conditional_update::<IgnoredAny>(req, "otp", "UpdateItem otp attempts").await? {
+            Conditional::Applied(_) => Ok(true),
+            Conditional::Failed(_) => Ok(false),
         }
     }
 
@@ -447,7 +437,7 @@ impl Store {
 
     /// Records that delivery of the OTP with `code_hash` failed, lifting the resend cooldown.
     pub async fn mark_otp_undelivered(&self, identifier_key: &str, code_hash: &str) -> Result<(), ApiError> {
-        let res = self
+        let req = self
             .client()
             .update_item()
             .table_name(self.table())
@@ -456,22 +446,10 @@ impl Store {
             .update_expression("SET delivered = :f")
             .condition_expression("code_hash = :h")
             .expression_attribute_values(":f", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
-            .expression_attribute_values(":h", s(code_hash))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(()),
-            // Replaced or used meanwhile: nothing to record.
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(db_error("UpdateItem otp delivered", e)),
-        }
+            .expression_attribute_values(":h", s(code_hash));
+        // A failed condition means the code was replaced or used meanwhile: nothing to record.
+        conditional_update::<IgnoredAny>(req, "otp", "UpdateItem otp delivered").await?;
+        Ok(())
     }
 
     /// Applies a profile change and returns the updated account; `None` if it does not exist.
@@ -507,20 +485,10 @@ impl Store {
                 req = req.expression_attribute_values(format!(":{name}"), av);
             }
         }
-        match req.update_expression(format!("SET {}", sets.join(", "))).send().await {
-            Ok(out) => out
-                .attributes
-                .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e)))
-                .transpose(),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(db_error("UpdateItem profile", e)),
+        let req = req.update_expression(format!("SET {}", sets.join(", ")));
+        match conditional_update::<AccountItem>(req, "account", "UpdateItem profile").await? {
+            Conditional::Applied(account) => Ok(account),
+            Conditional::Failed(_) => Ok(None),
         }
     }
 }

@@ -236,6 +236,38 @@ pub(crate) fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> ApiError 
     ApiError::Internal(anyhow::anyhow!("request build failed: {err}"))
 }
 
+/// What a conditional `UpdateItem` did, with the item DynamoDB sent back: the item as written
+/// when the request asked for `ReturnValues`, the item as it was when the request asked for
+/// `ReturnValuesOnConditionCheckFailure` (`None` as well when there was no item).
+pub(crate) enum Conditional<T> {
+    Applied(Option<T>),
+    Failed(Option<T>),
+}
+
+/// Sends a conditional `UpdateItem`: a failed condition is an outcome, not an error, and the
+/// returned item, if any, is mapped to `T` (`what` names it in mapping errors).
+pub(crate) async fn conditional_update<T: serde::de::DeserializeOwned>(
+    req: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+    what: &'static str,
+    operation: &'static str,
+) -> Result<Conditional<T>, ApiError> {
+    use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+    let decode = |item: Option<Item>| {
+        item.filter(|i| !i.is_empty())
+            .map(|i| serde_dynamo::from_item(i).map_err(|e| mapping_error(what, e)))
+            .transpose()
+    };
+    match req.send().await {
+        Ok(out) => Ok(Conditional::Applied(decode(out.attributes)?)),
+        Err(e) => match e.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(ccf)) => {
+                Ok(Conditional::Failed(decode(ccf.item.clone())?))
+            }
+            _ => Err(db_error(operation, e)),
+        },
+    }
+}
+
 /// What happened to each action of a cancelled transaction.
 #[derive(Debug)]
 pub(crate) struct Cancelled(pub Vec<Option<String>>);
@@ -247,6 +279,10 @@ impl Cancelled {
 
     pub fn condition_failed(&self, index: usize) -> bool {
         self.0.get(index).and_then(|c| c.as_deref()) == Some("ConditionalCheckFailed")
+    }
+
+    pub fn any_condition_failed(&self) -> bool {
+        self.0.iter().any(|c| c.as_deref() == Some("ConditionalCheckFailed"))
     }
 
     pub fn conflicted(&self) -> bool {
@@ -281,11 +317,7 @@ pub(crate) async fn transact(
                 _ => return Err(db_error(operation, err)),
             },
         };
-        let any_condition = cancelled
-            .0
-            .iter()
-            .any(|c| c.as_deref() == Some("ConditionalCheckFailed"));
-        if any_condition || !cancelled.conflicted() {
+        if cancelled.any_condition_failed() || !cancelled.conflicted() {
             return Ok(Some(cancelled));
         }
         let jitter = u64::from(ulid::Ulid::new().random() as u8 % 32);

@@ -5,7 +5,6 @@
 //! moved by the same write that changes the status), GSI3 `ORDERS` (every order); all sorted by
 //! the order's ULID, so newest first is `ScanIndexForward = false`.
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
@@ -14,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::keys::{self, IDEMPOTENCY_SK, ORDER_SK, SESSION_SK};
 use super::menu::FoodItem;
 use super::sessions::SessionItem;
-use super::{Item, Store, build_error, db_error, mapping_error, n, s, sk_of, transact};
+use super::{
+    Conditional, Item, Store, build_error, conditional_update, db_error, mapping_error, n, s, sk_of, transact,
+};
 use crate::domain::Role;
 use crate::domain::order::{OrderLine, OrderStatus, PaymentStatus};
 use crate::error::ApiError;
@@ -430,27 +431,15 @@ impl Store {
         req: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
         operation: &'static str,
     ) -> Result<WriteOutcome, ApiError> {
-        let res = req
+        let req = req
             .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match res {
-            Ok(out) => {
-                let item = out
-                    .attributes
-                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("{operation} returned nothing")))?;
-                Ok(WriteOutcome::Done(Box::new(order_from(item)?)))
-            }
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(ccf)) => {
-                    // No item back means there was no item: an update on a missing key only
-                    // fails its condition because the attributes are absent.
-                    let current = ccf.item.clone().filter(|i| !i.is_empty()).map(order_from).transpose()?;
-                    Ok(WriteOutcome::Changed(current.map(Box::new)))
-                }
-                _ => Err(db_error(operation, e)),
-            },
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        match conditional_update::<OrderItem>(req, "order", operation).await? {
+            Conditional::Applied(Some(order)) => Ok(WriteOutcome::Done(Box::new(order))),
+            Conditional::Applied(None) => Err(ApiError::internal(anyhow::anyhow!("{operation} returned nothing"))),
+            // No item back means there was no item: an update on a missing key only fails its
+            // condition because the attributes are absent.
+            Conditional::Failed(current) => Ok(WriteOutcome::Changed(current.map(Box::new))),
         }
     }
 }

@@ -2,13 +2,13 @@
 //! family (`current_jti`) can be exchanged; presenting an older one means it was stolen or
 //! replayed, and the whole family is revoked.
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use super::accounts::AccountItem;
 use super::keys::{self, ACCOUNT_SK, SESSION_SK};
-use super::{Store, db_error, mapping_error, n, s};
+use super::{Conditional, Store, conditional_update, db_error, mapping_error, n, s};
 use crate::domain::Role;
 use crate::error::ApiError;
 
@@ -91,7 +91,7 @@ impl Store {
         new_jti: &str,
         new_expires_at: i64,
     ) -> Result<RotateOutcome, ApiError> {
-        let res = self
+        let req = self
             .client()
             .update_item()
             .table_name(self.table())
@@ -106,41 +106,22 @@ impl Store {
             .expression_attribute_values(":exp", n(new_expires_at))
             .expression_attribute_values(":ttl", n(new_expires_at + 86_400))
             .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match res {
-            Ok(out) => {
-                let item = out
-                    .attributes
-                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("rotate returned no item")))?;
-                Ok(RotateOutcome::Rotated(
-                    serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))?,
-                ))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        match conditional_update::<SessionItem>(req, "session", "UpdateItem session").await? {
+            Conditional::Applied(Some(session)) => Ok(RotateOutcome::Rotated(session)),
+            Conditional::Applied(None) => Err(ApiError::internal(anyhow::anyhow!("rotate returned no item"))),
+            Conditional::Failed(Some(old)) if !old.revoked => {
+                tracing::warn!(session_id, "refresh token reuse detected; revoking the session");
+                self.revoke_session(session_id).await?;
+                Ok(RotateOutcome::Reused)
             }
-            Err(e) => {
-                let old_item = match e.as_service_error() {
-                    Some(UpdateItemError::ConditionalCheckFailedException(ccf)) => ccf.item.clone(),
-                    _ => return Err(db_error("UpdateItem session", e)),
-                };
-                let old: Option<SessionItem> = old_item
-                    .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e)))
-                    .transpose()?;
-                match old {
-                    Some(old) if !old.revoked => {
-                        tracing::warn!(session_id, "refresh token reuse detected; revoking the session");
-                        self.revoke_session(session_id).await?;
-                        Ok(RotateOutcome::Reused)
-                    }
-                    _ => Ok(RotateOutcome::Revoked),
-                }
-            }
+            Conditional::Failed(_) => Ok(RotateOutcome::Revoked),
         }
     }
 
     /// Revokes a session (idempotent). False when no such session exists.
     pub async fn revoke_session(&self, session_id: &str) -> Result<bool, ApiError> {
-        let res = self
+        let req = self
             .client()
             .update_item()
             .table_name(self.table())
@@ -148,20 +129,10 @@ impl Store {
             .key(keys::SK, s(SESSION_SK))
             .update_expression("SET revoked = :t")
             .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":t", AttributeValue::Bool(true))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(db_error("UpdateItem revoke session", e)),
+            .expression_attribute_values(":t", AttributeValue::Bool(true));
+        match conditional_update::<IgnoredAny>(req, "session", "UpdateItem revoke session").await? {
+            Conditional::Applied(_) => Ok(true),
+            Conditional::Failed(_) => Ok(false),
         }
     }
 
