@@ -104,6 +104,13 @@ fn percentile(v: &[f64], p: f64) -> f64 {
     s[rank.min(s.len()) - 1]
 }
 
+/// "median ms (min-max)".
+fn spread(v: &[f64]) -> String {
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = v.iter().copied().fold(0.0, f64::max);
+    format!("{:.2} ms ({:.2}-{:.2})", median(v), min, max)
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -145,18 +152,14 @@ async fn main() -> anyhow::Result<()> {
             let first = events.next().ok_or_else(|| anyhow::anyhow!("no events"))?;
             let (first_latency, response) = proc.invoke(first).await?;
             scenarios::check(&scenario.route, scenario.expect, &response)?;
-            for event in events.by_ref().take(args.warmup) {
-                let (_, response) = proc.invoke(event).await?;
-                scenarios::check(&scenario.route, scenario.expect, &response)?;
-            }
-            let cpu_before = proc.cpu_time();
-            let mut latencies = Vec::with_capacity(args.requests);
-            for event in events {
-                let (latency, response) = proc.invoke(event).await?;
-                scenarios::check(&scenario.route, scenario.expect, &response)?;
-                latencies.push(ms(latency));
-            }
-            let cpu = proc.cpu_time().saturating_sub(cpu_before);
+            run_warm(
+                &mut proc,
+                &scenario.route,
+                scenario.expect,
+                events.by_ref().take(args.warmup),
+            )
+            .await?;
+            let (latencies, cpu) = run_warm(&mut proc, &scenario.route, scenario.expect, events).await?;
             let db = proc.last_requests_db(latencies.len()).await;
             result.peak_rss_kib = result.peak_rss_kib.max(proc.peak_rss_kib());
             let avg = |f: fn(&process::RequestDb) -> f64| db.iter().map(f).sum::<f64>() / db.len().max(1) as f64;
@@ -191,6 +194,24 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Invokes `events` one after the other on a warm process, checking each status: their
+/// latencies (ms) and the CPU time the process spent on them.
+async fn run_warm(
+    proc: &mut FunctionProcess,
+    route: &str,
+    expect: u16,
+    events: impl IntoIterator<Item = String>,
+) -> anyhow::Result<(Vec<f64>, Duration)> {
+    let cpu_before = proc.cpu_time();
+    let mut latencies = Vec::new();
+    for event in events {
+        let (latency, response) = proc.invoke(event).await?;
+        scenarios::check(route, expect, &response)?;
+        latencies.push(ms(latency));
+    }
+    Ok((latencies, proc.cpu_time().saturating_sub(cpu_before)))
+}
+
 /// Cold starts, then warm invocations with an API Gateway event, of the hello-world Lambda.
 async fn baseline(args: &Args, hello: &std::path::Path, flavor: &'static str) -> anyhow::Result<Baseline> {
     let env = [("HELLO_RUNTIME".to_owned(), flavor.to_owned())];
@@ -201,19 +222,11 @@ async fn baseline(args: &Args, hello: &std::path::Path, flavor: &'static str) ->
         p.stop().await;
     }
     let event = || scenarios::event("GET", "/api/foods/", "", None, None, &[]);
+    let events = |n| (0..n).map(|_| event());
     let mut proc = FunctionProcess::start(hello, "hello", &env).await?;
     let (first, _) = proc.invoke(event()).await?;
-    for _ in 0..args.warmup {
-        proc.invoke(event()).await?;
-    }
-    let cpu_before = proc.cpu_time();
-    let mut latencies = Vec::with_capacity(args.requests);
-    for _ in 0..args.requests {
-        let (latency, response) = proc.invoke(event()).await?;
-        scenarios::check("hello", 200, &response)?;
-        latencies.push(ms(latency));
-    }
-    let cpu = proc.cpu_time().saturating_sub(cpu_before);
+    run_warm(&mut proc, "hello", 200, events(args.warmup)).await?;
+    let (latencies, cpu) = run_warm(&mut proc, "hello", 200, events(args.requests)).await?;
     let result = Baseline {
         flavor,
         first_ms: ms(first),
@@ -249,11 +262,6 @@ fn render(args: &Args, functions: &[&str], results: &BTreeMap<&str, FunctionResu
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
     for &f in functions {
         let Some(r) = results.get(f) else { continue };
-        let spread = |v: &[f64]| {
-            let min = v.iter().copied().fold(f64::INFINITY, f64::min);
-            let max = v.iter().copied().fold(0.0, f64::max);
-            format!("{:.2} ms ({:.2}-{:.2})", median(v), min, max)
-        };
         // The ratio compares only the dedicated, alternated cold starts.
         let own = &r.init_ms[..args.cold_runs.min(r.init_ms.len())];
         let ratio = median(own) / median(&r.hello_init_ms);
@@ -285,13 +293,11 @@ fn render(args: &Args, functions: &[&str], results: &BTreeMap<&str, FunctionResu
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for b in baselines {
-        let min = b.init_ms.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = b.init_ms.iter().copied().fold(0.0, f64::max);
         let _ = writeln!(
             out,
-            "| {} | {:.2} ms ({min:.2}-{max:.2}) | {:.2} ms | {:.2} ms | {:.2} ms | {:.3} ms | {:.1} MB |",
+            "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.3} ms | {:.1} MB |",
             b.flavor,
-            median(&b.init_ms),
+            spread(&b.init_ms),
             b.first_ms,
             b.p50_ms,
             b.p99_ms,
