@@ -89,17 +89,20 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
   log "building the local API and preparing its table"
   # Same package selection and targets as the test run: the features resolve the same, nothing rebuilds.
   cargo build -q --locked --workspace --all-targets || return 1
-  (
+  # What the operator command and the server share; exported only inside their subshells.
+  fuzz_env() {
     export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2
     export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz JWT_SECRET=$JWT_SECRET_FUZZ
+  }
+  (
+    fuzz_env "$1" "$2"
     "$TARGET_DIR/debug/kitchen-ops" create-table &&
       "$TARGET_DIR/debug/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" &&
       "$TARGET_DIR/debug/kitchen-ops" seed-demo &&
       ADMIN_PASSWORD=fuzz-admin-password "$TARGET_DIR/debug/kitchen-ops" create-admin --email admin@chukskitchen.fuzz
   ) >"$TOOLS/logs/fuzz-setup.log" 2>&1 || { log "preparing the fuzz table failed:"; cat "$TOOLS/logs/fuzz-setup.log" >&2; return 1; }
   (
-    export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2
-    export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz JWT_SECRET=$JWT_SECRET_FUZZ
+    fuzz_env "$1" "$2"
     export RUST_LOG=info
     LOCAL_API_PORT=$port exec "$TARGET_DIR/debug/local-api"
   ) >"$api_log" 2>&1 &
