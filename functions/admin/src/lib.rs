@@ -70,7 +70,7 @@ fn unknown_category() -> ApiError {
 }
 
 async fn list_categories(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = admin.live(&app, app.store.menu()).await?;
+    let menu = admin.live(&app, app.store.categories()).await?;
     Ok(Json(json!({ "items": menu.category_views(true) })))
 }
 
@@ -142,7 +142,7 @@ async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>,
 
 async fn get_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    let menu = admin.live(&app, app.store.menu()).await?;
+    let menu = admin.live(&app, app.store.food_with_categories(&id)).await?;
     let food = menu.foods.iter().find(|f| f.id == id).ok_or_else(food_not_found)?;
     Ok(Json(
         json!({ "food": food.view(menu.category(&food.category_id).map(|c| c.name.as_str())) }),
