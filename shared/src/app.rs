@@ -45,11 +45,15 @@ impl App {
     pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
         let config = Config::from_env()?;
         let sdk = crate::aws::sdk_config().await;
-        let store = Store::new(
-            crate::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
-            config.table_name.clone(),
-        );
+        let store = Self::store(&config, &sdk);
         Ok(Self::new(config, store, None))
+    }
+
+    fn store(config: &Config, sdk: &crate::aws::SdkConfig) -> Store {
+        Store::new(
+            crate::aws::dynamodb_config(sdk, config.dynamodb_endpoint.as_deref()),
+            config.table_name.clone(),
+        )
     }
 
     /// For functions that deliver OTPs (requires `OTP_SENDER_EMAIL`).
@@ -58,10 +62,7 @@ impl App {
         let config = Config::from_env()?;
         let from = config.require_sender_email()?.to_owned();
         let sdk = crate::aws::sdk_config().await;
-        let store = Store::new(
-            crate::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
-            config.table_name.clone(),
-        );
+        let store = Self::store(&config, &sdk);
         let sender = crate::notify::AwsOtpSender::new(
             crate::aws::sesv2(&sdk, config.ses_endpoint.as_deref()),
             crate::aws::sns(&sdk, config.sns_endpoint.as_deref()),

@@ -93,19 +93,23 @@ impl Store {
         Ok(true)
     }
 
+    async fn describe_table(&self) -> Result<aws_sdk_dynamodb::types::TableDescription, ApiError> {
+        let out = self
+            .client()
+            .describe_table()
+            .table_name(self.table())
+            .send()
+            .await
+            .map_err(|e| db_error("DescribeTable", e))?;
+        Ok(out
+            .table
+            .unwrap_or_else(|| aws_sdk_dynamodb::types::TableDescription::builder().build()))
+    }
+
     /// Waits until the table and all its indexes are active.
     async fn wait_until_active(&self) -> Result<(), ApiError> {
         for _ in 0..600 {
-            let out = self
-                .client()
-                .describe_table()
-                .table_name(self.table())
-                .send()
-                .await
-                .map_err(|e| db_error("DescribeTable", e))?;
-            let table = out
-                .table
-                .unwrap_or_else(|| aws_sdk_dynamodb::types::TableDescription::builder().build());
+            let table = self.describe_table().await?;
             let indexes_active = table
                 .global_secondary_indexes()
                 .iter()
@@ -125,22 +129,13 @@ impl Store {
     /// their names.
     pub async fn ensure_indexes(&self) -> Result<Vec<&'static str>, ApiError> {
         use aws_sdk_dynamodb::types::{CreateGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate};
-        let out = self
-            .client()
+        let existing: Vec<String> = self
             .describe_table()
-            .table_name(self.table())
-            .send()
-            .await
-            .map_err(|e| db_error("DescribeTable", e))?;
-        let existing: Vec<String> = out
-            .table
-            .map(|t| {
-                t.global_secondary_indexes()
-                    .iter()
-                    .filter_map(|i| i.index_name().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .await?
+            .global_secondary_indexes()
+            .iter()
+            .filter_map(|i| i.index_name().map(str::to_owned))
+            .collect();
         let mut added = Vec::new();
         for (name, pk, sk) in INDEXES {
             if existing.iter().any(|e| e == name) {
