@@ -183,6 +183,31 @@ pub fn no_store(response: impl IntoResponse) -> Response {
     response
 }
 
+/// Query-string parameters; a malformed query is a JSON 400 (`invalid_query`).
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| QueryParams(q.0))
+            .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
+    }
+}
+
+/// `Cache-Control` for public, CDN-cacheable reads (the menu): a minute fresh at the edge and in
+/// browsers, then served stale for up to five minutes while one request revalidates.
+pub const PUBLIC_CACHE: &str = "public, max-age=60, s-maxage=60, stale-while-revalidate=300";
+
+pub fn public_cache(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_CACHE));
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,29 +259,4 @@ mod tests {
             Patch::Value("x".into())
         );
     }
-}
-
-/// Query-string parameters; a malformed query is a JSON 400 (`invalid_query`).
-pub struct QueryParams<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for QueryParams<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::try_from_uri(&parts.uri)
-            .map(|q| QueryParams(q.0))
-            .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
-    }
-}
-
-/// `Cache-Control` for public, CDN-cacheable reads (the menu): a minute fresh at the edge and in
-/// browsers, then served stale for up to five minutes while one request revalidates.
-pub const PUBLIC_CACHE: &str = "public, max-age=60, s-maxage=60, stale-while-revalidate=300";
-
-pub fn public_cache(response: impl IntoResponse) -> Response {
-    let mut response = response.into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_CACHE));
-    response
 }
