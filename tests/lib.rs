@@ -38,38 +38,7 @@ pub fn stack() -> &'static Stack {
     })
 }
 
-/// Every route of the contract, as (function, method, path with its trailing slash).
-pub const CONTRACT_ROUTES: &[(&str, &str, &str)] = &[
-    ("signup", "POST", "/api/auths/signup/"),
-    ("verify", "POST", "/api/auths/verify/"),
-    ("verify", "POST", "/api/auths/resend-otp/"),
-    ("login", "POST", "/api/auths/login/"),
-    ("login", "POST", "/api/auths/token/refresh/"),
-    ("login", "POST", "/api/auths/logout/"),
-    ("login", "GET", "/api/auths/me/"),
-    ("login", "PATCH", "/api/auths/me/"),
-    ("foods", "GET", "/api/foods/"),
-    ("foods", "GET", "/api/foods/categories/"),
-    ("foods", "GET", "/api/foods/{id}/"),
-    ("admin", "GET", "/api/foods/admin/categories/"),
-    ("admin", "POST", "/api/foods/admin/categories/"),
-    ("admin", "PATCH", "/api/foods/admin/categories/{id}/"),
-    ("admin", "DELETE", "/api/foods/admin/categories/{id}/"),
-    ("admin", "GET", "/api/foods/admin/items/"),
-    ("admin", "POST", "/api/foods/admin/items/"),
-    ("admin", "GET", "/api/foods/admin/items/{id}/"),
-    ("admin", "PATCH", "/api/foods/admin/items/{id}/"),
-    ("admin", "DELETE", "/api/foods/admin/items/{id}/"),
-    ("orders", "POST", "/api/orders/"),
-    ("orders", "GET", "/api/orders/"),
-    ("orders", "GET", "/api/orders/{id}/"),
-    ("orders", "POST", "/api/orders/{id}/cancel/"),
-    ("admin", "GET", "/api/orders/admin/"),
-    ("admin", "GET", "/api/orders/admin/{id}/"),
-    ("admin", "PATCH", "/api/orders/admin/{id}/status/"),
-    ("admin", "PATCH", "/api/orders/admin/{id}/payment-status/"),
-    ("admin", "GET", "/api/auths/admin/users/"),
-];
+pub use shared::platform::routes::{Access, ROUTES, Route};
 
 /// The function that owns a path, as API Gateway routes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,17 +52,10 @@ pub enum Function {
 }
 
 impl Function {
+    /// As API Gateway routes it (`shared::platform::routes`).
     pub fn for_path(path: &str) -> Function {
-        let p = path.trim_end_matches('/');
-        match p {
-            "/api/auths/signup" => Function::Signup,
-            "/api/auths/verify" | "/api/auths/resend-otp" => Function::Verify,
-            _ if p.starts_with("/api/foods/admin/") => Function::Admin,
-            _ if p.starts_with("/api/orders/admin") || p.starts_with("/api/auths/admin/") => Function::Admin,
-            _ if p.starts_with("/api/orders") => Function::Orders,
-            _ if p.starts_with("/api/foods") => Function::Foods,
-            _ => Function::Login,
-        }
+        let name = shared::platform::routes::function_for(path);
+        Function::from_name(name).unwrap_or_else(|| panic!("the route list names an unknown function {name}"))
     }
 
     pub fn from_name(name: &str) -> Option<Function> {

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use crate::config::Config;
 use crate::domain::tokens::Tokens;
 use crate::domain::{OtpHasher, PasswordHasher};
-use crate::error::ApiError;
 use crate::notify::OtpSender;
-use crate::pagination::Cursors;
+use crate::platform::config::Config;
+use crate::platform::error::ApiError;
+use crate::platform::pagination::Cursors;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -24,15 +24,16 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, store: Store, notifier: Option<Arc<dyn OtpSender>>) -> Self {
+        let keys = crate::platform::keys::Keys::derive(&config.jwt_secret);
         let tokens = Tokens::new(
-            &config.jwt_secret,
+            keys.jwt.bytes(),
             &config.jwt_issuer,
             config.access_token_ttl,
             config.refresh_token_ttl,
         );
         Self {
-            otp_hasher: OtpHasher::from_secret(&config.jwt_secret),
-            cursors: Cursors::from_secret(&config.jwt_secret),
+            otp_hasher: OtpHasher::new(&keys.otp),
+            cursors: Cursors::new(&keys.cursor),
             config: Arc::new(config),
             store,
             tokens: Arc::new(tokens),
@@ -42,30 +43,30 @@ impl App {
     }
 
     /// For functions that only use DynamoDB.
-    pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
+    pub async fn from_env() -> Result<Self, crate::platform::config::ConfigError> {
         let config = Config::from_env()?;
-        let sdk = crate::aws::sdk_config().await;
+        let sdk = crate::platform::aws::sdk_config().await;
         let store = Self::store(&config, &sdk);
         Ok(Self::new(config, store, None))
     }
 
-    fn store(config: &Config, sdk: &crate::aws::SdkConfig) -> Store {
+    fn store(config: &Config, sdk: &crate::platform::aws::SdkConfig) -> Store {
         Store::new(
-            crate::aws::dynamodb_config(sdk, config.dynamodb_endpoint.as_deref()),
+            crate::platform::aws::dynamodb_config(sdk, config.dynamodb_endpoint.as_deref()),
             config.table_name.clone(),
         )
     }
 
     /// For functions that deliver OTPs (requires `OTP_SENDER_EMAIL`).
     #[cfg(feature = "notify")]
-    pub async fn from_env_with_notifier() -> Result<Self, crate::config::ConfigError> {
+    pub async fn from_env_with_notifier() -> Result<Self, crate::platform::config::ConfigError> {
         let config = Config::from_env()?;
         let from = config.require_sender_email()?.to_owned();
-        let sdk = crate::aws::sdk_config().await;
+        let sdk = crate::platform::aws::sdk_config().await;
         let store = Self::store(&config, &sdk);
         let sender = crate::notify::AwsOtpSender::new(
-            crate::aws::sesv2(&sdk, config.ses_endpoint.as_deref()),
-            crate::aws::sns(&sdk, config.sns_endpoint.as_deref()),
+            crate::platform::aws::sesv2(&sdk, config.ses_endpoint.as_deref()),
+            crate::platform::aws::sns(&sdk, config.sns_endpoint.as_deref()),
             from,
             config.sms_sender_id.clone(),
         );

@@ -10,7 +10,7 @@ use http::request::Parts;
 use crate::app::App;
 use crate::domain::Role;
 use crate::domain::tokens::{Claims, TokenError, TokenType};
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 
 #[derive(Debug, Clone)]
 pub struct Caller {

@@ -2,7 +2,7 @@
 
 use crate::domain::identifier::IdentifierError;
 use crate::domain::{Identifier, Otp, Password};
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 
 pub fn identifier(raw: Option<&str>, default_country: &str) -> Result<Identifier, ApiError> {
     let raw = raw.unwrap_or_default();

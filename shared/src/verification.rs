@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::domain::{Channel, Identifier, Otp, now_epoch};
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 use crate::store::accounts::OtpItem;
 use crate::store::keys;
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use api_tests::CONTRACT_ROUTES;
+use api_tests::{ROUTES, Route};
 use serde_yaml::Value;
 use shared::store::table::{INDEXES, KEY_ATTRIBUTES, TTL_ATTRIBUTE};
 
@@ -54,7 +54,7 @@ fn the_template_table_matches_the_code() {
         .collect();
     let expected: BTreeSet<_> = INDEXES
         .iter()
-        .map(|(n, p, s)| (n.to_string(), p.to_string(), s.to_string()))
+        .map(|i| (i.name.to_owned(), i.pk.to_owned(), i.sk.to_owned()))
         .collect();
     assert_eq!(gsis, expected);
     assert_eq!(
@@ -102,7 +102,10 @@ fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
         }
     }
     let mut expected = BTreeSet::new();
-    for (function, method, path) in CONTRACT_ROUTES {
+    for Route {
+        function, method, path, ..
+    } in ROUTES
+    {
         expected.insert((function.to_string(), method.to_string(), path.to_string()));
         expected.insert((
             function.to_string(),

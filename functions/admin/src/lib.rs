@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 use shared::auth::Admin;
 use shared::domain::menu::{CategoryChange, FoodChange, FoodFields, NewCategory, food_not_found};
 use shared::domain::now_rfc3339;
-use shared::http::{JsonBody, Patch, Service, path_id, service};
+use shared::http::{JsonBody, Service, path_id, service};
+use shared::platform::patch::Patch;
 use shared::store::menu::{CategoryDelete, CategoryItem, CategoryWrite, FoodFilter, FoodItem, FoodWrite};
 use shared::{ApiError, App};
 

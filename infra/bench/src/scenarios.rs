@@ -140,8 +140,9 @@ impl Data {
         let ses = shared::aws::sesv2(&sdk, Some(&args.moto));
         let _ = ses.create_email_identity().email_identity(SENDER).send().await;
         ops::seed_demo(&store).await?;
+        let keys = shared::platform::keys::Keys::derive(JWT_SECRET.as_bytes());
         let tokens = Tokens::new(
-            JWT_SECRET.as_bytes(),
+            keys.jwt.bytes(),
             "chuks-kitchen",
             Duration::from_secs(86_400),
             Duration::from_secs(604_800),
@@ -152,7 +153,7 @@ impl Data {
         let mut data = Self {
             store,
             tokens,
-            otp: OtpHasher::from_secret(JWT_SECRET.as_bytes()),
+            otp: OtpHasher::new(&keys.otp),
             password_hash,
             customer: AccountItem::new(&email("customer"), String::new(), Role::Customer, true, now_rfc3339()),
             customer_session: String::new(),

@@ -57,8 +57,8 @@ pub async fn seed_demo(store: &Store) -> anyhow::Result<(usize, usize)> {
 
 /// Turns a store error into a message for the operator (internal causes included: this is
 /// the operator's own terminal, not an API response).
-pub fn describe(err: shared::ApiError) -> anyhow::Error {
-    match err {
+pub fn describe(err: impl Into<shared::ApiError>) -> anyhow::Error {
+    match err.into() {
         shared::ApiError::Internal(cause) | shared::ApiError::Unavailable(cause) => cause,
         other => anyhow::anyhow!("{other}"),
     }

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::{ApiError, Fields};
-use crate::http::Patch;
+use crate::platform::error::{ApiError, Fields};
+use crate::platform::patch::Patch;
 
 pub const CURRENCY: &str = "NGN";
 pub const NAME_MAX: usize = 120;

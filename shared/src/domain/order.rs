@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::menu::{Money, Problems};
 use super::user::Role;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 
 pub const MAX_LINES: usize = 50;
 pub const MAX_QUANTITY: i64 = 50;

@@ -5,7 +5,7 @@ use std::fmt;
 
 use hmac::{Hmac, Mac};
 use rand::Rng;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -50,14 +50,9 @@ pub struct OtpHasher {
 }
 
 impl OtpHasher {
-    /// Derives the OTP key from the JWT secret, domain-separated.
-    pub fn from_secret(secret: &[u8]) -> Self {
-        let mut h = Sha256::new();
-        h.update(b"chuks-kitchen/otp/v1\0");
-        h.update(secret);
-        Self {
-            key: h.finalize().into(),
-        }
+    /// Under the OTP key ([`crate::platform::keys::Keys::otp`]).
+    pub fn new(key: &crate::platform::keys::Key) -> Self {
+        Self { key: *key.bytes() }
     }
 
     fn mac(&self, identifier_key: &str, otp: &Otp) -> HmacSha256 {
@@ -98,6 +93,7 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::keys::Key;
 
     #[test]
     fn generated_codes_are_six_digits() {
@@ -118,7 +114,7 @@ mod tests {
 
     #[test]
     fn hashes_match_only_the_same_code_and_identifier() {
-        let h = OtpHasher::from_secret(b"0123456789abcdef0123456789abcdef");
+        let h = OtpHasher::new(&Key::from_bytes([3; 32]));
         let otp = Otp::parse("123456").unwrap();
         let stored = h.hash("EMAIL#a@b.com", &otp);
         assert!(!stored.contains("123456"));
@@ -131,8 +127,8 @@ mod tests {
     #[test]
     fn another_secret_gives_another_hash() {
         let otp = Otp::parse("123456").unwrap();
-        let a = OtpHasher::from_secret(b"a".repeat(32).as_slice()).hash("k", &otp);
-        let b = OtpHasher::from_secret(b"b".repeat(32).as_slice()).hash("k", &otp);
+        let a = OtpHasher::new(&Key::from_bytes([b'a'; 32])).hash("k", &otp);
+        let b = OtpHasher::new(&Key::from_bytes([b'b'; 32])).hash("k", &otp);
         assert_ne!(a, b);
     }
 }

@@ -1,7 +1,7 @@
 //! Profile fields a user may change (`PATCH /api/auths/me/`).
 
-use crate::error::{ApiError, Fields};
-use crate::http::Patch;
+use crate::platform::error::{ApiError, Fields};
+use crate::platform::patch::Patch;
 
 pub const NAME_MAX: usize = 100;
 pub const ADDRESS_MAX: usize = 500;

@@ -10,7 +10,7 @@ use super::keys::{self, ACCOUNT_SK, OTP_SK, REFERRAL_SK};
 use super::{Conditional, Store, build_error, conditional_update, db_error, mapping_error, n, s, transact};
 use crate::domain::profile::ProfileUpdate;
 use crate::domain::{Channel, Identifier, ReferralCode, Role, User};
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 
 /// The account item: the user as shown by the API plus what only the server sees.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -298,6 +298,7 @@ impl Store {
     pub async fn account(&self, identifier_key: &str) -> Result<Option<AccountItem>, ApiError> {
         self.get_item(keys::account_pk_from_key(identifier_key), ACCOUNT_SK, "account")
             .await
+            .map_err(Into::into)
     }
 
     /// The account and its pending OTP in one strongly consistent Query: verify and resend.
@@ -497,27 +498,16 @@ impl Store {
     /// Users, newest first (admin).
     pub async fn users_page(
         &self,
-        page: &crate::pagination::PageRequest,
+        page: &crate::platform::pagination::PageRequest,
     ) -> Result<(Vec<AccountItem>, Option<super::Item>), ApiError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::USERS_GSI1PK))
-            .scan_index_forward(false)
-            .limit(page.limit)
-            .set_exclusive_start_key(page.start.clone())
-            .send()
-            .await
-            .map_err(|e| db_error("Query users", e))?;
-        let users = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error("account", e)))
-            .collect::<Result<_, _>>()?;
-        Ok((users, out.last_evaluated_key.filter(|k| !k.is_empty())))
+        let page = self
+            .query_page(
+                crate::platform::db::GSI1,
+                keys::USERS_GSI1PK.to_owned(),
+                page,
+                "Query users",
+            )
+            .await?;
+        Ok((page.items, page.last_key))
     }
 }

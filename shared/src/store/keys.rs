@@ -2,18 +2,7 @@
 
 use crate::domain::Identifier;
 
-pub const PK: &str = "PK";
-pub const SK: &str = "SK";
-pub const GSI1: &str = "GSI1";
-pub const GSI1PK: &str = "GSI1PK";
-pub const GSI1SK: &str = "GSI1SK";
-pub const GSI2: &str = "GSI2";
-pub const GSI2PK: &str = "GSI2PK";
-pub const GSI2SK: &str = "GSI2SK";
-pub const GSI3: &str = "GSI3";
-pub const GSI3PK: &str = "GSI3PK";
-pub const GSI3SK: &str = "GSI3SK";
-pub const TTL: &str = "ttl";
+pub use crate::platform::db::{GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, PK, SK, TTL};
 
 pub const ACCOUNT_SK: &str = "ACCOUNT";
 pub const OTP_SK: &str = "OTP";

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::keys::{self, CATEGORY_NAME_SK, MENU_PK};
 use super::{Item, Store, build_error, db_error, mapping_error, n, s, transact};
 use crate::domain::menu::{CURRENCY, CategoryChange, FoodChange, Money, Name};
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CategoryItem {
@@ -270,7 +270,7 @@ impl Store {
         sk: String,
         what: &'static str,
     ) -> Result<Option<T>, ApiError> {
-        self.get_item(MENU_PK.to_owned(), &sk, what).await
+        self.get_item(MENU_PK.to_owned(), &sk, what).await.map_err(Into::into)
     }
 
     pub async fn category(&self, id: &str) -> Result<Option<CategoryItem>, ApiError> {

@@ -13,13 +13,11 @@ use serde::{Deserialize, Serialize};
 use super::keys::{self, IDEMPOTENCY_SK, ORDER_SK, SESSION_SK};
 use super::menu::FoodItem;
 use super::sessions::SessionItem;
-use super::{
-    Conditional, Item, Store, build_error, conditional_update, db_error, mapping_error, n, s, sk_of, transact,
-};
+use super::{Conditional, Item, Store, build_error, conditional_update, mapping_error, n, s, sk_of, transact};
 use crate::domain::Role;
 use crate::domain::order::{OrderLine, OrderStatus, PaymentStatus};
-use crate::error::ApiError;
-use crate::pagination::PageRequest;
+use crate::platform::error::ApiError;
+use crate::platform::pagination::PageRequest;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -197,10 +195,6 @@ pub struct OrderPage {
     pub last_key: Option<Item>,
 }
 
-fn order_from(item: Item) -> Result<OrderItem, ApiError> {
-    serde_dynamo::from_item(item).map_err(|e| mapping_error("order", e))
-}
-
 impl Store {
     /// The dishes of an order request, the customer's idempotency record and the session, in
     /// one BatchGetItem.
@@ -299,50 +293,18 @@ impl Store {
             "idempotency record",
         )
         .await
+        .map_err(Into::into)
     }
 
     pub async fn order(&self, id: &str) -> Result<Option<OrderItem>, ApiError> {
-        self.get_item(keys::order_pk(id), ORDER_SK, "order").await
-    }
-
-    /// Newest first from one index partition.
-    async fn orders_page(
-        &self,
-        index: &str,
-        pk_attr: &str,
-        pk: String,
-        page: &PageRequest,
-    ) -> Result<OrderPage, ApiError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", pk_attr)
-            .expression_attribute_values(":pk", s(pk))
-            .scan_index_forward(false)
-            .limit(page.limit)
-            .set_exclusive_start_key(page.start.clone())
-            .send()
+        self.get_item(keys::order_pk(id), ORDER_SK, "order")
             .await
-            .map_err(|e| db_error("Query orders", e))?;
-        let orders = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(order_from)
-            .collect::<Result<_, _>>()?;
-        Ok(OrderPage {
-            orders,
-            last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
-        })
+            .map_err(Into::into)
     }
 
     pub async fn customer_orders(&self, customer_id: &str, page: &PageRequest) -> Result<OrderPage, ApiError> {
         self.orders_page(
-            keys::GSI1,
-            keys::GSI1PK,
+            crate::platform::db::GSI1,
             keys::customer_orders_gsi1pk(customer_id),
             page,
         )
@@ -357,14 +319,27 @@ impl Store {
     ) -> Result<OrderPage, ApiError> {
         match status {
             Some(status) => {
-                self.orders_page(keys::GSI2, keys::GSI2PK, keys::status_gsi2pk(status.as_str()), page)
+                self.orders_page(crate::platform::db::GSI2, keys::status_gsi2pk(status.as_str()), page)
                     .await
             }
             None => {
-                self.orders_page(keys::GSI3, keys::GSI3PK, keys::ALL_ORDERS_GSI3PK.to_owned(), page)
+                self.orders_page(crate::platform::db::GSI3, keys::ALL_ORDERS_GSI3PK.to_owned(), page)
                     .await
             }
         }
+    }
+
+    async fn orders_page(
+        &self,
+        index: crate::platform::db::Index,
+        pk: String,
+        page: &PageRequest,
+    ) -> Result<OrderPage, ApiError> {
+        let page = self.query_page(index, pk, page, "Query orders").await?;
+        Ok(OrderPage {
+            orders: page.items,
+            last_key: page.last_key,
+        })
     }
 
     /// Moves an order from `from` to `to` and appends `entry` to its history in one conditional

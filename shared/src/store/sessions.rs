@@ -10,7 +10,7 @@ use super::accounts::AccountItem;
 use super::keys::{self, ACCOUNT_SK, SESSION_SK};
 use super::{Conditional, Store, conditional_update, db_error, mapping_error, n, s};
 use crate::domain::Role;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionItem {
@@ -137,7 +137,9 @@ impl Store {
     }
 
     pub async fn session(&self, session_id: &str) -> Result<Option<SessionItem>, ApiError> {
-        self.get_item(keys::session_pk(session_id), SESSION_SK, "session").await
+        self.get_item(keys::session_pk(session_id), SESSION_SK, "session")
+            .await
+            .map_err(Into::into)
     }
 
     /// An account and a session in one strongly consistent BatchGetItem (`GET /me`).

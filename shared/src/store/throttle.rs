@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
 
 use super::keys::{self, THROTTLE_SK};
 use super::{Store, build_error, db_error, n, s};
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
 
 /// A fixed time window: its number and when it ends (epoch seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

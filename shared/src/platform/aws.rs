@@ -78,7 +78,7 @@ impl HttpClient for WithoutProbe {
     }
 }
 
-/// The DynamoDB client configuration; [`crate::store::Store::new`] adds its interceptor and builds
+/// The DynamoDB client configuration; [`crate::platform::db::Db::new`] adds its interceptor and builds
 /// the client once.
 pub fn dynamodb_config(sdk: &SdkConfig, endpoint: Option<&str>) -> aws_sdk_dynamodb::config::Builder {
     let mut builder = aws_sdk_dynamodb::config::Builder::from(sdk);

@@ -7,18 +7,18 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, TableStatus, TimeToLiveSpecification,
 };
 
-use super::keys::{GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, GSI3, GSI3PK, GSI3SK, PK, SK, TTL};
-use super::{Store, build_error, db_error};
-use crate::error::ApiError;
+use super::{
+    Db, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, GSI3, GSI3PK, GSI3SK, Index, PK, SK, TTL, build_error, db_error,
+};
+use crate::platform::error::Failure;
 
 /// Key attributes of the table (`PK`, `SK`) and of each index, all strings.
 pub const KEY_ATTRIBUTES: &[&str] = &[PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK];
-/// Global secondary indexes: (name, partition key, sort key); projection ALL.
-/// GSI1: users, a customer's orders. GSI2: orders by status. GSI3: all orders.
-pub const INDEXES: &[(&str, &str, &str)] = &[(GSI1, GSI1PK, GSI1SK), (GSI2, GSI2PK, GSI2SK), (GSI3, GSI3PK, GSI3SK)];
+/// Global secondary indexes, projection ALL. What each holds is in `docs/data-model.md`.
+pub const INDEXES: &[Index] = &[GSI1, GSI2, GSI3];
 pub const TTL_ATTRIBUTE: &str = TTL;
 
-fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, ApiError> {
+fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, Failure> {
     KeySchemaElement::builder()
         .attribute_name(name)
         .key_type(kind)
@@ -27,7 +27,7 @@ fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, ApiError> {
 }
 
 /// A string key attribute.
-fn string_attribute(name: &str) -> Result<AttributeDefinition, ApiError> {
+fn string_attribute(name: &str) -> Result<AttributeDefinition, Failure> {
     AttributeDefinition::builder()
         .attribute_name(name)
         .attribute_type(ScalarAttributeType::S)
@@ -36,7 +36,7 @@ fn string_attribute(name: &str) -> Result<AttributeDefinition, ApiError> {
 }
 
 /// The key schema of an index: (partition key, sort key).
-fn index_keys(pk: &str, sk: &str) -> Result<Vec<KeySchemaElement>, ApiError> {
+fn index_keys(pk: &str, sk: &str) -> Result<Vec<KeySchemaElement>, Failure> {
     Ok(vec![key(pk, KeyType::Hash)?, key(sk, KeyType::Range)?])
 }
 
@@ -44,10 +44,10 @@ fn all_attributes() -> Projection {
     Projection::builder().projection_type(ProjectionType::All).build()
 }
 
-impl Store {
+impl Db {
     /// Creates the table (on-demand billing) with its indexes and TTL, and waits until it is
     /// active. Returns false if it already existed (then adds any index it lacks).
-    pub async fn create_table(&self) -> Result<bool, ApiError> {
+    pub async fn create_table(&self) -> Result<bool, Failure> {
         let mut req = self
             .client()
             .create_table()
@@ -58,11 +58,11 @@ impl Store {
         for attr in KEY_ATTRIBUTES {
             req = req.attribute_definitions(string_attribute(attr)?);
         }
-        for (name, pk, sk) in INDEXES {
+        for index in INDEXES {
             req = req.global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
-                    .index_name(*name)
-                    .set_key_schema(Some(index_keys(pk, sk)?))
+                    .index_name(index.name)
+                    .set_key_schema(Some(index_keys(index.pk, index.sk)?))
                     .projection(all_attributes())
                     .build()
                     .map_err(build_error)?,
@@ -93,7 +93,7 @@ impl Store {
         Ok(true)
     }
 
-    async fn describe_table(&self) -> Result<aws_sdk_dynamodb::types::TableDescription, ApiError> {
+    async fn describe_table(&self) -> Result<aws_sdk_dynamodb::types::TableDescription, Failure> {
         let out = self
             .client()
             .describe_table()
@@ -107,7 +107,7 @@ impl Store {
     }
 
     /// Waits until the table and all its indexes are active.
-    async fn wait_until_active(&self) -> Result<(), ApiError> {
+    async fn wait_until_active(&self) -> Result<(), Failure> {
         for _ in 0..600 {
             let table = self.describe_table().await?;
             let indexes_active = table
@@ -119,7 +119,7 @@ impl Store {
             }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
-        Err(ApiError::internal(anyhow::anyhow!(
+        Err(Failure::internal(anyhow::anyhow!(
             "table {} did not become active",
             self.table()
         )))
@@ -127,7 +127,7 @@ impl Store {
 
     /// Adds the indexes an older table lacks (one at a time, as DynamoDB requires). Returns
     /// their names.
-    pub async fn ensure_indexes(&self) -> Result<Vec<&'static str>, ApiError> {
+    pub async fn ensure_indexes(&self) -> Result<Vec<&'static str>, Failure> {
         use aws_sdk_dynamodb::types::{CreateGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate};
         let existing: Vec<String> = self
             .describe_table()
@@ -137,17 +137,17 @@ impl Store {
             .filter_map(|i| i.index_name().map(str::to_owned))
             .collect();
         let mut added = Vec::new();
-        for (name, pk, sk) in INDEXES {
-            if existing.iter().any(|e| e == name) {
+        for index in INDEXES {
+            if existing.iter().any(|e| e == index.name) {
                 continue;
             }
             let mut req = self.client().update_table().table_name(self.table());
-            for attr in [pk, sk] {
+            for attr in [index.pk, index.sk] {
                 req = req.attribute_definitions(string_attribute(attr)?);
             }
             let create = CreateGlobalSecondaryIndexAction::builder()
-                .index_name(*name)
-                .set_key_schema(Some(index_keys(pk, sk)?))
+                .index_name(index.name)
+                .set_key_schema(Some(index_keys(index.pk, index.sk)?))
                 .projection(all_attributes())
                 .build()
                 .map_err(build_error)?;
@@ -156,12 +156,12 @@ impl Store {
                 .await
                 .map_err(|e| db_error("UpdateTable add index", e))?;
             self.wait_until_active().await?;
-            added.push(*name);
+            added.push(index.name);
         }
         Ok(added)
     }
 
-    pub async fn delete_table(&self) -> Result<(), ApiError> {
+    pub async fn delete_table(&self) -> Result<(), Failure> {
         self.client()
             .delete_table()
             .table_name(self.table())

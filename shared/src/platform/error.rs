@@ -1,17 +1,56 @@
-//! The one error type every route returns, and the one place it is rendered.
+//! Errors that belong to no feature: [`Failure`] (a dependency or a bug, what stores and services
+//! return besides their domain outcomes) and [`ApiError`], the one error type every route returns,
+//! rendered in one place. Each feature maps its own errors to `ApiError` once, in its `http.rs`.
 //!
 //! Body: `{"error": {"code": "...", "message": "...", "fields": {...}}}`. Internal failures are
 //! logged with their cause and answered with a generic 500; the cause never reaches the client.
-
-use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
-/// Field name -> what is wrong with it.
-pub type Fields = BTreeMap<String, String>;
+pub use crate::platform::validation::Fields;
+
+/// Something outside the domain went wrong: a dependency is throttling, timing out or unreachable
+/// (retryable), or a bug or unexpected answer (not). Carries its cause for the logs only.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
+    #[error("internal: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl Failure {
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    /// A state the code believes impossible, named for the logs.
+    pub fn bug(what: impl std::fmt::Display) -> Self {
+        Self::Internal(anyhow::anyhow!("{what}"))
+    }
+}
+
+impl From<Failure> for ApiError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Unavailable(cause) => ApiError::Unavailable(cause),
+            Failure::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<crate::platform::validation::Invalid> for ApiError {
+    fn from(invalid: crate::platform::validation::Invalid) -> Self {
+        ApiError::BadRequest {
+            code: invalid.code,
+            message: invalid.message,
+            fields: Some(invalid.fields),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

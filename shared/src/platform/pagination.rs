@@ -1,20 +1,22 @@
 //! Pagination: `?limit=` (1..100, default 20) and an opaque `?cursor=`.
 //!
 //! A cursor is the DynamoDB `LastEvaluatedKey` of the previous page, serialised, bound to the
-//! listing it came from (its scope, e.g. one customer's orders) and signed with an HMAC keyed
-//! from the server secret: a forged, edited or borrowed cursor is a 400, never a 500 or another
-//! listing's page.
+//! listing it came from (its scope, e.g. one customer's orders) and signed with an HMAC under the
+//! cursor key ([`crate::platform::keys`]): a forged, edited or borrowed cursor is a 400, never a
+//! 500 or another listing's page.
 
 use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
-use crate::error::ApiError;
-use crate::store::Item;
+use crate::platform::db::{Item, Page};
+use crate::platform::error::Failure;
+use crate::platform::keys::Key;
+use crate::platform::validation::Invalid;
 
 pub const DEFAULT_LIMIT: i32 = 20;
 pub const MAX_LIMIT: i32 = 100;
@@ -42,13 +44,8 @@ pub struct Cursors {
 }
 
 impl Cursors {
-    pub fn from_secret(secret: &[u8]) -> Self {
-        let mut h = Sha256::new();
-        h.update(b"chuks-kitchen/cursor/v1\0");
-        h.update(secret);
-        Self {
-            key: h.finalize().into(),
-        }
+    pub fn new(key: &Key) -> Self {
+        Self { key: *key.bytes() }
     }
 
     fn tag(&self, scope: &str, payload: &[u8]) -> Hmac<Sha256> {
@@ -60,15 +57,15 @@ impl Cursors {
     }
 
     /// Encodes a `LastEvaluatedKey` (string attributes only) for `scope`.
-    pub fn encode(&self, scope: &str, key: &Item) -> Result<String, ApiError> {
+    pub fn encode(&self, scope: &str, key: &Item) -> Result<String, Failure> {
         let mut plain = BTreeMap::new();
         for (name, value) in key {
             let s = value
                 .as_s()
-                .map_err(|_| ApiError::internal(anyhow::anyhow!("non-string key attribute {name} in a cursor")))?;
+                .map_err(|_| Failure::bug(format!("non-string key attribute {name} in a cursor")))?;
             plain.insert(name.as_str(), s.as_str());
         }
-        let payload = serde_json::to_vec(&plain).map_err(ApiError::internal)?;
+        let payload = serde_json::to_vec(&plain).map_err(Failure::internal)?;
         let tag = self.tag(scope, &payload).finalize().into_bytes();
         let mut bytes = payload;
         bytes.extend_from_slice(&tag[..TAG_LEN]);
@@ -92,13 +89,13 @@ impl Cursors {
     }
 
     /// Reads `?limit=` and `?cursor=` for the listing `scope`.
-    pub fn page(&self, scope: &str, query: &PageQuery) -> Result<PageRequest, ApiError> {
+    pub fn page(&self, scope: &str, query: &PageQuery) -> Result<PageRequest, Invalid> {
         let limit = match query.limit.as_deref().map(str::trim) {
             None | Some("") => DEFAULT_LIMIT,
             Some(raw) => match raw.parse::<i32>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
                 _ => {
-                    return Err(ApiError::field(
+                    return Err(Invalid::field(
                         "invalid_limit",
                         "limit",
                         format!("must be a whole number from 1 to {MAX_LIMIT}"),
@@ -110,7 +107,7 @@ impl Cursors {
         let start = match query.cursor.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => Some(self.decode(scope, raw).ok_or_else(|| {
-                ApiError::field(
+                Invalid::field(
                     "invalid_cursor",
                     "cursor",
                     "was not issued for this listing",
@@ -119,6 +116,19 @@ impl Cursors {
             })?),
         };
         Ok(PageRequest { limit, start })
+    }
+
+    /// A page as every listing answers it: `{"items": [...], "next_cursor": "..." | null}`, the
+    /// cursor bound to `scope`.
+    pub fn listing<T, V: Serialize>(
+        &self,
+        scope: &str,
+        page: &Page<T>,
+        view: impl Fn(&T) -> V,
+    ) -> Result<serde_json::Value, Failure> {
+        let next_cursor = page.last_key.as_ref().map(|k| self.encode(scope, k)).transpose()?;
+        let items: Vec<V> = page.items.iter().map(view).collect();
+        Ok(serde_json::json!({ "items": items, "next_cursor": next_cursor }))
     }
 }
 
@@ -143,7 +153,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_within_their_scope() {
-        let c = Cursors::from_secret(b"s");
+        let c = Cursors::new(&Key::from_bytes([1; 32]));
         let cursor = c.encode("orders:u1", &key()).unwrap();
         let page = c.page("orders:u1", &query(Some("5"), Some(&cursor))).unwrap();
         assert_eq!(page.limit, 5);
@@ -152,37 +162,37 @@ mod tests {
 
     #[test]
     fn forged_edited_and_borrowed_cursors_are_400() {
-        let c = Cursors::from_secret(b"s");
+        let c = Cursors::new(&Key::from_bytes([1; 32]));
         let cursor = c.encode("orders:u1", &key()).unwrap();
         assert_eq!(
-            c.page("orders:u2", &query(None, Some(&cursor))).unwrap_err().code(),
+            c.page("orders:u2", &query(None, Some(&cursor))).unwrap_err().code,
             "invalid_cursor"
         );
         let mut edited = cursor.clone().into_bytes();
         edited[3] ^= 1;
         let edited = String::from_utf8(edited).unwrap();
         assert_eq!(
-            c.page("orders:u1", &query(None, Some(&edited))).unwrap_err().code(),
+            c.page("orders:u1", &query(None, Some(&edited))).unwrap_err().code,
             "invalid_cursor"
         );
         for junk in ["x", "!!!", "eyJQSyI6Ik9SREVSIzAxIn0"] {
             assert_eq!(
-                c.page("orders:u1", &query(None, Some(junk))).unwrap_err().code(),
+                c.page("orders:u1", &query(None, Some(junk))).unwrap_err().code,
                 "invalid_cursor"
             );
         }
-        let other = Cursors::from_secret(b"t");
+        let other = Cursors::new(&Key::from_bytes([2; 32]));
         assert!(other.page("orders:u1", &query(None, Some(&cursor))).is_err());
     }
 
     #[test]
     fn limits_are_1_to_100_defaulting_to_20() {
-        let c = Cursors::from_secret(b"s");
+        let c = Cursors::new(&Key::from_bytes([1; 32]));
         assert_eq!(c.page("s", &query(None, None)).unwrap().limit, 20);
         assert_eq!(c.page("s", &query(Some("100"), None)).unwrap().limit, 100);
         for bad in ["0", "101", "ten", "-1", "2.5"] {
             assert_eq!(
-                c.page("s", &query(Some(bad), None)).unwrap_err().code(),
+                c.page("s", &query(Some(bad), None)).unwrap_err().code,
                 "invalid_limit",
                 "{bad}"
             );

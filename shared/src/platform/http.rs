@@ -10,12 +10,13 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, header};
 use lambda_http::RequestExt;
-use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer};
+use serde::de::DeserializeOwned;
 use tower_http::normalize_path::NormalizePath;
 use tracing::Instrument;
 
-use crate::error::{ApiError, Fields};
+use crate::platform::error::{ApiError, Fields};
+#[cfg(test)]
+use crate::platform::patch::Patch;
 
 /// The contract's body limit.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -62,7 +63,7 @@ async fn observe(req: Request, next: Next) -> Response {
     );
     async move {
         let started = Instant::now();
-        let (mut response, db) = crate::store::measure(next.run(req)).await;
+        let (mut response, db) = crate::platform::db::measure(next.run(req)).await;
         let headers = response.headers_mut();
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers
@@ -143,31 +144,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// A PATCH field: absent (leave as is), `null` (clear), or a new value.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Patch<T> {
-    #[default]
-    Absent,
-    Null,
-    Value(T),
-}
-
-impl<T> Patch<T> {
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Patch::Absent)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Only called when the field is present (absent fields use `Default`).
-        Ok(match Option::<T>::deserialize(deserializer)? {
-            None => Patch::Null,
-            Some(v) => Patch::Value(v),
-        })
-    }
-}
-
 /// A path id: ULIDs (any case); anything else names nothing, so it is `not_found`.
 pub fn path_id(raw: &str, not_found: fn() -> ApiError) -> Result<String, ApiError> {
     let id = raw.trim().to_ascii_uppercase();
@@ -211,6 +187,7 @@ pub fn public_cache(response: impl IntoResponse) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[derive(Deserialize, Debug)]
     struct Body {

@@ -1,0 +1,506 @@
+//! DynamoDB, generically: the client (built once, every operation counted and measured per
+//! request), the table's key attribute names, and the helpers every feature's store uses:
+//! strongly consistent reads, paged index queries, conditional updates whose failed condition is
+//! an outcome, and transactions whose cancellation reasons come back per action.
+//!
+//! Features spell their own keys and conditions (`<feature>/store.rs`); nothing here knows them.
+//! The table definition is in [`table`] and nowhere else.
+
+pub mod table;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason};
+
+use crate::platform::error::Failure;
+use crate::platform::pagination::PageRequest;
+
+pub type Item = std::collections::HashMap<String, AttributeValue>;
+
+/// The table's key attributes: generic names, each feature gives them meaning.
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1PK: &str = "GSI1PK";
+pub const GSI1SK: &str = "GSI1SK";
+pub const GSI2PK: &str = "GSI2PK";
+pub const GSI2SK: &str = "GSI2SK";
+pub const GSI3PK: &str = "GSI3PK";
+pub const GSI3SK: &str = "GSI3SK";
+/// The TTL attribute (epoch seconds): DynamoDB's janitor; code checks its own expiry fields.
+pub const TTL: &str = "ttl";
+
+/// A global secondary index: its name and key attributes (projection ALL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    pub name: &'static str,
+    pub pk: &'static str,
+    pub sk: &'static str,
+}
+
+pub const GSI1: Index = Index {
+    name: "GSI1",
+    pk: GSI1PK,
+    sk: GSI1SK,
+};
+pub const GSI2: Index = Index {
+    name: "GSI2",
+    pk: GSI2PK,
+    sk: GSI2SK,
+};
+pub const GSI3: Index = Index {
+    name: "GSI3",
+    pk: GSI3PK,
+    sk: GSI3SK,
+};
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    client: Client,
+    table: String,
+    calls: Arc<AtomicU64>,
+}
+
+/// What one request asked of DynamoDB: operations made (retries not counted twice) and the
+/// capacity units they consumed, as DynamoDB reported them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DbUsage {
+    pub calls: u32,
+    /// Sequential round trips: operations that started while none was in flight (operations
+    /// run side by side share one).
+    pub round_trips: u32,
+    pub capacity_units: f64,
+    in_flight: u32,
+}
+
+tokio::task_local! {
+    /// DynamoDB use of the request running in this task (see [`measure`]).
+    static REQUEST_USAGE: std::cell::Cell<DbUsage>;
+}
+
+/// Runs `work` and returns what it asked of DynamoDB. The HTTP layer wraps every request in
+/// this and logs the figures.
+pub async fn measure<F: std::future::Future>(work: F) -> (F::Output, DbUsage) {
+    REQUEST_USAGE
+        .scope(std::cell::Cell::new(DbUsage::default()), async move {
+            let out = work.await;
+            (out, REQUEST_USAGE.with(|c| c.get()))
+        })
+        .await
+}
+
+fn record(f: impl FnOnce(&mut DbUsage)) {
+    let _ = REQUEST_USAGE.try_with(|c| {
+        let mut usage = c.get();
+        f(&mut usage);
+        c.set(usage);
+    });
+}
+
+/// Counts every DynamoDB operation, per store and per request, and asks every operation for
+/// its consumed capacity (`ReturnConsumedCapacity = TOTAL`) so requests can report it.
+#[derive(Debug)]
+struct CallCounter(Arc<AtomicU64>);
+
+impl aws_sdk_dynamodb::config::Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        record(|u| {
+            u.calls += 1;
+            if u.in_flight == 0 {
+                u.round_trips += 1;
+            }
+            u.in_flight += 1;
+        });
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        record(|u| u.in_flight = u.in_flight.saturating_sub(1));
+        Ok(())
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextMut<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use aws_sdk_dynamodb::operation::*;
+        let total = Some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total);
+        let input = context.input_mut();
+        macro_rules! ask {
+            ($($ty:ty),*) => {
+                $(if let Some(i) = input.downcast_mut::<$ty>() { i.return_consumed_capacity = total; return Ok(()); })*
+            };
+        }
+        ask!(
+            get_item::GetItemInput,
+            put_item::PutItemInput,
+            update_item::UpdateItemInput,
+            delete_item::DeleteItemInput,
+            query::QueryInput,
+            batch_get_item::BatchGetItemInput,
+            transact_write_items::TransactWriteItemsInput
+        );
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use aws_sdk_dynamodb::operation::*;
+        use aws_sdk_dynamodb::types::ConsumedCapacity;
+        let Ok(output) = context.output_or_error() else {
+            return Ok(());
+        };
+        let one = |c: &Option<ConsumedCapacity>| c.as_ref().and_then(|c| c.capacity_units).unwrap_or(0.0);
+        let many = |c: &Option<Vec<ConsumedCapacity>>| c.iter().flatten().filter_map(|c| c.capacity_units).sum::<f64>();
+        let units = if let Some(o) = output.downcast_ref::<get_item::GetItemOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<put_item::PutItemOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<update_item::UpdateItemOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<delete_item::DeleteItemOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<query::QueryOutput>() {
+            one(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<batch_get_item::BatchGetItemOutput>() {
+            many(&o.consumed_capacity)
+        } else if let Some(o) = output.downcast_ref::<transact_write_items::TransactWriteItemsOutput>() {
+            many(&o.consumed_capacity)
+        } else {
+            0.0
+        };
+        record(|u| u.capacity_units += units);
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Builds the client (once: client construction is a measurable part of cold start) with
+    /// the interceptor that counts and measures every operation.
+    pub fn new(config: aws_sdk_dynamodb::config::Builder, table: impl Into<String>) -> Self {
+        let calls = Arc::new(AtomicU64::new(0));
+        let config = config.interceptor(CallCounter(calls.clone())).build();
+        Self {
+            client: Client::from_conf(config),
+            table: table.into(),
+            calls,
+        }
+    }
+
+    /// DynamoDB operations this store has made so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+/// Maps an SDK failure to the API: throttling, timeouts and unreachable endpoints are 503s
+/// (retryable), anything else a logged 500.
+pub fn db_error<E, R>(operation: &'static str, err: SdkError<E, R>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let retryable = match &err {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(se) => matches!(
+            se.err().code(),
+            Some(
+                "ProvisionedThroughputExceededException"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+                    | "InternalServerError"
+                    | "ServiceUnavailable"
+                    | "TransactionInProgressException"
+            )
+        ),
+        _ => false,
+    };
+    let cause = anyhow::anyhow!("DynamoDB {operation} failed: {}", DisplayErrorContext(&err));
+    if retryable {
+        Failure::Unavailable(cause)
+    } else {
+        Failure::Internal(cause)
+    }
+}
+
+pub fn mapping_error(what: &'static str, err: serde_dynamo::Error) -> Failure {
+    Failure::Internal(anyhow::anyhow!("item mapping failed for {what}: {err}"))
+}
+
+pub fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> Failure {
+    Failure::Internal(anyhow::anyhow!("request build failed: {err}"))
+}
+
+/// What a conditional `UpdateItem` did, with the item DynamoDB sent back: the item as written
+/// when the request asked for `ReturnValues`, the item as it was when the request asked for
+/// `ReturnValuesOnConditionCheckFailure` (`None` as well when there was no item).
+pub enum Conditional<T> {
+    Applied(Option<T>),
+    Failed(Option<T>),
+}
+
+/// Sends a conditional `UpdateItem`: a failed condition is an outcome, not an error, and the
+/// returned item, if any, is mapped to `T` (`what` names it in mapping errors).
+pub async fn conditional_update<T: serde::de::DeserializeOwned>(
+    req: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+    what: &'static str,
+    operation: &'static str,
+) -> Result<Conditional<T>, Failure> {
+    use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+    let decode = |item: Option<Item>| {
+        item.filter(|i| !i.is_empty())
+            .map(|i| serde_dynamo::from_item(i).map_err(|e| mapping_error(what, e)))
+            .transpose()
+    };
+    match req.send().await {
+        Ok(out) => Ok(Conditional::Applied(decode(out.attributes)?)),
+        Err(e) => match e.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(ccf)) => {
+                Ok(Conditional::Failed(decode(ccf.item.clone())?))
+            }
+            _ => Err(db_error(operation, e)),
+        },
+    }
+}
+
+/// What happened to each action of a cancelled transaction.
+#[derive(Debug)]
+pub struct Cancelled(pub Vec<Option<String>>);
+
+impl Cancelled {
+    pub fn from_reasons(reasons: &[CancellationReason]) -> Self {
+        Self(reasons.iter().map(|r| r.code().map(str::to_owned)).collect())
+    }
+
+    pub fn condition_failed(&self, index: usize) -> bool {
+        self.0.get(index).and_then(|c| c.as_deref()) == Some("ConditionalCheckFailed")
+    }
+
+    pub fn any_condition_failed(&self) -> bool {
+        self.0.iter().any(|c| c.as_deref() == Some("ConditionalCheckFailed"))
+    }
+
+    pub fn conflicted(&self) -> bool {
+        self.0.iter().any(|c| c.as_deref() == Some("TransactionConflict"))
+    }
+}
+
+/// Runs a transaction: `Ok(None)` on success, `Ok(Some(reasons))` when a condition cancelled it,
+/// `Err` for anything else. A cancellation caused only by concurrent transactions on the same
+/// items (`TransactionConflict`) is retried with backoff: each retry re-evaluates every
+/// condition, so a lost race ends as a clean condition failure, not an error.
+pub async fn transact(
+    db: &Db,
+    operation: &'static str,
+    items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+) -> Result<Option<Cancelled>, Failure> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    const ATTEMPTS: u32 = 8;
+    for attempt in 0..ATTEMPTS {
+        let res = db
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items.clone()))
+            .send()
+            .await;
+        let cancelled = match res {
+            Ok(_) => return Ok(None),
+            Err(err) => match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(ex)) => {
+                    Cancelled::from_reasons(ex.cancellation_reasons())
+                }
+                _ => return Err(db_error(operation, err)),
+            },
+        };
+        if cancelled.any_condition_failed() || !cancelled.conflicted() {
+            return Ok(Some(cancelled));
+        }
+        let jitter = u64::from(ulid::Ulid::new().random() as u8 % 32);
+        tokio::time::sleep(std::time::Duration::from_millis(15 * (1 << attempt.min(4)) + jitter)).await;
+    }
+    Err(Failure::Unavailable(anyhow::anyhow!(
+        "{operation}: transaction kept conflicting after {ATTEMPTS} attempts"
+    )))
+}
+
+impl Db {
+    /// One item by key, strongly consistent, mapped to `T`; `None` when absent.
+    pub async fn get_item<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: &str,
+        what: &'static str,
+    ) -> Result<Option<T>, Failure> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| db_error(what, e))?;
+        out.item
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error(what, e)))
+            .transpose()
+    }
+
+    /// Reads items by (PK, SK) in one strongly consistent BatchGetItem (at most 100 keys),
+    /// asking again only for keys DynamoDB returned as unprocessed.
+    pub async fn batch_get(&self, keys: Vec<(String, String)>, operation: &'static str) -> Result<Vec<Item>, Failure> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut found = Vec::new();
+        if keys.is_empty() {
+            return Ok(found);
+        }
+        let mut request = KeysAndAttributes::builder()
+            .set_keys(Some(
+                keys.into_iter()
+                    .map(|(pk, sk)| Item::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))]))
+                    .collect(),
+            ))
+            .consistent_read(true)
+            .build()
+            .map_err(build_error)?;
+        for attempt in 0..6u32 {
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(self.table(), request.clone())
+                .send()
+                .await
+                .map_err(|e| db_error(operation, e))?;
+            found.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(self.table()))
+                    .unwrap_or_default(),
+            );
+            match out.unprocessed_keys.and_then(|mut u| u.remove(self.table())) {
+                Some(rest) if !rest.keys().is_empty() => {
+                    request = rest;
+                    tokio::time::sleep(std::time::Duration::from_millis(10 * (1 << attempt))).await;
+                }
+                _ => return Ok(found),
+            }
+        }
+        Err(Failure::Unavailable(anyhow::anyhow!(
+            "{operation}: keys stayed unprocessed"
+        )))
+    }
+}
+
+/// One page of an index partition, newest first, and the key to continue after.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub last_key: Option<Item>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            last_key: self.last_key,
+        }
+    }
+}
+
+impl Db {
+    /// One page of the partition `pk` of `index`, sort key descending (newest first for ULID
+    /// sort keys), each item mapped to `T` (`what` names it in errors).
+    pub async fn query_page<T: serde::de::DeserializeOwned>(
+        &self,
+        index: Index,
+        pk: String,
+        page: &PageRequest,
+        what: &'static str,
+    ) -> Result<Page<T>, Failure> {
+        let out = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(index.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", index.pk)
+            .expression_attribute_values(":pk", s(pk))
+            .scan_index_forward(false)
+            .limit(page.limit)
+            .set_exclusive_start_key(page.start.clone())
+            .send()
+            .await
+            .map_err(|e| db_error(what, e))?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| from_item(item, what))
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
+        })
+    }
+}
+
+/// Maps a stored item to `T` (attributes `T` does not name, such as the keys, are ignored).
+pub fn from_item<T: serde::de::DeserializeOwned>(item: Item, what: &'static str) -> Result<T, Failure> {
+    serde_dynamo::from_item(item).map_err(|e| mapping_error(what, e))
+}
+
+/// Maps `value` to an item and adds its key attributes.
+pub fn to_item<T: serde::Serialize>(
+    value: &T,
+    keys: impl IntoIterator<Item = (&'static str, String)>,
+    what: &'static str,
+) -> Result<Item, Failure> {
+    let mut item: Item = serde_dynamo::to_item(value).map_err(|e| mapping_error(what, e))?;
+    for (name, value) in keys {
+        item.insert(name.to_owned(), s(value));
+    }
+    Ok(item)
+}
+
+pub fn sk_of(item: &Item) -> &str {
+    item.get(SK)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}

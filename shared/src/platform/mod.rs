@@ -1,0 +1,17 @@
+//! What every feature uses and that knows no feature: configuration, keys, the AWS clients, the
+//! DynamoDB helpers, errors and validation results, HTTP conventions, pagination, the route
+//! list, retry loops, time and logging.
+
+pub mod aws;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod pagination;
+pub mod patch;
+pub mod retry;
+pub mod routes;
+pub mod telemetry;
+pub mod validation;

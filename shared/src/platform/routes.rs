@@ -1,0 +1,157 @@
+//! Every route of the API, in one list: method, path (as the contract writes it, with the
+//! trailing slash), the function that serves it and who may call it.
+//!
+//! The functions' routers, the `cargo lambda watch` router in the workspace `Cargo.toml`,
+//! `infra/template.yaml`, `docs/openapi.yaml` and `events/` are each checked against this list by
+//! the integration tests (`tests/integration/routes.rs`, `template.rs`, `openapi.rs`,
+//! `events.rs`): a route added here and not there, or there and not here, fails the suite.
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No token.
+    Public,
+    /// An access token of any role.
+    User,
+    /// An access token with the `customer` role (an admin's is a 403).
+    Customer,
+    /// An access token with the `admin` role (a customer's is a 403).
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub function: &'static str,
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn route(function: &'static str, method: &'static str, path: &'static str, access: Access) -> Route {
+    Route {
+        function,
+        method,
+        path,
+        access,
+    }
+}
+
+use Access::{Admin, Customer, Public, User};
+
+pub const ROUTES: &[Route] = &[
+    route("signup", "POST", "/api/auths/signup/", Public),
+    route("verify", "POST", "/api/auths/verify/", Public),
+    route("verify", "POST", "/api/auths/resend-otp/", Public),
+    route("login", "POST", "/api/auths/login/", Public),
+    route("login", "POST", "/api/auths/token/refresh/", Public),
+    route("login", "POST", "/api/auths/logout/", Public),
+    route("login", "GET", "/api/auths/me/", User),
+    route("login", "PATCH", "/api/auths/me/", User),
+    route("foods", "GET", "/api/foods/", Public),
+    route("foods", "GET", "/api/foods/categories/", Public),
+    route("foods", "GET", "/api/foods/{id}/", Public),
+    route("admin", "GET", "/api/foods/admin/categories/", Admin),
+    route("admin", "POST", "/api/foods/admin/categories/", Admin),
+    route("admin", "PATCH", "/api/foods/admin/categories/{id}/", Admin),
+    route("admin", "DELETE", "/api/foods/admin/categories/{id}/", Admin),
+    route("admin", "GET", "/api/foods/admin/items/", Admin),
+    route("admin", "POST", "/api/foods/admin/items/", Admin),
+    route("admin", "GET", "/api/foods/admin/items/{id}/", Admin),
+    route("admin", "PATCH", "/api/foods/admin/items/{id}/", Admin),
+    route("admin", "DELETE", "/api/foods/admin/items/{id}/", Admin),
+    route("orders", "POST", "/api/orders/", Customer),
+    route("orders", "GET", "/api/orders/", Customer),
+    route("orders", "GET", "/api/orders/{id}/", Customer),
+    route("orders", "POST", "/api/orders/{id}/cancel/", Customer),
+    route("admin", "GET", "/api/orders/admin/", Admin),
+    route("admin", "GET", "/api/orders/admin/{id}/", Admin),
+    route("admin", "PATCH", "/api/orders/admin/{id}/status/", Admin),
+    route("admin", "PATCH", "/api/orders/admin/{id}/payment-status/", Admin),
+    route("admin", "GET", "/api/auths/admin/users/", Admin),
+];
+
+/// The functions, in deployment order.
+pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "admin", "orders"];
+
+/// Where a path no route matches goes (it answers the contract's JSON 404).
+pub const FALLBACK_FUNCTION: &str = "login";
+
+impl Route {
+    /// The path's segments without the trailing slash; `{..}` segments match any one segment.
+    fn segments(&self) -> impl Iterator<Item = &'static str> {
+        self.path.trim_end_matches('/').split('/')
+    }
+
+    /// Whether a concrete path (with or without the trailing slash) is this route's path.
+    pub fn matches(&self, path: &str) -> bool {
+        let mut given = path.trim_end_matches('/').split('/');
+        let mut template = self.segments();
+        loop {
+            match (given.next(), template.next()) {
+                (None, None) => return true,
+                (Some(g), Some(t)) if t.starts_with('{') || g == t => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// How many `{..}` segments the path has: of two matching routes, the one with fewer wins
+    /// (`/api/orders/admin/` over `/api/orders/{id}/`), as in API Gateway.
+    fn parameters(&self) -> usize {
+        self.segments().filter(|s| s.starts_with('{')).count()
+    }
+}
+
+/// The routes whose path matches `path` most specifically (one per method).
+pub fn routes_for(path: &str) -> Vec<&'static Route> {
+    let matching: Vec<_> = ROUTES.iter().filter(|r| r.matches(path)).collect();
+    let fewest = matching.iter().map(|r| r.parameters()).min();
+    matching
+        .into_iter()
+        .filter(|r| Some(r.parameters()) == fewest)
+        .collect()
+}
+
+/// The function API Gateway hands a path to.
+pub fn function_for(path: &str) -> &'static str {
+    routes_for(path).first().map_or(FALLBACK_FUNCTION, |r| r.function)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_go_to_the_most_specific_route_with_or_without_the_slash() {
+        assert_eq!(function_for("/api/orders/admin/"), "admin");
+        assert_eq!(function_for("/api/orders/admin"), "admin");
+        assert_eq!(function_for("/api/orders/01JD5Q6M3N5P7Q9R1S3T5V7W9X"), "orders");
+        assert_eq!(function_for("/api/orders/01JD5Q6M3N5P7Q9R1S3T5V7W9X/cancel/"), "orders");
+        assert_eq!(function_for("/api/foods/categories"), "foods");
+        assert_eq!(function_for("/api/foods/admin/items/x/"), "admin");
+        assert_eq!(function_for("/api/auths/nothing/"), FALLBACK_FUNCTION);
+        assert_eq!(function_for("/"), FALLBACK_FUNCTION);
+    }
+
+    #[test]
+    fn one_function_serves_each_path() {
+        for route in ROUTES {
+            assert!(FUNCTIONS.contains(&route.function), "{route:?}");
+            assert!(
+                route.path.starts_with("/api/") && route.path.ends_with('/'),
+                "{route:?}"
+            );
+            for other in ROUTES.iter().filter(|o| o.path == route.path) {
+                assert_eq!(
+                    other.function, route.function,
+                    "{} is split between functions",
+                    route.path
+                );
+                assert!(
+                    other == route || other.method != route.method,
+                    "{route:?} is listed twice"
+                );
+            }
+        }
+    }
+}
