@@ -14,7 +14,7 @@ use serde_json::Value;
 use shared::App;
 use shared::config::Config;
 use shared::http::Service;
-use shared::store::Store;
+use shared::platform::db::Db;
 use tower::ServiceExt;
 
 pub const SENDER: &str = "no-reply@chukskitchen.test";
@@ -152,13 +152,13 @@ impl TestApp {
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration");
         let sdk = sdk().await;
-        let store = Store::new(
+        let store = Db::new(
             shared::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
             table,
         );
         let ses = shared::aws::sesv2(&sdk, config.ses_endpoint.as_deref());
         ensure_sender_identity(&ses).await;
-        let sender = shared::notify::AwsOtpSender::new(
+        let sender = shared::accounts::notify::AwsOtpSender::new(
             ses,
             shared::aws::sns(&sdk, config.sns_endpoint.as_deref()),
             SENDER.to_owned(),
@@ -248,22 +248,10 @@ impl TestApp {
 
     /// A verified admin made the way the operator command makes one; returns an access token.
     pub async fn admin_token(&self) -> String {
-        use shared::domain::{Identifier, Password, PasswordHasher, Role, now_rfc3339};
-        use shared::store::accounts::{AccountItem, CreateOutcome};
         let email = unique_email();
-        let hash = PasswordHasher::new()
-            .hash(Password::parse("admin password".into()).expect("valid"))
-            .await
-            .expect("hash");
-        let identifier = Identifier::parse(&email, "234").expect("valid email");
-        let mut account = AccountItem::new(&identifier, hash, Role::Admin, true, now_rfc3339());
-        let outcome = self
-            .app
-            .store
-            .create_account_retrying(&mut account, None, None)
+        ops::create_admin(self.app.db(), &email, "admin password".into())
             .await
             .expect("create admin");
-        assert_eq!(outcome, CreateOutcome::Created);
         self.login(&email, "admin password").await["access"]
             .as_str()
             .expect("access token")
@@ -326,7 +314,7 @@ pub async fn messages_to(identifier: &str) -> Vec<String> {
         .await
         .expect("moto data is JSON");
     let who = identifier.trim().to_lowercase();
-    let phone = shared::domain::Phone::parse(&who, "234")
+    let phone = shared::accounts::model::Phone::parse(&who, "234")
         .ok()
         .map(|p| p.as_str().to_owned());
     let mut out = Vec::new();

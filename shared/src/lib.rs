@@ -5,14 +5,11 @@
 //! [`platform::http::service`], which adds the contract's conventions (optional trailing slash,
 //! JSON 404/405, request-scoped tracing). `main` then calls `lambda_http::run` on the result.
 
+pub mod accounts;
 pub mod app;
-pub mod auth;
 pub mod domain;
-pub mod input;
-pub mod notify;
 pub mod platform;
 pub mod store;
-pub mod verification;
 
 pub use app::App;
 pub use platform::error::ApiError;

@@ -1,8 +1,9 @@
 use api_tests::{TestApp, unique_email, unique_phone};
 use http::Method;
 use serde_json::json;
-use shared::domain::{Identifier, Password, PasswordHasher, Role, now_rfc3339};
-use shared::store::accounts::{AccountItem, CreateOutcome};
+use shared::accounts::model::{Account, Identifier, Password, PasswordHasher, Role};
+use shared::accounts::store::CreateOutcome;
+use shared::platform::clock::now_rfc3339;
 
 #[tokio::test]
 async fn login_returns_bearer_tokens_and_the_user() {
@@ -246,10 +247,11 @@ async fn an_operator_made_admin_logs_in_with_the_admin_role() {
         .await
         .unwrap();
     let identifier = Identifier::parse(&email, "234").unwrap();
-    let mut account = AccountItem::new(&identifier, hash, Role::Admin, true, now_rfc3339());
+    let mut account = Account::new(&identifier, hash, Role::Admin, true, now_rfc3339());
     assert_eq!(
         t.app
-            .store
+            .accounts
+            .store()
             .create_account_retrying(&mut account, None, None)
             .await
             .unwrap(),
@@ -257,7 +259,8 @@ async fn an_operator_made_admin_logs_in_with_the_admin_role() {
     );
     assert_eq!(
         t.app
-            .store
+            .accounts
+            .store()
             .create_account_retrying(&mut account.clone(), None, None)
             .await
             .unwrap(),

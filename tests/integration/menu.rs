@@ -221,10 +221,11 @@ async fn a_logged_out_admin_token_stops_working() {
     // Log out every session of this admin by revoking the token's session directly.
     let claims = t
         .app
-        .tokens
-        .verify(&admin, shared::domain::tokens::TokenType::Access)
+        .accounts
+        .tokens()
+        .verify(&admin, shared::accounts::model::TokenType::Access)
         .unwrap();
-    t.app.store.revoke_session(&claims.sid).await.unwrap();
+    t.app.accounts.store().revoke_session(&claims.sid).await.unwrap();
     let res = t.get("/api/foods/admin/categories/", &admin).await;
     assert_eq!(res.status, 401);
     let res = t

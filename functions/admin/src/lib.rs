@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::auth::Admin;
+use shared::accounts::http::Admin;
 use shared::domain::menu::{CategoryChange, FoodChange, FoodFields, NewCategory, food_not_found};
 use shared::domain::now_rfc3339;
 use shared::http::{JsonBody, Service, path_id, service};
@@ -71,7 +71,7 @@ fn unknown_category() -> ApiError {
 }
 
 async fn list_categories(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = admin.live(&app, app.store.categories()).await?;
+    let menu = app.accounts.live(&admin, app.store.categories()).await?;
     Ok(Json(json!({ "items": menu.category_views(true) })))
 }
 
@@ -89,7 +89,7 @@ async fn create_category(
         _ => None,
     };
     let new = NewCategory::parse(name.as_deref(), description.as_deref())?;
-    admin.ensure_live(&app).await?;
+    app.accounts.ensure_live(&admin).await?;
     let category = CategoryItem::new(&new.name, new.description, now_rfc3339());
     match app.store.create_category(&category).await? {
         CategoryWrite::Done(c) => {
@@ -109,7 +109,7 @@ async fn update_category(
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, category_not_found)?;
     let change = CategoryChange::parse(req.name, req.description)?;
-    admin.ensure_live(&app).await?;
+    app.accounts.ensure_live(&admin).await?;
     match app.store.update_category(&id, &change, &now_rfc3339()).await? {
         CategoryWrite::Done(c) => Ok(Json(json!({ "category": c.view(true) }))),
         CategoryWrite::NameTaken => Err(category_exists()),
@@ -121,7 +121,7 @@ async fn update_category(
 /// (move them with PATCH, or delete them). 409 `category_not_empty` says how many remain.
 async fn delete_category(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, category_not_found)?;
-    admin.ensure_live(&app).await?;
+    app.accounts.ensure_live(&admin).await?;
     match app.store.delete_category(&id).await? {
         CategoryDelete::Deleted => Ok(StatusCode::NO_CONTENT.into_response()),
         CategoryDelete::NotFound => Err(category_not_found()),
@@ -133,7 +133,7 @@ async fn delete_category(State(app): State<App>, admin: Admin, Path(id): Path<St
 }
 
 async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = admin.live(&app, app.store.menu()).await?;
+    let menu = app.accounts.live(&admin, app.store.menu()).await?;
     let filter = FoodFilter {
         include_unavailable: true,
         ..FoodFilter::default()
@@ -143,7 +143,7 @@ async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>,
 
 async fn get_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    let menu = admin.live(&app, app.store.food_with_categories(&id)).await?;
+    let menu = app.accounts.live(&admin, app.store.food_with_categories(&id)).await?;
     let food = menu.foods.iter().find(|f| f.id == id).ok_or_else(food_not_found)?;
     Ok(Json(
         json!({ "food": food.view(menu.category(&food.category_id).map(|c| c.name.as_str())) }),
@@ -167,7 +167,7 @@ async fn create_food(
             "validated create lacks a required field"
         )));
     };
-    admin.ensure_live(&app).await?;
+    app.accounts.ensure_live(&admin).await?;
     let mut food = FoodItem::new(&name, price, category_id, now_rfc3339());
     food.description = change.description.flatten();
     food.image_url = change.image_url.flatten();
@@ -190,7 +190,7 @@ async fn update_food(
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let change = FoodChange::parse(fields, false)?;
-    admin.ensure_live(&app).await?;
+    app.accounts.ensure_live(&admin).await?;
     match app.store.update_food(&id, &change, &now_rfc3339()).await? {
         FoodWrite::Done(f) => Ok(Json(food_response(&app, &f).await?)),
         FoodWrite::NotFound => Err(food_not_found()),
@@ -201,7 +201,7 @@ async fn update_food(
 /// Deletes a dish. Orders placed earlier keep their own name and price snapshots.
 async fn delete_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    admin.ensure_live(&app).await?;
+    app.accounts.ensure_live(&admin).await?;
     if app.store.delete_food(&id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {

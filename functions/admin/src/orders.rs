@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::auth::Admin;
+use shared::accounts::http::Admin;
 use shared::domain::order::{OrderStatus, PaymentChange, PaymentStatus, check_payment, order_not_found};
 use shared::domain::{Role, now_rfc3339};
 use shared::http::{JsonBody, QueryParams, path_id};
@@ -56,7 +56,10 @@ pub async fn list(
     };
     let scope = format!("orders:admin:{}", status.map_or("all", OrderStatus::as_str));
     let page = app.cursors.page(&scope, &query.page)?;
-    let result = admin.live(&app, app.store.orders_by_status(status, &page)).await?;
+    let result = app
+        .accounts
+        .live(&admin, app.store.orders_by_status(status, &page))
+        .await?;
     let next_cursor = result.last_key.map(|k| app.cursors.encode(&scope, &k)).transpose()?;
     let items: Vec<_> = result.orders.iter().map(OrderItem::view).collect();
     Ok(Json(json!({ "items": items, "next_cursor": next_cursor })))
@@ -64,7 +67,10 @@ pub async fn list(
 
 async fn read(app: &App, admin: &Admin, id: &str) -> Result<OrderItem, ApiError> {
     let id = path_id(id, order_not_found)?;
-    admin.live(app, app.store.order(&id)).await?.ok_or_else(order_not_found)
+    app.accounts
+        .live(admin, app.store.order(&id))
+        .await?
+        .ok_or_else(order_not_found)
 }
 
 pub async fn one(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -91,7 +97,7 @@ pub async fn set_status(
         let entry = HistoryEntry {
             status: to,
             at: now_rfc3339(),
-            by: admin.user_id().to_owned(),
+            by: admin.user_id.clone(),
             by_role: Role::Admin,
         };
         let require_paid = to == OrderStatus::Confirmed;

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
-use shared::auth::Admin;
+use serde_json::Value;
+use shared::accounts::http::Admin;
 use shared::http::QueryParams;
 use shared::pagination::PageQuery;
 use shared::{ApiError, App};
@@ -13,10 +13,8 @@ pub async fn list(
     admin: Admin,
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let scope = "users";
-    let page = app.cursors.page(scope, &query)?;
-    let (accounts, last_key) = admin.live(&app, app.store.users_page(&page)).await?;
-    let next_cursor = last_key.map(|k| app.cursors.encode(scope, &k)).transpose()?;
-    let items: Vec<_> = accounts.iter().map(|a| a.to_user()).collect();
-    Ok(Json(json!({ "items": items, "next_cursor": next_cursor })))
+    const SCOPE: &str = "users";
+    let page = app.cursors.page(SCOPE, &query)?;
+    let accounts = app.accounts.users(&admin, &page).await?;
+    Ok(Json(app.cursors.listing(SCOPE, &accounts, |a| a.user())?))
 }

@@ -8,7 +8,9 @@ use axum::{Json, Router};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use shared::auth::{Caller, session_ended};
+use shared::accounts::AccountError;
+use shared::accounts::http::Customer;
+use shared::accounts::model::session;
 use shared::domain::menu::{CURRENCY, Money};
 use shared::domain::order::{NewOrder, OrderRequest, OrderStatus, PricedFood, order_not_found, price_lines};
 use shared::domain::{Role, now_epoch, now_rfc3339};
@@ -32,8 +34,8 @@ pub fn router(app: App) -> Service {
 pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 3600;
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
-fn customer(caller: &Caller) -> Result<(), ApiError> {
-    caller.require(Role::Customer).map(|_| ())
+fn session_ended() -> ApiError {
+    AccountError::SessionEnded.into()
 }
 
 /// `Idempotency-Key`: 1 to 255 visible ASCII characters, if present.
@@ -76,11 +78,10 @@ fn replay(record: &IdempotencyItem, request_hash: &str) -> Result<Response, ApiE
 /// round trip, and writes the order and its idempotency record in one transaction.
 async fn place(
     State(app): State<App>,
-    caller: Caller,
+    caller: Customer,
     headers: HeaderMap,
     JsonBody(req): JsonBody<OrderRequest>,
 ) -> Result<Response, ApiError> {
-    customer(&caller)?;
     let key = idempotency_key(&headers)?;
     let request = NewOrder::parse(req)?;
     let request_hash = {
@@ -96,21 +97,17 @@ async fn place(
         .map(|l| l.food_item_id.clone())
         .filter(|id| Ulid::from_string(id).is_ok())
         .collect();
-    let customer_id = caller.user_id().to_owned();
+    let customer_id = caller.user_id.as_str().to_owned();
     let inputs = app
         .store
         .placement_inputs(
             &food_ids,
             key.as_deref().map(|k| (customer_id.as_str(), k)),
-            caller.session_id(),
+            caller.session_id.as_str(),
         )
         .await?;
     let now = now_epoch();
-    if !inputs
-        .session
-        .as_ref()
-        .is_some_and(|s| s.is_active(now) && s.user_id == customer_id)
-    {
+    if !session::is_live(inputs.session.as_ref(), &caller, now) {
         return Err(session_ended());
     }
     if let Some(record) = inputs.idempotency.as_ref().filter(|r| r.is_live(now)) {
@@ -148,7 +145,7 @@ async fn place(
     });
     match app
         .store
-        .place_order(&order, record.as_ref(), caller.session_id(), now)
+        .place_order(&order, record.as_ref(), caller.session_id.as_str(), now)
         .await?
     {
         PlaceOutcome::Placed => {
@@ -175,14 +172,14 @@ async fn place(
 
 async fn list(
     State(app): State<App>,
-    caller: Caller,
+    caller: Customer,
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    customer(&caller)?;
-    let scope = format!("orders:customer:{}", caller.user_id());
+    let scope = format!("orders:customer:{}", caller.user_id.as_str());
     let page = app.cursors.page(&scope, &query)?;
-    let result = caller
-        .live(&app, app.store.customer_orders(caller.user_id(), &page))
+    let result = app
+        .accounts
+        .live(&caller, app.store.customer_orders(caller.user_id.as_str(), &page))
         .await?;
     let next_cursor = result.last_key.map(|k| app.cursors.encode(&scope, &k)).transpose()?;
     let items: Vec<_> = result.orders.iter().map(OrderItem::view).collect();
@@ -190,20 +187,19 @@ async fn list(
 }
 
 /// The caller's own order; anyone else's is a 404, as if it did not exist.
-async fn own_order(app: &App, caller: &Caller, id: &str) -> Result<OrderItem, ApiError> {
+async fn own_order(app: &App, caller: &Customer, id: &str) -> Result<OrderItem, ApiError> {
     let id = path_id(id, order_not_found)?;
-    let order = caller.live(app, app.store.order(&id)).await?;
+    let order = app.accounts.live(caller, app.store.order(&id)).await?;
     order
-        .filter(|o| o.customer_id == caller.user_id())
+        .filter(|o| o.customer_id == caller.user_id.as_str())
         .ok_or_else(order_not_found)
 }
 
 async fn one(
     State(app): State<App>,
-    caller: Caller,
+    caller: Customer,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    customer(&caller)?;
     let order = own_order(&app, &caller, &id).await?;
     Ok(Json(json!({ "order": order.view() })))
 }
@@ -212,10 +208,9 @@ async fn one(
 /// winner.
 async fn cancel(
     State(app): State<App>,
-    caller: Caller,
+    caller: Customer,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    customer(&caller)?;
     let order = own_order(&app, &caller, &id).await?;
     order
         .status
@@ -223,12 +218,12 @@ async fn cancel(
     let entry = HistoryEntry {
         status: OrderStatus::Cancelled,
         at: now_rfc3339(),
-        by: caller.user_id().to_owned(),
+        by: caller.user_id.as_str().to_owned(),
         by_role: Role::Customer,
     };
     match app
         .store
-        .transition_order(&order.id, order.status, &entry, false, Some(caller.user_id()))
+        .transition_order(&order.id, order.status, &entry, false, Some(caller.user_id.as_str()))
         .await?
     {
         WriteOutcome::Done(order) => {

@@ -5,15 +5,15 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use shared::accounts::model::{
+    Account, Channel, Identifier, Otp, OtpHasher, Password, PasswordHasher, Role, Session, Subject, TokenType, Tokens,
+};
+use shared::accounts::store::{AccountStore, CountedCode};
 use shared::domain::menu::{Money, Name};
-use shared::domain::tokens::{Subject, TokenType, Tokens};
-use shared::domain::{Channel, Identifier, Otp, OtpHasher, Password, PasswordHasher, Role, now_epoch, now_rfc3339};
+use shared::domain::{now_epoch, now_rfc3339};
 use shared::store::Store;
-use shared::store::accounts::{AccountItem, OtpItem};
-use shared::store::keys;
 use shared::store::menu::{CategoryItem, CategoryWrite, FoodItem, FoodWrite};
 use shared::store::orders::{OrderItem, PlaceOutcome};
-use shared::store::sessions::SessionItem;
 
 use crate::{Args, Kind};
 
@@ -101,7 +101,7 @@ pub struct Data {
     tokens: Tokens,
     otp: OtpHasher,
     password_hash: String,
-    customer: AccountItem,
+    customer: Account,
     customer_session: String,
     customer_token: String,
     admin_token: String,
@@ -155,7 +155,7 @@ impl Data {
             tokens,
             otp: OtpHasher::new(&keys.otp),
             password_hash,
-            customer: AccountItem::new(&email("customer"), String::new(), Role::Customer, true, now_rfc3339()),
+            customer: Account::new(&email("customer"), String::new(), Role::Customer, true, now_rfc3339()),
             customer_session: String::new(),
             customer_token: String::new(),
             admin_token: String::new(),
@@ -187,28 +187,39 @@ impl Data {
         Ok(data)
     }
 
-    async fn account(&self, role: Role, verified: bool, otp_sent_ago: Option<i64>) -> anyhow::Result<AccountItem> {
+    fn accounts(&self) -> AccountStore {
+        AccountStore::new(self.store.clone())
+    }
+
+    async fn account(&self, role: Role, verified: bool, otp_sent_ago: Option<i64>) -> anyhow::Result<Account> {
         let identifier = email(role.as_str());
-        let mut account = AccountItem::new(&identifier, self.password_hash.clone(), role, verified, now_rfc3339());
-        let otp_item = otp_sent_ago.map(|ago| {
-            let code = Otp::parse("123456").expect("valid");
-            OtpItem::new(
-                keys::account_pk(&identifier),
-                self.otp.hash(&identifier.storage_key(), &code),
-                Channel::Email,
-                now_epoch() - ago,
-                600,
-            )
+        let mut account = Account::new(&identifier, self.password_hash.clone(), role, verified, now_rfc3339());
+        let code = otp_sent_ago.map(|ago| {
+            let otp = Otp::parse("123456").expect("valid");
+            let sent_at = now_epoch() - ago;
+            shared::accounts::model::PendingCode {
+                code_hash: self.otp.hash(&identifier.storage_key(), &otp),
+                channel: Channel::Email,
+                sent_at,
+                expires_at: sent_at + 600,
+                attempts: 0,
+                delivered: true,
+            }
         });
-        self.store
-            .create_account_retrying(&mut account, otp_item.as_ref().map(|o| (o, 1000)), None)
+        let counted = code.as_ref().map(|code| CountedCode {
+            code,
+            day: shared::accounts::model::throttle::day(code.sent_at),
+            daily_limit: 1000,
+        });
+        self.accounts()
+            .create_account_retrying(&mut account, counted.as_ref(), None)
             .await
             .map_err(ops::describe)?;
         Ok(account)
     }
 
     /// A live session: (session id, access token, refresh token).
-    async fn session(&self, account: &AccountItem) -> anyhow::Result<(String, String, String)> {
+    async fn session(&self, account: &Account) -> anyhow::Result<(String, String, String)> {
         let subject = Subject {
             user_id: account.id.clone(),
             identifier_key: account.identifier_key.clone(),
@@ -217,14 +228,8 @@ impl Data {
         };
         let refresh = self.tokens.issue(TokenType::Refresh, &subject)?;
         let access = self.tokens.issue(TokenType::Access, &subject)?;
-        let session = SessionItem::new(
-            &subject.session_id,
-            account,
-            &refresh.claims.jti,
-            refresh.claims.exp,
-            now_rfc3339(),
-        );
-        self.store.create_session(&session).await.map_err(ops::describe)?;
+        let session = Session::start(&subject, &refresh.claims.jti, refresh.claims.exp, now_rfc3339());
+        self.accounts().create_session(&session).await.map_err(ops::describe)?;
         Ok((subject.session_id, access.token, refresh.token))
     }
 
@@ -318,9 +323,9 @@ impl Data {
                 )
             }],
             "verify" => {
-                let fresh: Vec<AccountItem> =
+                let fresh: Vec<Account> =
                     all((0..n).map(|_| self.account(Role::Customer, false, Some(0))).collect()).await?;
-                let stale: Vec<AccountItem> =
+                let stale: Vec<Account> =
                     all((0..n).map(|_| self.account(Role::Customer, false, Some(120))).collect()).await?;
                 vec![
                     s(

@@ -3,8 +3,28 @@
 pub mod demo;
 
 use anyhow::bail;
+use shared::accounts::model::{Account, Email, Identifier, Password, PasswordHasher, Role};
+use shared::accounts::store::{AccountStore, CreateOutcome};
 use shared::domain::now_rfc3339;
 use shared::store::Store;
+
+/// Creates a verified admin account (no code is sent). Fails if the email is registered.
+pub async fn create_admin(store: &Store, email: &str, password: String) -> anyhow::Result<Account> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+    let password = Password::parse(password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
+    let hash = PasswordHasher::new().hash(password).await?;
+    let identifier = Identifier::Email(email);
+    let mut account = Account::new(&identifier, hash, Role::Admin, true, now_rfc3339());
+    match AccountStore::new(store.clone())
+        .create_account_retrying(&mut account, None, None)
+        .await
+        .map_err(describe)?
+    {
+        CreateOutcome::Created => Ok(account),
+        CreateOutcome::IdentifierTaken => bail!("{identifier} is already registered"),
+        other => bail!("could not create the admin: {other:?}"),
+    }
+}
 
 /// Adds the demo menu: categories and dishes not there yet (matched by name). Returns how many
 /// categories and dishes it added; running it again adds nothing.

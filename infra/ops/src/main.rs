@@ -1,12 +1,9 @@
 //! `kitchen-ops`: the operator command. Works against DynamoDB Local (`--endpoint` or
 //! `DYNAMODB_ENDPOINT`) and real DynamoDB (standard AWS credentials and region) alike.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use shared::domain::Identifier;
-use shared::domain::{Email, Password, PasswordHasher, Role, now_rfc3339};
 use shared::store::Store;
-use shared::store::accounts::{AccountItem, CreateOutcome};
 
 #[derive(Parser)]
 #[command(name = "kitchen-ops", about = "Operator command for the Chuks Kitchen backend")]
@@ -65,22 +62,8 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::CreateAdmin { email, password } => {
-            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
-            let password = Password::parse(password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
-            let hash = PasswordHasher::new().hash(password).await?;
-            let identifier = Identifier::Email(email);
-            let mut account = AccountItem::new(&identifier, hash, Role::Admin, true, now_rfc3339());
-            match store
-                .create_account_retrying(&mut account, None, None)
-                .await
-                .map_err(describe)?
-            {
-                CreateOutcome::Created => {
-                    println!("admin {} created (id {})", identifier, account.id)
-                }
-                CreateOutcome::IdentifierTaken => bail!("{identifier} is already registered"),
-                other => bail!("could not create the admin: {other:?}"),
-            }
+            let admin = ops::create_admin(&store, &email, password).await?;
+            println!("admin {} created (id {})", admin.email.unwrap_or(email), admin.id);
         }
         Command::SeedDemo => {
             let (categories, foods) = ops::seed_demo(&store).await?;

@@ -1,11 +1,8 @@
 //! The features' storage, on the platform's DynamoDB helpers.
 
-pub mod accounts;
 pub mod keys;
 pub mod menu;
 pub mod orders;
-pub mod sessions;
-pub mod throttle;
 
 pub use crate::platform::db::{
     Cancelled, Conditional, Db as Store, Item, build_error, conditional_update, db_error, mapping_error, measure, n, s,

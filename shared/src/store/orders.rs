@@ -6,14 +6,15 @@
 //! the order's ULID, so newest first is `ScanIndexForward = false`.
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 use serde::{Deserialize, Serialize};
 
-use super::keys::{self, IDEMPOTENCY_SK, ORDER_SK, SESSION_SK};
+use super::keys::{self, IDEMPOTENCY_SK, ORDER_SK};
 use super::menu::FoodItem;
-use super::sessions::SessionItem;
 use super::{Conditional, Item, Store, build_error, conditional_update, mapping_error, n, s, sk_of, transact};
+use crate::accounts::model::Session;
+use crate::accounts::store::{AccountStore, is_session, session_from, session_key};
 use crate::domain::Role;
 use crate::domain::order::{OrderLine, OrderStatus, PaymentStatus};
 use crate::platform::error::ApiError;
@@ -171,7 +172,7 @@ impl IdempotencyItem {
 pub struct PlacementInputs {
     pub foods: Vec<FoodItem>,
     pub idempotency: Option<IdempotencyItem>,
-    pub session: Option<SessionItem>,
+    pub session: Option<Session>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -211,7 +212,7 @@ impl Store {
         if let Some((customer, key)) = idempotency {
             wanted.push((keys::idempotency_pk(customer, key), IDEMPOTENCY_SK.to_owned()));
         }
-        wanted.push((keys::session_pk(session_id), SESSION_SK.to_owned()));
+        wanted.push(session_key(session_id));
         let mut inputs = PlacementInputs::default();
         for item in self.batch_get(wanted, "BatchGetItem order inputs").await? {
             match sk_of(&item) {
@@ -222,9 +223,7 @@ impl Store {
                     inputs.idempotency =
                         Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("idempotency", e))?)
                 }
-                SESSION_SK => {
-                    inputs.session = Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("session", e))?)
-                }
+                _ if is_session(&item) => inputs.session = Some(session_from(item)?),
                 _ => {}
             }
         }
@@ -249,21 +248,7 @@ impl Store {
             .build()
             .map_err(build_error)?;
         let mut items = vec![TransactWriteItem::builder().put(order_put).build()];
-        items.push(
-            TransactWriteItem::builder()
-                .condition_check(
-                    ConditionCheck::builder()
-                        .table_name(self.table())
-                        .key(keys::PK, s(keys::session_pk(session_id)))
-                        .key(keys::SK, s(SESSION_SK))
-                        .condition_expression("revoked = :f AND expires_at > :now")
-                        .expression_attribute_values(":f", AttributeValue::Bool(false))
-                        .expression_attribute_values(":now", n(now))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
-        );
+        items.push(AccountStore::new(self.clone()).live_session_check(session_id, now)?);
         if let Some(record) = idempotency {
             let p = Put::builder()
                 .table_name(self.table())

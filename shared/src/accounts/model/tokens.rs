@@ -55,13 +55,24 @@ pub struct Tokens {
     pub refresh_ttl: Duration,
 }
 
-/// Who a token is issued to.
+/// Who a token is issued to, and who a request with a valid access token comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
     pub user_id: String,
     pub identifier_key: String,
     pub role: Role,
     pub session_id: String,
+}
+
+impl Claims {
+    pub fn subject(&self) -> Subject {
+        Subject {
+            user_id: self.sub.clone(),
+            identifier_key: self.idk.clone(),
+            role: self.role,
+            session_id: self.sid.clone(),
+        }
+    }
 }
 
 /// A freshly issued token and its claims.
@@ -89,7 +100,7 @@ impl Tokens {
     }
 
     pub fn issue(&self, typ: TokenType, subject: &Subject) -> anyhow::Result<Issued> {
-        let now = super::now_epoch();
+        let now = crate::platform::clock::now_epoch();
         let ttl = match typ {
             TokenType::Access => self.access_ttl,
             TokenType::Refresh => self.refresh_ttl,
@@ -210,7 +221,7 @@ mod tests {
     fn expired_tokens_are_refused_past_the_leeway() {
         let t = tokens();
         let mut claims = t.issue(TokenType::Access, &subject(Role::Customer)).unwrap().claims;
-        claims.exp = super::super::now_epoch() - LEEWAY_SECONDS as i64 - 5;
+        claims.exp = crate::platform::clock::now_epoch() - LEEWAY_SECONDS as i64 - 5;
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
             &claims,

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::domain::{Identifier, Otp};
+use super::model::{Identifier, Otp};
 
 /// Delivers a one-time code to the owner of an identifier.
 #[async_trait]

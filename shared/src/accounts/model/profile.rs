@@ -1,7 +1,7 @@
 //! Profile fields a user may change (`PATCH /api/auths/me/`).
 
-use crate::platform::error::{ApiError, Fields};
 use crate::platform::patch::Patch;
+use crate::platform::validation::{Fields, Invalid};
 
 pub const NAME_MAX: usize = 100;
 pub const ADDRESS_MAX: usize = 500;
@@ -22,7 +22,7 @@ impl ProfileUpdate {
         last_name: Patch<String>,
         address: Patch<String>,
         gender: Patch<String>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, Invalid> {
         let mut fields = Fields::new();
         let mut text = |name: &str, value: Patch<String>, max: usize| -> Option<Option<String>> {
             match value {
@@ -57,10 +57,10 @@ impl ProfileUpdate {
             }
         };
         if !fields.is_empty() {
-            return Err(ApiError::BadRequest {
+            return Err(Invalid {
                 code: "invalid_profile",
                 message: "Some profile fields are invalid".into(),
-                fields: Some(fields),
+                fields,
             });
         }
         Ok(Self {
@@ -104,11 +104,6 @@ mod tests {
             Patch::Value("robot".into()),
         )
         .unwrap_err();
-        match err {
-            ApiError::BadRequest { fields: Some(f), .. } => {
-                assert_eq!(f.len(), 4, "{f:?}");
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(err.fields.len(), 4, "{:?}", err.fields);
     }
 }

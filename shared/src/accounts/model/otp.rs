@@ -1,0 +1,268 @@
+//! One-time codes: 6 random digits, stored only as an HMAC-SHA256 keyed with a server secret
+//! (a plain hash of a 6-digit code is reversed by trying a million values).
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use super::identifier::Channel;
+use super::throttle::{Window, day};
+
+type HmacSha256 = Hmac<Sha256>;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Otp(String);
+
+impl fmt::Debug for Otp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Otp(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be 6 digits")]
+pub struct OtpFormatError;
+
+impl Otp {
+    pub fn generate() -> Self {
+        let n: u32 = rand::rngs::OsRng.gen_range(0..1_000_000);
+        Self(format!("{n:06}"))
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, OtpFormatError> {
+        let raw = raw.trim();
+        if raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(OtpFormatError)
+        }
+    }
+
+    /// The code itself, for the message that delivers it. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Keyed hashing of codes, bound to the identifier they were issued for.
+#[derive(Clone)]
+pub struct OtpHasher {
+    key: [u8; 32],
+}
+
+impl OtpHasher {
+    /// Under the OTP key ([`crate::platform::keys::Keys::otp`]).
+    pub fn new(key: &crate::platform::keys::Key) -> Self {
+        Self { key: *key.bytes() }
+    }
+
+    fn mac(&self, identifier_key: &str, otp: &Otp) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC accepts any key length");
+        mac.update(identifier_key.as_bytes());
+        mac.update(b"\0");
+        mac.update(otp.0.as_bytes());
+        mac
+    }
+
+    pub fn hash(&self, identifier_key: &str, otp: &Otp) -> String {
+        hex(&self.mac(identifier_key, otp).finalize().into_bytes())
+    }
+
+    /// Constant-time comparison against a stored hash.
+    pub fn matches(&self, identifier_key: &str, otp: &Otp, stored_hex: &str) -> bool {
+        match unhex(stored_hex) {
+            Some(bytes) => self.mac(identifier_key, otp).verify_slice(&bytes).is_ok(),
+            None => false,
+        }
+    }
+}
+
+/// Wrong codes a code survives: the next wrong one kills it (`OTP_MAX_ATTEMPTS` overrides).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+/// The rules codes live by: how long one is valid, how soon another may be sent, how many wrong
+/// guesses kill one, how many an identifier is sent a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodePolicy {
+    pub ttl_secs: i64,
+    pub resend_cooldown_secs: i64,
+    pub max_attempts: u32,
+    pub daily_limit: u32,
+}
+
+/// The code an account is waiting for, as stored: its MAC, never the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCode {
+    pub code_hash: String,
+    pub channel: Channel,
+    /// Epoch seconds.
+    pub sent_at: i64,
+    pub expires_at: i64,
+    pub attempts: u32,
+    /// False when the last delivery attempt failed: a resend is then allowed at once.
+    pub delivered: bool,
+}
+
+/// Why a guess is not even checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeError {
+    Expired,
+    /// `max_attempts` wrong codes were tried: the code is dead, ask for another.
+    TooManyAttempts,
+}
+
+/// What a write that counts a wrong guess or consumes a code needs to hold: the code is still the
+/// one checked and it still has attempts left (concurrent guesses included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuessPrecondition<'a> {
+    pub code_hash: &'a str,
+    pub attempts_below: u32,
+}
+
+impl CodePolicy {
+    pub fn issue(&self, code_hash: String, channel: Channel, now: i64) -> PendingCode {
+        PendingCode {
+            code_hash,
+            channel,
+            sent_at: now,
+            expires_at: now + self.ttl_secs,
+            attempts: 0,
+            delivered: true,
+        }
+    }
+
+    /// Whether a guess may be checked against `code` now.
+    pub fn check_guessable(&self, code: &PendingCode, now: i64) -> Result<(), CodeError> {
+        if code.attempts >= self.max_attempts {
+            Err(CodeError::TooManyAttempts)
+        } else if now >= code.expires_at {
+            Err(CodeError::Expired)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn guess<'a>(&self, code: &'a PendingCode) -> GuessPrecondition<'a> {
+        GuessPrecondition {
+            code_hash: &code.code_hash,
+            attempts_below: self.max_attempts,
+        }
+    }
+
+    /// Seconds to wait before another code may be sent, if any. A failed delivery lifts the
+    /// cooldown: the user never got that code.
+    pub fn resend_wait(&self, previous: Option<&PendingCode>, now: i64) -> Option<i64> {
+        let previous = previous.filter(|p| p.delivered)?;
+        let wait = previous.sent_at + self.resend_cooldown_secs - now;
+        (wait > 0).then_some(wait)
+    }
+
+    /// The day a code sent at `now` counts against (at most `daily_limit` a day).
+    pub fn counting_day(&self, now: i64) -> Window {
+        day(now)
+    }
+
+    pub fn valid_minutes(&self) -> u64 {
+        (self.ttl_secs.max(0) as u64).div_ceil(60)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::keys::Key;
+
+    #[test]
+    fn generated_codes_are_six_digits() {
+        for _ in 0..1000 {
+            let otp = Otp::generate();
+            assert_eq!(otp.expose().len(), 6);
+            assert!(Otp::parse(otp.expose()).is_ok());
+        }
+    }
+
+    #[test]
+    fn parse_accepts_only_six_digits() {
+        assert!(Otp::parse(" 012345 ").is_ok());
+        for raw in ["12345", "1234567", "12a456", "", "١٢٣٤٥٦"] {
+            assert!(Otp::parse(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn hashes_match_only_the_same_code_and_identifier() {
+        let h = OtpHasher::new(&Key::from_bytes([3; 32]));
+        let otp = Otp::parse("123456").unwrap();
+        let stored = h.hash("EMAIL#a@b.com", &otp);
+        assert!(!stored.contains("123456"));
+        assert!(h.matches("EMAIL#a@b.com", &otp, &stored));
+        assert!(!h.matches("EMAIL#a@b.com", &Otp::parse("123457").unwrap(), &stored));
+        assert!(!h.matches("EMAIL#c@d.com", &otp, &stored));
+        assert!(!h.matches("EMAIL#a@b.com", &otp, "zz"));
+    }
+
+    fn policy() -> CodePolicy {
+        CodePolicy {
+            ttl_secs: 600,
+            resend_cooldown_secs: 60,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            daily_limit: 10,
+        }
+    }
+
+    #[test]
+    fn five_wrong_codes_kill_a_code() {
+        let p = policy();
+        let mut code = p.issue("h".into(), Channel::Email, 1_000);
+        code.attempts = 4;
+        assert_eq!(p.check_guessable(&code, 1_001), Ok(()));
+        assert_eq!(p.guess(&code).attempts_below, 5);
+        code.attempts = 5;
+        assert_eq!(p.check_guessable(&code, 1_001), Err(CodeError::TooManyAttempts));
+    }
+
+    #[test]
+    fn codes_expire_after_their_lifetime() {
+        let p = policy();
+        let code = p.issue("h".into(), Channel::Sms, 1_000);
+        assert_eq!(p.check_guessable(&code, 1_599), Ok(()));
+        assert_eq!(p.check_guessable(&code, 1_600), Err(CodeError::Expired));
+        assert_eq!(p.valid_minutes(), 10);
+    }
+
+    #[test]
+    fn resends_wait_for_the_cooldown_unless_delivery_failed() {
+        let p = policy();
+        let mut code = p.issue("h".into(), Channel::Email, 1_000);
+        assert_eq!(p.resend_wait(None, 1_010), None);
+        assert_eq!(p.resend_wait(Some(&code), 1_010), Some(50));
+        assert_eq!(p.resend_wait(Some(&code), 1_060), None);
+        code.delivered = false;
+        assert_eq!(p.resend_wait(Some(&code), 1_010), None);
+    }
+
+    #[test]
+    fn another_secret_gives_another_hash() {
+        let otp = Otp::parse("123456").unwrap();
+        let a = OtpHasher::new(&Key::from_bytes([b'a'; 32])).hash("k", &otp);
+        let b = OtpHasher::new(&Key::from_bytes([b'b'; 32])).hash("k", &otp);
+        assert_ne!(a, b);
+    }
+}

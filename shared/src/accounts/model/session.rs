@@ -1,0 +1,104 @@
+//! Sessions: one per login, the family of its refresh tokens. Only the newest refresh token of a
+//! family (`current_jti`) can be exchanged; presenting an older one means it was stolen or
+//! replayed, and the whole family is revoked. Access tokens are honoured only while their session
+//! lives.
+
+use serde::{Deserialize, Serialize};
+
+use super::tokens::Subject;
+use super::user::Role;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub session_id: String,
+    pub user_id: String,
+    pub identifier_key: String,
+    pub role: Role,
+    /// The only refresh token of this family that may be exchanged.
+    pub current_jti: String,
+    pub revoked: bool,
+    pub created_at: String,
+    /// Epoch seconds; the newest refresh token's expiry.
+    pub expires_at: i64,
+}
+
+/// What a presented refresh token that could not be exchanged means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshRefused {
+    /// An already-rotated token of a live family: revoke the family.
+    Reused,
+    /// The family was ended earlier (logout, reuse) or never existed.
+    Ended,
+}
+
+impl Session {
+    pub fn start(subject: &Subject, refresh_jti: &str, expires_at: i64, created_at: String) -> Self {
+        Self {
+            session_id: subject.session_id.clone(),
+            user_id: subject.user_id.clone(),
+            identifier_key: subject.identifier_key.clone(),
+            role: subject.role,
+            current_jti: refresh_jti.into(),
+            revoked: false,
+            created_at,
+            expires_at,
+        }
+    }
+
+    /// Whether an access token of `user_id` in this session is still honoured at `now`.
+    pub fn is_live_for(&self, user_id: &str, now: i64) -> bool {
+        !self.revoked && self.expires_at > now && self.user_id == user_id
+    }
+
+    /// Why a refresh token of this family was not exchanged (the exchange requires it to be the
+    /// current one of a family not revoked).
+    pub fn refused_refresh(session: Option<&Session>) -> RefreshRefused {
+        match session {
+            Some(s) if !s.revoked => RefreshRefused::Reused,
+            _ => RefreshRefused::Ended,
+        }
+    }
+}
+
+/// Whether the session of `subject`, as read, lets its access token through.
+pub fn is_live(session: Option<&Session>, subject: &Subject, now: i64) -> bool {
+    session.is_some_and(|s| s.is_live_for(&subject.user_id, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject() -> Subject {
+        Subject {
+            user_id: "u1".into(),
+            identifier_key: "EMAIL#a@b.com".into(),
+            role: Role::Customer,
+            session_id: "s1".into(),
+        }
+    }
+
+    #[test]
+    fn a_session_lets_its_own_users_tokens_through_until_it_ends() {
+        let s = Session::start(&subject(), "j1", 2_000, "t".into());
+        assert!(is_live(Some(&s), &subject(), 1_999));
+        assert!(!is_live(Some(&s), &subject(), 2_000));
+        assert!(!is_live(None, &subject(), 1_000));
+        let other = Subject {
+            user_id: "u2".into(),
+            ..subject()
+        };
+        assert!(!is_live(Some(&s), &other, 1_000));
+        let revoked = Session { revoked: true, ..s };
+        assert!(!is_live(Some(&revoked), &subject(), 1_000));
+    }
+
+    #[test]
+    fn refresh_token_reuse_revokes_the_family() {
+        let s = Session::start(&subject(), "j2", 2_000, "t".into());
+        assert_eq!(Session::refused_refresh(Some(&s)), RefreshRefused::Reused);
+        let revoked = Session { revoked: true, ..s };
+        assert_eq!(Session::refused_refresh(Some(&revoked)), RefreshRefused::Ended);
+        assert_eq!(Session::refused_refresh(None), RefreshRefused::Ended);
+    }
+}

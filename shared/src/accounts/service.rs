@@ -1,0 +1,482 @@
+//! The account flows: signup, code verification and resend, login, token refresh and logout,
+//! the caller's profile, the user list, and the live-session check every signed-in request
+//! passes. Callable from HTTP handlers, the operator command and other features alike; answers
+//! in domain outcomes and [`AccountError`], never in HTTP.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use ulid::Ulid;
+
+use super::model::otp::CodeError;
+use super::model::profile::ProfileUpdate;
+use super::model::session::{self, RefreshRefused};
+use super::model::{
+    Account, Channel, CodePolicy, Identifier, LoginThrottle, Otp, OtpHasher, Password, PasswordHasher, PendingCode,
+    ReferralCode, Role, Session, Subject, TokenError, TokenType, Tokens,
+};
+use super::notify::OtpSender;
+use super::store::{AccountStore, CountedCode, CreateOutcome, ReplaceOutcome, RotateOutcome, VerifyOutcome};
+use crate::platform::clock::{now_epoch, now_rfc3339};
+use crate::platform::config::Config;
+use crate::platform::db::Page;
+use crate::platform::error::Failure;
+use crate::platform::keys::Keys;
+use crate::platform::pagination::PageRequest;
+use crate::platform::validation::Invalid;
+
+/// Why an account flow did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("{0}")]
+    IdentifierTaken(&'static str),
+    #[error("the referral code belongs to no user")]
+    ReferrerNotFound,
+    #[error("no account has this identifier")]
+    UserNotFound,
+    #[error("the account is verified already")]
+    AlreadyVerified,
+    #[error("the code does not match")]
+    WrongCode,
+    #[error("the code has expired")]
+    CodeExpired,
+    #[error("too many wrong codes")]
+    TooManyAttempts,
+    #[error("another code may be sent in {wait_secs} s")]
+    Cooldown { wait_secs: i64 },
+    #[error("the daily number of codes was sent")]
+    DailyLimit { retry_after: u64 },
+    #[error("too many failed logins")]
+    TooManyLogins { retry_after: u64 },
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("the account is not verified")]
+    NotVerified,
+    #[error("no token")]
+    NotAuthenticated,
+    #[error("{0}")]
+    Token(#[from] TokenError),
+    #[error("a rotated refresh token was presented")]
+    TokenReused,
+    #[error("the session has ended")]
+    SessionEnded,
+    #[error("the caller's role may not do this")]
+    Forbidden,
+    #[error(transparent)]
+    Failure(#[from] Failure),
+}
+
+/// What the client learns about a code it was sent: never the code.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CodeStatus {
+    pub channel: Channel,
+    pub expires_in: u64,
+    pub delivered: bool,
+}
+
+pub struct SignedUp {
+    pub account: Account,
+    pub code: CodeStatus,
+}
+
+/// An access and a refresh token, with their lifetimes.
+pub struct TokenPair {
+    pub access: String,
+    pub refresh: String,
+    pub access_ttl_secs: u64,
+    pub refresh_ttl_secs: u64,
+}
+
+pub struct LoggedIn {
+    pub tokens: TokenPair,
+    pub account: Account,
+}
+
+/// The account rules a deployment configures.
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// Country calling code for national phone numbers.
+    pub default_country: String,
+    pub codes: CodePolicy,
+    pub logins: LoginThrottle,
+}
+
+impl AccountSettings {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            default_country: config.default_country_code.clone(),
+            codes: CodePolicy {
+                ttl_secs: config.otp_ttl.as_secs() as i64,
+                resend_cooldown_secs: config.otp_resend_cooldown.as_secs() as i64,
+                max_attempts: config.otp_max_attempts,
+                daily_limit: config.otp_daily_limit,
+            },
+            logins: LoginThrottle {
+                max_failures: config.login_max_failures,
+                window_secs: config.login_window.as_secs() as i64,
+            },
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Accounts {
+    store: AccountStore,
+    tokens: Arc<Tokens>,
+    passwords: PasswordHasher,
+    otp: OtpHasher,
+    settings: Arc<AccountSettings>,
+    sender: Option<Arc<dyn OtpSender>>,
+}
+
+impl Accounts {
+    pub fn new(store: AccountStore, keys: &Keys, config: &Config, sender: Option<Arc<dyn OtpSender>>) -> Self {
+        Self {
+            store,
+            tokens: Arc::new(Tokens::new(
+                keys.jwt.bytes(),
+                &config.jwt_issuer,
+                config.access_token_ttl,
+                config.refresh_token_ttl,
+            )),
+            passwords: PasswordHasher::new(),
+            otp: OtpHasher::new(&keys.otp),
+            settings: Arc::new(AccountSettings::from_config(config)),
+            sender,
+        }
+    }
+
+    pub fn store(&self) -> &AccountStore {
+        &self.store
+    }
+
+    pub fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+
+    pub fn settings(&self) -> &AccountSettings {
+        &self.settings
+    }
+
+    /// A new customer account, unverified, with its first code sent.
+    pub async fn signup(
+        &self,
+        identifier: Identifier,
+        password: Password,
+        referrer: Option<ReferralCode>,
+    ) -> Result<SignedUp, AccountError> {
+        let password_hash = self.passwords.hash(password).await.map_err(Failure::internal)?;
+        let (otp, code) = self.issue(&identifier);
+        let mut account = Account::new(&identifier, password_hash, Role::Customer, false, now_rfc3339());
+        account.referred_by = referrer.as_ref().map(|r| r.as_str().to_owned());
+        let counted = self.counted(&code);
+        match self
+            .store
+            .create_account_retrying(&mut account, Some(&counted), referrer.as_ref())
+            .await?
+        {
+            CreateOutcome::Created => {}
+            CreateOutcome::IdentifierTaken => return Err(AccountError::IdentifierTaken(identifier.taken_message())),
+            CreateOutcome::ReferrerNotFound => return Err(AccountError::ReferrerNotFound),
+            CreateOutcome::CodeDailyLimit => return Err(self.daily_limit()),
+            CreateOutcome::ReferralCodeCollision => {
+                return Err(Failure::bug("referral code collision after retries").into());
+            }
+        }
+        tracing::info!(user_id = %account.id, channel = ?identifier.channel(), "account created");
+        let code = self.deliver(&identifier, &otp, &code).await?;
+        Ok(SignedUp { account, code })
+    }
+
+    /// Checks a code; the right one verifies the account and is used up, a wrong one counts
+    /// against the code's attempts.
+    pub async fn verify(&self, identifier: &Identifier, otp: &Otp) -> Result<Account, AccountError> {
+        let key = identifier.storage_key();
+        let policy = &self.settings.codes;
+        let (account, pending) = self.store.account_with_code(&key).await?;
+        let mut account = account.ok_or(AccountError::UserNotFound)?;
+        if account.is_verified {
+            return Err(AccountError::AlreadyVerified);
+        }
+        let pending = pending.ok_or(AccountError::CodeExpired)?;
+        policy.check_guessable(&pending, now_epoch()).map_err(|e| match e {
+            CodeError::Expired => AccountError::CodeExpired,
+            CodeError::TooManyAttempts => AccountError::TooManyAttempts,
+        })?;
+        let guess = policy.guess(&pending);
+        if !self.otp.matches(&key, otp, &pending.code_hash) {
+            return if self.store.record_wrong_guess(&key, guess).await? {
+                Err(AccountError::WrongCode)
+            } else {
+                // Another request used the last attempt, or the code was replaced meanwhile.
+                Err(AccountError::TooManyAttempts)
+            };
+        }
+        let now = now_rfc3339();
+        match self.store.complete_verification(&key, guess, &now).await? {
+            VerifyOutcome::Verified => {
+                tracing::info!(user_id = %account.id, "account verified");
+                account.is_verified = true;
+                account.updated_at = now;
+                Ok(account)
+            }
+            VerifyOutcome::AlreadyVerified => Err(AccountError::AlreadyVerified),
+            VerifyOutcome::CodeChanged => Err(AccountError::WrongCode),
+        }
+    }
+
+    /// Sends a new code in place of the pending one, after the cooldown and within the daily cap.
+    pub async fn resend(&self, identifier: &Identifier) -> Result<CodeStatus, AccountError> {
+        let key = identifier.storage_key();
+        let policy = &self.settings.codes;
+        let (account, previous) = self.store.account_with_code(&key).await?;
+        let account = account.ok_or(AccountError::UserNotFound)?;
+        if account.is_verified {
+            return Err(AccountError::AlreadyVerified);
+        }
+        if let Some(wait_secs) = policy.resend_wait(previous.as_ref(), now_epoch()) {
+            return Err(AccountError::Cooldown { wait_secs });
+        }
+        let (otp, code) = self.issue(identifier);
+        let previous_hash = previous.as_ref().map(|p| p.code_hash.as_str());
+        match self
+            .store
+            .replace_code(&key, &self.counted(&code), previous_hash)
+            .await?
+        {
+            ReplaceOutcome::Replaced => {}
+            // A concurrent resend replaced it first.
+            ReplaceOutcome::Raced => {
+                return Err(AccountError::Cooldown {
+                    wait_secs: policy.resend_cooldown_secs,
+                });
+            }
+            ReplaceOutcome::DailyLimit => return Err(self.daily_limit()),
+        }
+        Ok(self.deliver(identifier, &otp, &code).await?)
+    }
+
+    fn issue(&self, identifier: &Identifier) -> (Otp, PendingCode) {
+        let otp = Otp::generate();
+        let hash = self.otp.hash(&identifier.storage_key(), &otp);
+        let code = self.settings.codes.issue(hash, identifier.channel(), now_epoch());
+        (otp, code)
+    }
+
+    fn counted<'a>(&self, code: &'a PendingCode) -> CountedCode<'a> {
+        CountedCode {
+            code,
+            day: self.settings.codes.counting_day(code.sent_at),
+            daily_limit: self.settings.codes.daily_limit,
+        }
+    }
+
+    fn daily_limit(&self) -> AccountError {
+        let now = now_epoch();
+        AccountError::DailyLimit {
+            retry_after: self.settings.codes.counting_day(now).retry_after(now),
+        }
+    }
+
+    /// Sends a stored code. A delivery failure is logged and recorded (so a resend is allowed at
+    /// once), not raised: the account and the code exist either way.
+    async fn deliver(&self, identifier: &Identifier, otp: &Otp, code: &PendingCode) -> Result<CodeStatus, Failure> {
+        let sender = self
+            .sender
+            .as_deref()
+            .ok_or_else(|| Failure::bug("this function was started without an OTP sender"))?;
+        let policy = &self.settings.codes;
+        let delivered = match sender.send(identifier, otp, policy.valid_minutes()).await {
+            Ok(()) => {
+                tracing::info!(channel = ?identifier.channel(), "otp delivered");
+                true
+            }
+            Err(err) => {
+                tracing::warn!(channel = ?identifier.channel(), error = %format!("{err:#}"), "otp delivery failed");
+                self.store
+                    .mark_code_undelivered(&identifier.storage_key(), &code.code_hash)
+                    .await?;
+                false
+            }
+        };
+        Ok(CodeStatus {
+            channel: identifier.channel(),
+            expires_in: policy.ttl_secs.max(0) as u64,
+            delivered,
+        })
+    }
+
+    /// Checks the password (unknown identifiers against a dummy hash: same work, same answer),
+    /// the throttle and verification, then starts a session.
+    pub async fn login(&self, identifier: &Identifier, password: Password) -> Result<LoggedIn, AccountError> {
+        let key = identifier.storage_key();
+        let now = now_epoch();
+        let throttle = self.settings.logins;
+        let window = throttle.window(now);
+        let (account, failures) = self.store.account_for_login(&key, window).await?;
+        // Throttled per identifier whether or not it has an account, so the answer reveals nothing.
+        throttle
+            .check(failures, window, now)
+            .map_err(|retry_after| AccountError::TooManyLogins { retry_after })?;
+        let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
+        if !self.passwords.verify(password, stored_hash).await {
+            self.store.record_login_failure(&key, window).await?;
+            return Err(AccountError::InvalidCredentials);
+        }
+        let account = account.ok_or(AccountError::InvalidCredentials)?;
+        if !account.is_verified {
+            return Err(AccountError::NotVerified);
+        }
+        let subject = Subject {
+            user_id: account.id.clone(),
+            identifier_key: account.identifier_key.clone(),
+            role: account.role,
+            session_id: Ulid::new().to_string(),
+        };
+        let refresh = self
+            .tokens
+            .issue(TokenType::Refresh, &subject)
+            .map_err(Failure::internal)?;
+        let access = self
+            .tokens
+            .issue(TokenType::Access, &subject)
+            .map_err(Failure::internal)?;
+        let session = Session::start(&subject, &refresh.claims.jti, refresh.claims.exp, now_rfc3339());
+        if failures > 0 {
+            let (created, cleared) = tokio::join!(
+                self.store.create_session(&session),
+                self.store.clear_login_failures(&key, window)
+            );
+            created?;
+            cleared?;
+        } else {
+            self.store.create_session(&session).await?;
+        }
+        tracing::info!(user_id = %account.id, session_id = %subject.session_id, "logged in");
+        Ok(LoggedIn {
+            tokens: self.pair(access.token, refresh.token),
+            account,
+        })
+    }
+
+    fn pair(&self, access: String, refresh: String) -> TokenPair {
+        TokenPair {
+            access,
+            refresh,
+            access_ttl_secs: self.tokens.access_ttl.as_secs(),
+            refresh_ttl_secs: self.tokens.refresh_ttl.as_secs(),
+        }
+    }
+
+    /// Exchanges the family's current refresh token for a new pair; an older one revokes the
+    /// family.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AccountError> {
+        let claims = self.tokens.verify(refresh_token, TokenType::Refresh)?;
+        let subject = claims.subject();
+        let next = self
+            .tokens
+            .issue(TokenType::Refresh, &subject)
+            .map_err(Failure::internal)?;
+        match self
+            .store
+            .rotate_session(&claims.sid, &claims.jti, &next.claims.jti, next.claims.exp)
+            .await?
+        {
+            RotateOutcome::Rotated(session) => {
+                // The role is the session's, as recorded at login.
+                let subject = Subject {
+                    role: session.role,
+                    ..subject
+                };
+                let access = self
+                    .tokens
+                    .issue(TokenType::Access, &subject)
+                    .map_err(Failure::internal)?;
+                Ok(self.pair(access.token, next.token))
+            }
+            RotateOutcome::Refused(current) => match Session::refused_refresh(current.as_ref()) {
+                RefreshRefused::Reused => {
+                    tracing::warn!(session_id = %claims.sid, "refresh token reuse detected; revoking the session");
+                    self.store.revoke_session(&claims.sid).await?;
+                    Err(AccountError::TokenReused)
+                }
+                RefreshRefused::Ended => Err(AccountError::SessionEnded),
+            },
+        }
+    }
+
+    /// Ends the session of a refresh token (idempotent).
+    pub async fn logout(&self, refresh_token: &str) -> Result<(), AccountError> {
+        let claims = self.tokens.verify(refresh_token, TokenType::Refresh)?;
+        self.store.revoke_session(&claims.sid).await?;
+        tracing::info!(user_id = %claims.sub, session_id = %claims.sid, "logged out");
+        Ok(())
+    }
+
+    /// Who an access token speaks for (signature, issuer, expiry and type checked; no database).
+    pub fn authenticate(&self, access_token: &str) -> Result<Subject, AccountError> {
+        Ok(self.tokens.verify(access_token, TokenType::Access)?.subject())
+    }
+
+    /// `Forbidden` unless `who` has `role`.
+    pub fn require_role(who: &Subject, role: Role) -> Result<(), AccountError> {
+        if who.role == role {
+            Ok(())
+        } else {
+            Err(AccountError::Forbidden)
+        }
+    }
+
+    /// Access tokens are honoured only while their session lives. For writes: one read first.
+    pub async fn ensure_live(&self, who: &Subject) -> Result<(), AccountError> {
+        let session = self.store.session(&who.session_id).await?;
+        require_live(session.as_ref(), who)
+    }
+
+    /// For reads: checks the session concurrently with `work`, so the route keeps one sequential
+    /// round trip; `work`'s result is dropped when the session is gone.
+    pub async fn live<T, E: From<AccountError>>(
+        &self,
+        who: &Subject,
+        work: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        let (session, result) = tokio::join!(self.store.session(&who.session_id), work);
+        let session = session.map_err(AccountError::from)?;
+        require_live(session.as_ref(), who)?;
+        result
+    }
+
+    /// The caller's own account, read with the session in one round trip.
+    pub async fn me(&self, who: &Subject) -> Result<Account, AccountError> {
+        let (account, session) = self
+            .store
+            .account_and_session(&who.identifier_key, &who.session_id)
+            .await?;
+        require_live(session.as_ref(), who)?;
+        account.ok_or(AccountError::SessionEnded)
+    }
+
+    pub async fn update_profile(&self, who: &Subject, update: &ProfileUpdate) -> Result<Account, AccountError> {
+        self.ensure_live(who).await?;
+        self.store
+            .update_profile(&who.identifier_key, update, &now_rfc3339())
+            .await?
+            .ok_or(AccountError::SessionEnded)
+    }
+
+    /// Users, newest first (the admin's list).
+    pub async fn users(&self, who: &Subject, page: &PageRequest) -> Result<Page<Account>, AccountError> {
+        self.live(who, async { Ok(self.store.users_page(page).await?) }).await
+    }
+}
+
+/// The one place a session lets a request through (or not).
+fn require_live(session: Option<&Session>, who: &Subject) -> Result<(), AccountError> {
+    if session::is_live(session, who, now_epoch()) {
+        Ok(())
+    } else {
+        Err(AccountError::SessionEnded)
+    }
+}

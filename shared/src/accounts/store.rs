@@ -1,0 +1,633 @@
+//! Accounts in the table: the account and its pending code share a partition keyed by the
+//! identifier, referral codes are unique through guard items, sessions are one item each, and the
+//! abuse counters are fixed-window items that expire through TTL.
+//!
+//! | item | PK | SK | GSI1PK / GSI1SK |
+//! |---|---|---|---|
+//! | account (user + credentials) | `ACCOUNT#EMAIL#a@b.com` / `ACCOUNT#PHONE#+234..` | `ACCOUNT` | `USERS` / `<user ulid>` |
+//! | pending code of an account | same as account | `OTP` | |
+//! | referral-code guard | `REFERRAL#<code>` | `REFERRAL` | |
+//! | session (refresh-token family) | `SESSION#<ulid>` | `SESSION` | |
+//! | failed logins in a window | `THROTTLE#LOGIN#<identifier key>#<window>` | `THROTTLE` | |
+//! | codes sent on a day | `THROTTLE#OTP#<identifier key>#<day>` | `THROTTLE` | |
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
+};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+
+use super::model::otp::GuessPrecondition;
+use super::model::profile::ProfileUpdate;
+use super::model::{Account, PendingCode, ReferralCode, Session, Window};
+use crate::platform::db::{
+    Conditional, Db, GSI1, GSI1PK, GSI1SK, Item, PK, Page, SK, TTL, build_error, conditional_update, db_error,
+    from_item, n, s, sk_of, to_item, transact,
+};
+use crate::platform::error::Failure;
+use crate::platform::pagination::PageRequest;
+
+const ACCOUNT_SK: &str = "ACCOUNT";
+const OTP_SK: &str = "OTP";
+const REFERRAL_SK: &str = "REFERRAL";
+const SESSION_SK: &str = "SESSION";
+const THROTTLE_SK: &str = "THROTTLE";
+const USERS_GSI1PK: &str = "USERS";
+/// Expired codes and sessions stay a day before TTL removes them (code checks its own expiry).
+const TTL_GRACE_SECS: i64 = 86_400;
+
+fn account_pk(identifier_key: &str) -> String {
+    format!("ACCOUNT#{identifier_key}")
+}
+
+fn referral_pk(code: &str) -> String {
+    format!("REFERRAL#{code}")
+}
+
+fn session_pk(session_id: &str) -> String {
+    format!("SESSION#{session_id}")
+}
+
+fn login_throttle_pk(identifier_key: &str, window: i64) -> String {
+    format!("THROTTLE#LOGIN#{identifier_key}#{window}")
+}
+
+fn otp_throttle_pk(identifier_key: &str, day: i64) -> String {
+    format!("THROTTLE#OTP#{identifier_key}#{day}")
+}
+
+/// The key of a session item, for features that read it in their own batch (order placement).
+pub fn session_key(session_id: &str) -> (String, String) {
+    (session_pk(session_id), SESSION_SK.to_owned())
+}
+
+/// Whether a batch-read item is a session item.
+pub fn is_session(item: &Item) -> bool {
+    sk_of(item) == SESSION_SK
+}
+
+pub fn session_from(item: Item) -> Result<Session, Failure> {
+    from_item(item, "session")
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ReferralGuard {
+    user_id: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum CreateOutcome {
+    Created,
+    IdentifierTaken,
+    /// The referral code the new user gave belongs to nobody.
+    ReferrerNotFound,
+    /// The generated referral code exists already: generate another and retry.
+    ReferralCodeCollision,
+    /// The identifier was sent its daily number of codes already.
+    CodeDailyLimit,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReplaceOutcome {
+    Replaced,
+    /// Another resend replaced it first.
+    Raced,
+    DailyLimit,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    Verified,
+    AlreadyVerified,
+    /// The code was replaced, used, or ran out of attempts meanwhile.
+    CodeChanged,
+}
+
+#[derive(Debug)]
+pub enum RotateOutcome {
+    Rotated(Session),
+    /// The presented token was not the current one of a live family: the session as it is.
+    Refused(Option<Session>),
+}
+
+/// A code counted against an identifier's daily limit, in the transaction that stores it.
+pub struct CountedCode<'a> {
+    pub code: &'a PendingCode,
+    pub day: Window,
+    pub daily_limit: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccountStore {
+    db: Db,
+}
+
+impl AccountStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    fn account_item(account: &Account) -> Result<Item, Failure> {
+        to_item(
+            account,
+            [
+                (PK, account_pk(&account.identifier_key)),
+                (SK, ACCOUNT_SK.to_owned()),
+                (GSI1PK, USERS_GSI1PK.to_owned()),
+                (GSI1SK, account.id.clone()),
+            ],
+            "account",
+        )
+    }
+
+    fn code_item(identifier_key: &str, code: &PendingCode) -> Result<Item, Failure> {
+        let mut item = to_item(code, [(PK, account_pk(identifier_key)), (SK, OTP_SK.to_owned())], "otp")?;
+        item.insert(TTL.to_owned(), n(code.expires_at + TTL_GRACE_SECS));
+        Ok(item)
+    }
+
+    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, Failure> {
+        let mut put = Put::builder().table_name(self.db.table()).set_item(Some(item));
+        if let Some(condition) = condition {
+            put = put.condition_expression(condition);
+        }
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(build_error)?)
+            .build())
+    }
+
+    /// Creates an account with its referral guard and (optionally) its first code in one
+    /// transaction; the account put is conditional on the identifier being free, the guard on the
+    /// code being free, and a referral code given at signup must exist.
+    pub async fn create_account(
+        &self,
+        account: &Account,
+        code: Option<&CountedCode<'_>>,
+        referrer: Option<&ReferralCode>,
+    ) -> Result<CreateOutcome, Failure> {
+        let guard = to_item(
+            &ReferralGuard {
+                user_id: account.id.clone(),
+            },
+            [(PK, referral_pk(&account.referral_code)), (SK, REFERRAL_SK.to_owned())],
+            "referral guard",
+        )?;
+        let mut items = vec![
+            self.put(Self::account_item(account)?, Some("attribute_not_exists(PK)"))?,
+            self.put(guard, Some("attribute_not_exists(PK)"))?,
+        ];
+        let referrer_index = match referrer {
+            None => None,
+            Some(code) => {
+                items.push(
+                    TransactWriteItem::builder()
+                        .condition_check(
+                            ConditionCheck::builder()
+                                .table_name(self.db.table())
+                                .key(PK, s(referral_pk(code.as_str())))
+                                .key(SK, s(REFERRAL_SK))
+                                .condition_expression("attribute_exists(PK)")
+                                .build()
+                                .map_err(build_error)?,
+                        )
+                        .build(),
+                );
+                Some(items.len() - 1)
+            }
+        };
+        let mut counter_index = None;
+        if let Some(counted) = code {
+            items.push(self.put(Self::code_item(&account.identifier_key, counted.code)?, None)?);
+            items.push(self.code_send_counter(&account.identifier_key, counted.day, counted.daily_limit)?);
+            counter_index = Some(items.len() - 1);
+        }
+        Ok(match transact(&self.db, "create account", items).await? {
+            None => CreateOutcome::Created,
+            Some(c) if c.condition_failed(0) => CreateOutcome::IdentifierTaken,
+            Some(c) if referrer_index.is_some_and(|i| c.condition_failed(i)) => CreateOutcome::ReferrerNotFound,
+            Some(c) if c.condition_failed(1) => CreateOutcome::ReferralCodeCollision,
+            Some(c) if counter_index.is_some_and(|i| c.condition_failed(i)) => CreateOutcome::CodeDailyLimit,
+            Some(c) => return Err(Failure::bug(format!("create account cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// [`Self::create_account`], retried while a generated referral code collides.
+    pub async fn create_account_retrying(
+        &self,
+        account: &mut Account,
+        code: Option<&CountedCode<'_>>,
+        referrer: Option<&ReferralCode>,
+    ) -> Result<CreateOutcome, Failure> {
+        const ATTEMPTS: u32 = 5;
+        for _ in 0..ATTEMPTS {
+            match self.create_account(account, code, referrer).await? {
+                CreateOutcome::ReferralCodeCollision => {
+                    account.referral_code = ReferralCode::generate().as_str().to_owned();
+                }
+                done => return Ok(done),
+            }
+        }
+        Err(Failure::bug(format!(
+            "{ATTEMPTS} generated referral codes in a row were taken"
+        )))
+    }
+
+    /// The account and its failed logins in the current window, in one BatchGetItem: login.
+    pub async fn account_for_login(
+        &self,
+        identifier_key: &str,
+        window: Window,
+    ) -> Result<(Option<Account>, u32), Failure> {
+        let wanted = vec![
+            (account_pk(identifier_key), ACCOUNT_SK.to_owned()),
+            (login_throttle_pk(identifier_key, window.index), THROTTLE_SK.to_owned()),
+        ];
+        let (mut account, mut failures) = (None, 0);
+        for item in self.db.batch_get(wanted, "BatchGetItem login").await? {
+            match sk_of(&item) {
+                ACCOUNT_SK => account = Some(from_item(item, "account")?),
+                THROTTLE_SK => failures = counter(Some(&item), "failures"),
+                _ => {}
+            }
+        }
+        Ok((account, failures))
+    }
+
+    /// The account and its pending code in one strongly consistent Query: verify and resend.
+    pub async fn account_with_code(
+        &self,
+        identifier_key: &str,
+    ) -> Result<(Option<Account>, Option<PendingCode>), Failure> {
+        let out = self
+            .db
+            .client()
+            .query()
+            .table_name(self.db.table())
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(account_pk(identifier_key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| db_error("Query account", e))?;
+        let (mut account, mut code) = (None, None);
+        for item in out.items.unwrap_or_default() {
+            match sk_of(&item) {
+                ACCOUNT_SK => account = Some(from_item(item, "account")?),
+                OTP_SK => code = Some(from_item(item, "otp")?),
+                _ => {}
+            }
+        }
+        Ok((account, code))
+    }
+
+    /// Counts a wrong guess against the code, if the guess's precondition still holds. False when
+    /// that code is gone, replaced, or already out of attempts.
+    pub async fn record_wrong_guess(
+        &self,
+        identifier_key: &str,
+        guess: GuessPrecondition<'_>,
+    ) -> Result<bool, Failure> {
+        let req = self
+            .db
+            .client()
+            .update_item()
+            .table_name(self.db.table())
+            .key(PK, s(account_pk(identifier_key)))
+            .key(SK, s(OTP_SK))
+            .update_expression("SET attempts = attempts + :one")
+            .condition_expression("code_hash = :h AND attempts < :max")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":h", s(guess.code_hash))
+            .expression_attribute_values(":max", n(guess.attempts_below));
+        match conditional_update::<IgnoredAny>(req, "otp", "UpdateItem otp attempts").await? {
+            Conditional::Applied(_) => Ok(true),
+            Conditional::Failed(_) => Ok(false),
+        }
+    }
+
+    /// Marks the account verified and consumes the code, atomically, under the guess's
+    /// precondition (same code, attempts left), so a code works once.
+    pub async fn complete_verification(
+        &self,
+        identifier_key: &str,
+        guess: GuessPrecondition<'_>,
+        now_rfc3339: &str,
+    ) -> Result<VerifyOutcome, Failure> {
+        let pk = account_pk(identifier_key);
+        let items = vec![
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(self.db.table())
+                        .key(PK, s(&pk))
+                        .key(SK, s(ACCOUNT_SK))
+                        .update_expression("SET is_verified = :t, updated_at = :now")
+                        .condition_expression("attribute_exists(PK) AND is_verified = :f")
+                        .expression_attribute_values(":t", AttributeValue::Bool(true))
+                        .expression_attribute_values(":f", AttributeValue::Bool(false))
+                        .expression_attribute_values(":now", s(now_rfc3339))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(self.db.table())
+                        .key(PK, s(&pk))
+                        .key(SK, s(OTP_SK))
+                        .condition_expression("code_hash = :h AND attempts < :max")
+                        .expression_attribute_values(":h", s(guess.code_hash))
+                        .expression_attribute_values(":max", n(guess.attempts_below))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+        ];
+        Ok(match transact(&self.db, "verify account", items).await? {
+            None => VerifyOutcome::Verified,
+            Some(c) if c.condition_failed(0) => VerifyOutcome::AlreadyVerified,
+            Some(c) if c.condition_failed(1) => VerifyOutcome::CodeChanged,
+            Some(c) => return Err(Failure::bug(format!("verification cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// Replaces the code, provided it is still the one last seen (`previous_hash`, or none), so
+    /// two concurrent resends cannot both pass the cooldown, and counts it against the daily
+    /// limit, in one transaction.
+    pub async fn replace_code(
+        &self,
+        identifier_key: &str,
+        counted: &CountedCode<'_>,
+        previous_hash: Option<&str>,
+    ) -> Result<ReplaceOutcome, Failure> {
+        let mut put = Put::builder()
+            .table_name(self.db.table())
+            .set_item(Some(Self::code_item(identifier_key, counted.code)?));
+        put = match previous_hash {
+            Some(prev) => put
+                .condition_expression("code_hash = :prev")
+                .expression_attribute_values(":prev", s(prev)),
+            None => put.condition_expression("attribute_not_exists(PK)"),
+        };
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(put.build().map_err(build_error)?)
+                .build(),
+            self.code_send_counter(identifier_key, counted.day, counted.daily_limit)?,
+        ];
+        Ok(match transact(&self.db, "replace otp", items).await? {
+            None => ReplaceOutcome::Replaced,
+            Some(c) if c.condition_failed(0) => ReplaceOutcome::Raced,
+            Some(c) if c.condition_failed(1) => ReplaceOutcome::DailyLimit,
+            Some(c) => return Err(Failure::bug(format!("replace otp cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// Records that delivery of the code with `code_hash` failed, lifting the resend cooldown.
+    pub async fn mark_code_undelivered(&self, identifier_key: &str, code_hash: &str) -> Result<(), Failure> {
+        let req = self
+            .db
+            .client()
+            .update_item()
+            .table_name(self.db.table())
+            .key(PK, s(account_pk(identifier_key)))
+            .key(SK, s(OTP_SK))
+            .update_expression("SET delivered = :f")
+            .condition_expression("code_hash = :h")
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .expression_attribute_values(":h", s(code_hash));
+        // A failed condition means the code was replaced or used meanwhile: nothing to record.
+        conditional_update::<IgnoredAny>(req, "otp", "UpdateItem otp delivered").await?;
+        Ok(())
+    }
+
+    /// Applies a profile change and returns the updated account; `None` if it does not exist.
+    pub async fn update_profile(
+        &self,
+        identifier_key: &str,
+        update: &ProfileUpdate,
+        now_rfc3339: &str,
+    ) -> Result<Option<Account>, Failure> {
+        let mut sets = vec!["updated_at = :now".to_owned()];
+        let mut req = self
+            .db
+            .client()
+            .update_item()
+            .table_name(self.db.table())
+            .key(PK, s(account_pk(identifier_key)))
+            .key(SK, s(ACCOUNT_SK))
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":now", s(now_rfc3339))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::None);
+        for (name, value) in [
+            ("first_name", &update.first_name),
+            ("last_name", &update.last_name),
+            ("address", &update.address),
+            ("gender", &update.gender),
+        ] {
+            if let Some(value) = value {
+                sets.push(format!("{name} = :{name}"));
+                let av = match value {
+                    Some(v) => s(v),
+                    None => AttributeValue::Null(true),
+                };
+                req = req.expression_attribute_values(format!(":{name}"), av);
+            }
+        }
+        let req = req.update_expression(format!("SET {}", sets.join(", ")));
+        match conditional_update::<Account>(req, "account", "UpdateItem profile").await? {
+            Conditional::Applied(account) => Ok(account),
+            Conditional::Failed(_) => Ok(None),
+        }
+    }
+
+    /// Users, newest first (admin).
+    pub async fn users_page(&self, page: &PageRequest) -> Result<Page<Account>, Failure> {
+        self.db
+            .query_page(GSI1, USERS_GSI1PK.to_owned(), page, "Query users")
+            .await
+    }
+
+    fn session_item(session: &Session) -> Result<Item, Failure> {
+        let mut item = to_item(
+            session,
+            [(PK, session_pk(&session.session_id)), (SK, SESSION_SK.to_owned())],
+            "session",
+        )?;
+        item.insert(TTL.to_owned(), n(session.expires_at + TTL_GRACE_SECS));
+        Ok(item)
+    }
+
+    pub async fn create_session(&self, session: &Session) -> Result<(), Failure> {
+        self.db
+            .client()
+            .put_item()
+            .table_name(self.db.table())
+            .set_item(Some(Self::session_item(session)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| db_error("PutItem session", e))?;
+        Ok(())
+    }
+
+    /// Swaps `presented_jti` for `new_jti` in one conditional write (the presented token must be
+    /// the family's current one and the family not revoked). On a refusal the session comes back
+    /// as it is, so reuse is told from revocation without another read.
+    pub async fn rotate_session(
+        &self,
+        session_id: &str,
+        presented_jti: &str,
+        new_jti: &str,
+        new_expires_at: i64,
+    ) -> Result<RotateOutcome, Failure> {
+        let req = self
+            .db
+            .client()
+            .update_item()
+            .table_name(self.db.table())
+            .key(PK, s(session_pk(session_id)))
+            .key(SK, s(SESSION_SK))
+            .update_expression("SET current_jti = :new, expires_at = :exp, #ttl = :ttl")
+            .condition_expression("current_jti = :old AND revoked = :f")
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_values(":new", s(new_jti))
+            .expression_attribute_values(":old", s(presented_jti))
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .expression_attribute_values(":exp", n(new_expires_at))
+            .expression_attribute_values(":ttl", n(new_expires_at + TTL_GRACE_SECS))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        match conditional_update::<Session>(req, "session", "UpdateItem session").await? {
+            Conditional::Applied(Some(session)) => Ok(RotateOutcome::Rotated(session)),
+            Conditional::Applied(None) => Err(Failure::bug("rotate returned no item")),
+            Conditional::Failed(current) => Ok(RotateOutcome::Refused(current)),
+        }
+    }
+
+    /// Revokes a session (idempotent). False when no such session exists.
+    pub async fn revoke_session(&self, session_id: &str) -> Result<bool, Failure> {
+        let req = self
+            .db
+            .client()
+            .update_item()
+            .table_name(self.db.table())
+            .key(PK, s(session_pk(session_id)))
+            .key(SK, s(SESSION_SK))
+            .update_expression("SET revoked = :t")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":t", AttributeValue::Bool(true));
+        match conditional_update::<IgnoredAny>(req, "session", "UpdateItem revoke session").await? {
+            Conditional::Applied(_) => Ok(true),
+            Conditional::Failed(_) => Ok(false),
+        }
+    }
+
+    pub async fn session(&self, session_id: &str) -> Result<Option<Session>, Failure> {
+        self.db.get_item(session_pk(session_id), SESSION_SK, "session").await
+    }
+
+    /// A transaction action that holds only while the session is live (not revoked, not
+    /// expired): writes made on a session's behalf carry it.
+    pub fn live_session_check(&self, session_id: &str, now: i64) -> Result<TransactWriteItem, Failure> {
+        Ok(TransactWriteItem::builder()
+            .condition_check(
+                ConditionCheck::builder()
+                    .table_name(self.db.table())
+                    .key(PK, s(session_pk(session_id)))
+                    .key(SK, s(SESSION_SK))
+                    .condition_expression("revoked = :f AND expires_at > :now")
+                    .expression_attribute_values(":f", AttributeValue::Bool(false))
+                    .expression_attribute_values(":now", n(now))
+                    .build()
+                    .map_err(build_error)?,
+            )
+            .build())
+    }
+
+    /// An account and a session in one strongly consistent BatchGetItem (`GET /me`).
+    pub async fn account_and_session(
+        &self,
+        identifier_key: &str,
+        session_id: &str,
+    ) -> Result<(Option<Account>, Option<Session>), Failure> {
+        let keys = vec![
+            (account_pk(identifier_key), ACCOUNT_SK.to_owned()),
+            session_key(session_id),
+        ];
+        let (mut account, mut session) = (None, None);
+        for item in self.db.batch_get(keys, "BatchGetItem account+session").await? {
+            match sk_of(&item) {
+                ACCOUNT_SK => account = Some(from_item(item, "account")?),
+                SESSION_SK => session = Some(from_item(item, "session")?),
+                _ => {}
+            }
+        }
+        Ok((account, session))
+    }
+
+    /// Counts a failed login; returns the failures in this window so far.
+    pub async fn record_login_failure(&self, identifier_key: &str, window: Window) -> Result<u32, Failure> {
+        let out = self
+            .db
+            .client()
+            .update_item()
+            .table_name(self.db.table())
+            .key(PK, s(login_throttle_pk(identifier_key, window.index)))
+            .key(SK, s(THROTTLE_SK))
+            .update_expression("ADD failures :one SET #ttl = :ttl")
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":ttl", n(window.ends_at + 3600))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| db_error("UpdateItem login failures", e))?;
+        Ok(counter(out.attributes.as_ref(), "failures"))
+    }
+
+    /// Forgets the failures of this window after a successful login.
+    pub async fn clear_login_failures(&self, identifier_key: &str, window: Window) -> Result<(), Failure> {
+        self.db
+            .client()
+            .delete_item()
+            .table_name(self.db.table())
+            .key(PK, s(login_throttle_pk(identifier_key, window.index)))
+            .key(SK, s(THROTTLE_SK))
+            .send()
+            .await
+            .map_err(|e| db_error("DeleteItem login failures", e))?;
+        Ok(())
+    }
+
+    /// A transaction action counting one code sent to `identifier_key` on `day`, failing its
+    /// condition once `limit` codes were sent.
+    fn code_send_counter(&self, identifier_key: &str, day: Window, limit: u32) -> Result<TransactWriteItem, Failure> {
+        Ok(TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(self.db.table())
+                    .key(PK, s(otp_throttle_pk(identifier_key, day.index)))
+                    .key(SK, s(THROTTLE_SK))
+                    .update_expression("ADD sends :one SET #ttl = :ttl")
+                    .condition_expression("attribute_not_exists(sends) OR sends < :limit")
+                    .expression_attribute_names("#ttl", TTL)
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":limit", n(limit))
+                    .expression_attribute_values(":ttl", n(day.ends_at + 3600))
+                    .build()
+                    .map_err(build_error)?,
+            )
+            .build())
+    }
+}
+
+fn counter(item: Option<&Item>, name: &str) -> u32 {
+    item.and_then(|i| i.get(name))
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
