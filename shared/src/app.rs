@@ -6,6 +6,8 @@ use std::sync::Arc;
 use crate::accounts::Accounts;
 use crate::accounts::notify::OtpSender;
 use crate::accounts::store::AccountStore;
+use crate::menu::MenuService;
+use crate::menu::store::MenuStore;
 use crate::platform::config::{Config, ConfigError};
 use crate::platform::db::Db;
 use crate::platform::keys::Keys;
@@ -15,6 +17,7 @@ use crate::platform::pagination::Cursors;
 pub struct App {
     pub config: Arc<Config>,
     pub accounts: Accounts,
+    pub menu: MenuService,
     pub cursors: Cursors,
     pub store: Db,
 }
@@ -24,6 +27,7 @@ impl App {
         let keys = Keys::derive(&config.jwt_secret);
         Self {
             accounts: Accounts::new(AccountStore::new(db.clone()), &keys, &config, sender),
+            menu: MenuService::new(MenuStore::new(db.clone())),
             cursors: Cursors::new(&keys.cursor),
             config: Arc::new(config),
             store: db,

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod app;
 pub mod domain;
+pub mod menu;
 pub mod platform;
 pub mod store;
 

@@ -1,33 +1,32 @@
 use api_tests::{TestApp, TestResponse};
 use http::Method;
 use serde_json::{Value, json};
-use shared::domain::menu::{Money, Name};
-use shared::domain::now_rfc3339;
-use shared::store::menu::{CategoryItem, CategoryWrite, FoodItem, FoodWrite};
+use shared::menu::model::{FoodChange, Money, Name, NewCategory};
 
-/// A dish on the menu of `t`, made through the store.
+/// A dish on the menu of `t`, made through the menu service.
 async fn dish(t: &TestApp, name: &str, price: i64, available: bool) -> String {
-    let category = CategoryItem::new(
-        &Name::parse(&format!("Cat {}", ulid::Ulid::new())).unwrap(),
-        None,
-        now_rfc3339(),
-    );
-    assert!(matches!(
-        t.app.store.create_category(&category).await.unwrap(),
-        CategoryWrite::Done(_)
-    ));
-    let mut food = FoodItem::new(
-        &Name::parse(name).unwrap(),
-        Money::from_kobo(price),
-        category.id.clone(),
-        now_rfc3339(),
-    );
-    food.is_available = available;
-    assert!(matches!(
-        t.app.store.create_food(&food).await.unwrap(),
-        FoodWrite::Done(_)
-    ));
-    food.id
+    let category = t
+        .app
+        .menu
+        .create_category(&NewCategory {
+            name: Name::parse(&format!("Cat {}", ulid::Ulid::new())).unwrap(),
+            description: None,
+        })
+        .await
+        .unwrap();
+    let dish = t
+        .app
+        .menu
+        .create_food(FoodChange {
+            name: Some(Name::parse(name).unwrap()),
+            price: Some(Money::from_kobo(price)),
+            category_id: Some(category.id.clone()),
+            is_available: Some(available),
+            ..FoodChange::default()
+        })
+        .await
+        .unwrap();
+    dish.food.id
 }
 
 async fn place(t: &TestApp, token: &str, body: Value, key: Option<&str>) -> TestResponse {

@@ -10,14 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use http::StatusCode;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::accounts::http::Admin;
-use shared::domain::menu::{CategoryChange, FoodChange, FoodFields, NewCategory, food_not_found};
-use shared::domain::now_rfc3339;
 use shared::http::{JsonBody, Service, path_id, service};
-use shared::platform::patch::Patch;
-use shared::store::menu::{CategoryDelete, CategoryItem, CategoryWrite, FoodFilter, FoodItem, FoodWrite};
+use shared::menu::http::{CategoryRequest, CategoryView, FoodRequest, FoodView, category_not_found, food_not_found};
+use shared::menu::model::{CategoryChange, FoodChange, FoodFilter, NewCategory};
 use shared::{ApiError, App};
 
 pub fn router(app: App) -> Service {
@@ -45,34 +42,10 @@ pub fn router(app: App) -> Service {
     )
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CategoryRequest {
-    #[serde(default)]
-    pub name: Patch<String>,
-    #[serde(default)]
-    pub description: Patch<String>,
-}
-
-fn category_not_found() -> ApiError {
-    ApiError::not_found("category_not_found", "Category not found")
-}
-
-fn category_exists() -> ApiError {
-    ApiError::conflict("category_exists", "A category with this name already exists")
-}
-
-fn unknown_category() -> ApiError {
-    ApiError::field(
-        "invalid_category",
-        "category_id",
-        "does not exist",
-        "Category does not exist",
-    )
-}
-
 async fn list_categories(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = app.accounts.live(&admin, app.store.categories()).await?;
-    Ok(Json(json!({ "items": menu.category_views(true) })))
+    let menu = admin.live(&app, app.menu.categories()).await?;
+    let items: Vec<_> = menu.categories_by_name().into_iter().map(CategoryView::admin).collect();
+    Ok(Json(json!({ "items": items })))
 }
 
 async fn create_category(
@@ -80,25 +53,13 @@ async fn create_category(
     admin: Admin,
     JsonBody(req): JsonBody<CategoryRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let name = match req.name {
-        Patch::Value(v) => Some(v),
-        _ => None,
-    };
-    let description = match req.description {
-        Patch::Value(v) => Some(v),
-        _ => None,
-    };
-    let new = NewCategory::parse(name.as_deref(), description.as_deref())?;
-    app.accounts.ensure_live(&admin).await?;
-    let category = CategoryItem::new(&new.name, new.description, now_rfc3339());
-    match app.store.create_category(&category).await? {
-        CategoryWrite::Done(c) => {
-            tracing::info!(category_id = %c.id, "category created");
-            Ok((StatusCode::CREATED, Json(json!({ "category": c.view(true) }))))
-        }
-        CategoryWrite::NameTaken => Err(category_exists()),
-        CategoryWrite::NotFound => Err(ApiError::internal(anyhow::anyhow!("create reported not found"))),
-    }
+    let new = NewCategory::parse(req.name.value().as_deref(), req.description.value().as_deref())?;
+    admin.ensure_live(&app).await?;
+    let category = app.menu.create_category(&new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "category": CategoryView::admin(&category) })),
+    ))
 }
 
 async fn update_category(
@@ -109,102 +70,68 @@ async fn update_category(
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, category_not_found)?;
     let change = CategoryChange::parse(req.name, req.description)?;
-    app.accounts.ensure_live(&admin).await?;
-    match app.store.update_category(&id, &change, &now_rfc3339()).await? {
-        CategoryWrite::Done(c) => Ok(Json(json!({ "category": c.view(true) }))),
-        CategoryWrite::NameTaken => Err(category_exists()),
-        CategoryWrite::NotFound => Err(category_not_found()),
-    }
+    admin.ensure_live(&app).await?;
+    let category = app.menu.update_category(&id, &change).await?;
+    Ok(Json(json!({ "category": CategoryView::admin(&category) })))
 }
 
 /// A category that still holds dishes is not deleted: the admin decides where they go first
 /// (move them with PATCH, or delete them). 409 `category_not_empty` says how many remain.
 async fn delete_category(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, category_not_found)?;
-    app.accounts.ensure_live(&admin).await?;
-    match app.store.delete_category(&id).await? {
-        CategoryDelete::Deleted => Ok(StatusCode::NO_CONTENT.into_response()),
-        CategoryDelete::NotFound => Err(category_not_found()),
-        CategoryDelete::NotEmpty(n) => Err(ApiError::conflict(
-            "category_not_empty",
-            format!("This category still has {n} food item(s). Move or delete them first"),
-        )),
-    }
+    admin.ensure_live(&app).await?;
+    app.menu.delete_category(&id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = app.accounts.live(&admin, app.store.menu()).await?;
+    let menu = admin.live(&app, app.menu.menu()).await?;
     let filter = FoodFilter {
         include_unavailable: true,
         ..FoodFilter::default()
     };
-    Ok(Json(json!({ "items": menu.food_views(&filter) })))
+    let items: Vec<_> = menu
+        .listing(&filter)
+        .into_iter()
+        .map(|f| FoodView::of(f, menu.category_name(f)))
+        .collect();
+    Ok(Json(json!({ "items": items })))
 }
 
 async fn get_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    let menu = app.accounts.live(&admin, app.store.food_with_categories(&id)).await?;
-    let food = menu.foods.iter().find(|f| f.id == id).ok_or_else(food_not_found)?;
-    Ok(Json(
-        json!({ "food": food.view(menu.category(&food.category_id).map(|c| c.name.as_str())) }),
-    ))
-}
-
-/// Looks up the category name for a response (the write already proved the category exists).
-async fn food_response(app: &App, food: &FoodItem) -> Result<Value, ApiError> {
-    let category = app.store.category(&food.category_id).await?;
-    Ok(json!({ "food": food.view(category.as_ref().map(|c| c.name.as_str())) }))
+    let dish = admin.live(&app, app.menu.food(&id, false)).await?;
+    Ok(Json(json!({ "food": FoodView::dish(&dish) })))
 }
 
 async fn create_food(
     State(app): State<App>,
     admin: Admin,
-    JsonBody(fields): JsonBody<FoodFields>,
+    JsonBody(req): JsonBody<FoodRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let change = FoodChange::parse(fields, true)?;
-    let (Some(name), Some(price), Some(category_id)) = (change.name, change.price, change.category_id) else {
-        return Err(ApiError::internal(anyhow::anyhow!(
-            "validated create lacks a required field"
-        )));
-    };
-    app.accounts.ensure_live(&admin).await?;
-    let mut food = FoodItem::new(&name, price, category_id, now_rfc3339());
-    food.description = change.description.flatten();
-    food.image_url = change.image_url.flatten();
-    food.is_available = change.is_available.unwrap_or(true);
-    match app.store.create_food(&food).await? {
-        FoodWrite::Done(f) => {
-            tracing::info!(food_id = %f.id, "food created");
-            Ok((StatusCode::CREATED, Json(food_response(&app, &f).await?)))
-        }
-        FoodWrite::CategoryNotFound => Err(unknown_category()),
-        FoodWrite::NotFound => Err(ApiError::internal(anyhow::anyhow!("create reported not found"))),
-    }
+    let change = FoodChange::parse(req.fields(), true)?;
+    admin.ensure_live(&app).await?;
+    let dish = app.menu.create_food(change).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "food": FoodView::dish(&dish) }))))
 }
 
 async fn update_food(
     State(app): State<App>,
     admin: Admin,
     Path(id): Path<String>,
-    JsonBody(fields): JsonBody<FoodFields>,
+    JsonBody(req): JsonBody<FoodRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    let change = FoodChange::parse(fields, false)?;
-    app.accounts.ensure_live(&admin).await?;
-    match app.store.update_food(&id, &change, &now_rfc3339()).await? {
-        FoodWrite::Done(f) => Ok(Json(food_response(&app, &f).await?)),
-        FoodWrite::NotFound => Err(food_not_found()),
-        FoodWrite::CategoryNotFound => Err(unknown_category()),
-    }
+    let change = FoodChange::parse(req.fields(), false)?;
+    admin.ensure_live(&app).await?;
+    let dish = app.menu.update_food(&id, &change).await?;
+    Ok(Json(json!({ "food": FoodView::dish(&dish) })))
 }
 
 /// Deletes a dish. Orders placed earlier keep their own name and price snapshots.
 async fn delete_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    app.accounts.ensure_live(&admin).await?;
-    if app.store.delete_food(&id).await? {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(food_not_found())
-    }
+    admin.ensure_live(&app).await?;
+    app.menu.delete_food(&id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -6,9 +6,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use shared::domain::menu::food_not_found;
 use shared::http::{QueryParams, Service, path_id, public_cache, service};
-use shared::store::menu::FoodFilter;
+use shared::menu::http::{CategoryView, FoodView, food_not_found};
+use shared::menu::model::FoodFilter;
 use shared::{ApiError, App};
 
 pub fn router(app: App) -> Service {
@@ -31,13 +31,18 @@ pub struct MenuQuery {
 
 /// Available dishes, each with its category name: one Query of the menu partition.
 async fn list(State(app): State<App>, QueryParams(query): QueryParams<MenuQuery>) -> Result<Response, ApiError> {
-    let menu = app.store.menu().await?;
+    let menu = app.menu.menu().await?;
     let filter = FoodFilter {
         include_unavailable: false,
         category_id: query.category,
         name_contains: query.q,
     };
-    Ok(public_cache(Json(json!({ "items": menu.food_views(&filter) }))))
+    let items: Vec<_> = menu
+        .listing(&filter)
+        .into_iter()
+        .map(|f| FoodView::of(f, menu.category_name(f)))
+        .collect();
+    Ok(public_cache(Json(json!({ "items": items }))))
 }
 
 /// One available dish; unavailable and unknown dishes are both 404. One Query of the menu
@@ -45,18 +50,17 @@ async fn list(State(app): State<App>, QueryParams(query): QueryParams<MenuQuery>
 /// second round trip.
 async fn one(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    let menu = app.store.food_with_categories(&id).await?;
-    let food = menu
-        .foods
-        .iter()
-        .find(|f| f.id == id && f.is_available)
-        .ok_or_else(food_not_found)?;
-    let view = food.view(menu.category(&food.category_id).map(|c| c.name.as_str()));
-    Ok(public_cache(Json(json!({ "food": view }))))
+    let dish = app.menu.food(&id, true).await?;
+    Ok(public_cache(Json(json!({ "food": FoodView::dish(&dish) }))))
 }
 
 /// The categories: a key condition on the `CATEGORY#` sort keys, no dish is read.
 async fn categories(State(app): State<App>) -> Result<Response, ApiError> {
-    let menu = app.store.categories().await?;
-    Ok(public_cache(Json(json!({ "items": menu.category_views(false) }))))
+    let menu = app.menu.categories().await?;
+    let items: Vec<_> = menu
+        .categories_by_name()
+        .into_iter()
+        .map(CategoryView::public)
+        .collect();
+    Ok(public_cache(Json(json!({ "items": items }))))
 }

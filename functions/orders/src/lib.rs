@@ -189,7 +189,7 @@ async fn list(
 /// The caller's own order; anyone else's is a 404, as if it did not exist.
 async fn own_order(app: &App, caller: &Customer, id: &str) -> Result<OrderItem, ApiError> {
     let id = path_id(id, order_not_found)?;
-    let order = app.accounts.live(caller, app.store.order(&id)).await?;
+    let order = caller.live(app, app.store.order(&id)).await?;
     order
         .filter(|o| o.customer_id == caller.user_id.as_str())
         .ok_or_else(order_not_found)

@@ -9,10 +9,12 @@ use shared::accounts::model::{
     Account, Channel, Identifier, Otp, OtpHasher, Password, PasswordHasher, Role, Session, Subject, TokenType, Tokens,
 };
 use shared::accounts::store::{AccountStore, CountedCode};
-use shared::domain::menu::{Money, Name};
 use shared::domain::{now_epoch, now_rfc3339};
+use shared::menu::MenuService;
+use shared::menu::model::{FoodChange, NewCategory};
+use shared::menu::model::{Money, Name};
+use shared::menu::store::MenuStore;
 use shared::store::Store;
-use shared::store::menu::{CategoryItem, CategoryWrite, FoodItem, FoodWrite};
 use shared::store::orders::{OrderItem, PlaceOutcome};
 
 use crate::{Args, Kind};
@@ -170,7 +172,7 @@ impl Data {
         data.customer_token = access;
         let admin = data.account(Role::Admin, true, None).await?;
         data.admin_token = data.session(&admin).await?.1;
-        let menu = data.store.menu().await.map_err(ops::describe)?;
+        let menu = data.menu().menu().await.map_err(ops::describe)?;
         data.dish = menu
             .foods
             .iter()
@@ -233,25 +235,28 @@ impl Data {
         Ok((subject.session_id, access.token, refresh.token))
     }
 
+    fn menu(&self) -> MenuService {
+        MenuService::new(MenuStore::new(self.store.clone()))
+    }
+
     async fn category(&self, name: &str) -> anyhow::Result<String> {
-        let item = CategoryItem::new(&Name::parse(name).map_err(anyhow::Error::msg)?, None, now_rfc3339());
-        match self.store.create_category(&item).await.map_err(ops::describe)? {
-            CategoryWrite::Done(c) => Ok(c.id),
-            other => anyhow::bail!("category {name}: {other:?}"),
-        }
+        let new = NewCategory {
+            name: Name::parse(name).map_err(anyhow::Error::msg)?,
+            description: None,
+        };
+        let category = self.menu().create_category(&new).await.map_err(ops::describe)?;
+        Ok(category.id)
     }
 
     async fn food(&self, name: &str, category: &str) -> anyhow::Result<String> {
-        let item = FoodItem::new(
-            &Name::parse(name).map_err(anyhow::Error::msg)?,
-            Money::from_kobo(150_000),
-            category.to_owned(),
-            now_rfc3339(),
-        );
-        match self.store.create_food(&item).await.map_err(ops::describe)? {
-            FoodWrite::Done(f) => Ok(f.id),
-            other => anyhow::bail!("food {name}: {other:?}"),
-        }
+        let change = FoodChange {
+            name: Some(Name::parse(name).map_err(anyhow::Error::msg)?),
+            price: Some(Money::from_kobo(150_000)),
+            category_id: Some(category.to_owned()),
+            ..FoodChange::default()
+        };
+        let dish = self.menu().create_food(change).await.map_err(ops::describe)?;
+        Ok(dish.food.id)
     }
 
     async fn order(&self, paid: bool) -> anyhow::Result<String> {

@@ -29,24 +29,28 @@ pub async fn create_admin(store: &Store, email: &str, password: String) -> anyho
 /// Adds the demo menu: categories and dishes not there yet (matched by name). Returns how many
 /// categories and dishes it added; running it again adds nothing.
 pub async fn seed_demo(store: &Store) -> anyhow::Result<(usize, usize)> {
-    use shared::domain::menu::{Money, Name};
-    use shared::store::menu::{CategoryItem, CategoryWrite, FoodItem, FoodWrite};
+    use shared::menu::MenuService;
+    use shared::menu::model::{FoodChange, Money, Name, NewCategory};
+    use shared::menu::store::MenuStore;
 
-    let menu = store.menu().await.map_err(describe)?;
+    let service = MenuService::new(MenuStore::new(store.clone()));
+    let menu = service.menu().await.map_err(describe)?;
     let (mut categories, mut foods) = (0, 0);
     for demo_category in demo::MENU {
         let name = Name::parse(demo_category.name).map_err(|e| anyhow::anyhow!("{}: {e}", demo_category.name))?;
         let category_id = match menu.categories.iter().find(|c| c.name_key == name.unique_key()) {
             Some(existing) => existing.id.clone(),
             None => {
-                let item = CategoryItem::new(&name, Some(demo_category.description.to_owned()), now_rfc3339());
-                match store.create_category(&item).await.map_err(describe)? {
-                    CategoryWrite::Done(c) => {
-                        categories += 1;
-                        c.id
-                    }
-                    other => bail!("could not create category {}: {other:?}", demo_category.name),
-                }
+                let new = NewCategory {
+                    name,
+                    description: Some(demo_category.description.to_owned()),
+                };
+                let created = service
+                    .create_category(&new)
+                    .await
+                    .map_err(|e| describe(e).context(format!("creating category {}", demo_category.name)))?;
+                categories += 1;
+                created.id
             }
         };
         for demo_food in demo_category.foods {
@@ -58,18 +62,19 @@ pub async fn seed_demo(store: &Store) -> anyhow::Result<(usize, usize)> {
                 continue;
             }
             let name = Name::parse(demo_food.name).map_err(|e| anyhow::anyhow!("{}: {e}", demo_food.name))?;
-            let mut item = FoodItem::new(
-                &name,
-                Money::from_kobo(demo_food.price_kobo),
-                category_id.clone(),
-                now_rfc3339(),
-            );
-            item.description = Some(demo_food.description.to_owned());
-            item.is_available = demo_food.available;
-            match store.create_food(&item).await.map_err(describe)? {
-                FoodWrite::Done(_) => foods += 1,
-                other => bail!("could not create {}: {other:?}", demo_food.name),
-            }
+            let dish = FoodChange {
+                name: Some(name),
+                description: Some(Some(demo_food.description.to_owned())),
+                price: Some(Money::from_kobo(demo_food.price_kobo)),
+                category_id: Some(category_id.clone()),
+                image_url: None,
+                is_available: Some(demo_food.available),
+            };
+            service
+                .create_food(dish)
+                .await
+                .map_err(|e| describe(e).context(format!("creating {}", demo_food.name)))?;
+            foods += 1;
         }
     }
     Ok((categories, foods))

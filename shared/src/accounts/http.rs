@@ -123,6 +123,23 @@ macro_rules! caller_extractor {
             }
         }
 
+        impl $name {
+            /// A read on the caller's behalf, with the session checked beside it (one round
+            /// trip): the read's answer only while the session lives.
+            pub async fn live<T, E: Into<ApiError>>(
+                &self,
+                app: &App,
+                work: impl Future<Output = Result<T, E>>,
+            ) -> Result<T, ApiError> {
+                app.accounts.live(&self.0, async { work.await.map_err(Into::into) }).await
+            }
+
+            /// Before a write on the caller's behalf: the session must still live.
+            pub async fn ensure_live(&self, app: &App) -> Result<(), ApiError> {
+                Ok(app.accounts.ensure_live(&self.0).await?)
+            }
+        }
+
         impl std::ops::Deref for $name {
             type Target = Subject;
 

@@ -1,6 +1,6 @@
 //! Menu and order rules (moving into their feature folders).
 
-pub mod menu;
+pub use crate::menu::model as menu;
 pub mod order;
 
 pub use crate::accounts::model::{Role, user};

@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::menu::{Money, Problems};
+use super::menu::Money;
 use super::user::Role;
 use crate::platform::error::ApiError;
+use crate::platform::validation::Problems;
 
 pub const MAX_LINES: usize = 50;
 pub const MAX_QUANTITY: i64 = 50;

@@ -13,14 +13,17 @@ pub enum Round<T, S> {
 }
 
 /// Runs `round` on `state` until it is done, at most `attempts` times.
-pub async fn on_condition<S, T, E>(
+/// (`round` is a closure returning a future rather than an async closure: the futures of async
+/// closures that borrow are not yet provably `Send`, which axum handlers must be.)
+pub async fn on_condition<S, T, E, Fut>(
     what: &str,
     attempts: usize,
     mut state: S,
-    mut round: impl AsyncFnMut(S) -> Result<Round<T, S>, E>,
+    mut round: impl FnMut(S) -> Fut,
 ) -> Result<T, E>
 where
     E: From<Failure>,
+    Fut: Future<Output = Result<Round<T, S>, E>>,
 {
     for _ in 0..attempts {
         match round(state).await? {
@@ -49,7 +52,7 @@ mod tests {
 
     #[tokio::test]
     async fn gives_up_as_unavailable_when_the_item_keeps_moving() {
-        let answer: Result<(), Failure> = on_condition("spin", 3, (), async |()| Ok(Round::Again(()))).await;
+        let answer: Result<(), Failure> = on_condition("spin", 3, (), |()| async { Ok(Round::Again(())) }).await;
         assert!(matches!(answer, Err(Failure::Unavailable(_))));
     }
 }

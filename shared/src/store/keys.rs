@@ -2,23 +2,6 @@
 
 pub use crate::platform::db::{GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, PK, SK, TTL};
 
-/// The one partition holding every category and dish: the whole menu is one Query.
-pub const MENU_PK: &str = "MENU";
-pub const CATEGORY_NAME_SK: &str = "CATEGORYNAME";
-
-pub fn category_sk(id: &str) -> String {
-    format!("CATEGORY#{id}")
-}
-
-pub fn food_sk(id: &str) -> String {
-    format!("FOOD#{id}")
-}
-
-/// Guard making category names unique, case-insensitively.
-pub fn category_name_pk(unique_key: &str) -> String {
-    format!("CATEGORYNAME#{unique_key}")
-}
-
 pub const ORDER_SK: &str = "ORDER";
 pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
 /// GSI3 partition holding every order, newest first.

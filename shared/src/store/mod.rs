@@ -1,7 +1,6 @@
 //! The features' storage, on the platform's DynamoDB helpers.
 
 pub mod keys;
-pub mod menu;
 pub mod orders;
 
 pub use crate::platform::db::{

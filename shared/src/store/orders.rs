@@ -11,12 +11,13 @@ use aws_sdk_dynamodb::types::{
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, IDEMPOTENCY_SK, ORDER_SK};
-use super::menu::FoodItem;
 use super::{Conditional, Item, Store, build_error, conditional_update, mapping_error, n, s, sk_of, transact};
 use crate::accounts::model::Session;
 use crate::accounts::store::{AccountStore, is_session, session_from, session_key};
 use crate::domain::Role;
 use crate::domain::order::{OrderLine, OrderStatus, PaymentStatus};
+use crate::menu::model::Food;
+use crate::menu::store::{food_from, food_key, is_food};
 use crate::platform::error::ApiError;
 use crate::platform::pagination::PageRequest;
 
@@ -170,7 +171,7 @@ impl IdempotencyItem {
 /// What a placement needs to read first, in one round trip.
 #[derive(Debug, Default)]
 pub struct PlacementInputs {
-    pub foods: Vec<FoodItem>,
+    pub foods: Vec<Food>,
     pub idempotency: Option<IdempotencyItem>,
     pub session: Option<Session>,
 }
@@ -205,10 +206,7 @@ impl Store {
         idempotency: Option<(&str, &str)>,
         session_id: &str,
     ) -> Result<PlacementInputs, ApiError> {
-        let mut wanted: Vec<(String, String)> = food_ids
-            .iter()
-            .map(|id| (keys::MENU_PK.to_owned(), keys::food_sk(id)))
-            .collect();
+        let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(id)).collect();
         if let Some((customer, key)) = idempotency {
             wanted.push((keys::idempotency_pk(customer, key), IDEMPOTENCY_SK.to_owned()));
         }
@@ -216,9 +214,7 @@ impl Store {
         let mut inputs = PlacementInputs::default();
         for item in self.batch_get(wanted, "BatchGetItem order inputs").await? {
             match sk_of(&item) {
-                sk if sk.starts_with("FOOD#") => inputs
-                    .foods
-                    .push(serde_dynamo::from_item(item).map_err(|e| mapping_error("food", e))?),
+                _ if is_food(&item) => inputs.foods.push(food_from(item)?),
                 IDEMPOTENCY_SK => {
                     inputs.idempotency =
                         Some(serde_dynamo::from_item(item).map_err(|e| mapping_error("idempotency", e))?)

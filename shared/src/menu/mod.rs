@@ -1,0 +1,13 @@
+//! The menu: categories and dishes, read by everyone, managed by the kitchen's admins.
+//!
+//! - [`model`]: money, names, categories, dishes, edits and listing rules (no HTTP, no store);
+//! - [`store`]: the menu partition, name guards, counts and conditional changes;
+//! - [`service`]: reads and the admin's changes, retried on a moved item;
+//! - [`http`]: errors as the contract's, and the JSON views.
+
+pub mod http;
+pub mod model;
+pub mod service;
+pub mod store;
+
+pub use service::{MenuError, MenuService};

@@ -1,0 +1,541 @@
+//! The menu: categories and dishes, the rules admins edit them by, and which dishes a listing
+//! shows in which order. Imports neither HTTP nor the store.
+
+use serde::{Deserialize, Serialize};
+
+use crate::platform::patch::Patch;
+use crate::platform::validation::{Invalid, Problems};
+
+pub const CURRENCY: &str = "NGN";
+pub const NAME_MAX: usize = 120;
+pub const DESCRIPTION_MAX: usize = 1000;
+pub const URL_MAX: usize = 2048;
+/// NGN 10,000,000.00: a price above this is a typo, not a dish.
+pub const PRICE_MAX_KOBO: i64 = 1_000_000_000;
+
+/// An amount in kobo (the minor unit of NGN). Always an integer, never a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Money(i64);
+
+/// A price as it was sent: a whole number, another number, or not a number at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceInput {
+    Whole(i64),
+    NotWhole,
+    NotANumber,
+}
+
+impl Money {
+    pub fn kobo(self) -> i64 {
+        self.0
+    }
+
+    pub fn from_kobo(kobo: i64) -> Self {
+        Self(kobo)
+    }
+
+    /// A price: a whole number from 1 to [`PRICE_MAX_KOBO`] kobo.
+    pub fn parse_price(input: PriceInput) -> Result<Self, String> {
+        match input {
+            PriceInput::Whole(n) if (1..=PRICE_MAX_KOBO).contains(&n) => Ok(Self(n)),
+            PriceInput::Whole(_) => Err(format!("must be from 1 to {PRICE_MAX_KOBO} kobo")),
+            PriceInput::NotWhole => Err("must be a whole number of kobo (no decimals)".into()),
+            PriceInput::NotANumber => Err("must be an integer amount in kobo".into()),
+        }
+    }
+
+    pub fn checked_mul(self, n: i64) -> Option<Self> {
+        self.0.checked_mul(n).map(Self)
+    }
+
+    pub fn checked_add(self, other: Self) -> Option<Self> {
+        self.0.checked_add(other.0).map(Self)
+    }
+}
+
+/// A category of the menu. `food_count` (its dishes, available or not) is kept by the same
+/// writes that add, move and delete dishes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    /// Lower-cased name: what uniqueness is decided on.
+    pub name_key: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub food_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A dish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Food {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Kobo.
+    pub price: i64,
+    pub currency: String,
+    pub category_id: String,
+    #[serde(default)]
+    pub image_url: Option<String>,
+    pub is_available: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Optimistic-locking version, bumped by every write.
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl Category {
+    pub fn new(new: &NewCategory, now: String) -> Self {
+        Self {
+            id: ulid::Ulid::new().to_string(),
+            name: new.name.as_str().to_owned(),
+            name_key: new.name.unique_key(),
+            description: new.description.clone(),
+            food_count: 0,
+            created_at: now.clone(),
+            updated_at: now,
+        }
+    }
+
+    /// The category after `change`.
+    pub fn changed(&self, change: &CategoryChange, now: &str) -> Self {
+        let mut next = self.clone();
+        if let Some(name) = &change.name {
+            next.name = name.as_str().to_owned();
+            next.name_key = name.unique_key();
+        }
+        if let Some(description) = &change.description {
+            next.description = description.clone();
+        }
+        next.updated_at = now.to_owned();
+        next
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.food_count <= 0
+    }
+}
+
+impl Food {
+    pub fn new(name: &Name, price: Money, category_id: String, now: String) -> Self {
+        Self {
+            id: ulid::Ulid::new().to_string(),
+            name: name.as_str().to_owned(),
+            description: None,
+            price: price.kobo(),
+            currency: CURRENCY.into(),
+            category_id,
+            image_url: None,
+            is_available: true,
+            created_at: now.clone(),
+            updated_at: now,
+            version: 0,
+        }
+    }
+
+    /// A new dish from a validated create (`None` if a required field is missing).
+    pub fn created(change: FoodChange, now: String) -> Option<Self> {
+        let mut food = Self::new(change.name.as_ref()?, change.price?, change.category_id?, now);
+        food.description = change.description.flatten();
+        food.image_url = change.image_url.flatten();
+        food.is_available = change.is_available.unwrap_or(true);
+        Some(food)
+    }
+
+    /// The dish after `change`, one version on.
+    pub fn changed(&self, change: &FoodChange, now: &str) -> Self {
+        let mut next = self.clone();
+        if let Some(name) = &change.name {
+            next.name = name.as_str().to_owned();
+        }
+        if let Some(description) = &change.description {
+            next.description = description.clone();
+        }
+        if let Some(price) = change.price {
+            next.price = price.kobo();
+        }
+        if let Some(category_id) = &change.category_id {
+            next.category_id = category_id.clone();
+        }
+        if let Some(image_url) = &change.image_url {
+            next.image_url = image_url.clone();
+        }
+        if let Some(is_available) = change.is_available {
+            next.is_available = is_available;
+        }
+        next.updated_at = now.to_owned();
+        next.version = self.version + 1;
+        next
+    }
+}
+
+/// The menu as read: categories and dishes.
+#[derive(Debug, Default, Clone)]
+pub struct Menu {
+    pub categories: Vec<Category>,
+    pub foods: Vec<Food>,
+}
+
+/// Which dishes a menu listing shows.
+#[derive(Debug, Default, Clone)]
+pub struct FoodFilter {
+    pub include_unavailable: bool,
+    pub category_id: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub name_contains: Option<String>,
+}
+
+impl Menu {
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The name of a dish's category, if it still exists.
+    pub fn category_name(&self, food: &Food) -> Option<&str> {
+        self.category(&food.category_id).map(|c| c.name.as_str())
+    }
+
+    pub fn food(&self, id: &str) -> Option<&Food> {
+        self.foods.iter().find(|f| f.id == id)
+    }
+
+    /// The dishes a listing shows, grouped by category name then by dish name.
+    pub fn listing(&self, filter: &FoodFilter) -> Vec<&Food> {
+        let needle = filter
+            .name_contains
+            .as_ref()
+            .map(|q| q.trim().to_lowercase())
+            .filter(|q| !q.is_empty());
+        let category = filter.category_id.as_ref().map(|c| c.trim().to_ascii_uppercase());
+        let mut foods: Vec<(Option<String>, String, &Food)> = self
+            .foods
+            .iter()
+            .filter(|f| filter.include_unavailable || f.is_available)
+            .filter(|f| category.as_ref().is_none_or(|c| &f.category_id == c))
+            .filter(|f| {
+                needle
+                    .as_ref()
+                    .is_none_or(|q| f.name.to_lowercase().contains(q.as_str()))
+            })
+            .map(|f| (self.category_name(f).map(str::to_lowercase), f.name.to_lowercase(), f))
+            .collect();
+        foods.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        foods.into_iter().map(|(_, _, f)| f).collect()
+    }
+
+    /// The categories by name.
+    pub fn categories_by_name(&self) -> Vec<&Category> {
+        let mut categories: Vec<&Category> = self.categories.iter().collect();
+        categories.sort_by_cached_key(|c| c.name.to_lowercase());
+        categories
+    }
+}
+
+/// A display name: trimmed, inner whitespace collapsed, 1 to [`NAME_MAX`] characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let n = collapsed.chars().count();
+        if n == 0 || n > NAME_MAX || collapsed.chars().any(char::is_control) {
+            Err(format!("must be 1 to {NAME_MAX} characters"))
+        } else {
+            Ok(Self(collapsed))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key names are unique by: case-insensitive.
+    pub fn unique_key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+fn description(raw: &str) -> Result<Option<String>, String> {
+    let trimmed = raw.trim();
+    if trimmed.chars().count() > DESCRIPTION_MAX {
+        Err(format!("must be at most {DESCRIPTION_MAX} characters"))
+    } else if trimmed.is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(trimmed.to_owned()))
+    }
+}
+
+/// An image URL: absolute `https://` with a host name, printable ASCII without the characters a
+/// URI may not carry (spaces, quotes, angle brackets, braces, backslashes...).
+pub fn image_url(raw: &str) -> Result<String, String> {
+    const FORBIDDEN: &[char] = &['"', '<', '>', '\\', '^', '`', '{', '|', '}'];
+    let trimmed = raw.trim();
+    let bad = || "must be an https URL".to_owned();
+    if trimmed.len() > URL_MAX || !trimmed.chars().all(|c| c.is_ascii_graphic() && !FORBIDDEN.contains(&c)) {
+        return Err(bad());
+    }
+    let rest = trimmed
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .map(|_| &trimmed[8..])
+        .ok_or_else(bad)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && host.contains('.')
+        && host
+            .split('.')
+            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if host_ok { Ok(trimmed.to_owned()) } else { Err(bad()) }
+}
+
+/// A new category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCategory {
+    pub name: Name,
+    pub description: Option<String>,
+}
+
+impl NewCategory {
+    pub fn parse(name: Option<&str>, desc: Option<&str>) -> Result<Self, Invalid> {
+        let mut p = Problems::default();
+        let name = match name {
+            None => {
+                p.add("invalid_name", "name", "is required");
+                None
+            }
+            Some(raw) => p.check("invalid_name", "name", Name::parse(raw)),
+        };
+        let description = p.check("invalid_description", "description", desc.map(description).transpose());
+        p.finish("Some category fields are invalid")?;
+        match (name, description) {
+            (Some(name), Some(description)) => Ok(Self {
+                name,
+                description: description.flatten(),
+            }),
+            _ => Err(Invalid::field(
+                "invalid_name",
+                "name",
+                "is required",
+                "Some category fields are invalid",
+            )),
+        }
+    }
+}
+
+/// A change to a category: `None` leaves a field alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CategoryChange {
+    pub name: Option<Name>,
+    pub description: Option<Option<String>>,
+}
+
+impl CategoryChange {
+    pub fn parse(name: Patch<String>, desc: Patch<String>) -> Result<Self, Invalid> {
+        let mut p = Problems::default();
+        let name = match name {
+            Patch::Absent => None,
+            Patch::Null => {
+                p.add("invalid_name", "name", "cannot be removed");
+                None
+            }
+            Patch::Value(raw) => p.check("invalid_name", "name", Name::parse(&raw)),
+        };
+        let description = match desc {
+            Patch::Absent => None,
+            Patch::Null => Some(None),
+            Patch::Value(raw) => p.check("invalid_description", "description", description(&raw)),
+        };
+        p.finish("Some category fields are invalid")?;
+        Ok(Self { name, description })
+    }
+}
+
+/// The fields of a dish as an admin sends them (create or patch).
+#[derive(Debug, Default)]
+pub struct FoodFields {
+    pub name: Patch<String>,
+    pub description: Patch<String>,
+    pub price: Patch<PriceInput>,
+    pub category_id: Patch<String>,
+    pub image_url: Patch<String>,
+    pub is_available: Patch<bool>,
+}
+
+/// A validated change to a dish; on create every required field is `Some`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FoodChange {
+    pub name: Option<Name>,
+    pub description: Option<Option<String>>,
+    pub price: Option<Money>,
+    pub category_id: Option<String>,
+    pub image_url: Option<Option<String>>,
+    pub is_available: Option<bool>,
+}
+
+impl FoodChange {
+    /// `creating`: name, price and category_id are required and nothing may be null.
+    pub fn parse(fields: FoodFields, creating: bool) -> Result<Self, Invalid> {
+        let mut p = Problems::default();
+        let required = |p: &mut Problems, code: &'static str, field: &str, absent: bool| {
+            if creating && absent {
+                p.add(code, field, "is required");
+            }
+        };
+        required(&mut p, "invalid_name", "name", fields.name.is_absent());
+        required(&mut p, "invalid_price", "price", fields.price.is_absent());
+        required(
+            &mut p,
+            "invalid_category",
+            "category_id",
+            fields.category_id.is_absent(),
+        );
+
+        let name = match fields.name {
+            Patch::Absent => None,
+            Patch::Null => {
+                p.add("invalid_name", "name", "cannot be null");
+                None
+            }
+            Patch::Value(raw) => p.check("invalid_name", "name", Name::parse(&raw)),
+        };
+        let price = match fields.price {
+            Patch::Absent => None,
+            Patch::Null => {
+                p.add("invalid_price", "price", "cannot be null");
+                None
+            }
+            Patch::Value(v) => p.check("invalid_price", "price", Money::parse_price(v)),
+        };
+        let category_id = match fields.category_id {
+            Patch::Absent => None,
+            Patch::Null => {
+                p.add("invalid_category", "category_id", "cannot be null");
+                None
+            }
+            Patch::Value(raw) => {
+                let id = raw.trim().to_ascii_uppercase();
+                p.check(
+                    "invalid_category",
+                    "category_id",
+                    ulid::Ulid::from_string(&id)
+                        .map(|_| id)
+                        .map_err(|_| "does not exist".to_owned()),
+                )
+            }
+        };
+        let description = match fields.description {
+            Patch::Absent => None,
+            Patch::Null => Some(None),
+            Patch::Value(raw) => p.check("invalid_description", "description", description(&raw)),
+        };
+        let image_url = match fields.image_url {
+            Patch::Absent => None,
+            Patch::Null => Some(None),
+            Patch::Value(raw) if raw.trim().is_empty() => Some(None),
+            Patch::Value(raw) => p.check("invalid_image_url", "image_url", image_url(&raw)).map(Some),
+        };
+        let is_available = match fields.is_available {
+            Patch::Absent => None,
+            Patch::Null => {
+                p.add("invalid_field", "is_available", "cannot be null");
+                None
+            }
+            Patch::Value(b) => Some(b),
+        };
+        p.finish("Some food fields are invalid")?;
+        Ok(Self {
+            name,
+            description,
+            price,
+            category_id,
+            image_url,
+            is_available,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_are_positive_integers_in_kobo() {
+        assert_eq!(Money::parse_price(PriceInput::Whole(250000)).unwrap().kobo(), 250_000);
+        for bad in [
+            PriceInput::Whole(0),
+            PriceInput::Whole(-5),
+            PriceInput::NotWhole,
+            PriceInput::NotANumber,
+            PriceInput::Whole(PRICE_MAX_KOBO + 1),
+        ] {
+            assert!(Money::parse_price(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_compared_without_case() {
+        let a = Name::parse("  Jollof   Rice ").unwrap();
+        assert_eq!(a.as_str(), "Jollof Rice");
+        assert_eq!(a.unique_key(), Name::parse("JOLLOF rice").unwrap().unique_key());
+        assert!(Name::parse("   ").is_err());
+        assert!(Name::parse(&"x".repeat(NAME_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn image_urls_must_be_https() {
+        assert!(image_url("https://cdn.chukskitchen.ng/jollof.jpg").is_ok());
+        assert!(image_url("HTTPS://cdn.chukskitchen.ng:443/a.jpg?w=400#top").is_ok());
+        for bad in [
+            "http://cdn.example.com/a.jpg",
+            "javascript:alert(1)",
+            "https://",
+            "cdn.example.com/a.jpg",
+            "https://exa mple.com/a",
+            "https://cdn.example.com/a<b>.jpg",
+            "https://.example.com/a.jpg",
+        ] {
+            assert!(image_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn creating_a_food_requires_name_price_and_category() {
+        let f = FoodChange::parse(FoodFields::default(), true).unwrap_err().fields;
+        assert!(
+            f.contains_key("name") && f.contains_key("price") && f.contains_key("category_id"),
+            "{f:?}"
+        );
+        assert!(FoodChange::parse(FoodFields::default(), false).unwrap().is_empty());
+    }
+
+    #[test]
+    fn nulls_clear_optional_fields_only() {
+        let fields = FoodFields {
+            description: Patch::Null,
+            image_url: Patch::Null,
+            ..FoodFields::default()
+        };
+        let change = FoodChange::parse(fields, false).unwrap();
+        assert_eq!(change.description, Some(None));
+        assert_eq!(change.image_url, Some(None));
+        let fields = FoodFields {
+            price: Patch::Null,
+            ..FoodFields::default()
+        };
+        assert!(FoodChange::parse(fields, false).is_err());
+    }
+}

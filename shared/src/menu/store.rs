@@ -1,0 +1,382 @@
+//! The menu in the table: categories and dishes in one partition (`PK = MENU`), so the whole
+//! menu is one Query. Category names are unique through guard items written in the same
+//! transaction; each category's `food_count` moves in the same transactions that add, move and
+//! delete dishes, so "delete only when empty" and "a dish's category exists" are conditions, not
+//! read-then-write checks. Changes are conditioned on the state they were decided on (the name
+//! read, the dish's version): a failed condition comes back as `Stale`, and the service decides
+//! again.
+//!
+//! | item | PK | SK |
+//! |---|---|---|
+//! | category | `MENU` | `CATEGORY#<ulid>` |
+//! | dish | `MENU` | `FOOD#<ulid>` |
+//! | category-name guard | `CATEGORYNAME#<lower-cased name>` | `CATEGORYNAME` |
+
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Category, Food, Menu};
+use crate::platform::db::{Db, Item, PK, SK, build_error, db_error, from_item, n, s, to_item, transact};
+use crate::platform::error::Failure;
+
+const MENU_PK: &str = "MENU";
+const CATEGORY_PREFIX: &str = "CATEGORY#";
+const FOOD_PREFIX: &str = "FOOD#";
+const CATEGORY_NAME_SK: &str = "CATEGORYNAME";
+
+fn category_sk(id: &str) -> String {
+    format!("{CATEGORY_PREFIX}{id}")
+}
+
+fn food_sk(id: &str) -> String {
+    format!("{FOOD_PREFIX}{id}")
+}
+
+fn category_name_pk(name_key: &str) -> String {
+    format!("CATEGORYNAME#{name_key}")
+}
+
+/// The key of a dish, for features that read dishes in their own batch (order placement).
+pub fn food_key(id: &str) -> (String, String) {
+    (MENU_PK.to_owned(), food_sk(id))
+}
+
+/// Whether a batch-read item is a dish.
+pub fn is_food(item: &Item) -> bool {
+    crate::platform::db::sk_of(item).starts_with(FOOD_PREFIX)
+}
+
+pub fn food_from(item: Item) -> Result<Food, Failure> {
+    from_item(item, "food")
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CategoryNameGuard {
+    category_id: String,
+}
+
+/// What a create did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Created {
+    Done,
+    /// Category: the name is taken. Dish: the category does not exist.
+    Refused,
+}
+
+/// What a change decided on an item as read did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Changed {
+    Done,
+    /// The item moved (or went) since it was read: decide again.
+    Stale,
+    /// Category: the new name is taken. Dish: the new category does not exist.
+    Refused,
+}
+
+/// Which items of the menu partition a read needs.
+enum MenuPart<'a> {
+    Everything,
+    Categories,
+    /// The dish with this id, and every category.
+    FoodAndCategories(&'a str),
+}
+
+#[derive(Clone, Debug)]
+pub struct MenuStore {
+    db: Db,
+}
+
+impl MenuStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    fn category_item(category: &Category) -> Result<Item, Failure> {
+        to_item(
+            category,
+            [(PK, MENU_PK.to_owned()), (SK, category_sk(&category.id))],
+            "category",
+        )
+    }
+
+    fn food_item(food: &Food) -> Result<Item, Failure> {
+        to_item(food, [(PK, MENU_PK.to_owned()), (SK, food_sk(&food.id))], "food")
+    }
+
+    /// The whole menu in one Query (following `LastEvaluatedKey` past 1 MB pages).
+    pub async fn menu(&self) -> Result<Menu, Failure> {
+        self.query_menu(MenuPart::Everything).await
+    }
+
+    /// The categories only: the key condition reads the `CATEGORY#` items and no dish.
+    pub async fn categories(&self) -> Result<Menu, Failure> {
+        self.query_menu(MenuPart::Categories).await
+    }
+
+    /// One dish and every category (so the dish carries its category name), in one Query: the
+    /// partition is read (and paid for) as for the whole menu, but a filter drops the other
+    /// dishes before they are sent, so the function decodes a handful of items, not the menu.
+    pub async fn food_with_categories(&self, id: &str) -> Result<Menu, Failure> {
+        self.query_menu(MenuPart::FoodAndCategories(id)).await
+    }
+
+    async fn query_menu(&self, part: MenuPart<'_>) -> Result<Menu, Failure> {
+        let mut menu = Menu::default();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut query = self
+                .db
+                .client()
+                .query()
+                .table_name(self.db.table())
+                .expression_attribute_values(":pk", s(MENU_PK))
+                .set_exclusive_start_key(start.take());
+            query = match part {
+                MenuPart::Everything => query.key_condition_expression("PK = :pk"),
+                MenuPart::Categories => query
+                    .key_condition_expression("PK = :pk AND begins_with(SK, :category)")
+                    .expression_attribute_values(":category", s(CATEGORY_PREFIX)),
+                // A filter cannot name key attributes: the dish by its `id`, the categories
+                // by the attribute only they carry.
+                MenuPart::FoodAndCategories(id) => query
+                    .key_condition_expression("PK = :pk")
+                    .filter_expression("id = :id OR attribute_exists(food_count)")
+                    .expression_attribute_values(":id", s(id)),
+            };
+            let out = query.send().await.map_err(|e| db_error("Query menu", e))?;
+            for item in out.items.unwrap_or_default() {
+                let sk = crate::platform::db::sk_of(&item);
+                if sk.starts_with(CATEGORY_PREFIX) {
+                    menu.categories.push(from_item(item, "category")?);
+                } else if sk.starts_with(FOOD_PREFIX) {
+                    menu.foods.push(from_item(item, "food")?);
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(menu)
+    }
+
+    pub async fn category(&self, id: &str) -> Result<Option<Category>, Failure> {
+        self.db.get_item(MENU_PK.to_owned(), &category_sk(id), "category").await
+    }
+
+    pub async fn food(&self, id: &str) -> Result<Option<Food>, Failure> {
+        self.db.get_item(MENU_PK.to_owned(), &food_sk(id), "food").await
+    }
+
+    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, Failure> {
+        let mut put = Put::builder().table_name(self.db.table()).set_item(Some(item));
+        if let Some(c) = condition {
+            put = put.condition_expression(c);
+        }
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(build_error)?)
+            .build())
+    }
+
+    fn name_guard(&self, name_key: &str, category_id: &str) -> Result<TransactWriteItem, Failure> {
+        let guard = to_item(
+            &CategoryNameGuard {
+                category_id: category_id.into(),
+            },
+            [(PK, category_name_pk(name_key)), (SK, CATEGORY_NAME_SK.to_owned())],
+            "category name guard",
+        )?;
+        self.put(guard, Some("attribute_not_exists(PK)"))
+    }
+
+    /// Removes the guard of a category name (in the transaction that renames or deletes it).
+    fn drop_name_guard(&self, name_key: &str) -> Result<TransactWriteItem, Failure> {
+        Ok(TransactWriteItem::builder()
+            .delete(
+                Delete::builder()
+                    .table_name(self.db.table())
+                    .key(PK, s(category_name_pk(name_key)))
+                    .key(SK, s(CATEGORY_NAME_SK))
+                    .build()
+                    .map_err(build_error)?,
+            )
+            .build())
+    }
+
+    /// `ADD food_count :delta` on a category that must exist.
+    fn count_change(&self, category_id: &str, delta: i64) -> Result<TransactWriteItem, Failure> {
+        Ok(TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(self.db.table())
+                    .key(PK, s(MENU_PK))
+                    .key(SK, s(category_sk(category_id)))
+                    .update_expression("ADD food_count :d")
+                    .condition_expression("attribute_exists(PK)")
+                    .expression_attribute_values(":d", n(delta))
+                    .build()
+                    .map_err(build_error)?,
+            )
+            .build())
+    }
+
+    /// Creates a category and its name guard atomically; `Refused` when the name is taken.
+    pub async fn create_category(&self, category: &Category) -> Result<Created, Failure> {
+        let items = vec![
+            self.put(Self::category_item(category)?, Some("attribute_not_exists(PK)"))?,
+            self.name_guard(&category.name_key, &category.id)?,
+        ];
+        Ok(match transact(&self.db, "create category", items).await? {
+            None => Created::Done,
+            Some(c) if c.condition_failed(1) => Created::Refused,
+            Some(c) => return Err(Failure::bug(format!("create category cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// Writes `next` over `current` as read: conditioned on the name read, so of two concurrent
+    /// renames one wins and the other is decided again. A rename swaps the name guards in the
+    /// same transaction. `SET`, not Put: `food_count` moves independently.
+    pub async fn change_category(&self, current: &Category, next: &Category) -> Result<Changed, Failure> {
+        let description = match &next.description {
+            Some(d) => s(d),
+            None => AttributeValue::Null(true),
+        };
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(self.db.table())
+                        .key(PK, s(MENU_PK))
+                        .key(SK, s(category_sk(&current.id)))
+                        .update_expression("SET #name = :name, name_key = :key, description = :desc, updated_at = :now")
+                        .condition_expression("attribute_exists(PK) AND name_key = :old")
+                        .expression_attribute_names("#name", "name")
+                        .expression_attribute_values(":name", s(&next.name))
+                        .expression_attribute_values(":key", s(&next.name_key))
+                        .expression_attribute_values(":desc", description)
+                        .expression_attribute_values(":now", s(&next.updated_at))
+                        .expression_attribute_values(":old", s(&current.name_key))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+        ];
+        let renamed = next.name_key != current.name_key;
+        if renamed {
+            items.push(self.name_guard(&next.name_key, &current.id)?);
+            items.push(self.drop_name_guard(&current.name_key)?);
+        }
+        Ok(match transact(&self.db, "update category", items).await? {
+            None => Changed::Done,
+            Some(c) if c.condition_failed(0) => Changed::Stale,
+            Some(c) if renamed && c.condition_failed(1) => Changed::Refused,
+            Some(c) => return Err(Failure::bug(format!("update category cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// Deletes a category read as empty, with its name guard, only while it is still empty.
+    pub async fn delete_empty_category(&self, current: &Category) -> Result<Changed, Failure> {
+        let items = vec![
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(self.db.table())
+                        .key(PK, s(MENU_PK))
+                        .key(SK, s(category_sk(&current.id)))
+                        .condition_expression("attribute_exists(PK) AND food_count = :zero")
+                        .expression_attribute_values(":zero", n(0))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+            self.drop_name_guard(&current.name_key)?,
+        ];
+        Ok(match transact(&self.db, "delete category", items).await? {
+            None => Changed::Done,
+            // A dish arrived or it was deleted meanwhile: decide again on fresh data.
+            Some(_) => Changed::Stale,
+        })
+    }
+
+    /// Creates a dish; its category must exist (checked in the same transaction, which also
+    /// counts the dish into the category): `Refused` otherwise.
+    pub async fn create_food(&self, food: &Food) -> Result<Created, Failure> {
+        let items = vec![
+            self.put(Self::food_item(food)?, Some("attribute_not_exists(PK)"))?,
+            self.count_change(&food.category_id, 1)?,
+        ];
+        Ok(match transact(&self.db, "create food", items).await? {
+            None => Created::Done,
+            Some(c) if c.condition_failed(1) => Created::Refused,
+            Some(c) => return Err(Failure::bug(format!("create food cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// Writes `next` over `current` as read, conditioned on the version read, so concurrent
+    /// patches never lose an update or a category move's count. Moving it to another category
+    /// moves its count in the same transaction (the new category must exist: `Refused`).
+    pub async fn change_food(&self, current: &Food, next: &Food) -> Result<Changed, Failure> {
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(self.db.table())
+                        .set_item(Some(Self::food_item(next)?))
+                        .condition_expression(
+                            "attribute_exists(PK) AND (version = :seen OR attribute_not_exists(version))",
+                        )
+                        .expression_attribute_values(":seen", n(current.version))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+        ];
+        if next.category_id != current.category_id {
+            items.push(self.count_change(&next.category_id, 1)?);
+            items.push(self.count_change(&current.category_id, -1)?);
+        } else {
+            items.push(
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(self.db.table())
+                            .key(PK, s(MENU_PK))
+                            .key(SK, s(category_sk(&next.category_id)))
+                            .condition_expression("attribute_exists(PK)")
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            );
+        }
+        Ok(match transact(&self.db, "update food", items).await? {
+            None => Changed::Done,
+            Some(c) if c.condition_failed(0) => Changed::Stale,
+            Some(c) if c.condition_failed(1) => Changed::Refused,
+            Some(c) => return Err(Failure::bug(format!("update food cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// Deletes a dish as read and counts it out of its category; `Stale` if it moved or went.
+    pub async fn delete_food(&self, current: &Food) -> Result<Changed, Failure> {
+        let items = vec![
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(self.db.table())
+                        .key(PK, s(MENU_PK))
+                        .key(SK, s(food_sk(&current.id)))
+                        .condition_expression("category_id = :c")
+                        .expression_attribute_values(":c", s(&current.category_id))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+            self.count_change(&current.category_id, -1)?,
+        ];
+        Ok(match transact(&self.db, "delete food", items).await? {
+            None => Changed::Done,
+            Some(_) => Changed::Stale,
+        })
+    }
+}
