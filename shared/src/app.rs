@@ -8,6 +8,8 @@ use crate::accounts::notify::OtpSender;
 use crate::accounts::store::AccountStore;
 use crate::menu::MenuService;
 use crate::menu::store::MenuStore;
+use crate::orders::OrderService;
+use crate::orders::store::OrderStore;
 use crate::platform::config::{Config, ConfigError};
 use crate::platform::db::Db;
 use crate::platform::keys::Keys;
@@ -18,25 +20,28 @@ pub struct App {
     pub config: Arc<Config>,
     pub accounts: Accounts,
     pub menu: MenuService,
+    pub orders: OrderService,
     pub cursors: Cursors,
-    pub store: Db,
+    db: Db,
 }
 
 impl App {
     pub fn new(config: Config, db: Db, sender: Option<Arc<dyn OtpSender>>) -> Self {
         let keys = Keys::derive(&config.jwt_secret);
+        let accounts = Accounts::new(AccountStore::new(db.clone()), &keys, &config, sender);
         Self {
-            accounts: Accounts::new(AccountStore::new(db.clone()), &keys, &config, sender),
+            orders: OrderService::new(OrderStore::new(db.clone()), accounts.clone()),
+            accounts,
             menu: MenuService::new(MenuStore::new(db.clone())),
             cursors: Cursors::new(&keys.cursor),
             config: Arc::new(config),
-            store: db,
+            db,
         }
     }
 
     /// The table, for tools and tests (requests go through the services).
     pub fn db(&self) -> &Db {
-        &self.store
+        &self.db
     }
 
     /// For functions that only use DynamoDB.

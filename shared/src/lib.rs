@@ -7,10 +7,9 @@
 
 pub mod accounts;
 pub mod app;
-pub mod domain;
 pub mod menu;
+pub mod orders;
 pub mod platform;
-pub mod store;
 
 pub use app::App;
 pub use platform::error::ApiError;

@@ -52,9 +52,9 @@ async fn the_public_menu_is_one_query_of_available_dishes_with_category_names() 
     )
     .await;
 
-    let before = t.app.store.calls();
+    let before = t.app.db().calls();
     let res = public(&t, "/api/foods/").await;
-    assert_eq!(t.app.store.calls() - before, 1, "one DynamoDB round trip");
+    assert_eq!(t.app.db().calls() - before, 1, "one DynamoDB round trip");
     assert_eq!(res.status, 200, "{}", res.raw);
     assert!(
         res.headers["cache-control"].to_str().unwrap().starts_with("public"),
@@ -139,9 +139,9 @@ async fn one_food_is_public_only_while_available() {
     .await;
     let id = f["id"].as_str().unwrap();
 
-    let before = t.app.store.calls();
+    let before = t.app.db().calls();
     let res = public(&t, &format!("/api/foods/{id}")).await;
-    assert_eq!(t.app.store.calls() - before, 1, "one DynamoDB round trip");
+    assert_eq!(t.app.db().calls() - before, 1, "one DynamoDB round trip");
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(res.body["food"]["category_name"], "Rice Dishes");
 
@@ -201,7 +201,7 @@ async fn admin_routes_refuse_missing_and_customer_tokens_before_touching_the_dat
         (Method::DELETE, "/api/foods/admin/items/01JD5Q4A1B3C5D7E9F1G3H5J7K/"),
     ];
     for (method, path) in routes {
-        let before = t.app.store.calls();
+        let before = t.app.db().calls();
         let res = t.call(method.clone(), path, None, Some(json!({"name": "x"}))).await;
         assert_eq!(res.status, 401, "{method} {path}");
         let res = t
@@ -209,7 +209,7 @@ async fn admin_routes_refuse_missing_and_customer_tokens_before_touching_the_dat
             .await;
         assert_eq!(res.status, 403, "{method} {path}");
         assert_eq!(res.code(), "forbidden");
-        assert_eq!(t.app.store.calls(), before, "{method} {path} touched the database");
+        assert_eq!(t.app.db().calls(), before, "{method} {path} touched the database");
     }
 }
 
@@ -545,12 +545,12 @@ async fn a_category_with_dishes_is_not_deleted_until_they_are_gone() {
 #[tokio::test]
 async fn the_demo_seed_fills_the_menu_once() {
     let t = TestApp::new().await;
-    let (categories, foods) = ops::seed_demo(&t.app.store).await.unwrap();
+    let (categories, foods) = ops::seed_demo(t.app.db()).await.unwrap();
     assert_eq!(categories, ops::demo::MENU.len());
     let all: usize = ops::demo::MENU.iter().map(|c| c.foods.len()).sum();
     assert_eq!(foods, all);
     assert_eq!(
-        ops::seed_demo(&t.app.store).await.unwrap(),
+        ops::seed_demo(t.app.db()).await.unwrap(),
         (0, 0),
         "seeding again adds nothing"
     );

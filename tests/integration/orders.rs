@@ -92,9 +92,9 @@ async fn an_order_is_priced_on_the_server_in_at_most_two_round_trips() {
         "note": "Extra pepper",
         "total": 5
     });
-    let before = t.app.store.calls();
+    let before = t.app.db().calls();
     let res = place(&t, &customer, body, None).await;
-    assert_eq!(t.app.store.calls() - before, 2, "BatchGetItem + TransactWriteItems");
+    assert_eq!(t.app.db().calls() - before, 2, "BatchGetItem + TransactWriteItems");
     assert_eq!(res.status, 201, "{}", res.raw);
     let order = &res.body["order"];
     assert_eq!(order["status"], "pending");
@@ -293,10 +293,10 @@ async fn customers_see_only_their_orders_newest_first_in_pages() {
     let mut seen = Vec::new();
     let mut path = "/api/orders/?limit=2".to_owned();
     loop {
-        let before = t.app.store.calls();
+        let before = t.app.db().calls();
         let res = t.get(&path, &customer).await;
         assert!(
-            t.app.store.calls() - before <= 2,
+            t.app.db().calls() - before <= 2,
             "the page query and the session check run side by side"
         );
         assert_eq!(res.status, 200, "{}", res.raw);
@@ -414,11 +414,11 @@ async fn an_admin_walks_an_order_from_pending_to_completed() {
 
     let steps = ["confirmed", "preparing", "out_for_delivery", "completed"];
     for (i, step) in steps.iter().enumerate() {
-        let before = t.app.store.calls();
+        let before = t.app.db().calls();
         let res = set_status(&t, &admin, id, step).await;
         assert_eq!(res.status, 200, "{step}: {}", res.raw);
         assert!(
-            t.app.store.calls() - before <= 3,
+            t.app.db().calls() - before <= 3,
             "read + session (side by side) + one conditional write"
         );
         assert_eq!(res.body["order"]["status"], *step);

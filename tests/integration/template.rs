@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use api_tests::{ROUTES, Route};
 use serde_yaml::Value;
-use shared::store::table::{INDEXES, KEY_ATTRIBUTES, TTL_ATTRIBUTE};
+use shared::platform::db::table::{INDEXES, KEY_ATTRIBUTES, TTL_ATTRIBUTE};
 
 fn template() -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml");

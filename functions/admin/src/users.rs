@@ -15,6 +15,6 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     const SCOPE: &str = "users";
     let page = app.cursors.page(SCOPE, &query)?;
-    let accounts = app.accounts.users(&admin, &page).await?;
-    Ok(Json(app.cursors.listing(SCOPE, &accounts, |a| a.user())?))
+    let users = app.accounts.users(&admin, &page).await?.map(|a| a.user());
+    Ok(Json(app.cursors.listing(SCOPE, &users)?))
 }

@@ -9,13 +9,14 @@ use shared::accounts::model::{
     Account, Channel, Identifier, Otp, OtpHasher, Password, PasswordHasher, Role, Session, Subject, TokenType, Tokens,
 };
 use shared::accounts::store::{AccountStore, CountedCode};
-use shared::domain::{now_epoch, now_rfc3339};
 use shared::menu::MenuService;
 use shared::menu::model::{FoodChange, NewCategory};
 use shared::menu::model::{Money, Name};
 use shared::menu::store::MenuStore;
-use shared::store::Store;
-use shared::store::orders::{OrderItem, PlaceOutcome};
+use shared::orders::model::{NewOrder, Order, OrderLine, PaymentStatus, check_payment};
+use shared::orders::store::{OrderStore, PlaceOutcome};
+use shared::platform::clock::{now_epoch, now_rfc3339};
+use shared::platform::db::Db as Store;
 
 use crate::{Args, Kind};
 
@@ -260,26 +261,28 @@ impl Data {
     }
 
     async fn order(&self, paid: bool) -> anyhow::Result<String> {
-        let line = shared::domain::order::OrderLine {
+        let line = OrderLine {
             food_item_id: self.dish.clone(),
             name: "Jollof Rice".into(),
             unit_price: 350_000,
             quantity: 1,
             line_total: 350_000,
         };
-        let order = OrderItem::new(
-            ulid::Ulid::new().to_string(),
+        let request = NewOrder {
+            lines: Vec::new(),
+            delivery_address: "12 Admiralty Way, Lekki".into(),
+            note: None,
+        };
+        let order = Order::place(
             &self.customer.id,
+            request,
             vec![line],
-            350_000,
-            "NGN",
-            "12 Admiralty Way, Lekki".into(),
-            None,
+            Money::from_kobo(350_000),
             now_rfc3339(),
         );
-        match self
-            .store
-            .place_order(&order, None, &self.customer_session, now_epoch())
+        let orders = OrderStore::new(self.store.clone());
+        match orders
+            .place(&order, None, &self.customer_session, now_epoch())
             .await
             .map_err(ops::describe)?
         {
@@ -287,8 +290,14 @@ impl Data {
             other => anyhow::bail!("order: {other:?}"),
         }
         if paid {
-            self.store
-                .mark_order_paid(&order.id, &now_rfc3339())
+            let shared::orders::model::PaymentChange::MarkPaid(requires) =
+                check_payment(order.status, order.payment_status, PaymentStatus::Paid)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+            else {
+                anyhow::bail!("a new order is unpaid");
+            };
+            orders
+                .mark_paid(&order.id, &requires, &now_rfc3339())
                 .await
                 .map_err(ops::describe)?;
         }

@@ -5,8 +5,8 @@ pub mod demo;
 use anyhow::bail;
 use shared::accounts::model::{Account, Email, Identifier, Password, PasswordHasher, Role};
 use shared::accounts::store::{AccountStore, CreateOutcome};
-use shared::domain::now_rfc3339;
-use shared::store::Store;
+use shared::platform::clock::now_rfc3339;
+use shared::platform::db::Db as Store;
 
 /// Creates a verified admin account (no code is sent). Fails if the email is registered.
 pub async fn create_admin(store: &Store, email: &str, password: String) -> anyhow::Result<Account> {

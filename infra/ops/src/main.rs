@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use shared::store::Store;
+use shared::platform::db::Db as Store;
 
 #[derive(Parser)]
 #[command(name = "kitchen-ops", about = "Operator command for the Chuks Kitchen backend")]

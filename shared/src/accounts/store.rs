@@ -71,6 +71,24 @@ pub fn session_from(item: Item) -> Result<Session, Failure> {
     from_item(item, "session")
 }
 
+/// A transaction action that holds only while the session is live (not revoked, not
+/// expired): writes made on a session's behalf carry it.
+pub fn live_session_check(db: &Db, session_id: &str, now: i64) -> Result<TransactWriteItem, Failure> {
+    Ok(TransactWriteItem::builder()
+        .condition_check(
+            ConditionCheck::builder()
+                .table_name(db.table())
+                .key(PK, s(session_pk(session_id)))
+                .key(SK, s(SESSION_SK))
+                .condition_expression("revoked = :f AND expires_at > :now")
+                .expression_attribute_values(":f", AttributeValue::Bool(false))
+                .expression_attribute_values(":now", n(now))
+                .build()
+                .map_err(build_error)?,
+        )
+        .build())
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct ReferralGuard {
     user_id: String,
@@ -528,24 +546,6 @@ impl AccountStore {
 
     pub async fn session(&self, session_id: &str) -> Result<Option<Session>, Failure> {
         self.db.get_item(session_pk(session_id), SESSION_SK, "session").await
-    }
-
-    /// A transaction action that holds only while the session is live (not revoked, not
-    /// expired): writes made on a session's behalf carry it.
-    pub fn live_session_check(&self, session_id: &str, now: i64) -> Result<TransactWriteItem, Failure> {
-        Ok(TransactWriteItem::builder()
-            .condition_check(
-                ConditionCheck::builder()
-                    .table_name(self.db.table())
-                    .key(PK, s(session_pk(session_id)))
-                    .key(SK, s(SESSION_SK))
-                    .condition_expression("revoked = :f AND expires_at > :now")
-                    .expression_attribute_values(":f", AttributeValue::Bool(false))
-                    .expression_attribute_values(":now", n(now))
-                    .build()
-                    .map_err(build_error)?,
-            )
-            .build())
     }
 
     /// An account and a session in one strongly consistent BatchGetItem (`GET /me`).

@@ -120,15 +120,9 @@ impl Cursors {
 
     /// A page as every listing answers it: `{"items": [...], "next_cursor": "..." | null}`, the
     /// cursor bound to `scope`.
-    pub fn listing<T, V: Serialize>(
-        &self,
-        scope: &str,
-        page: &Page<T>,
-        view: impl Fn(&T) -> V,
-    ) -> Result<serde_json::Value, Failure> {
+    pub fn listing<T: Serialize>(&self, scope: &str, page: &Page<T>) -> Result<serde_json::Value, Failure> {
         let next_cursor = page.last_key.as_ref().map(|k| self.encode(scope, k)).transpose()?;
-        let items: Vec<V> = page.items.iter().map(view).collect();
-        Ok(serde_json::json!({ "items": items, "next_cursor": next_cursor }))
+        Ok(serde_json::json!({ "items": page.items, "next_cursor": next_cursor }))
     }
 }
 

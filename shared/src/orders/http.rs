@@ -1,0 +1,204 @@
+//! Orders at the HTTP edge: their errors as the contract's, an order request read from its JSON,
+//! the `Idempotency-Key` header, and replays of a first answer.
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde_json::Value;
+
+use super::model::{
+    IdempotencyKey, LineInput, LinesInput, OrderInput, PaymentError, PricingError, TextInput, TransitionError,
+};
+use super::service::{OrderError, Placement};
+use crate::platform::error::ApiError;
+
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+impl From<OrderError> for ApiError {
+    fn from(err: OrderError) -> Self {
+        match err {
+            OrderError::Invalid(invalid) => invalid.into(),
+            OrderError::NotFound => order_not_found(),
+            OrderError::Transition(e) => transition(e),
+            OrderError::Payment(PaymentError::OnCancelled) => {
+                ApiError::conflict("payment_on_cancelled", "Cannot update payment on a cancelled order")
+            }
+            OrderError::Payment(PaymentError::CannotUnpay) => {
+                ApiError::conflict("invalid_payment_transition", "A paid order cannot be marked unpaid")
+            }
+            OrderError::Pricing(PricingError::FoodNotFound(id)) => ApiError::field(
+                "food_not_found",
+                "items",
+                format!("{id} does not exist"),
+                format!("Food item {id} does not exist"),
+            ),
+            OrderError::Pricing(PricingError::FoodUnavailable(name)) => {
+                ApiError::conflict("food_unavailable", format!("{name} is currently unavailable"))
+            }
+            OrderError::Pricing(PricingError::Overflow) => ApiError::internal(anyhow::anyhow!("order total overflow")),
+            OrderError::IdempotencyConflict => ApiError::conflict(
+                "idempotency_conflict",
+                "This Idempotency-Key was already used with a different request",
+            ),
+            OrderError::Account(e) => e.into(),
+            OrderError::Failure(failure) => failure.into(),
+        }
+    }
+}
+
+fn transition(err: TransitionError) -> ApiError {
+    match err {
+        TransitionError::Completed => ApiError::conflict("order_completed", "Cannot update a completed order"),
+        TransitionError::Cancelled => ApiError::conflict("order_cancelled", "Cannot update a cancelled order"),
+        TransitionError::PaymentRequired => ApiError::conflict("payment_required", "Payment has not been completed"),
+        TransitionError::NotCancellable => {
+            ApiError::conflict("order_not_cancellable", "Only pending orders can be cancelled")
+        }
+        TransitionError::Invalid { from, to } => ApiError::conflict(
+            "invalid_transition",
+            format!("Cannot change an order from {} to {}", from.as_str(), to.as_str()),
+        ),
+    }
+}
+
+/// For path ids that cannot name an order.
+pub fn order_not_found() -> ApiError {
+    ApiError::not_found("order_not_found", "Order not found")
+}
+
+/// The `Idempotency-Key` header, if present.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, ApiError> {
+    headers
+        .get(IDEMPOTENCY_HEADER)
+        .map(|value| IdempotencyKey::parse(value.as_bytes()))
+        .transpose()
+        .map_err(ApiError::from)
+}
+
+/// An order request body as it was sent (the rules are the model's).
+pub fn order_input(body: &Value) -> OrderInput {
+    let text = |field: &str| match body.get(field) {
+        None | Some(Value::Null) => TextInput::Missing,
+        Some(Value::String(s)) => TextInput::Text(s.clone()),
+        Some(_) => TextInput::NotText,
+    };
+    let items = match body.get("items") {
+        None | Some(Value::Null) => LinesInput::Missing,
+        Some(Value::Array(items)) => LinesInput::Lines(
+            items
+                .iter()
+                .map(|item| LineInput {
+                    food_item_id: item.get("food_item_id").and_then(Value::as_str).map(str::to_owned),
+                    quantity: item.get("quantity").and_then(Value::as_i64),
+                })
+                .collect(),
+        ),
+        Some(_) => LinesInput::NotAList,
+    };
+    OrderInput {
+        items,
+        delivery_address: text("delivery_address"),
+        note: text("note"),
+    }
+}
+
+/// A placement's answer: 201 with the new order, or the first answer again for a retry (marked
+/// `Idempotent-Replayed: true`).
+pub fn placement_response(placement: Placement) -> Result<Response, ApiError> {
+    let (status, body, replayed) = match placement {
+        Placement::Placed { body, .. } => (StatusCode::CREATED, body, false),
+        Placement::Replayed { status_code, body } => (
+            StatusCode::from_u16(status_code).map_err(ApiError::internal)?,
+            body,
+            true,
+        ),
+    };
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if replayed {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orders::model::{NewOrder, RequestedLine};
+    use serde_json::json;
+
+    fn parse(v: Value) -> Result<NewOrder, ApiError> {
+        NewOrder::parse(order_input(&v)).map_err(ApiError::from)
+    }
+
+    #[test]
+    fn repeated_dishes_merge_in_first_seen_order() {
+        let o = parse(json!({"items": [
+            {"food_item_id": "b", "quantity": 1}, {"food_item_id": "a", "quantity": 2}, {"food_item_id": "B", "quantity": 3}
+        ], "delivery_address": " 1 Marina, Lagos "})).unwrap();
+        assert_eq!(
+            o.lines,
+            vec![
+                RequestedLine {
+                    food_item_id: "B".into(),
+                    quantity: 4
+                },
+                RequestedLine {
+                    food_item_id: "A".into(),
+                    quantity: 2
+                }
+            ]
+        );
+        assert_eq!(o.delivery_address, "1 Marina, Lagos");
+        assert_eq!(o.note, None);
+    }
+
+    #[test]
+    fn order_requests_are_validated_whole() {
+        assert_eq!(
+            parse(json!({"items": [], "delivery_address": "x"})).unwrap_err().code(),
+            "empty_order"
+        );
+        assert_eq!(
+            parse(json!({"delivery_address": "x"})).unwrap_err().code(),
+            "empty_order"
+        );
+        for q in [json!(0), json!(51), json!(1.5), json!("2")] {
+            let err =
+                parse(json!({"items": [{"food_item_id": "a", "quantity": q}], "delivery_address": "x"})).unwrap_err();
+            assert_eq!(err.code(), "invalid_quantity", "{q}");
+        }
+        let err = parse(json!({"items": [{"food_item_id": "a", "quantity": 30}, {"food_item_id": "a", "quantity": 30}], "delivery_address": "x"})).unwrap_err();
+        assert_eq!(err.code(), "invalid_quantity");
+        let many: Vec<Value> = (0..51)
+            .map(|i| json!({"food_item_id": format!("f{i}"), "quantity": 1}))
+            .collect();
+        assert_eq!(
+            parse(json!({"items": many, "delivery_address": "x"}))
+                .unwrap_err()
+                .code(),
+            "too_many_items"
+        );
+        assert_eq!(
+            parse(json!({"items": [{"food_item_id": "a", "quantity": 1}]}))
+                .unwrap_err()
+                .code(),
+            "invalid_delivery_address"
+        );
+        let err = parse(
+            json!({"items": [{"food_item_id": "a", "quantity": 1}], "delivery_address": "x", "note": "n".repeat(501)}),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_note");
+    }
+
+    #[test]
+    fn pricing_errors_name_the_dish() {
+        let err = ApiError::from(OrderError::Pricing(PricingError::FoodNotFound("Z".into())));
+        assert_eq!(err.code(), "food_not_found");
+        assert_eq!(err.to_string(), "Food item Z does not exist");
+        let err = ApiError::from(OrderError::Pricing(PricingError::FoodUnavailable("Jollof".into())));
+        assert_eq!(err.code(), "food_unavailable");
+        assert_eq!(err.to_string(), "Jollof is currently unavailable");
+    }
+}

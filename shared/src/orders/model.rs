@@ -1,0 +1,769 @@
+//! Orders: the state machine, what each change needs to still hold when it is written, and the
+//! rules for placing one (lines merged and bounded, priced from the menu, idempotent retries).
+//! The rules live here and nowhere else; the store turns the preconditions into conditional
+//! writes. Imports neither HTTP nor the store.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::accounts::model::Role;
+use crate::menu::model::{Food, Money};
+use crate::platform::validation::{Invalid, Problems};
+
+pub const MAX_LINES: usize = 50;
+pub const MAX_QUANTITY: i64 = 50;
+pub const ADDRESS_MAX: usize = 500;
+pub const NOTE_MAX: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Pending,
+    Confirmed,
+    Preparing,
+    OutForDelivery,
+    Completed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Unpaid,
+    Paid,
+}
+
+/// Why a status change is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("the order is completed")]
+    Completed,
+    #[error("the order is cancelled")]
+    Cancelled,
+    #[error("confirming needs payment")]
+    PaymentRequired,
+    #[error("only pending orders can be cancelled by their customer")]
+    NotCancellable,
+    #[error("no step from {} to {}", from.as_str(), to.as_str())]
+    Invalid { from: OrderStatus, to: OrderStatus },
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::Pending,
+        OrderStatus::Confirmed,
+        OrderStatus::Preparing,
+        OrderStatus::OutForDelivery,
+        OrderStatus::Completed,
+        OrderStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::Confirmed => "confirmed",
+            OrderStatus::Preparing => "preparing",
+            OrderStatus::OutForDelivery => "out_for_delivery",
+            OrderStatus::Completed => "completed",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim().to_ascii_lowercase())
+    }
+
+    /// The one step forward in the kitchen's flow, if any.
+    fn next(self) -> Option<Self> {
+        match self {
+            OrderStatus::Pending => Some(OrderStatus::Confirmed),
+            OrderStatus::Confirmed => Some(OrderStatus::Preparing),
+            OrderStatus::Preparing => Some(OrderStatus::OutForDelivery),
+            OrderStatus::OutForDelivery => Some(OrderStatus::Completed),
+            OrderStatus::Completed | OrderStatus::Cancelled => None,
+        }
+    }
+
+    /// Whether `by` may move an order from `self` to `to`, given its payment state; if so, what
+    /// the write must still find. Customers cancel only pending orders; the kitchen goes one step
+    /// at a time (or cancels a pending or confirmed order); confirming needs payment.
+    pub fn check_transition(
+        self,
+        to: OrderStatus,
+        payment: PaymentStatus,
+        by: Role,
+    ) -> Result<Precondition, TransitionError> {
+        if by == Role::Customer {
+            return match (self, to) {
+                (OrderStatus::Pending, OrderStatus::Cancelled) => Ok(Precondition::status_is(self)),
+                (_, OrderStatus::Cancelled) => Err(TransitionError::NotCancellable),
+                (from, to) => Err(TransitionError::Invalid { from, to }),
+            };
+        }
+        match self {
+            OrderStatus::Completed => return Err(TransitionError::Completed),
+            OrderStatus::Cancelled => return Err(TransitionError::Cancelled),
+            _ => {}
+        }
+        let allowed = self.next() == Some(to)
+            || (to == OrderStatus::Cancelled && matches!(self, OrderStatus::Pending | OrderStatus::Confirmed));
+        if !allowed {
+            return Err(TransitionError::Invalid { from: self, to });
+        }
+        let mut precondition = Precondition::status_is(self);
+        if to == OrderStatus::Confirmed {
+            if payment != PaymentStatus::Paid {
+                return Err(TransitionError::PaymentRequired);
+            }
+            precondition.payment = Some(PaymentStatus::Paid);
+        }
+        Ok(precondition)
+    }
+
+    /// Reads a status a client named (`invalid_status` naming the field otherwise).
+    pub fn parse_field(raw: Option<&str>, field: &str) -> Result<Self, Invalid> {
+        raw.and_then(Self::parse).ok_or_else(|| {
+            let names: Vec<_> = Self::ALL.iter().map(|s| s.as_str()).collect();
+            Invalid::field(
+                "invalid_status",
+                field,
+                format!("must be one of {}", names.join(", ")),
+                "Unknown order status",
+            )
+        })
+    }
+}
+
+/// Which statuses a write accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusRule {
+    Is(OrderStatus),
+    IsNot(OrderStatus),
+}
+
+/// What a write must still find for a decision taken on an order as read to hold: its status,
+/// its payment, and (for a customer's change) its owner. The store turns this into the write's
+/// condition, so the rule and the condition cannot drift apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Precondition {
+    pub status: StatusRule,
+    pub payment: Option<PaymentStatus>,
+    pub customer: Option<String>,
+}
+
+impl Precondition {
+    fn status_is(status: OrderStatus) -> Self {
+        Self {
+            status: StatusRule::Is(status),
+            payment: None,
+            customer: None,
+        }
+    }
+
+    /// Also requires the order to be `customer`'s.
+    pub fn owned_by(mut self, customer: &str) -> Self {
+        self.customer = Some(customer.to_owned());
+        self
+    }
+}
+
+impl PaymentStatus {
+    /// Reads a payment status a client named.
+    pub fn parse_field(raw: Option<&str>) -> Result<Self, Invalid> {
+        raw.and_then(Self::parse).ok_or_else(|| {
+            Invalid::field(
+                "invalid_payment_status",
+                "payment_status",
+                "must be paid or unpaid",
+                "Unknown payment status",
+            )
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Unpaid => "unpaid",
+            PaymentStatus::Paid => "paid",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "unpaid" => Some(PaymentStatus::Unpaid),
+            "paid" => Some(PaymentStatus::Paid),
+            _ => None,
+        }
+    }
+}
+
+/// What setting the payment status does to an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentChange {
+    /// Already in that state: nothing to write.
+    Unchanged,
+    /// Mark it paid, with what the write must still find (unpaid, not cancelled).
+    MarkPaid(Precondition),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    #[error("the order is cancelled")]
+    OnCancelled,
+    /// Paid orders do not go back to unpaid (refunds are a later feature).
+    #[error("a paid order does not go back to unpaid")]
+    CannotUnpay,
+}
+
+pub fn check_payment(
+    status: OrderStatus,
+    current: PaymentStatus,
+    requested: PaymentStatus,
+) -> Result<PaymentChange, PaymentError> {
+    if status == OrderStatus::Cancelled {
+        return Err(PaymentError::OnCancelled);
+    }
+    match (current, requested) {
+        (a, b) if a == b => Ok(PaymentChange::Unchanged),
+        (PaymentStatus::Unpaid, PaymentStatus::Paid) => Ok(PaymentChange::MarkPaid(Precondition {
+            status: StatusRule::IsNot(OrderStatus::Cancelled),
+            payment: Some(PaymentStatus::Unpaid),
+            customer: None,
+        })),
+        _ => Err(PaymentError::CannotUnpay),
+    }
+}
+
+/// A requested order line, merged by dish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestedLine {
+    pub food_item_id: String,
+    pub quantity: i64,
+}
+
+/// A validated order request (before the dishes are looked up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewOrder {
+    /// In the order first requested; repeated dishes merged.
+    pub lines: Vec<RequestedLine>,
+    pub delivery_address: String,
+    pub note: Option<String>,
+}
+
+/// One requested line as it was sent: the dish id if it was a non-empty string, the quantity if
+/// it was a whole number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    pub food_item_id: Option<String>,
+    pub quantity: Option<i64>,
+}
+
+/// The lines as they were sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinesInput {
+    /// Absent or null.
+    Missing,
+    NotAList,
+    Lines(Vec<LineInput>),
+}
+
+/// A text field as it was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextInput {
+    /// Absent or null.
+    Missing,
+    NotText,
+    Text(String),
+}
+
+/// An order request as it was sent, before any rule is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderInput {
+    pub items: LinesInput,
+    pub delivery_address: TextInput,
+    pub note: TextInput,
+}
+
+/// Trimmed text of at most `max` characters; blank is `None`.
+fn text(input: TextInput, max: usize) -> Result<Option<String>, String> {
+    match input {
+        TextInput::Missing => Ok(None),
+        TextInput::Text(s) => {
+            let t = s.trim();
+            if t.chars().count() > max {
+                Err(format!("must be at most {max} characters"))
+            } else if t.is_empty() {
+                Ok(None)
+            } else {
+                Ok(Some(t.to_owned()))
+            }
+        }
+        TextInput::NotText => Err("must be a string".into()),
+    }
+}
+
+impl NewOrder {
+    /// Every line and field checked, every problem reported at once; repeated dishes merged.
+    pub fn parse(input: OrderInput) -> Result<Self, Invalid> {
+        let items = match input.items {
+            LinesInput::Missing => return Err(empty_order()),
+            LinesInput::Lines(items) if items.is_empty() => return Err(empty_order()),
+            LinesInput::Lines(items) => items,
+            LinesInput::NotAList => {
+                return Err(Invalid::field(
+                    "invalid_items",
+                    "items",
+                    "must be a list",
+                    "Invalid order items",
+                ));
+            }
+        };
+        let mut p = Problems::default();
+        let mut lines: Vec<RequestedLine> = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            let id = match item.food_item_id.as_deref().map(str::trim) {
+                Some(s) if !s.is_empty() => Some(s.to_ascii_uppercase()),
+                _ => {
+                    p.add("invalid_items", &format!("items[{i}].food_item_id"), "is required");
+                    None
+                }
+            };
+            let quantity = match item.quantity {
+                Some(q) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
+                _ => {
+                    p.add(
+                        "invalid_quantity",
+                        &format!("items[{i}].quantity"),
+                        format!("must be a whole number from 1 to {MAX_QUANTITY}"),
+                    );
+                    None
+                }
+            };
+            if let (Some(id), Some(quantity)) = (id, quantity) {
+                match lines.iter_mut().find(|l| l.food_item_id == id) {
+                    Some(line) => line.quantity += quantity,
+                    None => lines.push(RequestedLine {
+                        food_item_id: id,
+                        quantity,
+                    }),
+                }
+            }
+        }
+        for line in &lines {
+            if line.quantity > MAX_QUANTITY {
+                p.add(
+                    "invalid_quantity",
+                    "items",
+                    format!(
+                        "{} is ordered {} times; at most {MAX_QUANTITY}",
+                        line.food_item_id, line.quantity
+                    ),
+                );
+            }
+        }
+        if lines.len() > MAX_LINES {
+            p.add(
+                "too_many_items",
+                "items",
+                format!("at most {MAX_LINES} different dishes per order"),
+            );
+        }
+        let address = match text(input.delivery_address, ADDRESS_MAX) {
+            Ok(Some(a)) => Some(a),
+            Ok(None) => {
+                p.add("invalid_delivery_address", "delivery_address", "is required");
+                None
+            }
+            Err(e) => {
+                p.add("invalid_delivery_address", "delivery_address", e);
+                None
+            }
+        };
+        let note = p.check("invalid_note", "note", text(input.note, NOTE_MAX)).flatten();
+        p.finish("The order is invalid")?;
+        let delivery_address = address.ok_or_else(|| {
+            Invalid::field(
+                "invalid_delivery_address",
+                "delivery_address",
+                "is required",
+                "The order is invalid",
+            )
+        })?;
+        Ok(Self {
+            lines,
+            delivery_address,
+            note,
+        })
+    }
+
+    /// SHA-256 of the request as understood (lines merged, text trimmed), hex: what an
+    /// idempotency key is bound to.
+    pub fn fingerprint(&self) -> String {
+        // Serialising plain strings and integers cannot fail; an empty fingerprint would still
+        // only ever match itself.
+        let canonical = serde_json::to_vec(self).unwrap_or_default();
+        Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn empty_order() -> Invalid {
+    Invalid::field("empty_order", "items", "is empty", "You must include at least one item")
+}
+
+/// A priced line: the dish's name and price at the moment of ordering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub food_item_id: String,
+    pub name: String,
+    pub unit_price: i64,
+    pub quantity: i64,
+    pub line_total: i64,
+}
+
+/// Why an order cannot be priced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    #[error("no dish {0}")]
+    FoodNotFound(String),
+    /// The dish (named) is switched off.
+    #[error("{0} is switched off")]
+    FoodUnavailable(String),
+    #[error("the total overflows")]
+    Overflow,
+}
+
+/// Prices every line from the current menu; the first unknown or unavailable dish rejects the
+/// whole order. Returns the lines and the total.
+pub fn price_lines<'a>(
+    lines: &[RequestedLine],
+    lookup: impl Fn(&str) -> Option<&'a Food>,
+) -> Result<(Vec<OrderLine>, Money), PricingError> {
+    let mut priced = Vec::with_capacity(lines.len());
+    let mut total = Money::from_kobo(0);
+    for line in lines {
+        let food = lookup(&line.food_item_id).ok_or_else(|| PricingError::FoodNotFound(line.food_item_id.clone()))?;
+        if !food.is_available {
+            return Err(PricingError::FoodUnavailable(food.name.clone()));
+        }
+        let price = Money::from_kobo(food.price);
+        let line_total = price.checked_mul(line.quantity).ok_or(PricingError::Overflow)?;
+        total = total.checked_add(line_total).ok_or(PricingError::Overflow)?;
+        priced.push(OrderLine {
+            food_item_id: food.id.clone(),
+            name: food.name.clone(),
+            unit_price: price.kobo(),
+            quantity: line.quantity,
+            line_total: line_total.kobo(),
+        });
+    }
+    Ok((priced, total))
+}
+
+/// One entry of an order's status history: who moved it where, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub status: OrderStatus,
+    pub at: String,
+    /// The user who made the change.
+    pub by: String,
+    pub by_role: Role,
+}
+
+/// An order: its priced lines (name and price snapshots), its state and its history. Its
+/// serialisation is how the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: String,
+    pub customer_id: String,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub items: Vec<OrderLine>,
+    pub total: i64,
+    pub currency: String,
+    pub delivery_address: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub status_history: Vec<HistoryEntry>,
+    #[serde(default)]
+    pub paid_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Order {
+    /// A new order: pending, unpaid, its first history entry by the customer.
+    pub fn place(customer_id: &str, request: NewOrder, lines: Vec<OrderLine>, total: Money, now: String) -> Self {
+        let status = OrderStatus::Pending;
+        Self {
+            id: ulid::Ulid::new().to_string(),
+            customer_id: customer_id.into(),
+            status,
+            payment_status: PaymentStatus::Unpaid,
+            items: lines,
+            total: total.kobo(),
+            currency: crate::menu::model::CURRENCY.into(),
+            delivery_address: request.delivery_address,
+            note: request.note,
+            status_history: vec![HistoryEntry {
+                status,
+                at: now.clone(),
+                by: customer_id.into(),
+                by_role: Role::Customer,
+            }],
+            paid_at: None,
+            created_at: now.clone(),
+            updated_at: now,
+        }
+    }
+}
+
+/// How long a customer's `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 3600;
+
+/// An `Idempotency-Key`: 1 to 255 visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(raw: &[u8]) -> Result<Self, Invalid> {
+        let invalid = || {
+            Invalid::field(
+                "invalid_idempotency_key",
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+                "Invalid Idempotency-Key header",
+            )
+        };
+        let key = std::str::from_utf8(raw).map_err(|_| invalid())?.trim();
+        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(invalid());
+        }
+        Ok(Self(key.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The first answer to a placement, kept under the customer's key for
+/// [`IDEMPOTENCY_WINDOW_SECS`], to be given again to a retry of the same request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// [`NewOrder::fingerprint`] of the request.
+    pub request_hash: String,
+    pub order_id: String,
+    pub status_code: u16,
+    /// The answer's body, verbatim.
+    pub response: String,
+    pub expires_at: i64,
+}
+
+/// What a retry with a known key gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// The first answer again.
+    Same,
+    /// The key was used for another request.
+    Conflict,
+}
+
+impl IdempotencyRecord {
+    pub fn is_live(&self, now: i64) -> bool {
+        self.expires_at > now
+    }
+
+    pub fn replay_for(&self, fingerprint: &str) -> Replay {
+        if self.request_hash == fingerprint {
+            Replay::Same
+        } else {
+            Replay::Conflict
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+    use PaymentStatus::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_kitchen_flow_goes_one_step_at_a_time() {
+        let ok = |from: OrderStatus, to| from.check_transition(to, Paid, Role::Admin).map(|_| ());
+        assert_eq!(ok(Pending, Confirmed), Ok(()));
+        assert_eq!(ok(Confirmed, Preparing), Ok(()));
+        assert_eq!(ok(Preparing, OutForDelivery), Ok(()));
+        assert_eq!(ok(OutForDelivery, Completed), Ok(()));
+        assert_eq!(
+            Pending.check_transition(Preparing, Paid, Role::Admin),
+            Err(TransitionError::Invalid {
+                from: Pending,
+                to: Preparing
+            })
+        );
+        assert!(matches!(
+            Preparing.check_transition(Confirmed, Paid, Role::Admin),
+            Err(TransitionError::Invalid { .. })
+        ));
+        assert!(matches!(
+            Pending.check_transition(Pending, Paid, Role::Admin),
+            Err(TransitionError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn confirming_needs_payment() {
+        assert_eq!(
+            Pending.check_transition(Confirmed, Unpaid, Role::Admin),
+            Err(TransitionError::PaymentRequired)
+        );
+    }
+
+    #[test]
+    fn a_confirmation_is_written_only_onto_a_paid_order_still_in_its_state() {
+        let p = Pending.check_transition(Confirmed, Paid, Role::Admin).unwrap();
+        assert_eq!(p.status, StatusRule::Is(Pending));
+        assert_eq!(p.payment, Some(Paid));
+        let p = Confirmed.check_transition(Preparing, Paid, Role::Admin).unwrap();
+        assert_eq!((p.status, p.payment), (StatusRule::Is(Confirmed), None));
+    }
+
+    #[test]
+    fn a_customers_cancel_is_written_only_onto_their_own_pending_order() {
+        let p = Pending
+            .check_transition(Cancelled, Unpaid, Role::Customer)
+            .unwrap()
+            .owned_by("u1");
+        assert_eq!(p.status, StatusRule::Is(Pending));
+        assert_eq!(p.customer.as_deref(), Some("u1"));
+    }
+
+    #[test]
+    fn finished_orders_do_not_move() {
+        for to in OrderStatus::ALL {
+            assert_eq!(
+                Completed.check_transition(to, Paid, Role::Admin),
+                Err(TransitionError::Completed)
+            );
+            assert_eq!(
+                Cancelled.check_transition(to, Paid, Role::Admin),
+                Err(TransitionError::Cancelled)
+            );
+        }
+    }
+
+    #[test]
+    fn admins_cancel_pending_or_confirmed_customers_only_pending() {
+        let ok = |from: OrderStatus, payment, by| from.check_transition(Cancelled, payment, by).map(|_| ());
+        assert_eq!(ok(Pending, Unpaid, Role::Admin), Ok(()));
+        assert_eq!(ok(Confirmed, Paid, Role::Admin), Ok(()));
+        assert!(Preparing.check_transition(Cancelled, Paid, Role::Admin).is_err());
+        assert_eq!(ok(Pending, Unpaid, Role::Customer), Ok(()));
+        for from in [Confirmed, Preparing, OutForDelivery, Completed, Cancelled] {
+            assert_eq!(
+                from.check_transition(Cancelled, Paid, Role::Customer),
+                Err(TransitionError::NotCancellable)
+            );
+        }
+        assert!(Pending.check_transition(Confirmed, Paid, Role::Customer).is_err());
+    }
+
+    #[test]
+    fn payment_goes_one_way_and_not_on_cancelled_orders() {
+        match check_payment(Pending, Unpaid, Paid) {
+            Ok(PaymentChange::MarkPaid(p)) => {
+                assert_eq!(p.status, StatusRule::IsNot(Cancelled));
+                assert_eq!(p.payment, Some(Unpaid));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(check_payment(Confirmed, Paid, Paid), Ok(PaymentChange::Unchanged));
+        assert_eq!(check_payment(Pending, Unpaid, Unpaid), Ok(PaymentChange::Unchanged));
+        assert_eq!(check_payment(Confirmed, Paid, Unpaid), Err(PaymentError::CannotUnpay));
+        assert_eq!(check_payment(Cancelled, Unpaid, Paid), Err(PaymentError::OnCancelled));
+    }
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), json!(s.as_str()));
+        }
+        assert_eq!(OrderStatus::parse("delivered"), None);
+    }
+
+    fn food(id: &str, name: &str, price: i64, is_available: bool) -> Food {
+        Food {
+            id: id.into(),
+            name: name.into(),
+            description: None,
+            price,
+            currency: "NGN".into(),
+            category_id: "C".into(),
+            image_url: None,
+            is_available,
+            created_at: String::new(),
+            updated_at: String::new(),
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn lines_are_priced_from_the_menu_and_totalled() {
+        let lines = vec![RequestedLine {
+            food_item_id: "A".into(),
+            quantity: 3,
+        }];
+        let jollof = food("A", "Jollof", 250_000, true);
+        let (priced, total) = price_lines(&lines, |id| (id == "A").then_some(&jollof)).unwrap();
+        assert_eq!(priced[0].line_total, 750_000);
+        assert_eq!(total.kobo(), 750_000);
+        let err = price_lines(
+            &[RequestedLine {
+                food_item_id: "Z".into(),
+                quantity: 1,
+            }],
+            |_| None,
+        )
+        .unwrap_err();
+        assert_eq!(err, PricingError::FoodNotFound("Z".into()));
+        let off = food("A", "Jollof", 1, false);
+        let err = price_lines(&lines, |_| Some(&off)).unwrap_err();
+        assert_eq!(err, PricingError::FoodUnavailable("Jollof".into()));
+    }
+
+    #[test]
+    fn new_orders_start_pending_and_unpaid_with_the_customer_in_their_history() {
+        let request = NewOrder {
+            lines: vec![],
+            delivery_address: "1 Marina".into(),
+            note: None,
+        };
+        let order = Order::place("u1", request, vec![], Money::from_kobo(5), "t".into());
+        assert_eq!((order.status, order.payment_status), (Pending, Unpaid));
+        assert_eq!(order.status_history.len(), 1);
+        assert_eq!(order.status_history[0].by, "u1");
+        assert_eq!(order.status_history[0].by_role, Role::Customer);
+    }
+
+    #[test]
+    fn idempotency_keys_are_visible_ascii_and_bound_to_one_request() {
+        assert!(IdempotencyKey::parse(b"abc-123").is_ok());
+        for bad in [&b""[..], b"   ", b"a b", "é".as_bytes(), &[b'k'; 256]] {
+            assert_eq!(IdempotencyKey::parse(bad).unwrap_err().code, "invalid_idempotency_key");
+        }
+        let record = IdempotencyRecord {
+            request_hash: "h1".into(),
+            order_id: "o".into(),
+            status_code: 201,
+            response: "{}".into(),
+            expires_at: 100,
+        };
+        assert_eq!(record.replay_for("h1"), Replay::Same);
+        assert_eq!(record.replay_for("h2"), Replay::Conflict);
+        assert!(record.is_live(99) && !record.is_live(100));
+    }
+}

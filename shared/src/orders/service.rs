@@ -1,0 +1,252 @@
+//! The order flows: placing an order (idempotently), a customer's orders and cancel, the
+//! kitchen's queue, status changes and payments. Every change is decided by the model on the
+//! order as read and written under the model's precondition; when the order moved meanwhile, the
+//! decision is taken again on the order as it now is ([`crate::platform::retry`]). Callable from
+//! handlers, webhooks and stream consumers alike.
+
+use serde_json::json;
+
+use super::model::{
+    HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, NewOrder, Order, OrderStatus,
+    PaymentChange, PaymentError, PaymentStatus, PricingError, Replay, TransitionError, check_payment, price_lines,
+};
+use super::store::{OrderStore, PlaceOutcome, WriteOutcome};
+use crate::accounts::model::{Role, Subject, session};
+use crate::accounts::{AccountError, Accounts};
+use crate::platform::clock::{now_epoch, now_rfc3339};
+use crate::platform::db::Page;
+use crate::platform::error::Failure;
+use crate::platform::pagination::PageRequest;
+use crate::platform::retry::{Round, on_condition};
+use crate::platform::validation::Invalid;
+
+/// A change retried when the order keeps moving under it.
+const ATTEMPTS: usize = 3;
+/// The status a placement answers with, kept with the first answer for replays.
+const PLACED_STATUS: u16 = 201;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("no such order")]
+    NotFound,
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error(transparent)]
+    Pricing(#[from] PricingError),
+    #[error("the Idempotency-Key was used for another request")]
+    IdempotencyConflict,
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Failure(#[from] Failure),
+}
+
+/// What a placement answers.
+pub enum Placement {
+    /// A new order, and the body of the answer (as kept for replays).
+    Placed { order: Box<Order>, body: String },
+    /// A retry: the first answer, verbatim.
+    Replayed { status_code: u16, body: String },
+}
+
+#[derive(Clone)]
+pub struct OrderService {
+    store: OrderStore,
+    accounts: Accounts,
+}
+
+impl OrderService {
+    pub fn new(store: OrderStore, accounts: Accounts) -> Self {
+        Self { store, accounts }
+    }
+
+    pub fn store(&self) -> &OrderStore {
+        &self.store
+    }
+
+    /// Prices the request from the current menu and writes the order and the first answer to
+    /// its key in one transaction: one read (dishes, key, session) and one write.
+    pub async fn place(
+        &self,
+        customer: &Subject,
+        key: Option<IdempotencyKey>,
+        request: NewOrder,
+    ) -> Result<Placement, OrderError> {
+        let fingerprint = request.fingerprint();
+        let food_ids: Vec<&str> = request
+            .lines
+            .iter()
+            .map(|l| l.food_item_id.as_str())
+            .filter(|id| ulid::Ulid::from_string(id).is_ok())
+            .collect();
+        let inputs = self
+            .store
+            .placement_inputs(
+                &food_ids,
+                key.as_ref().map(|k| (customer.user_id.as_str(), k)),
+                &customer.session_id,
+            )
+            .await?;
+        let now = now_epoch();
+        if !session::is_live(inputs.session.as_ref(), customer, now) {
+            return Err(AccountError::SessionEnded.into());
+        }
+        if let Some(record) = inputs.idempotency.as_ref().filter(|r| r.is_live(now)) {
+            return replay(record, &fingerprint);
+        }
+        let (lines, total) = price_lines(&request.lines, |id| inputs.foods.iter().find(|f| f.id == id))?;
+        let order = Order::place(&customer.user_id, request, lines, total, now_rfc3339());
+        let body = serde_json::to_string(&json!({ "order": &order })).map_err(Failure::internal)?;
+        let record = key.as_ref().map(|k| {
+            (
+                k,
+                IdempotencyRecord {
+                    request_hash: fingerprint.clone(),
+                    order_id: order.id.clone(),
+                    status_code: PLACED_STATUS,
+                    response: body.clone(),
+                    expires_at: now + IDEMPOTENCY_WINDOW_SECS,
+                },
+            )
+        });
+        let record = record.as_ref().map(|(k, r)| (*k, r));
+        match self.store.place(&order, record, &customer.session_id, now).await? {
+            PlaceOutcome::Placed => {
+                tracing::info!(order_id = %order.id, lines = order.items.len(), total = order.total, "order placed");
+                Ok(Placement::Placed {
+                    order: Box::new(order),
+                    body,
+                })
+            }
+            PlaceOutcome::SessionEnded => Err(AccountError::SessionEnded.into()),
+            PlaceOutcome::IdempotencyKeyTaken => {
+                // A concurrent retry with the same key got there first: answer as it did.
+                let key = key.ok_or_else(|| Failure::bug("a key conflict without a key"))?;
+                match self.store.idempotency_record(&customer.user_id, &key).await? {
+                    Some(record) => replay(&record, &fingerprint),
+                    None => Err(
+                        Failure::Unavailable(anyhow::anyhow!("idempotency record vanished after a conflict")).into(),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// The customer's orders, newest first (session checked beside the read).
+    pub async fn customer_orders(&self, customer: &Subject, page: &PageRequest) -> Result<Page<Order>, OrderError> {
+        self.accounts
+            .live(customer, async {
+                Ok(self.store.customer_orders(&customer.user_id, page).await?)
+            })
+            .await
+    }
+
+    /// The customer's own order; anyone else's is `NotFound`, as if it did not exist.
+    pub async fn own_order(&self, customer: &Subject, id: &str) -> Result<Order, OrderError> {
+        let order = self
+            .accounts
+            .live(customer, async { Ok::<_, OrderError>(self.store.order(id).await?) })
+            .await?;
+        order
+            .filter(|o| o.customer_id == customer.user_id)
+            .ok_or(OrderError::NotFound)
+    }
+
+    /// The kitchen's queue, newest first: one status, or every order.
+    pub async fn orders(
+        &self,
+        admin: &Subject,
+        status: Option<OrderStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<Order>, OrderError> {
+        self.accounts
+            .live(admin, async { Ok(self.store.orders(status, page).await?) })
+            .await
+    }
+
+    /// Any order (the kitchen's view).
+    pub async fn order(&self, admin: &Subject, id: &str) -> Result<Order, OrderError> {
+        self.accounts
+            .live(admin, async { Ok::<_, OrderError>(self.store.order(id).await?) })
+            .await?
+            .ok_or(OrderError::NotFound)
+    }
+
+    /// A customer cancels their own pending order: one conditional write, so a cancel racing the
+    /// kitchen's confirm has one winner.
+    pub async fn cancel_own(&self, customer: &Subject, id: &str) -> Result<Order, OrderError> {
+        let order = self.own_order(customer, id).await?;
+        let order = self.change_status(order, OrderStatus::Cancelled, customer).await?;
+        tracing::info!(order_id = %order.id, "order cancelled by customer");
+        Ok(order)
+    }
+
+    /// The kitchen moves an order one step (or cancels it).
+    pub async fn set_status(&self, admin: &Subject, id: &str, to: OrderStatus) -> Result<Order, OrderError> {
+        let order = self.order(admin, id).await?;
+        let from = order.status;
+        let order = self.change_status(order, to, admin).await?;
+        tracing::info!(order_id = %order.id, from = from.as_str(), to = to.as_str(), "order status changed");
+        Ok(order)
+    }
+
+    /// Decides a status change on the order as read and writes it with its history entry under
+    /// the model's precondition; decides again on the order as it now is when it moved.
+    async fn change_status(&self, order: Order, to: OrderStatus, by: &Subject) -> Result<Order, OrderError> {
+        on_condition("order status", ATTEMPTS, order, |order: Order| async move {
+            let mut requires = order.status.check_transition(to, order.payment_status, by.role)?;
+            if by.role == Role::Customer {
+                requires = requires.owned_by(&by.user_id);
+            }
+            let entry = HistoryEntry {
+                status: to,
+                at: now_rfc3339(),
+                by: by.user_id.clone(),
+                by_role: by.role,
+            };
+            Ok(match self.store.transition(&order.id, &requires, &entry).await? {
+                WriteOutcome::Done(updated) => Round::Done(*updated),
+                WriteOutcome::Changed(Some(current)) => Round::Again(*current),
+                WriteOutcome::Changed(None) => return Err(OrderError::NotFound),
+            })
+        })
+        .await
+    }
+
+    /// The kitchen records a payment: `unpaid -> paid`; `paid` again changes nothing; never on a
+    /// cancelled order.
+    pub async fn set_payment(&self, admin: &Subject, id: &str, requested: PaymentStatus) -> Result<Order, OrderError> {
+        let order = self.order(admin, id).await?;
+        on_condition("order payment", ATTEMPTS, order, |order: Order| async move {
+            Ok(match check_payment(order.status, order.payment_status, requested)? {
+                PaymentChange::Unchanged => Round::Done(order),
+                PaymentChange::MarkPaid(requires) => {
+                    match self.store.mark_paid(&order.id, &requires, &now_rfc3339()).await? {
+                        WriteOutcome::Done(updated) => {
+                            tracing::info!(order_id = %updated.id, "order marked paid");
+                            Round::Done(*updated)
+                        }
+                        WriteOutcome::Changed(Some(current)) => Round::Again(*current),
+                        WriteOutcome::Changed(None) => return Err(OrderError::NotFound),
+                    }
+                }
+            })
+        })
+        .await
+    }
+}
+
+/// The first answer again, or a conflict when the key was used for another request.
+fn replay(record: &IdempotencyRecord, fingerprint: &str) -> Result<Placement, OrderError> {
+    match record.replay_for(fingerprint) {
+        Replay::Same => Ok(Placement::Replayed {
+            status_code: record.status_code,
+            body: record.response.clone(),
+        }),
+        Replay::Conflict => Err(OrderError::IdempotencyConflict),
+    }
+}

@@ -1,0 +1,283 @@
+//! Orders in the table. One item per order holding its lines (name and price snapshots) and its
+//! status history, so an order is one GetItem and a status change plus its history entry is one
+//! conditional UpdateItem, whose condition is the model's [`Precondition`]. Indexed three ways,
+//! all sorted by the order's ULID, so newest first is `ScanIndexForward = false`.
+//!
+//! | item | PK | SK | indexes |
+//! |---|---|---|---|
+//! | order | `ORDER#<ulid>` | `ORDER` | GSI1 `CUSTOMER#<customer>` (a customer's orders), GSI2 `ORDERSTATUS#<status>` (the kitchen's queue, moved by the write that changes the status), GSI3 `ORDERS` (every order); sort key the order id |
+//! | first answer to an `Idempotency-Key` | `IDEMPOTENCY#<customer>#<key>` | `IDEMPOTENCY` | (TTL an hour after the 24 h window) |
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
+
+use super::model::{HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, Precondition, StatusRule};
+use crate::accounts::model::Session;
+use crate::accounts::store::{is_session, live_session_check, session_from, session_key};
+use crate::menu::model::Food;
+use crate::menu::store::{food_from, food_key, is_food};
+use crate::platform::db::{
+    Conditional, Db, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, GSI3, GSI3PK, GSI3SK, Index, Item, PK, Page, SK, TTL,
+    build_error, conditional_update, from_item, mapping_error, n, s, sk_of, to_item, transact,
+};
+use crate::platform::error::Failure;
+use crate::platform::pagination::PageRequest;
+
+const ORDER_SK: &str = "ORDER";
+const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+const ALL_ORDERS_GSI3PK: &str = "ORDERS";
+/// Idempotency records stay an hour past their window before TTL removes them.
+const IDEMPOTENCY_TTL_GRACE_SECS: i64 = 3600;
+
+fn order_pk(id: &str) -> String {
+    format!("ORDER#{id}")
+}
+
+fn customer_orders_gsi1pk(customer_id: &str) -> String {
+    format!("CUSTOMER#{customer_id}")
+}
+
+fn status_gsi2pk(status: OrderStatus) -> String {
+    format!("ORDERSTATUS#{}", status.as_str())
+}
+
+/// An Idempotency-Key is scoped to the customer who sent it.
+fn idempotency_pk(customer_id: &str, key: &IdempotencyKey) -> String {
+    format!("IDEMPOTENCY#{customer_id}#{}", key.as_str())
+}
+
+/// What a placement reads first, in one round trip.
+#[derive(Debug, Default)]
+pub struct PlacementInputs {
+    pub foods: Vec<Food>,
+    pub idempotency: Option<IdempotencyRecord>,
+    pub session: Option<Session>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum PlaceOutcome {
+    Placed,
+    /// A concurrent request with the same Idempotency-Key won.
+    IdempotencyKeyTaken,
+    SessionEnded,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Done(Box<Order>),
+    /// The precondition failed: the order as it is now (None: it does not exist).
+    Changed(Option<Box<Order>>),
+}
+
+#[derive(Clone, Debug)]
+pub struct OrderStore {
+    db: Db,
+}
+
+impl OrderStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    fn order_item(order: &Order) -> Result<Item, Failure> {
+        to_item(
+            order,
+            [
+                (PK, order_pk(&order.id)),
+                (SK, ORDER_SK.to_owned()),
+                (GSI1PK, customer_orders_gsi1pk(&order.customer_id)),
+                (GSI1SK, order.id.clone()),
+                (GSI2PK, status_gsi2pk(order.status)),
+                (GSI2SK, order.id.clone()),
+                (GSI3PK, ALL_ORDERS_GSI3PK.to_owned()),
+                (GSI3SK, order.id.clone()),
+            ],
+            "order",
+        )
+    }
+
+    /// The dishes of an order request, the customer's idempotency record and the session, in
+    /// one BatchGetItem.
+    pub async fn placement_inputs(
+        &self,
+        food_ids: &[&str],
+        idempotency: Option<(&str, &IdempotencyKey)>,
+        session_id: &str,
+    ) -> Result<PlacementInputs, Failure> {
+        let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(id)).collect();
+        if let Some((customer, key)) = idempotency {
+            wanted.push((idempotency_pk(customer, key), IDEMPOTENCY_SK.to_owned()));
+        }
+        wanted.push(session_key(session_id));
+        let mut inputs = PlacementInputs::default();
+        for item in self.db.batch_get(wanted, "BatchGetItem order inputs").await? {
+            if is_food(&item) {
+                inputs.foods.push(food_from(item)?);
+            } else if is_session(&item) {
+                inputs.session = Some(session_from(item)?);
+            } else if sk_of(&item) == IDEMPOTENCY_SK {
+                inputs.idempotency = Some(from_item(item, "idempotency")?);
+            }
+        }
+        Ok(inputs)
+    }
+
+    /// Writes the order and its idempotency record in one transaction, conditioned on the order
+    /// id being new, the session still live and the key free (or expired).
+    pub async fn place(
+        &self,
+        order: &Order,
+        idempotency: Option<(&IdempotencyKey, &IdempotencyRecord)>,
+        session_id: &str,
+        now: i64,
+    ) -> Result<PlaceOutcome, Failure> {
+        let order_put = Put::builder()
+            .table_name(self.db.table())
+            .set_item(Some(Self::order_item(order)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(build_error)?;
+        let mut items = vec![
+            TransactWriteItem::builder().put(order_put).build(),
+            live_session_check(&self.db, session_id, now)?,
+        ];
+        if let Some((key, record)) = idempotency {
+            let mut item = to_item(
+                record,
+                [
+                    (PK, idempotency_pk(&order.customer_id, key)),
+                    (SK, IDEMPOTENCY_SK.to_owned()),
+                ],
+                "idempotency",
+            )?;
+            item.insert(TTL.to_owned(), n(record.expires_at + IDEMPOTENCY_TTL_GRACE_SECS));
+            let put = Put::builder()
+                .table_name(self.db.table())
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK) OR expires_at <= :now")
+                .expression_attribute_values(":now", n(now));
+            items.push(
+                TransactWriteItem::builder()
+                    .put(put.build().map_err(build_error)?)
+                    .build(),
+            );
+        }
+        Ok(match transact(&self.db, "place order", items).await? {
+            None => PlaceOutcome::Placed,
+            Some(c) if c.condition_failed(1) => PlaceOutcome::SessionEnded,
+            Some(c) if idempotency.is_some() && c.condition_failed(2) => PlaceOutcome::IdempotencyKeyTaken,
+            Some(c) => return Err(Failure::bug(format!("place order cancelled: {:?}", c.0))),
+        })
+    }
+
+    pub async fn idempotency_record(
+        &self,
+        customer_id: &str,
+        key: &IdempotencyKey,
+    ) -> Result<Option<IdempotencyRecord>, Failure> {
+        self.db
+            .get_item(idempotency_pk(customer_id, key), IDEMPOTENCY_SK, "idempotency record")
+            .await
+    }
+
+    pub async fn order(&self, id: &str) -> Result<Option<Order>, Failure> {
+        self.db.get_item(order_pk(id), ORDER_SK, "order").await
+    }
+
+    async fn page(&self, index: Index, pk: String, page: &PageRequest) -> Result<Page<Order>, Failure> {
+        self.db.query_page(index, pk, page, "Query orders").await
+    }
+
+    /// A customer's orders, newest first.
+    pub async fn customer_orders(&self, customer_id: &str, page: &PageRequest) -> Result<Page<Order>, Failure> {
+        self.page(GSI1, customer_orders_gsi1pk(customer_id), page).await
+    }
+
+    /// The kitchen's view, newest first: one status, or every order.
+    pub async fn orders(&self, status: Option<OrderStatus>, page: &PageRequest) -> Result<Page<Order>, Failure> {
+        match status {
+            Some(status) => self.page(GSI2, status_gsi2pk(status), page).await,
+            None => self.page(GSI3, ALL_ORDERS_GSI3PK.to_owned(), page).await,
+        }
+    }
+
+    /// Appends `entry` to the order's history and moves it to the entry's status (its status
+    /// index with it) in one write, conditioned on `requires`.
+    pub async fn transition(
+        &self,
+        id: &str,
+        requires: &Precondition,
+        entry: &HistoryEntry,
+    ) -> Result<WriteOutcome, Failure> {
+        let history = serde_dynamo::to_attribute_value::<_, AttributeValue>(vec![entry])
+            .map_err(|e| mapping_error("history entry", e))?;
+        let req = self
+            .db
+            .client()
+            .update_item()
+            .table_name(self.db.table())
+            .key(PK, s(order_pk(id)))
+            .key(SK, s(ORDER_SK))
+            .update_expression(
+                "SET #status = :to, GSI2PK = :gsi2, updated_at = :at, status_history = list_append(status_history, :entry)",
+            )
+            .expression_attribute_values(":to", s(entry.status.as_str()))
+            .expression_attribute_values(":gsi2", s(status_gsi2pk(entry.status)))
+            .expression_attribute_values(":at", s(&entry.at))
+            .expression_attribute_values(":entry", history);
+        self.conditional_write(req, requires, "UpdateItem order status").await
+    }
+
+    /// Marks an order paid at `at`, conditioned on `requires`.
+    pub async fn mark_paid(&self, id: &str, requires: &Precondition, at: &str) -> Result<WriteOutcome, Failure> {
+        let req = self
+            .db
+            .client()
+            .update_item()
+            .table_name(self.db.table())
+            .key(PK, s(order_pk(id)))
+            .key(SK, s(ORDER_SK))
+            .update_expression("SET payment_status = :paid, paid_at = :at, updated_at = :at")
+            .expression_attribute_values(":paid", s(super::model::PaymentStatus::Paid.as_str()))
+            .expression_attribute_values(":at", s(at));
+        self.conditional_write(req, requires, "UpdateItem order payment").await
+    }
+
+    /// Sends an order update under the condition a [`Precondition`] spells; the order comes back
+    /// as written, or as it is when the condition failed.
+    async fn conditional_write(
+        &self,
+        req: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+        requires: &Precondition,
+        operation: &'static str,
+    ) -> Result<WriteOutcome, Failure> {
+        let (status_op, status) = match requires.status {
+            StatusRule::Is(status) => ("=", status),
+            StatusRule::IsNot(status) => ("<>", status),
+        };
+        let mut condition = format!("#status {status_op} :required_status");
+        let mut req = req
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":required_status", s(status.as_str()));
+        if let Some(payment) = requires.payment {
+            condition.push_str(" AND payment_status = :required_payment");
+            req = req.expression_attribute_values(":required_payment", s(payment.as_str()));
+        }
+        if let Some(customer) = &requires.customer {
+            condition.push_str(" AND customer_id = :required_customer");
+            req = req.expression_attribute_values(":required_customer", s(customer));
+        }
+        let req = req
+            .condition_expression(condition)
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        match conditional_update::<Order>(req, "order", operation).await? {
+            Conditional::Applied(Some(order)) => Ok(WriteOutcome::Done(Box::new(order))),
+            Conditional::Applied(None) => Err(Failure::bug(format!("{operation} returned nothing"))),
+            // No item back means there was no item: an update on a missing key only fails its
+            // condition because the attributes are absent.
+            Conditional::Failed(current) => Ok(WriteOutcome::Changed(current.map(Box::new))),
+        }
+    }
+}
