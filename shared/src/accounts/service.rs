@@ -110,7 +110,9 @@ impl AccountSettings {
             codes: CodePolicy {
                 ttl_secs: config.otp_ttl.as_secs() as i64,
                 resend_cooldown_secs: config.otp_resend_cooldown.as_secs() as i64,
-                max_attempts: config.otp_max_attempts,
+                max_attempts: config
+                    .otp_max_attempts
+                    .unwrap_or(super::model::otp::DEFAULT_MAX_ATTEMPTS),
                 daily_limit: config.otp_daily_limit,
             },
             logins: LoginThrottle {
@@ -478,5 +480,23 @@ fn require_live(session: Option<&Session>, who: &Subject) -> Result<(), AccountE
         Ok(())
     } else {
         Err(AccountError::SessionEnded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let mut vars = vec![("TABLE_NAME", "t"), ("JWT_SECRET", "0123456789abcdef0123456789abcdef")];
+        vars.extend_from_slice(pairs);
+        Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).unwrap()
+    }
+
+    #[test]
+    fn a_code_dies_after_five_wrong_guesses_unless_configured_otherwise() {
+        assert_eq!(AccountSettings::from_config(&config(&[])).codes.max_attempts, 5);
+        let three = AccountSettings::from_config(&config(&[("OTP_MAX_ATTEMPTS", "3")]));
+        assert_eq!(three.codes.max_attempts, 3);
     }
 }

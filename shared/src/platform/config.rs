@@ -36,7 +36,8 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub otp_ttl: Duration,
     pub otp_resend_cooldown: Duration,
-    pub otp_max_attempts: u32,
+    /// Wrong codes a code survives (`OTP_MAX_ATTEMPTS`); unset: the accounts model's default.
+    pub otp_max_attempts: Option<u32>,
     /// Codes sent to one identifier per UTC day, resends included (`OTP_DAILY_LIMIT`).
     pub otp_daily_limit: u32,
     /// Failed logins per identifier within one window before 429 (`LOGIN_MAX_FAILURES`).
@@ -116,7 +117,10 @@ impl Config {
                 },
             }
         };
-        let otp_max_attempts = count("OTP_MAX_ATTEMPTS", 5)?;
+        let otp_max_attempts = match get("OTP_MAX_ATTEMPTS") {
+            None => None,
+            Some(_) => Some(count("OTP_MAX_ATTEMPTS", 0)?),
+        };
 
         let default_country_code = get("DEFAULT_COUNTRY_CODE").unwrap_or_else(|| "234".into());
         let cc = default_country_code.trim_start_matches('+').to_owned();
@@ -175,7 +179,7 @@ mod tests {
         assert_eq!(c.refresh_token_ttl, Duration::from_secs(604_800));
         assert_eq!(c.otp_ttl, Duration::from_secs(600));
         assert_eq!(c.otp_resend_cooldown, Duration::from_secs(60));
-        assert_eq!(c.otp_max_attempts, 5);
+        assert_eq!(c.otp_max_attempts, None, "the accounts model's default applies");
         assert_eq!(c.default_country_code, "234");
     }
 
