@@ -308,11 +308,7 @@ impl AccountStore {
     ) -> Result<bool, Failure> {
         let req = self
             .db
-            .client()
-            .update_item()
-            .table_name(self.db.table())
-            .key(PK, s(account_pk(identifier_key)))
-            .key(SK, s(OTP_SK))
+            .update_item(account_pk(identifier_key), OTP_SK)
             .update_expression("SET attempts = attempts + :one")
             .condition_expression("code_hash = :h AND attempts < :max")
             .expression_attribute_values(":one", n(1))
@@ -407,11 +403,7 @@ impl AccountStore {
     pub async fn mark_code_undelivered(&self, identifier_key: &str, code_hash: &str) -> Result<(), Failure> {
         let req = self
             .db
-            .client()
-            .update_item()
-            .table_name(self.db.table())
-            .key(PK, s(account_pk(identifier_key)))
-            .key(SK, s(OTP_SK))
+            .update_item(account_pk(identifier_key), OTP_SK)
             .update_expression("SET delivered = :f")
             .condition_expression("code_hash = :h")
             .expression_attribute_values(":f", AttributeValue::Bool(false))
@@ -431,11 +423,7 @@ impl AccountStore {
         let mut sets = vec!["updated_at = :now".to_owned()];
         let mut req = self
             .db
-            .client()
-            .update_item()
-            .table_name(self.db.table())
-            .key(PK, s(account_pk(identifier_key)))
-            .key(SK, s(ACCOUNT_SK))
+            .update_item(account_pk(identifier_key), ACCOUNT_SK)
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":now", s(now_rfc3339))
             .return_values(ReturnValue::AllNew)
@@ -504,11 +492,7 @@ impl AccountStore {
     ) -> Result<RotateOutcome, Failure> {
         let req = self
             .db
-            .client()
-            .update_item()
-            .table_name(self.db.table())
-            .key(PK, s(session_pk(session_id)))
-            .key(SK, s(SESSION_SK))
+            .update_item(session_pk(session_id), SESSION_SK)
             .update_expression("SET current_jti = :new, expires_at = :exp, #ttl = :ttl")
             .condition_expression("current_jti = :old AND revoked = :f")
             .expression_attribute_names("#ttl", TTL)
@@ -530,11 +514,7 @@ impl AccountStore {
     pub async fn revoke_session(&self, session_id: &str) -> Result<bool, Failure> {
         let req = self
             .db
-            .client()
-            .update_item()
-            .table_name(self.db.table())
-            .key(PK, s(session_pk(session_id)))
-            .key(SK, s(SESSION_SK))
+            .update_item(session_pk(session_id), SESSION_SK)
             .update_expression("SET revoked = :t")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":t", AttributeValue::Bool(true));
@@ -573,11 +553,7 @@ impl AccountStore {
     pub async fn record_login_failure(&self, identifier_key: &str, window: Window) -> Result<u32, Failure> {
         let out = self
             .db
-            .client()
-            .update_item()
-            .table_name(self.db.table())
-            .key(PK, s(login_throttle_pk(identifier_key, window.index)))
-            .key(SK, s(THROTTLE_SK))
+            .update_item(login_throttle_pk(identifier_key, window.index), THROTTLE_SK)
             .update_expression("ADD failures :one SET #ttl = :ttl")
             .expression_attribute_names("#ttl", TTL)
             .expression_attribute_values(":one", n(1))

@@ -214,11 +214,7 @@ impl OrderStore {
             .map_err(|e| mapping_error("history entry", e))?;
         let req = self
             .db
-            .client()
-            .update_item()
-            .table_name(self.db.table())
-            .key(PK, s(order_pk(id)))
-            .key(SK, s(ORDER_SK))
+            .update_item(order_pk(id), ORDER_SK)
             .update_expression(
                 "SET #status = :to, GSI2PK = :gsi2, updated_at = :at, status_history = list_append(status_history, :entry)",
             )
@@ -233,11 +229,7 @@ impl OrderStore {
     pub async fn mark_paid(&self, id: &str, requires: &Precondition, at: &str) -> Result<WriteOutcome, Failure> {
         let req = self
             .db
-            .client()
-            .update_item()
-            .table_name(self.db.table())
-            .key(PK, s(order_pk(id)))
-            .key(SK, s(ORDER_SK))
+            .update_item(order_pk(id), ORDER_SK)
             .update_expression("SET payment_status = :paid, paid_at = :at, updated_at = :at")
             .expression_attribute_values(":paid", s(super::model::PaymentStatus::Paid.as_str()))
             .expression_attribute_values(":at", s(at));

@@ -354,6 +354,19 @@ pub async fn transact(
 }
 
 impl Db {
+    /// An `UpdateItem` of the item at (`pk`, `sk`), for the caller to give its expressions.
+    pub fn update_item(
+        &self,
+        pk: String,
+        sk: &str,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(self.table())
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+    }
+
     /// One item by key, strongly consistent, mapped to `T`; `None` when absent.
     pub async fn get_item<T: serde::de::DeserializeOwned>(
         &self,
