@@ -5,6 +5,8 @@
 //! `lambda_http` requests (the type Lambda hands the functions), answered by the same routers the
 //! binaries run.
 
+pub mod actions;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

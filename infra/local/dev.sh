@@ -237,6 +237,9 @@ cmd_test() {
   start_dynamodb "$ddb" memory
   start_moto "$moto"
   export TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$ddb" TEST_MOTO_ENDPOINT="http://127.0.0.1:$moto"
+  # Every AWS action each function performs in the tests and the fuzzing, for check-actions.
+  export ACTIONS_LOG="$TOOLS/logs/actions.tsv"
+  rm -f "$ACTIONS_LOG"
   log "DynamoDB Local :$ddb, moto :$moto"
   cargo fmt --all -- --check
   lint_template
@@ -249,6 +252,10 @@ cmd_test() {
     fuzz_api "$TEST_DYNAMODB_ENDPOINT" "$TEST_MOTO_ENDPOINT"
     fuzz_status=$?
     [ "$fuzz_status" = 0 ] || { log "API fuzzing found problems (see above)"; status=$fuzz_status; }
+  fi
+  if [ "$status" = 0 ]; then
+    log "check-actions: the AWS actions each function performed against its policy in infra/template.yaml"
+    "$TARGET_DIR/debug/check-actions" "$ROOT/infra/template.yaml" "$ACTIONS_LOG" || status=1
   fi
   set -e
   # One closing line for the whole run (cargo prints one per test binary).

@@ -190,3 +190,27 @@ async fn verified_accounts_get_no_more_codes() {
     assert_eq!(res.status, 409);
     assert_eq!(res.code(), "already_verified");
 }
+
+#[tokio::test]
+async fn a_phone_account_gets_its_resent_code_by_sms_and_verifies_with_it() {
+    let t = TestApp::with_env(&[("OTP_RESEND_COOLDOWN_SECONDS", "1")]).await;
+    let phone = unique_phone();
+    assert_eq!(t.signup(&phone, "correct horse").await.status, 201);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let res = t.post("/api/auths/resend-otp/", json!({"identifier": phone})).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(
+        res.body["otp"],
+        json!({"channel": "sms", "expires_in": 600, "delivered": true})
+    );
+    assert_eq!(
+        messages_to(&phone).await.len(),
+        2,
+        "signup code and resent code, both by SMS"
+    );
+    let code = latest_otp(&phone).await.unwrap();
+    let res = t
+        .post("/api/auths/verify/", json!({"identifier": phone, "otp": code}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+}

@@ -67,6 +67,7 @@ mod aws {
             let body = message(otp, valid_minutes);
             match to {
                 Identifier::Email(email) => {
+                    crate::platform::actions::record("ses:SendEmail", crate::platform::actions::Resource::Other);
                     let content = EmailContent::builder()
                         .simple(
                             Message::builder()
@@ -87,6 +88,7 @@ mod aws {
                         })?;
                 }
                 Identifier::Phone(phone) => {
+                    crate::platform::actions::record("sns:Publish", crate::platform::actions::Resource::Other);
                     let mut req = self
                         .sns
                         .publish()

@@ -565,17 +565,16 @@ impl AccountStore {
         Ok(counter(out.attributes.as_ref(), "failures"))
     }
 
-    /// Forgets the failures of this window after a successful login.
+    /// Forgets the failures of this window after a successful login. An UpdateItem, not a
+    /// DeleteItem: the login function's policy grants no DeleteItem (the counter item itself goes
+    /// with its TTL).
     pub async fn clear_login_failures(&self, identifier_key: &str, window: Window) -> Result<(), Failure> {
         self.db
-            .client()
-            .delete_item()
-            .table_name(self.db.table())
-            .key(PK, s(login_throttle_pk(identifier_key, window.index)))
-            .key(SK, s(THROTTLE_SK))
+            .update_item(login_throttle_pk(identifier_key, window.index), THROTTLE_SK)
+            .update_expression("REMOVE failures")
             .send()
             .await
-            .map_err(|e| db_error("DeleteItem login failures", e))?;
+            .map_err(|e| db_error("UpdateItem clear login failures", e))?;
         Ok(())
     }
 

@@ -132,27 +132,6 @@ impl ApiError {
         Self::Internal(err.into())
     }
 
-    /// Combines validation errors: the first one's code and message, every field's problem.
-    pub fn merge(errors: impl IntoIterator<Item = Option<ApiError>>) -> ApiError {
-        let mut first = None;
-        let mut fields = Fields::new();
-        for err in errors.into_iter().flatten() {
-            if let Self::BadRequest { fields: Some(f), .. } = &err {
-                fields.extend(f.clone());
-            }
-            first.get_or_insert(err);
-        }
-        match first {
-            Some(Self::BadRequest { code, message, .. }) => Self::BadRequest {
-                code,
-                message,
-                fields: Some(fields),
-            },
-            Some(other) => other,
-            None => Self::internal(anyhow::anyhow!("ApiError::merge called without errors")),
-        }
-    }
-
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,

@@ -54,6 +54,7 @@ async fn observe(req: Request, next: Next) -> Response {
         Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone().unwrap_or_default(),
         _ => String::new(),
     };
+    let path = req.uri().path().to_owned();
     let span = tracing::info_span!(
         "request",
         request_id = %lambda_request_id,
@@ -63,7 +64,12 @@ async fn observe(req: Request, next: Next) -> Response {
     );
     async move {
         let started = Instant::now();
-        let (mut response, db) = crate::platform::db::measure(next.run(req)).await;
+        let work = crate::platform::db::measure(next.run(req));
+        let (mut response, db) = if crate::platform::actions::enabled() {
+            crate::platform::actions::within(crate::platform::routes::function_for(&path), work).await
+        } else {
+            work.await
+        };
         let headers = response.headers_mut();
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers

@@ -1,7 +1,8 @@
 //! What every feature uses and that knows no feature: configuration, keys, the AWS clients, the
 //! DynamoDB helpers, errors and validation results, HTTP conventions, pagination, the route
-//! list, retry loops, time and logging.
+//! list, retry loops, time, logging, and the record of AWS actions each function performs.
 
+pub mod actions;
 pub mod aws;
 pub mod clock;
 pub mod config;

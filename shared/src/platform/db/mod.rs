@@ -139,11 +139,14 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         &self,
         context: &mut aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextMut<'_>,
         _components: &aws_sdk_dynamodb::config::RuntimeComponents,
-        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+        cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         use aws_sdk_dynamodb::operation::*;
         let total = Some(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total);
         let input = context.input_mut();
+        if crate::platform::actions::enabled() {
+            record_actions(input, cfg);
+        }
         macro_rules! ask {
             ($($ty:ty),*) => {
                 $(if let Some(i) = input.downcast_mut::<$ty>() { i.return_consumed_capacity = total; return Ok(()); })*
@@ -193,6 +196,43 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         };
         record(|u| u.capacity_units += units);
         Ok(())
+    }
+}
+
+/// Records the IAM actions an operation needs: a transaction needs each of its items' actions
+/// (there is no IAM action for the transaction itself), a Query on an index needs the index.
+fn record_actions(
+    input: &aws_smithy_runtime_api::client::interceptors::context::Input,
+    cfg: &aws_sdk_dynamodb::config::ConfigBag,
+) {
+    use crate::platform::actions::{Resource, record};
+    use aws_sdk_dynamodb::operation::{query::QueryInput, transact_write_items::TransactWriteItemsInput};
+    if let Some(t) = input.downcast_ref::<TransactWriteItemsInput>() {
+        for item in t.transact_items() {
+            let action = if item.put().is_some() {
+                "dynamodb:PutItem"
+            } else if item.update().is_some() {
+                "dynamodb:UpdateItem"
+            } else if item.delete().is_some() {
+                "dynamodb:DeleteItem"
+            } else {
+                "dynamodb:ConditionCheckItem"
+            };
+            record(action, Resource::Table);
+        }
+        return;
+    }
+    if let Some(q) = input.downcast_ref::<QueryInput>() {
+        let resource = if q.index_name().is_some() {
+            Resource::Index
+        } else {
+            Resource::Table
+        };
+        record("dynamodb:Query", resource);
+        return;
+    }
+    if let Some(metadata) = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>() {
+        record(&format!("dynamodb:{}", metadata.name()), Resource::Table);
     }
 }
 
