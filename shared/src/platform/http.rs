@@ -54,7 +54,8 @@ async fn observe(req: Request, next: Next) -> Response {
         Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone().unwrap_or_default(),
         _ => String::new(),
     };
-    let path = req.uri().path().to_owned();
+    // Only when recording AWS actions: which function API Gateway routes this path to.
+    let function = crate::platform::actions::enabled().then(|| crate::platform::routes::function_for(req.uri().path()));
     let span = tracing::info_span!(
         "request",
         request_id = %lambda_request_id,
@@ -65,10 +66,9 @@ async fn observe(req: Request, next: Next) -> Response {
     async move {
         let started = Instant::now();
         let work = crate::platform::db::measure(next.run(req));
-        let (mut response, db) = if crate::platform::actions::enabled() {
-            crate::platform::actions::within(crate::platform::routes::function_for(&path), work).await
-        } else {
-            work.await
+        let (mut response, db) = match function {
+            Some(function) => crate::platform::actions::within(function, work).await,
+            None => work.await,
         };
         let headers = response.headers_mut();
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
