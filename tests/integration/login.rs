@@ -269,3 +269,34 @@ async fn an_operator_made_admin_logs_in_with_the_admin_role() {
     let body = t.login(&email, "admin password").await;
     assert_eq!(body["user"]["role"], "admin");
 }
+
+#[tokio::test]
+async fn a_token_with_a_forged_role_on_a_live_session_is_refused() {
+    use shared::accounts::model::TokenType;
+    let t = TestApp::new().await;
+    let customer = t.customer_token().await;
+    assert_eq!(t.get("/api/orders/", &customer).await.status, 200);
+    // The same session, signed with the right key, but claiming the admin role.
+    let mut subject = t
+        .app
+        .accounts
+        .tokens()
+        .verify(&customer, TokenType::Access)
+        .unwrap()
+        .subject();
+    subject.role = Role::Admin;
+    let forged = t
+        .app
+        .accounts
+        .tokens()
+        .issue(TokenType::Access, &subject)
+        .unwrap()
+        .token;
+    let res = t.get("/api/orders/admin/", &forged).await;
+    assert_eq!(res.status, 401, "{}", res.raw);
+    assert_eq!(res.code(), "session_revoked");
+    let res = t.get("/api/auths/me/", &forged).await;
+    assert_eq!(res.status, 401, "{}", res.raw);
+    // The genuine token of that session still works.
+    assert_eq!(t.get("/api/auths/me/", &customer).await.status, 200);
+}

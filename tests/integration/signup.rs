@@ -205,3 +205,22 @@ async fn failed_delivery_keeps_the_account_and_resend_works_at_once() {
         .await;
     assert_eq!(res.status, 200, "{}", res.raw);
 }
+
+#[tokio::test]
+async fn codes_go_by_sms_only_to_the_configured_countries() {
+    let t = TestApp::new().await;
+    let london = "+44 7700 900123";
+    let res = t.signup(london, "correct horse").await;
+    assert_eq!(res.status, 400, "{}", res.raw);
+    assert_eq!(res.code(), "unsupported_country");
+    assert!(res.body["error"]["fields"]["identifier"].is_string());
+    assert!(messages_to(london).await.is_empty(), "no SMS was sent");
+    let res = t.post("/api/auths/resend-otp/", json!({"identifier": london})).await;
+    assert_eq!(res.code(), "unsupported_country");
+
+    let t = TestApp::with_env(&[("SMS_COUNTRIES", "234,44")]).await;
+    let number = format!("+447700{:06}", ulid::Ulid::new().random() % 1_000_000);
+    let res = t.signup(&number, "correct horse").await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    assert_eq!(messages_to(&number).await.len(), 1);
+}

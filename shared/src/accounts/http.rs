@@ -23,6 +23,12 @@ impl From<AccountError> for ApiError {
                 "Invalid referral code",
             ),
             AccountError::UserNotFound => ApiError::not_found("user_not_found", "User not found"),
+            AccountError::UnsupportedCountry => ApiError::field(
+                "unsupported_country",
+                "identifier",
+                "codes are not sent by SMS to this country",
+                "Phone numbers from this country are not supported. Use an email address",
+            ),
             AccountError::AlreadyVerified => ApiError::conflict("already_verified", "Account already verified"),
             AccountError::WrongCode => ApiError::field("invalid_otp", "otp", "does not match", "Invalid OTP"),
             AccountError::CodeExpired => ApiError::field(

@@ -36,6 +36,9 @@ pub enum AccountError {
     ReferrerNotFound,
     #[error("no account has this identifier")]
     UserNotFound,
+    /// Codes go by SMS only to the configured countries (SMS pumping).
+    #[error("codes are not sent by SMS to this country")]
+    UnsupportedCountry,
     #[error("the account is verified already")]
     AlreadyVerified,
     #[error("the code does not match")]
@@ -99,6 +102,8 @@ pub struct LoggedIn {
 pub struct AccountSettings {
     /// Country calling code for national phone numbers.
     pub default_country: String,
+    /// Calling codes of the countries codes are sent to by SMS.
+    pub sms_countries: Vec<String>,
     pub codes: CodePolicy,
     pub logins: LoginThrottle,
 }
@@ -107,6 +112,7 @@ impl AccountSettings {
     pub fn from_config(config: &Config) -> Self {
         Self {
             default_country: config.default_country_code.clone(),
+            sms_countries: config.sms_countries.clone(),
             codes: CodePolicy {
                 ttl_secs: config.otp_ttl.as_secs() as i64,
                 resend_cooldown_secs: config.otp_resend_cooldown.as_secs() as i64,
@@ -169,6 +175,7 @@ impl Accounts {
         password: Password,
         referrer: Option<ReferralCode>,
     ) -> Result<SignedUp, AccountError> {
+        self.check_deliverable(&identifier)?;
         let password_hash = self.passwords.hash(password).await.map_err(Failure::internal)?;
         let (otp, code) = self.issue(&identifier);
         let mut account = Account::new(&identifier, password_hash, Role::Customer, false, now_rfc3339());
@@ -231,6 +238,7 @@ impl Accounts {
 
     /// Sends a new code in place of the pending one, after the cooldown and within the daily cap.
     pub async fn resend(&self, identifier: &Identifier) -> Result<CodeStatus, AccountError> {
+        self.check_deliverable(identifier)?;
         let key = identifier.storage_key();
         let policy = &self.settings.codes;
         let (account, previous) = self.store.account_with_code(&key).await?;
@@ -258,6 +266,17 @@ impl Accounts {
             ReplaceOutcome::DailyLimit => return Err(self.daily_limit()),
         }
         Ok(self.deliver(identifier, &otp, &code).await?)
+    }
+
+    /// Codes go by SMS only to the configured countries: anything else is refused before any
+    /// work, so nobody can make the kitchen pay for texts to premium numbers abroad.
+    fn check_deliverable(&self, identifier: &Identifier) -> Result<(), AccountError> {
+        match identifier {
+            Identifier::Phone(phone) if !phone.in_countries(&self.settings.sms_countries) => {
+                Err(AccountError::UnsupportedCountry)
+            }
+            _ => Ok(()),
+        }
     }
 
     fn issue(&self, identifier: &Identifier) -> (Otp, PendingCode) {

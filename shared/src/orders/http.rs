@@ -193,6 +193,18 @@ mod tests {
     }
 
     #[test]
+    fn addresses_and_notes_with_control_characters_are_refused() {
+        let line = json!([{"food_item_id": "a", "quantity": 1}]);
+        let err = parse(json!({"items": line, "delivery_address": "12 Marina\u{0007}, Lagos"})).unwrap_err();
+        assert_eq!(err.code(), "invalid_delivery_address");
+        let err =
+            parse(json!({"items": line, "delivery_address": "12 Marina", "note": "ring\u{0000}twice"})).unwrap_err();
+        assert_eq!(err.code(), "invalid_note");
+        let err = parse(json!({"items": line, "delivery_address": "12 Marina\nLagos"})).unwrap_err();
+        assert_eq!(err.code(), "invalid_delivery_address");
+    }
+
+    #[test]
     fn pricing_errors_name_the_dish() {
         let err = ApiError::from(OrderError::Pricing(PricingError::FoodNotFound("Z".into())));
         assert_eq!(err.code(), "food_not_found");

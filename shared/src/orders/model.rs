@@ -285,7 +285,8 @@ pub struct OrderInput {
     pub note: TextInput,
 }
 
-/// Trimmed text of at most `max` characters; blank is `None`.
+/// Trimmed text of at most `max` characters without control characters (as profile fields);
+/// blank is `None`.
 fn text(input: TextInput, max: usize) -> Result<Option<String>, String> {
     match input {
         TextInput::Missing => Ok(None),
@@ -293,6 +294,8 @@ fn text(input: TextInput, max: usize) -> Result<Option<String>, String> {
             let t = s.trim();
             if t.chars().count() > max {
                 Err(format!("must be at most {max} characters"))
+            } else if t.chars().any(char::is_control) {
+                Err("must be text without control characters".into())
             } else if t.is_empty() {
                 Ok(None)
             } else {

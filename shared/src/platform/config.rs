@@ -46,6 +46,8 @@ pub struct Config {
     pub login_window: Duration,
     /// Country calling code used to read national phone numbers (`DEFAULT_COUNTRY_CODE`, "234").
     pub default_country_code: String,
+    /// Calling codes of the countries codes are sent to by SMS (`SMS_COUNTRIES`, "234").
+    pub sms_countries: Vec<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -67,6 +69,7 @@ impl std::fmt::Debug for Config {
             .field("login_max_failures", &self.login_max_failures)
             .field("login_window", &self.login_window)
             .field("default_country_code", &self.default_country_code)
+            .field("sms_countries", &self.sms_countries)
             .finish()
     }
 }
@@ -122,14 +125,25 @@ impl Config {
             Some(_) => Some(count("OTP_MAX_ATTEMPTS", 0)?),
         };
 
-        let default_country_code = get("DEFAULT_COUNTRY_CODE").unwrap_or_else(|| "234".into());
-        let cc = default_country_code.trim_start_matches('+').to_owned();
-        if cc.is_empty() || cc.len() > 3 || !cc.bytes().all(|b| b.is_ascii_digit()) || cc.starts_with('0') {
-            return Err(ConfigError::Invalid {
-                name: "DEFAULT_COUNTRY_CODE",
-                reason: format!("expected a country calling code such as 234, got {default_country_code:?}"),
-            });
-        }
+        let calling_code = |name: &'static str, raw: &str| -> Result<String, ConfigError> {
+            let cc = raw.trim().trim_start_matches('+').to_owned();
+            if cc.is_empty() || cc.len() > 3 || !cc.bytes().all(|b| b.is_ascii_digit()) || cc.starts_with('0') {
+                return Err(ConfigError::Invalid {
+                    name,
+                    reason: format!("expected a country calling code such as 234, got {raw:?}"),
+                });
+            }
+            Ok(cc)
+        };
+        let cc = calling_code(
+            "DEFAULT_COUNTRY_CODE",
+            &get("DEFAULT_COUNTRY_CODE").unwrap_or_else(|| "234".into()),
+        )?;
+        let sms_countries = get("SMS_COUNTRIES")
+            .unwrap_or_else(|| "234".into())
+            .split(',')
+            .map(|code| calling_code("SMS_COUNTRIES", code))
+            .collect::<Result<Vec<_>, _>>()?;
 
         Ok(Self {
             table_name: required("TABLE_NAME")?,
@@ -149,6 +163,7 @@ impl Config {
             login_max_failures: count("LOGIN_MAX_FAILURES", 5)?,
             login_window: seconds("LOGIN_WINDOW_SECONDS", 900)?,
             default_country_code: cc,
+            sms_countries,
         })
     }
 
@@ -211,6 +226,35 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn sms_countries_default_to_nigeria_and_are_checked() {
+        let c = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("JWT_SECRET", SECRET)])).unwrap();
+        assert_eq!(c.sms_countries, vec!["234".to_owned()]);
+        let c = Config::from_lookup(lookup(&[
+            ("TABLE_NAME", "t"),
+            ("JWT_SECRET", SECRET),
+            ("SMS_COUNTRIES", "+234, 44"),
+        ]))
+        .unwrap();
+        assert_eq!(c.sms_countries, vec!["234".to_owned(), "44".to_owned()]);
+        let err = Config::from_lookup(lookup(&[
+            ("TABLE_NAME", "t"),
+            ("JWT_SECRET", SECRET),
+            ("SMS_COUNTRIES", "234,uk"),
+        ]))
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    name: "SMS_COUNTRIES",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -99,6 +99,13 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether the number is in one of `countries` (calling codes without `+`). Calling codes
+    /// are prefix-free, so a prefix match is a country match.
+    pub fn in_countries(&self, countries: &[String]) -> bool {
+        let digits = self.0.trim_start_matches('+');
+        countries.iter().any(|code| digits.starts_with(code.as_str()))
+    }
 }
 
 impl Identifier {
@@ -153,6 +160,16 @@ impl fmt::Display for Identifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_matched_to_their_country_by_calling_code() {
+        let lagos = Phone::parse("0801 234 5678", "234").unwrap();
+        let london = Phone::parse("+44 7700 900123", "234").unwrap();
+        let nigeria = vec!["234".to_owned()];
+        assert!(lagos.in_countries(&nigeria));
+        assert!(!london.in_countries(&nigeria));
+        assert!(london.in_countries(&["234".to_owned(), "44".to_owned()]));
+    }
 
     fn parse(raw: &str) -> Result<Identifier, IdentifierError> {
         Identifier::parse(raw, "234")

@@ -1,7 +1,7 @@
 //! Sessions: one per login, the family of its refresh tokens. Only the newest refresh token of a
 //! family (`current_jti`) can be exchanged; presenting an older one means it was stolen or
 //! replayed, and the whole family is revoked. Access tokens are honoured only while their session
-//! lives.
+//! lives, and only for the user, role and identifier the session was started for.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,9 +45,15 @@ impl Session {
         }
     }
 
-    /// Whether an access token of `user_id` in this session is still honoured at `now`.
-    pub fn is_live_for(&self, user_id: &str, now: i64) -> bool {
-        !self.revoked && self.expires_at > now && self.user_id == user_id
+    /// Whether a token speaking for `subject` in this session is still honoured at `now`: the
+    /// session is neither revoked nor expired, and the token's user, role and identifier are the
+    /// session's (a token claiming another role on a live session counts for nothing).
+    pub fn lets_through(&self, subject: &Subject, now: i64) -> bool {
+        !self.revoked
+            && self.expires_at > now
+            && self.user_id == subject.user_id
+            && self.role == subject.role
+            && self.identifier_key == subject.identifier_key
     }
 
     /// Why a refresh token of this family was not exchanged (the exchange requires it to be the
@@ -62,7 +68,7 @@ impl Session {
 
 /// Whether the session of `subject`, as read, lets its access token through.
 pub fn is_live(session: Option<&Session>, subject: &Subject, now: i64) -> bool {
-    session.is_some_and(|s| s.is_live_for(&subject.user_id, now))
+    session.is_some_and(|s| s.lets_through(subject, now))
 }
 
 #[cfg(test)]
@@ -91,6 +97,21 @@ mod tests {
         assert!(!is_live(Some(&s), &other, 1_000));
         let revoked = Session { revoked: true, ..s };
         assert!(!is_live(Some(&revoked), &subject(), 1_000));
+    }
+
+    #[test]
+    fn a_token_claiming_another_role_or_identifier_than_its_session_counts_for_nothing() {
+        let s = Session::start(&subject(), "j1", 2_000, "t".into());
+        let admin = Subject {
+            role: Role::Admin,
+            ..subject()
+        };
+        assert!(!is_live(Some(&s), &admin, 1_000));
+        let other_identifier = Subject {
+            identifier_key: "EMAIL#c@d.com".into(),
+            ..subject()
+        };
+        assert!(!is_live(Some(&s), &other_identifier, 1_000));
     }
 
     #[test]
