@@ -116,3 +116,79 @@ async fn an_unreachable_database_is_a_503_with_retry_after_and_no_internals() {
     // Nothing was half-written: the same signup works once the database is back.
     assert_eq!(healthy.signup(&email, "correct horse").await.status, 201);
 }
+
+/// A login as API Gateway hands it over from `address`.
+async fn login_from(t: &TestApp, address: &str, identifier: &str, password: &str) -> api_tests::TestResponse {
+    use lambda_http::RequestExt;
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+    use lambda_http::request::RequestContext;
+    let mut context = ApiGatewayV2httpRequestContext::default();
+    context.http.source_ip = Some(address.to_owned());
+    let request = http::Request::post("/api/auths/login/")
+        .header("content-type", "application/json")
+        .body(lambda_http::Body::from(
+            json!({"identifier": identifier, "password": password}).to_string(),
+        ))
+        .unwrap()
+        .with_request_context(RequestContext::ApiGatewayV2(context));
+    t.request(request).await
+}
+
+#[tokio::test]
+async fn twenty_parallel_wrong_logins_get_no_more_guesses_than_the_cap() {
+    let t = TestApp::with_env(&[("LOGIN_MAX_FAILURES", "5")]).await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let attempts = (0..20).map(|i| {
+        let (t, email) = (&t, &email);
+        async move {
+            t.post(
+                "/api/auths/login/",
+                json!({"identifier": email, "password": format!("guess {i}")}),
+            )
+            .await
+            .status
+            .as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked, 5, "exactly the cap was checked: {statuses:?}");
+    assert_eq!(refused, 15, "the rest waited: {statuses:?}");
+}
+
+#[tokio::test]
+async fn an_attackers_failures_do_not_lock_the_owner_out_from_another_address() {
+    let t = TestApp::with_env(&[("LOGIN_MAX_FAILURES", "3")]).await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    for _ in 0..3 {
+        assert_eq!(login_from(&t, "203.0.113.9", &email, "wrong horse").await.status, 401);
+    }
+    let res = login_from(&t, "203.0.113.9", &email, "correct horse").await;
+    assert_eq!(res.status, 429, "the attacker's address waits: {}", res.raw);
+    let res = login_from(&t, "198.51.100.7", &email, "correct horse").await;
+    assert_eq!(res.status, 200, "the owner's address gets in: {}", res.raw);
+    assert!(res.body["access"].is_string());
+}
+
+#[tokio::test]
+async fn guesses_spread_over_many_addresses_meet_the_identifier_wide_cap() {
+    let t = TestApp::with_env(&[("LOGIN_MAX_FAILURES", "2"), ("LOGIN_MAX_FAILURES_PER_IDENTIFIER", "3")]).await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    for address in ["203.0.113.1", "203.0.113.1", "203.0.113.2"] {
+        assert_eq!(login_from(&t, address, &email, "wrong horse").await.status, 401);
+    }
+    let res = login_from(&t, "198.51.100.7", &email, "correct horse").await;
+    assert_eq!(res.status, 429, "{}", res.raw);
+    assert_eq!(res.code(), "too_many_login_attempts");
+    // Another identifier is untouched.
+    let other = unique_email();
+    t.verified_user(&other, "correct horse").await;
+    assert_eq!(
+        login_from(&t, "198.51.100.7", &other, "correct horse").await.status,
+        200
+    );
+}

@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::accounts::http::{Caller, token_body};
+use shared::accounts::http::{Caller, SourceAddress, token_body};
 use shared::accounts::model::fields;
 use shared::accounts::model::profile::ProfileUpdate;
 use shared::http::{JsonBody, Service, no_store, service};
@@ -51,12 +51,16 @@ pub struct ProfileRequest {
     pub gender: Patch<String>,
 }
 
-async fn login(State(app): State<App>, JsonBody(req): JsonBody<LoginRequest>) -> Result<Response, ApiError> {
+async fn login(
+    State(app): State<App>,
+    SourceAddress(source): SourceAddress,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Result<Response, ApiError> {
     let (identifier, password) = fields::all2(
         fields::identifier(req.identifier.as_deref(), &app.accounts.settings().default_country),
         fields::login_password(req.password),
     )?;
-    let logged_in = app.accounts.login(&identifier, password).await?;
+    let logged_in = app.accounts.login(&identifier, password, &source).await?;
     let mut body = token_body(&logged_in.tokens);
     body["user"] = json!(logged_in.account.user());
     Ok(no_store(Json(body)))

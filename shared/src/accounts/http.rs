@@ -174,6 +174,27 @@ caller_extractor!(
     Some(Role::Admin)
 );
 
+/// The address a request comes from, as API Gateway saw it (`requestContext.http.sourceIp`;
+/// never a header a client can write). `unknown` where there is none (local runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SourceAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let address = match parts.extensions.get::<lambda_http::request::RequestContext>() {
+            Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+            _ => None,
+        };
+        Ok(SourceAddress(
+            address
+                .filter(|a| !a.is_empty() && a.len() <= 64)
+                .unwrap_or_else(|| "unknown".to_owned()),
+        ))
+    }
+}
+
 /// The token pair as login and refresh answer it.
 pub fn token_body(pair: &TokenPair) -> Value {
     json!({

@@ -12,8 +12,8 @@ use super::model::otp::CodeError;
 use super::model::profile::ProfileUpdate;
 use super::model::session::{self, RefreshRefused};
 use super::model::{
-    Account, Channel, CodePolicy, Identifier, LoginThrottle, Otp, OtpHasher, Password, PasswordHasher, PendingCode,
-    ReferralCode, Role, Session, Subject, TokenError, TokenType, Tokens,
+    Account, Channel, CodePolicy, Identifier, LoginCounter, LoginThrottle, Otp, OtpHasher, Password, PasswordHasher,
+    PendingCode, ReferralCode, Role, Session, Subject, TokenError, TokenType, Tokens,
 };
 use super::notify::OtpSender;
 use super::store::{AccountStore, CountedCode, CreateOutcome, ReplaceOutcome, RotateOutcome, VerifyOutcome};
@@ -123,6 +123,7 @@ impl AccountSettings {
             },
             logins: LoginThrottle {
                 max_failures: config.login_max_failures,
+                max_failures_per_identifier: config.login_max_failures_per_identifier,
                 window_secs: config.login_window.as_secs() as i64,
             },
         }
@@ -330,24 +331,68 @@ impl Accounts {
     }
 
     /// Checks the password (unknown identifiers against a dummy hash: same work, same answer),
-    /// the throttle and verification, then starts a session.
-    pub async fn login(&self, identifier: &Identifier, password: Password) -> Result<LoggedIn, AccountError> {
+    /// the throttle and verification, then starts a session. The attempt is counted against the
+    /// identifier from `source` (the caller's address) and against the identifier from anywhere
+    /// before the password is checked, and given back when the password was right.
+    pub async fn login(
+        &self,
+        identifier: &Identifier,
+        password: Password,
+        source: &str,
+    ) -> Result<LoggedIn, AccountError> {
         let key = identifier.storage_key();
         let now = now_epoch();
         let throttle = self.settings.logins;
         let window = throttle.window(now);
-        let (account, failures) = self.store.account_for_login(&key, window).await?;
-        // Throttled per identifier whether or not it has an account, so the answer reveals nothing.
-        throttle
-            .check(failures, window, now)
-            .map_err(|retry_after| AccountError::TooManyLogins { retry_after })?;
+        let count = |counter| {
+            self.store
+                .count_login_attempt(&key, source, counter, window, throttle.cap(counter))
+        };
+        // The account and both counters side by side: one round trip.
+        let (account, by_source, by_identifier) = tokio::join!(
+            self.store.account(&key),
+            count(LoginCounter::Source),
+            count(LoginCounter::Identifier)
+        );
+        let (by_source, by_identifier) = (by_source?, by_identifier?);
+        if !(by_source && by_identifier) {
+            // Throttled per identifier whether or not it has an account, so the answer reveals
+            // nothing; a refused attempt is no guess, so what one counter took is given back.
+            let counted = if by_source {
+                Some(LoginCounter::Source)
+            } else if by_identifier {
+                Some(LoginCounter::Identifier)
+            } else {
+                None
+            };
+            if let Some(counter) = counted {
+                self.store
+                    .give_back_login_attempt(&key, source, counter, window)
+                    .await?;
+            }
+            return Err(AccountError::TooManyLogins {
+                retry_after: window.retry_after(now),
+            });
+        }
+        let account = account?;
         let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
         if !self.passwords.verify(password, stored_hash).await {
-            self.store.record_login_failure(&key, window).await?;
+            // The attempt stays counted: it was a failed guess.
             return Err(AccountError::InvalidCredentials);
         }
         let account = account.ok_or(AccountError::InvalidCredentials)?;
+        // The right password is no guess: this source's failures are forgotten and the
+        // identifier's counter gets the attempt back.
+        let release = async {
+            let (cleared, given_back) = tokio::join!(
+                self.store.clear_login_failures(&key, source, window),
+                self.store
+                    .give_back_login_attempt(&key, source, LoginCounter::Identifier, window)
+            );
+            cleared.and(given_back)
+        };
         if !account.is_verified {
+            release.await?;
             return Err(AccountError::NotVerified);
         }
         let subject = Subject {
@@ -365,16 +410,9 @@ impl Accounts {
             .issue(TokenType::Access, &subject)
             .map_err(Failure::internal)?;
         let session = Session::start(&subject, &refresh.claims.jti, refresh.claims.exp, now_rfc3339());
-        if failures > 0 {
-            let (created, cleared) = tokio::join!(
-                self.store.create_session(&session),
-                self.store.clear_login_failures(&key, window)
-            );
-            created?;
-            cleared?;
-        } else {
-            self.store.create_session(&session).await?;
-        }
+        let (created, released) = tokio::join!(self.store.create_session(&session), release);
+        created?;
+        released?;
         tracing::info!(user_id = %account.id, session_id = %subject.session_id, "logged in");
         Ok(LoggedIn {
             tokens: self.pair(access.token, refresh.token),

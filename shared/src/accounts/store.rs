@@ -8,7 +8,8 @@
 //! | pending code of an account | same as account | `OTP` | |
 //! | referral-code guard | `REFERRAL#<code>` | `REFERRAL` | |
 //! | session (refresh-token family) | `SESSION#<ulid>` | `SESSION` | |
-//! | failed logins in a window | `THROTTLE#LOGIN#<identifier key>#<window>` | `THROTTLE` | |
+//! | login attempts of an identifier in a window | `THROTTLE#LOGIN#<identifier key>#<window>` | `THROTTLE` | |
+//! | login attempts of an identifier from one source address in a window | `THROTTLE#LOGIN#<identifier key>#SRC#<address>#<window>` | `THROTTLE` | |
 //! | codes sent on a day | `THROTTLE#OTP#<identifier key>#<day>` | `THROTTLE` | |
 
 use aws_sdk_dynamodb::types::{
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::otp::GuessPrecondition;
 use super::model::profile::ProfileUpdate;
-use super::model::{Account, PendingCode, ReferralCode, Session, Window};
+use super::model::{Account, LoginCounter, PendingCode, ReferralCode, Session, Window};
 use crate::platform::db::{
     Conditional, Db, GSI1, GSI1PK, GSI1SK, Item, PK, Page, SK, TTL, build_error, conditional_update, db_error,
     from_item, n, s, sk_of, to_item, transact,
@@ -49,8 +50,11 @@ fn session_pk(session_id: &str) -> String {
     format!("SESSION#{session_id}")
 }
 
-fn login_throttle_pk(identifier_key: &str, window: i64) -> String {
-    format!("THROTTLE#LOGIN#{identifier_key}#{window}")
+fn login_throttle_pk(identifier_key: &str, counter: LoginCounter, source: &str, window: i64) -> String {
+    match counter {
+        LoginCounter::Identifier => format!("THROTTLE#LOGIN#{identifier_key}#{window}"),
+        LoginCounter::Source => format!("THROTTLE#LOGIN#{identifier_key}#SRC#{source}#{window}"),
+    }
 }
 
 fn otp_throttle_pk(identifier_key: &str, day: i64) -> String {
@@ -251,25 +255,11 @@ impl AccountStore {
         )))
     }
 
-    /// The account and its failed logins in the current window, in one BatchGetItem: login.
-    pub async fn account_for_login(
-        &self,
-        identifier_key: &str,
-        window: Window,
-    ) -> Result<(Option<Account>, u32), Failure> {
-        let wanted = vec![
-            (account_pk(identifier_key), ACCOUNT_SK.to_owned()),
-            (login_throttle_pk(identifier_key, window.index), THROTTLE_SK.to_owned()),
-        ];
-        let (mut account, mut failures) = (None, 0);
-        for item in self.db.batch_get(wanted, "BatchGetItem login").await? {
-            match sk_of(&item) {
-                ACCOUNT_SK => account = Some(from_item(item, "account")?),
-                THROTTLE_SK => failures = counter(Some(&item), "failures"),
-                _ => {}
-            }
-        }
-        Ok((account, failures))
+    /// The account alone, strongly consistent (login).
+    pub async fn account(&self, identifier_key: &str) -> Result<Option<Account>, Failure> {
+        self.db
+            .get_item(account_pk(identifier_key), ACCOUNT_SK, "account")
+            .await
     }
 
     /// The account and its pending code in one strongly consistent Query: verify and resend.
@@ -549,28 +539,75 @@ impl AccountStore {
         Ok((account, session))
     }
 
-    /// Counts a failed login; returns the failures in this window so far.
-    pub async fn record_login_failure(&self, identifier_key: &str, window: Window) -> Result<u32, Failure> {
-        let out = self
+    /// Counts a login attempt on `counter` if it is below `cap` (one conditional write, so
+    /// parallel attempts cannot pass the cap); false when the counter is full.
+    pub async fn count_login_attempt(
+        &self,
+        identifier_key: &str,
+        source: &str,
+        counter: LoginCounter,
+        window: Window,
+        cap: u32,
+    ) -> Result<bool, Failure> {
+        let req = self
             .db
-            .update_item(login_throttle_pk(identifier_key, window.index), THROTTLE_SK)
+            .update_item(
+                login_throttle_pk(identifier_key, counter, source, window.index),
+                THROTTLE_SK,
+            )
             .update_expression("ADD failures :one SET #ttl = :ttl")
+            .condition_expression("attribute_not_exists(failures) OR failures < :cap")
             .expression_attribute_names("#ttl", TTL)
             .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":ttl", n(window.ends_at + 3600))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(|e| db_error("UpdateItem login failures", e))?;
-        Ok(counter(out.attributes.as_ref(), "failures"))
+            .expression_attribute_values(":cap", n(cap))
+            .expression_attribute_values(":ttl", n(window.ends_at + 3600));
+        match conditional_update::<IgnoredAny>(req, "login counter", "UpdateItem login attempt").await? {
+            Conditional::Applied(_) => Ok(true),
+            Conditional::Failed(_) => Ok(false),
+        }
     }
 
-    /// Forgets the failures of this window after a successful login. An UpdateItem, not a
-    /// DeleteItem: the login function's policy grants no DeleteItem (the counter item itself goes
-    /// with its TTL).
-    pub async fn clear_login_failures(&self, identifier_key: &str, window: Window) -> Result<(), Failure> {
+    /// Gives back an attempt counted on `counter` (it was not a failed guess).
+    pub async fn give_back_login_attempt(
+        &self,
+        identifier_key: &str,
+        source: &str,
+        counter: LoginCounter,
+        window: Window,
+    ) -> Result<(), Failure> {
         self.db
-            .update_item(login_throttle_pk(identifier_key, window.index), THROTTLE_SK)
+            .update_item(
+                login_throttle_pk(identifier_key, counter, source, window.index),
+                THROTTLE_SK,
+            )
+            .update_expression("ADD failures :minus_one")
+            .condition_expression("failures > :zero")
+            .expression_attribute_values(":minus_one", n(-1))
+            .expression_attribute_values(":zero", n(0))
+            .send()
+            .await
+            .map(|_| ())
+            .or_else(|e| match e.as_service_error() {
+                // Already at zero (or gone with its TTL): nothing to give back.
+                Some(err) if err.is_conditional_check_failed_exception() => Ok(()),
+                _ => Err(db_error("UpdateItem login attempt back", e)),
+            })
+    }
+
+    /// Forgets the failures of one source in this window after its successful login. An
+    /// UpdateItem, not a DeleteItem: the login function's policy grants no DeleteItem (the item
+    /// itself goes with its TTL).
+    pub async fn clear_login_failures(
+        &self,
+        identifier_key: &str,
+        source: &str,
+        window: Window,
+    ) -> Result<(), Failure> {
+        self.db
+            .update_item(
+                login_throttle_pk(identifier_key, LoginCounter::Source, source, window.index),
+                THROTTLE_SK,
+            )
             .update_expression("REMOVE failures")
             .send()
             .await
@@ -598,11 +635,4 @@ impl AccountStore {
             )
             .build())
     }
-}
-
-fn counter(item: Option<&Item>, name: &str) -> u32 {
-    item.and_then(|i| i.get(name))
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }

@@ -40,8 +40,12 @@ pub struct Config {
     pub otp_max_attempts: Option<u32>,
     /// Codes sent to one identifier per UTC day, resends included (`OTP_DAILY_LIMIT`).
     pub otp_daily_limit: u32,
-    /// Failed logins per identifier within one window before 429 (`LOGIN_MAX_FAILURES`).
+    /// Failed logins of one identifier from one source address within one window before 429
+    /// (`LOGIN_MAX_FAILURES`).
     pub login_max_failures: u32,
+    /// Failed logins of one identifier from all sources within one window before 429
+    /// (`LOGIN_MAX_FAILURES_PER_IDENTIFIER`, 10 times `LOGIN_MAX_FAILURES` by default).
+    pub login_max_failures_per_identifier: u32,
     /// The login throttling window (`LOGIN_WINDOW_SECONDS`).
     pub login_window: Duration,
     /// Country calling code used to read national phone numbers (`DEFAULT_COUNTRY_CODE`, "234").
@@ -67,6 +71,10 @@ impl std::fmt::Debug for Config {
             .field("otp_max_attempts", &self.otp_max_attempts)
             .field("otp_daily_limit", &self.otp_daily_limit)
             .field("login_max_failures", &self.login_max_failures)
+            .field(
+                "login_max_failures_per_identifier",
+                &self.login_max_failures_per_identifier,
+            )
             .field("login_window", &self.login_window)
             .field("default_country_code", &self.default_country_code)
             .field("sms_countries", &self.sms_countries)
@@ -120,6 +128,7 @@ impl Config {
                 },
             }
         };
+        let login_max_failures = count("LOGIN_MAX_FAILURES", 5)?;
         let otp_max_attempts = match get("OTP_MAX_ATTEMPTS") {
             None => None,
             Some(_) => Some(count("OTP_MAX_ATTEMPTS", 0)?),
@@ -160,7 +169,11 @@ impl Config {
             otp_resend_cooldown: seconds("OTP_RESEND_COOLDOWN_SECONDS", 60)?,
             otp_max_attempts,
             otp_daily_limit: count("OTP_DAILY_LIMIT", 10)?,
-            login_max_failures: count("LOGIN_MAX_FAILURES", 5)?,
+            login_max_failures,
+            login_max_failures_per_identifier: count(
+                "LOGIN_MAX_FAILURES_PER_IDENTIFIER",
+                login_max_failures.saturating_mul(10).min(1000),
+            )?,
             login_window: seconds("LOGIN_WINDOW_SECONDS", 900)?,
             default_country_code: cc,
             sms_countries,

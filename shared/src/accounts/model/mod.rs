@@ -17,6 +17,6 @@ pub use otp::{CodeError, CodePolicy, Otp, OtpHasher, PendingCode};
 pub use password::{Password, PasswordHasher};
 pub use referral::ReferralCode;
 pub use session::{RefreshRefused, Session};
-pub use throttle::{LoginThrottle, Window};
+pub use throttle::{LoginCounter, LoginThrottle, Window};
 pub use tokens::{Claims, Subject, TokenError, TokenType, Tokens};
 pub use user::{Account, Role, User};

@@ -29,12 +29,26 @@ pub fn day(now: i64) -> Window {
     Window::at(now, 86_400)
 }
 
-/// After `max_failures` failed logins of one identifier in a window, logins of that identifier
-/// (known or unknown alike) wait for the window to end.
+/// Login guessing limits, in fixed windows. Each attempt is counted before the password is
+/// checked (so parallel guesses cannot slip past a cap) and given back when the password was
+/// right. Two counters: one per (identifier, source address), capped at `max_failures`, so that
+/// an attacker's failures lock out the attacker's address, not the owner's; and one per
+/// identifier, capped higher at `max_failures_per_identifier`, which bounds guessing spread over
+/// many addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginThrottle {
     pub max_failures: u32,
+    pub max_failures_per_identifier: u32,
     pub window_secs: i64,
+}
+
+/// Which login counter an attempt fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginCounter {
+    /// This identifier from this source address.
+    Source,
+    /// This identifier from anywhere.
+    Identifier,
 }
 
 impl LoginThrottle {
@@ -42,12 +56,11 @@ impl LoginThrottle {
         Window::at(now, self.window_secs)
     }
 
-    /// `Err(seconds to wait)` once the window holds `max_failures` failures.
-    pub fn check(&self, failures: u32, window: Window, now: i64) -> Result<(), u64> {
-        if failures >= self.max_failures {
-            Err(window.retry_after(now))
-        } else {
-            Ok(())
+    /// The cap of a counter: an attempt is counted only while the counter is below it.
+    pub fn cap(&self, counter: LoginCounter) -> u32 {
+        match counter {
+            LoginCounter::Source => self.max_failures,
+            LoginCounter::Identifier => self.max_failures_per_identifier,
         }
     }
 }
@@ -74,13 +87,14 @@ mod tests {
     }
 
     #[test]
-    fn logins_wait_for_the_window_once_the_failures_reach_the_cap() {
+    fn the_identifier_wide_cap_is_the_higher_one() {
         let t = LoginThrottle {
             max_failures: 5,
+            max_failures_per_identifier: 50,
             window_secs: 900,
         };
-        let w = t.window(1_000);
-        assert_eq!(t.check(4, w, 1_000), Ok(()));
-        assert_eq!(t.check(5, w, 1_000), Err(800));
+        assert_eq!(t.cap(LoginCounter::Source), 5);
+        assert_eq!(t.cap(LoginCounter::Identifier), 50);
+        assert_eq!(t.window(1_000).retry_after(1_000), 800);
     }
 }
