@@ -300,3 +300,56 @@ async fn a_token_with_a_forged_role_on_a_live_session_is_refused() {
     // The genuine token of that session still works.
     assert_eq!(t.get("/api/auths/me/", &customer).await.status, 200);
 }
+
+#[tokio::test]
+async fn logout_all_ends_every_session_of_the_caller_and_only_theirs() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let phone_session = t.login(&email, "correct horse").await;
+    let laptop_session = t.login(&email, "correct horse").await;
+    let someone_else = t.customer_token().await;
+    let access = phone_session["access"].as_str().unwrap();
+
+    let res = t.call(Method::POST, "/api/auths/logout-all/", Some(access), None).await;
+    assert_eq!(res.status, 204, "{}", res.raw);
+
+    for session in [&phone_session, &laptop_session] {
+        let res = t.get("/api/auths/me/", session["access"].as_str().unwrap()).await;
+        assert_eq!(res.status, 401, "access tokens of every session stop working");
+        let res = t
+            .post("/api/auths/token/refresh/", json!({"refresh": session["refresh"]}))
+            .await;
+        assert_eq!(res.status, 401, "and so do their refresh tokens");
+        assert_eq!(res.code(), "session_revoked");
+    }
+    assert_eq!(t.get("/api/auths/me/", &someone_else).await.status, 200);
+    let res = t.call(Method::POST, "/api/auths/logout-all/", Some(access), None).await;
+    assert_eq!(res.status, 401, "an ended session cannot end sessions");
+    t.login(&email, "correct horse").await;
+}
+
+#[tokio::test]
+async fn refreshing_never_extends_a_session_past_its_absolute_lifetime() {
+    let t = TestApp::with_env(&[("SESSION_MAX_AGE_SECONDS", "3")]).await;
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let tokens = t.login(&email, "correct horse").await;
+    assert!(tokens["expires_in"].as_u64().unwrap() <= 3, "{tokens}");
+    assert!(tokens["refresh_expires_in"].as_u64().unwrap() <= 3, "{tokens}");
+    let res = t
+        .post("/api/auths/token/refresh/", json!({"refresh": tokens["refresh"]}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert!(res.body["refresh_expires_in"].as_u64().unwrap() <= 3, "{}", res.raw);
+    let refreshed = res.body.clone();
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    // Past the session's end, still inside the tokens' 30 s clock-skew leeway: the session
+    // itself says no.
+    let res = t.get("/api/auths/me/", refreshed["access"].as_str().unwrap()).await;
+    assert_eq!(res.status, 401, "{}", res.raw);
+    let res = t
+        .post("/api/auths/token/refresh/", json!({"refresh": refreshed["refresh"]}))
+        .await;
+    assert_eq!(res.status, 401, "{}", res.raw);
+}

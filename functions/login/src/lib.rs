@@ -20,6 +20,7 @@ pub fn router(app: App) -> Service {
             .route("/api/auths/login", post(login))
             .route("/api/auths/token/refresh", post(refresh))
             .route("/api/auths/logout", post(logout))
+            .route("/api/auths/logout-all", post(logout_all))
             .route("/api/auths/me", get(me).patch(update_me)),
         app,
     )
@@ -75,6 +76,12 @@ async fn refresh(State(app): State<App>, JsonBody(req): JsonBody<RefreshRequest>
 async fn logout(State(app): State<App>, JsonBody(req): JsonBody<RefreshRequest>) -> Result<Response, ApiError> {
     let token = fields::required(req.refresh.as_deref(), "refresh")?;
     app.accounts.logout(token).await?;
+    Ok(no_store(StatusCode::NO_CONTENT.into_response()))
+}
+
+/// Ends every session of the caller, this one included.
+async fn logout_all(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    app.accounts.logout_all(&caller).await?;
     Ok(no_store(StatusCode::NO_CONTENT.into_response()))
 }
 

@@ -231,7 +231,13 @@ impl Data {
         };
         let refresh = self.tokens.issue(TokenType::Refresh, &subject)?;
         let access = self.tokens.issue(TokenType::Access, &subject)?;
-        let session = Session::start(&subject, &refresh.claims.jti, refresh.claims.exp, now_rfc3339());
+        let session = Session::start(
+            &subject,
+            &refresh.claims.jti,
+            refresh.claims.exp,
+            now_epoch() + 30 * 86_400,
+            now_rfc3339(),
+        );
         self.accounts().create_session(&session).await.map_err(ops::describe)?;
         Ok((subject.session_id, access.token, refresh.token))
     }

@@ -11,6 +11,7 @@ use ulid::Ulid;
 use super::model::otp::CodeError;
 use super::model::profile::ProfileUpdate;
 use super::model::session::{self, RefreshRefused};
+use super::model::tokens::Issued;
 use super::model::{
     Account, Channel, CodePolicy, Identifier, LoginCounter, LoginThrottle, Otp, OtpHasher, Password, PasswordHasher,
     PendingCode, ReferralCode, Role, Session, Subject, TokenError, TokenType, Tokens,
@@ -106,6 +107,8 @@ pub struct AccountSettings {
     pub sms_countries: Vec<String>,
     pub codes: CodePolicy,
     pub logins: LoginThrottle,
+    /// How long a session lasts at most from login, refreshes included.
+    pub session_max_age_secs: i64,
 }
 
 impl AccountSettings {
@@ -121,6 +124,9 @@ impl AccountSettings {
                     .unwrap_or(super::model::otp::DEFAULT_MAX_ATTEMPTS),
                 daily_limit: config.otp_daily_limit,
             },
+            session_max_age_secs: config
+                .session_max_age
+                .map_or(super::model::session::DEFAULT_MAX_AGE_SECS, |d| d.as_secs() as i64),
             logins: LoginThrottle {
                 max_failures: config.login_max_failures,
                 max_failures_per_identifier: config.login_max_failures_per_identifier,
@@ -401,31 +407,41 @@ impl Accounts {
             role: account.role,
             session_id: Ulid::new().to_string(),
         };
+        let not_after = now + self.settings.session_max_age_secs;
         let refresh = self
             .tokens
-            .issue(TokenType::Refresh, &subject)
+            .issue_until(TokenType::Refresh, &subject, not_after)
             .map_err(Failure::internal)?;
         let access = self
             .tokens
-            .issue(TokenType::Access, &subject)
+            .issue_until(TokenType::Access, &subject, not_after)
             .map_err(Failure::internal)?;
-        let session = Session::start(&subject, &refresh.claims.jti, refresh.claims.exp, now_rfc3339());
+        let session = Session::start(
+            &subject,
+            &refresh.claims.jti,
+            refresh.claims.exp,
+            not_after,
+            now_rfc3339(),
+        );
         let (created, released) = tokio::join!(self.store.create_session(&session), release);
         created?;
         released?;
         tracing::info!(user_id = %account.id, session_id = %subject.session_id, "logged in");
         Ok(LoggedIn {
-            tokens: self.pair(access.token, refresh.token),
+            tokens: Self::pair(access, refresh),
             account,
         })
     }
 
-    fn pair(&self, access: String, refresh: String) -> TokenPair {
+    /// The pair as answered, with the lifetimes the tokens really have (shorter than configured
+    /// near the end of the session).
+    fn pair(access: Issued, refresh: Issued) -> TokenPair {
+        let lifetime = |i: &Issued| (i.claims.exp - i.claims.iat).max(0) as u64;
         TokenPair {
-            access,
-            refresh,
-            access_ttl_secs: self.tokens.access_ttl.as_secs(),
-            refresh_ttl_secs: self.tokens.refresh_ttl.as_secs(),
+            access_ttl_secs: lifetime(&access),
+            refresh_ttl_secs: lifetime(&refresh),
+            access: access.token,
+            refresh: refresh.token,
         }
     }
 
@@ -434,9 +450,14 @@ impl Accounts {
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AccountError> {
         let claims = self.tokens.verify(refresh_token, TokenType::Refresh)?;
         let subject = claims.subject();
+        // The session's absolute end rides in the token: refreshing never moves it.
+        let not_after = claims.sxp.unwrap_or(i64::MAX);
+        if now_epoch() >= not_after {
+            return Err(AccountError::SessionEnded);
+        }
         let next = self
             .tokens
-            .issue(TokenType::Refresh, &subject)
+            .issue_until(TokenType::Refresh, &subject, not_after)
             .map_err(Failure::internal)?;
         match self
             .store
@@ -451,9 +472,9 @@ impl Accounts {
                 };
                 let access = self
                     .tokens
-                    .issue(TokenType::Access, &subject)
+                    .issue_until(TokenType::Access, &subject, not_after)
                     .map_err(Failure::internal)?;
-                Ok(self.pair(access.token, next.token))
+                Ok(Self::pair(access, next))
             }
             RotateOutcome::Refused(current) => match Session::refused_refresh(current.as_ref()) {
                 RefreshRefused::Reused => {
@@ -471,6 +492,24 @@ impl Accounts {
         let claims = self.tokens.verify(refresh_token, TokenType::Refresh)?;
         self.store.revoke_session(&claims.sid).await?;
         tracing::info!(user_id = %claims.sub, session_id = %claims.sid, "logged out");
+        Ok(())
+    }
+
+    /// Ends every session of the caller, the current one included: their refresh and access
+    /// tokens stop working.
+    pub async fn logout_all(&self, who: &Subject) -> Result<(), AccountError> {
+        let (session, ids) = tokio::join!(
+            self.store.session(&who.session_id),
+            self.store.session_ids(&who.identifier_key)
+        );
+        require_live(session?.as_ref(), who)?;
+        let mut ids = ids?;
+        if !ids.contains(&who.session_id) {
+            // Started before sessions were listed per account.
+            ids.push(who.session_id.clone());
+        }
+        self.store.revoke_sessions(&who.identifier_key, &ids).await?;
+        tracing::info!(user_id = %who.user_id, sessions = ids.len(), "logged out everywhere");
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 //! |---|---|---|---|
 //! | account (user + credentials) | `ACCOUNT#EMAIL#a@b.com` / `ACCOUNT#PHONE#+234..` | `ACCOUNT` | `USERS` / `<user ulid>` |
 //! | pending code of an account | same as account | `OTP` | |
+//! | the account's session ids (string set `ids`) | same as account | `SESSIONS` | |
 //! | referral-code guard | `REFERRAL#<code>` | `REFERRAL` | |
 //! | session (refresh-token family) | `SESSION#<ulid>` | `SESSION` | |
 //! | login attempts of an identifier in a window | `THROTTLE#LOGIN#<identifier key>#<window>` | `THROTTLE` | |
@@ -33,6 +34,7 @@ const ACCOUNT_SK: &str = "ACCOUNT";
 const OTP_SK: &str = "OTP";
 const REFERRAL_SK: &str = "REFERRAL";
 const SESSION_SK: &str = "SESSION";
+const SESSIONS_SK: &str = "SESSIONS";
 const THROTTLE_SK: &str = "THROTTLE";
 const USERS_GSI1PK: &str = "USERS";
 /// Expired codes and sessions stay a day before TTL removes them (code checks its own expiry).
@@ -457,16 +459,70 @@ impl AccountStore {
         Ok(item)
     }
 
+    /// Writes a new session and adds its id to its account's session list, in one transaction:
+    /// every session of an account can then be found with one strongly consistent read.
     pub async fn create_session(&self, session: &Session) -> Result<(), Failure> {
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(self.db.table())
+                        .set_item(Some(Self::session_item(session)?))
+                        .condition_expression("attribute_not_exists(PK)")
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(self.db.table())
+                        .key(PK, s(account_pk(&session.identifier_key)))
+                        .key(SK, s(SESSIONS_SK))
+                        .update_expression("ADD ids :id")
+                        .expression_attribute_values(":id", AttributeValue::Ss(vec![session.session_id.clone()]))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+        ];
+        match transact(&self.db, "create session", items).await? {
+            None => Ok(()),
+            Some(c) => Err(Failure::bug(format!("create session cancelled: {:?}", c.0))),
+        }
+    }
+
+    /// The ids of every session started for the account (strongly consistent).
+    pub async fn session_ids(&self, identifier_key: &str) -> Result<Vec<String>, Failure> {
+        #[derive(Deserialize)]
+        struct Ids {
+            #[serde(default)]
+            ids: Vec<String>,
+        }
+        let ids: Option<Ids> = self
+            .db
+            .get_item(account_pk(identifier_key), SESSIONS_SK, "session ids")
+            .await?;
+        Ok(ids.map(|i| i.ids).unwrap_or_default())
+    }
+
+    /// Revokes every session in `ids` (side by side; sessions already gone are skipped) and
+    /// drops them from the account's list.
+    pub async fn revoke_sessions(&self, identifier_key: &str, ids: &[String]) -> Result<(), Failure> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let revoked = futures_util::future::join_all(ids.iter().map(|id| self.revoke_session(id))).await;
+        for result in revoked {
+            result?;
+        }
         self.db
-            .client()
-            .put_item()
-            .table_name(self.db.table())
-            .set_item(Some(Self::session_item(session)?))
-            .condition_expression("attribute_not_exists(PK)")
+            .update_item(account_pk(identifier_key), SESSIONS_SK)
+            .update_expression("DELETE ids :gone")
+            .expression_attribute_values(":gone", AttributeValue::Ss(ids.to_vec()))
             .send()
             .await
-            .map_err(|e| db_error("PutItem session", e))?;
+            .map_err(|e| db_error("UpdateItem session ids", e))?;
         Ok(())
     }
 

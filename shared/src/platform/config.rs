@@ -34,6 +34,9 @@ pub struct Config {
     pub jwt_issuer: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// How long a login session lasts at most, refreshes included (`SESSION_MAX_AGE_SECONDS`;
+    /// unset: the accounts model's default, 30 days).
+    pub session_max_age: Option<Duration>,
     pub otp_ttl: Duration,
     pub otp_resend_cooldown: Duration,
     /// Wrong codes a code survives (`OTP_MAX_ATTEMPTS`); unset: the accounts model's default.
@@ -66,6 +69,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_issuer", &self.jwt_issuer)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
+            .field("session_max_age", &self.session_max_age)
             .field("otp_ttl", &self.otp_ttl)
             .field("otp_resend_cooldown", &self.otp_resend_cooldown)
             .field("otp_max_attempts", &self.otp_max_attempts)
@@ -165,6 +169,10 @@ impl Config {
             jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "chuks-kitchen".into()),
             access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 24 * 3600)?,
             refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 7 * 24 * 3600)?,
+            session_max_age: match get("SESSION_MAX_AGE_SECONDS") {
+                None => None,
+                Some(_) => Some(seconds("SESSION_MAX_AGE_SECONDS", 1)?),
+            },
             otp_ttl: seconds("OTP_TTL_SECONDS", 600)?,
             otp_resend_cooldown: seconds("OTP_RESEND_COOLDOWN_SECONDS", 60)?,
             otp_max_attempts,

@@ -45,6 +45,7 @@ pub const ROUTES: &[Route] = &[
     route("login", "POST", "/api/auths/login/", Public),
     route("login", "POST", "/api/auths/token/refresh/", Public),
     route("login", "POST", "/api/auths/logout/", Public),
+    route("login", "POST", "/api/auths/logout-all/", User),
     route("login", "GET", "/api/auths/me/", User),
     route("login", "PATCH", "/api/auths/me/", User),
     route("foods", "GET", "/api/foods/", Public),

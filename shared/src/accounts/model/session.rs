@@ -18,9 +18,16 @@ pub struct Session {
     pub current_jti: String,
     pub revoked: bool,
     pub created_at: String,
-    /// Epoch seconds; the newest refresh token's expiry.
+    /// Epoch seconds; the newest refresh token's expiry (never past `absolute_expires_at`).
     pub expires_at: i64,
+    /// Epoch seconds; the end of the session however often it is refreshed. Sessions started
+    /// before the limit existed have none (their refresh tokens' lifetime bounds them).
+    #[serde(default)]
+    pub absolute_expires_at: Option<i64>,
 }
+
+/// Sessions last at most this long from login unless configured (`SESSION_MAX_AGE_SECONDS`).
+pub const DEFAULT_MAX_AGE_SECS: i64 = 30 * 86_400;
 
 /// What a presented refresh token that could not be exchanged means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +39,15 @@ pub enum RefreshRefused {
 }
 
 impl Session {
-    pub fn start(subject: &Subject, refresh_jti: &str, expires_at: i64, created_at: String) -> Self {
+    /// A session whose first refresh token expires at `expires_at`; it ends for good at
+    /// `absolute_expires_at`.
+    pub fn start(
+        subject: &Subject,
+        refresh_jti: &str,
+        expires_at: i64,
+        absolute_expires_at: i64,
+        created_at: String,
+    ) -> Self {
         Self {
             session_id: subject.session_id.clone(),
             user_id: subject.user_id.clone(),
@@ -41,8 +56,14 @@ impl Session {
             current_jti: refresh_jti.into(),
             revoked: false,
             created_at,
-            expires_at,
+            expires_at: expires_at.min(absolute_expires_at),
+            absolute_expires_at: Some(absolute_expires_at),
         }
+    }
+
+    /// The latest any token of this session may expire (refreshing does not move it).
+    pub fn not_after(&self) -> i64 {
+        self.absolute_expires_at.unwrap_or(i64::MAX)
     }
 
     /// Whether a token speaking for `subject` in this session is still honoured at `now`: the
@@ -86,7 +107,7 @@ mod tests {
 
     #[test]
     fn a_session_lets_its_own_users_tokens_through_until_it_ends() {
-        let s = Session::start(&subject(), "j1", 2_000, "t".into());
+        let s = Session::start(&subject(), "j1", 2_000, 5_000, "t".into());
         assert!(is_live(Some(&s), &subject(), 1_999));
         assert!(!is_live(Some(&s), &subject(), 2_000));
         assert!(!is_live(None, &subject(), 1_000));
@@ -101,7 +122,7 @@ mod tests {
 
     #[test]
     fn a_token_claiming_another_role_or_identifier_than_its_session_counts_for_nothing() {
-        let s = Session::start(&subject(), "j1", 2_000, "t".into());
+        let s = Session::start(&subject(), "j1", 2_000, 5_000, "t".into());
         let admin = Subject {
             role: Role::Admin,
             ..subject()
@@ -115,8 +136,16 @@ mod tests {
     }
 
     #[test]
+    fn a_session_ends_at_its_absolute_limit_however_it_starts() {
+        let s = Session::start(&subject(), "j1", 9_000, 5_000, "t".into());
+        assert_eq!(s.expires_at, 5_000);
+        assert_eq!(s.not_after(), 5_000);
+        assert!(!is_live(Some(&s), &subject(), 5_000));
+    }
+
+    #[test]
     fn refresh_token_reuse_revokes_the_family() {
-        let s = Session::start(&subject(), "j2", 2_000, "t".into());
+        let s = Session::start(&subject(), "j2", 2_000, 5_000, "t".into());
         assert_eq!(Session::refused_refresh(Some(&s)), RefreshRefused::Reused);
         let revoked = Session { revoked: true, ..s };
         assert_eq!(Session::refused_refresh(Some(&revoked)), RefreshRefused::Ended);

@@ -33,6 +33,10 @@ pub struct Claims {
     pub iss: String,
     pub iat: i64,
     pub exp: i64,
+    /// When the token's session ends for good (epoch seconds), so that a refresh keeps the limit
+    /// without reading the session first. Absent on tokens of sessions without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sxp: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -100,6 +104,12 @@ impl Tokens {
     }
 
     pub fn issue(&self, typ: TokenType, subject: &Subject) -> anyhow::Result<Issued> {
+        self.issue_until(typ, subject, i64::MAX)
+    }
+
+    /// A token that expires after its usual lifetime or at `not_after` (epoch seconds), whichever
+    /// comes first: tokens of a session never outlive it.
+    pub fn issue_until(&self, typ: TokenType, subject: &Subject, not_after: i64) -> anyhow::Result<Issued> {
         let now = crate::platform::clock::now_epoch();
         let ttl = match typ {
             TokenType::Access => self.access_ttl,
@@ -114,7 +124,8 @@ impl Tokens {
             jti: Ulid::new().to_string(),
             iss: self.issuer.clone(),
             iat: now,
-            exp: now + ttl.as_secs() as i64,
+            exp: (now + ttl.as_secs() as i64).min(not_after),
+            sxp: (not_after != i64::MAX).then_some(not_after),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok(Issued { token, claims })
@@ -164,6 +175,20 @@ mod tests {
         assert_eq!(claims, access.claims);
         assert_eq!(claims.exp - claims.iat, 60);
         assert_eq!(t.verify(&access.token, TokenType::Refresh), Err(TokenError::WrongType));
+    }
+
+    #[test]
+    fn tokens_never_outlive_the_limit_they_are_issued_under() {
+        let t = tokens();
+        let now = crate::platform::clock::now_epoch();
+        let capped = t
+            .issue_until(TokenType::Refresh, &subject(Role::Customer), now + 30)
+            .unwrap();
+        assert_eq!(capped.claims.exp, now + 30);
+        let free = t
+            .issue_until(TokenType::Refresh, &subject(Role::Customer), now + 10_000)
+            .unwrap();
+        assert_eq!(free.claims.exp - free.claims.iat, 120);
     }
 
     #[test]
