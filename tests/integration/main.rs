@@ -7,6 +7,7 @@ mod login;
 mod menu;
 mod openapi;
 mod orders;
+mod recovery;
 mod routes;
 mod routing;
 mod signup;

@@ -21,6 +21,7 @@ pub fn router(app: App) -> Service {
             .route("/api/auths/token/refresh", post(refresh))
             .route("/api/auths/logout", post(logout))
             .route("/api/auths/logout-all", post(logout_all))
+            .route("/api/auths/password/change", post(change_password))
             .route("/api/auths/me", get(me).patch(update_me)),
         app,
     )
@@ -77,6 +78,30 @@ async fn logout(State(app): State<App>, JsonBody(req): JsonBody<RefreshRequest>)
     let token = fields::required(req.refresh.as_deref(), "refresh")?;
     app.accounts.logout(token).await?;
     Ok(no_store(StatusCode::NO_CONTENT.into_response()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangePasswordRequest {
+    #[serde(default)]
+    pub current_password: Option<String>,
+    #[serde(default)]
+    pub new_password: Option<String>,
+}
+
+/// Every session ends, this one included; the answer is a fresh login.
+async fn change_password(
+    State(app): State<App>,
+    caller: Caller,
+    JsonBody(req): JsonBody<ChangePasswordRequest>,
+) -> Result<Response, ApiError> {
+    let (current, new_password) = fields::all2(
+        fields::typed_password(req.current_password, "current_password"),
+        fields::new_password_field(req.new_password, "new_password"),
+    )?;
+    let logged_in = app.accounts.change_password(&caller, current, new_password).await?;
+    let mut body = token_body(&logged_in.tokens);
+    body["user"] = json!(logged_in.account.user());
+    Ok(no_store(Json(body)))
 }
 
 /// Ends every session of the caller, this one included.

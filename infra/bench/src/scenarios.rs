@@ -201,6 +201,7 @@ impl Data {
             let otp = Otp::parse("123456").expect("valid");
             let sent_at = now_epoch() - ago;
             shared::accounts::model::PendingCode {
+                purpose: shared::accounts::model::CodePurpose::Signup,
                 code_hash: self.otp.hash(&identifier.storage_key(), &otp),
                 channel: Channel::Email,
                 sent_at,

@@ -61,6 +61,12 @@ impl From<AccountError> for ApiError {
                 code: "invalid_credentials",
                 message: "Invalid credentials",
             },
+            AccountError::WrongCurrentPassword => ApiError::field(
+                "invalid_current_password",
+                "current_password",
+                "is not the account's password",
+                "The current password is wrong",
+            ),
             AccountError::NotVerified => ApiError::Forbidden {
                 code: "account_not_verified",
                 message: "Account not verified",

@@ -2,18 +2,30 @@
 
 use async_trait::async_trait;
 
-use super::model::{Identifier, Otp};
+use super::model::{CodePurpose, Identifier, Otp};
 
 /// Delivers a one-time code to the owner of an identifier.
 #[async_trait]
 pub trait OtpSender: Send + Sync {
-    async fn send(&self, to: &Identifier, otp: &Otp, valid_minutes: u64) -> anyhow::Result<()>;
+    async fn send(&self, to: &Identifier, otp: &Otp, valid_minutes: u64, purpose: CodePurpose) -> anyhow::Result<()>;
+}
+
+/// The email subject of a code.
+pub fn subject(purpose: CodePurpose) -> &'static str {
+    match purpose {
+        CodePurpose::Signup => "Your Chuks Kitchen verification code",
+        CodePurpose::Reset => "Your Chuks Kitchen password reset code",
+    }
 }
 
 /// The message text; the only place an OTP is written into something.
-pub fn message(otp: &Otp, valid_minutes: u64) -> String {
+pub fn message(otp: &Otp, valid_minutes: u64, purpose: CodePurpose) -> String {
+    let what = match purpose {
+        CodePurpose::Signup => "verification code",
+        CodePurpose::Reset => "password reset code",
+    };
     format!(
-        "Your Chuks Kitchen verification code is {}. It expires in {valid_minutes} minutes. \
+        "Your Chuks Kitchen {what} is {}. It expires in {valid_minutes} minutes. \
          If you did not ask for it, ignore this message.",
         otp.expose()
     )
@@ -63,15 +75,21 @@ mod aws {
 
     #[async_trait]
     impl OtpSender for AwsOtpSender {
-        async fn send(&self, to: &Identifier, otp: &Otp, valid_minutes: u64) -> anyhow::Result<()> {
-            let body = message(otp, valid_minutes);
+        async fn send(
+            &self,
+            to: &Identifier,
+            otp: &Otp,
+            valid_minutes: u64,
+            purpose: CodePurpose,
+        ) -> anyhow::Result<()> {
+            let body = message(otp, valid_minutes, purpose);
             match to {
                 Identifier::Email(email) => {
                     crate::platform::actions::record("ses:SendEmail", crate::platform::actions::Resource::Other);
                     let content = EmailContent::builder()
                         .simple(
                             Message::builder()
-                                .subject(text("Your Chuks Kitchen verification code".into())?)
+                                .subject(text(subject(purpose).into())?)
                                 .body(Body::builder().text(text(body)?).build())
                                 .build(),
                         )

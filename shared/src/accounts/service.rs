@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use ulid::Ulid;
 
-use super::model::otp::CodeError;
+use super::model::otp::{CodeError, CodePurpose, GuessPrecondition};
 use super::model::profile::ProfileUpdate;
 use super::model::session::{self, RefreshRefused};
 use super::model::tokens::Issued;
@@ -17,7 +17,9 @@ use super::model::{
     PendingCode, ReferralCode, Role, Session, Subject, TokenError, TokenType, Tokens,
 };
 use super::notify::OtpSender;
-use super::store::{AccountStore, CountedCode, CreateOutcome, ReplaceOutcome, RotateOutcome, VerifyOutcome};
+use super::store::{
+    AccountStore, CountedCode, CreateOutcome, ReplaceOutcome, ResetOutcome, RotateOutcome, VerifyOutcome,
+};
 use crate::platform::clock::{now_epoch, now_rfc3339};
 use crate::platform::config::Config;
 use crate::platform::db::Page;
@@ -56,6 +58,8 @@ pub enum AccountError {
     TooManyLogins { retry_after: u64 },
     #[error("invalid credentials")]
     InvalidCredentials,
+    #[error("the current password is wrong")]
+    WrongCurrentPassword,
     #[error("the account is not verified")]
     NotVerified,
     #[error("no token")]
@@ -184,7 +188,7 @@ impl Accounts {
     ) -> Result<SignedUp, AccountError> {
         self.check_deliverable(&identifier)?;
         let password_hash = self.passwords.hash(password).await.map_err(Failure::internal)?;
-        let (otp, code) = self.issue(&identifier);
+        let (otp, code) = self.issue(&identifier, CodePurpose::Signup);
         let mut account = Account::new(&identifier, password_hash, Role::Customer, false, now_rfc3339());
         account.referred_by = referrer.as_ref().map(|r| r.as_str().to_owned());
         let counted = self.counted(&code);
@@ -210,26 +214,13 @@ impl Accounts {
     /// against the code's attempts.
     pub async fn verify(&self, identifier: &Identifier, otp: &Otp) -> Result<Account, AccountError> {
         let key = identifier.storage_key();
-        let policy = &self.settings.codes;
         let (account, pending) = self.store.account_with_code(&key).await?;
         let mut account = account.ok_or(AccountError::UserNotFound)?;
         if account.is_verified {
             return Err(AccountError::AlreadyVerified);
         }
         let pending = pending.ok_or(AccountError::CodeExpired)?;
-        policy.check_guessable(&pending, now_epoch()).map_err(|e| match e {
-            CodeError::Expired => AccountError::CodeExpired,
-            CodeError::TooManyAttempts => AccountError::TooManyAttempts,
-        })?;
-        let guess = policy.guess(&pending);
-        if !self.otp.matches(&key, otp, &pending.code_hash) {
-            return if self.store.record_wrong_guess(&key, guess).await? {
-                Err(AccountError::WrongCode)
-            } else {
-                // Another request used the last attempt, or the code was replaced meanwhile.
-                Err(AccountError::TooManyAttempts)
-            };
-        }
+        let guess = self.check_code(&key, &pending, otp, CodePurpose::Signup).await?;
         let now = now_rfc3339();
         match self.store.complete_verification(&key, guess, &now).await? {
             VerifyOutcome::Verified => {
@@ -247,24 +238,142 @@ impl Accounts {
     pub async fn resend(&self, identifier: &Identifier) -> Result<CodeStatus, AccountError> {
         self.check_deliverable(identifier)?;
         let key = identifier.storage_key();
-        let policy = &self.settings.codes;
         let (account, previous) = self.store.account_with_code(&key).await?;
         let account = account.ok_or(AccountError::UserNotFound)?;
         if account.is_verified {
             return Err(AccountError::AlreadyVerified);
         }
-        if let Some(wait_secs) = policy.resend_wait(previous.as_ref(), now_epoch()) {
+        self.send_code(identifier, previous.as_ref(), CodePurpose::Signup, true)
+            .await
+    }
+
+    /// Sends a password reset code. Unknown identifiers get the same answer, cooldown and daily
+    /// cap as known ones (a code is stored for them too, one nobody is sent or can guess), so the
+    /// answer says nothing about who has an account.
+    pub async fn forgot(&self, identifier: &Identifier) -> Result<CodeStatus, AccountError> {
+        self.check_deliverable(identifier)?;
+        let partition = self.store.account_partition(&identifier.storage_key()).await?;
+        let known = partition.account.is_some();
+        self.send_code(identifier, partition.code.as_ref(), CodePurpose::Reset, known)
+            .await
+    }
+
+    /// Sets a new password with a reset code: the account is verified (the code proves the
+    /// identifier, so an owner takes back an address someone else signed up with) and every one
+    /// of its sessions ends. An unknown identifier answers exactly like a wrong code.
+    pub async fn reset(
+        &self,
+        identifier: &Identifier,
+        otp: &Otp,
+        new_password: Password,
+    ) -> Result<Account, AccountError> {
+        let key = identifier.storage_key();
+        let partition = self.store.account_partition(&key).await?;
+        let pending = partition.code.as_ref().ok_or(AccountError::WrongCode)?;
+        let guess = self.check_code(&key, pending, otp, CodePurpose::Reset).await?;
+        let account = partition.account.clone().ok_or(AccountError::WrongCode)?;
+        let hash = self.passwords.hash(new_password).await.map_err(Failure::internal)?;
+        let now = now_rfc3339();
+        match self.store.complete_reset(&key, guess, &hash, &now).await? {
+            ResetOutcome::Reset => {}
+            ResetOutcome::CodeChanged | ResetOutcome::NoAccount => return Err(AccountError::WrongCode),
+        }
+        self.store.revoke_sessions(&key, &partition.session_ids).await?;
+        tracing::info!(user_id = %account.id, sessions = partition.session_ids.len(), "password reset");
+        Ok(Account {
+            password_hash: hash,
+            is_verified: true,
+            updated_at: now,
+            ..account
+        })
+    }
+
+    /// A signed-in user changes their password: the current one must be right; every session
+    /// ends, the caller's included, and a new one starts (answered like a login).
+    pub async fn change_password(
+        &self,
+        who: &Subject,
+        current: Password,
+        new_password: Password,
+    ) -> Result<LoggedIn, AccountError> {
+        let (account, session) = self
+            .store
+            .account_and_session(&who.identifier_key, &who.session_id)
+            .await?;
+        require_live(session.as_ref(), who)?;
+        let account = account.ok_or(AccountError::SessionEnded)?;
+        if !self
+            .passwords
+            .verify(current, Some(account.password_hash.clone()))
+            .await
+        {
+            return Err(AccountError::WrongCurrentPassword);
+        }
+        let hash = self.passwords.hash(new_password).await.map_err(Failure::internal)?;
+        let account = self
+            .store
+            .set_password(&who.identifier_key, &hash, &now_rfc3339())
+            .await?
+            .ok_or(AccountError::SessionEnded)?;
+        let mut ids = self.store.session_ids(&who.identifier_key).await?;
+        if !ids.contains(&who.session_id) {
+            ids.push(who.session_id.clone());
+        }
+        self.store.revoke_sessions(&who.identifier_key, &ids).await?;
+        tracing::info!(user_id = %account.id, sessions = ids.len(), "password changed");
+        let tokens = self.start_session(&account, now_epoch()).await?;
+        Ok(LoggedIn { tokens, account })
+    }
+
+    /// Checks a guess against the pending code for `purpose`: a code for another purpose, or the
+    /// wrong code, counts as a wrong guess (the fifth kills the code).
+    async fn check_code<'a>(
+        &self,
+        key: &str,
+        pending: &'a PendingCode,
+        otp: &Otp,
+        purpose: CodePurpose,
+    ) -> Result<GuessPrecondition<'a>, AccountError> {
+        let policy = &self.settings.codes;
+        policy.check_guessable(pending, now_epoch()).map_err(|e| match e {
+            CodeError::Expired => AccountError::CodeExpired,
+            CodeError::TooManyAttempts => AccountError::TooManyAttempts,
+        })?;
+        let guess = policy.guess(pending);
+        if !pending.serves(purpose) || !self.otp.matches(key, otp, &pending.code_hash) {
+            return if self.store.record_wrong_guess(key, guess).await? {
+                Err(AccountError::WrongCode)
+            } else {
+                // Another request used the last attempt, or the code was replaced meanwhile.
+                Err(AccountError::TooManyAttempts)
+            };
+        }
+        Ok(guess)
+    }
+
+    /// Issues a code for `purpose` in place of `previous` after the cooldown and within the daily
+    /// cap (one cooldown and one cap per identifier, whatever the codes are for), and sends it
+    /// when `deliver`.
+    async fn send_code(
+        &self,
+        identifier: &Identifier,
+        previous: Option<&PendingCode>,
+        purpose: CodePurpose,
+        deliver: bool,
+    ) -> Result<CodeStatus, AccountError> {
+        let policy = &self.settings.codes;
+        if let Some(wait_secs) = policy.resend_wait(previous, now_epoch()) {
             return Err(AccountError::Cooldown { wait_secs });
         }
-        let (otp, code) = self.issue(identifier);
-        let previous_hash = previous.as_ref().map(|p| p.code_hash.as_str());
+        let (otp, code) = self.issue(identifier, purpose);
+        let previous_hash = previous.map(|p| p.code_hash.as_str());
         match self
             .store
-            .replace_code(&key, &self.counted(&code), previous_hash)
+            .replace_code(&identifier.storage_key(), &self.counted(&code), previous_hash)
             .await?
         {
             ReplaceOutcome::Replaced => {}
-            // A concurrent resend replaced it first.
+            // A concurrent request replaced it first.
             ReplaceOutcome::Raced => {
                 return Err(AccountError::Cooldown {
                     wait_secs: policy.resend_cooldown_secs,
@@ -272,7 +381,15 @@ impl Accounts {
             }
             ReplaceOutcome::DailyLimit => return Err(self.daily_limit()),
         }
-        Ok(self.deliver(identifier, &otp, &code).await?)
+        if deliver {
+            Ok(self.deliver(identifier, &otp, &code).await?)
+        } else {
+            Ok(CodeStatus {
+                channel: identifier.channel(),
+                expires_in: policy.ttl_secs.max(0) as u64,
+                delivered: true,
+            })
+        }
     }
 
     /// Codes go by SMS only to the configured countries: anything else is refused before any
@@ -286,10 +403,13 @@ impl Accounts {
         }
     }
 
-    fn issue(&self, identifier: &Identifier) -> (Otp, PendingCode) {
+    fn issue(&self, identifier: &Identifier, purpose: CodePurpose) -> (Otp, PendingCode) {
         let otp = Otp::generate();
         let hash = self.otp.hash(&identifier.storage_key(), &otp);
-        let code = self.settings.codes.issue(hash, identifier.channel(), now_epoch());
+        let code = self
+            .settings
+            .codes
+            .issue(purpose, hash, identifier.channel(), now_epoch());
         (otp, code)
     }
 
@@ -316,7 +436,7 @@ impl Accounts {
             .as_deref()
             .ok_or_else(|| Failure::bug("this function was started without an OTP sender"))?;
         let policy = &self.settings.codes;
-        let delivered = match sender.send(identifier, otp, policy.valid_minutes()).await {
+        let delivered = match sender.send(identifier, otp, policy.valid_minutes(), code.purpose).await {
             Ok(()) => {
                 tracing::info!(channel = ?identifier.channel(), "otp delivered");
                 true
@@ -401,6 +521,15 @@ impl Accounts {
             release.await?;
             return Err(AccountError::NotVerified);
         }
+        let (tokens, released) = tokio::join!(self.start_session(&account, now), release);
+        let tokens = tokens?;
+        released?;
+        tracing::info!(user_id = %account.id, "logged in");
+        Ok(LoggedIn { tokens, account })
+    }
+
+    /// Starts a session for `account` (a login): its tokens never outlive its absolute end.
+    async fn start_session(&self, account: &Account, now: i64) -> Result<TokenPair, Failure> {
         let subject = Subject {
             user_id: account.id.clone(),
             identifier_key: account.identifier_key.clone(),
@@ -423,14 +552,9 @@ impl Accounts {
             not_after,
             now_rfc3339(),
         );
-        let (created, released) = tokio::join!(self.store.create_session(&session), release);
-        created?;
-        released?;
-        tracing::info!(user_id = %account.id, session_id = %subject.session_id, "logged in");
-        Ok(LoggedIn {
-            tokens: Self::pair(access, refresh),
-            account,
-        })
+        self.store.create_session(&session).await?;
+        tracing::info!(user_id = %account.id, session_id = %subject.session_id, "session started");
+        Ok(Self::pair(access, refresh))
     }
 
     /// The pair as answered, with the lifetimes the tokens really have (shorter than configured

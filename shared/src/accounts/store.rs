@@ -95,6 +95,20 @@ pub fn live_session_check(db: &Db, session_id: &str, now: i64) -> Result<Transac
         .build())
 }
 
+/// What the account partition holds.
+#[derive(Debug, Default)]
+pub struct AccountPartition {
+    pub account: Option<Account>,
+    pub code: Option<PendingCode>,
+    pub session_ids: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SessionIds {
+    #[serde(default)]
+    ids: Vec<String>,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct ReferralGuard {
     user_id: String,
@@ -126,6 +140,15 @@ pub enum VerifyOutcome {
     AlreadyVerified,
     /// The code was replaced, used, or ran out of attempts meanwhile.
     CodeChanged,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ResetOutcome {
+    Reset,
+    /// The code was replaced, used, or ran out of attempts meanwhile.
+    CodeChanged,
+    /// There is no account (an unknown identifier's code).
+    NoAccount,
 }
 
 #[derive(Debug)]
@@ -264,11 +287,9 @@ impl AccountStore {
             .await
     }
 
-    /// The account and its pending code in one strongly consistent Query: verify and resend.
-    pub async fn account_with_code(
-        &self,
-        identifier_key: &str,
-    ) -> Result<(Option<Account>, Option<PendingCode>), Failure> {
+    /// The account, its pending code and its session ids in one strongly consistent Query
+    /// (verify, resend, forgot, reset).
+    pub async fn account_partition(&self, identifier_key: &str) -> Result<AccountPartition, Failure> {
         let out = self
             .db
             .client()
@@ -280,15 +301,25 @@ impl AccountStore {
             .send()
             .await
             .map_err(|e| db_error("Query account", e))?;
-        let (mut account, mut code) = (None, None);
+        let mut partition = AccountPartition::default();
         for item in out.items.unwrap_or_default() {
             match sk_of(&item) {
-                ACCOUNT_SK => account = Some(from_item(item, "account")?),
-                OTP_SK => code = Some(from_item(item, "otp")?),
+                ACCOUNT_SK => partition.account = Some(from_item(item, "account")?),
+                OTP_SK => partition.code = Some(from_item(item, "otp")?),
+                SESSIONS_SK => partition.session_ids = from_item::<SessionIds>(item, "session ids")?.ids,
                 _ => {}
             }
         }
-        Ok((account, code))
+        Ok(partition)
+    }
+
+    /// The account and its pending code (verify and resend).
+    pub async fn account_with_code(
+        &self,
+        identifier_key: &str,
+    ) -> Result<(Option<Account>, Option<PendingCode>), Failure> {
+        let partition = self.account_partition(identifier_key).await?;
+        Ok((partition.account, partition.code))
     }
 
     /// Counts a wrong guess against the code, if the guess's precondition still holds. False when
@@ -357,6 +388,76 @@ impl AccountStore {
             Some(c) if c.condition_failed(1) => VerifyOutcome::CodeChanged,
             Some(c) => return Err(Failure::bug(format!("verification cancelled: {:?}", c.0))),
         })
+    }
+
+    /// Sets a new password hash, marks the account verified (the code proved the identifier) and
+    /// consumes the reset code, atomically, under the guess's precondition.
+    pub async fn complete_reset(
+        &self,
+        identifier_key: &str,
+        guess: GuessPrecondition<'_>,
+        password_hash: &str,
+        now_rfc3339: &str,
+    ) -> Result<ResetOutcome, Failure> {
+        let pk = account_pk(identifier_key);
+        let items = vec![
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(self.db.table())
+                        .key(PK, s(&pk))
+                        .key(SK, s(ACCOUNT_SK))
+                        .update_expression("SET password_hash = :hash, is_verified = :t, updated_at = :now")
+                        .condition_expression("attribute_exists(PK)")
+                        .expression_attribute_values(":hash", s(password_hash))
+                        .expression_attribute_values(":t", AttributeValue::Bool(true))
+                        .expression_attribute_values(":now", s(now_rfc3339))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(self.db.table())
+                        .key(PK, s(&pk))
+                        .key(SK, s(OTP_SK))
+                        .condition_expression("code_hash = :h AND attempts < :max")
+                        .expression_attribute_values(":h", s(guess.code_hash))
+                        .expression_attribute_values(":max", n(guess.attempts_below))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+        ];
+        Ok(match transact(&self.db, "reset password", items).await? {
+            None => ResetOutcome::Reset,
+            Some(c) if c.condition_failed(0) => ResetOutcome::NoAccount,
+            Some(c) if c.condition_failed(1) => ResetOutcome::CodeChanged,
+            Some(c) => return Err(Failure::bug(format!("reset cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// Sets a new password hash; `None` when the account is gone.
+    pub async fn set_password(
+        &self,
+        identifier_key: &str,
+        password_hash: &str,
+        now_rfc3339: &str,
+    ) -> Result<Option<Account>, Failure> {
+        let req = self
+            .db
+            .update_item(account_pk(identifier_key), ACCOUNT_SK)
+            .update_expression("SET password_hash = :hash, updated_at = :now")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":hash", s(password_hash))
+            .expression_attribute_values(":now", s(now_rfc3339))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::None);
+        match conditional_update::<Account>(req, "account", "UpdateItem password").await? {
+            Conditional::Applied(account) => Ok(account),
+            Conditional::Failed(_) => Ok(None),
+        }
     }
 
     /// Replaces the code, provided it is still the one last seen (`previous_hash`, or none), so
@@ -494,12 +595,7 @@ impl AccountStore {
 
     /// The ids of every session started for the account (strongly consistent).
     pub async fn session_ids(&self, identifier_key: &str) -> Result<Vec<String>, Failure> {
-        #[derive(Deserialize)]
-        struct Ids {
-            #[serde(default)]
-            ids: Vec<String>,
-        }
-        let ids: Option<Ids> = self
+        let ids: Option<SessionIds> = self
             .db
             .get_item(account_pk(identifier_key), SESSIONS_SK, "session ids")
             .await?;

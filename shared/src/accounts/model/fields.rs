@@ -24,10 +24,15 @@ pub fn identifier(raw: Option<&str>, default_country: &str) -> Result<Identifier
 
 /// A new password (signup): 8 to 128 characters.
 pub fn new_password(raw: Option<String>) -> Result<Password, Invalid> {
+    new_password_field(raw, "password")
+}
+
+/// A new password in the field `field` (`new_password` at reset and change).
+pub fn new_password_field(raw: Option<String>, field: &str) -> Result<Password, Invalid> {
     let invalid = |problem: &str| {
         Invalid::field(
             "invalid_password",
-            "password",
+            field,
             problem,
             "Password must be 8 to 128 characters",
         )
@@ -40,11 +45,16 @@ pub fn new_password(raw: Option<String>) -> Result<Password, Invalid> {
 
 /// A password typed at login: required, any length (a wrong length is just a wrong password).
 pub fn login_password(raw: Option<String>) -> Result<Password, Invalid> {
+    typed_password(raw, "password")
+}
+
+/// A password typed to prove who one is (`password` at login, `current_password` at change).
+pub fn typed_password(raw: Option<String>, field: &str) -> Result<Password, Invalid> {
     match raw {
         Some(raw) if !raw.is_empty() => Ok(Password::candidate(raw)),
         _ => Err(Invalid::field(
             "invalid_password",
-            "password",
+            field,
             "is required",
             "Password is required",
         )),

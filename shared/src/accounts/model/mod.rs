@@ -13,7 +13,7 @@ pub mod tokens;
 pub mod user;
 
 pub use identifier::{Channel, Email, Identifier, Phone};
-pub use otp::{CodeError, CodePolicy, Otp, OtpHasher, PendingCode};
+pub use otp::{CodeError, CodePolicy, CodePurpose, Otp, OtpHasher, PendingCode};
 pub use password::{Password, PasswordHasher};
 pub use referral::ReferralCode;
 pub use session::{RefreshRefused, Session};

@@ -93,9 +93,22 @@ pub struct CodePolicy {
     pub daily_limit: u32,
 }
 
+/// What a code proves when it is entered: a signup code verifies the account, a reset code
+/// sets a new password. One is never accepted for the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    #[default]
+    Signup,
+    Reset,
+}
+
 /// The code an account is waiting for, as stored: its MAC, never the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingCode {
+    /// Codes stored before purposes existed were signup codes.
+    #[serde(default)]
+    pub purpose: CodePurpose,
     pub code_hash: String,
     pub channel: Channel,
     /// Epoch seconds.
@@ -104,6 +117,14 @@ pub struct PendingCode {
     pub attempts: u32,
     /// False when the last delivery attempt failed: a resend is then allowed at once.
     pub delivered: bool,
+}
+
+impl PendingCode {
+    /// Whether this code may be used for `purpose`: a signup code is not a reset code, and the
+    /// other way round.
+    pub fn serves(&self, purpose: CodePurpose) -> bool {
+        self.purpose == purpose
+    }
 }
 
 /// Why a guess is not even checked.
@@ -123,8 +144,9 @@ pub struct GuessPrecondition<'a> {
 }
 
 impl CodePolicy {
-    pub fn issue(&self, code_hash: String, channel: Channel, now: i64) -> PendingCode {
+    pub fn issue(&self, purpose: CodePurpose, code_hash: String, channel: Channel, now: i64) -> PendingCode {
         PendingCode {
+            purpose,
             code_hash,
             channel,
             sent_at: now,
@@ -134,7 +156,8 @@ impl CodePolicy {
         }
     }
 
-    /// Whether a guess may be checked against `code` now.
+    /// Whether a guess may be checked against `code` now. (A guess for another purpose than
+    /// the code's is a wrong guess: see [`PendingCode::serves`].)
     pub fn check_guessable(&self, code: &PendingCode, now: i64) -> Result<(), CodeError> {
         if code.attempts >= self.max_attempts {
             Err(CodeError::TooManyAttempts)
@@ -230,7 +253,7 @@ mod tests {
     #[test]
     fn five_wrong_codes_kill_a_code() {
         let p = policy();
-        let mut code = p.issue("h".into(), Channel::Email, 1_000);
+        let mut code = p.issue(CodePurpose::Signup, "h".into(), Channel::Email, 1_000);
         code.attempts = 4;
         assert_eq!(p.check_guessable(&code, 1_001), Ok(()));
         assert_eq!(p.guess(&code).attempts_below, 5);
@@ -241,7 +264,7 @@ mod tests {
     #[test]
     fn codes_expire_after_their_lifetime() {
         let p = policy();
-        let code = p.issue("h".into(), Channel::Sms, 1_000);
+        let code = p.issue(CodePurpose::Signup, "h".into(), Channel::Sms, 1_000);
         assert_eq!(p.check_guessable(&code, 1_599), Ok(()));
         assert_eq!(p.check_guessable(&code, 1_600), Err(CodeError::Expired));
         assert_eq!(p.valid_minutes(), 10);
@@ -250,12 +273,21 @@ mod tests {
     #[test]
     fn resends_wait_for_the_cooldown_unless_delivery_failed() {
         let p = policy();
-        let mut code = p.issue("h".into(), Channel::Email, 1_000);
+        let mut code = p.issue(CodePurpose::Signup, "h".into(), Channel::Email, 1_000);
         assert_eq!(p.resend_wait(None, 1_010), None);
         assert_eq!(p.resend_wait(Some(&code), 1_010), Some(50));
         assert_eq!(p.resend_wait(Some(&code), 1_060), None);
         code.delivered = false;
         assert_eq!(p.resend_wait(Some(&code), 1_010), None);
+    }
+
+    #[test]
+    fn a_code_serves_only_its_own_purpose() {
+        let p = policy();
+        let signup = p.issue(CodePurpose::Signup, "h".into(), Channel::Email, 1_000);
+        let reset = p.issue(CodePurpose::Reset, "h".into(), Channel::Email, 1_000);
+        assert!(signup.serves(CodePurpose::Signup) && !signup.serves(CodePurpose::Reset));
+        assert!(reset.serves(CodePurpose::Reset) && !reset.serves(CodePurpose::Signup));
     }
 
     #[test]
