@@ -224,3 +224,20 @@ async fn codes_go_by_sms_only_to_the_configured_countries() {
     assert_eq!(res.status, 201, "{}", res.raw);
     assert_eq!(messages_to(&number).await.len(), 1);
 }
+
+#[tokio::test]
+async fn look_alike_addresses_are_one_account_or_refused() {
+    let t = TestApp::new().await;
+    let id = ulid::Ulid::new().to_string().to_lowercase();
+    let composed = format!("ad\u{e9}-{id}@b\u{fc}cher.de");
+    let decomposed = format!("ade\u{301}-{id}@xn--bcher-kva.de");
+    assert_eq!(t.signup(&composed, "correct horse").await.status, 201);
+    let res = t.signup(&decomposed, "correct horse").await;
+    assert_eq!(res.status, 409, "the same address in another Unicode form: {}", res.raw);
+    assert_eq!(res.code(), "identifier_taken");
+    let res = t
+        .signup(&format!("ad\u{200b}a-{id}@example.com"), "correct horse")
+        .await;
+    assert_eq!(res.status, 400, "{}", res.raw);
+    assert_eq!(res.code(), "invalid_identifier");
+}

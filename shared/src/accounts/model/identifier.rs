@@ -1,6 +1,9 @@
 //! Account identifiers: an email address or a phone number in E.164.
 //!
-//! An identifier containing `@` is an email (validated, lower-cased); anything else is read as a
+//! An identifier containing `@` is an email (validated; the local part NFC-normalised and
+//! lower-cased, the domain in its IDNA ASCII form, so `bücher.de` and `xn--bcher-kva.de` are one
+//! address; invisible and control characters refused, so two accounts cannot look the same);
+//! anything else is read as a
 //! phone number: `+<country><number>`, `00<country><number>`, or a national number starting with
 //! `0` in the configured default country (`08012345678` -> `+2348012345678`). Spaces, dashes,
 //! dots and parentheses are ignored. Every route that takes an identifier parses it here, so all
@@ -42,10 +45,56 @@ pub enum IdentifierError {
     InvalidPhone,
 }
 
+/// Characters that show nothing (or change nothing visible): zero-width spaces and joiners,
+/// direction marks, soft hyphens, variation selectors, fillers. Unicode's Default_Ignorable_Code_Point
+/// set, by range.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00AD
+            | 0x034F
+            | 0x061C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFF8
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
+}
+
+/// One spelling per address: NFC, lower-case local part; the domain as IDNA ASCII.
+fn canonical_email(raw: &str) -> Result<String, IdentifierError> {
+    let trimmed = raw.trim();
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || is_invisible(c))
+    {
+        return Err(IdentifierError::InvalidEmail);
+    }
+    let (local, domain) = trimmed.rsplit_once('@').ok_or(IdentifierError::InvalidEmail)?;
+    if local.is_empty() || domain.is_empty() {
+        return Err(IdentifierError::InvalidEmail);
+    }
+    let local = icu_normalizer::ComposingNormalizerBorrowed::new_nfc()
+        .normalize(local)
+        .to_lowercase();
+    let domain = idna::domain_to_ascii(domain).map_err(|_| IdentifierError::InvalidEmail)?;
+    Ok(format!("{local}@{domain}"))
+}
+
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, IdentifierError> {
-        let lower = raw.trim().to_lowercase();
-        if lower.len() > 254 || lower.contains(char::is_whitespace) {
+        let lower = canonical_email(raw)?;
+        if lower.len() > 254 {
             return Err(IdentifierError::InvalidEmail);
         }
         let parsed: email_address::EmailAddress = lower.parse().map_err(|_| IdentifierError::InvalidEmail)?;
@@ -182,6 +231,34 @@ mod tests {
             parse("Chuks.Kitchen+orders@Example.NG").unwrap().channel(),
             Channel::Email
         );
+    }
+
+    #[test]
+    fn one_address_has_one_spelling_whatever_its_unicode_form() {
+        // "é" precomposed and as "e" + combining acute accent.
+        let composed = parse("ad\u{e9}@example.com").unwrap();
+        let decomposed = parse("ade\u{301}@example.com").unwrap();
+        assert_eq!(composed, decomposed);
+        assert_eq!(composed.as_str(), "ad\u{e9}@example.com");
+        // An internationalised domain and its ASCII form.
+        let unicode = parse("ada@B\u{fc}cher.de").unwrap();
+        let ascii = parse("ada@xn--bcher-kva.de").unwrap();
+        assert_eq!(unicode, ascii);
+        assert_eq!(ascii.as_str(), "ada@xn--bcher-kva.de");
+    }
+
+    #[test]
+    fn invisible_and_control_characters_are_refused() {
+        for raw in [
+            "ad\u{200b}a@example.com",
+            "ada@exam\u{200d}ple.com",
+            "\u{feff}ada@example.com",
+            "ada\u{0007}@example.com",
+            "ad\u{00ad}a@example.com",
+            "ada@example\u{202e}.com",
+        ] {
+            assert_eq!(parse(raw), Err(IdentifierError::InvalidEmail), "{raw:?}");
+        }
     }
 
     #[test]
