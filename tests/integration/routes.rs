@@ -53,9 +53,11 @@ async fn each_function_serves_exactly_its_listed_routes() {
                 } else if owns_path {
                     assert_eq!(res.status, 405, "{name} serves {method} {path}, which is not listed");
                 } else {
+                    // Not its path: the contract's 405 (a listed path) from its fallback, never a
+                    // handler (API Gateway sends it such requests only through `$default`).
                     assert_eq!(
                         res.code(),
-                        "route_not_found",
+                        "method_not_allowed",
                         "{name} serves {method} {path}, which the list gives to another function"
                     );
                 }
@@ -110,6 +112,37 @@ async fn every_route_asks_for_the_access_the_list_gives_it() {
             customer = t.customer_token().await;
             admin = t.admin_token().await;
         }
+    }
+}
+
+/// What API Gateway's `$default` route hands the fallback function: a known path with a method it
+/// does not route (405), or a path nobody routes (404), each the contract's JSON.
+#[tokio::test]
+async fn the_default_route_answers_the_contracts_404_and_405() {
+    let t = TestApp::new().await;
+    let fallback = Function::from_name(FALLBACK_FUNCTION).unwrap();
+    for (method, path, status, code) in [
+        ("GET", "/api/auths/signup/", 405, "method_not_allowed"),
+        (
+            "DELETE",
+            "/api/orders/01JD5Q6M3N5P7Q9R1S3T5V7W9X/cancel",
+            405,
+            "method_not_allowed",
+        ),
+        ("PUT", "/api/foods/admin/items/", 405, "method_not_allowed"),
+        ("GET", "/", 404, "route_not_found"),
+        ("GET", "/api/nothing/here/", 404, "route_not_found"),
+        (
+            "POST",
+            "/api/foods/01JD5Q6M3N5P7Q9R1S3T5V7W9X/extra/",
+            404,
+            "route_not_found",
+        ),
+    ] {
+        let res = t.send_to(fallback, request(method, path, None)).await;
+        assert_eq!(res.status, status, "{method} {path}: {}", res.raw);
+        assert_eq!(res.code(), code, "{method} {path}");
+        assert_eq!(res.headers["content-type"], "application/json");
     }
 }
 

@@ -74,6 +74,7 @@ fn the_template_table_matches_the_code() {
 fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
     let t = template();
     let mut mapped = BTreeSet::new();
+    let mut default_routes = Vec::new();
     let functions: Vec<String> = std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../functions"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -94,11 +95,14 @@ fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
         for (_, event) in resource["Properties"]["Events"].as_mapping().unwrap() {
             assert_eq!(event["Type"].as_str(), Some("HttpApi"));
             let props = &event["Properties"];
-            mapped.insert((
-                function.clone(),
-                props["Method"].as_str().unwrap().to_owned(),
-                props["Path"].as_str().unwrap().to_owned(),
-            ));
+            match (props["Method"].as_str(), props["Path"].as_str()) {
+                (Some(method), Some(path)) => {
+                    mapped.insert((function.clone(), method.to_owned(), path.to_owned()));
+                }
+                // No method and no path: SAM's `$default` route.
+                (None, None) => default_routes.push(function.clone()),
+                other => panic!("{resource_name}: an event with only one of Method and Path: {other:?}"),
+            }
         }
     }
     let mut expected = BTreeSet::new();
@@ -114,6 +118,11 @@ fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
         ));
     }
     assert_eq!(mapped, expected);
+    assert_eq!(
+        default_routes,
+        [shared::platform::routes::FALLBACK_FUNCTION],
+        "one function takes API Gateway's $default route: the one the local router falls back to"
+    );
     assert_eq!(t["Globals"]["Function"]["Runtime"].as_str(), Some("provided.al2023"));
     assert_eq!(t["Globals"]["Function"]["Architectures"][0].as_str(), Some("arm64"));
     assert_eq!(t["Globals"]["Function"]["Handler"].as_str(), Some("bootstrap"));

@@ -35,8 +35,15 @@ pub fn service<S: Clone + Send + Sync + 'static>(routes: Router<S>, state: S) ->
     NormalizePath::trim_trailing_slash(router)
 }
 
-async fn route_not_found() -> ApiError {
-    ApiError::not_found("route_not_found", "No route matches this path")
+/// What a function answers for a request none of its routes takes. API Gateway hands such
+/// requests to the `$default` route (`infra/template.yaml`), whatever their path: a path the
+/// route list knows under another method is a 405, any other a 404, as the contract says.
+async fn route_not_found(uri: http::Uri) -> ApiError {
+    if crate::platform::routes::routes_for(uri.path()).is_empty() {
+        ApiError::not_found("route_not_found", "No route matches this path")
+    } else {
+        ApiError::MethodNotAllowed
+    }
 }
 
 async fn method_not_allowed() -> ApiError {
