@@ -63,6 +63,16 @@ install_moto() { venv_install "$MOTO_PIP" "$MOTO_PIP"; }
 install_cargo_lambda() { venv_install "$CARGO_LAMBDA_PIP" "$CARGO_LAMBDA_PIP"; }
 install_sam() { venv_install "$SAM_CLI_PIP" "$SAM_CLI_PIP"; }
 
+# checkov (the template's security scan) lives in its own venv too, for the same reason.
+install_checkov() {
+  if [ ! -x "$TOOLS/checkov/bin/python" ]; then python3 -m venv "$TOOLS/checkov"; fi
+  if [ ! -f "$TOOLS/checkov/.installed-$CHECKOV_PIP" ]; then
+    log "installing $CHECKOV_PIP"
+    "$TOOLS/checkov/bin/pip" install -q "$CHECKOV_PIP" >/dev/null
+    touch "$TOOLS/checkov/.installed-$CHECKOV_PIP"
+  fi
+}
+
 # schemathesis lives in its own venv: its pins and moto's/SAM's need not agree.
 install_fuzz() {
   if [ ! -x "$TOOLS/fuzz/bin/python" ]; then python3 -m venv "$TOOLS/fuzz"; fi
@@ -145,10 +155,13 @@ scan_logs() { # file, secrets...
   log "log scan: no password, token, secret or OTP in $(wc -l < "$file") log lines"
 }
 
-# Lints the SAM template offline (cfn-lint through sam validate --lint).
+# Lints the SAM template offline (cfn-lint through sam validate --lint), then scans it with
+# checkov: a finding fails the run unless the resource skips it with its reason in the template.
 lint_template() {
   log "sam validate --lint infra/template.yaml"
   AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 "$TOOLS/venv/bin/sam" validate --lint -t "$ROOT/infra/template.yaml"
+  log "checkov infra/template.yaml"
+  "$TOOLS/checkov/bin/checkov" -f "$ROOT/infra/template.yaml" --framework cloudformation --compact --quiet --skip-download
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -200,7 +213,7 @@ export_local_aws() {
 }
 
 cmd_install() {
-  need_java; install_dynamodb; install_moto; install_sam; install_fuzz
+  need_java; install_dynamodb; install_moto; install_sam; install_fuzz; install_checkov
   [ "${1:-}" = all ] && install_cargo_lambda
   return 0
 }
@@ -277,6 +290,6 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   install) shift; cmd_install all ;;
   otp) shift; cmd_otp "$@" ;;
-  lint) install_sam; lint_template ;;
+  lint) install_sam; install_checkov; lint_template ;;
   *) sed -n '2,13p' "$0"; exit 2 ;;
 esac
