@@ -266,7 +266,8 @@ cmd_test() {
     fuzz_status=$?
     [ "$fuzz_status" = 0 ] || { log "API fuzzing found problems (see above)"; status=$fuzz_status; }
   fi
-  if [ "$status" = 0 ]; then
+  # Only a whole run exercises every code path (a filtered one would report unused grants).
+  if [ "$status" = 0 ] && [ "$#" = 0 ]; then
     log "check-actions: the AWS actions each function performed against its policy in infra/template.yaml"
     "$TARGET_DIR/debug/check-actions" "$ROOT/infra/template.yaml" "$ACTIONS_LOG" || status=1
   fi

@@ -163,5 +163,6 @@ fn the_cargo_lambda_watch_router_sends_each_listed_path_to_its_function() {
         expected.insert(path.trim_end_matches('/').to_owned(), (*function).to_owned());
     }
     expected.insert("/{*rest}".to_owned(), FALLBACK_FUNCTION.to_owned());
+    expected.insert("/".to_owned(), FALLBACK_FUNCTION.to_owned());
     assert_eq!(actual, expected);
 }
