@@ -63,25 +63,20 @@ install_moto() { venv_install "$MOTO_PIP" "$MOTO_PIP"; }
 install_cargo_lambda() { venv_install "$CARGO_LAMBDA_PIP" "$CARGO_LAMBDA_PIP"; }
 install_sam() { venv_install "$SAM_CLI_PIP" "$SAM_CLI_PIP"; }
 
-# checkov (the template's security scan) lives in its own venv too, for the same reason.
-install_checkov() {
-  if [ ! -x "$TOOLS/checkov/bin/python" ]; then python3 -m venv "$TOOLS/checkov"; fi
-  if [ ! -f "$TOOLS/checkov/.installed-$CHECKOV_PIP" ]; then
-    log "installing $CHECKOV_PIP"
-    "$TOOLS/checkov/bin/pip" install -q "$CHECKOV_PIP" >/dev/null
-    touch "$TOOLS/checkov/.installed-$CHECKOV_PIP"
+# A tool in a venv of its own (its pins and moto's/SAM's need not agree): schemathesis for the
+# API fuzzing, checkov for the template's security scan.
+own_venv_install() { # venv dir name, pip requirement
+  local dir="$TOOLS/$1"
+  if [ ! -x "$dir/bin/python" ]; then python3 -m venv "$dir"; fi
+  if [ ! -f "$dir/.installed-$2" ]; then
+    log "installing $2"
+    "$dir/bin/pip" install -q "$2" >/dev/null
+    touch "$dir/.installed-$2"
   fi
 }
 
-# schemathesis lives in its own venv: its pins and moto's/SAM's need not agree.
-install_fuzz() {
-  if [ ! -x "$TOOLS/fuzz/bin/python" ]; then python3 -m venv "$TOOLS/fuzz"; fi
-  if [ ! -f "$TOOLS/fuzz/.installed-$SCHEMATHESIS_PIP" ]; then
-    log "installing $SCHEMATHESIS_PIP"
-    "$TOOLS/fuzz/bin/pip" install -q "$SCHEMATHESIS_PIP" >/dev/null
-    touch "$TOOLS/fuzz/.installed-$SCHEMATHESIS_PIP"
-  fi
-}
+install_fuzz() { own_venv_install fuzz "$SCHEMATHESIS_PIP"; }
+install_checkov() { own_venv_install checkov "$CHECKOV_PIP"; }
 
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 

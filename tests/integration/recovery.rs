@@ -176,6 +176,16 @@ async fn a_reset_for_an_unknown_identifier_answers_like_a_wrong_code() {
     }
 }
 
+async fn change(t: &TestApp, access: &str, current: &str, new: &str) -> api_tests::TestResponse {
+    t.call(
+        Method::POST,
+        "/api/auths/password/change/",
+        Some(access),
+        Some(json!({"current_password": current, "new_password": new})),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn changing_the_password_needs_the_current_one_and_starts_over() {
     let t = TestApp::new().await;
@@ -185,37 +195,16 @@ async fn changing_the_password_needs_the_current_one_and_starts_over() {
     let session = t.login(&email, "old password").await;
     let access = session["access"].as_str().unwrap();
 
-    let res = t
-        .call(
-            Method::POST,
-            "/api/auths/password/change/",
-            Some(access),
-            Some(json!({"current_password": "wrong password", "new_password": "new password"})),
-        )
-        .await;
+    let res = change(&t, access, "wrong password", "new password").await;
     assert_eq!(res.status, 400, "{}", res.raw);
     assert_eq!(res.code(), "invalid_current_password");
     assert!(res.body["error"]["fields"]["current_password"].is_string());
 
-    let res = t
-        .call(
-            Method::POST,
-            "/api/auths/password/change/",
-            Some(access),
-            Some(json!({"current_password": "old password", "new_password": "short"})),
-        )
-        .await;
+    let res = change(&t, access, "old password", "short").await;
     assert_eq!(res.code(), "invalid_password");
     assert!(res.body["error"]["fields"]["new_password"].is_string());
 
-    let res = t
-        .call(
-            Method::POST,
-            "/api/auths/password/change/",
-            Some(access),
-            Some(json!({"current_password": "old password", "new_password": "new password"})),
-        )
-        .await;
+    let res = change(&t, access, "old password", "new password").await;
     assert_eq!(res.status, 200, "{}", res.raw);
     let fresh = res.body["access"].as_str().unwrap().to_owned();
     assert_eq!(res.body["user"]["email"], email.as_str());

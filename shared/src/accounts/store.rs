@@ -368,19 +368,7 @@ impl AccountStore {
                         .map_err(build_error)?,
                 )
                 .build(),
-            TransactWriteItem::builder()
-                .delete(
-                    Delete::builder()
-                        .table_name(self.db.table())
-                        .key(PK, s(&pk))
-                        .key(SK, s(OTP_SK))
-                        .condition_expression("code_hash = :h AND attempts < :max")
-                        .expression_attribute_values(":h", s(guess.code_hash))
-                        .expression_attribute_values(":max", n(guess.attempts_below))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
+            self.consume_code(&pk, guess)?,
         ];
         Ok(match transact(&self.db, "verify account", items).await? {
             None => VerifyOutcome::Verified,
@@ -388,6 +376,24 @@ impl AccountStore {
             Some(c) if c.condition_failed(1) => VerifyOutcome::CodeChanged,
             Some(c) => return Err(Failure::bug(format!("verification cancelled: {:?}", c.0))),
         })
+    }
+
+    /// A transaction action that deletes the pending code of the account partition `pk`, under
+    /// the guess's precondition (the code checked, attempts left): a code works once.
+    fn consume_code(&self, pk: &str, guess: GuessPrecondition<'_>) -> Result<TransactWriteItem, Failure> {
+        Ok(TransactWriteItem::builder()
+            .delete(
+                Delete::builder()
+                    .table_name(self.db.table())
+                    .key(PK, s(pk))
+                    .key(SK, s(OTP_SK))
+                    .condition_expression("code_hash = :h AND attempts < :max")
+                    .expression_attribute_values(":h", s(guess.code_hash))
+                    .expression_attribute_values(":max", n(guess.attempts_below))
+                    .build()
+                    .map_err(build_error)?,
+            )
+            .build())
     }
 
     /// Sets a new password hash, marks the account verified (the code proved the identifier) and
@@ -416,19 +422,7 @@ impl AccountStore {
                         .map_err(build_error)?,
                 )
                 .build(),
-            TransactWriteItem::builder()
-                .delete(
-                    Delete::builder()
-                        .table_name(self.db.table())
-                        .key(PK, s(&pk))
-                        .key(SK, s(OTP_SK))
-                        .condition_expression("code_hash = :h AND attempts < :max")
-                        .expression_attribute_values(":h", s(guess.code_hash))
-                        .expression_attribute_values(":max", n(guess.attempts_below))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
+            self.consume_code(&pk, guess)?,
         ];
         Ok(match transact(&self.db, "reset password", items).await? {
             None => ResetOutcome::Reset,
