@@ -310,18 +310,24 @@ impl Accounts {
             return Err(AccountError::WrongCurrentPassword);
         }
         let hash = self.passwords.hash(new_password).await.map_err(Failure::internal)?;
-        let account = self
-            .store
-            .set_password(&who.identifier_key, &hash, &now_rfc3339())
-            .await?
-            .ok_or(AccountError::SessionEnded)?;
-        let mut ids = self.store.session_ids(&who.identifier_key).await?;
+        let now = now_rfc3339();
+        let (account, ids) = tokio::join!(
+            self.store.set_password(&who.identifier_key, &hash, &now),
+            self.store.session_ids(&who.identifier_key)
+        );
+        let account = account?.ok_or(AccountError::SessionEnded)?;
+        let mut ids = ids?;
         if !ids.contains(&who.session_id) {
             ids.push(who.session_id.clone());
         }
-        self.store.revoke_sessions(&who.identifier_key, &ids).await?;
+        // The old sessions end while the new one starts (it is not among them).
+        let (revoked, tokens) = tokio::join!(
+            self.store.revoke_sessions(&who.identifier_key, &ids),
+            self.start_session(&account, now_epoch())
+        );
+        revoked?;
+        let tokens = tokens?;
         tracing::info!(user_id = %account.id, sessions = ids.len(), "password changed");
-        let tokens = self.start_session(&account, now_epoch()).await?;
         Ok(LoggedIn { tokens, account })
     }
 
