@@ -13,10 +13,7 @@
 //! | login attempts of an identifier from one source address in a window | `THROTTLE#LOGIN#<identifier key>#SRC#<address>#<window>` | `THROTTLE` | |
 //! | codes sent on a day | `THROTTLE#OTP#<identifier key>#<day>` | `THROTTLE` | |
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
@@ -24,8 +21,8 @@ use super::model::otp::GuessPrecondition;
 use super::model::profile::ProfileUpdate;
 use super::model::{Account, LoginCounter, PendingCode, ReferralCode, Session, Window};
 use crate::platform::db::{
-    Conditional, Db, GSI1, GSI1PK, GSI1SK, Item, PK, Page, SK, TTL, build_error, conditional_update, db_error,
-    from_item, n, s, sk_of, to_item, transact,
+    Conditional, Db, GSI1, GSI1PK, GSI1SK, Item, PK, Page, SK, TTL, conditional_update, db_error, from_item, n, s,
+    sk_of, to_item, transact,
 };
 use crate::platform::error::Failure;
 use crate::platform::pagination::PageRequest;
@@ -80,19 +77,11 @@ pub fn session_from(item: Item) -> Result<Session, Failure> {
 /// A transaction action that holds only while the session is live (not revoked, not
 /// expired): writes made on a session's behalf carry it.
 pub fn live_session_check(db: &Db, session_id: &str, now: i64) -> Result<TransactWriteItem, Failure> {
-    Ok(TransactWriteItem::builder()
-        .condition_check(
-            ConditionCheck::builder()
-                .table_name(db.table())
-                .key(PK, s(session_pk(session_id)))
-                .key(SK, s(SESSION_SK))
-                .condition_expression("revoked = :f AND expires_at > :now")
-                .expression_attribute_values(":f", AttributeValue::Bool(false))
-                .expression_attribute_values(":now", n(now))
-                .build()
-                .map_err(build_error)?,
-        )
-        .build())
+    db.check_action(session_pk(session_id), SESSION_SK, |a| {
+        a.condition_expression("revoked = :f AND expires_at > :now")
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .expression_attribute_values(":now", n(now))
+    })
 }
 
 /// What the account partition holds.
@@ -194,16 +183,6 @@ impl AccountStore {
         Ok(item)
     }
 
-    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, Failure> {
-        let mut put = Put::builder().table_name(self.db.table()).set_item(Some(item));
-        if let Some(condition) = condition {
-            put = put.condition_expression(condition);
-        }
-        Ok(TransactWriteItem::builder()
-            .put(put.build().map_err(build_error)?)
-            .build())
-    }
-
     /// Creates an account with its referral guard and (optionally) its first code in one
     /// transaction; the account put is conditional on the identifier being free, the guard on the
     /// code being free, and a referral code given at signup must exist.
@@ -221,31 +200,27 @@ impl AccountStore {
             "referral guard",
         )?;
         let mut items = vec![
-            self.put(Self::account_item(account)?, Some("attribute_not_exists(PK)"))?,
-            self.put(guard, Some("attribute_not_exists(PK)"))?,
+            self.db.put_action(Self::account_item(account)?, |p| {
+                p.condition_expression("attribute_not_exists(PK)")
+            })?,
+            self.db
+                .put_action(guard, |p| p.condition_expression("attribute_not_exists(PK)"))?,
         ];
         let referrer_index = match referrer {
             None => None,
             Some(code) => {
-                items.push(
-                    TransactWriteItem::builder()
-                        .condition_check(
-                            ConditionCheck::builder()
-                                .table_name(self.db.table())
-                                .key(PK, s(referral_pk(code.as_str())))
-                                .key(SK, s(REFERRAL_SK))
-                                .condition_expression("attribute_exists(PK)")
-                                .build()
-                                .map_err(build_error)?,
-                        )
-                        .build(),
-                );
+                items.push(self.db.check_action(referral_pk(code.as_str()), REFERRAL_SK, |a| {
+                    a.condition_expression("attribute_exists(PK)")
+                })?);
                 Some(items.len() - 1)
             }
         };
         let mut counter_index = None;
         if let Some(counted) = code {
-            items.push(self.put(Self::code_item(&account.identifier_key, counted.code)?, None)?);
+            items.push(
+                self.db
+                    .put_action(Self::code_item(&account.identifier_key, counted.code)?, |p| p)?,
+            );
             items.push(self.code_send_counter(&account.identifier_key, counted.day, counted.daily_limit)?);
             counter_index = Some(items.len() - 1);
         }
@@ -353,21 +328,13 @@ impl AccountStore {
     ) -> Result<VerifyOutcome, Failure> {
         let pk = account_pk(identifier_key);
         let items = vec![
-            TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(self.db.table())
-                        .key(PK, s(&pk))
-                        .key(SK, s(ACCOUNT_SK))
-                        .update_expression("SET is_verified = :t, updated_at = :now")
-                        .condition_expression("attribute_exists(PK) AND is_verified = :f")
-                        .expression_attribute_values(":t", AttributeValue::Bool(true))
-                        .expression_attribute_values(":f", AttributeValue::Bool(false))
-                        .expression_attribute_values(":now", s(now_rfc3339))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
+            self.db.update_action(&pk, ACCOUNT_SK, |a| {
+                a.update_expression("SET is_verified = :t, updated_at = :now")
+                    .condition_expression("attribute_exists(PK) AND is_verified = :f")
+                    .expression_attribute_values(":t", AttributeValue::Bool(true))
+                    .expression_attribute_values(":f", AttributeValue::Bool(false))
+                    .expression_attribute_values(":now", s(now_rfc3339))
+            })?,
             self.consume_code(&pk, guess)?,
         ];
         Ok(match transact(&self.db, "verify account", items).await? {
@@ -381,19 +348,11 @@ impl AccountStore {
     /// A transaction action that deletes the pending code of the account partition `pk`, under
     /// the guess's precondition (the code checked, attempts left): a code works once.
     fn consume_code(&self, pk: &str, guess: GuessPrecondition<'_>) -> Result<TransactWriteItem, Failure> {
-        Ok(TransactWriteItem::builder()
-            .delete(
-                Delete::builder()
-                    .table_name(self.db.table())
-                    .key(PK, s(pk))
-                    .key(SK, s(OTP_SK))
-                    .condition_expression("code_hash = :h AND attempts < :max")
-                    .expression_attribute_values(":h", s(guess.code_hash))
-                    .expression_attribute_values(":max", n(guess.attempts_below))
-                    .build()
-                    .map_err(build_error)?,
-            )
-            .build())
+        self.db.delete_action(pk, OTP_SK, |a| {
+            a.condition_expression("code_hash = :h AND attempts < :max")
+                .expression_attribute_values(":h", s(guess.code_hash))
+                .expression_attribute_values(":max", n(guess.attempts_below))
+        })
     }
 
     /// Sets a new password hash, marks the account verified (the code proved the identifier) and
@@ -407,21 +366,13 @@ impl AccountStore {
     ) -> Result<ResetOutcome, Failure> {
         let pk = account_pk(identifier_key);
         let items = vec![
-            TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(self.db.table())
-                        .key(PK, s(&pk))
-                        .key(SK, s(ACCOUNT_SK))
-                        .update_expression("SET password_hash = :hash, is_verified = :t, updated_at = :now")
-                        .condition_expression("attribute_exists(PK)")
-                        .expression_attribute_values(":hash", s(password_hash))
-                        .expression_attribute_values(":t", AttributeValue::Bool(true))
-                        .expression_attribute_values(":now", s(now_rfc3339))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
+            self.db.update_action(&pk, ACCOUNT_SK, |a| {
+                a.update_expression("SET password_hash = :hash, is_verified = :t, updated_at = :now")
+                    .condition_expression("attribute_exists(PK)")
+                    .expression_attribute_values(":hash", s(password_hash))
+                    .expression_attribute_values(":t", AttributeValue::Bool(true))
+                    .expression_attribute_values(":now", s(now_rfc3339))
+            })?,
             self.consume_code(&pk, guess)?,
         ];
         Ok(match transact(&self.db, "reset password", items).await? {
@@ -463,19 +414,17 @@ impl AccountStore {
         counted: &CountedCode<'_>,
         previous_hash: Option<&str>,
     ) -> Result<ReplaceOutcome, Failure> {
-        let mut put = Put::builder()
-            .table_name(self.db.table())
-            .set_item(Some(Self::code_item(identifier_key, counted.code)?));
-        put = match previous_hash {
-            Some(prev) => put
-                .condition_expression("code_hash = :prev")
-                .expression_attribute_values(":prev", s(prev)),
-            None => put.condition_expression("attribute_not_exists(PK)"),
-        };
+        let code = self.db.put_action(
+            Self::code_item(identifier_key, counted.code)?,
+            |p| match previous_hash {
+                Some(prev) => p
+                    .condition_expression("code_hash = :prev")
+                    .expression_attribute_values(":prev", s(prev)),
+                None => p.condition_expression("attribute_not_exists(PK)"),
+            },
+        )?;
         let items = vec![
-            TransactWriteItem::builder()
-                .put(put.build().map_err(build_error)?)
-                .build(),
+            code,
             self.code_send_counter(identifier_key, counted.day, counted.daily_limit)?,
         ];
         Ok(match transact(&self.db, "replace otp", items).await? {
@@ -558,28 +507,14 @@ impl AccountStore {
     /// every session of an account can then be found with one strongly consistent read.
     pub async fn create_session(&self, session: &Session) -> Result<(), Failure> {
         let items = vec![
-            TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(self.db.table())
-                        .set_item(Some(Self::session_item(session)?))
-                        .condition_expression("attribute_not_exists(PK)")
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
-            TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(self.db.table())
-                        .key(PK, s(account_pk(&session.identifier_key)))
-                        .key(SK, s(SESSIONS_SK))
-                        .update_expression("ADD ids :id")
+            self.db.put_action(Self::session_item(session)?, |p| {
+                p.condition_expression("attribute_not_exists(PK)")
+            })?,
+            self.db
+                .update_action(account_pk(&session.identifier_key), SESSIONS_SK, |a| {
+                    a.update_expression("ADD ids :id")
                         .expression_attribute_values(":id", AttributeValue::Ss(vec![session.session_id.clone()]))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
+                })?,
         ];
         match transact(&self.db, "create session", items).await? {
             None => Ok(()),
@@ -721,7 +656,8 @@ impl AccountStore {
         counter: LoginCounter,
         window: Window,
     ) -> Result<(), Failure> {
-        self.db
+        let req = self
+            .db
             .update_item(
                 login_throttle_pk(identifier_key, counter, source, window.index),
                 THROTTLE_SK,
@@ -729,15 +665,10 @@ impl AccountStore {
             .update_expression("ADD failures :minus_one")
             .condition_expression("failures > :zero")
             .expression_attribute_values(":minus_one", n(-1))
-            .expression_attribute_values(":zero", n(0))
-            .send()
-            .await
-            .map(|_| ())
-            .or_else(|e| match e.as_service_error() {
-                // Already at zero (or gone with its TTL): nothing to give back.
-                Some(err) if err.is_conditional_check_failed_exception() => Ok(()),
-                _ => Err(db_error("UpdateItem login attempt back", e)),
-            })
+            .expression_attribute_values(":zero", n(0));
+        // A failed condition: already at zero (or gone with its TTL), nothing to give back.
+        conditional_update::<IgnoredAny>(req, "login counter", "UpdateItem login attempt back").await?;
+        Ok(())
     }
 
     /// Forgets the failures of one source in this window after its successful login. An
@@ -764,21 +695,14 @@ impl AccountStore {
     /// A transaction action counting one code sent to `identifier_key` on `day`, failing its
     /// condition once `limit` codes were sent.
     fn code_send_counter(&self, identifier_key: &str, day: Window, limit: u32) -> Result<TransactWriteItem, Failure> {
-        Ok(TransactWriteItem::builder()
-            .update(
-                Update::builder()
-                    .table_name(self.db.table())
-                    .key(PK, s(otp_throttle_pk(identifier_key, day.index)))
-                    .key(SK, s(THROTTLE_SK))
-                    .update_expression("ADD sends :one SET #ttl = :ttl")
+        self.db
+            .update_action(otp_throttle_pk(identifier_key, day.index), THROTTLE_SK, |a| {
+                a.update_expression("ADD sends :one SET #ttl = :ttl")
                     .condition_expression("attribute_not_exists(sends) OR sends < :limit")
                     .expression_attribute_names("#ttl", TTL)
                     .expression_attribute_values(":one", n(1))
                     .expression_attribute_values(":limit", n(limit))
                     .expression_attribute_values(":ttl", n(day.ends_at + 3600))
-                    .build()
-                    .map_err(build_error)?,
-            )
-            .build())
+            })
     }
 }

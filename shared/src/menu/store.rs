@@ -12,11 +12,11 @@
 //! | dish | `MENU` | `FOOD#<ulid>` |
 //! | category-name guard | `CATEGORYNAME#<lower-cased name>` | `CATEGORYNAME` |
 
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use super::model::{Category, Food, Menu};
-use crate::platform::db::{Db, Item, PK, SK, build_error, db_error, from_item, n, s, to_item, transact};
+use crate::platform::db::{Db, Item, PK, SK, db_error, from_item, n, s, to_item, transact};
 use crate::platform::error::Failure;
 
 const MENU_PK: &str = "MENU";
@@ -168,16 +168,6 @@ impl MenuStore {
         self.db.get_item(MENU_PK.to_owned(), &food_sk(id), "food").await
     }
 
-    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, Failure> {
-        let mut put = Put::builder().table_name(self.db.table()).set_item(Some(item));
-        if let Some(c) = condition {
-            put = put.condition_expression(c);
-        }
-        Ok(TransactWriteItem::builder()
-            .put(put.build().map_err(build_error)?)
-            .build())
-    }
-
     fn name_guard(&self, name_key: &str, category_id: &str) -> Result<TransactWriteItem, Failure> {
         let guard = to_item(
             &CategoryNameGuard {
@@ -186,44 +176,31 @@ impl MenuStore {
             [(PK, category_name_pk(name_key)), (SK, CATEGORY_NAME_SK.to_owned())],
             "category name guard",
         )?;
-        self.put(guard, Some("attribute_not_exists(PK)"))
+        self.db
+            .put_action(guard, |p| p.condition_expression("attribute_not_exists(PK)"))
     }
 
     /// Removes the guard of a category name (in the transaction that renames or deletes it).
     fn drop_name_guard(&self, name_key: &str) -> Result<TransactWriteItem, Failure> {
-        Ok(TransactWriteItem::builder()
-            .delete(
-                Delete::builder()
-                    .table_name(self.db.table())
-                    .key(PK, s(category_name_pk(name_key)))
-                    .key(SK, s(CATEGORY_NAME_SK))
-                    .build()
-                    .map_err(build_error)?,
-            )
-            .build())
+        self.db
+            .delete_action(category_name_pk(name_key), CATEGORY_NAME_SK, |a| a)
     }
 
     /// `ADD food_count :delta` on a category that must exist.
     fn count_change(&self, category_id: &str, delta: i64) -> Result<TransactWriteItem, Failure> {
-        Ok(TransactWriteItem::builder()
-            .update(
-                Update::builder()
-                    .table_name(self.db.table())
-                    .key(PK, s(MENU_PK))
-                    .key(SK, s(category_sk(category_id)))
-                    .update_expression("ADD food_count :d")
-                    .condition_expression("attribute_exists(PK)")
-                    .expression_attribute_values(":d", n(delta))
-                    .build()
-                    .map_err(build_error)?,
-            )
-            .build())
+        self.db.update_action(MENU_PK, category_sk(category_id), |a| {
+            a.update_expression("ADD food_count :d")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":d", n(delta))
+        })
     }
 
     /// Creates a category and its name guard atomically; `Refused` when the name is taken.
     pub async fn create_category(&self, category: &Category) -> Result<Created, Failure> {
         let items = vec![
-            self.put(Self::category_item(category)?, Some("attribute_not_exists(PK)"))?,
+            self.db.put_action(Self::category_item(category)?, |p| {
+                p.condition_expression("attribute_not_exists(PK)")
+            })?,
             self.name_guard(&category.name_key, &category.id)?,
         ];
         Ok(match transact(&self.db, "create category", items).await? {
@@ -241,26 +218,16 @@ impl MenuStore {
             Some(d) => s(d),
             None => AttributeValue::Null(true),
         };
-        let mut items = vec![
-            TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(self.db.table())
-                        .key(PK, s(MENU_PK))
-                        .key(SK, s(category_sk(&current.id)))
-                        .update_expression("SET #name = :name, name_key = :key, description = :desc, updated_at = :now")
-                        .condition_expression("attribute_exists(PK) AND name_key = :old")
-                        .expression_attribute_names("#name", "name")
-                        .expression_attribute_values(":name", s(&next.name))
-                        .expression_attribute_values(":key", s(&next.name_key))
-                        .expression_attribute_values(":desc", description)
-                        .expression_attribute_values(":now", s(&next.updated_at))
-                        .expression_attribute_values(":old", s(&current.name_key))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
-        ];
+        let mut items = vec![self.db.update_action(MENU_PK, category_sk(&current.id), |a| {
+            a.update_expression("SET #name = :name, name_key = :key, description = :desc, updated_at = :now")
+                .condition_expression("attribute_exists(PK) AND name_key = :old")
+                .expression_attribute_names("#name", "name")
+                .expression_attribute_values(":name", s(&next.name))
+                .expression_attribute_values(":key", s(&next.name_key))
+                .expression_attribute_values(":desc", description)
+                .expression_attribute_values(":now", s(&next.updated_at))
+                .expression_attribute_values(":old", s(&current.name_key))
+        })?];
         let renamed = next.name_key != current.name_key;
         if renamed {
             items.push(self.name_guard(&next.name_key, &current.id)?);
@@ -277,18 +244,10 @@ impl MenuStore {
     /// Deletes a category read as empty, with its name guard, only while it is still empty.
     pub async fn delete_empty_category(&self, current: &Category) -> Result<Changed, Failure> {
         let items = vec![
-            TransactWriteItem::builder()
-                .delete(
-                    Delete::builder()
-                        .table_name(self.db.table())
-                        .key(PK, s(MENU_PK))
-                        .key(SK, s(category_sk(&current.id)))
-                        .condition_expression("attribute_exists(PK) AND food_count = :zero")
-                        .expression_attribute_values(":zero", n(0))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
+            self.db.delete_action(MENU_PK, category_sk(&current.id), |a| {
+                a.condition_expression("attribute_exists(PK) AND food_count = :zero")
+                    .expression_attribute_values(":zero", n(0))
+            })?,
             self.drop_name_guard(&current.name_key)?,
         ];
         Ok(match transact(&self.db, "delete category", items).await? {
@@ -302,7 +261,9 @@ impl MenuStore {
     /// counts the dish into the category): `Refused` otherwise.
     pub async fn create_food(&self, food: &Food) -> Result<Created, Failure> {
         let items = vec![
-            self.put(Self::food_item(food)?, Some("attribute_not_exists(PK)"))?,
+            self.db.put_action(Self::food_item(food)?, |p| {
+                p.condition_expression("attribute_not_exists(PK)")
+            })?,
             self.count_change(&food.category_id, 1)?,
         ];
         Ok(match transact(&self.db, "create food", items).await? {
@@ -316,38 +277,17 @@ impl MenuStore {
     /// patches never lose an update or a category move's count. Moving it to another category
     /// moves its count in the same transaction (the new category must exist: `Refused`).
     pub async fn change_food(&self, current: &Food, next: &Food) -> Result<Changed, Failure> {
-        let mut items = vec![
-            TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(self.db.table())
-                        .set_item(Some(Self::food_item(next)?))
-                        .condition_expression(
-                            "attribute_exists(PK) AND (version = :seen OR attribute_not_exists(version))",
-                        )
-                        .expression_attribute_values(":seen", n(current.version))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
-        ];
+        let mut items = vec![self.db.put_action(Self::food_item(next)?, |p| {
+            p.condition_expression("attribute_exists(PK) AND (version = :seen OR attribute_not_exists(version))")
+                .expression_attribute_values(":seen", n(current.version))
+        })?];
         if next.category_id != current.category_id {
             items.push(self.count_change(&next.category_id, 1)?);
             items.push(self.count_change(&current.category_id, -1)?);
         } else {
-            items.push(
-                TransactWriteItem::builder()
-                    .condition_check(
-                        ConditionCheck::builder()
-                            .table_name(self.db.table())
-                            .key(PK, s(MENU_PK))
-                            .key(SK, s(category_sk(&next.category_id)))
-                            .condition_expression("attribute_exists(PK)")
-                            .build()
-                            .map_err(build_error)?,
-                    )
-                    .build(),
-            );
+            items.push(self.db.check_action(MENU_PK, category_sk(&next.category_id), |a| {
+                a.condition_expression("attribute_exists(PK)")
+            })?);
         }
         Ok(match transact(&self.db, "update food", items).await? {
             None => Changed::Done,
@@ -360,18 +300,10 @@ impl MenuStore {
     /// Deletes a dish as read and counts it out of its category; `Stale` if it moved or went.
     pub async fn delete_food(&self, current: &Food) -> Result<Changed, Failure> {
         let items = vec![
-            TransactWriteItem::builder()
-                .delete(
-                    Delete::builder()
-                        .table_name(self.db.table())
-                        .key(PK, s(MENU_PK))
-                        .key(SK, s(food_sk(&current.id)))
-                        .condition_expression("category_id = :c")
-                        .expression_attribute_values(":c", s(&current.category_id))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
+            self.db.delete_action(MENU_PK, food_sk(&current.id), |a| {
+                a.condition_expression("category_id = :c")
+                    .expression_attribute_values(":c", s(&current.category_id))
+            })?,
             self.count_change(&current.category_id, -1)?,
         ];
         Ok(match transact(&self.db, "delete food", items).await? {

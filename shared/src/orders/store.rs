@@ -8,9 +8,7 @@
 //! | order | `ORDER#<ulid>` | `ORDER` | GSI1 `CUSTOMER#<customer>` (a customer's orders), GSI2 `ORDERSTATUS#<status>` (the kitchen's queue, moved by the write that changes the status), GSI3 `ORDERS` (every order); sort key the order id |
 //! | first answer to an `Idempotency-Key` | `IDEMPOTENCY#<customer>#<key>` | `IDEMPOTENCY` | (TTL an hour after the 24 h window) |
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::model::{HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, Precondition, StatusRule};
 use crate::accounts::model::Session;
@@ -19,7 +17,7 @@ use crate::menu::model::Food;
 use crate::menu::store::{food_from, food_key, is_food};
 use crate::platform::db::{
     Conditional, Db, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, GSI3, GSI3PK, GSI3SK, Index, Item, PK, Page, SK, TTL,
-    build_error, conditional_update, from_item, mapping_error, n, s, sk_of, to_item, transact,
+    conditional_update, from_item, mapping_error, n, s, sk_of, to_item, transact,
 };
 use crate::platform::error::Failure;
 use crate::platform::pagination::PageRequest;
@@ -132,14 +130,10 @@ impl OrderStore {
         session_id: &str,
         now: i64,
     ) -> Result<PlaceOutcome, Failure> {
-        let order_put = Put::builder()
-            .table_name(self.db.table())
-            .set_item(Some(Self::order_item(order)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(build_error)?;
         let mut items = vec![
-            TransactWriteItem::builder().put(order_put).build(),
+            self.db.put_action(Self::order_item(order)?, |p| {
+                p.condition_expression("attribute_not_exists(PK)")
+            })?,
             live_session_check(&self.db, session_id, now)?,
         ];
         if let Some((key, record)) = idempotency {
@@ -152,16 +146,10 @@ impl OrderStore {
                 "idempotency",
             )?;
             item.insert(TTL.to_owned(), n(record.expires_at + IDEMPOTENCY_TTL_GRACE_SECS));
-            let put = Put::builder()
-                .table_name(self.db.table())
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(PK) OR expires_at <= :now")
-                .expression_attribute_values(":now", n(now));
-            items.push(
-                TransactWriteItem::builder()
-                    .put(put.build().map_err(build_error)?)
-                    .build(),
-            );
+            items.push(self.db.put_action(item, |p| {
+                p.condition_expression("attribute_not_exists(PK) OR expires_at <= :now")
+                    .expression_attribute_values(":now", n(now))
+            })?);
         }
         Ok(match transact(&self.db, "place order", items).await? {
             None => PlaceOutcome::Placed,

@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::identifier::Identifier;
-use super::profile::ProfileUpdate;
 use super::referral::ReferralCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,21 +106,5 @@ impl Account {
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),
         }
-    }
-
-    /// The account after a profile change.
-    pub fn with_profile(mut self, update: &ProfileUpdate, now: String) -> Self {
-        for (field, value) in [
-            (&mut self.first_name, &update.first_name),
-            (&mut self.last_name, &update.last_name),
-            (&mut self.address, &update.address),
-            (&mut self.gender, &update.gender),
-        ] {
-            if let Some(value) = value {
-                *field = value.clone();
-            }
-        }
-        self.updated_at = now;
-        self
     }
 }

@@ -13,7 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason};
+use aws_sdk_dynamodb::types::builders::{ConditionCheckBuilder, DeleteBuilder, PutBuilder, UpdateBuilder};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, CancellationReason, ConditionCheck, Delete, Put, TransactWriteItem, Update,
+};
 
 use crate::platform::error::Failure;
 use crate::platform::pagination::PageRequest;
@@ -391,6 +394,64 @@ pub async fn transact(
     Err(Failure::Unavailable(anyhow::anyhow!(
         "{operation}: transaction kept conflicting after {ATTEMPTS} attempts"
     )))
+}
+
+/// The actions of a `TransactWriteItems`, each on one item of this table: the caller gives the
+/// key and spells the expressions, the action is built and wrapped here.
+impl Db {
+    /// Puts `item` (its key included).
+    pub fn put_action(
+        &self,
+        item: Item,
+        spell: impl FnOnce(PutBuilder) -> PutBuilder,
+    ) -> Result<TransactWriteItem, Failure> {
+        let put = spell(Put::builder().table_name(self.table()).set_item(Some(item)))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    pub fn update_action(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        spell: impl FnOnce(UpdateBuilder) -> UpdateBuilder,
+    ) -> Result<TransactWriteItem, Failure> {
+        let update = spell(Update::builder().table_name(self.table()).key(PK, s(pk)).key(SK, s(sk)))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    pub fn delete_action(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        spell: impl FnOnce(DeleteBuilder) -> DeleteBuilder,
+    ) -> Result<TransactWriteItem, Failure> {
+        let delete = spell(Delete::builder().table_name(self.table()).key(PK, s(pk)).key(SK, s(sk)))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// A condition on an item the transaction does not write.
+    pub fn check_action(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        spell: impl FnOnce(ConditionCheckBuilder) -> ConditionCheckBuilder,
+    ) -> Result<TransactWriteItem, Failure> {
+        let check = spell(
+            ConditionCheck::builder()
+                .table_name(self.table())
+                .key(PK, s(pk))
+                .key(SK, s(sk)),
+        )
+        .build()
+        .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
 }
 
 impl Db {
