@@ -12,10 +12,17 @@ use serde_yaml::Value;
 pub type Action = (String, String);
 pub type ByFunction = BTreeMap<String, BTreeSet<Action>>;
 
-/// The kind of resource a policy's `Resource` entry names.
+/// The kind of resource a policy's `Resource` entry names: `table`, `index`, a key ring's secret
+/// by its resource name, or `other`.
 fn resource_kind(resource: &Value) -> String {
     let text = serde_yaml::to_string(resource).unwrap_or_default();
-    if text.contains("/index/") {
+    if let Some(secret) = shared::platform::keys::Purpose::ALL
+        .iter()
+        .map(|p| p.resource())
+        .find(|name| resource["Ref"].as_str() == Some(*name))
+    {
+        secret.to_owned()
+    } else if text.contains("/index/") {
         "index".into()
     } else if text.contains("Table") && text.contains("Arn") {
         "table".into()
@@ -133,6 +140,11 @@ Resources:
           - sns:Publish
           NotResource:
             Fn::Sub: arn:${AWS::Partition}:sns:*:*:*
+        - Effect: Allow
+          Action:
+          - secretsmanager:GetSecretValue
+          Resource:
+          - Ref: TokenKeysSecret
 "#;
 
     fn template() -> Value {
@@ -147,12 +159,32 @@ Resources:
         assert!(login.contains(&("dynamodb:Query".into(), "index".into())));
         assert!(!login.contains(&("dynamodb:Query".into(), "table".into())));
         assert!(login.contains(&("sns:Publish".into(), "other".into())));
+        assert!(login.contains(&("secretsmanager:GetSecretValue".into(), "TokenKeysSecret".into())));
+    }
+
+    #[test]
+    fn reading_another_rings_secret_is_reported() {
+        let log = "login\tdynamodb:GetItem\ttable\nlogin\tdynamodb:UpdateItem\ttable\n\
+                   login\tdynamodb:Query\tindex\nlogin\tsns:Publish\tother\n\
+                   login\tsecretsmanager:GetSecretValue\tCodeKeysSecret\n";
+        let p = problems(&granted(&template()), &recorded(log));
+        assert!(
+            p.iter()
+                .any(|m| m.contains("GetSecretValue on the CodeKeysSecret but its policy")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.contains("allows secretsmanager:GetSecretValue on the TokenKeysSecret")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn an_action_the_policy_lacks_and_a_grant_nobody_uses_are_both_reported() {
         let log = "login\tdynamodb:GetItem\ttable\nlogin\tdynamodb:UpdateItem\ttable\n\
-                   login\tdynamodb:DeleteItem\ttable\nlogin\tdynamodb:Query\ttable\nlogin\tsns:Publish\tother\n";
+                   login\tdynamodb:DeleteItem\ttable\nlogin\tdynamodb:Query\ttable\nlogin\tsns:Publish\tother\n\
+                   login\tsecretsmanager:GetSecretValue\tTokenKeysSecret\n";
         let p = problems(&granted(&template()), &recorded(log));
         assert!(
             p.iter()
@@ -174,7 +206,8 @@ Resources:
     #[test]
     fn matching_use_and_grants_are_clean() {
         let log = "login\tdynamodb:GetItem\ttable\nlogin\tdynamodb:UpdateItem\ttable\n\
-                   login\tdynamodb:Query\tindex\nlogin\tsns:Publish\tother\n";
+                   login\tdynamodb:Query\tindex\nlogin\tsns:Publish\tother\n\
+                   login\tsecretsmanager:GetSecretValue\tTokenKeysSecret\n";
         assert!(problems(&granted(&template()), &recorded(log)).is_empty());
     }
 }

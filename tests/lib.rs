@@ -17,6 +17,7 @@ use shared::App;
 use shared::config::Config;
 use shared::http::Service;
 use shared::platform::db::Db;
+use shared::platform::keys::Purpose;
 use tower::ServiceExt;
 
 pub const SENDER: &str = "no-reply@chukskitchen.test";
@@ -73,16 +74,36 @@ impl Function {
     }
 }
 
-/// Every function's router over one app, dispatched by path as API Gateway does.
+/// Every function's router over one app, dispatched by path as API Gateway does; each holds only
+/// the key rings its function is given on AWS.
 pub fn routers(app: &App) -> HashMap<Function, Service> {
     HashMap::from([
-        (Function::Signup, signup::router(app.clone())),
-        (Function::Verify, verify::router(app.clone())),
-        (Function::Login, login::router(app.clone())),
-        (Function::Foods, foods::router(app.clone())),
-        (Function::Admin, admin::router(app.clone())),
-        (Function::Orders, orders::router(app.clone())),
+        (Function::Signup, signup::router(app.for_function("signup"))),
+        (Function::Verify, verify::router(app.for_function("verify"))),
+        (Function::Login, login::router(app.for_function("login"))),
+        (Function::Foods, foods::router(app.for_function("foods"))),
+        (Function::Admin, admin::router(app.for_function("admin"))),
+        (Function::Orders, orders::router(app.for_function("orders"))),
     ])
+}
+
+/// Each function's router over its own app, as each Lambda builds it from the environment.
+pub async fn routers_from_env() -> Result<HashMap<Function, Service>, shared::config::ConfigError> {
+    let mut out = HashMap::new();
+    for &name in shared::platform::routes::FUNCTIONS {
+        let app = App::from_env_with_notifier(name).await?;
+        let function = Function::from_name(name).unwrap_or_else(|| panic!("unknown function {name}"));
+        let router = match function {
+            Function::Signup => signup::router(app),
+            Function::Verify => verify::router(app),
+            Function::Login => login::router(app),
+            Function::Foods => foods::router(app),
+            Function::Admin => admin::router(app),
+            Function::Orders => orders::router(app),
+        };
+        out.insert(function, router);
+    }
+    Ok(out)
 }
 
 pub struct TestApp {
@@ -105,7 +126,8 @@ impl TestResponse {
     }
 }
 
-async fn sdk() -> aws_config::SdkConfig {
+/// An SDK configuration for the emulators.
+pub async fn sdk() -> aws_config::SdkConfig {
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .connect_timeout(std::time::Duration::from_secs(1))
         .operation_attempt_timeout(std::time::Duration::from_secs(5))
@@ -143,6 +165,7 @@ impl TestApp {
             ("DYNAMODB_ENDPOINT", stack.dynamodb.as_str()),
             ("SES_ENDPOINT", stack.moto.as_str()),
             ("SNS_ENDPOINT", stack.moto.as_str()),
+            ("SECRETSMANAGER_ENDPOINT", stack.moto.as_str()),
             ("OTP_SENDER_EMAIL", SENDER),
             ("JWT_SECRET", JWT_SECRET),
         ]
@@ -166,7 +189,15 @@ impl TestApp {
             SENDER.to_owned(),
             None,
         );
-        let app = App::new(config, store, Some(std::sync::Arc::new(sender)));
+        // Each ring as a function that uses it loads it: from its secret when one is named.
+        let mut keys = shared::platform::keys::KeyRings::none();
+        for (purpose, function) in [(Purpose::Tokens, "login"), (Purpose::Codes, "signup")] {
+            let loaded = shared::app::load_keys(&config, &sdk, function)
+                .await
+                .expect("key rings");
+            keys.set(purpose, loaded.get(purpose).clone());
+        }
+        let app = App::with_key_rings(config, store, Some(std::sync::Arc::new(sender)), keys);
         let routers = routers(&app);
         Self {
             app,

@@ -1,17 +1,17 @@
 //! `local-api`: every function behind one HTTP server on 127.0.0.1, each request handed to the
 //! function API Gateway would route it to. Configured from the environment like the functions
-//! (TABLE_NAME, JWT_SECRET, OTP_SENDER_EMAIL, endpoint overrides); `LOCAL_API_PORT` (9100).
+//! (TABLE_NAME, JWT_SECRET or the key rings' secrets, OTP_SENDER_EMAIL, endpoint overrides); `LOCAL_API_PORT` (9100).
 //! Used by the API fuzzing in `infra/local/dev.sh test`; `dev.sh up` uses `cargo lambda watch`.
 
-use api_tests::{Function, routers};
+use api_tests::{Function, routers_from_env};
 use axum::extract::Request;
 use tower::ServiceExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     shared::telemetry::init();
-    let app = shared::App::from_env_with_notifier().await?;
-    let routers = routers(&app);
+    // Each function reads its own configuration and key rings, as on Lambda.
+    let routers = routers_from_env().await?;
     let dispatch = move |req: Request| {
         let router = routers[&Function::for_path(req.uri().path())].clone();
         async move {

@@ -87,7 +87,17 @@ json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 # between threads (CPython gh-106905): it can fail with "SystemError: AST constructor recursion
 # depth mismatch", a runtime error of the tool rather than a finding about the API, which once
 # turned a clean run red.
-JWT_SECRET_FUZZ=fuzzing-secret-0123456789abcdef-0123456789
+# The key material of ring secrets in moto (endpoint, secret ids...), one line per key.
+secret_values() {
+  local endpoint=$1; shift
+  AWS_DEFAULT_REGION=us-east-1 "$TOOLS/venv/bin/python" - "$endpoint" "$@" <<'PY'
+import json, sys, boto3
+client = boto3.client("secretsmanager", endpoint_url=sys.argv[1])
+for secret_id in sys.argv[2:]:
+    ring = json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"])
+    print(*[v for k, v in ring.items() if k != "active"], sep="\n")
+PY
+}
 
 fuzz_api() { # dynamodb endpoint, moto endpoint
   install_fuzz
@@ -99,13 +109,17 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
   # Same package selection and targets as the test run: the features resolve the same, nothing rebuilds.
   cargo build -q --locked --workspace --all-targets || return 1
   # What the operator command and the server share; exported only inside their subshells.
+  # The key rings come from Secrets Manager (moto), each function reading only its own, as on AWS.
   fuzz_env() {
-    export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2
-    export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz JWT_SECRET=$JWT_SECRET_FUZZ
+    export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2 SECRETSMANAGER_ENDPOINT=$2
+    export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz
+    export TOKEN_KEYS_SECRET_ID=$table/token-keys CODE_KEYS_SECRET_ID=$table/code-keys
   }
   (
     fuzz_env "$1" "$2"
-    "$TARGET_DIR/debug/kitchen-ops" create-table &&
+    "$TARGET_DIR/debug/kitchen-ops" keys --secret-id "$TOKEN_KEYS_SECRET_ID" add &&
+      "$TARGET_DIR/debug/kitchen-ops" keys --secret-id "$CODE_KEYS_SECRET_ID" add &&
+      "$TARGET_DIR/debug/kitchen-ops" create-table &&
       "$TARGET_DIR/debug/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" &&
       "$TARGET_DIR/debug/kitchen-ops" seed-demo &&
       ADMIN_PASSWORD=fuzz-admin-password "$TARGET_DIR/debug/kitchen-ops" create-admin --email admin@chukskitchen.fuzz
@@ -133,7 +147,10 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
   "$TOOLS/fuzz/bin/schemathesis" --no-color "${common[@]}" --exclude-path-regex '/admin/' -H "Authorization: Bearer $customer_token" || return 1
   log "schemathesis: admin operations"
   "$TOOLS/fuzz/bin/schemathesis" --no-color "${common[@]}" --include-path-regex '/admin/' -H "Authorization: Bearer $admin_token" || return 1
-  scan_logs "$TOOLS/logs/local-api.log" "fuzz customer password" "fuzz-admin-password" "$JWT_SECRET_FUZZ" \
+  local keys
+  mapfile -t keys < <(secret_values "$2" "$table/token-keys" "$table/code-keys")
+  [ "${#keys[@]}" = 2 ] || { log "could not read the key rings back from moto"; return 1; }
+  scan_logs "$TOOLS/logs/local-api.log" "fuzz customer password" "fuzz-admin-password" "${keys[@]}" \
     "$customer_token" "$admin_token" || return 1
   if grep -Eqw "$otp" "$TOOLS/logs/local-api.log"; then log "an OTP appears in the logs"; return 1; fi
 }

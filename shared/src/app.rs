@@ -12,8 +12,11 @@ use crate::orders::OrderService;
 use crate::orders::store::OrderStore;
 use crate::platform::config::{Config, ConfigError};
 use crate::platform::db::Db;
-use crate::platform::keys::Keys;
+use crate::platform::front_door::FrontDoor;
+use crate::platform::http::Gated;
+use crate::platform::keys::{KeyRing, KeyRings, LOCAL_KID, Purpose, Ring};
 use crate::platform::pagination::Cursors;
+use crate::platform::routes::key_rings_for;
 
 #[derive(Clone)]
 pub struct App {
@@ -23,20 +26,56 @@ pub struct App {
     pub orders: OrderService,
     pub cursors: Cursors,
     db: Db,
+    keys: KeyRings,
+    sender: Option<Arc<dyn OtpSender>>,
+    front_door: FrontDoor,
+}
+
+impl Gated for App {
+    fn front_door(&self) -> &FrontDoor {
+        &self.front_door
+    }
 }
 
 impl App {
+    /// Every key ring from `JWT_SECRET` (tests and tools; none without it).
     pub fn new(config: Config, db: Db, sender: Option<Arc<dyn OtpSender>>) -> Self {
-        let keys = Keys::derive(&config.jwt_secret);
-        let accounts = Accounts::new(AccountStore::new(db.clone()), &keys, &config, sender);
+        let keys = match config.local_secret.as_deref().map(KeyRings::local) {
+            Some(Ok(keys)) => keys,
+            _ => KeyRings::none(),
+        };
+        Self::with_keys(Arc::new(config), db, sender, keys)
+    }
+
+    /// With key rings loaded elsewhere (e.g. by [`load_keys`] from Secrets Manager).
+    pub fn with_key_rings(config: Config, db: Db, sender: Option<Arc<dyn OtpSender>>, keys: KeyRings) -> Self {
+        Self::with_keys(Arc::new(config), db, sender, keys)
+    }
+
+    fn with_keys(config: Arc<Config>, db: Db, sender: Option<Arc<dyn OtpSender>>, keys: KeyRings) -> Self {
+        let accounts = Accounts::new(AccountStore::new(db.clone()), &keys, &config, sender.clone());
+        let front_door = match config.origin_verify.as_deref() {
+            Some(value) => FrontDoor::locked(value),
+            None => FrontDoor::open(),
+        };
         Self {
+            front_door,
             orders: OrderService::new(OrderStore::new(db.clone()), accounts.clone()),
             accounts,
             menu: MenuService::new(MenuStore::new(db.clone())),
-            cursors: Cursors::new(&keys.cursor),
-            config: Arc::new(config),
+            cursors: Cursors::new(keys.tokens.clone()),
+            config,
             db,
+            keys,
+            sender,
         }
+    }
+
+    /// The same app holding only the key rings `function` is given on AWS
+    /// ([`key_rings_for`]): what the tests run each function's routes on.
+    pub fn for_function(&self, function: &str) -> Self {
+        let keys = self.keys.only(key_rings_for(function));
+        Self::with_keys(self.config.clone(), self.db.clone(), self.sender.clone(), keys)
     }
 
     /// The table, for tools and tests (requests go through the services).
@@ -44,12 +83,13 @@ impl App {
         &self.db
     }
 
-    /// For functions that only use DynamoDB.
-    pub async fn from_env() -> Result<Self, ConfigError> {
+    /// `function`'s app, for functions that only use DynamoDB.
+    pub async fn from_env(function: &'static str) -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
         let sdk = crate::platform::aws::sdk_config().await;
         let db = Self::db_of(&config, &sdk);
-        Ok(Self::new(config, db, None))
+        let keys = load_keys(&config, &sdk, function).await?;
+        Ok(Self::with_keys(Arc::new(config), db, None, keys))
     }
 
     fn db_of(config: &Config, sdk: &crate::platform::aws::SdkConfig) -> Db {
@@ -59,19 +99,80 @@ impl App {
         )
     }
 
-    /// For functions that deliver codes (requires `OTP_SENDER_EMAIL`).
+    /// `function`'s app, for functions that deliver codes (requires `OTP_SENDER_EMAIL`).
     #[cfg(feature = "notify")]
-    pub async fn from_env_with_notifier() -> Result<Self, ConfigError> {
+    pub async fn from_env_with_notifier(function: &'static str) -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
         let from = config.require_sender_email()?.to_owned();
         let sdk = crate::platform::aws::sdk_config().await;
         let db = Self::db_of(&config, &sdk);
+        let keys = load_keys(&config, &sdk, function).await?;
         let sender = crate::accounts::notify::AwsOtpSender::new(
             crate::platform::aws::sesv2(&sdk, config.ses_endpoint.as_deref()),
             crate::platform::aws::sns(&sdk, config.sns_endpoint.as_deref()),
             from,
             config.sms_sender_id.clone(),
         );
-        Ok(Self::new(config, db, Some(Arc::new(sender))))
+        Ok(Self::with_keys(Arc::new(config), db, Some(Arc::new(sender)), keys))
     }
+}
+
+/// The key rings `function` uses, each from its secret (one read at cold start) or, where no
+/// secret is named, from `JWT_SECRET`; the others stay empty.
+pub async fn load_keys(
+    config: &Config,
+    sdk: &crate::platform::aws::SdkConfig,
+    function: &'static str,
+) -> Result<KeyRings, ConfigError> {
+    let mut keys = KeyRings::none();
+    for &purpose in key_rings_for(function) {
+        let ring = match (config.key_secret_id(purpose), config.local_secret.as_deref()) {
+            (Some(secret_id), _) => {
+                crate::platform::actions::within(function, from_secret(config, sdk, secret_id, purpose)).await?
+            }
+            (None, Some(master)) => {
+                KeyRing::fixed(Ring::single(LOCAL_KID, master).map_err(|err| ConfigError::Invalid {
+                    name: "JWT_SECRET",
+                    reason: err.to_string(),
+                })?)
+            }
+            (None, None) => return Err(ConfigError::Missing(purpose.secret_variable())),
+        };
+        keys.set(purpose, ring);
+    }
+    Ok(keys)
+}
+
+#[cfg(feature = "secrets")]
+async fn from_secret(
+    config: &Config,
+    sdk: &crate::platform::aws::SdkConfig,
+    secret_id: &str,
+    purpose: Purpose,
+) -> Result<KeyRing, ConfigError> {
+    use crate::platform::secrets::{SecretRing, client};
+    SecretRing::new(
+        client(sdk, config.secrets_endpoint.as_deref()),
+        secret_id.to_owned(),
+        purpose,
+    )
+    .load(config.keys_cache)
+    .await
+    .map_err(|err| ConfigError::Invalid {
+        name: purpose.secret_variable(),
+        reason: format!("{err:#}"),
+    })
+}
+
+#[cfg(not(feature = "secrets"))]
+async fn from_secret(
+    _: &Config,
+    _: &crate::platform::aws::SdkConfig,
+    _: &str,
+    purpose: Purpose,
+) -> Result<KeyRing, ConfigError> {
+    Err(ConfigError::Invalid {
+        name: purpose.secret_variable(),
+        reason: "this function is built without Secrets Manager support (the shared crate's `secrets` feature)".into(),
+    })
 }

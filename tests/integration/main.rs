@@ -10,6 +10,7 @@ mod orders;
 mod recovery;
 mod routes;
 mod routing;
+mod secrets;
 mod signup;
 mod template;
 mod verify;

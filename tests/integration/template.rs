@@ -127,3 +127,56 @@ fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
     assert_eq!(t["Globals"]["Function"]["Architectures"][0].as_str(), Some("arm64"));
     assert_eq!(t["Globals"]["Function"]["Handler"].as_str(), Some("bootstrap"));
 }
+
+#[test]
+fn each_function_is_given_exactly_the_key_rings_it_uses_and_no_secret_sits_in_the_environment() {
+    use shared::platform::keys::Purpose;
+    use shared::platform::routes::{FUNCTIONS, key_rings_for};
+    let t = template();
+    let globals = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert!(globals["JWT_SECRET"].is_null(), "no secret in the environment");
+    for purpose in Purpose::ALL {
+        assert_eq!(
+            t["Resources"][purpose.resource()]["Type"].as_str(),
+            Some("AWS::SecretsManager::Secret"),
+            "{purpose:?}"
+        );
+        assert!(
+            globals[purpose.secret_variable()].is_null(),
+            "{purpose:?} is not for every function"
+        );
+    }
+    for function in FUNCTIONS {
+        let resource_name = format!("{}{}Function", function[..1].to_uppercase(), &function[1..]);
+        let resource = &t["Resources"][resource_name.as_str()];
+        let env = &resource["Properties"]["Environment"]["Variables"];
+        assert!(env["JWT_SECRET"].is_null(), "{function}");
+        let readable: BTreeSet<String> = resource["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
+            .filter(|s| {
+                serde_yaml::to_string(&s["Action"])
+                    .unwrap()
+                    .contains("secretsmanager:GetSecretValue")
+            })
+            .flat_map(|s| s["Resource"].as_sequence().cloned().unwrap_or_default())
+            .map(|r| r["Ref"].as_str().unwrap_or("(not a Ref to a secret)").to_owned())
+            .collect();
+        let needs = key_rings_for(function);
+        let expected: BTreeSet<String> = needs.iter().map(|p| p.resource().to_owned()).collect();
+        assert_eq!(readable, expected, "{function} reads exactly its rings' secrets");
+        for purpose in Purpose::ALL {
+            let named = env[purpose.secret_variable()]["Ref"].as_str();
+            if needs.contains(&purpose) {
+                assert_eq!(named, Some(purpose.resource()), "{function}: {purpose:?}");
+            } else {
+                assert!(
+                    env[purpose.secret_variable()].is_null(),
+                    "{function} has no business with {purpose:?}"
+                );
+            }
+        }
+    }
+}

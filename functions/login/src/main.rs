@@ -1,7 +1,7 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init();
-    let app = shared::App::from_env()
+    let app = shared::App::from_env("login")
         .await
         .inspect_err(|err| tracing::error!(error = %err, "invalid configuration"))?;
     lambda_http::run(login::router(app)).await

@@ -84,6 +84,8 @@ struct Baseline {
 #[derive(Default)]
 struct FunctionResult {
     init_ms: Vec<f64>,
+    /// Cold starts with the key rings from `JWT_SECRET` instead of Secrets Manager.
+    env_keys_init_ms: Vec<f64>,
     hello_init_ms: Vec<f64>,
     peak_rss_kib: u64,
     routes: Vec<RouteResult>,
@@ -118,7 +120,8 @@ fn ms(d: Duration) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let env = scenarios::function_env(&args);
+    let env = scenarios::function_env(&args, scenarios::KeySource::Secrets);
+    let env_keys = scenarios::function_env(&args, scenarios::KeySource::Environment);
     let functions: Vec<&str> = FUNCTIONS
         .iter()
         .copied()
@@ -143,6 +146,11 @@ async fn main() -> anyhow::Result<()> {
             let f = FunctionProcess::start(&binary, function, &env).await?;
             result.init_ms.push(ms(f.init));
             f.stop().await;
+            if !shared::platform::routes::key_rings_for(function).is_empty() {
+                let f = FunctionProcess::start(&binary, function, &env_keys).await?;
+                result.env_keys_init_ms.push(ms(f.init));
+                f.stop().await;
+            }
         }
         for scenario in data.scenarios(function, args.warmup + args.requests + 1).await? {
             eprintln!("{function}: {}", scenario.route);
@@ -279,6 +287,31 @@ fn render(args: &Args, functions: &[&str], results: &BTreeMap<&str, FunctionResu
             x86.map(mb).unwrap_or_else(|| "-".into()),
             arm.map(mb).unwrap_or_else(|| "not built".into()),
             pass(biggest <= 8 * 1_048_576),
+        );
+    }
+    let _ = writeln!(out, "\n## Reading the key rings at cold start\n");
+    let _ = writeln!(
+        out,
+        "Each function with key rings started {} times reading them from Secrets Manager (one `GetSecretValue` per ring, here to moto on loopback) and {} times from `JWT_SECRET`, alternated.\n",
+        args.cold_runs, args.cold_runs
+    );
+    let _ = writeln!(
+        out,
+        "| function | init, keys from Secrets Manager | init, keys from the environment | difference (medians) |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|");
+    for &f in functions {
+        let Some(r) = results.get(f) else { continue };
+        if r.env_keys_init_ms.is_empty() {
+            continue;
+        }
+        let own = &r.init_ms[..args.cold_runs.min(r.init_ms.len())];
+        let _ = writeln!(
+            out,
+            "| {f} | {} | {} | {:+.2} ms |",
+            spread(own),
+            spread(&r.env_keys_init_ms),
+            median(own) - median(&r.env_keys_init_ms)
         );
     }
     let _ = writeln!(out, "\n## The floor: a hello-world Lambda\n");

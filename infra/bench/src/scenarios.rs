@@ -25,14 +25,35 @@ const TABLE: &str = "bench";
 const SENDER: &str = "no-reply@chukskitchen.bench";
 const PASSWORD: &str = "bench password";
 
-pub fn function_env(args: &Args) -> Vec<(String, String)> {
+/// Where the functions' key rings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// Secrets Manager (moto), as on AWS.
+    Secrets,
+    /// `JWT_SECRET`, as in local runs.
+    Environment,
+}
+
+/// The ring secrets the benchmark creates: the same keys as `JWT_SECRET` (key id `local`), so
+/// that the tokens made beforehand are valid whichever way a function reads them.
+const TOKEN_KEYS_SECRET: &str = "bench/token-keys";
+const CODE_KEYS_SECRET: &str = "bench/code-keys";
+
+pub fn function_env(args: &Args, keys: KeySource) -> Vec<(String, String)> {
+    let key_vars = match keys {
+        KeySource::Secrets => vec![
+            ("TOKEN_KEYS_SECRET_ID", TOKEN_KEYS_SECRET),
+            ("CODE_KEYS_SECRET_ID", CODE_KEYS_SECRET),
+            ("SECRETSMANAGER_ENDPOINT", args.moto.as_str()),
+        ],
+        KeySource::Environment => vec![("JWT_SECRET", JWT_SECRET)],
+    };
     [
         ("TABLE_NAME", TABLE),
         ("DYNAMODB_ENDPOINT", args.dynamodb.as_str()),
         ("SES_ENDPOINT", args.moto.as_str()),
         ("SNS_ENDPOINT", args.moto.as_str()),
         ("OTP_SENDER_EMAIL", SENDER),
-        ("JWT_SECRET", JWT_SECRET),
         ("OTP_DAILY_LIMIT", "1000"),
         ("AWS_ACCESS_KEY_ID", "local"),
         ("AWS_SECRET_ACCESS_KEY", "local"),
@@ -41,6 +62,7 @@ pub fn function_env(args: &Args) -> Vec<(String, String)> {
         ("RUST_LOG", "info"),
     ]
     .into_iter()
+    .chain(key_vars)
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect()
 }
@@ -143,9 +165,22 @@ impl Data {
         let ses = shared::aws::sesv2(&sdk, Some(&args.moto));
         let _ = ses.create_email_identity().email_identity(SENDER).send().await;
         ops::seed_demo(&store).await?;
-        let keys = shared::platform::keys::Keys::derive(JWT_SECRET.as_bytes());
+        let secrets = shared::platform::secrets::client(&sdk, Some(&args.moto));
+        let ring = format!(r#"{{"active":"local","local":"{JWT_SECRET}"}}"#);
+        for id in [TOKEN_KEYS_SECRET, CODE_KEYS_SECRET] {
+            let created = secrets.create_secret().name(id).secret_string(&ring).send().await;
+            if created.is_err() {
+                secrets
+                    .put_secret_value()
+                    .secret_id(id)
+                    .secret_string(&ring)
+                    .send()
+                    .await?;
+            }
+        }
+        let keys = shared::platform::keys::KeyRings::local(JWT_SECRET.as_bytes())?;
         let tokens = Tokens::new(
-            keys.jwt.bytes(),
+            keys.tokens.clone(),
             "chuks-kitchen",
             Duration::from_secs(86_400),
             Duration::from_secs(604_800),
@@ -156,7 +191,7 @@ impl Data {
         let mut data = Self {
             store,
             tokens,
-            otp: OtpHasher::new(&keys.otp),
+            otp: OtpHasher::new(keys.codes.clone()),
             password_hash,
             customer: Account::new(&email("customer"), String::new(), Role::Customer, true, now_rfc3339()),
             customer_session: String::new(),
@@ -197,19 +232,21 @@ impl Data {
     async fn account(&self, role: Role, verified: bool, otp_sent_ago: Option<i64>) -> anyhow::Result<Account> {
         let identifier = email(role.as_str());
         let mut account = Account::new(&identifier, self.password_hash.clone(), role, verified, now_rfc3339());
-        let code = otp_sent_ago.map(|ago| {
-            let otp = Otp::parse("123456").expect("valid");
-            let sent_at = now_epoch() - ago;
-            shared::accounts::model::PendingCode {
-                purpose: shared::accounts::model::CodePurpose::Signup,
-                code_hash: self.otp.hash(&identifier.storage_key(), &otp),
-                channel: Channel::Email,
-                sent_at,
-                expires_at: sent_at + 600,
-                attempts: 0,
-                delivered: true,
-            }
-        });
+        let code = otp_sent_ago
+            .map(|ago| -> anyhow::Result<_> {
+                let otp = Otp::parse("123456").expect("valid");
+                let sent_at = now_epoch() - ago;
+                Ok(shared::accounts::model::PendingCode {
+                    purpose: shared::accounts::model::CodePurpose::Signup,
+                    code_hash: self.otp.hash(&identifier.storage_key(), &otp)?,
+                    channel: Channel::Email,
+                    sent_at,
+                    expires_at: sent_at + 600,
+                    attempts: 0,
+                    delivered: true,
+                })
+            })
+            .transpose()?;
         let counted = code.as_ref().map(|code| CountedCode {
             code,
             day: shared::accounts::model::throttle::day(code.sent_at),

@@ -1,6 +1,7 @@
 //! The operator command's library: what `kitchen-ops` does, callable from tests.
 
 pub mod demo;
+pub mod keys;
 
 use anyhow::bail;
 use shared::accounts::model::{Account, Email, Identifier, Password, PasswordHasher, Role};

@@ -40,6 +40,41 @@ enum Command {
         #[arg(long, env = "SES_ENDPOINT")]
         ses_endpoint: Option<String>,
     },
+    /// Show or rotate a key ring in Secrets Manager (the token keys or the code keys). Rotation
+    /// is add, wait 5 minutes, activate, wait for the old values to expire, retire.
+    Keys {
+        /// The secret's name or ARN (the stack's TokenKeysSecret or CodeKeysSecret).
+        #[arg(long)]
+        secret_id: String,
+        /// Secrets Manager endpoint override (the local emulator); omit for AWS.
+        #[arg(long, env = "SECRETSMANAGER_ENDPOINT")]
+        secrets_endpoint: Option<String>,
+        #[command(subcommand)]
+        step: KeyStep,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyStep {
+    /// The key ids and the active one (never the keys).
+    Show,
+    /// Add a new key that checks but does not sign yet (creates the secret with an active key
+    /// if there is none).
+    Add {
+        /// Default: k<n+1>.
+        #[arg(long)]
+        kid: Option<String>,
+    },
+    /// Make a key the one that signs.
+    Activate {
+        #[arg(long)]
+        kid: String,
+    },
+    /// Remove a key that no longer signs.
+    Retire {
+        #[arg(long)]
+        kid: String,
+    },
 }
 
 #[tokio::main]
@@ -84,6 +119,51 @@ async fn main() -> anyhow::Result<()> {
                     .context("CreateEmailIdentity");
                 }
             }
+        }
+        Command::Keys {
+            secret_id,
+            secrets_endpoint,
+            step,
+        } => {
+            let client = shared::platform::secrets::client(&sdk, secrets_endpoint.as_deref());
+            let current = ops::keys::read(&client, &secret_id).await?;
+            let exists = current.is_some();
+            let (next, said) = match (step, current) {
+                (KeyStep::Show, Some(ring)) => {
+                    println!("{secret_id}: keys {}; active {}", ring.kids().join(", "), ring.active());
+                    return Ok(());
+                }
+                (KeyStep::Show, None) => anyhow::bail!("the secret {secret_id} does not exist"),
+                (KeyStep::Add { kid }, None) => {
+                    let kid = kid.unwrap_or_else(|| "k1".into());
+                    (
+                        ops::keys::RingDocument::first(&kid)?,
+                        format!("created with key {kid}, active"),
+                    )
+                }
+                (KeyStep::Add { kid }, Some(ring)) => {
+                    let kid = kid.unwrap_or_else(|| ring.next_kid());
+                    (
+                        ring.add(&kid)?,
+                        format!(
+                            "key {kid} added, not active; every function knows it within KEYS_CACHE_SECONDS (5 minutes): then `keys activate --kid {kid}`"
+                        ),
+                    )
+                }
+                (KeyStep::Activate { kid }, Some(ring)) => {
+                    let old = ring.active().to_owned();
+                    (
+                        ring.activate(&kid)?,
+                        format!(
+                            "key {kid} active; retire {old} once what it signed has expired (refresh-token lifetime for token keys, code lifetime for code keys)"
+                        ),
+                    )
+                }
+                (KeyStep::Retire { kid }, Some(ring)) => (ring.retire(&kid)?, format!("key {kid} retired")),
+                (_, None) => anyhow::bail!("the secret {secret_id} does not exist (`keys add` creates it)"),
+            };
+            ops::keys::write(&client, &secret_id, &next, exists).await?;
+            println!("{secret_id}: {said}");
         }
     }
     Ok(())

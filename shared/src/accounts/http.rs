@@ -10,6 +10,7 @@ use super::model::{Role, Subject, TokenError};
 use super::service::{AccountError, Accounts, TokenPair};
 use crate::app::App;
 use crate::platform::error::ApiError;
+use crate::platform::front_door::ClientAddress;
 
 impl From<AccountError> for ApiError {
     fn from(err: AccountError) -> Self {
@@ -180,8 +181,9 @@ caller_extractor!(
     Some(Role::Admin)
 );
 
-/// The address a request comes from, as API Gateway saw it (`requestContext.http.sourceIp`;
-/// never a header a client can write). `unknown` where there is none (local runs).
+/// The address a request comes from, as the front door established it
+/// ([`crate::platform::front_door`]): the CloudFront viewer's address behind CloudFront, API
+/// Gateway's `sourceIp` otherwise; never a header a client can write. `unknown` where there is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceAddress(pub String);
 
@@ -189,15 +191,9 @@ impl<S: Send + Sync> FromRequestParts<S> for SourceAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let address = match parts.extensions.get::<lambda_http::request::RequestContext>() {
-            Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
-            _ => None,
-        };
-        Ok(SourceAddress(
-            address
-                .filter(|a| !a.is_empty() && a.len() <= 64)
-                .unwrap_or_else(|| "unknown".to_owned()),
-        ))
+        // Set by the front door (`platform::front_door`) on every admitted request.
+        let address = parts.extensions.get::<ClientAddress>().map(|a| a.0.clone());
+        Ok(SourceAddress(address.unwrap_or_else(|| "unknown".to_owned())))
     }
 }
 

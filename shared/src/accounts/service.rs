@@ -24,7 +24,7 @@ use crate::platform::clock::{now_epoch, now_rfc3339};
 use crate::platform::config::Config;
 use crate::platform::db::Page;
 use crate::platform::error::Failure;
-use crate::platform::keys::Keys;
+use crate::platform::keys::KeyRings;
 use crate::platform::pagination::PageRequest;
 use crate::platform::validation::Invalid;
 
@@ -151,17 +151,17 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    pub fn new(store: AccountStore, keys: &Keys, config: &Config, sender: Option<Arc<dyn OtpSender>>) -> Self {
+    pub fn new(store: AccountStore, keys: &KeyRings, config: &Config, sender: Option<Arc<dyn OtpSender>>) -> Self {
         Self {
             store,
             tokens: Arc::new(Tokens::new(
-                keys.jwt.bytes(),
+                keys.tokens.clone(),
                 &config.jwt_issuer,
                 config.access_token_ttl,
                 config.refresh_token_ttl,
             )),
             passwords: PasswordHasher::new(),
-            otp: OtpHasher::new(&keys.otp),
+            otp: OtpHasher::new(keys.codes.clone()),
             settings: Arc::new(AccountSettings::from_config(config)),
             sender,
         }
@@ -188,7 +188,7 @@ impl Accounts {
     ) -> Result<SignedUp, AccountError> {
         self.check_deliverable(&identifier)?;
         let password_hash = self.passwords.hash(password).await.map_err(Failure::internal)?;
-        let (otp, code) = self.issue(&identifier, CodePurpose::Signup);
+        let (otp, code) = self.issue(&identifier, CodePurpose::Signup)?;
         let mut account = Account::new(&identifier, password_hash, Role::Customer, false, now_rfc3339());
         account.referred_by = referrer.as_ref().map(|r| r.as_str().to_owned());
         let counted = self.counted(&code);
@@ -371,7 +371,7 @@ impl Accounts {
         if let Some(wait_secs) = policy.resend_wait(previous, now_epoch()) {
             return Err(AccountError::Cooldown { wait_secs });
         }
-        let (otp, code) = self.issue(identifier, purpose);
+        let (otp, code) = self.issue(identifier, purpose)?;
         let previous_hash = previous.map(|p| p.code_hash.as_str());
         match self
             .store
@@ -409,14 +409,14 @@ impl Accounts {
         }
     }
 
-    fn issue(&self, identifier: &Identifier, purpose: CodePurpose) -> (Otp, PendingCode) {
+    fn issue(&self, identifier: &Identifier, purpose: CodePurpose) -> Result<(Otp, PendingCode), Failure> {
         let otp = Otp::generate();
-        let hash = self.otp.hash(&identifier.storage_key(), &otp);
+        let hash = self.otp.hash(&identifier.storage_key(), &otp).map_err(Failure::bug)?;
         let code = self
             .settings
             .codes
             .issue(purpose, hash, identifier.channel(), now_epoch());
-        (otp, code)
+        Ok((otp, code))
     }
 
     fn counted<'a>(&self, code: &'a PendingCode) -> CountedCode<'a> {

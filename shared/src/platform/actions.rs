@@ -16,7 +16,9 @@ use std::sync::{Mutex, OnceLock};
 pub enum Resource {
     Table,
     Index,
-    /// Outside the table (an SES identity, an SMS number).
+    /// One key ring's secret (as the template names it: `TokenKeysSecret`, `CodeKeysSecret`).
+    Secret(crate::platform::keys::Purpose),
+    /// Anything else (an SES identity, an SMS number).
     Other,
 }
 
@@ -25,6 +27,7 @@ impl Resource {
         match self {
             Resource::Table => "table",
             Resource::Index => "index",
+            Resource::Secret(purpose) => purpose.resource(),
             Resource::Other => "other",
         }
     }

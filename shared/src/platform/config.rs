@@ -5,8 +5,10 @@
 
 use std::time::Duration;
 
-/// The minimum length of `JWT_SECRET`: HS256 keys shorter than the hash output are weak.
-pub const MIN_JWT_SECRET_BYTES: usize = 32;
+use crate::platform::keys::{MIN_SECRET_BYTES, Purpose};
+
+/// How long a function uses its copy of a key ring before re-reading it (`KEYS_CACHE_SECONDS`).
+pub const DEFAULT_KEYS_CACHE_SECONDS: u64 = 300;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -24,12 +26,24 @@ pub struct Config {
     pub dynamodb_endpoint: Option<String>,
     pub ses_endpoint: Option<String>,
     pub sns_endpoint: Option<String>,
+    /// Secrets Manager endpoint override (`SECRETSMANAGER_ENDPOINT`, moto locally).
+    pub secrets_endpoint: Option<String>,
     /// Verified SES identity that OTP emails come from (`OTP_SENDER_EMAIL`).
     pub sender_email: Option<String>,
     /// Optional SNS sender id shown on SMS (`SMS_SENDER_ID`).
     pub sms_sender_id: Option<String>,
-    /// HS256 signing secret (`JWT_SECRET`, at least 32 bytes).
-    pub jwt_secret: Vec<u8>,
+    /// The master secret of both key rings for local runs and tests (`JWT_SECRET`, at least 32
+    /// bytes), used where no secret is named for a ring.
+    pub local_secret: Option<Vec<u8>>,
+    /// The Secrets Manager secret of the token keys (`TOKEN_KEYS_SECRET_ID`).
+    pub token_keys_secret_id: Option<String>,
+    /// The Secrets Manager secret of the code keys (`CODE_KEYS_SECRET_ID`).
+    pub code_keys_secret_id: Option<String>,
+    /// How long a copy of a key ring is used before it is re-read (`KEYS_CACHE_SECONDS`).
+    pub keys_cache: Duration,
+    /// The value CloudFront adds to every request it forwards (`ORIGIN_VERIFY`); when set,
+    /// requests without it are refused. Unset: no front door (local runs).
+    pub origin_verify: Option<String>,
     /// `iss` of every token we issue and the only issuer we accept (`JWT_ISSUER`).
     pub jwt_issuer: String,
     pub access_token_ttl: Duration,
@@ -65,7 +79,12 @@ impl std::fmt::Debug for Config {
             .field("ses_endpoint", &self.ses_endpoint)
             .field("sns_endpoint", &self.sns_endpoint)
             .field("sender_email", &self.sender_email)
-            .field("jwt_secret", &"<redacted>")
+            .field("secrets_endpoint", &self.secrets_endpoint)
+            .field("local_secret", &self.local_secret.as_ref().map(|_| "<redacted>"))
+            .field("token_keys_secret_id", &self.token_keys_secret_id)
+            .field("code_keys_secret_id", &self.code_keys_secret_id)
+            .field("keys_cache", &self.keys_cache)
+            .field("origin_verify", &self.origin_verify.as_ref().map(|_| "<redacted>"))
             .field("jwt_issuer", &self.jwt_issuer)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
@@ -109,14 +128,11 @@ impl Config {
             }
         };
 
-        let jwt_secret = required("JWT_SECRET")?.into_bytes();
-        if jwt_secret.len() < MIN_JWT_SECRET_BYTES {
+        let local_secret = get("JWT_SECRET").map(String::into_bytes);
+        if let Some(short) = local_secret.as_ref().filter(|s| s.len() < MIN_SECRET_BYTES) {
             return Err(ConfigError::Invalid {
                 name: "JWT_SECRET",
-                reason: format!(
-                    "must be at least {MIN_JWT_SECRET_BYTES} bytes long (got {})",
-                    jwt_secret.len()
-                ),
+                reason: format!("must be at least {MIN_SECRET_BYTES} bytes long (got {})", short.len()),
             });
         }
 
@@ -163,9 +179,22 @@ impl Config {
             dynamodb_endpoint: get("DYNAMODB_ENDPOINT"),
             ses_endpoint: get("SES_ENDPOINT"),
             sns_endpoint: get("SNS_ENDPOINT"),
+            secrets_endpoint: get("SECRETSMANAGER_ENDPOINT"),
             sender_email: get("OTP_SENDER_EMAIL"),
             sms_sender_id: get("SMS_SENDER_ID"),
-            jwt_secret,
+            local_secret,
+            token_keys_secret_id: get(Purpose::Tokens.secret_variable()),
+            code_keys_secret_id: get(Purpose::Codes.secret_variable()),
+            keys_cache: seconds("KEYS_CACHE_SECONDS", DEFAULT_KEYS_CACHE_SECONDS)?,
+            origin_verify: match get("ORIGIN_VERIFY") {
+                Some(v) if v.len() < 16 => {
+                    return Err(ConfigError::Invalid {
+                        name: "ORIGIN_VERIFY",
+                        reason: format!("must be at least 16 characters long (got {})", v.len()),
+                    });
+                }
+                other => other,
+            },
             jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "chuks-kitchen".into()),
             access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 24 * 3600)?,
             refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 7 * 24 * 3600)?,
@@ -186,6 +215,14 @@ impl Config {
             default_country_code: cc,
             sms_countries,
         })
+    }
+
+    /// The secret a ring is read from, if one is named.
+    pub fn key_secret_id(&self, purpose: Purpose) -> Option<&str> {
+        match purpose {
+            Purpose::Tokens => self.token_keys_secret_id.as_deref(),
+            Purpose::Codes => self.code_keys_secret_id.as_deref(),
+        }
     }
 
     /// The sender address, required by functions that deliver OTPs.

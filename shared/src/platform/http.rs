@@ -15,6 +15,7 @@ use tower_http::normalize_path::NormalizePath;
 use tracing::Instrument;
 
 use crate::platform::error::{ApiError, Fields};
+use crate::platform::front_door::FrontDoor;
 #[cfg(test)]
 use crate::platform::patch::Patch;
 
@@ -24,15 +25,34 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// What `lambda_http::run` receives: a router whose paths match with or without a trailing slash.
 pub type Service = NormalizePath<Router>;
 
-/// Finishes a function's router: JSON fallbacks, tracing, common headers, state, and trailing
-/// slash normalisation. Routes are declared without the trailing slash.
-pub fn service<S: Clone + Send + Sync + 'static>(routes: Router<S>, state: S) -> Service {
+/// What a function's state says about the front door it stands behind.
+pub trait Gated {
+    fn front_door(&self) -> &FrontDoor;
+}
+
+/// Finishes a function's router: the front door, JSON fallbacks, tracing, common headers,
+/// state, and trailing slash normalisation. Routes are declared without the trailing slash.
+pub fn service<S: Gated + Clone + Send + Sync + 'static>(routes: Router<S>, state: S) -> Service {
+    let door = state.front_door().clone();
     let router = routes
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(door, admit))
         .layer(middleware::from_fn(observe))
         .with_state(state);
     NormalizePath::trim_trailing_slash(router)
+}
+
+/// Refuses requests that came around the front door; records the client's address.
+async fn admit(axum::extract::State(door): axum::extract::State<FrontDoor>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    match door.admit(&mut parts) {
+        Ok(address) => {
+            parts.extensions.insert(address);
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(refused) => refused.into_response(),
+    }
 }
 
 /// What a function answers for a request none of its routes takes. API Gateway hands such

@@ -8,11 +8,14 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod front_door;
 pub mod http;
 pub mod keys;
 pub mod pagination;
 pub mod patch;
 pub mod retry;
 pub mod routes;
+#[cfg(feature = "secrets")]
+pub mod secrets;
 pub mod telemetry;
 pub mod validation;

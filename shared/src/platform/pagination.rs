@@ -15,7 +15,7 @@ use sha2::Sha256;
 
 use crate::platform::db::{Item, Page};
 use crate::platform::error::Failure;
-use crate::platform::keys::Key;
+use crate::platform::keys::{Key, KeyRing, NoKeys};
 use crate::platform::validation::Invalid;
 
 pub const DEFAULT_LIMIT: i32 = 20;
@@ -40,16 +40,21 @@ pub struct PageRequest {
 /// Signs and checks cursors.
 #[derive(Clone)]
 pub struct Cursors {
-    key: [u8; 32],
+    keys: KeyRing,
 }
 
 impl Cursors {
-    pub fn new(key: &Key) -> Self {
-        Self { key: *key.bytes() }
+    /// Under the token keys' cursor key: the active one signs, every key of the ring checks (a
+    /// cursor handed out just before a rotation still pages on).
+    pub fn new(keys: KeyRing) -> Self {
+        Self { keys }
     }
 
-    fn tag(&self, scope: &str, payload: &[u8]) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+    fn tag(key: &Key, scope: &str, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(key.bytes()) {
+            Ok(mac) => mac,
+            Err(_) => unreachable!("HMAC takes any key length"),
+        };
         mac.update(scope.as_bytes());
         mac.update(b"\0");
         mac.update(payload);
@@ -66,7 +71,9 @@ impl Cursors {
             plain.insert(name.as_str(), s.as_str());
         }
         let payload = serde_json::to_vec(&plain).map_err(Failure::internal)?;
-        let tag = self.tag(scope, &payload).finalize().into_bytes();
+        let ring = self.keys.current();
+        let (_, keys) = ring.active().ok_or(NoKeys("token")).map_err(Failure::bug)?;
+        let tag = Self::tag(&keys.cursor, scope, &payload).finalize().into_bytes();
         let mut bytes = payload;
         bytes.extend_from_slice(&tag[..TAG_LEN]);
         Ok(URL_SAFE_NO_PAD.encode(bytes))
@@ -78,7 +85,12 @@ impl Cursors {
             return None;
         }
         let (payload, tag) = bytes.split_at(bytes.len() - TAG_LEN);
-        self.tag(scope, payload).verify_truncated_left(tag).ok()?;
+        let ring = self.keys.current();
+        ring.all().find(|keys| {
+            Self::tag(&keys.cursor, scope, payload)
+                .verify_truncated_left(tag)
+                .is_ok()
+        })?;
         let plain: HashMap<String, String> = serde_json::from_slice(payload).ok()?;
         Some(
             plain
@@ -138,6 +150,12 @@ mod tests {
         ])
     }
 
+    fn cursors(secret: &[u8]) -> Cursors {
+        Cursors::new(KeyRing::fixed(
+            crate::platform::keys::Ring::single("k1", secret).unwrap(),
+        ))
+    }
+
     fn query(limit: Option<&str>, cursor: Option<&str>) -> PageQuery {
         PageQuery {
             limit: limit.map(str::to_owned),
@@ -147,7 +165,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_within_their_scope() {
-        let c = Cursors::new(&Key::from_bytes([1; 32]));
+        let c = cursors(&[1; 32]);
         let cursor = c.encode("orders:u1", &key()).unwrap();
         let page = c.page("orders:u1", &query(Some("5"), Some(&cursor))).unwrap();
         assert_eq!(page.limit, 5);
@@ -156,7 +174,7 @@ mod tests {
 
     #[test]
     fn forged_edited_and_borrowed_cursors_are_400() {
-        let c = Cursors::new(&Key::from_bytes([1; 32]));
+        let c = cursors(&[1; 32]);
         let cursor = c.encode("orders:u1", &key()).unwrap();
         assert_eq!(
             c.page("orders:u2", &query(None, Some(&cursor))).unwrap_err().code,
@@ -175,13 +193,30 @@ mod tests {
                 "invalid_cursor"
             );
         }
-        let other = Cursors::new(&Key::from_bytes([2; 32]));
+        let other = cursors(&[2; 32]);
         assert!(other.page("orders:u1", &query(None, Some(&cursor))).is_err());
     }
 
     #[test]
+    fn a_cursor_signed_before_a_rotation_still_pages() {
+        use crate::platform::keys::Ring;
+        let a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        let b = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        let ring = |text: String| Cursors::new(KeyRing::fixed(Ring::from_secret(&text).unwrap()));
+        let before = ring(format!(r#"{{"active":"k1","k1":"{a}"}}"#));
+        let cursor = before.encode("orders:u1", &key()).unwrap();
+        let after = ring(format!(r#"{{"active":"k2","k1":"{a}","k2":"{b}"}}"#));
+        assert_eq!(
+            after.page("orders:u1", &query(None, Some(&cursor))).unwrap().start,
+            Some(key())
+        );
+        let retired = ring(format!(r#"{{"active":"k2","k2":"{b}"}}"#));
+        assert!(retired.page("orders:u1", &query(None, Some(&cursor))).is_err());
+    }
+
+    #[test]
     fn limits_are_1_to_100_defaulting_to_20() {
-        let c = Cursors::new(&Key::from_bytes([1; 32]));
+        let c = cursors(&[1; 32]);
         assert_eq!(c.page("s", &query(None, None)).unwrap().limit, 20);
         assert_eq!(c.page("s", &query(Some("100"), None)).unwrap().limit, 100);
         for bad in ["0", "101", "ten", "-1", "2.5"] {

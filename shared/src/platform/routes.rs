@@ -38,6 +38,8 @@ const fn route(function: &'static str, method: &'static str, path: &'static str,
 
 use Access::{Admin, Customer, Public, User};
 
+use crate::platform::keys::Purpose;
+
 pub const ROUTES: &[Route] = &[
     route("signup", "POST", "/api/auths/signup/", Public),
     route("verify", "POST", "/api/auths/verify/", Public),
@@ -76,6 +78,17 @@ pub const ROUTES: &[Route] = &[
 
 /// The functions, in deployment order.
 pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "admin", "orders"];
+
+/// The key rings each function reads (and may read: the template grants exactly these). A
+/// function that issues or checks tokens or cursors needs the token keys; one that issues or
+/// checks one-time codes, the code keys; the public menu needs none.
+pub fn key_rings_for(function: &str) -> &'static [Purpose] {
+    match function {
+        "signup" | "verify" => &[Purpose::Codes],
+        "login" | "admin" | "orders" => &[Purpose::Tokens],
+        _ => &[],
+    }
+}
 
 /// Where a path no route matches goes (it answers the contract's JSON 404).
 pub const FALLBACK_FUNCTION: &str = "login";

@@ -10,6 +10,7 @@ use sha2::Sha256;
 
 use super::identifier::Channel;
 use super::throttle::{Window, day};
+use crate::platform::keys::{Key, KeyRing, NoKeys};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -50,33 +51,42 @@ impl Otp {
 /// Keyed hashing of codes, bound to the identifier they were issued for.
 #[derive(Clone)]
 pub struct OtpHasher {
-    key: [u8; 32],
+    keys: KeyRing,
 }
 
 impl OtpHasher {
-    /// Under the OTP key ([`crate::platform::keys::Keys::otp`]).
-    pub fn new(key: &crate::platform::keys::Key) -> Self {
-        Self { key: *key.bytes() }
+    /// Under the code keys' OTP key ([`crate::platform::keys::Keys::otp`]): the active one MACs
+    /// new codes, every key of the ring checks them (a code sent just before a rotation stays good).
+    pub fn new(keys: KeyRing) -> Self {
+        Self { keys }
     }
 
-    fn mac(&self, identifier_key: &str, otp: &Otp) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC accepts any key length");
+    fn mac(key: &Key, identifier_key: &str, otp: &Otp) -> HmacSha256 {
+        let mut mac = match HmacSha256::new_from_slice(key.bytes()) {
+            Ok(mac) => mac,
+            Err(_) => unreachable!("HMAC accepts any key length"),
+        };
         mac.update(identifier_key.as_bytes());
         mac.update(b"\0");
         mac.update(otp.0.as_bytes());
         mac
     }
 
-    pub fn hash(&self, identifier_key: &str, otp: &Otp) -> String {
-        hex(&self.mac(identifier_key, otp).finalize().into_bytes())
+    pub fn hash(&self, identifier_key: &str, otp: &Otp) -> Result<String, NoKeys> {
+        let ring = self.keys.current();
+        let (_, keys) = ring.active().ok_or(NoKeys("code"))?;
+        Ok(hex(&Self::mac(&keys.otp, identifier_key, otp).finalize().into_bytes()))
     }
 
-    /// Constant-time comparison against a stored hash.
+    /// Constant-time comparison against a stored hash, under each key of the ring.
     pub fn matches(&self, identifier_key: &str, otp: &Otp, stored_hex: &str) -> bool {
-        match unhex(stored_hex) {
-            Some(bytes) => self.mac(identifier_key, otp).verify_slice(&bytes).is_ok(),
-            None => false,
+        let Some(bytes) = unhex(stored_hex) else { return false };
+        let ring = self.keys.current();
+        let mut matched = false;
+        for keys in ring.all() {
+            matched |= Self::mac(&keys.otp, identifier_key, otp).verify_slice(&bytes).is_ok();
         }
+        matched
     }
 }
 
@@ -210,7 +220,35 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::keys::Key;
+    use crate::platform::keys::Ring;
+
+    fn hasher(secret: &str) -> OtpHasher {
+        OtpHasher::new(KeyRing::fixed(Ring::from_secret(secret).unwrap()))
+    }
+
+    const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    #[test]
+    fn a_code_sent_before_a_rotation_still_matches_after_it() {
+        let before = hasher(&format!(r#"{{"active":"k1","k1":"{A}"}}"#));
+        let otp = Otp::parse("123456").unwrap();
+        let stored = before.hash("EMAIL#a@b.com", &otp).unwrap();
+        let after = hasher(&format!(r#"{{"active":"k2","k1":"{A}","k2":"{B}"}}"#));
+        assert_ne!(
+            after.hash("EMAIL#a@b.com", &otp).unwrap(),
+            stored,
+            "new codes use the new key"
+        );
+        assert!(after.matches("EMAIL#a@b.com", &otp, &stored));
+        assert!(!after.matches("EMAIL#a@b.com", &Otp::parse("123457").unwrap(), &stored));
+        let retired = hasher(&format!(r#"{{"active":"k2","k2":"{B}"}}"#));
+        assert!(!retired.matches("EMAIL#a@b.com", &otp, &stored));
+        assert_eq!(
+            OtpHasher::new(KeyRing::fixed(Ring::empty())).hash("EMAIL#a@b.com", &otp),
+            Err(NoKeys("code"))
+        );
+    }
 
     #[test]
     fn generated_codes_are_six_digits() {
@@ -231,9 +269,9 @@ mod tests {
 
     #[test]
     fn hashes_match_only_the_same_code_and_identifier() {
-        let h = OtpHasher::new(&Key::from_bytes([3; 32]));
+        let h = hasher(&format!(r#"{{"active":"k1","k1":"{A}"}}"#));
         let otp = Otp::parse("123456").unwrap();
-        let stored = h.hash("EMAIL#a@b.com", &otp);
+        let stored = h.hash("EMAIL#a@b.com", &otp).unwrap();
         assert!(!stored.contains("123456"));
         assert!(h.matches("EMAIL#a@b.com", &otp, &stored));
         assert!(!h.matches("EMAIL#a@b.com", &Otp::parse("123457").unwrap(), &stored));
@@ -293,8 +331,8 @@ mod tests {
     #[test]
     fn another_secret_gives_another_hash() {
         let otp = Otp::parse("123456").unwrap();
-        let a = OtpHasher::new(&Key::from_bytes([b'a'; 32])).hash("k", &otp);
-        let b = OtpHasher::new(&Key::from_bytes([b'b'; 32])).hash("k", &otp);
+        let a = hasher(&format!(r#"{{"active":"k1","k1":"{A}"}}"#)).hash("k", &otp);
+        let b = hasher(&format!(r#"{{"active":"k1","k1":"{B}"}}"#)).hash("k", &otp);
         assert_ne!(a, b);
     }
 }

@@ -1,9 +1,12 @@
 //! JWTs: HS256 only, with issuer, expiry, a unique `jti`, the login's session (`sid`, the
-//! refresh-token family) and a `typ` that keeps access and refresh tokens apart.
+//! refresh-token family) and a `typ` that keeps access and refresh tokens apart. Each token's
+//! header names the key that signed it (`kid`), so that keys rotate without logging anyone out.
 
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+
+use crate::platform::keys::KeyRing;
 use serde::{Deserialize, Serialize};
 use ulid::Ulid;
 
@@ -51,8 +54,7 @@ pub enum TokenError {
 
 #[derive(Clone)]
 pub struct Tokens {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    keys: KeyRing,
     validation: Validation,
     issuer: String,
     pub access_ttl: Duration,
@@ -86,7 +88,8 @@ pub struct Issued {
 }
 
 impl Tokens {
-    pub fn new(secret: &[u8], issuer: &str, access_ttl: Duration, refresh_ttl: Duration) -> Self {
+    /// Signs with the ring's active key; checks with the key each token names.
+    pub fn new(keys: KeyRing, issuer: &str, access_ttl: Duration, refresh_ttl: Duration) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.set_issuer(&[issuer]);
@@ -94,8 +97,7 @@ impl Tokens {
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            keys,
             validation,
             issuer: issuer.to_owned(),
             access_ttl,
@@ -127,17 +129,29 @@ impl Tokens {
             exp: (now + ttl.as_secs() as i64).min(not_after),
             sxp: (not_after != i64::MAX).then_some(not_after),
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
+        let ring = self.keys.current();
+        let (kid, keys) = ring
+            .active()
+            .ok_or_else(|| anyhow::anyhow!("this function holds no token keys"))?;
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(kid.as_str().to_owned());
+        let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(keys.jwt.bytes()))?;
         Ok(Issued { token, claims })
     }
 
-    /// Checks signature, algorithm, issuer, expiry and type.
+    /// Checks key id, signature, algorithm, issuer, expiry and type.
     pub fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, TokenError> {
-        let data =
-            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid,
-            })?;
+        let kid = jsonwebtoken::decode_header(token)
+            .ok()
+            .and_then(|header| header.kid)
+            .ok_or(TokenError::Invalid)?;
+        let ring = self.keys.current();
+        let keys = ring.get(&kid).ok_or(TokenError::Invalid)?;
+        let decoding = DecodingKey::from_secret(keys.jwt.bytes());
+        let data = jsonwebtoken::decode::<Claims>(token, &decoding, &self.validation).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+            _ => TokenError::Invalid,
+        })?;
         if data.claims.typ != expected {
             return Err(TokenError::WrongType);
         }
@@ -148,6 +162,13 @@ impl Tokens {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::keys::Ring;
+
+    const SEVEN: &[u8] = &[7u8; 32];
+
+    fn ring(secret: &[u8]) -> KeyRing {
+        KeyRing::fixed(Ring::single("k1", secret).unwrap())
+    }
 
     fn subject(role: Role) -> Subject {
         Subject {
@@ -160,7 +181,7 @@ mod tests {
 
     fn tokens() -> Tokens {
         Tokens::new(
-            &[7u8; 32],
+            ring(SEVEN),
             "chuks-kitchen",
             Duration::from_secs(60),
             Duration::from_secs(120),
@@ -209,7 +230,7 @@ mod tests {
         assert_eq!(t.verify(&tampered, TokenType::Access), Err(TokenError::Invalid));
 
         let other = Tokens::new(
-            &[8u8; 32],
+            ring(&[8u8; 32]),
             "chuks-kitchen",
             Duration::from_secs(60),
             Duration::from_secs(60),
@@ -218,7 +239,7 @@ mod tests {
         assert_eq!(t.verify(&foreign, TokenType::Access), Err(TokenError::Invalid));
 
         let other_iss = Tokens::new(
-            &[7u8; 32],
+            ring(SEVEN),
             "someone-else",
             Duration::from_secs(60),
             Duration::from_secs(60),
@@ -247,12 +268,79 @@ mod tests {
         let t = tokens();
         let mut claims = t.issue(TokenType::Access, &subject(Role::Customer)).unwrap().claims;
         claims.exp = crate::platform::clock::now_epoch() - LEEWAY_SECONDS as i64 - 5;
-        let token = jsonwebtoken::encode(
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("k1".into());
+        let key = crate::platform::keys::Keys::derive(SEVEN).jwt;
+        let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(key.bytes())).unwrap();
+        assert_eq!(t.verify(&token, TokenType::Access), Err(TokenError::Expired));
+    }
+
+    const A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    fn rotating(secret: &str) -> Tokens {
+        let ring = Ring::from_secret(secret).unwrap();
+        Tokens::new(
+            KeyRing::fixed(ring),
+            "chuks-kitchen",
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        )
+    }
+
+    #[test]
+    fn tokens_name_their_key_and_still_verify_after_a_new_key_becomes_active() {
+        let before = rotating(&format!(r#"{{"active":"k1","k1":"{A}"}}"#));
+        let old = before.issue(TokenType::Access, &subject(Role::Customer)).unwrap().token;
+        assert_eq!(jsonwebtoken::decode_header(&old).unwrap().kid.as_deref(), Some("k1"));
+
+        let during = rotating(&format!(r#"{{"active":"k2","k1":"{A}","k2":"{B}"}}"#));
+        let new = during.issue(TokenType::Access, &subject(Role::Customer)).unwrap().token;
+        assert_eq!(jsonwebtoken::decode_header(&new).unwrap().kid.as_deref(), Some("k2"));
+        assert!(
+            during.verify(&old, TokenType::Access).is_ok(),
+            "the old key still checks"
+        );
+        assert!(during.verify(&new, TokenType::Access).is_ok());
+        // A function that has only just learnt of k2 (added, not yet active) checks its tokens.
+        let added = rotating(&format!(r#"{{"active":"k1","k1":"{A}","k2":"{B}"}}"#));
+        assert!(added.verify(&new, TokenType::Access).is_ok());
+
+        let after = rotating(&format!(r#"{{"active":"k2","k2":"{B}"}}"#));
+        assert_eq!(
+            after.verify(&old, TokenType::Access),
+            Err(TokenError::Invalid),
+            "k1 retired"
+        );
+        assert!(after.verify(&new, TokenType::Access).is_ok());
+    }
+
+    #[test]
+    fn a_token_without_a_kid_or_naming_an_unknown_key_is_invalid() {
+        let t = tokens();
+        let claims = t.issue(TokenType::Access, &subject(Role::Customer)).unwrap().claims;
+        let key = crate::platform::keys::Keys::derive(SEVEN).jwt;
+        let unnamed = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
             &claims,
-            &EncodingKey::from_secret(&[7u8; 32]),
+            &EncodingKey::from_secret(key.bytes()),
         )
         .unwrap();
-        assert_eq!(t.verify(&token, TokenType::Access), Err(TokenError::Expired));
+        assert_eq!(t.verify(&unnamed, TokenType::Access), Err(TokenError::Invalid));
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("k9".into());
+        let unknown = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(key.bytes())).unwrap();
+        assert_eq!(t.verify(&unknown, TokenType::Access), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_function_without_token_keys_cannot_issue() {
+        let t = Tokens::new(
+            KeyRing::fixed(Ring::empty()),
+            "chuks-kitchen",
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        );
+        assert!(t.issue(TokenType::Access, &subject(Role::Customer)).is_err());
     }
 }

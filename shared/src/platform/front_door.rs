@@ -1,0 +1,162 @@
+//! The production front door. On AWS the API sits behind CloudFront with AWS WAF rate rules per
+//! client address (`infra/template.yaml`, `infra/edge.yaml`). CloudFront adds a header carrying a
+//! shared value to every request it forwards (`ORIGIN_VERIFY`); a request without it came around
+//! the WAF, straight to API Gateway, and is refused. Behind the door API Gateway's `sourceIp` is a
+//! CloudFront edge, so the client's address is read from `CloudFront-Viewer-Address`, which only
+//! CloudFront can set on an admitted request. With no `ORIGIN_VERIFY` (local runs) every request
+//! is admitted and the address is API Gateway's `sourceIp`.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use http::request::Parts;
+
+use crate::platform::error::ApiError;
+
+/// The header CloudFront adds (an origin custom header of the distribution).
+pub const VERIFY_HEADER: &str = "x-origin-verify";
+/// The viewer's `address:port`, added by CloudFront (origin request policy).
+pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
+
+/// Whether requests must come through CloudFront.
+#[derive(Clone, Default)]
+pub struct FrontDoor {
+    secret: Option<Arc<[u8]>>,
+}
+
+impl std::fmt::Debug for FrontDoor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.secret.is_some() {
+            "FrontDoor(locked)"
+        } else {
+            "FrontDoor(open)"
+        })
+    }
+}
+
+/// The address a request comes from, as the throttles count it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddress(pub String);
+
+impl FrontDoor {
+    /// Every request is admitted (no CloudFront in front: local runs, tests).
+    pub fn open() -> Self {
+        Self::default()
+    }
+
+    /// Only requests carrying `secret` in [`VERIFY_HEADER`] are admitted.
+    pub fn locked(secret: &str) -> Self {
+        Self {
+            secret: Some(Arc::from(secret.as_bytes())),
+        }
+    }
+
+    /// Admits a request or refuses it (403); the shared value never travels further in.
+    pub fn admit(&self, parts: &mut Parts) -> Result<ClientAddress, ApiError> {
+        let Some(secret) = &self.secret else {
+            return Ok(ClientAddress(source_ip(parts)));
+        };
+        let given = parts.headers.remove(VERIFY_HEADER);
+        if !given.is_some_and(|v| constant_time_eq(v.as_bytes(), secret)) {
+            return Err(ApiError::Forbidden {
+                code: "front_door_required",
+                message: "Call the API at its published address",
+            });
+        }
+        let viewer = parts
+            .headers
+            .get(VIEWER_ADDRESS_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(viewer_ip);
+        Ok(ClientAddress(viewer.unwrap_or_else(|| source_ip(parts))))
+    }
+}
+
+/// API Gateway's `sourceIp` (the TCP peer it saw).
+fn source_ip(parts: &Parts) -> String {
+    let address = match parts.extensions.get::<lambda_http::request::RequestContext>() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        _ => None,
+    };
+    address
+        .filter(|a| !a.is_empty() && a.len() <= 64)
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The IP of `CloudFront-Viewer-Address` (`198.51.100.10:46532`, `2001:db8::1:46532`).
+fn viewer_ip(value: &str) -> Option<String> {
+    let (ip, port) = value.trim().rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    ip.trim_matches(['[', ']'])
+        .parse::<IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(headers: &[(&str, &str)]) -> Parts {
+        let mut builder = http::Request::builder().uri("/api/auths/login/");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        builder.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn an_open_door_admits_everything_at_its_source_address() {
+        let door = FrontDoor::open();
+        let got = door
+            .admit(&mut parts(&[(VIEWER_ADDRESS_HEADER, "203.0.113.9:1234")]))
+            .unwrap();
+        assert_eq!(
+            got,
+            ClientAddress("unknown".into()),
+            "a client's own header is not believed"
+        );
+    }
+
+    #[test]
+    fn a_locked_door_refuses_requests_that_came_around_cloudfront() {
+        let door = FrontDoor::locked("s3cret-value-0123456789");
+        for headers in [
+            &[][..],
+            &[(VERIFY_HEADER, "guess")],
+            &[(VERIFY_HEADER, "s3cret-value-012345678")],
+        ] {
+            let err = door.admit(&mut parts(headers)).unwrap_err();
+            assert_eq!(err.code(), "front_door_required");
+        }
+    }
+
+    #[test]
+    fn behind_the_door_the_viewer_address_counts_and_the_shared_value_goes_no_further() {
+        let door = FrontDoor::locked("s3cret-value-0123456789");
+        let mut p = parts(&[
+            (VERIFY_HEADER, "s3cret-value-0123456789"),
+            (VIEWER_ADDRESS_HEADER, "198.51.100.10:46532"),
+        ]);
+        assert_eq!(door.admit(&mut p).unwrap(), ClientAddress("198.51.100.10".into()));
+        assert!(p.headers.get(VERIFY_HEADER).is_none());
+        let mut p = parts(&[
+            (VERIFY_HEADER, "s3cret-value-0123456789"),
+            (VIEWER_ADDRESS_HEADER, "2001:db8::1:443"),
+        ]);
+        assert_eq!(door.admit(&mut p).unwrap(), ClientAddress("2001:db8::1".into()));
+    }
+
+    #[test]
+    fn viewer_addresses_are_parsed_strictly() {
+        assert_eq!(viewer_ip("198.51.100.10:46532").as_deref(), Some("198.51.100.10"));
+        assert_eq!(viewer_ip("[2001:db8::1]:443").as_deref(), Some("2001:db8::1"));
+        for bad in ["", "198.51.100.10", "x:1", "198.51.100.10:port", "1.2.3.4:99999"] {
+            assert_eq!(viewer_ip(bad), None, "{bad}");
+        }
+    }
+}
