@@ -170,10 +170,11 @@ scan_logs() { # file, secrets...
 # Lints the SAM template offline (cfn-lint through sam validate --lint), then scans it with
 # checkov: a finding fails the run unless the resource skips it with its reason in the template.
 lint_template() {
-  log "sam validate --lint infra/template.yaml"
+  log "sam validate --lint infra/template.yaml; cfn-lint infra/edge.yaml"
   AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 "$TOOLS/venv/bin/sam" validate --lint -t "$ROOT/infra/template.yaml"
-  log "checkov infra/template.yaml"
-  "$TOOLS/checkov/bin/checkov" -f "$ROOT/infra/template.yaml" --framework cloudformation --compact --quiet --skip-download
+  "$TOOLS/venv/bin/cfn-lint" --regions us-east-1 -- "$ROOT/infra/edge.yaml"
+  log "checkov infra/template.yaml infra/edge.yaml"
+  "$TOOLS/checkov/bin/checkov" -f "$ROOT/infra/template.yaml" -f "$ROOT/infra/edge.yaml" --framework cloudformation --compact --quiet --skip-download
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -192,3 +192,51 @@ async fn guesses_spread_over_many_addresses_meet_the_identifier_wide_cap() {
         200
     );
 }
+
+#[tokio::test]
+async fn behind_the_front_door_requests_around_it_are_refused_and_logins_are_counted_per_viewer_address() {
+    const VALUE: &str = "front-door-value-0123456789abcdef";
+    let t = api_tests::TestApp::with_env(&[("ORIGIN_VERIFY", VALUE), ("LOGIN_MAX_FAILURES", "2")]).await;
+    let login = |viewer: &str, verify: Option<&str>, password: &str, email: &str| {
+        let mut request = http::Request::post("/api/auths/login/").header("content-type", "application/json");
+        if let Some(v) = verify {
+            request = request.header("x-origin-verify", v);
+        }
+        request
+            .header("cloudfront-viewer-address", viewer)
+            .body(lambda_http::Body::from(
+                json!({"identifier": email, "password": password}).to_string(),
+            ))
+            .unwrap()
+    };
+    let email = unique_email();
+    // Straight to API Gateway (no value, or a wrong one): refused before any work.
+    for verify in [None, Some("guess")] {
+        let res = t.request(login("203.0.113.1:5000", verify, "x", &email)).await;
+        assert_eq!(res.status, 403, "{}", res.raw);
+        assert_eq!(res.code(), "front_door_required");
+    }
+    let res = t
+        .request(
+            http::Request::get("/api/foods/")
+                .body(lambda_http::Body::Empty)
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, 403, "every function stands behind the door");
+
+    // Through CloudFront: the unknown identifier fails twice from one viewer and is throttled
+    // there, while another viewer is not.
+    for _ in 0..2 {
+        let res = t.request(login("203.0.113.1:5000", Some(VALUE), "x", &email)).await;
+        assert_eq!(res.status, 401, "{}", res.raw);
+    }
+    let res = t.request(login("203.0.113.1:6000", Some(VALUE), "x", &email)).await;
+    assert_eq!(res.status, 429, "same viewer address, another port: {}", res.raw);
+    let res = t.request(login("198.51.100.7:5000", Some(VALUE), "x", &email)).await;
+    assert_eq!(
+        res.status, 401,
+        "another viewer still gets its own guesses: {}",
+        res.raw
+    );
+}

@@ -180,3 +180,108 @@ fn each_function_is_given_exactly_the_key_rings_it_uses_and_no_secret_sits_in_th
         }
     }
 }
+
+#[test]
+fn the_front_door_forwards_what_the_functions_check_and_read() {
+    use shared::platform::front_door::{VERIFY_HEADER, VIEWER_ADDRESS_HEADER};
+    let t = template();
+    let config = &t["Resources"]["FrontDoor"]["Properties"]["DistributionConfig"];
+    let origin = &config["Origins"][0];
+    let added = &origin["OriginCustomHeaders"][0];
+    assert!(
+        added["HeaderName"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case(VERIFY_HEADER)
+    );
+    let value = serde_yaml::to_string(&added["HeaderValue"]).unwrap();
+    let env = serde_yaml::to_string(&t["Globals"]["Function"]["Environment"]["Variables"]["ORIGIN_VERIFY"]).unwrap();
+    assert_eq!(value, env, "CloudFront adds the value every function expects");
+    assert!(value.contains("OriginVerifySecret"));
+    assert_eq!(
+        origin["CustomOriginConfig"]["OriginProtocolPolicy"].as_str(),
+        Some("https-only")
+    );
+
+    let lower = |v: &Value| -> BTreeSet<String> {
+        v.as_sequence()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_lowercase())
+            .collect()
+    };
+    let forwarded = lower(
+        &t["Resources"]["ApiOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"],
+    );
+    let keyed = lower(
+        &t["Resources"]["ApiCachePolicy"]["Properties"]["CachePolicyConfig"]["ParametersInCacheKeyAndForwardedToOrigin"]
+            ["HeadersConfig"]["Headers"],
+    );
+    let reaches: BTreeSet<String> = forwarded.union(&keyed).cloned().collect();
+    for header in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "origin",
+        VIEWER_ADDRESS_HEADER,
+    ] {
+        assert!(
+            reaches.contains(header),
+            "{header} does not reach the API through CloudFront"
+        );
+    }
+    assert!(!reaches.contains("host"), "API Gateway needs its own Host");
+    assert!(
+        keyed.contains("authorization"),
+        "cached answers are never shared across callers"
+    );
+    assert_eq!(
+        t["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"].as_str(),
+        Some("https://${FrontDoor.DomainName}"),
+        "clients are given the front door"
+    );
+}
+
+#[test]
+fn the_waf_rate_rule_for_auth_covers_every_auth_route() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/edge.yaml");
+    let edge: Value = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let rules = edge["Resources"]["WebAcl"]["Properties"]["Rules"]
+        .as_sequence()
+        .unwrap();
+    let auth = rules
+        .iter()
+        .find(|r| r["Name"].as_str() == Some("auth-routes-per-address"))
+        .unwrap();
+    let scope = &auth["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["ByteMatchStatement"];
+    let prefix = scope["SearchString"].as_str().unwrap();
+    assert_eq!(scope["PositionalConstraint"].as_str(), Some("STARTS_WITH"));
+    assert_eq!(
+        auth["Statement"]["RateBasedStatement"]["AggregateKeyType"].as_str(),
+        Some("IP")
+    );
+    for route in ROUTES
+        .iter()
+        .filter(|r| r.function == "signup" || r.function == "verify" || r.function == "login")
+    {
+        if route.path.starts_with("/api/auths/") {
+            assert!(
+                route.path.starts_with(prefix),
+                "{} escapes the auth rate rule",
+                route.path
+            );
+        }
+    }
+    for route in [
+        "/api/auths/signup/",
+        "/api/auths/login/",
+        "/api/auths/resend-otp/",
+        "/api/auths/password/forgot/",
+    ] {
+        assert!(route.starts_with(prefix), "{route}");
+    }
+    assert_eq!(
+        auth["Action"]["Block"]["CustomResponse"]["ResponseCode"].as_i64(),
+        Some(429)
+    );
+}
