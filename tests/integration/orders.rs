@@ -435,6 +435,55 @@ async fn an_admin_walks_an_order_from_pending_to_completed() {
 }
 
 #[tokio::test]
+async fn a_pickup_order_needs_no_address_waits_ready_for_pickup_and_refuses_out_for_delivery() {
+    let t = TestApp::new().await;
+    let customer = t.customer_token().await;
+    let admin = t.admin_token().await;
+    let jollof = dish(&t, "Jollof Rice", 250_000, true).await;
+    let body = json!({"items": [{"food_item_id": jollof, "quantity": 1}], "fulfilment": "pickup"});
+    let res = place(&t, &customer, body, None).await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let order = &res.body["order"];
+    assert_eq!(order["fulfilment"], "pickup");
+    assert_eq!(order["delivery_address"], Value::Null);
+    let id = order["id"].as_str().unwrap();
+    assert_eq!(set_paid(&t, &admin, id).await.status, 200);
+    for step in ["confirmed", "preparing"] {
+        assert_eq!(set_status(&t, &admin, id, step).await.status, 200, "{step}");
+    }
+    let res = set_status(&t, &admin, id, "out_for_delivery").await;
+    assert_eq!(res.status, 409, "{}", res.raw);
+    assert_eq!(res.code(), "invalid_transition");
+    for step in ["ready_for_pickup", "completed"] {
+        let res = set_status(&t, &admin, id, step).await;
+        assert_eq!(res.status, 200, "{step}: {}", res.raw);
+        assert_eq!(res.body["order"]["status"], step);
+    }
+
+    // A delivery still needs its address, and does not wait at the counter.
+    let res = place(
+        &t,
+        &customer,
+        json!({"items": [{"food_item_id": jollof, "quantity": 1}], "fulfilment": "delivery"}),
+        None,
+    )
+    .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(res.code(), "invalid_delivery_address");
+    let delivery = placed(&t, &customer, &[(&jollof, 1)]).await;
+    assert_eq!(delivery["fulfilment"], "delivery", "the default");
+    let id = delivery["id"].as_str().unwrap();
+    assert_eq!(set_paid(&t, &admin, id).await.status, 200);
+    for step in ["confirmed", "preparing"] {
+        assert_eq!(set_status(&t, &admin, id, step).await.status, 200, "{step}");
+    }
+    assert_eq!(
+        set_status(&t, &admin, id, "ready_for_pickup").await.code(),
+        "invalid_transition"
+    );
+}
+
+#[tokio::test]
 async fn illegal_transitions_get_the_contract_codes() {
     let t = TestApp::new().await;
     let customer = t.customer_token().await;

@@ -314,7 +314,8 @@ impl Data {
         };
         let request = NewOrder {
             lines: Vec::new(),
-            delivery_address: "12 Admiralty Way, Lekki".into(),
+            fulfilment: shared::orders::model::Fulfilment::Delivery,
+            delivery_address: Some("12 Admiralty Way, Lekki".into()),
             note: None,
         };
         let order = Order::place(

@@ -6,7 +6,8 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use super::model::{
-    IdempotencyKey, LineInput, LinesInput, OrderInput, PaymentError, PricingError, TextInput, TransitionError,
+    HandoverInput, IdempotencyKey, LineInput, LinesInput, OrderInput, PaymentError, PricingError, TextInput,
+    TransitionError,
 };
 use super::service::{OrderError, Placement};
 use crate::platform::error::ApiError;
@@ -76,11 +77,6 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, Ap
 
 /// An order request body as it was sent (the rules are the model's).
 pub fn order_input(body: &Value) -> OrderInput {
-    let text = |field: &str| match body.get(field) {
-        None | Some(Value::Null) => TextInput::Missing,
-        Some(Value::String(s)) => TextInput::Text(s.clone()),
-        Some(_) => TextInput::NotText,
-    };
     let items = match body.get("items") {
         None | Some(Value::Null) => LinesInput::Missing,
         Some(Value::Array(items)) => LinesInput::Lines(
@@ -96,6 +92,19 @@ pub fn order_input(body: &Value) -> OrderInput {
     };
     OrderInput {
         items,
+        handover: handover_input(body),
+    }
+}
+
+/// How an order is to be handed over, as a placement or checkout body sent it.
+pub fn handover_input(body: &Value) -> HandoverInput {
+    let text = |field: &str| match body.get(field) {
+        None | Some(Value::Null) => TextInput::Missing,
+        Some(Value::String(s)) => TextInput::Text(s.clone()),
+        Some(_) => TextInput::NotText,
+    };
+    HandoverInput {
+        fulfilment: text("fulfilment"),
         delivery_address: text("delivery_address"),
         note: text("note"),
     }
@@ -149,7 +158,8 @@ mod tests {
                 }
             ]
         );
-        assert_eq!(o.delivery_address, "1 Marina, Lagos");
+        assert_eq!(o.delivery_address.as_deref(), Some("1 Marina, Lagos"));
+        assert_eq!(o.fulfilment, crate::orders::model::Fulfilment::Delivery);
         assert_eq!(o.note, None);
     }
 
@@ -190,6 +200,22 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), "invalid_note");
+    }
+
+    #[test]
+    fn pickup_needs_no_address_and_keeps_none_while_delivery_needs_one() {
+        use crate::orders::model::Fulfilment;
+        let line = json!([{"food_item_id": "a", "quantity": 1}]);
+        let o = parse(json!({"items": line, "fulfilment": "pickup"})).unwrap();
+        assert_eq!((o.fulfilment, o.delivery_address), (Fulfilment::Pickup, None));
+        let o = parse(json!({"items": line, "fulfilment": "Pickup", "delivery_address": "1 Marina"})).unwrap();
+        assert_eq!(o.delivery_address, None, "a pickup keeps no address");
+        let err = parse(json!({"items": line, "fulfilment": "delivery"})).unwrap_err();
+        assert_eq!(err.code(), "invalid_delivery_address");
+        for bad in [json!("drone"), json!(1), json!("")] {
+            let err = parse(json!({"items": line, "fulfilment": bad, "delivery_address": "x"})).unwrap_err();
+            assert_eq!(err.code(), "invalid_fulfilment", "{bad}");
+        }
     }
 
     #[test]

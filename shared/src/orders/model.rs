@@ -22,8 +22,39 @@ pub enum OrderStatus {
     Confirmed,
     Preparing,
     OutForDelivery,
+    ReadyForPickup,
     Completed,
     Cancelled,
+}
+
+/// How the food reaches the customer: it decides the order's road after `preparing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fulfilment {
+    /// To the order's address (the default; orders from before v2 are deliveries).
+    #[default]
+    Delivery,
+    /// Collected at the kitchen's counter.
+    Pickup,
+}
+
+impl Fulfilment {
+    pub const ALL: [Fulfilment; 2] = [Fulfilment::Delivery, Fulfilment::Pickup];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fulfilment::Delivery => "delivery",
+            Fulfilment::Pickup => "pickup",
+        }
+    }
+
+    /// What the food waits in once prepared.
+    fn handover(self) -> OrderStatus {
+        match self {
+            Fulfilment::Delivery => OrderStatus::OutForDelivery,
+            Fulfilment::Pickup => OrderStatus::ReadyForPickup,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,11 +80,12 @@ pub enum TransitionError {
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 6] = [
+    pub const ALL: [OrderStatus; 7] = [
         OrderStatus::Pending,
         OrderStatus::Confirmed,
         OrderStatus::Preparing,
         OrderStatus::OutForDelivery,
+        OrderStatus::ReadyForPickup,
         OrderStatus::Completed,
         OrderStatus::Cancelled,
     ];
@@ -64,6 +96,7 @@ impl OrderStatus {
             OrderStatus::Confirmed => "confirmed",
             OrderStatus::Preparing => "preparing",
             OrderStatus::OutForDelivery => "out_for_delivery",
+            OrderStatus::ReadyForPickup => "ready_for_pickup",
             OrderStatus::Completed => "completed",
             OrderStatus::Cancelled => "cancelled",
         }
@@ -75,24 +108,30 @@ impl OrderStatus {
             .find(|s| s.as_str() == raw.trim().to_ascii_lowercase())
     }
 
-    /// The one step forward in the kitchen's flow, if any.
-    fn next(self) -> Option<Self> {
+    /// The one step forward in the kitchen's flow for this fulfilment, if any: delivery goes
+    /// `preparing -> out_for_delivery -> completed`, pickup `preparing -> ready_for_pickup ->
+    /// completed`.
+    pub fn next(self, fulfilment: Fulfilment) -> Option<Self> {
         match self {
             OrderStatus::Pending => Some(OrderStatus::Confirmed),
             OrderStatus::Confirmed => Some(OrderStatus::Preparing),
-            OrderStatus::Preparing => Some(OrderStatus::OutForDelivery),
-            OrderStatus::OutForDelivery => Some(OrderStatus::Completed),
-            OrderStatus::Completed | OrderStatus::Cancelled => None,
+            OrderStatus::Preparing => Some(fulfilment.handover()),
+            OrderStatus::OutForDelivery | OrderStatus::ReadyForPickup if self == fulfilment.handover() => {
+                Some(OrderStatus::Completed)
+            }
+            _ => None,
         }
     }
 
-    /// Whether `by` may move an order from `self` to `to`, given its payment state; if so, what
-    /// the write must still find. Customers cancel only pending orders; the kitchen goes one step
-    /// at a time (or cancels a pending or confirmed order); confirming needs payment.
+    /// Whether `by` may move an order of `fulfilment` from `self` to `to`, given its payment
+    /// state; if so, what the write must still find. Customers cancel only pending orders; the
+    /// kitchen goes one step at a time along the fulfilment's road (or cancels a pending or
+    /// confirmed order); confirming needs payment.
     pub fn check_transition(
         self,
         to: OrderStatus,
         payment: PaymentStatus,
+        fulfilment: Fulfilment,
         by: Role,
     ) -> Result<Precondition, TransitionError> {
         if by == Role::Customer {
@@ -107,7 +146,7 @@ impl OrderStatus {
             OrderStatus::Cancelled => return Err(TransitionError::Cancelled),
             _ => {}
         }
-        let allowed = self.next() == Some(to)
+        let allowed = self.next(fulfilment) == Some(to)
             || (to == OrderStatus::Cancelled && matches!(self, OrderStatus::Pending | OrderStatus::Confirmed));
         if !allowed {
             return Err(TransitionError::Invalid { from: self, to });
@@ -247,7 +286,17 @@ pub struct RequestedLine {
 pub struct NewOrder {
     /// In the order first requested; repeated dishes merged.
     pub lines: Vec<RequestedLine>,
-    pub delivery_address: String,
+    pub fulfilment: Fulfilment,
+    /// Required for delivery; none for pickup.
+    pub delivery_address: Option<String>,
+    pub note: Option<String>,
+}
+
+/// How an order is fulfilled and its details, as checked for placement and checkout alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Handover {
+    pub fulfilment: Fulfilment,
+    pub delivery_address: Option<String>,
     pub note: Option<String>,
 }
 
@@ -277,12 +326,19 @@ pub enum TextInput {
     Text(String),
 }
 
+/// How an order is to be handed over, as it was sent (placement and checkout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverInput {
+    pub fulfilment: TextInput,
+    pub delivery_address: TextInput,
+    pub note: TextInput,
+}
+
 /// An order request as it was sent, before any rule is applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderInput {
     pub items: LinesInput,
-    pub delivery_address: TextInput,
-    pub note: TextInput,
+    pub handover: HandoverInput,
 }
 
 /// Trimmed text of at most `max` characters without control characters (as profile fields);
@@ -372,31 +428,21 @@ impl NewOrder {
                 format!("at most {MAX_LINES} different dishes per order"),
             );
         }
-        let address = match text(input.delivery_address, ADDRESS_MAX) {
-            Ok(Some(a)) => Some(a),
-            Ok(None) => {
-                p.add("invalid_delivery_address", "delivery_address", "is required");
-                None
-            }
-            Err(e) => {
-                p.add("invalid_delivery_address", "delivery_address", e);
-                None
-            }
-        };
-        let note = p.check("invalid_note", "note", text(input.note, NOTE_MAX)).flatten();
+        let handover = Handover::check(input.handover, &mut p);
         p.finish("The order is invalid")?;
-        let delivery_address = address.ok_or_else(|| {
-            Invalid::field(
-                "invalid_delivery_address",
-                "delivery_address",
-                "is required",
+        let Some(handover) = handover else {
+            return Err(Invalid::field(
+                "invalid_fulfilment",
+                "fulfilment",
+                "is invalid",
                 "The order is invalid",
-            )
-        })?;
+            ));
+        };
         Ok(Self {
             lines,
-            delivery_address,
-            note,
+            fulfilment: handover.fulfilment,
+            delivery_address: handover.delivery_address,
+            note: handover.note,
         })
     }
 
@@ -407,6 +453,60 @@ impl NewOrder {
         // only ever match itself.
         let canonical = serde_json::to_vec(self).unwrap_or_default();
         Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl Handover {
+    /// A checked handover on its own (checkout: the lines come from the cart).
+    pub fn parse(input: HandoverInput) -> Result<Self, Invalid> {
+        let mut p = Problems::default();
+        let handover = Self::check(input, &mut p);
+        p.finish("The order is invalid")?;
+        handover.ok_or_else(|| Invalid::field("invalid_fulfilment", "fulfilment", "is invalid", "The order is invalid"))
+    }
+
+    /// `fulfilment` is `delivery` (the default) or `pickup`; a delivery needs an address of at
+    /// most [`ADDRESS_MAX`] characters, a pickup none (one given is not kept); a note is at most
+    /// [`NOTE_MAX`]. Problems go to `p`; `None` when there were any.
+    fn check(input: HandoverInput, p: &mut Problems) -> Option<Self> {
+        let fulfilment = match input.fulfilment {
+            TextInput::Missing => Some(Fulfilment::Delivery),
+            TextInput::Text(raw) => {
+                let found = Fulfilment::ALL
+                    .into_iter()
+                    .find(|f| f.as_str() == raw.trim().to_ascii_lowercase());
+                if found.is_none() {
+                    p.add("invalid_fulfilment", "fulfilment", "must be delivery or pickup");
+                }
+                found
+            }
+            TextInput::NotText => {
+                p.add("invalid_fulfilment", "fulfilment", "must be delivery or pickup");
+                None
+            }
+        };
+        let address = match (fulfilment, text(input.delivery_address, ADDRESS_MAX)) {
+            (Some(Fulfilment::Pickup), _) => Some(None),
+            (_, Ok(Some(a))) => Some(Some(a)),
+            (_, Ok(None)) => {
+                p.add(
+                    "invalid_delivery_address",
+                    "delivery_address",
+                    "is required for delivery",
+                );
+                None
+            }
+            (_, Err(e)) => {
+                p.add("invalid_delivery_address", "delivery_address", e);
+                None
+            }
+        };
+        let note = p.check("invalid_note", "note", text(input.note, NOTE_MAX));
+        Some(Self {
+            fulfilment: fulfilment?,
+            delivery_address: address?,
+            note: note?,
+        })
     }
 }
 
@@ -484,7 +584,11 @@ pub struct Order {
     pub items: Vec<OrderLine>,
     pub total: i64,
     pub currency: String,
-    pub delivery_address: String,
+    #[serde(default)]
+    pub fulfilment: Fulfilment,
+    /// Where a delivery goes; none for a pickup.
+    #[serde(default)]
+    pub delivery_address: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
     pub status_history: Vec<HistoryEntry>,
@@ -506,6 +610,7 @@ impl Order {
             items: lines,
             total: total.kobo(),
             currency: crate::menu::model::CURRENCY.into(),
+            fulfilment: request.fulfilment,
             delivery_address: request.delivery_address,
             note: request.note,
             status_history: vec![HistoryEntry {
@@ -589,55 +694,83 @@ impl IdempotencyRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Fulfilment::*;
     use OrderStatus::*;
     use PaymentStatus::*;
     use serde_json::json;
 
     #[test]
     fn the_kitchen_flow_goes_one_step_at_a_time() {
-        let ok = |from: OrderStatus, to| from.check_transition(to, Paid, Role::Admin).map(|_| ());
+        let ok = |from: OrderStatus, to| from.check_transition(to, Paid, Delivery, Role::Admin).map(|_| ());
         assert_eq!(ok(Pending, Confirmed), Ok(()));
         assert_eq!(ok(Confirmed, Preparing), Ok(()));
         assert_eq!(ok(Preparing, OutForDelivery), Ok(()));
         assert_eq!(ok(OutForDelivery, Completed), Ok(()));
         assert_eq!(
-            Pending.check_transition(Preparing, Paid, Role::Admin),
+            Pending.check_transition(Preparing, Paid, Delivery, Role::Admin),
             Err(TransitionError::Invalid {
                 from: Pending,
                 to: Preparing
             })
         );
         assert!(matches!(
-            Preparing.check_transition(Confirmed, Paid, Role::Admin),
+            Preparing.check_transition(Confirmed, Paid, Delivery, Role::Admin),
             Err(TransitionError::Invalid { .. })
         ));
         assert!(matches!(
-            Pending.check_transition(Pending, Paid, Role::Admin),
+            Pending.check_transition(Pending, Paid, Delivery, Role::Admin),
             Err(TransitionError::Invalid { .. })
         ));
     }
 
     #[test]
+    fn pickup_orders_wait_at_the_counter_instead_of_going_out() {
+        let ok = |from: OrderStatus, to, f| from.check_transition(to, Paid, f, Role::Admin).map(|_| ());
+        assert_eq!(ok(Preparing, ReadyForPickup, Pickup), Ok(()));
+        assert_eq!(ok(ReadyForPickup, Completed, Pickup), Ok(()));
+        assert_eq!(
+            ok(Preparing, OutForDelivery, Pickup),
+            Err(TransitionError::Invalid {
+                from: Preparing,
+                to: OutForDelivery
+            }),
+            "a pickup order refuses out_for_delivery"
+        );
+        assert!(
+            ok(Preparing, ReadyForPickup, Delivery).is_err(),
+            "a delivery is not collected"
+        );
+        assert!(ok(OutForDelivery, Completed, Pickup).is_err());
+        assert!(ok(ReadyForPickup, Completed, Delivery).is_err());
+        assert_eq!(Pending.next(Pickup), Some(Confirmed));
+        assert_eq!(Completed.next(Pickup), None);
+    }
+
+    #[test]
     fn confirming_needs_payment() {
         assert_eq!(
-            Pending.check_transition(Confirmed, Unpaid, Role::Admin),
+            Pending.check_transition(Confirmed, Unpaid, Delivery, Role::Admin),
             Err(TransitionError::PaymentRequired)
         );
     }
 
     #[test]
     fn a_confirmation_is_written_only_onto_a_paid_order_still_in_its_state() {
-        let p = Pending.check_transition(Confirmed, Paid, Role::Admin).unwrap();
+        let p = Pending
+            .check_transition(Confirmed, Paid, Delivery, Role::Admin)
+            .unwrap();
         assert_eq!(p.status, StatusRule::Is(Pending));
         assert_eq!(p.payment, Some(Paid));
-        let p = Confirmed.check_transition(Preparing, Paid, Role::Admin).unwrap();
+        let p = Confirmed
+            .check_transition(Preparing, Paid, Delivery, Role::Admin)
+            .unwrap();
         assert_eq!((p.status, p.payment), (StatusRule::Is(Confirmed), None));
     }
 
     #[test]
     fn a_customers_cancel_is_written_only_onto_their_own_pending_order() {
         let p = Pending
-            .check_transition(Cancelled, Unpaid, Role::Customer)
+            .check_transition(Cancelled, Unpaid, Delivery, Role::Customer)
             .unwrap()
             .owned_by("u1");
         assert_eq!(p.status, StatusRule::Is(Pending));
@@ -648,11 +781,11 @@ mod tests {
     fn finished_orders_do_not_move() {
         for to in OrderStatus::ALL {
             assert_eq!(
-                Completed.check_transition(to, Paid, Role::Admin),
+                Completed.check_transition(to, Paid, Delivery, Role::Admin),
                 Err(TransitionError::Completed)
             );
             assert_eq!(
-                Cancelled.check_transition(to, Paid, Role::Admin),
+                Cancelled.check_transition(to, Paid, Delivery, Role::Admin),
                 Err(TransitionError::Cancelled)
             );
         }
@@ -660,18 +793,26 @@ mod tests {
 
     #[test]
     fn admins_cancel_pending_or_confirmed_customers_only_pending() {
-        let ok = |from: OrderStatus, payment, by| from.check_transition(Cancelled, payment, by).map(|_| ());
+        let ok = |from: OrderStatus, payment, by| from.check_transition(Cancelled, payment, Delivery, by).map(|_| ());
         assert_eq!(ok(Pending, Unpaid, Role::Admin), Ok(()));
         assert_eq!(ok(Confirmed, Paid, Role::Admin), Ok(()));
-        assert!(Preparing.check_transition(Cancelled, Paid, Role::Admin).is_err());
+        assert!(
+            Preparing
+                .check_transition(Cancelled, Paid, Delivery, Role::Admin)
+                .is_err()
+        );
         assert_eq!(ok(Pending, Unpaid, Role::Customer), Ok(()));
         for from in [Confirmed, Preparing, OutForDelivery, Completed, Cancelled] {
             assert_eq!(
-                from.check_transition(Cancelled, Paid, Role::Customer),
+                from.check_transition(Cancelled, Paid, Delivery, Role::Customer),
                 Err(TransitionError::NotCancellable)
             );
         }
-        assert!(Pending.check_transition(Confirmed, Paid, Role::Customer).is_err());
+        assert!(
+            Pending
+                .check_transition(Confirmed, Paid, Delivery, Role::Customer)
+                .is_err()
+        );
     }
 
     #[test]
@@ -742,7 +883,8 @@ mod tests {
     fn new_orders_start_pending_and_unpaid_with_the_customer_in_their_history() {
         let request = NewOrder {
             lines: vec![],
-            delivery_address: "1 Marina".into(),
+            fulfilment: Delivery,
+            delivery_address: Some("1 Marina".into()),
             note: None,
         };
         let order = Order::place("u1", request, vec![], Money::from_kobo(5), "t".into());

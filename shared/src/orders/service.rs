@@ -198,7 +198,9 @@ impl OrderService {
     /// the model's precondition; decides again on the order as it now is when it moved.
     async fn change_status(&self, order: Order, to: OrderStatus, by: &Subject) -> Result<Order, OrderError> {
         on_condition("order status", ATTEMPTS, order, |order: Order| async move {
-            let mut requires = order.status.check_transition(to, order.payment_status, by.role)?;
+            let mut requires = order
+                .status
+                .check_transition(to, order.payment_status, order.fulfilment, by.role)?;
             if by.role == Role::Customer {
                 requires = requires.owned_by(&by.user_id);
             }
