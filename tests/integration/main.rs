@@ -12,5 +12,6 @@ mod routes;
 mod routing;
 mod secrets;
 mod signup;
+mod stock;
 mod template;
 mod verify;

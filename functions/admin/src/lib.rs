@@ -7,14 +7,16 @@ mod users;
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use http::StatusCode;
 use serde_json::{Value, json};
 use shared::accounts::http::Admin;
 use shared::http::{JsonBody, Service, path_id, service};
-use shared::menu::http::{CategoryRequest, CategoryView, FoodRequest, FoodView, category_not_found, food_not_found};
-use shared::menu::model::{CategoryChange, FoodChange, FoodFilter, NewCategory};
+use shared::menu::http::{
+    CategoryRequest, CategoryView, FoodRequest, FoodView, category_not_found, food_not_found, number_input,
+};
+use shared::menu::model::{CategoryChange, FoodChange, FoodFilter, NewCategory, StockAdjustment};
 use shared::{ApiError, App};
 
 pub fn router(app: App) -> Service {
@@ -33,6 +35,7 @@ pub fn router(app: App) -> Service {
                 "/api/foods/admin/items/{id}",
                 get(get_food).patch(update_food).delete(delete_food),
             )
+            .route("/api/foods/admin/items/{id}/stock", post(adjust_stock))
             .route("/api/orders/admin", get(orders::list))
             .route("/api/orders/admin/{id}", get(orders::one))
             .route("/api/orders/admin/{id}/status", patch(orders::set_status))
@@ -93,7 +96,7 @@ async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>,
     let items: Vec<_> = menu
         .listing(&filter)
         .into_iter()
-        .map(|f| FoodView::of(f, menu.category_name(f)))
+        .map(|f| FoodView::admin(f, menu.category_name(f)))
         .collect();
     Ok(Json(json!({ "items": items })))
 }
@@ -101,7 +104,7 @@ async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>,
 async fn get_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let dish = admin.live(&app, app.menu.food(&id, false)).await?;
-    Ok(Json(json!({ "food": FoodView::dish(&dish) })))
+    Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
 }
 
 async fn create_food(
@@ -112,7 +115,10 @@ async fn create_food(
     let change = FoodChange::parse(req.fields(), true)?;
     admin.ensure_live(&app).await?;
     let dish = app.menu.create_food(change).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "food": FoodView::dish(&dish) }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "food": FoodView::admin_dish(&dish) })),
+    ))
 }
 
 async fn update_food(
@@ -125,7 +131,28 @@ async fn update_food(
     let change = FoodChange::parse(req.fields(), false)?;
     admin.ensure_live(&app).await?;
     let dish = app.menu.update_food(&id, &change).await?;
-    Ok(Json(json!({ "food": FoodView::dish(&dish) })))
+    Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
+}
+
+/// `{"add": n}`: a restock (or, negative, a write-off) in one atomic write against concurrent
+/// orders; 409 `insufficient_stock` below zero, `stock_not_tracked` on an untracked dish.
+async fn adjust_stock(
+    State(app): State<App>,
+    admin: Admin,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<StockRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, food_not_found)?;
+    let adjustment = StockAdjustment::parse(req.add.as_ref().filter(|v| !v.is_null()).map(number_input))?;
+    admin.ensure_live(&app).await?;
+    let dish = app.menu.adjust_stock(&id, adjustment).await?;
+    Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
+}
+
+#[derive(serde::Deserialize)]
+struct StockRequest {
+    #[serde(default)]
+    add: Option<Value>,
 }
 
 /// Deletes a dish. Orders placed earlier keep their own name and price snapshots.

@@ -311,6 +311,7 @@ impl Data {
             unit_price: 350_000,
             quantity: 1,
             line_total: 350_000,
+            stock_taken: false,
         };
         let request = NewOrder {
             lines: Vec::new(),

@@ -1,5 +1,6 @@
 //! The demo menu `kitchen-ops seed-demo` writes: a Lagos kitchen's rice dishes, soups and
-//! swallows, grills, small chops and drinks. Prices in kobo; a few dishes sold out.
+//! swallows, grills, small chops and drinks. Prices in kobo; a few dishes switched off, and a
+//! few with tracked stock (one of them sold out) so that a new user sees how stock shows.
 
 pub struct DemoCategory {
     pub name: &'static str,
@@ -12,6 +13,8 @@ pub struct DemoFood {
     pub description: &'static str,
     pub price_kobo: i64,
     pub available: bool,
+    /// Portions in stock and the low-stock threshold (`None`: not tracked).
+    pub stock: Option<(i64, i64)>,
 }
 
 const fn dish(name: &'static str, description: &'static str, price_kobo: i64, available: bool) -> DemoFood {
@@ -20,6 +23,18 @@ const fn dish(name: &'static str, description: &'static str, price_kobo: i64, av
         description,
         price_kobo,
         available,
+        stock: None,
+    }
+}
+
+/// A dish the kitchen makes a fixed number of each day.
+const fn counted(name: &'static str, description: &'static str, price_kobo: i64, stock: i64, low: i64) -> DemoFood {
+    DemoFood {
+        name,
+        description,
+        price_kobo,
+        available: true,
+        stock: Some((stock, low)),
     }
 }
 
@@ -100,12 +115,13 @@ pub const MENU: &[DemoCategory] = &[
                 250_000,
                 true,
             ),
-            dish("Asun", "Spicy smoked goat meat with peppers", 300_000, true),
-            dish(
+            counted("Asun", "Spicy smoked goat meat with peppers", 300_000, 12, 4),
+            counted(
                 "Grilled Croaker Fish",
                 "Whole croaker with pepper sauce and chips",
                 650_000,
-                true,
+                0,
+                2,
             ),
             dish("Chicken Wings (6 pcs)", "Peppered grilled wings", 280_000, true),
         ],
@@ -116,7 +132,7 @@ pub const MENU: &[DemoCategory] = &[
         foods: &[
             dish("Dodo", "Fried ripe plantain", 80_000, true),
             dish("Puff-Puff (10 pcs)", "Sweet fried dough balls", 100_000, true),
-            dish("Moi Moi", "Steamed bean pudding with egg and fish", 120_000, true),
+            counted("Moi Moi", "Steamed bean pudding with egg and fish", 120_000, 30, 5),
             dish(
                 "Small Chops Platter",
                 "Samosa, spring rolls, puff-puff and gizdodo for two",

@@ -70,6 +70,8 @@ pub async fn seed_demo(store: &Store) -> anyhow::Result<(usize, usize)> {
                 category_id: Some(category_id.clone()),
                 image_url: None,
                 is_available: Some(demo_food.available),
+                stock: demo_food.stock.map(|(stock, _)| Some(stock)),
+                low_stock_threshold: demo_food.stock.map(|(_, low)| Some(low)),
             };
             service
                 .create_food(dish)

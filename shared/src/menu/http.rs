@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::model::{Category, Food, FoodFields, PriceInput};
+use super::model::{Category, Food, FoodFields, NumberInput, StockError};
 use super::service::{Dish, MenuError};
 use crate::platform::error::ApiError;
 use crate::platform::patch::Patch;
@@ -27,6 +27,13 @@ impl From<MenuError> for ApiError {
             MenuError::CategoryNotEmpty(n) => ApiError::conflict(
                 "category_not_empty",
                 format!("This category still has {n} food item(s). Move or delete them first"),
+            ),
+            MenuError::Stock(StockError::NotTracked) => {
+                ApiError::conflict("stock_not_tracked", "This dish's stock is not tracked; set stock first")
+            }
+            MenuError::Stock(StockError::Insufficient { left }) => ApiError::conflict(
+                "insufficient_stock",
+                format!("Only {left} left: stock cannot go below zero"),
             ),
             MenuError::Failure(failure) => failure.into(),
         }
@@ -76,7 +83,15 @@ impl<'a> CategoryView<'a> {
     }
 }
 
-/// A dish as the API shows it, with its category's name riding along.
+/// A dish's stock as admins see it (`null`: not tracked).
+#[derive(Debug, Serialize)]
+pub struct StockView {
+    pub stock: Option<i64>,
+    pub low_stock_threshold: Option<i64>,
+}
+
+/// A dish as the API shows it, with its category's name riding along; `sold_out` to everyone,
+/// the stock itself only to admins.
 #[derive(Debug, Serialize)]
 pub struct FoodView<'a> {
     pub id: &'a str,
@@ -88,11 +103,15 @@ pub struct FoodView<'a> {
     pub category_name: Option<&'a str>,
     pub image_url: Option<&'a str>,
     pub is_available: bool,
+    pub sold_out: bool,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<StockView>,
     pub created_at: &'a str,
     pub updated_at: &'a str,
 }
 
 impl<'a> FoodView<'a> {
+    /// As the public menu shows it.
     pub fn of(f: &'a Food, category_name: Option<&'a str>) -> Self {
         Self {
             id: &f.id,
@@ -104,6 +123,8 @@ impl<'a> FoodView<'a> {
             category_name,
             image_url: f.image_url.as_deref(),
             is_available: f.is_available,
+            sold_out: f.sold_out(),
+            stock: None,
             created_at: &f.created_at,
             updated_at: &f.updated_at,
         }
@@ -111,6 +132,38 @@ impl<'a> FoodView<'a> {
 
     pub fn dish(d: &'a Dish) -> Self {
         Self::of(&d.food, d.category_name.as_deref())
+    }
+
+    /// As admins see it: with its stock.
+    pub fn admin(f: &'a Food, category_name: Option<&'a str>) -> Self {
+        Self {
+            stock: Some(StockView {
+                stock: f.stock,
+                low_stock_threshold: f.low_stock_threshold,
+            }),
+            ..Self::of(f, category_name)
+        }
+    }
+
+    pub fn admin_dish(d: &'a Dish) -> Self {
+        Self::admin(&d.food, d.category_name.as_deref())
+    }
+}
+
+/// A number as it came in JSON.
+pub fn number_input(v: &Value) -> NumberInput {
+    match v.as_i64() {
+        Some(n) => NumberInput::Whole(n),
+        None if v.is_number() => NumberInput::NotWhole,
+        None => NumberInput::NotANumber,
+    }
+}
+
+fn number_patch(patch: Patch<Value>) -> Patch<NumberInput> {
+    match patch {
+        Patch::Absent => Patch::Absent,
+        Patch::Null => Patch::Null,
+        Patch::Value(v) => Patch::Value(number_input(&v)),
     }
 }
 
@@ -129,6 +182,10 @@ pub struct FoodRequest {
     pub image_url: Patch<String>,
     #[serde(default)]
     pub is_available: Patch<bool>,
+    #[serde(default)]
+    pub stock: Patch<Value>,
+    #[serde(default)]
+    pub low_stock_threshold: Patch<Value>,
 }
 
 impl FoodRequest {
@@ -136,18 +193,12 @@ impl FoodRequest {
         FoodFields {
             name: self.name,
             description: self.description,
-            price: match self.price {
-                Patch::Absent => Patch::Absent,
-                Patch::Null => Patch::Null,
-                Patch::Value(v) => Patch::Value(match v.as_i64() {
-                    Some(n) => PriceInput::Whole(n),
-                    None if v.is_number() => PriceInput::NotWhole,
-                    None => PriceInput::NotANumber,
-                }),
-            },
+            price: number_patch(self.price),
             category_id: self.category_id,
             image_url: self.image_url,
             is_available: self.is_available,
+            stock: number_patch(self.stock),
+            low_stock_threshold: number_patch(self.low_stock_threshold),
         }
     }
 }

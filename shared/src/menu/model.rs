@@ -18,9 +18,10 @@ pub const PRICE_MAX_KOBO: i64 = 1_000_000_000;
 #[serde(transparent)]
 pub struct Money(i64);
 
-/// A price as it was sent: a whole number, another number, or not a number at all.
+/// A number as it was sent (a price, a stock count): a whole number, another number, or not a
+/// number at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PriceInput {
+pub enum NumberInput {
     Whole(i64),
     NotWhole,
     NotANumber,
@@ -36,12 +37,12 @@ impl Money {
     }
 
     /// A price: a whole number from 1 to [`PRICE_MAX_KOBO`] kobo.
-    pub fn parse_price(input: PriceInput) -> Result<Self, String> {
+    pub fn parse_price(input: NumberInput) -> Result<Self, String> {
         match input {
-            PriceInput::Whole(n) if (1..=PRICE_MAX_KOBO).contains(&n) => Ok(Self(n)),
-            PriceInput::Whole(_) => Err(format!("must be from 1 to {PRICE_MAX_KOBO} kobo")),
-            PriceInput::NotWhole => Err("must be a whole number of kobo (no decimals)".into()),
-            PriceInput::NotANumber => Err("must be an integer amount in kobo".into()),
+            NumberInput::Whole(n) if (1..=PRICE_MAX_KOBO).contains(&n) => Ok(Self(n)),
+            NumberInput::Whole(_) => Err(format!("must be from 1 to {PRICE_MAX_KOBO} kobo")),
+            NumberInput::NotWhole => Err("must be a whole number of kobo (no decimals)".into()),
+            NumberInput::NotANumber => Err("must be an integer amount in kobo".into()),
         }
     }
 
@@ -51,6 +52,60 @@ impl Money {
 
     pub fn checked_add(self, other: Self) -> Option<Self> {
         self.0.checked_add(other.0).map(Self)
+    }
+}
+
+/// The most portions a dish's stock may hold, or an adjustment may move.
+pub const STOCK_MAX: i64 = 1_000_000;
+
+/// A portion count: a whole number from 0 to [`STOCK_MAX`].
+pub fn parse_count(input: NumberInput) -> Result<i64, String> {
+    match input {
+        NumberInput::Whole(n) if (0..=STOCK_MAX).contains(&n) => Ok(n),
+        NumberInput::Whole(_) => Err(format!("must be from 0 to {STOCK_MAX}")),
+        NumberInput::NotWhole | NumberInput::NotANumber => Err("must be a whole number".into()),
+    }
+}
+
+/// Why stock cannot be adjusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StockError {
+    #[error("the dish's stock is not tracked")]
+    NotTracked,
+    #[error("only {left} left")]
+    Insufficient { left: i64 },
+}
+
+/// A restock or write-off: `add` portions (negative takes some away). What the write needs: the
+/// stock tracked and, when taking away, at least that much there, so that concurrent orders and
+/// adjustments never take it below zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StockAdjustment {
+    pub add: i64,
+}
+
+impl StockAdjustment {
+    pub fn parse(input: Option<NumberInput>) -> Result<Self, Invalid> {
+        let invalid = |problem: String| Invalid::field("invalid_add", "add", problem, "Invalid stock adjustment");
+        match input {
+            None => Err(invalid("is required".into())),
+            Some(NumberInput::Whole(n)) if n.abs() <= STOCK_MAX => Ok(Self { add: n }),
+            Some(NumberInput::Whole(_)) => Err(invalid(format!("must be from -{STOCK_MAX} to {STOCK_MAX}"))),
+            Some(_) => Err(invalid("must be a whole number of portions".into())),
+        }
+    }
+
+    /// The least stock the dish must hold for the adjustment to leave it at zero or more.
+    pub fn needs_at_least(self) -> i64 {
+        (-self.add).max(0)
+    }
+
+    /// Why the adjustment was refused, from the dish as it was when refused.
+    pub fn refusal(self, stock: Option<i64>) -> StockError {
+        match stock {
+            None => StockError::NotTracked,
+            Some(left) => StockError::Insufficient { left },
+        }
     }
 }
 
@@ -83,9 +138,16 @@ pub struct Food {
     #[serde(default)]
     pub image_url: Option<String>,
     pub is_available: bool,
+    /// Portions left; `None`: not tracked (never sold out). Moved only by atomic adjustments
+    /// (orders, cancellations, restocks) or an admin's explicit set.
+    #[serde(default)]
+    pub stock: Option<i64>,
+    /// The kitchen is told when stock falls to this; `None`: never.
+    #[serde(default)]
+    pub low_stock_threshold: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
-    /// Optimistic-locking version, bumped by every write.
+    /// Optimistic-locking version, bumped by every admin edit (not by stock movements).
     #[serde(default)]
     pub version: u64,
 }
@@ -133,10 +195,22 @@ impl Food {
             category_id,
             image_url: None,
             is_available: true,
+            stock: None,
+            low_stock_threshold: None,
             created_at: now.clone(),
             updated_at: now,
             version: 0,
         }
+    }
+
+    /// Tracked and none left. A sold-out dish stays listed.
+    pub fn sold_out(&self) -> bool {
+        self.stock.is_some_and(|n| n <= 0)
+    }
+
+    /// Whether `quantity` portions can be taken (always, when not tracked).
+    pub fn can_supply(&self, quantity: i64) -> bool {
+        self.stock.is_none_or(|n| n >= quantity)
     }
 
     /// A new dish from a validated create (`None` if a required field is missing).
@@ -145,6 +219,8 @@ impl Food {
         food.description = change.description.flatten();
         food.image_url = change.image_url.flatten();
         food.is_available = change.is_available.unwrap_or(true);
+        food.stock = change.stock.flatten();
+        food.low_stock_threshold = change.low_stock_threshold.flatten();
         Some(food)
     }
 
@@ -168,6 +244,12 @@ impl Food {
         }
         if let Some(is_available) = change.is_available {
             next.is_available = is_available;
+        }
+        if let Some(stock) = change.stock {
+            next.stock = stock;
+        }
+        if let Some(threshold) = change.low_stock_threshold {
+            next.low_stock_threshold = threshold;
         }
         next.updated_at = now.to_owned();
         next.version = self.version + 1;
@@ -365,10 +447,12 @@ impl CategoryChange {
 pub struct FoodFields {
     pub name: Patch<String>,
     pub description: Patch<String>,
-    pub price: Patch<PriceInput>,
+    pub price: Patch<NumberInput>,
     pub category_id: Patch<String>,
     pub image_url: Patch<String>,
     pub is_available: Patch<bool>,
+    pub stock: Patch<NumberInput>,
+    pub low_stock_threshold: Patch<NumberInput>,
 }
 
 /// A validated change to a dish; on create every required field is `Some`.
@@ -380,6 +464,9 @@ pub struct FoodChange {
     pub category_id: Option<String>,
     pub image_url: Option<Option<String>>,
     pub is_available: Option<bool>,
+    /// `Some(None)`: stop tracking; `Some(Some(n))`: set to n (overrides concurrent movements).
+    pub stock: Option<Option<i64>>,
+    pub low_stock_threshold: Option<Option<i64>>,
 }
 
 impl FoodChange {
@@ -452,6 +539,18 @@ impl FoodChange {
             }
             Patch::Value(b) => Some(b),
         };
+        let count = |p: &mut Problems, code: &'static str, field: &str, patch: Patch<NumberInput>| match patch {
+            Patch::Absent => None,
+            Patch::Null => Some(None),
+            Patch::Value(v) => p.check(code, field, parse_count(v)).map(Some),
+        };
+        let stock = count(&mut p, "invalid_stock", "stock", fields.stock);
+        let low_stock_threshold = count(
+            &mut p,
+            "invalid_low_stock_threshold",
+            "low_stock_threshold",
+            fields.low_stock_threshold,
+        );
         p.finish("Some food fields are invalid")?;
         Ok(Self {
             name,
@@ -460,7 +559,14 @@ impl FoodChange {
             category_id,
             image_url,
             is_available,
+            stock,
+            low_stock_threshold,
         })
+    }
+
+    /// Whether the change sets the stock (else the write leaves it to the atomic movements).
+    pub fn sets_stock(&self) -> bool {
+        self.stock.is_some()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -473,14 +579,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn prices_are_positive_integers_in_kobo() {
-        assert_eq!(Money::parse_price(PriceInput::Whole(250000)).unwrap().kobo(), 250_000);
+    fn stock_is_optional_counted_and_sold_out_at_zero() {
+        let mut food = Food::new(
+            &Name::parse("Jollof").unwrap(),
+            Money::from_kobo(1),
+            "C".into(),
+            "t".into(),
+        );
+        assert!(!food.sold_out() && food.can_supply(1_000), "untracked: never sold out");
+        food.stock = Some(2);
+        assert!(food.can_supply(2) && !food.can_supply(3) && !food.sold_out());
+        food.stock = Some(0);
+        assert!(food.sold_out());
+        assert_eq!(parse_count(NumberInput::Whole(0)), Ok(0));
         for bad in [
-            PriceInput::Whole(0),
-            PriceInput::Whole(-5),
-            PriceInput::NotWhole,
-            PriceInput::NotANumber,
-            PriceInput::Whole(PRICE_MAX_KOBO + 1),
+            NumberInput::Whole(-1),
+            NumberInput::Whole(STOCK_MAX + 1),
+            NumberInput::NotWhole,
+        ] {
+            assert!(parse_count(bad).is_err());
+        }
+    }
+
+    #[test]
+    fn an_adjustment_may_take_away_only_what_is_there() {
+        let add = StockAdjustment::parse(Some(NumberInput::Whole(-3))).unwrap();
+        assert_eq!(add.needs_at_least(), 3);
+        assert_eq!(StockAdjustment { add: 5 }.needs_at_least(), 0);
+        assert_eq!(add.refusal(Some(2)), StockError::Insufficient { left: 2 });
+        assert_eq!(add.refusal(None), StockError::NotTracked);
+        for bad in [
+            None,
+            Some(NumberInput::NotWhole),
+            Some(NumberInput::Whole(STOCK_MAX + 1)),
+        ] {
+            assert_eq!(StockAdjustment::parse(bad).unwrap_err().code, "invalid_add");
+        }
+    }
+
+    #[test]
+    fn prices_are_positive_integers_in_kobo() {
+        assert_eq!(Money::parse_price(NumberInput::Whole(250000)).unwrap().kobo(), 250_000);
+        for bad in [
+            NumberInput::Whole(0),
+            NumberInput::Whole(-5),
+            NumberInput::NotWhole,
+            NumberInput::NotANumber,
+            NumberInput::Whole(PRICE_MAX_KOBO + 1),
         ] {
             assert!(Money::parse_price(bad).is_err(), "{bad:?}");
         }

@@ -2,8 +2,8 @@
 //! Changes are decided on the item as read and written conditionally on that state; when the
 //! item moved meanwhile, the decision is taken again ([`crate::platform::retry`]).
 
-use super::model::{Category, CategoryChange, Food, FoodChange, Menu, NewCategory};
-use super::store::{Changed, Created, MenuStore};
+use super::model::{Category, CategoryChange, Food, FoodChange, Menu, NewCategory, StockAdjustment, StockError};
+use super::store::{Adjusted, Changed, Created, MenuStore};
 use crate::platform::clock::now_rfc3339;
 use crate::platform::error::Failure;
 use crate::platform::retry::{Round, on_condition};
@@ -27,6 +27,8 @@ pub enum MenuError {
     UnknownCategory,
     #[error("the category still has {0} dishes")]
     CategoryNotEmpty(i64),
+    #[error(transparent)]
+    Stock(#[from] StockError),
     #[error(transparent)]
     Failure(#[from] Failure),
 }
@@ -128,18 +130,38 @@ impl MenuService {
         }
     }
 
-    /// Applies a change to a dish (a move to another category moves its count).
+    /// Applies a change to a dish (a move to another category moves its count). The answer is
+    /// the dish as it is after the write, with the stock orders moved meanwhile.
     pub async fn update_food(&self, id: &str, change: &FoodChange) -> Result<Dish, MenuError> {
-        let food = on_condition("update food", ATTEMPTS, (), |()| async move {
+        let written = on_condition("update food", ATTEMPTS, (), |()| async move {
             let current = self.store.food(id).await?.ok_or(MenuError::FoodNotFound)?;
             let next = current.changed(change, &now_rfc3339());
-            Ok(match self.store.change_food(&current, &next).await? {
-                Changed::Done => Round::Done(next),
-                Changed::Stale => Round::Again(()),
-                Changed::Refused => return Err(MenuError::UnknownCategory),
-            })
+            Ok(
+                match self.store.change_food(&current, &next, change.sets_stock()).await? {
+                    Changed::Done => Round::Done(next),
+                    Changed::Stale => Round::Again(()),
+                    Changed::Refused => return Err(MenuError::UnknownCategory),
+                },
+            )
         })
         .await?;
+        let (food, category) = self.store.food_and_category(id, &written.category_id).await?;
+        Ok(Dish {
+            // Deleted right after the write: answer with what was written.
+            food: food.unwrap_or(written),
+            category_name: category.map(|c| c.name),
+        })
+    }
+
+    /// Adds portions to (or takes them from) a tracked dish in one atomic write: concurrent
+    /// orders and adjustments all count, and the stock never goes below zero.
+    pub async fn adjust_stock(&self, id: &str, adjustment: StockAdjustment) -> Result<Dish, MenuError> {
+        let food = match self.store.adjust_stock(id, adjustment, &now_rfc3339()).await? {
+            Adjusted::Done(food) => food,
+            Adjusted::Refused(None) => return Err(MenuError::FoodNotFound),
+            Adjusted::Refused(Some(food)) => return Err(adjustment.refusal(food.stock).into()),
+        };
+        tracing::info!(food_id = %food.id, add = adjustment.add, stock = ?food.stock, "stock adjusted");
         self.with_category_name(food).await
     }
 

@@ -12,11 +12,13 @@
 //! | dish | `MENU` | `FOOD#<ulid>` |
 //! | category-name guard | `CATEGORYNAME#<lower-cased name>` | `CATEGORYNAME` |
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Category, Food, Menu};
-use crate::platform::db::{Db, Item, PK, SK, db_error, from_item, n, s, to_item, transact};
+use super::model::{Category, Food, Menu, StockAdjustment};
+use crate::platform::db::{
+    Conditional, Db, Item, PK, SK, conditional_update, db_error, from_item, n, s, to_item, transact,
+};
 use crate::platform::error::Failure;
 
 const MENU_PK: &str = "MENU";
@@ -71,6 +73,15 @@ pub enum Changed {
     Stale,
     /// Category: the new name is taken. Dish: the new category does not exist.
     Refused,
+}
+
+/// What a stock adjustment did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Adjusted {
+    /// The dish as written.
+    Done(Food),
+    /// Not tracked or not enough: the dish as it was (`None`: no such dish).
+    Refused(Option<Food>),
 }
 
 /// Which items of the menu partition a read needs.
@@ -162,6 +173,27 @@ impl MenuStore {
 
     pub async fn category(&self, id: &str) -> Result<Option<Category>, Failure> {
         self.db.get_item(MENU_PK.to_owned(), &category_sk(id), "category").await
+    }
+
+    /// A dish and a category, as they are now, in one BatchGetItem.
+    pub async fn food_and_category(
+        &self,
+        id: &str,
+        category_id: &str,
+    ) -> Result<(Option<Food>, Option<Category>), Failure> {
+        let wanted = vec![
+            (MENU_PK.to_owned(), food_sk(id)),
+            (MENU_PK.to_owned(), category_sk(category_id)),
+        ];
+        let (mut food, mut category) = (None, None);
+        for item in self.db.batch_get(wanted, "BatchGetItem food and category").await? {
+            if is_food(&item) {
+                food = Some(food_from(item)?);
+            } else {
+                category = Some(from_item(item, "category")?);
+            }
+        }
+        Ok((food, category))
     }
 
     pub async fn food(&self, id: &str) -> Result<Option<Food>, Failure> {
@@ -275,10 +307,38 @@ impl MenuStore {
 
     /// Writes `next` over `current` as read, conditioned on the version read, so concurrent
     /// patches never lose an update or a category move's count. Moving it to another category
-    /// moves its count in the same transaction (the new category must exist: `Refused`).
-    pub async fn change_food(&self, current: &Food, next: &Food) -> Result<Changed, Failure> {
-        let mut items = vec![self.db.put_action(Self::food_item(next)?, |p| {
-            p.condition_expression("attribute_exists(PK) AND (version = :seen OR attribute_not_exists(version))")
+    /// moves its count in the same transaction (the new category must exist: `Refused`). The
+    /// stock is written only when the admin set it (`sets_stock`): otherwise the orders and
+    /// restocks moving it meanwhile would be undone.
+    pub async fn change_food(&self, current: &Food, next: &Food, sets_stock: bool) -> Result<Changed, Failure> {
+        let mut fields = to_item(next, [], "food")?;
+        for key in ["id", "created_at"] {
+            fields.remove(key);
+        }
+        if !sets_stock {
+            fields.remove("stock");
+        }
+        let mut names: Vec<String> = fields.keys().cloned().collect();
+        names.sort();
+        let set = names
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("#f{i} = :f{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut items = vec![self.db.update_action(MENU_PK, food_sk(&current.id), |mut a| {
+            for (i, name) in names.iter().enumerate() {
+                if let Some(value) = fields.get(name) {
+                    a = a
+                        .expression_attribute_names(format!("#f{i}"), name)
+                        .expression_attribute_values(format!(":f{i}"), value.clone());
+                }
+            }
+            a.update_expression(format!("SET {set}"))
+                .condition_expression(
+                    "attribute_exists(PK) AND (#f_version = :seen OR attribute_not_exists(#f_version))",
+                )
+                .expression_attribute_names("#f_version", "version")
                 .expression_attribute_values(":seen", n(current.version))
         })?];
         if next.category_id != current.category_id {
@@ -295,6 +355,30 @@ impl MenuStore {
             Some(c) if c.condition_failed(1) => Changed::Refused,
             Some(c) => return Err(Failure::bug(format!("update food cancelled: {:?}", c.0))),
         })
+    }
+
+    /// `ADD stock :add` in one write, on a dish whose stock is tracked and (when taking away)
+    /// holds at least what is taken: the dish as written, or as it was when refused (`None`:
+    /// there is no such dish).
+    pub async fn adjust_stock(&self, id: &str, adjustment: StockAdjustment, now: &str) -> Result<Adjusted, Failure> {
+        let req = self
+            .db
+            .update_item(MENU_PK.to_owned(), &food_sk(id))
+            .update_expression("ADD stock :add SET updated_at = :now")
+            .condition_expression("attribute_type(stock, :number) AND stock >= :least")
+            .expression_attribute_values(":add", n(adjustment.add))
+            .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":number", s("N"))
+            .expression_attribute_values(":least", n(adjustment.needs_at_least()))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok(
+            match conditional_update::<Food>(req, "food", "UpdateItem food stock").await? {
+                Conditional::Applied(Some(food)) => Adjusted::Done(food),
+                Conditional::Applied(None) => return Err(Failure::bug("stock adjustment returned nothing")),
+                Conditional::Failed(food) => Adjusted::Refused(food),
+            },
+        )
     }
 
     /// Deletes a dish as read and counts it out of its category; `Stale` if it moved or went.

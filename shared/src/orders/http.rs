@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use super::model::{
-    HandoverInput, IdempotencyKey, LineInput, LinesInput, OrderInput, PaymentError, PricingError, TextInput,
+    HandoverInput, IdempotencyKey, LineInput, LinesInput, OrderInput, PaymentError, PricingError, Shortfall, TextInput,
     TransitionError,
 };
 use super::service::{OrderError, Placement};
@@ -35,6 +35,7 @@ impl From<OrderError> for ApiError {
             OrderError::Pricing(PricingError::FoodUnavailable(name)) => {
                 ApiError::conflict("food_unavailable", format!("{name} is currently unavailable"))
             }
+            OrderError::Pricing(PricingError::InsufficientStock(short)) => insufficient_stock(&short),
             OrderError::Pricing(PricingError::Overflow) => ApiError::internal(anyhow::anyhow!("order total overflow")),
             OrderError::IdempotencyConflict => ApiError::conflict(
                 "idempotency_conflict",
@@ -59,6 +60,20 @@ fn transition(err: TransitionError) -> ApiError {
             format!("Cannot change an order from {} to {}", from.as_str(), to.as_str()),
         ),
     }
+}
+
+/// 409 `insufficient_stock`: "Only <n> left of <name>" for the first short line, every short
+/// line named in `fields` by its dish id.
+fn insufficient_stock(short: &[Shortfall]) -> ApiError {
+    let message = match short.first() {
+        Some(first) => format!("Only {} left of {}", first.left, first.name),
+        None => "Not enough stock".to_owned(),
+    };
+    let fields = short
+        .iter()
+        .map(|s| (s.food_item_id.clone(), format!("only {} left", s.left)))
+        .collect();
+    ApiError::conflict_fields("insufficient_stock", message, fields)
 }
 
 /// For path ids that cannot name an order.

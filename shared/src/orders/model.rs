@@ -522,6 +522,18 @@ pub struct OrderLine {
     pub unit_price: i64,
     pub quantity: i64,
     pub line_total: i64,
+    /// Whether placing the order took these portions from the dish's stock (so that a
+    /// cancellation gives back exactly what was taken).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stock_taken: bool,
+}
+
+/// A line asking for more than is left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    pub food_item_id: String,
+    pub name: String,
+    pub left: i64,
 }
 
 /// Why an order cannot be priced.
@@ -534,20 +546,33 @@ pub enum PricingError {
     FoodUnavailable(String),
     #[error("the total overflows")]
     Overflow,
+    /// Lines asking for more portions than are left (every one of them).
+    #[error("not enough stock")]
+    InsufficientStock(Vec<Shortfall>),
 }
 
 /// Prices every line from the current menu; the first unknown or unavailable dish rejects the
-/// whole order. Returns the lines and the total.
+/// whole order, and so does any line asking for more than its dish has left (all such lines are
+/// named). Lines of dishes with tracked stock are marked to take it. Returns the lines and the
+/// total.
 pub fn price_lines<'a>(
     lines: &[RequestedLine],
     lookup: impl Fn(&str) -> Option<&'a Food>,
 ) -> Result<(Vec<OrderLine>, Money), PricingError> {
     let mut priced = Vec::with_capacity(lines.len());
     let mut total = Money::from_kobo(0);
+    let mut short = Vec::new();
     for line in lines {
         let food = lookup(&line.food_item_id).ok_or_else(|| PricingError::FoodNotFound(line.food_item_id.clone()))?;
         if !food.is_available {
             return Err(PricingError::FoodUnavailable(food.name.clone()));
+        }
+        if !food.can_supply(line.quantity) {
+            short.push(Shortfall {
+                food_item_id: food.id.clone(),
+                name: food.name.clone(),
+                left: food.stock.unwrap_or_default().max(0),
+            });
         }
         let price = Money::from_kobo(food.price);
         let line_total = price.checked_mul(line.quantity).ok_or(PricingError::Overflow)?;
@@ -558,9 +583,20 @@ pub fn price_lines<'a>(
             unit_price: price.kobo(),
             quantity: line.quantity,
             line_total: line_total.kobo(),
+            stock_taken: food.stock.is_some(),
         });
     }
+    if !short.is_empty() {
+        return Err(PricingError::InsufficientStock(short));
+    }
     Ok((priced, total))
+}
+
+/// Portions of one dish an order takes or gives back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Portions {
+    pub food_item_id: String,
+    pub quantity: i64,
 }
 
 /// One entry of an order's status history: who moved it where, when.
@@ -599,6 +635,35 @@ pub struct Order {
 }
 
 impl Order {
+    /// The portions placing this order takes from stock.
+    pub fn stock_taken(&self) -> Vec<Portions> {
+        self.items
+            .iter()
+            .filter(|l| l.stock_taken)
+            .map(|l| Portions {
+                food_item_id: l.food_item_id.clone(),
+                quantity: l.quantity,
+            })
+            .collect()
+    }
+
+    /// What moving to `to` gives back to stock: everything placing it took, when it is cancelled.
+    pub fn stock_returned(&self, to: OrderStatus) -> Vec<Portions> {
+        if to == OrderStatus::Cancelled {
+            self.stock_taken()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The order after `entry`: its status, history and update time.
+    pub fn after(mut self, entry: HistoryEntry) -> Self {
+        self.status = entry.status;
+        self.updated_at = entry.at.clone();
+        self.status_history.push(entry);
+        self
+    }
+
     /// A new order: pending, unpaid, its first history entry by the customer.
     pub fn place(customer_id: &str, request: NewOrder, lines: Vec<OrderLine>, total: Money, now: String) -> Self {
         let status = OrderStatus::Pending;
@@ -849,10 +914,98 @@ mod tests {
             category_id: "C".into(),
             image_url: None,
             is_available,
+            stock: None,
+            low_stock_threshold: None,
             created_at: String::new(),
             updated_at: String::new(),
             version: 0,
         }
+    }
+
+    #[test]
+    fn lines_asking_for_more_than_is_left_are_all_named_and_tracked_lines_take_stock() {
+        let lines = vec![
+            RequestedLine {
+                food_item_id: "A".into(),
+                quantity: 3,
+            },
+            RequestedLine {
+                food_item_id: "B".into(),
+                quantity: 1,
+            },
+            RequestedLine {
+                food_item_id: "C".into(),
+                quantity: 9,
+            },
+        ];
+        let mut a = food("A", "Jollof", 100, true);
+        a.stock = Some(2);
+        let mut b = food("B", "Suya", 100, true);
+        b.stock = Some(0);
+        let c = food("C", "Water", 100, true);
+        let menu = [a, b, c];
+        let lookup = |id: &str| menu.iter().find(|f| f.id == id);
+        match price_lines(&lines, lookup) {
+            Err(PricingError::InsufficientStock(short)) => {
+                assert_eq!(
+                    short
+                        .iter()
+                        .map(|s| (s.food_item_id.as_str(), s.left))
+                        .collect::<Vec<_>>(),
+                    [("A", 2), ("B", 0)]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let (priced, _) = price_lines(&lines[2..], lookup).unwrap();
+        assert!(!priced[0].stock_taken, "untracked dishes take nothing");
+        let mut plenty = menu[0].clone();
+        plenty.stock = Some(3);
+        let (priced, _) = price_lines(&lines[..1], |_| Some(&plenty)).unwrap();
+        assert!(priced[0].stock_taken);
+    }
+
+    #[test]
+    fn a_cancellation_gives_back_exactly_what_was_taken() {
+        let request = NewOrder {
+            lines: vec![],
+            fulfilment: Delivery,
+            delivery_address: Some("1 Marina".into()),
+            note: None,
+        };
+        let line = |id: &str, quantity, stock_taken| OrderLine {
+            food_item_id: id.into(),
+            name: id.into(),
+            unit_price: 1,
+            quantity,
+            line_total: quantity,
+            stock_taken,
+        };
+        let order = Order::place(
+            "u1",
+            request,
+            vec![line("A", 2, true), line("B", 5, false)],
+            Money::from_kobo(7),
+            "t".into(),
+        );
+        assert_eq!(
+            order.stock_returned(Cancelled),
+            [Portions {
+                food_item_id: "A".into(),
+                quantity: 2
+            }]
+        );
+        assert!(order.stock_returned(Confirmed).is_empty());
+        let after = order.clone().after(HistoryEntry {
+            status: Cancelled,
+            at: "t2".into(),
+            by: "u1".into(),
+            by_role: Role::Customer,
+        });
+        assert_eq!(
+            (after.status, after.updated_at.as_str(), after.status_history.len()),
+            (Cancelled, "t2", 2)
+        );
     }
 
     #[test]

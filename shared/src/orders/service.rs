@@ -7,10 +7,11 @@
 use serde_json::json;
 
 use super::model::{
-    HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, NewOrder, Order, OrderStatus,
-    PaymentChange, PaymentError, PaymentStatus, PricingError, Replay, TransitionError, check_payment, price_lines,
+    HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, MAX_LINES, NewOrder, Order, OrderStatus,
+    PaymentChange, PaymentError, PaymentStatus, PricingError, Replay, Shortfall, TransitionError, check_payment,
+    price_lines,
 };
-use super::store::{OrderStore, PlaceOutcome, WriteOutcome};
+use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
 use crate::accounts::model::{Role, Subject, session};
 use crate::accounts::{AccountError, Accounts};
 use crate::platform::clock::{now_epoch, now_rfc3339};
@@ -123,6 +124,32 @@ impl OrderService {
                 })
             }
             PlaceOutcome::SessionEnded => Err(AccountError::SessionEnded.into()),
+            PlaceOutcome::FoodGone(id) => Err(PricingError::FoodNotFound(id).into()),
+            PlaceOutcome::ShortOf(short) => {
+                let mut shortfalls = Vec::new();
+                for (food_item_id, left) in short {
+                    // A dish whose tracking was switched off meanwhile: nothing is wrong with the
+                    // order, but it was decided on stale data.
+                    let left = left.ok_or_else(|| {
+                        Failure::Unavailable(anyhow::anyhow!(
+                            "stock tracking of {food_item_id} changed during placement"
+                        ))
+                    })?;
+                    let name = order
+                        .items
+                        .iter()
+                        .find(|l| l.food_item_id == food_item_id)
+                        .map(|l| l.name.clone())
+                        .unwrap_or_default();
+                    shortfalls.push(Shortfall {
+                        food_item_id,
+                        name,
+                        left: left.max(0),
+                    });
+                }
+                tracing::info!(order_id = %order.id, short = shortfalls.len(), "order refused: stock taken meanwhile");
+                Err(PricingError::InsufficientStock(shortfalls).into())
+            }
             PlaceOutcome::IdempotencyKeyTaken => {
                 // A concurrent retry with the same key got there first: answer as it did.
                 let key = key.ok_or_else(|| Failure::bug("a key conflict without a key"))?;
@@ -195,27 +222,62 @@ impl OrderService {
     }
 
     /// Decides a status change on the order as read and writes it with its history entry under
-    /// the model's precondition; decides again on the order as it now is when it moved.
+    /// the model's precondition; decides again on the order as it now is when it moved. A
+    /// cancellation gives the stock the order took back in the same write.
     async fn change_status(&self, order: Order, to: OrderStatus, by: &Subject) -> Result<Order, OrderError> {
-        on_condition("order status", ATTEMPTS, order, |order: Order| async move {
-            let mut requires = order
-                .status
-                .check_transition(to, order.payment_status, order.fulfilment, by.role)?;
-            if by.role == Role::Customer {
-                requires = requires.owned_by(&by.user_id);
-            }
-            let entry = HistoryEntry {
-                status: to,
-                at: now_rfc3339(),
-                by: by.user_id.clone(),
-                by_role: by.role,
-            };
-            Ok(match self.store.transition(&order.id, &requires, &entry).await? {
-                WriteOutcome::Done(updated) => Round::Done(*updated),
-                WriteOutcome::Changed(Some(current)) => Round::Again(*current),
-                WriteOutcome::Changed(None) => return Err(OrderError::NotFound),
-            })
-        })
+        // Dishes that can no longer take portions back (deleted, or no longer tracked).
+        let state = (order, Vec::<String>::new());
+        on_condition(
+            "order status",
+            ATTEMPTS + MAX_LINES,
+            state,
+            |(order, gone)| async move {
+                let mut requires =
+                    order
+                        .status
+                        .check_transition(to, order.payment_status, order.fulfilment, by.role)?;
+                if by.role == Role::Customer {
+                    requires = requires.owned_by(&by.user_id);
+                }
+                let entry = HistoryEntry {
+                    status: to,
+                    at: now_rfc3339(),
+                    by: by.user_id.clone(),
+                    by_role: by.role,
+                };
+                let give_back: Vec<_> = order
+                    .stock_returned(to)
+                    .into_iter()
+                    .filter(|p| !gone.contains(&p.food_item_id))
+                    .collect();
+                if give_back.is_empty() {
+                    return Ok(match self.store.transition(&order.id, &requires, &entry).await? {
+                        WriteOutcome::Done(updated) => Round::Done(*updated),
+                        WriteOutcome::Changed(Some(current)) => Round::Again((*current, gone)),
+                        WriteOutcome::Changed(None) => return Err(OrderError::NotFound),
+                    });
+                }
+                Ok(
+                    match self
+                        .store
+                        .transition_giving_back(&order, &requires, &entry, &give_back)
+                        .await?
+                    {
+                        GiveBackOutcome::Done => {
+                            tracing::info!(order_id = %order.id, dishes = give_back.len(), "stock given back");
+                            Round::Done(order.after(entry))
+                        }
+                        GiveBackOutcome::Changed(Some(current)) => Round::Again((*current, gone)),
+                        GiveBackOutcome::Changed(None) => return Err(OrderError::NotFound),
+                        GiveBackOutcome::DishGone(id) => {
+                            let mut gone = gone;
+                            gone.push(id);
+                            Round::Again((order, gone))
+                        }
+                    },
+                )
+            },
+        )
         .await
     }
 

@@ -6,11 +6,14 @@
 //! | item | PK | SK | indexes |
 //! |---|---|---|---|
 //! | order | `ORDER#<ulid>` | `ORDER` | GSI1 `CUSTOMER#<customer>` (a customer's orders), GSI2 `ORDERSTATUS#<status>` (the kitchen's queue, moved by the write that changes the status), GSI3 `ORDERS` (every order); sort key the order id |
+//! | (a dish's `stock`) | `MENU` | `FOOD#<ulid>` | taken by placement (`ADD stock -q` if `stock >= q`) and given back by a cancellation, each in the order's transaction |
 //! | first answer to an `Idempotency-Key` | `IDEMPOTENCY#<customer>#<key>` | `IDEMPOTENCY` | (TTL an hour after the 24 h window) |
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 
-use super::model::{HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, Precondition, StatusRule};
+use super::model::{
+    HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, Portions, Precondition, StatusRule,
+};
 use crate::accounts::model::Session;
 use crate::accounts::store::{is_session, live_session_check, session_from, session_key};
 use crate::menu::model::Food;
@@ -59,6 +62,20 @@ pub enum PlaceOutcome {
     /// A concurrent request with the same Idempotency-Key won.
     IdempotencyKeyTaken,
     SessionEnded,
+    /// Orders in flight took the stock first: each short dish with what is left now (`None`:
+    /// its stock is no longer tracked).
+    ShortOf(Vec<(String, Option<i64>)>),
+    /// A dish was deleted meanwhile.
+    FoodGone(String),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum GiveBackOutcome {
+    Done,
+    /// The order moved since it was read: as it is now (None: it does not exist).
+    Changed(Option<Box<Order>>),
+    /// This dish cannot take portions back (deleted, or its stock no longer tracked).
+    DishGone(String),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -121,8 +138,32 @@ impl OrderStore {
         Ok(inputs)
     }
 
-    /// Writes the order and its idempotency record in one transaction, conditioned on the order
-    /// id being new, the session still live and the key free (or expired).
+    /// `portions` taken from a dish's stock, only while it holds that many.
+    fn take_stock(&self, portions: &Portions) -> Result<TransactWriteItem, Failure> {
+        let (pk, sk) = food_key(&portions.food_item_id);
+        self.db.update_action(pk, sk, |a| {
+            a.update_expression("ADD stock :minus")
+                .condition_expression("stock >= :quantity")
+                .expression_attribute_values(":minus", n(-portions.quantity))
+                .expression_attribute_values(":quantity", n(portions.quantity))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        })
+    }
+
+    /// `portions` given back to a dish, while it exists and its stock is tracked.
+    fn give_back_stock(&self, portions: &Portions) -> Result<TransactWriteItem, Failure> {
+        let (pk, sk) = food_key(&portions.food_item_id);
+        self.db.update_action(pk, sk, |a| {
+            a.update_expression("ADD stock :quantity")
+                .condition_expression("attribute_type(stock, :number)")
+                .expression_attribute_values(":quantity", n(portions.quantity))
+                .expression_attribute_values(":number", s("N"))
+        })
+    }
+
+    /// Writes the order, its idempotency record and the stock it takes in one transaction,
+    /// conditioned on the order id being new, the session still live, the key free (or
+    /// expired) and every tracked dish holding what its line takes.
     pub async fn place(
         &self,
         order: &Order,
@@ -151,12 +192,32 @@ impl OrderStore {
                     .expression_attribute_values(":now", n(now))
             })?);
         }
-        Ok(match transact(&self.db, "place order", items).await? {
-            None => PlaceOutcome::Placed,
-            Some(c) if c.condition_failed(1) => PlaceOutcome::SessionEnded,
-            Some(c) if idempotency.is_some() && c.condition_failed(2) => PlaceOutcome::IdempotencyKeyTaken,
-            Some(c) => return Err(Failure::bug(format!("place order cancelled: {:?}", c.0))),
-        })
+        let first_stock = items.len();
+        let taken = order.stock_taken();
+        for portions in &taken {
+            items.push(self.take_stock(portions)?);
+        }
+        let Some(c) = transact(&self.db, "place order", items).await? else {
+            return Ok(PlaceOutcome::Placed);
+        };
+        if c.condition_failed(1) {
+            return Ok(PlaceOutcome::SessionEnded);
+        }
+        if idempotency.is_some() && c.condition_failed(2) {
+            return Ok(PlaceOutcome::IdempotencyKeyTaken);
+        }
+        let mut short = Vec::new();
+        for index in c.failed_conditions().filter(|&i| i >= first_stock) {
+            let food_id = taken[index - first_stock].food_item_id.clone();
+            match c.item(index).cloned() {
+                None => return Ok(PlaceOutcome::FoodGone(food_id)),
+                Some(item) => short.push((food_id, food_from(item)?.stock)),
+            }
+        }
+        if short.is_empty() {
+            return Err(Failure::bug(format!("place order cancelled: {:?}", c.0)));
+        }
+        Ok(PlaceOutcome::ShortOf(short))
     }
 
     pub async fn idempotency_record(
@@ -213,6 +274,56 @@ impl OrderStore {
         self.conditional_write(req, requires, "UpdateItem order status").await
     }
 
+    /// Cancels an order that took stock: the status change and its history entry (conditioned
+    /// on `requires` and on the order not having moved since it was read) and the portions given
+    /// back, in one transaction. A dish deleted or no longer tracked meanwhile cannot take its
+    /// portions back: `DishGone` names it, to be left out.
+    pub async fn transition_giving_back(
+        &self,
+        order: &Order,
+        requires: &Precondition,
+        entry: &HistoryEntry,
+        give_back: &[Portions],
+    ) -> Result<GiveBackOutcome, Failure> {
+        let history = serde_dynamo::to_attribute_value::<_, AttributeValue>(vec![entry])
+            .map_err(|e| mapping_error("history entry", e))?;
+        let (condition, names, values) = precondition_expression(requires);
+        let mut items = vec![self.db.update_action(order_pk(&order.id), ORDER_SK, |mut a| {
+            for (k, v) in names {
+                a = a.expression_attribute_names(k, v);
+            }
+            for (k, v) in values {
+                a = a.expression_attribute_values(k, v);
+            }
+            a.update_expression(
+                "SET #status = :to, GSI2PK = :gsi2, updated_at = :at, status_history = list_append(status_history, :entry)",
+            )
+            .condition_expression(format!("{condition} AND updated_at = :seen"))
+            .expression_attribute_values(":to", s(entry.status.as_str()))
+            .expression_attribute_values(":gsi2", s(status_gsi2pk(entry.status)))
+            .expression_attribute_values(":at", s(&entry.at))
+            .expression_attribute_values(":entry", history)
+            .expression_attribute_values(":seen", s(&order.updated_at))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        })?];
+        for portions in give_back {
+            items.push(self.give_back_stock(portions)?);
+        }
+        let Some(c) = transact(&self.db, "cancel order", items).await? else {
+            return Ok(GiveBackOutcome::Done);
+        };
+        if c.condition_failed(0) {
+            return Ok(match c.item(0).cloned() {
+                Some(item) => GiveBackOutcome::Changed(Some(Box::new(from_item(item, "order")?))),
+                None => GiveBackOutcome::Changed(None),
+            });
+        }
+        match c.failed_conditions().next() {
+            Some(index) => Ok(GiveBackOutcome::DishGone(give_back[index - 1].food_item_id.clone())),
+            None => Err(Failure::bug(format!("cancel order cancelled: {:?}", c.0))),
+        }
+    }
+
     /// Marks an order paid at `at`, conditioned on `requires`.
     pub async fn mark_paid(&self, id: &str, requires: &Precondition, at: &str) -> Result<WriteOutcome, Failure> {
         let req = self
@@ -232,21 +343,13 @@ impl OrderStore {
         requires: &Precondition,
         operation: &'static str,
     ) -> Result<WriteOutcome, Failure> {
-        let (status_op, status) = match requires.status {
-            StatusRule::Is(status) => ("=", status),
-            StatusRule::IsNot(status) => ("<>", status),
-        };
-        let mut condition = format!("#status {status_op} :required_status");
-        let mut req = req
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":required_status", s(status.as_str()));
-        if let Some(payment) = requires.payment {
-            condition.push_str(" AND payment_status = :required_payment");
-            req = req.expression_attribute_values(":required_payment", s(payment.as_str()));
+        let (condition, names, values) = precondition_expression(requires);
+        let mut req = req;
+        for (k, v) in names {
+            req = req.expression_attribute_names(k, v);
         }
-        if let Some(customer) = &requires.customer {
-            condition.push_str(" AND customer_id = :required_customer");
-            req = req.expression_attribute_values(":required_customer", s(customer));
+        for (k, v) in values {
+            req = req.expression_attribute_values(k, v);
         }
         let req = req
             .condition_expression(condition)
@@ -260,4 +363,26 @@ impl OrderStore {
             Conditional::Failed(current) => Ok(WriteOutcome::Changed(current.map(Box::new))),
         }
     }
+}
+
+/// The condition a [`Precondition`] spells, with its names and values.
+fn precondition_expression(
+    requires: &Precondition,
+) -> (String, Vec<(&'static str, String)>, Vec<(&'static str, AttributeValue)>) {
+    let (status_op, status) = match requires.status {
+        StatusRule::Is(status) => ("=", status),
+        StatusRule::IsNot(status) => ("<>", status),
+    };
+    let mut condition = format!("#status {status_op} :required_status");
+    let names = vec![("#status", "status".to_owned())];
+    let mut values = vec![(":required_status", s(status.as_str()))];
+    if let Some(payment) = requires.payment {
+        condition.push_str(" AND payment_status = :required_payment");
+        values.push((":required_payment", s(payment.as_str())));
+    }
+    if let Some(customer) = &requires.customer {
+        condition.push_str(" AND customer_id = :required_customer");
+        values.push((":required_customer", s(customer)));
+    }
+    (condition, names, values)
 }

@@ -75,7 +75,12 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409: the request conflicts with the current state.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict {
+        code: &'static str,
+        message: String,
+        /// Which parts of the request ran into the state (e.g. the order lines short of stock).
+        fields: Option<Fields>,
+    },
     /// 413: the body is larger than the contract allows.
     #[error("Request body is too large")]
     PayloadTooLarge,
@@ -125,6 +130,16 @@ impl ApiError {
         Self::Conflict {
             code,
             message: message.into(),
+            fields: None,
+        }
+    }
+
+    /// A conflict naming the parts of the request it concerns.
+    pub fn conflict_fields(code: &'static str, message: impl Into<String>, fields: Fields) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+            fields: Some(fields),
         }
     }
 
@@ -205,7 +220,7 @@ impl IntoResponse for ApiError {
             ),
         }
         let fields = match &self {
-            Self::BadRequest { fields, .. } => fields.as_ref(),
+            Self::BadRequest { fields, .. } | Self::Conflict { fields, .. } => fields.as_ref(),
             _ => None,
         };
         let body = ErrorEnvelope {

@@ -65,6 +65,7 @@ pub const ROUTES: &[Route] = &[
     route("admin", "GET", "/api/foods/admin/items/{id}/", Admin),
     route("admin", "PATCH", "/api/foods/admin/items/{id}/", Admin),
     route("admin", "DELETE", "/api/foods/admin/items/{id}/", Admin),
+    route("admin", "POST", "/api/foods/admin/items/{id}/stock/", Admin),
     route("orders", "POST", "/api/orders/", Customer),
     route("orders", "GET", "/api/orders/", Customer),
     route("orders", "GET", "/api/orders/{id}/", Customer),

@@ -338,15 +338,29 @@ pub async fn conditional_update<T: serde::de::DeserializeOwned>(
 
 /// What happened to each action of a cancelled transaction.
 #[derive(Debug)]
-pub struct Cancelled(pub Vec<Option<String>>);
+pub struct Cancelled(pub Vec<Option<String>>, Vec<Option<Item>>);
 
 impl Cancelled {
     pub fn from_reasons(reasons: &[CancellationReason]) -> Self {
-        Self(reasons.iter().map(|r| r.code().map(str::to_owned)).collect())
+        Self(
+            reasons.iter().map(|r| r.code().map(str::to_owned)).collect(),
+            reasons.iter().map(|r| r.item().cloned()).collect(),
+        )
     }
 
     pub fn condition_failed(&self, index: usize) -> bool {
         self.0.get(index).and_then(|c| c.as_deref()) == Some("ConditionalCheckFailed")
+    }
+
+    /// The indexes of the actions whose condition failed.
+    pub fn failed_conditions(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.0.len()).filter(|&i| self.condition_failed(i))
+    }
+
+    /// The item as it was when action `index`'s condition failed, if that action asked for it
+    /// (`ReturnValuesOnConditionCheckFailure::AllOld`) and the item existed.
+    pub fn item(&self, index: usize) -> Option<&Item> {
+        self.1.get(index).and_then(Option::as_ref)
     }
 
     pub fn any_condition_failed(&self) -> bool {
