@@ -6,6 +6,8 @@ use std::sync::Arc;
 use crate::accounts::Accounts;
 use crate::accounts::notify::OtpSender;
 use crate::accounts::store::AccountStore;
+use crate::cart::CartService;
+use crate::cart::store::CartStore;
 use crate::menu::MenuService;
 use crate::menu::store::MenuStore;
 use crate::orders::OrderService;
@@ -24,6 +26,7 @@ pub struct App {
     pub accounts: Accounts,
     pub menu: MenuService,
     pub orders: OrderService,
+    pub cart: CartService,
     pub cursors: Cursors,
     db: Db,
     keys: KeyRings,
@@ -58,9 +61,20 @@ impl App {
             Some(value) => FrontDoor::locked(value),
             None => FrontDoor::open(),
         };
+        let orders = OrderService::new(
+            OrderStore::new(db.clone()),
+            MenuStore::new(db.clone()),
+            accounts.clone(),
+        );
         Self {
             front_door,
-            orders: OrderService::new(OrderStore::new(db.clone()), accounts.clone()),
+            cart: CartService::new(
+                CartStore::new(db.clone()),
+                MenuStore::new(db.clone()),
+                orders.clone(),
+                accounts.clone(),
+            ),
+            orders,
             accounts,
             menu: MenuService::new(MenuStore::new(db.clone())),
             cursors: Cursors::new(keys.tokens.clone()),

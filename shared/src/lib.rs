@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod cart;
 pub mod menu;
 pub mod orders;
 pub mod platform;

@@ -2,6 +2,7 @@
 //! Run with `infra/local/dev.sh test`.
 
 mod abuse;
+mod cart;
 mod events;
 mod login;
 mod menu;

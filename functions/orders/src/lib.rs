@@ -1,16 +1,22 @@
-//! `orders` function: a customer places orders, lists and reads their own, and cancels pending
-//! ones. Customer tokens only (an admin token is a 403).
+//! `orders` function: a customer places orders, lists and reads their own, cancels pending
+//! ones, and keeps a cart that checks out into an order. Customer tokens only (an admin token is
+//! a 403).
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use http::HeaderMap;
 use serde_json::{Value, json};
 use shared::accounts::http::Customer;
+use shared::cart::http::cart_body;
+use shared::cart::model::Quantity;
 use shared::http::{JsonBody, QueryParams, Service, path_id, service};
-use shared::orders::http::{idempotency_key, order_input, order_not_found, placement_response};
-use shared::orders::model::NewOrder;
+use shared::menu::http::food_not_found;
+use shared::orders::http::{handover_input, idempotency_key, order_input, order_not_found, placement_response};
+use shared::orders::model::{Handover, NewOrder};
 use shared::pagination::PageQuery;
 use shared::{ApiError, App};
 
@@ -19,7 +25,10 @@ pub fn router(app: App) -> Service {
         Router::new()
             .route("/api/orders", get(list).post(place))
             .route("/api/orders/{id}", get(one))
-            .route("/api/orders/{id}/cancel", post(cancel)),
+            .route("/api/orders/{id}/cancel", post(cancel))
+            .route("/api/cart", get(cart).delete(clear_cart))
+            .route("/api/cart/items/{id}", put(set_line).delete(remove_line))
+            .route("/api/cart/checkout", post(checkout)),
         app,
     )
 }
@@ -59,4 +68,55 @@ async fn cancel(State(app): State<App>, customer: Customer, Path(id): Path<Strin
     let id = path_id(&id, order_not_found)?;
     let order = app.orders.cancel_own(&customer, &id).await?;
     Ok(Json(json!({ "order": order })))
+}
+
+async fn cart(State(app): State<App>, customer: Customer) -> Result<Json<Value>, ApiError> {
+    Ok(Json(cart_body(&app.cart.cart(&customer).await?)))
+}
+
+#[derive(serde::Deserialize)]
+struct LineRequest {
+    #[serde(default)]
+    quantity: Option<Value>,
+}
+
+/// Puts a dish in the cart at `quantity`, or changes its line.
+async fn set_line(
+    State(app): State<App>,
+    customer: Customer,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<LineRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, food_not_found)?;
+    let quantity = Quantity::parse(req.quantity.as_ref().and_then(Value::as_i64))?;
+    Ok(Json(cart_body(&app.cart.set_line(&customer, &id, quantity).await?)))
+}
+
+/// Takes a dish out of the cart; a dish that is not in it changes nothing.
+async fn remove_line(
+    State(app): State<App>,
+    customer: Customer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, food_not_found)?;
+    Ok(Json(cart_body(&app.cart.remove_line(&customer, &id).await?)))
+}
+
+async fn clear_cart(State(app): State<App>, customer: Customer) -> Result<Response, ApiError> {
+    app.cart.clear(&customer).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The cart becomes an order (delivery or pickup), through the same placement as `POST
+/// /api/orders/`; retried requests with the same `Idempotency-Key` get the first answer.
+async fn checkout(
+    State(app): State<App>,
+    customer: Customer,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let handover = Handover::parse(handover_input(&body))?;
+    let placement = app.cart.checkout(&customer, key, handover).await?;
+    placement_response(placement)
 }

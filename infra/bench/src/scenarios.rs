@@ -321,14 +321,14 @@ impl Data {
         };
         let order = Order::place(
             &self.customer.id,
-            request,
+            request.into_parts().1,
             vec![line],
             Money::from_kobo(350_000),
             now_rfc3339(),
         );
         let orders = OrderStore::new(self.store.clone());
         match orders
-            .place(&order, None, &self.customer_session, now_epoch())
+            .place(&order, None, None, &self.customer_session, now_epoch())
             .await
             .map_err(ops::describe)?
         {

@@ -41,6 +41,11 @@ impl From<OrderError> for ApiError {
                 "idempotency_conflict",
                 "This Idempotency-Key was already used with a different request",
             ),
+            OrderError::EmptyCart => ApiError::bad_request("empty_cart", "Your cart is empty"),
+            OrderError::CartChanged => ApiError::conflict(
+                "cart_changed",
+                "Your cart changed during checkout; review it and check out again",
+            ),
             OrderError::Account(e) => e.into(),
             OrderError::Failure(failure) => failure.into(),
         }

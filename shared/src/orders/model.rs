@@ -449,14 +449,35 @@ impl NewOrder {
     /// SHA-256 of the request as understood (lines merged, text trimmed), hex: what an
     /// idempotency key is bound to.
     pub fn fingerprint(&self) -> String {
-        // Serialising plain strings and integers cannot fail; an empty fingerprint would still
-        // only ever match itself.
-        let canonical = serde_json::to_vec(self).unwrap_or_default();
-        Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect()
+        fingerprint(&("order", self))
+    }
+
+    /// The lines, and how the order is handed over.
+    pub fn into_parts(self) -> (Vec<RequestedLine>, Handover) {
+        let handover = Handover {
+            fulfilment: self.fulfilment,
+            delivery_address: self.delivery_address,
+            note: self.note,
+        };
+        (self.lines, handover)
     }
 }
 
+/// SHA-256 of a value's JSON, hex.
+fn fingerprint(value: &impl Serialize) -> String {
+    // Serialising plain strings and integers cannot fail; an empty fingerprint would still only
+    // ever match itself.
+    let canonical = serde_json::to_vec(value).unwrap_or_default();
+    Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Handover {
+    /// What a checkout's idempotency key is bound to: the checkout request (the lines are the
+    /// cart's, gone once it succeeded), never equal to an order request's.
+    pub fn checkout_fingerprint(&self) -> String {
+        fingerprint(&("checkout", self))
+    }
+
     /// A checked handover on its own (checkout: the lines come from the cart).
     pub fn parse(input: HandoverInput) -> Result<Self, Invalid> {
         let mut p = Problems::default();
@@ -665,7 +686,7 @@ impl Order {
     }
 
     /// A new order: pending, unpaid, its first history entry by the customer.
-    pub fn place(customer_id: &str, request: NewOrder, lines: Vec<OrderLine>, total: Money, now: String) -> Self {
+    pub fn place(customer_id: &str, handover: Handover, lines: Vec<OrderLine>, total: Money, now: String) -> Self {
         let status = OrderStatus::Pending;
         Self {
             id: ulid::Ulid::new().to_string(),
@@ -675,9 +696,9 @@ impl Order {
             items: lines,
             total: total.kobo(),
             currency: crate::menu::model::CURRENCY.into(),
-            fulfilment: request.fulfilment,
-            delivery_address: request.delivery_address,
-            note: request.note,
+            fulfilment: handover.fulfilment,
+            delivery_address: handover.delivery_address,
+            note: handover.note,
             status_history: vec![HistoryEntry {
                 status,
                 at: now.clone(),
@@ -983,7 +1004,7 @@ mod tests {
         };
         let order = Order::place(
             "u1",
-            request,
+            request.into_parts().1,
             vec![line("A", 2, true), line("B", 5, false)],
             Money::from_kobo(7),
             "t".into(),
@@ -1040,7 +1061,7 @@ mod tests {
             delivery_address: Some("1 Marina".into()),
             note: None,
         };
-        let order = Order::place("u1", request, vec![], Money::from_kobo(5), "t".into());
+        let order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         assert_eq!((order.status, order.payment_status), (Pending, Unpaid));
         assert_eq!(order.status_history.len(), 1);
         assert_eq!(order.status_history[0].by, "u1");

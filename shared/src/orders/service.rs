@@ -7,13 +7,15 @@
 use serde_json::json;
 
 use super::model::{
-    HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, MAX_LINES, NewOrder, Order, OrderStatus,
-    PaymentChange, PaymentError, PaymentStatus, PricingError, Replay, Shortfall, TransitionError, check_payment,
-    price_lines,
+    Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, MAX_LINES, NewOrder, Order,
+    OrderStatus, PaymentChange, PaymentError, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall,
+    TransitionError, check_payment, price_lines,
 };
 use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
 use crate::accounts::model::{Role, Subject, session};
 use crate::accounts::{AccountError, Accounts};
+use crate::cart::model::Cart;
+use crate::menu::store::MenuStore;
 use crate::platform::clock::{now_epoch, now_rfc3339};
 use crate::platform::db::Page;
 use crate::platform::error::Failure;
@@ -40,6 +42,10 @@ pub enum OrderError {
     Pricing(#[from] PricingError),
     #[error("the Idempotency-Key was used for another request")]
     IdempotencyConflict,
+    #[error("the cart is empty")]
+    EmptyCart,
+    #[error("the cart changed during checkout")]
+    CartChanged,
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]
@@ -54,15 +60,24 @@ pub enum Placement {
     Replayed { status_code: u16, body: String },
 }
 
+/// What an order is made of.
+enum Basket {
+    /// The lines of an order request.
+    Lines(Vec<RequestedLine>),
+    /// The customer's cart.
+    Cart,
+}
+
 #[derive(Clone)]
 pub struct OrderService {
     store: OrderStore,
+    menu: MenuStore,
     accounts: Accounts,
 }
 
 impl OrderService {
-    pub fn new(store: OrderStore, accounts: Accounts) -> Self {
-        Self { store, accounts }
+    pub fn new(store: OrderStore, menu: MenuStore, accounts: Accounts) -> Self {
+        Self { store, menu, accounts }
     }
 
     pub fn store(&self) -> &OrderStore {
@@ -78,20 +93,56 @@ impl OrderService {
         request: NewOrder,
     ) -> Result<Placement, OrderError> {
         let fingerprint = request.fingerprint();
-        let food_ids: Vec<&str> = request
-            .lines
-            .iter()
-            .map(|l| l.food_item_id.as_str())
-            .filter(|id| ulid::Ulid::from_string(id).is_ok())
-            .collect();
-        let inputs = self
-            .store
-            .placement_inputs(
-                &food_ids,
-                key.as_ref().map(|k| (customer.user_id.as_str(), k)),
-                &customer.session_id,
-            )
-            .await?;
+        let (lines, handover) = request.into_parts();
+        self.placement(customer, key, fingerprint, Basket::Lines(lines), handover)
+            .await
+    }
+
+    /// Orders the customer's cart: the same placement as [`Self::place`], its lines taken from
+    /// the cart (read beside the menu: one round trip), the cart deleted in the order's
+    /// transaction. Any refusal leaves the cart as it was.
+    pub async fn checkout(
+        &self,
+        customer: &Subject,
+        key: Option<IdempotencyKey>,
+        handover: Handover,
+    ) -> Result<Placement, OrderError> {
+        let fingerprint = handover.checkout_fingerprint();
+        self.placement(customer, key, fingerprint, Basket::Cart, handover).await
+    }
+
+    /// The one placement flow: read, check the session, replay a known key, price, write.
+    async fn placement(
+        &self,
+        customer: &Subject,
+        key: Option<IdempotencyKey>,
+        fingerprint: String,
+        basket: Basket,
+        handover: Handover,
+    ) -> Result<Placement, OrderError> {
+        let idempotency = key.as_ref().map(|k| (customer.user_id.as_str(), k));
+        let (inputs, menu_foods) = match &basket {
+            Basket::Lines(lines) => {
+                let food_ids: Vec<&str> = lines
+                    .iter()
+                    .map(|l| l.food_item_id.as_str())
+                    .filter(|id| ulid::Ulid::from_string(id).is_ok())
+                    .collect();
+                let inputs = self
+                    .store
+                    .placement_inputs(&food_ids, None, idempotency, &customer.session_id)
+                    .await?;
+                (inputs, None)
+            }
+            Basket::Cart => {
+                let (inputs, menu) = tokio::join!(
+                    self.store
+                        .placement_inputs(&[], Some(&customer.user_id), idempotency, &customer.session_id),
+                    self.menu.menu()
+                );
+                (inputs?, Some(menu?.foods))
+            }
+        };
         let now = now_epoch();
         if !session::is_live(inputs.session.as_ref(), customer, now) {
             return Err(AccountError::SessionEnded.into());
@@ -99,8 +150,17 @@ impl OrderService {
         if let Some(record) = inputs.idempotency.as_ref().filter(|r| r.is_live(now)) {
             return replay(record, &fingerprint);
         }
-        let (lines, total) = price_lines(&request.lines, |id| inputs.foods.iter().find(|f| f.id == id))?;
-        let order = Order::place(&customer.user_id, request, lines, total, now_rfc3339());
+        let (lines, cart_version) = match basket {
+            Basket::Lines(lines) => (lines, None),
+            Basket::Cart => {
+                let cart = Cart::live(inputs.cart, now);
+                let lines = cart.order_lines().map_err(|_| OrderError::EmptyCart)?;
+                (lines, Some(cart.version))
+            }
+        };
+        let foods = menu_foods.as_ref().unwrap_or(&inputs.foods);
+        let (lines, total) = price_lines(&lines, |id| foods.iter().find(|f| f.id == id))?;
+        let order = Order::place(&customer.user_id, handover, lines, total, now_rfc3339());
         let body = serde_json::to_string(&json!({ "order": &order })).map_err(Failure::internal)?;
         let record = key.as_ref().map(|k| {
             (
@@ -115,15 +175,26 @@ impl OrderService {
             )
         });
         let record = record.as_ref().map(|(k, r)| (*k, r));
-        match self.store.place(&order, record, &customer.session_id, now).await? {
+        match self
+            .store
+            .place(&order, record, cart_version, &customer.session_id, now)
+            .await?
+        {
             PlaceOutcome::Placed => {
-                tracing::info!(order_id = %order.id, lines = order.items.len(), total = order.total, "order placed");
+                tracing::info!(
+                    order_id = %order.id,
+                    lines = order.items.len(),
+                    total = order.total,
+                    from_cart = cart_version.is_some(),
+                    "order placed"
+                );
                 Ok(Placement::Placed {
                     order: Box::new(order),
                     body,
                 })
             }
             PlaceOutcome::SessionEnded => Err(AccountError::SessionEnded.into()),
+            PlaceOutcome::CartChanged => Err(OrderError::CartChanged),
             PlaceOutcome::FoodGone(id) => Err(PricingError::FoodNotFound(id).into()),
             PlaceOutcome::ShortOf(short) => {
                 let mut shortfalls = Vec::new();

@@ -16,6 +16,8 @@ use super::model::{
 };
 use crate::accounts::model::Session;
 use crate::accounts::store::{is_session, live_session_check, session_from, session_key};
+use crate::cart::model::Cart;
+use crate::cart::store::{cart_from, cart_key, delete_action as cart_delete_action, is_cart};
 use crate::menu::model::Food;
 use crate::menu::store::{food_from, food_key, is_food};
 use crate::platform::db::{
@@ -54,6 +56,8 @@ pub struct PlacementInputs {
     pub foods: Vec<Food>,
     pub idempotency: Option<IdempotencyRecord>,
     pub session: Option<Session>,
+    /// The customer's cart, for a checkout.
+    pub cart: Option<Cart>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -62,6 +66,8 @@ pub enum PlaceOutcome {
     /// A concurrent request with the same Idempotency-Key won.
     IdempotencyKeyTaken,
     SessionEnded,
+    /// The cart changed (or went) since it was read.
+    CartChanged,
     /// Orders in flight took the stock first: each short dish with what is left now (`None`:
     /// its stock is no longer tracked).
     ShortOf(Vec<(String, Option<i64>)>),
@@ -112,15 +118,19 @@ impl OrderStore {
         )
     }
 
-    /// The dishes of an order request, the customer's idempotency record and the session, in
-    /// one BatchGetItem.
+    /// The dishes of an order request (or the customer's cart), the customer's idempotency
+    /// record and the session, in one BatchGetItem.
     pub async fn placement_inputs(
         &self,
         food_ids: &[&str],
+        cart_of: Option<&str>,
         idempotency: Option<(&str, &IdempotencyKey)>,
         session_id: &str,
     ) -> Result<PlacementInputs, Failure> {
         let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(id)).collect();
+        if let Some(customer) = cart_of {
+            wanted.push(cart_key(customer));
+        }
         if let Some((customer, key)) = idempotency {
             wanted.push((idempotency_pk(customer, key), IDEMPOTENCY_SK.to_owned()));
         }
@@ -131,6 +141,8 @@ impl OrderStore {
                 inputs.foods.push(food_from(item)?);
             } else if is_session(&item) {
                 inputs.session = Some(session_from(item)?);
+            } else if is_cart(&item) {
+                inputs.cart = Some(cart_from(item)?);
             } else if sk_of(&item) == IDEMPOTENCY_SK {
                 inputs.idempotency = Some(from_item(item, "idempotency")?);
             }
@@ -161,13 +173,15 @@ impl OrderStore {
         })
     }
 
-    /// Writes the order, its idempotency record and the stock it takes in one transaction,
-    /// conditioned on the order id being new, the session still live, the key free (or
-    /// expired) and every tracked dish holding what its line takes.
+    /// Writes the order, its idempotency record and the stock it takes in one transaction
+    /// (deleting the cart it came from, read at `cart_version`), conditioned on the order id
+    /// being new, the session still live, the key free (or expired), the cart unchanged and
+    /// every tracked dish holding what its line takes.
     pub async fn place(
         &self,
         order: &Order,
         idempotency: Option<(&IdempotencyKey, &IdempotencyRecord)>,
+        cart_version: Option<u64>,
         session_id: &str,
         now: i64,
     ) -> Result<PlaceOutcome, Failure> {
@@ -192,6 +206,10 @@ impl OrderStore {
                     .expression_attribute_values(":now", n(now))
             })?);
         }
+        let cart_index = items.len();
+        if let Some(version) = cart_version {
+            items.push(cart_delete_action(&self.db, &order.customer_id, version)?);
+        }
         let first_stock = items.len();
         let taken = order.stock_taken();
         for portions in &taken {
@@ -205,6 +223,9 @@ impl OrderStore {
         }
         if idempotency.is_some() && c.condition_failed(2) {
             return Ok(PlaceOutcome::IdempotencyKeyTaken);
+        }
+        if cart_version.is_some() && c.condition_failed(cart_index) {
+            return Ok(PlaceOutcome::CartChanged);
         }
         let mut short = Vec::new();
         for index in c.failed_conditions().filter(|&i| i >= first_stock) {

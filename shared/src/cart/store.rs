@@ -1,0 +1,104 @@
+//! Carts in the table: one item per customer holding its lines, written whole under the version
+//! read (a customer's own two devices cannot lose each other's change), expired by TTL after
+//! [`IDLE_SECS`](super::model::IDLE_SECS) without a change.
+//!
+//! | item | PK | SK | |
+//! |---|---|---|---|
+//! | cart | `CART#<customer>` | `CART` | TTL `expires_at`; deleted by checkout in the order's transaction |
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+
+use super::model::Cart;
+use crate::platform::db::{Db, Item, PK, SK, TTL, db_error, from_item, n, s, sk_of, to_item};
+use crate::platform::error::Failure;
+
+const CART_SK: &str = "CART";
+
+fn cart_pk(customer_id: &str) -> String {
+    format!("CART#{customer_id}")
+}
+
+/// The key of a customer's cart, for features that read it in their own batch (checkout).
+pub fn cart_key(customer_id: &str) -> (String, String) {
+    (cart_pk(customer_id), CART_SK.to_owned())
+}
+
+pub fn is_cart(item: &Item) -> bool {
+    sk_of(item) == CART_SK
+}
+
+pub fn cart_from(item: Item) -> Result<Cart, Failure> {
+    from_item(item, "cart")
+}
+
+/// Deletes the cart read at `version`, in a transaction of another feature (checkout): a cart
+/// changed meanwhile fails the transaction.
+pub fn delete_action(db: &Db, customer_id: &str, version: u64) -> Result<TransactWriteItem, Failure> {
+    db.delete_action(cart_pk(customer_id), CART_SK, |d| {
+        d.condition_expression("version = :seen")
+            .expression_attribute_values(":seen", n(version))
+    })
+}
+
+/// What a conditional cart write did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Saved {
+    Done,
+    /// The cart changed since it was read: decide again.
+    Stale,
+}
+
+#[derive(Clone, Debug)]
+pub struct CartStore {
+    db: Db,
+}
+
+impl CartStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub async fn cart(&self, customer_id: &str) -> Result<Option<Cart>, Failure> {
+        self.db.get_item(cart_pk(customer_id), CART_SK, "cart").await
+    }
+
+    /// Writes `next` over the cart read at `seen` (0: there was none).
+    pub async fn save(&self, customer_id: &str, seen: u64, next: &Cart) -> Result<Saved, Failure> {
+        let mut item = to_item(next, [(PK, cart_pk(customer_id)), (SK, CART_SK.to_owned())], "cart")?;
+        item.insert(TTL.to_owned(), n(next.expires_at));
+        let res = self
+            .db
+            .client()
+            .put_item()
+            .table_name(self.db.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK) OR version = :seen")
+            .expression_attribute_values(":seen", n(seen))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(Saved::Done),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Saved::Stale)
+            }
+            Err(err) => Err(db_error("PutItem cart", err)),
+        }
+    }
+
+    pub async fn clear(&self, customer_id: &str) -> Result<(), Failure> {
+        self.db
+            .client()
+            .delete_item()
+            .table_name(self.db.table())
+            .key(PK, s(cart_pk(customer_id)))
+            .key(SK, s(CART_SK))
+            .send()
+            .await
+            .map_err(|e| db_error("DeleteItem cart", e))?;
+        Ok(())
+    }
+}
