@@ -217,9 +217,10 @@ impl Data {
             .unwrap_or_default();
         let category = data.category("Bench Dishes").await?;
         data.bench_category = category.clone();
+        // Every bench dish tracks its stock, so that placements take stock on every line.
         for i in 0..50 {
             data.bench_dishes
-                .push(data.food(&format!("Bench Dish {i}"), &category).await?);
+                .push(data.tracked_food(&format!("Bench Dish {i}"), &category).await?);
         }
         data.order = data.order(false).await?;
         Ok(data)
@@ -302,6 +303,44 @@ impl Data {
         };
         let dish = self.menu().create_food(change).await.map_err(ops::describe)?;
         Ok(dish.food.id)
+    }
+
+    async fn tracked_food(&self, name: &str, category: &str) -> anyhow::Result<String> {
+        let change = FoodChange {
+            name: Some(Name::parse(name).map_err(anyhow::Error::msg)?),
+            price: Some(Money::from_kobo(150_000)),
+            category_id: Some(category.to_owned()),
+            stock: Some(Some(shared::menu::model::STOCK_MAX)),
+            ..FoodChange::default()
+        };
+        let dish = self.menu().create_food(change).await.map_err(ops::describe)?;
+        Ok(dish.food.id)
+    }
+
+    /// A customer with a live session and a cart of the first `lines` bench dishes; their
+    /// access token.
+    async fn cart_customer(&self, lines: usize) -> anyhow::Result<String> {
+        let account = self.account(Role::Customer, true, None).await?;
+        let (_, access, _) = self.session(&account).await?;
+        let cart = shared::cart::model::Cart {
+            lines: self.bench_dishes[..lines]
+                .iter()
+                .enumerate()
+                .map(|(i, id)| shared::cart::model::CartLine {
+                    food_item_id: id.clone(),
+                    quantity: 1,
+                    name: format!("Bench Dish {i}"),
+                })
+                .collect(),
+            version: 1,
+            updated_at: now_rfc3339(),
+            expires_at: now_epoch() + shared::cart::model::IDLE_SECS,
+        };
+        shared::cart::store::CartStore::new(self.store.clone())
+            .save(&account.id, 0, &cart)
+            .await
+            .map_err(ops::describe)?;
+        Ok(access)
     }
 
     async fn order(&self, paid: bool) -> anyhow::Result<String> {
@@ -535,9 +574,76 @@ impl Data {
             "orders" => {
                 let one = json!({"items": [{"food_item_id": self.dish, "quantity": 1}], "delivery_address": "12 Admiralty Way, Lekki"});
                 let fifty = json!({"items": self.bench_dishes.iter().map(|d| json!({"food_item_id": d, "quantity": 1})).collect::<Vec<_>>(), "delivery_address": "12 Admiralty Way, Lekki"});
+                let tracked = json!({"items": [{"food_item_id": self.bench_dishes[0], "quantity": 1}], "delivery_address": "12 Admiralty Way, Lekki"});
                 let pending: Vec<String> = all((0..n).map(|_| self.order(false)).collect()).await?;
                 let key = ulid::Ulid::new().to_string();
+                let browsing = self.cart_customer(10).await?;
+                let editing = self.cart_customer(10).await?;
+                let this = self;
+                let removing: Vec<String> = all((0..n).map(|_| this.cart_customer(2)).collect()).await?;
+                let ten: Vec<String> = all((0..n).map(|_| this.cart_customer(10)).collect()).await?;
+                let full: Vec<String> = all((0..n).map(|_| this.cart_customer(50)).collect()).await?;
+                let pickup = json!({"fulfilment": "pickup"});
+                let checkout = |tokens: &[String]| -> Vec<String> {
+                    tokens
+                        .iter()
+                        .map(|t| event("POST", "/api/cart/checkout/", "", Some(t), Some(&pickup), &[]))
+                        .collect()
+                };
+                let first = &self.bench_dishes[0];
+                let second = &self.bench_dishes[1];
                 vec![
+                    s(
+                        "POST /api/orders (1 tracked line)",
+                        Kind::Placement,
+                        201,
+                        repeat(event("POST", "/api/orders/", "", c.as_deref(), Some(&tracked), &[])),
+                    ),
+                    s(
+                        "GET /api/cart (10 lines)",
+                        Kind::Read,
+                        200,
+                        repeat(event("GET", "/api/cart/", "", Some(&browsing), None, &[])),
+                    ),
+                    s(
+                        "PUT /api/cart/items/{id}",
+                        Kind::Write,
+                        200,
+                        (0..n)
+                            .map(|i| {
+                                let q = json!({"quantity": 1 + i % 3});
+                                event(
+                                    "PUT",
+                                    &format!("/api/cart/items/{first}/"),
+                                    "",
+                                    Some(&editing),
+                                    Some(&q),
+                                    &[],
+                                )
+                            })
+                            .collect(),
+                    ),
+                    s(
+                        "DELETE /api/cart/items/{id}",
+                        Kind::Write,
+                        200,
+                        removing
+                            .iter()
+                            .map(|t| event("DELETE", &format!("/api/cart/items/{second}/"), "", Some(t), None, &[]))
+                            .collect(),
+                    ),
+                    s(
+                        "POST /api/cart/checkout (10 lines)",
+                        Kind::Placement,
+                        201,
+                        checkout(&ten),
+                    ),
+                    s(
+                        "POST /api/cart/checkout (50 lines)",
+                        Kind::Placement,
+                        201,
+                        checkout(&full),
+                    ),
                     s(
                         "POST /api/orders (1 line)",
                         Kind::Placement,
@@ -637,6 +743,7 @@ impl Data {
                         .collect()),
                     s("GET /api/foods/admin/items/{id}", Kind::Read, 200, repeat(event("GET", &format!("/api/foods/admin/items/{dish}/"), "", a.as_deref(), None, &[]))),
                     s("PATCH /api/foods/admin/items/{id}", Kind::Write, 200, repeat(event("PATCH", &format!("/api/foods/admin/items/{dish}/"), "", a.as_deref(), Some(&json!({"price": 175000})), &[]))),
+                    s("POST /api/foods/admin/items/{id}/stock", Kind::Write, 200, repeat(event("POST", &format!("/api/foods/admin/items/{dish}/stock/"), "", a.as_deref(), Some(&json!({"add": 1})), &[]))),
                     s("DELETE /api/foods/admin/items/{id}", Kind::Write, 204, doomed
                         .iter()
                         .map(|id| event("DELETE", &format!("/api/foods/admin/items/{id}/"), "", a.as_deref(), None, &[]))
