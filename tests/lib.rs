@@ -291,6 +291,30 @@ impl TestApp {
             .to_owned()
     }
 
+    /// A dish made through the admin API in a category of its own, priced `price` kobo, with
+    /// `extra` fields (e.g. `{"stock": 5}`); returns its id.
+    pub async fn admin_dish(&self, admin: &str, name: &str, price: i64, extra: Value) -> String {
+        let res = self
+            .call(
+                Method::POST,
+                "/api/foods/admin/categories/",
+                Some(admin),
+                Some(serde_json::json!({"name": format!("Cat {}", ulid::Ulid::new())})),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.raw);
+        let category = res.body["category"]["id"].as_str().expect("category id").to_owned();
+        let mut body = serde_json::json!({"name": name, "price": price, "category_id": category});
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
+        let res = self
+            .call(Method::POST, "/api/foods/admin/items/", Some(admin), Some(body))
+            .await;
+        assert_eq!(res.status, 201, "{}", res.raw);
+        res.body["food"]["id"].as_str().expect("food id").to_owned()
+    }
+
     /// A verified customer; returns an access token.
     pub async fn customer_token(&self) -> String {
         let email = unique_email();

@@ -5,27 +5,6 @@ use api_tests::{TestApp, TestResponse};
 use http::Method;
 use serde_json::{Value, json};
 
-async fn admin_dish(t: &TestApp, admin: &str, name: &str, price: i64, extra: Value) -> String {
-    let res = t
-        .call(
-            Method::POST,
-            "/api/foods/admin/categories/",
-            Some(admin),
-            Some(json!({"name": format!("Cat {}", ulid::Ulid::new())})),
-        )
-        .await;
-    let category = res.body["category"]["id"].as_str().unwrap().to_owned();
-    let mut body = json!({"name": name, "price": price, "category_id": category});
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let res = t
-        .call(Method::POST, "/api/foods/admin/items/", Some(admin), Some(body))
-        .await;
-    assert_eq!(res.status, 201, "{}", res.raw);
-    res.body["food"]["id"].as_str().unwrap().to_owned()
-}
-
 async fn put_line(t: &TestApp, token: &str, food: &str, quantity: Value) -> TestResponse {
     t.call(
         Method::PUT,
@@ -80,10 +59,10 @@ async fn a_cart_follows_the_customer_at_current_prices_and_keeps_lines_it_cannot
         json!({"items": [], "total": 0, "currency": "NGN", "updated_at": null})
     );
 
-    let jollof = admin_dish(&t, &admin, "Jollof", 250_000, json!({})).await;
-    let suya = admin_dish(&t, &admin, "Suya", 100_000, json!({"stock": 1})).await;
-    let zobo = admin_dish(&t, &admin, "Zobo", 50_000, json!({})).await;
-    let palm = admin_dish(&t, &admin, "Palm Wine", 80_000, json!({})).await;
+    let jollof = t.admin_dish(&admin, "Jollof", 250_000, json!({})).await;
+    let suya = t.admin_dish(&admin, "Suya", 100_000, json!({"stock": 1})).await;
+    let zobo = t.admin_dish(&admin, "Zobo", 50_000, json!({})).await;
+    let palm = t.admin_dish(&admin, "Palm Wine", 80_000, json!({})).await;
     assert_eq!(put_line(&t, &customer, &jollof, json!(2)).await.status, 200);
     assert_eq!(put_line(&t, &customer, &suya, json!(1)).await.status, 200);
     assert_eq!(put_line(&t, &customer, &zobo, json!(3)).await.status, 200);
@@ -150,12 +129,14 @@ async fn lines_are_checked_when_they_are_put() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
     let customer = t.customer_token().await;
-    let off = admin_dish(&t, &admin, "Small Chops", 500_000, json!({"is_available": false})).await;
+    let off = t
+        .admin_dish(&admin, "Small Chops", 500_000, json!({"is_available": false}))
+        .await;
     let res = put_line(&t, &customer, "01JD5Q4A1B3C5D7E9F1G3H5J7K", json!(1)).await;
     assert_eq!((res.status.as_u16(), res.code()), (404, "food_not_found"));
     let res = put_line(&t, &customer, &off, json!(1)).await;
     assert_eq!((res.status.as_u16(), res.code()), (409, "food_unavailable"));
-    let dish = admin_dish(&t, &admin, "Moi Moi", 120_000, json!({})).await;
+    let dish = t.admin_dish(&admin, "Moi Moi", 120_000, json!({})).await;
     for bad in [json!(0), json!(51), json!(1.5), json!("2"), json!(null)] {
         let res = put_line(&t, &customer, &dish, bad.clone()).await;
         assert_eq!((res.status.as_u16(), res.code()), (400, "invalid_quantity"), "{bad}");
@@ -171,7 +152,7 @@ async fn a_cart_holds_at_most_fifty_dishes() {
     let customer = t.customer_token().await;
     let mut dishes = Vec::new();
     for i in 0..51 {
-        dishes.push(admin_dish(&t, &admin, &format!("Dish {i}"), 1_000, json!({})).await);
+        dishes.push(t.admin_dish(&admin, &format!("Dish {i}"), 1_000, json!({})).await);
     }
     for dish in &dishes[..50] {
         assert_eq!(put_line(&t, &customer, dish, json!(1)).await.status, 200);
@@ -193,8 +174,8 @@ async fn checkout_as_pickup_orders_the_cart_at_new_prices_and_empties_it_in_one_
     let res = checkout(&t, &customer, json!({"fulfilment": "pickup"}), None).await;
     assert_eq!((res.status.as_u16(), res.code()), (400, "empty_cart"));
 
-    let jollof = admin_dish(&t, &admin, "Jollof", 250_000, json!({"stock": 10})).await;
-    let chapman = admin_dish(&t, &admin, "Chapman", 150_000, json!({})).await;
+    let jollof = t.admin_dish(&admin, "Jollof", 250_000, json!({"stock": 10})).await;
+    let chapman = t.admin_dish(&admin, "Chapman", 150_000, json!({})).await;
     put_line(&t, &customer, &jollof, json!(2)).await;
     put_line(&t, &customer, &chapman, json!(1)).await;
     patch_food(&t, &admin, &jollof, json!({"price": 260_000})).await;
@@ -254,8 +235,8 @@ async fn a_checkout_refused_on_one_sold_out_line_writes_nothing_and_keeps_the_ca
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
     let customer = t.customer_token().await;
-    let fish = admin_dish(&t, &admin, "Croaker", 650_000, json!({"stock": 2})).await;
-    let asun = admin_dish(&t, &admin, "Asun", 300_000, json!({"stock": 5})).await;
+    let fish = t.admin_dish(&admin, "Croaker", 650_000, json!({"stock": 2})).await;
+    let asun = t.admin_dish(&admin, "Asun", 300_000, json!({"stock": 5})).await;
     put_line(&t, &customer, &fish, json!(1)).await;
     put_line(&t, &customer, &asun, json!(2)).await;
     let cart_before = t.get("/api/cart/", &customer).await.body["cart"].clone();
@@ -313,7 +294,7 @@ async fn a_checkout_refused_on_one_sold_out_line_writes_nothing_and_keeps_the_ca
 async fn concurrent_checkouts_and_restocks_never_lose_a_unit() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
-    let jollof = admin_dish(&t, &admin, "Jollof", 250_000, json!({"stock": 12})).await;
+    let jollof = t.admin_dish(&admin, "Jollof", 250_000, json!({"stock": 12})).await;
     let mut customers = Vec::new();
     for _ in 0..6 {
         let c = t.customer_token().await;

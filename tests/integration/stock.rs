@@ -6,28 +6,6 @@ use http::Method;
 use serde_json::{Value, json};
 
 /// A dish created through the admin API with `extra` fields (e.g. stock); returns its id.
-async fn admin_dish(t: &TestApp, admin: &str, name: &str, extra: Value) -> String {
-    let res = t
-        .call(
-            Method::POST,
-            "/api/foods/admin/categories/",
-            Some(admin),
-            Some(json!({"name": format!("Cat {}", ulid::Ulid::new())})),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.raw);
-    let category = res.body["category"]["id"].as_str().unwrap().to_owned();
-    let mut body = json!({"name": name, "price": 250_000, "category_id": category});
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let res = t
-        .call(Method::POST, "/api/foods/admin/items/", Some(admin), Some(body))
-        .await;
-    assert_eq!(res.status, 201, "{}", res.raw);
-    res.body["food"]["id"].as_str().unwrap().to_owned()
-}
-
 async fn order(t: &TestApp, token: &str, lines: &[(&str, i64)]) -> TestResponse {
     let items: Vec<Value> = lines
         .iter()
@@ -62,8 +40,10 @@ async fn adjust(t: &TestApp, admin: &str, id: &str, add: Value) -> TestResponse 
 async fn stock_is_for_admins_while_everyone_sees_sold_out() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
-    let suya = admin_dish(&t, &admin, "Suya", json!({"stock": 1, "low_stock_threshold": 0})).await;
-    let rice = admin_dish(&t, &admin, "Rice", json!({})).await;
+    let suya = t
+        .admin_dish(&admin, "Suya", 250_000, json!({"stock": 1, "low_stock_threshold": 0}))
+        .await;
+    let rice = t.admin_dish(&admin, "Rice", 250_000, json!({})).await;
     let public = t.call(Method::GET, &format!("/api/foods/{suya}/"), None, None).await;
     assert_eq!(public.body["food"]["sold_out"], false);
     assert!(
@@ -113,7 +93,7 @@ async fn stock_is_for_admins_while_everyone_sees_sold_out() {
 async fn twenty_concurrent_orders_against_five_portions_create_exactly_five() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
-    let jollof = admin_dish(&t, &admin, "Jollof", json!({"stock": 5})).await;
+    let jollof = t.admin_dish(&admin, "Jollof", 250_000, json!({"stock": 5})).await;
     let mut customers = Vec::new();
     for _ in 0..4 {
         customers.push(t.customer_token().await);
@@ -142,8 +122,8 @@ async fn twenty_concurrent_orders_against_five_portions_create_exactly_five() {
 async fn restocks_add_atomically_and_never_go_below_zero() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
-    let moi = admin_dish(&t, &admin, "Moi Moi", json!({"stock": 2})).await;
-    let untracked = admin_dish(&t, &admin, "Zobo", json!({})).await;
+    let moi = t.admin_dish(&admin, "Moi Moi", 250_000, json!({"stock": 2})).await;
+    let untracked = t.admin_dish(&admin, "Zobo", 250_000, json!({})).await;
     let res = adjust(&t, &admin, &moi, json!(3)).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(res.body["food"]["stock"], 5);
@@ -182,7 +162,7 @@ async fn an_admin_edit_never_undoes_concurrent_orders_and_restocks() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
     let customer = t.customer_token().await;
-    let asun = admin_dish(&t, &admin, "Asun", json!({"stock": 30})).await;
+    let asun = t.admin_dish(&admin, "Asun", 250_000, json!({"stock": 30})).await;
     let lines = [(asun.as_str(), 1)];
     let path = format!("/api/foods/admin/items/{asun}/");
     let orders = (0..8).map(|_| order(&t, &customer, &lines));
@@ -235,8 +215,8 @@ async fn a_cancellation_gives_the_portions_back_in_the_same_write() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
     let customer = t.customer_token().await;
-    let fish = admin_dish(&t, &admin, "Croaker", json!({"stock": 4})).await;
-    let water = admin_dish(&t, &admin, "Water", json!({})).await;
+    let fish = t.admin_dish(&admin, "Croaker", 250_000, json!({"stock": 4})).await;
+    let water = t.admin_dish(&admin, "Water", 250_000, json!({})).await;
     let placed = order(&t, &customer, &[(&fish, 3), (&water, 2)]).await;
     assert_eq!(placed.status, 201, "{}", placed.raw);
     assert_eq!(stock_of(&t, &admin, &fish).await, 1);
@@ -263,7 +243,7 @@ async fn a_cancellation_gives_the_portions_back_in_the_same_write() {
 
     // The kitchen cancels a confirmed order whose dish was deleted meanwhile: the cancel goes
     // through, the other dish gets its portions back.
-    let rice = admin_dish(&t, &admin, "Rice", json!({"stock": 10})).await;
+    let rice = t.admin_dish(&admin, "Rice", 250_000, json!({"stock": 10})).await;
     let placed = order(&t, &customer, &[(&fish, 1), (&rice, 2)]).await;
     let id = placed.body["order"]["id"].as_str().unwrap().to_owned();
     assert_eq!(stock_of(&t, &admin, &rice).await, 8);

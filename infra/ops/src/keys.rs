@@ -131,11 +131,7 @@ pub async fn read(client: &Client, secret_id: &str) -> anyhow::Result<Option<Rin
         {
             Ok(None)
         }
-        Err(err) => Err(anyhow::anyhow!(
-            "{}",
-            shared::platform::secrets::aws_sdk_secretsmanager::error::DisplayErrorContext(err)
-        ))
-        .context("GetSecretValue"),
+        Err(err) => Err(sdk_error(err)).context("GetSecretValue"),
     }
 }
 
@@ -149,12 +145,7 @@ pub async fn write(client: &Client, secret_id: &str, ring: &RingDocument, exists
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "{}",
-                    shared::platform::secrets::aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-                )
-            })
+            .map_err(sdk_error)
     } else {
         client
             .create_secret()
@@ -163,14 +154,19 @@ pub async fn write(client: &Client, secret_id: &str, ring: &RingDocument, exists
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "{}",
-                    shared::platform::secrets::aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-                )
-            })
+            .map_err(sdk_error)
     };
     result.with_context(|| format!("writing the secret {secret_id}"))
+}
+
+/// An SDK error with its whole chain (the operator's own terminal).
+fn sdk_error<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
+    err: shared::platform::secrets::aws_sdk_secretsmanager::error::SdkError<E, R>,
+) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        shared::platform::secrets::aws_sdk_secretsmanager::error::DisplayErrorContext(err)
+    )
 }
 
 #[cfg(test)]
