@@ -219,6 +219,16 @@ start_moto() { # port
   wait_http "http://127.0.0.1:$1/moto-api/" "moto server" || exit 1
 }
 
+# The local Paystack (infra/local/paystack/server.py): port, secret key, webhook URL.
+start_paystack() {
+  mkdir -p "$TOOLS/logs"
+  port_free "$1" || { log "port $1 is taken (set PAYSTACK_PORT)"; exit 1; }
+  PAYSTACK_PORT=$1 PAYSTACK_SECRET_KEY=$2 WEBHOOK_URL=${3:-} \
+    python3 "$ROOT/infra/local/paystack/server.py" >"$TOOLS/logs/paystack.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$1/health" "local Paystack" || exit 1
+}
+
 # Credentials for the emulators only (DynamoDB Local wants letters and digits).
 export_local_aws() {
   export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
@@ -254,19 +264,25 @@ cmd_up() {
   wait "${PIDS[-1]}"
 }
 
+# The key the tests and the local Paystack they start share (a test key, not a secret).
+export TEST_PAYSTACK_SECRET_KEY=sk_test_local_paystack_for_the_tests_0123456789
+
 cmd_test() {
   cmd_install
   trap cleanup EXIT INT TERM
   export_local_aws
-  local ddb moto
+  local ddb moto paystack
   ddb=$(free_port); moto=$(free_port)
   start_dynamodb "$ddb" memory
   start_moto "$moto"
+  paystack=$(free_port)
+  start_paystack "$paystack" "$TEST_PAYSTACK_SECRET_KEY"
+  export TEST_PAYSTACK_URL="http://127.0.0.1:$paystack"
   export TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$ddb" TEST_MOTO_ENDPOINT="http://127.0.0.1:$moto"
   # Every AWS action each function performs in the tests and the fuzzing, for check-actions.
   export ACTIONS_LOG="$TOOLS/logs/actions.tsv"
   rm -f "$ACTIONS_LOG"
-  log "DynamoDB Local :$ddb, moto :$moto"
+  log "DynamoDB Local :$ddb, moto :$moto, local Paystack :$paystack"
   cargo fmt --all -- --check
   lint_template
   local out="$TOOLS/logs/test-output.txt"

@@ -10,6 +10,7 @@ pub mod app;
 pub mod cart;
 pub mod menu;
 pub mod orders;
+pub mod payments;
 pub mod platform;
 
 pub use app::App;

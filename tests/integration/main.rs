@@ -8,6 +8,7 @@ mod login;
 mod menu;
 mod openapi;
 mod orders;
+mod paystack;
 mod recovery;
 mod routes;
 mod routing;

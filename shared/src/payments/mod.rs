@@ -1,0 +1,9 @@
+//! Payments: Paystack checkout, its signed webhook, verification and refunds.
+//!
+//! - [`model`]: the webhook signature over raw bytes, references, what a charge does to an order
+//!   (no HTTP, no store);
+//! - [`paystack`]: Paystack's API (initialize, verify, refund).
+
+pub mod model;
+#[cfg(feature = "payments")]
+pub mod paystack;

@@ -1,0 +1,286 @@
+//! Payments through Paystack: what a webhook must prove (its signature over the exact bytes
+//! received), the references we give transactions, and what a charge does to an order. Imports
+//! neither HTTP nor the store.
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha512;
+
+use crate::orders::model::{Order, OrderStatus, PaymentStatus};
+
+/// The only currency the kitchen charges in.
+pub const CURRENCY: &str = "NGN";
+
+/// Paystack's webhook signature: hex HMAC-SHA512 of the raw body under the secret key.
+pub fn signature_matches(secret_key: &[u8], raw_body: &[u8], header: Option<&[u8]>) -> bool {
+    let Some(given) = header.and_then(|h| std::str::from_utf8(h).ok()).and_then(unhex) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha512>::new_from_slice(secret_key) else {
+        return false;
+    };
+    mac.update(raw_body);
+    // `verify_slice` compares in constant time.
+    mac.verify_slice(&given).is_ok()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Our reference for one Paystack transaction of an order: `ck-<order id>-<ulid>`, unique per
+/// attempt (Paystack refuses a reference twice).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Reference(String);
+
+impl Reference {
+    pub fn new(order_id: &str) -> Self {
+        Self(format!("ck-{order_id}-{}", ulid::Ulid::new()))
+    }
+
+    /// A reference as Paystack echoes it back (1 to 100 URL-safe characters).
+    pub fn parse(raw: &str) -> Option<Self> {
+        let ok = (1..=100).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'='));
+        ok.then(|| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Why an order cannot be paid for online.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PayError {
+    #[error("the order is paid already")]
+    AlreadyPaid,
+    #[error("only pending, unpaid orders can be paid for")]
+    NotPayable,
+}
+
+/// Whether an order may start (or resume) a Paystack payment: a paid order never, otherwise only
+/// a pending, unpaid one.
+pub fn check_payable(order: &Order) -> Result<(), PayError> {
+    match (order.payment_status, order.status) {
+        (PaymentStatus::Paid, _) => Err(PayError::AlreadyPaid),
+        (PaymentStatus::Unpaid, OrderStatus::Pending) => Ok(()),
+        _ => Err(PayError::NotPayable),
+    }
+}
+
+/// A successful charge as Paystack reports it (webhook `charge.success`, or verify).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    pub reference: Reference,
+    /// Paystack's transaction id.
+    pub transaction_id: i64,
+    pub amount: i64,
+    pub currency: String,
+    /// card, bank_transfer, ussd, ...
+    pub channel: String,
+}
+
+/// What a successful charge does to its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeDecision {
+    /// Mark it paid: the write must still find it unpaid, not cancelled, at this total.
+    MarkPaid { amount: i64 },
+    /// Already paid (a redelivered event, or verify after the webhook): nothing to do.
+    AlreadyPaid,
+    /// Paid for a different amount or currency: left unpaid, the kitchen must look.
+    Mismatch { expected: i64, paid: i64, currency: String },
+    /// The order was cancelled before the money arrived: nothing to mark; the money goes back.
+    OnCancelled,
+}
+
+pub fn decide_charge(order: &Order, charge: &Charge) -> ChargeDecision {
+    if order.payment_status == PaymentStatus::Paid {
+        return ChargeDecision::AlreadyPaid;
+    }
+    if charge.amount != order.total || charge.currency != order.currency {
+        return ChargeDecision::Mismatch {
+            expected: order.total,
+            paid: charge.amount,
+            currency: charge.currency.clone(),
+        };
+    }
+    if order.status == OrderStatus::Cancelled {
+        return ChargeDecision::OnCancelled;
+    }
+    ChargeDecision::MarkPaid { amount: order.total }
+}
+
+/// A Paystack webhook body, as much of it as the kitchen reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookEvent {
+    pub event: String,
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+impl WebhookEvent {
+    /// The charge of a `charge.success` event (`None` for other events or a body that does not
+    /// carry one).
+    pub fn charge(&self) -> Option<Charge> {
+        if self.event != "charge.success" {
+            return None;
+        }
+        charge_from(&self.data)
+    }
+}
+
+/// A charge from a transaction as Paystack shows it (webhook data or verify data), if it
+/// succeeded.
+pub fn charge_from(data: &serde_json::Value) -> Option<Charge> {
+    if data.get("status").and_then(|s| s.as_str()) != Some("success") {
+        return None;
+    }
+    Some(Charge {
+        reference: Reference::parse(data.get("reference")?.as_str()?)?,
+        transaction_id: data.get("id")?.as_i64()?,
+        amount: data.get("amount")?.as_i64()?,
+        currency: data.get("currency")?.as_str()?.to_owned(),
+        channel: data
+            .get("channel")
+            .and_then(|c| c.as_str())
+            .unwrap_or("unknown")
+            .to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::menu::model::Money;
+    use crate::orders::model::{Fulfilment, Handover};
+
+    const KEY: &[u8] = b"sk_test_0123456789abcdef";
+
+    fn sign(raw: &[u8]) -> String {
+        let mut mac = Hmac::<Sha512>::new_from_slice(KEY).unwrap();
+        mac.update(raw);
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn the_signature_is_checked_over_the_exact_bytes_received() {
+        let raw = br#"{"event":"charge.success","data":{"amount":5000}}"#;
+        let good = sign(raw);
+        assert!(signature_matches(KEY, raw, Some(good.as_bytes())));
+        assert!(
+            signature_matches(KEY, raw, Some(good.to_uppercase().as_bytes())),
+            "hex is hex"
+        );
+        // The same JSON with other whitespace or another key order is other bytes.
+        let spaced = br#"{"event": "charge.success", "data": {"amount": 5000}}"#;
+        let reordered = br#"{"data":{"amount":5000},"event":"charge.success"}"#;
+        assert!(!signature_matches(KEY, spaced, Some(good.as_bytes())));
+        assert!(!signature_matches(KEY, reordered, Some(good.as_bytes())));
+        assert!(!signature_matches(b"another key", raw, Some(good.as_bytes())));
+        for bad in [None, Some(&b""[..]), Some(b"zz"), Some(&good.as_bytes()[..10])] {
+            assert!(!signature_matches(KEY, raw, bad));
+        }
+    }
+
+    fn order(status: OrderStatus, payment: PaymentStatus) -> Order {
+        let handover = Handover {
+            fulfilment: Fulfilment::Pickup,
+            delivery_address: None,
+            note: None,
+        };
+        let mut order = Order::place("u1", handover, vec![], Money::from_kobo(500_000), "t".into());
+        order.status = status;
+        order.payment_status = payment;
+        order
+    }
+
+    fn charge(amount: i64, currency: &str) -> Charge {
+        Charge {
+            reference: Reference::new("O1"),
+            transaction_id: 1,
+            amount,
+            currency: currency.into(),
+            channel: "card".into(),
+        }
+    }
+
+    #[test]
+    fn only_pending_unpaid_orders_can_be_paid_for_and_a_paid_one_says_so() {
+        assert_eq!(
+            check_payable(&order(OrderStatus::Pending, PaymentStatus::Unpaid)),
+            Ok(())
+        );
+        assert_eq!(
+            check_payable(&order(OrderStatus::Confirmed, PaymentStatus::Paid)),
+            Err(PayError::AlreadyPaid)
+        );
+        assert_eq!(
+            check_payable(&order(OrderStatus::Cancelled, PaymentStatus::Unpaid)),
+            Err(PayError::NotPayable)
+        );
+    }
+
+    #[test]
+    fn a_charge_marks_paid_only_for_the_exact_total_in_naira() {
+        let pending = order(OrderStatus::Pending, PaymentStatus::Unpaid);
+        assert_eq!(
+            decide_charge(&pending, &charge(500_000, "NGN")),
+            ChargeDecision::MarkPaid { amount: 500_000 }
+        );
+        assert!(matches!(
+            decide_charge(&pending, &charge(400_000, "NGN")),
+            ChargeDecision::Mismatch {
+                expected: 500_000,
+                paid: 400_000,
+                ..
+            }
+        ));
+        assert!(matches!(
+            decide_charge(&pending, &charge(500_000, "USD")),
+            ChargeDecision::Mismatch { .. }
+        ));
+        let paid = order(OrderStatus::Confirmed, PaymentStatus::Paid);
+        assert_eq!(
+            decide_charge(&paid, &charge(500_000, "NGN")),
+            ChargeDecision::AlreadyPaid
+        );
+        let cancelled = order(OrderStatus::Cancelled, PaymentStatus::Unpaid);
+        assert_eq!(
+            decide_charge(&cancelled, &charge(500_000, "NGN")),
+            ChargeDecision::OnCancelled
+        );
+    }
+
+    #[test]
+    fn only_successful_charges_with_every_field_are_read() {
+        let data = serde_json::json!({"id": 42, "status": "success", "reference": "ck-O1-X", "amount": 5000, "currency": "NGN", "channel": "ussd"});
+        let event = WebhookEvent {
+            event: "charge.success".into(),
+            data: data.clone(),
+        };
+        let c = event.charge().unwrap();
+        assert_eq!((c.transaction_id, c.amount, c.channel.as_str()), (42, 5000, "ussd"));
+        let other = WebhookEvent {
+            event: "transfer.success".into(),
+            data: data.clone(),
+        };
+        assert!(other.charge().is_none());
+        let mut failed = data.clone();
+        failed["status"] = "failed".into();
+        assert!(charge_from(&failed).is_none());
+        let mut odd = data;
+        odd["reference"] = "has spaces".into();
+        assert!(charge_from(&odd).is_none());
+    }
+}
