@@ -66,6 +66,16 @@ async fn set_status(t: &TestApp, admin: &str, id: &str, status: &str) -> TestRes
     .await
 }
 
+async fn set_payment(t: &TestApp, admin: &str, id: &str, payment_status: &str) -> TestResponse {
+    t.call(
+        Method::PATCH,
+        &format!("/api/orders/admin/{id}/payment-status/"),
+        Some(admin),
+        Some(json!({ "payment_status": payment_status })),
+    )
+    .await
+}
+
 async fn set_paid(t: &TestApp, admin: &str, id: &str) -> TestResponse {
     t.call(
         Method::PATCH,
@@ -423,7 +433,7 @@ async fn an_admin_walks_an_order_from_pending_to_completed() {
         );
         assert_eq!(res.body["order"]["status"], *step);
         let history = res.body["order"]["status_history"].as_array().unwrap();
-        assert_eq!(history.len(), i + 2, "history grows by one per step");
+        assert_eq!(history.len(), i + 3, "placed, paid, then one entry per step");
         assert_eq!(history.last().unwrap()["status"], *step);
         assert_eq!(history.last().unwrap()["by_role"], "admin");
     }
@@ -511,6 +521,19 @@ async fn illegal_transitions_get_the_contract_codes() {
             Some(json!({"payment_status": "refunded"})),
         )
         .await;
+    assert_eq!(
+        res.status, 409,
+        "v2: refunded exists, but only for a cancelled cash payment"
+    );
+    assert_eq!(res.code(), "invalid_payment_transition");
+    let res = t
+        .call(
+            Method::PATCH,
+            &format!("/api/orders/admin/{id}/payment-status/"),
+            Some(&admin),
+            Some(json!({"payment_status": "settled"})),
+        )
+        .await;
     assert_eq!(res.status, 400);
 
     set_paid(&t, &admin, &id).await;
@@ -548,6 +571,46 @@ async fn illegal_transitions_get_the_contract_codes() {
 }
 
 #[tokio::test]
+async fn cash_payments_are_recorded_in_the_history_and_refunded_by_hand_only_once_cancelled() {
+    let t = TestApp::new().await;
+    let customer = t.customer_token().await;
+    let admin = t.admin_token().await;
+    let jollof = dish(&t, "Jollof Rice", 250_000, true).await;
+    let id = placed(&t, &customer, &[(&jollof, 1)]).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = set_paid(&t, &admin, &id).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let order = &res.body["order"];
+    assert_eq!(order["payment_method"], "cash");
+    let entry = order["status_history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(entry["status"], "pending", "a payment change keeps the status");
+    assert_eq!(entry["payment_status"], "paid");
+    assert_eq!(entry["by_role"], "admin");
+    assert_eq!(
+        set_payment(&t, &admin, &id, "refunded").await.code(),
+        "invalid_payment_transition",
+        "not cancelled yet"
+    );
+    assert_eq!(set_status(&t, &admin, &id, "confirmed").await.status, 200);
+    assert_eq!(set_status(&t, &admin, &id, "cancelled").await.status, 200);
+    let res = set_payment(&t, &admin, &id, "refunded").await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["order"]["payment_status"], "refunded");
+    let history = res.body["order"]["status_history"].as_array().unwrap();
+    assert_eq!(history.len(), 5, "placed, paid, confirmed, cancelled, refunded");
+    assert_eq!(history[4]["payment_status"], "refunded");
+    assert_eq!(history[4]["status"], "cancelled");
+    assert_eq!(
+        set_payment(&t, &admin, &id, "refunded").await.status,
+        200,
+        "refunded again changes nothing"
+    );
+    assert_eq!(set_paid(&t, &admin, &id).await.code(), "payment_on_cancelled");
+}
+
+#[tokio::test]
 async fn ten_parallel_identical_transitions_apply_once() {
     let t = TestApp::new().await;
     let customer = t.customer_token().await;
@@ -578,8 +641,8 @@ async fn ten_parallel_identical_transitions_apply_once() {
     let order = t.get(&format!("/api/orders/admin/{id}"), &admin).await;
     assert_eq!(
         order.body["order"]["status_history"].as_array().unwrap().len(),
-        2,
-        "one history entry added"
+        3,
+        "placed, paid, and one transition entry"
     );
 }
 

@@ -375,14 +375,21 @@ impl Data {
             other => anyhow::bail!("order: {other:?}"),
         }
         if paid {
-            let shared::orders::model::PaymentChange::MarkPaid(requires) =
-                check_payment(order.status, order.payment_status, PaymentStatus::Paid)
+            let shared::orders::model::PaymentChange::Set { to, method, requires } =
+                check_payment(order.status, order.payment_status, None, PaymentStatus::Paid)
                     .map_err(|e| anyhow::anyhow!("{e}"))?
             else {
                 anyhow::bail!("a new order is unpaid");
             };
+            let entry = shared::orders::model::HistoryEntry {
+                status: order.status,
+                payment_status: Some(to),
+                at: now_rfc3339(),
+                by: "bench".into(),
+                by_role: shared::orders::model::ChangedBy::Admin,
+            };
             orders
-                .mark_paid(&order.id, &requires, &now_rfc3339())
+                .set_payment(&order.id, &requires, method, &entry)
                 .await
                 .map_err(ops::describe)?;
         }

@@ -23,9 +23,10 @@ impl From<OrderError> for ApiError {
             OrderError::Payment(PaymentError::OnCancelled) => {
                 ApiError::conflict("payment_on_cancelled", "Cannot update payment on a cancelled order")
             }
-            OrderError::Payment(PaymentError::CannotUnpay) => {
-                ApiError::conflict("invalid_payment_transition", "A paid order cannot be marked unpaid")
-            }
+            OrderError::Payment(PaymentError::InvalidTransition) => ApiError::conflict(
+                "invalid_payment_transition",
+                "This payment change is not possible (refunds by hand are for cancelled cash payments only)",
+            ),
             OrderError::Pricing(PricingError::FoodNotFound(id)) => ApiError::field(
                 "food_not_found",
                 "items",

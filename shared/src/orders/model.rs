@@ -62,6 +62,47 @@ impl Fulfilment {
 pub enum PaymentStatus {
     Unpaid,
     Paid,
+    /// The money went back to the customer.
+    Refunded,
+    /// Paystack refused to refund a cancelled order: the kitchen must settle it.
+    RefundFailed,
+}
+
+/// How an order was paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Paystack,
+    /// Cash or any pay-at-the-counter payment the kitchen records by hand.
+    Cash,
+}
+
+impl PaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Paystack => "paystack",
+            PaymentMethod::Cash => "cash",
+        }
+    }
+}
+
+/// Who made a change to an order (its history's `by_role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangedBy {
+    Customer,
+    Admin,
+    /// Paystack's webhook, or a verification with Paystack.
+    Paystack,
+}
+
+impl From<Role> for ChangedBy {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Customer => ChangedBy::Customer,
+            Role::Admin => ChangedBy::Admin,
+        }
+    }
 }
 
 /// Why a status change is refused.
@@ -189,6 +230,7 @@ pub enum StatusRule {
 pub struct Precondition {
     pub status: StatusRule,
     pub payment: Option<PaymentStatus>,
+    pub payment_method: Option<PaymentMethod>,
     pub customer: Option<String>,
 }
 
@@ -197,6 +239,7 @@ impl Precondition {
         Self {
             status: StatusRule::Is(status),
             payment: None,
+            payment_method: None,
             customer: None,
         }
     }
@@ -215,7 +258,7 @@ impl PaymentStatus {
             Invalid::field(
                 "invalid_payment_status",
                 "payment_status",
-                "must be paid or unpaid",
+                "must be one of unpaid, paid, refunded, refund_failed",
                 "Unknown payment status",
             )
         })
@@ -225,15 +268,21 @@ impl PaymentStatus {
         match self {
             PaymentStatus::Unpaid => "unpaid",
             PaymentStatus::Paid => "paid",
+            PaymentStatus::Refunded => "refunded",
+            PaymentStatus::RefundFailed => "refund_failed",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim().to_ascii_lowercase().as_str() {
-            "unpaid" => Some(PaymentStatus::Unpaid),
-            "paid" => Some(PaymentStatus::Paid),
-            _ => None,
-        }
+        let raw = raw.trim().to_ascii_lowercase();
+        [
+            PaymentStatus::Unpaid,
+            PaymentStatus::Paid,
+            PaymentStatus::Refunded,
+            PaymentStatus::RefundFailed,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == raw)
     }
 }
 
@@ -242,35 +291,56 @@ impl PaymentStatus {
 pub enum PaymentChange {
     /// Already in that state: nothing to write.
     Unchanged,
-    /// Mark it paid, with what the write must still find (unpaid, not cancelled).
-    MarkPaid(Precondition),
+    /// Set `to` (and, when it is paid, how), with what the write must still find.
+    Set {
+        to: PaymentStatus,
+        method: Option<PaymentMethod>,
+        requires: Precondition,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentError {
     #[error("the order is cancelled")]
     OnCancelled,
-    /// Paid orders do not go back to unpaid (refunds are a later feature).
-    #[error("a paid order does not go back to unpaid")]
-    CannotUnpay,
+    /// Paid orders do not go back to unpaid; only a cancelled cash payment is refunded by hand
+    /// (Paystack payments are refunded through Paystack).
+    #[error("no such payment change")]
+    InvalidTransition,
 }
 
+/// The kitchen records a payment by hand: cash paid for an order that is not cancelled, or cash
+/// handed back for a cancelled order it was paid in cash for.
 pub fn check_payment(
     status: OrderStatus,
     current: PaymentStatus,
+    method: Option<PaymentMethod>,
     requested: PaymentStatus,
 ) -> Result<PaymentChange, PaymentError> {
-    if status == OrderStatus::Cancelled {
-        return Err(PaymentError::OnCancelled);
-    }
-    match (current, requested) {
+    let requires = |payment, payment_method| Precondition {
+        status: StatusRule::Is(status),
+        payment: Some(payment),
+        payment_method,
+        customer: None,
+    };
+    match (requested, current) {
+        (PaymentStatus::Paid, _) if status == OrderStatus::Cancelled => Err(PaymentError::OnCancelled),
         (a, b) if a == b => Ok(PaymentChange::Unchanged),
-        (PaymentStatus::Unpaid, PaymentStatus::Paid) => Ok(PaymentChange::MarkPaid(Precondition {
-            status: StatusRule::IsNot(OrderStatus::Cancelled),
-            payment: Some(PaymentStatus::Unpaid),
-            customer: None,
-        })),
-        _ => Err(PaymentError::CannotUnpay),
+        (PaymentStatus::Paid, PaymentStatus::Unpaid) => Ok(PaymentChange::Set {
+            to: PaymentStatus::Paid,
+            method: Some(PaymentMethod::Cash),
+            requires: requires(PaymentStatus::Unpaid, None),
+        }),
+        (PaymentStatus::Refunded, PaymentStatus::Paid)
+            if status == OrderStatus::Cancelled && method == Some(PaymentMethod::Cash) =>
+        {
+            Ok(PaymentChange::Set {
+                to: PaymentStatus::Refunded,
+                method: None,
+                requires: requires(PaymentStatus::Paid, Some(PaymentMethod::Cash)),
+            })
+        }
+        _ => Err(PaymentError::InvalidTransition),
     }
 }
 
@@ -620,14 +690,18 @@ pub struct Portions {
     pub quantity: i64,
 }
 
-/// One entry of an order's status history: who moved it where, when.
+/// One entry of an order's history: who moved it where (or changed its payment), when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    /// The status after the change (unchanged by a payment change).
     pub status: OrderStatus,
+    /// Set by payment changes: the payment status after the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_status: Option<PaymentStatus>,
     pub at: String,
-    /// The user who made the change.
+    /// The user who made the change, or `paystack`.
     pub by: String,
-    pub by_role: Role,
+    pub by_role: ChangedBy,
 }
 
 /// An order: its priced lines (name and price snapshots), its state and its history. Its
@@ -651,6 +725,9 @@ pub struct Order {
     pub status_history: Vec<HistoryEntry>,
     #[serde(default)]
     pub paid_at: Option<String>,
+    /// How it was paid (set with `paid`).
+    #[serde(default)]
+    pub payment_method: Option<PaymentMethod>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -701,11 +778,13 @@ impl Order {
             note: handover.note,
             status_history: vec![HistoryEntry {
                 status,
+                payment_status: None,
                 at: now.clone(),
                 by: customer_id.into(),
-                by_role: Role::Customer,
+                by_role: ChangedBy::Customer,
             }],
             paid_at: None,
+            payment_method: None,
             created_at: now.clone(),
             updated_at: now,
         }
@@ -903,17 +982,64 @@ mod tests {
 
     #[test]
     fn payment_goes_one_way_and_not_on_cancelled_orders() {
-        match check_payment(Pending, Unpaid, Paid) {
-            Ok(PaymentChange::MarkPaid(p)) => {
-                assert_eq!(p.status, StatusRule::IsNot(Cancelled));
-                assert_eq!(p.payment, Some(Unpaid));
+        match check_payment(Pending, Unpaid, None, Paid) {
+            Ok(PaymentChange::Set { to, method, requires }) => {
+                assert_eq!((to, method), (Paid, Some(PaymentMethod::Cash)));
+                assert_eq!(
+                    requires.status,
+                    StatusRule::Is(Pending),
+                    "the history names the status as read"
+                );
+                assert_eq!(requires.payment, Some(Unpaid));
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(check_payment(Confirmed, Paid, Paid), Ok(PaymentChange::Unchanged));
-        assert_eq!(check_payment(Pending, Unpaid, Unpaid), Ok(PaymentChange::Unchanged));
-        assert_eq!(check_payment(Confirmed, Paid, Unpaid), Err(PaymentError::CannotUnpay));
-        assert_eq!(check_payment(Cancelled, Unpaid, Paid), Err(PaymentError::OnCancelled));
+        assert_eq!(
+            check_payment(Confirmed, Paid, Some(PaymentMethod::Cash), Paid),
+            Ok(PaymentChange::Unchanged)
+        );
+        assert_eq!(
+            check_payment(Pending, Unpaid, None, Unpaid),
+            Ok(PaymentChange::Unchanged)
+        );
+        assert_eq!(
+            check_payment(Confirmed, Paid, Some(PaymentMethod::Cash), Unpaid),
+            Err(PaymentError::InvalidTransition)
+        );
+        assert_eq!(
+            check_payment(Cancelled, Unpaid, None, Paid),
+            Err(PaymentError::OnCancelled)
+        );
+    }
+
+    #[test]
+    fn only_cash_paid_for_a_cancelled_order_is_refunded_by_hand() {
+        match check_payment(Cancelled, Paid, Some(PaymentMethod::Cash), Refunded) {
+            Ok(PaymentChange::Set { to, requires, .. }) => {
+                assert_eq!(to, Refunded);
+                assert_eq!(requires.payment_method, Some(PaymentMethod::Cash));
+                assert_eq!(requires.status, StatusRule::Is(Cancelled));
+            }
+            other => panic!("{other:?}"),
+        }
+        for (status, payment, method) in [
+            (Cancelled, Paid, Some(PaymentMethod::Paystack)),
+            (Confirmed, Paid, Some(PaymentMethod::Cash)),
+            (Cancelled, Unpaid, None),
+        ] {
+            assert_eq!(
+                check_payment(status, payment, method, Refunded),
+                Err(PaymentError::InvalidTransition),
+                "{status:?} {payment:?} {method:?}"
+            );
+        }
+        assert_eq!(
+            check_payment(Cancelled, Refunded, Some(PaymentMethod::Cash), RefundFailed),
+            Err(PaymentError::InvalidTransition)
+        );
+        for p in [Unpaid, Paid, Refunded, RefundFailed] {
+            assert_eq!(PaymentStatus::parse(p.as_str()), Some(p));
+        }
     }
 
     #[test]
@@ -1019,9 +1145,10 @@ mod tests {
         assert!(order.stock_returned(Confirmed).is_empty());
         let after = order.clone().after(HistoryEntry {
             status: Cancelled,
+            payment_status: None,
             at: "t2".into(),
             by: "u1".into(),
-            by_role: Role::Customer,
+            by_role: ChangedBy::Customer,
         });
         assert_eq!(
             (after.status, after.updated_at.as_str(), after.status_history.len()),
@@ -1065,7 +1192,7 @@ mod tests {
         assert_eq!((order.status, order.payment_status), (Pending, Unpaid));
         assert_eq!(order.status_history.len(), 1);
         assert_eq!(order.status_history[0].by, "u1");
-        assert_eq!(order.status_history[0].by_role, Role::Customer);
+        assert_eq!(order.status_history[0].by_role, ChangedBy::Customer);
     }
 
     #[test]

@@ -312,9 +312,10 @@ impl OrderService {
                 }
                 let entry = HistoryEntry {
                     status: to,
+                    payment_status: None,
                     at: now_rfc3339(),
                     by: by.user_id.clone(),
-                    by_role: by.role,
+                    by_role: by.role.into(),
                 };
                 let give_back: Vec<_> = order
                     .stock_returned(to)
@@ -352,17 +353,25 @@ impl OrderService {
         .await
     }
 
-    /// The kitchen records a payment: `unpaid -> paid`; `paid` again changes nothing; never on a
-    /// cancelled order.
+    /// The kitchen records a payment by hand (cash): `unpaid -> paid` (never on a cancelled
+    /// order), or `paid -> refunded` for a cancelled order paid in cash; the same state again
+    /// changes nothing. Each change goes into the order's history.
     pub async fn set_payment(&self, admin: &Subject, id: &str, requested: PaymentStatus) -> Result<Order, OrderError> {
         let order = self.order(admin, id).await?;
         on_condition("order payment", ATTEMPTS, order, |order: Order| async move {
-            Ok(match check_payment(order.status, order.payment_status, requested)? {
+            Ok(match check_payment(order.status, order.payment_status, order.payment_method, requested)? {
                 PaymentChange::Unchanged => Round::Done(order),
-                PaymentChange::MarkPaid(requires) => {
-                    match self.store.mark_paid(&order.id, &requires, &now_rfc3339()).await? {
+                PaymentChange::Set { to, method, requires } => {
+                    let entry = HistoryEntry {
+                        status: order.status,
+                        payment_status: Some(to),
+                        at: now_rfc3339(),
+                        by: admin.user_id.clone(),
+                        by_role: admin.role.into(),
+                    };
+                    match self.store.set_payment(&order.id, &requires, method, &entry).await? {
                         WriteOutcome::Done(updated) => {
-                            tracing::info!(order_id = %updated.id, "order marked paid");
+                            tracing::info!(order_id = %updated.id, payment_status = to.as_str(), "order payment set");
                             Round::Done(*updated)
                         }
                         WriteOutcome::Changed(Some(current)) => Round::Again(*current),

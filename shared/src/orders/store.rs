@@ -12,7 +12,8 @@
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 
 use super::model::{
-    HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, Portions, Precondition, StatusRule,
+    HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, PaymentMethod, PaymentStatus, Portions,
+    Precondition, StatusRule,
 };
 use crate::accounts::model::Session;
 use crate::accounts::store::{is_session, live_session_check, session_from, session_key};
@@ -345,15 +346,33 @@ impl OrderStore {
         }
     }
 
-    /// Marks an order paid at `at`, conditioned on `requires`.
-    pub async fn mark_paid(&self, id: &str, requires: &Precondition, at: &str) -> Result<WriteOutcome, Failure> {
-        let req = self
+    /// Sets an order's payment status (and, when paid, how and when) with its history entry,
+    /// conditioned on `requires`.
+    pub async fn set_payment(
+        &self,
+        id: &str,
+        requires: &Precondition,
+        method: Option<PaymentMethod>,
+        entry: &HistoryEntry,
+    ) -> Result<WriteOutcome, Failure> {
+        let history = serde_dynamo::to_attribute_value::<_, AttributeValue>(vec![entry])
+            .map_err(|e| mapping_error("history entry", e))?;
+        let to = entry.payment_status.unwrap_or(PaymentStatus::Paid);
+        let mut set =
+            "SET payment_status = :to, updated_at = :at, status_history = list_append(status_history, :entry)"
+                .to_owned();
+        let mut req = self
             .db
             .update_item(order_pk(id), ORDER_SK)
-            .update_expression("SET payment_status = :paid, paid_at = :at, updated_at = :at")
-            .expression_attribute_values(":paid", s(super::model::PaymentStatus::Paid.as_str()))
-            .expression_attribute_values(":at", s(at));
-        self.conditional_write(req, requires, "UpdateItem order payment").await
+            .expression_attribute_values(":to", s(to.as_str()))
+            .expression_attribute_values(":at", s(&entry.at))
+            .expression_attribute_values(":entry", history);
+        if let Some(method) = method {
+            set.push_str(", paid_at = :at, payment_method = :method");
+            req = req.expression_attribute_values(":method", s(method.as_str()));
+        }
+        self.conditional_write(req.update_expression(set), requires, "UpdateItem order payment")
+            .await
     }
 
     /// Sends an order update under the condition a [`Precondition`] spells; the order comes back
@@ -400,6 +419,10 @@ fn precondition_expression(
     if let Some(payment) = requires.payment {
         condition.push_str(" AND payment_status = :required_payment");
         values.push((":required_payment", s(payment.as_str())));
+    }
+    if let Some(method) = requires.payment_method {
+        condition.push_str(" AND payment_method = :required_method");
+        values.push((":required_method", s(method.as_str())));
     }
     if let Some(customer) = &requires.customer {
         condition.push_str(" AND customer_id = :required_customer");
