@@ -144,8 +144,9 @@ async fn adjust_stock(
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let adjustment = StockAdjustment::parse(req.add.as_ref().filter(|v| !v.is_null()).map(number_input))?;
-    admin.ensure_live(&app).await?;
-    let dish = app.menu.adjust_stock(&id, adjustment).await?;
+    // The session is checked beside reading the dish; the write and the category name follow.
+    let food = admin.live(&app, app.menu.stored_food(&id)).await?;
+    let dish = app.menu.adjust_stock(&food, adjustment).await?;
     Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
 }
 

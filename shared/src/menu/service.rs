@@ -153,16 +153,34 @@ impl MenuService {
         })
     }
 
-    /// Adds portions to (or takes them from) a tracked dish in one atomic write: concurrent
-    /// orders and adjustments all count, and the stock never goes below zero.
-    pub async fn adjust_stock(&self, id: &str, adjustment: StockAdjustment) -> Result<Dish, MenuError> {
-        let food = match self.store.adjust_stock(id, adjustment, &now_rfc3339()).await? {
+    /// One dish as stored (no category name): what an admin change is decided on.
+    pub async fn stored_food(&self, id: &str) -> Result<Food, MenuError> {
+        self.store.food(id).await?.ok_or(MenuError::FoodNotFound)
+    }
+
+    /// Adds portions to (or takes them from) a tracked dish, read as `dish`, in one atomic
+    /// write: concurrent orders and adjustments all count, and the stock never goes below zero.
+    /// The dish's category name is read beside the write.
+    pub async fn adjust_stock(&self, dish: &Food, adjustment: StockAdjustment) -> Result<Dish, MenuError> {
+        let now = now_rfc3339();
+        let (adjusted, category) = tokio::join!(
+            self.store.adjust_stock(&dish.id, adjustment, &now),
+            self.store.category(&dish.category_id)
+        );
+        let food = match adjusted? {
             Adjusted::Done(food) => food,
             Adjusted::Refused(None) => return Err(MenuError::FoodNotFound),
             Adjusted::Refused(Some(food)) => return Err(adjustment.refusal(food.stock).into()),
         };
         tracing::info!(food_id = %food.id, add = adjustment.add, stock = ?food.stock, "stock adjusted");
-        self.with_category_name(food).await
+        if food.category_id != dish.category_id {
+            // Moved to another category meanwhile: name the one it is in now.
+            return self.with_category_name(food).await;
+        }
+        Ok(Dish {
+            category_name: category?.map(|c| c.name),
+            food,
+        })
     }
 
     /// Deletes a dish. Orders placed earlier keep their own name and price snapshots.
