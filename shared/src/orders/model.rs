@@ -86,6 +86,22 @@ impl PaymentMethod {
     }
 }
 
+/// An online payment opened for an order: where the customer pays, and once paid, Paystack's
+/// transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlinePayment {
+    pub provider: String,
+    pub reference: String,
+    pub authorization_url: String,
+    /// Kobo, the order's total when it was opened.
+    pub amount: i64,
+    pub currency: String,
+    #[serde(default)]
+    pub transaction_id: Option<i64>,
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
 /// Who made a change to an order (its history's `by_role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -728,6 +744,9 @@ pub struct Order {
     /// How it was paid (set with `paid`).
     #[serde(default)]
     pub payment_method: Option<PaymentMethod>,
+    /// The online payment opened for it (Paystack), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<OnlinePayment>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -785,6 +804,7 @@ impl Order {
             }],
             paid_at: None,
             payment_method: None,
+            payment: None,
             created_at: now.clone(),
             updated_at: now,
         }

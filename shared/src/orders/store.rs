@@ -38,6 +38,15 @@ fn order_pk(id: &str) -> String {
     format!("ORDER#{id}")
 }
 
+/// The key of an order, for features that write it in their own transactions (payments).
+pub fn order_key(id: &str) -> (String, String) {
+    (order_pk(id), ORDER_SK.to_owned())
+}
+
+pub fn order_from(item: Item) -> Result<Order, Failure> {
+    from_item(item, "order")
+}
+
 fn customer_orders_gsi1pk(customer_id: &str) -> String {
     format!("CUSTOMER#{customer_id}")
 }

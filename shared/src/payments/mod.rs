@@ -7,3 +7,4 @@
 pub mod model;
 #[cfg(feature = "payments")]
 pub mod paystack;
+pub mod store;

@@ -1,0 +1,152 @@
+//! Payments in the table. A reference finds its order in one GetItem through its own item; an
+//! order's open payment is written with that item in one transaction, conditioned on the order
+//! being pending, unpaid and without one; marking paid is one conditional update on the order.
+//!
+//! | item | PK | SK |
+//! |---|---|---|
+//! | payment reference | `PAYREF#<reference>` | `PAYREF` |
+//! | (an order's `payment`, `payment_status`, `payment_method`) | `ORDER#<ulid>` | `ORDER` |
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Charge, Reference};
+use crate::orders::model::{HistoryEntry, OnlinePayment, Order, OrderStatus, PaymentMethod, PaymentStatus};
+use crate::orders::store::{order_from, order_key};
+use crate::platform::db::{Conditional, Db, PK, SK, conditional_update, mapping_error, n, s, to_item, transact};
+use crate::platform::error::Failure;
+
+const PAYREF_SK: &str = "PAYREF";
+
+fn payref_pk(reference: &Reference) -> String {
+    format!("PAYREF#{}", reference.as_str())
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PaymentReference {
+    order_id: String,
+    amount: i64,
+    created_at: String,
+}
+
+/// What opening a payment did.
+#[derive(Debug)]
+pub enum Opened {
+    Done,
+    /// The order moved (paid, cancelled, or another payment opened): as it is now.
+    Changed(Option<Box<Order>>),
+}
+
+/// What marking paid did.
+#[derive(Debug)]
+pub enum Marked {
+    Done(Box<Order>),
+    /// The order was no longer unpaid at that total (or not there): as it is now.
+    Changed(Option<Box<Order>>),
+}
+
+#[derive(Clone, Debug)]
+pub struct PaymentStore {
+    db: Db,
+}
+
+impl PaymentStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// Records `payment` on the order (still pending, unpaid, with none open) and its reference
+    /// item, in one transaction.
+    pub async fn open(&self, order: &Order, payment: &OnlinePayment, now: &str) -> Result<Opened, Failure> {
+        let reference = Reference::parse(&payment.reference)
+            .ok_or_else(|| Failure::bug(format!("unusable reference {}", payment.reference)))?;
+        let item = to_item(
+            &PaymentReference {
+                order_id: order.id.clone(),
+                amount: payment.amount,
+                created_at: now.to_owned(),
+            },
+            [(PK, payref_pk(&reference)), (SK, PAYREF_SK.to_owned())],
+            "payment reference",
+        )?;
+        let value =
+            serde_dynamo::to_attribute_value::<_, AttributeValue>(payment).map_err(|e| mapping_error("payment", e))?;
+        let (pk, sk) = order_key(&order.id);
+        let items = vec![
+            self.db.update_action(pk, sk, |a| {
+                a.update_expression("SET payment = :payment")
+                    .condition_expression(
+                        "#status = :pending AND payment_status = :unpaid AND (attribute_not_exists(payment) OR payment = :null)",
+                    )
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":payment", value)
+                    .expression_attribute_values(":pending", s(OrderStatus::Pending.as_str()))
+                    .expression_attribute_values(":unpaid", s(PaymentStatus::Unpaid.as_str()))
+                    .expression_attribute_values(":null", AttributeValue::Null(true))
+                    .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            })?,
+            self.db
+                .put_action(item, |p| p.condition_expression("attribute_not_exists(PK)"))?,
+        ];
+        let Some(c) = transact(&self.db, "open payment", items).await? else {
+            return Ok(Opened::Done);
+        };
+        if c.condition_failed(0) {
+            return Ok(Opened::Changed(match c.item(0).cloned() {
+                Some(item) => Some(Box::new(order_from(item)?)),
+                None => None,
+            }));
+        }
+        Err(Failure::bug(format!("open payment cancelled: {:?}", c.0)))
+    }
+
+    /// The order a reference was opened for.
+    pub async fn order_id(&self, reference: &Reference) -> Result<Option<String>, Failure> {
+        let found: Option<PaymentReference> = self
+            .db
+            .get_item(payref_pk(reference), PAYREF_SK, "payment reference")
+            .await?;
+        Ok(found.map(|r| r.order_id))
+    }
+
+    /// Marks the order paid by Paystack with `charge`, only while it is unpaid, not cancelled
+    /// and its total is the amount paid; `entry` goes into its history.
+    pub async fn mark_paid(&self, order_id: &str, charge: &Charge, entry: &HistoryEntry) -> Result<Marked, Failure> {
+        let history = serde_dynamo::to_attribute_value::<_, AttributeValue>(vec![entry])
+            .map_err(|e| mapping_error("history entry", e))?;
+        let (pk, sk) = order_key(order_id);
+        let req = self
+            .db
+            .update_item(pk, &sk)
+            .update_expression(
+                "SET payment_status = :paid, payment_method = :paystack, paid_at = :at, updated_at = :at, \
+                 payment.transaction_id = :tx, payment.channel = :channel, \
+                 status_history = list_append(status_history, :entry)",
+            )
+            .condition_expression(
+                "payment_status = :unpaid AND #status <> :cancelled AND #total = :amount AND currency = :currency AND payment.reference = :reference",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#total", "total")
+            .expression_attribute_values(":paid", s(PaymentStatus::Paid.as_str()))
+            .expression_attribute_values(":paystack", s(PaymentMethod::Paystack.as_str()))
+            .expression_attribute_values(":at", s(&entry.at))
+            .expression_attribute_values(":tx", n(charge.transaction_id))
+            .expression_attribute_values(":channel", s(&charge.channel))
+            .expression_attribute_values(":entry", history)
+            .expression_attribute_values(":unpaid", s(PaymentStatus::Unpaid.as_str()))
+            .expression_attribute_values(":cancelled", s(OrderStatus::Cancelled.as_str()))
+            .expression_attribute_values(":amount", n(charge.amount))
+            .expression_attribute_values(":currency", s(&charge.currency))
+            .expression_attribute_values(":reference", s(charge.reference.as_str()))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok(
+            match conditional_update::<Order>(req, "order", "UpdateItem order paid by Paystack").await? {
+                Conditional::Applied(Some(order)) => Marked::Done(Box::new(order)),
+                Conditional::Applied(None) => return Err(Failure::bug("mark paid returned nothing")),
+                Conditional::Failed(order) => Marked::Changed(order.map(Box::new)),
+            },
+        )
+    }
+}
