@@ -4,7 +4,11 @@
 //!   (no HTTP, no store);
 //! - [`paystack`]: Paystack's API (initialize, verify, refund).
 
+#[cfg(feature = "payments")]
+pub mod http;
 pub mod model;
 #[cfg(feature = "payments")]
 pub mod paystack;
+#[cfg(feature = "payments")]
+pub mod service;
 pub mod store;

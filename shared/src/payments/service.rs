@@ -1,0 +1,200 @@
+//! The payment flows: open a Paystack payment for an order, take Paystack's word for a charge
+//! (its signed webhook, or a verification the customer asks for), and apply one rule to both.
+
+use super::model::{
+    ChargeDecision, PayError, Reference, WebhookEvent, check_payable, decide_charge, signature_matches,
+};
+use super::paystack::{NewTransaction, Paystack, PaystackError};
+use super::store::{Marked, Opened, PaymentStore};
+use crate::accounts::model::Subject;
+use crate::accounts::{AccountError, Accounts};
+use crate::orders::model::{ChangedBy, HistoryEntry, OnlinePayment, Order, PaymentStatus};
+use crate::orders::store::OrderStore;
+use crate::platform::clock::now_rfc3339;
+use crate::platform::error::Failure;
+
+/// Who a Paystack change is recorded as, in `by`.
+pub const PAYSTACK: &str = "paystack";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("no such order")]
+    NotFound,
+    #[error(transparent)]
+    Refused(#[from] PayError),
+    /// A phone-only customer must give an address for Paystack's receipt.
+    #[error("an email address is required")]
+    EmailRequired,
+    #[error("the webhook signature is missing or wrong")]
+    InvalidSignature,
+    #[error("the order has no open payment")]
+    NoPayment,
+    #[error(transparent)]
+    Paystack(#[from] PaystackError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Failure(#[from] Failure),
+}
+
+/// What a webhook delivery did (every outcome is a 200 to Paystack).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Paid,
+    /// Nothing to do: not a charge, an unknown reference, a repeat.
+    Ignored,
+    /// The charge does not match its order (amount, currency, cancelled): the kitchen must look.
+    Anomaly,
+}
+
+#[derive(Clone)]
+pub struct PaymentService {
+    store: PaymentStore,
+    orders: OrderStore,
+    accounts: Accounts,
+    paystack: Paystack,
+}
+
+impl PaymentService {
+    pub fn new(store: PaymentStore, orders: OrderStore, accounts: Accounts, paystack: Paystack) -> Self {
+        Self {
+            store,
+            orders,
+            accounts,
+            paystack,
+        }
+    }
+
+    /// The customer's own order (anyone else's does not exist), read beside the session check.
+    async fn own_order(&self, customer: &Subject, id: &str) -> Result<Order, PaymentError> {
+        let order = self
+            .accounts
+            .live(customer, async { Ok::<_, PaymentError>(self.orders.order(id).await?) })
+            .await?;
+        order
+            .filter(|o| o.customer_id == customer.user_id)
+            .ok_or(PaymentError::NotFound)
+    }
+
+    /// Opens a Paystack transaction for exactly the order's total and answers where to pay; an
+    /// order with one open already answers with it.
+    pub async fn pay(
+        &self,
+        customer: &Subject,
+        order_id: &str,
+        email: Option<String>,
+        callback_url: Option<String>,
+    ) -> Result<OnlinePayment, PaymentError> {
+        let order = self.own_order(customer, order_id).await?;
+        check_payable(&order)?;
+        if let Some(open) = order.payment {
+            return Ok(open);
+        }
+        let email = match (email, customer.identifier_key.strip_prefix("EMAIL#")) {
+            (Some(given), _) => given,
+            (None, Some(own)) => own.to_owned(),
+            (None, None) => return Err(PaymentError::EmailRequired),
+        };
+        let tx = NewTransaction::for_order(&order.id, email, order.total, callback_url);
+        let started = self.paystack.initialize(&tx).await?;
+        let payment = OnlinePayment {
+            provider: PAYSTACK.to_owned(),
+            reference: started.reference.as_str().to_owned(),
+            authorization_url: started.authorization_url,
+            amount: order.total,
+            currency: order.currency.clone(),
+            transaction_id: None,
+            channel: None,
+        };
+        match self.store.open(&order, &payment, &now_rfc3339()).await? {
+            Opened::Done => {
+                tracing::info!(order_id = %order.id, reference = %payment.reference, "payment opened");
+                Ok(payment)
+            }
+            // A concurrent `pay` opened one first: answer with it. (Ours stays unused at Paystack.)
+            Opened::Changed(Some(current)) => match current.payment {
+                Some(open) if current.payment_status == PaymentStatus::Unpaid => Ok(open),
+                _ => Err(check_payable(&current).err().unwrap_or(PayError::NotPayable).into()),
+            },
+            Opened::Changed(None) => Err(PaymentError::NotFound),
+        }
+    }
+
+    /// Asks Paystack about the order's open payment (a customer back from checkout before the
+    /// webhook) and applies what it says.
+    pub async fn verify(&self, customer: &Subject, order_id: &str) -> Result<Order, PaymentError> {
+        let order = self.own_order(customer, order_id).await?;
+        if order.payment_status != PaymentStatus::Unpaid {
+            return Ok(order);
+        }
+        let reference = order
+            .payment
+            .as_ref()
+            .and_then(|p| Reference::parse(&p.reference))
+            .ok_or(PaymentError::NoPayment)?;
+        match self.paystack.verify(&reference).await? {
+            None => Ok(order),
+            Some(charge) => Ok(self.apply(order, &charge).await?.0),
+        }
+    }
+
+    /// A webhook delivery: trusted only with a valid signature over the exact bytes received.
+    pub async fn webhook(&self, raw: &[u8], signature: Option<&[u8]>) -> Result<Delivery, PaymentError> {
+        if !signature_matches(self.paystack.secret().expose(), raw, signature) {
+            return Err(PaymentError::InvalidSignature);
+        }
+        let Ok(event) = serde_json::from_slice::<WebhookEvent>(raw) else {
+            tracing::warn!("signed webhook body is not a Paystack event");
+            return Ok(Delivery::Ignored);
+        };
+        let Some(charge) = event.charge() else {
+            return Ok(Delivery::Ignored);
+        };
+        let Some(order_id) = self.store.order_id(&charge.reference).await? else {
+            tracing::warn!(reference = %charge.reference.as_str(), "charge for an unknown reference");
+            return Ok(Delivery::Ignored);
+        };
+        let Some(order) = self.orders.order(&order_id).await? else {
+            return Ok(Delivery::Ignored);
+        };
+        Ok(self.apply(order, &charge).await?.1)
+    }
+
+    /// One rule for the webhook and verify: the charge marks its order paid when it pays exactly
+    /// the order's total; anything else leaves the order as it is.
+    async fn apply(&self, order: Order, charge: &super::model::Charge) -> Result<(Order, Delivery), PaymentError> {
+        match decide_charge(&order, charge) {
+            ChargeDecision::AlreadyPaid => Ok((order, Delivery::Ignored)),
+            ChargeDecision::Mismatch {
+                expected,
+                paid,
+                currency,
+            } => {
+                tracing::warn!(order_id = %order.id, expected, paid, currency = %currency, reference = %charge.reference.as_str(), "payment anomaly: amount or currency differs; order left unpaid");
+                Ok((order, Delivery::Anomaly))
+            }
+            ChargeDecision::OnCancelled => {
+                tracing::warn!(order_id = %order.id, reference = %charge.reference.as_str(), "payment anomaly: paid after cancellation");
+                Ok((order, Delivery::Anomaly))
+            }
+            ChargeDecision::MarkPaid { .. } => {
+                let entry = HistoryEntry {
+                    status: order.status,
+                    payment_status: Some(PaymentStatus::Paid),
+                    at: now_rfc3339(),
+                    by: PAYSTACK.to_owned(),
+                    by_role: ChangedBy::Paystack,
+                };
+                match self.store.mark_paid(&order.id, charge, &entry).await? {
+                    Marked::Done(order) => {
+                        tracing::info!(order_id = %order.id, channel = %charge.channel, "order paid through Paystack");
+                        Ok((*order, Delivery::Paid))
+                    }
+                    // Another delivery marked it first (or it moved): nothing more to do.
+                    Marked::Changed(Some(current)) => Ok((*current, Delivery::Ignored)),
+                    Marked::Changed(None) => Err(PaymentError::NotFound),
+                }
+            }
+        }
+    }
+}
