@@ -52,6 +52,7 @@ pub enum Function {
     Foods,
     Admin,
     Orders,
+    Payments,
 }
 
 impl Function {
@@ -69,6 +70,7 @@ impl Function {
             "foods" => Some(Function::Foods),
             "admin" => Some(Function::Admin),
             "orders" => Some(Function::Orders),
+            "payments" => Some(Function::Payments),
             _ => None,
         }
     }
@@ -84,6 +86,7 @@ pub fn routers(app: &App) -> HashMap<Function, Service> {
         (Function::Foods, foods::router(app.for_function("foods"))),
         (Function::Admin, admin::router(app.for_function("admin"))),
         (Function::Orders, orders::router(app.for_function("orders"))),
+        (Function::Payments, payments::router(app.for_function("payments"))),
     ])
 }
 
@@ -100,6 +103,7 @@ pub async fn routers_from_env() -> Result<HashMap<Function, Service>, shared::co
             Function::Foods => foods::router(app),
             Function::Admin => admin::router(app),
             Function::Orders => orders::router(app),
+            Function::Payments => payments::router(app),
         };
         out.insert(function, router);
     }

@@ -18,7 +18,7 @@ use crate::platform::front_door::FrontDoor;
 use crate::platform::http::Gated;
 use crate::platform::keys::{KeyRing, KeyRings, LOCAL_KID, Purpose, Ring};
 use crate::platform::pagination::Cursors;
-use crate::platform::routes::key_rings_for;
+use crate::platform::routes::{holds_paystack_key, key_rings_for};
 
 #[derive(Clone)]
 pub struct App {
@@ -27,6 +27,9 @@ pub struct App {
     pub menu: MenuService,
     pub orders: OrderService,
     pub cart: CartService,
+    /// Paystack payments: only where the function holds Paystack's key.
+    #[cfg(feature = "payments")]
+    pub payments: Option<crate::payments::service::PaymentService>,
     pub cursors: Cursors,
     db: Db,
     keys: KeyRings,
@@ -66,8 +69,12 @@ impl App {
             MenuStore::new(db.clone()),
             accounts.clone(),
         );
+        #[cfg(feature = "payments")]
+        let payments = Self::payments_of(&config, &db, &accounts);
         Self {
             front_door,
+            #[cfg(feature = "payments")]
+            payments,
             cart: CartService::new(
                 CartStore::new(db.clone()),
                 MenuStore::new(db.clone()),
@@ -85,11 +92,34 @@ impl App {
         }
     }
 
-    /// The same app holding only the key rings `function` is given on AWS
-    /// ([`key_rings_for`]): what the tests run each function's routes on.
+    /// The same app holding only the key rings (and Paystack key) `function` is given on AWS
+    /// ([`key_rings_for`], [`holds_paystack_key`]): what the tests run each function's routes on.
     pub fn for_function(&self, function: &str) -> Self {
         let keys = self.keys.only(key_rings_for(function));
-        Self::with_keys(self.config.clone(), self.db.clone(), self.sender.clone(), keys)
+        let mut config = (*self.config).clone();
+        if !holds_paystack_key(function) {
+            config.paystack_secret_key = None;
+        }
+        Self::with_keys(Arc::new(config), self.db.clone(), self.sender.clone(), keys)
+    }
+
+    /// The payment service, where the configuration holds Paystack's key.
+    #[cfg(feature = "payments")]
+    fn payments_of(config: &Config, db: &Db, accounts: &Accounts) -> Option<crate::payments::service::PaymentService> {
+        use crate::payments::paystack::{Paystack, SecretKey};
+        let key = config.paystack_secret_key.clone()?;
+        match Paystack::new(&config.paystack_base_url, SecretKey::new(key)) {
+            Ok(paystack) => Some(crate::payments::service::PaymentService::new(
+                crate::payments::store::PaymentStore::new(db.clone()),
+                OrderStore::new(db.clone()),
+                accounts.clone(),
+                paystack,
+            )),
+            Err(err) => {
+                tracing::error!(error = %err, "the Paystack client could not be built");
+                None
+            }
+        }
     }
 
     /// The table, for tools and tests (requests go through the services).
@@ -99,10 +129,11 @@ impl App {
 
     /// `function`'s app, for functions that only use DynamoDB.
     pub async fn from_env(function: &'static str) -> Result<Self, ConfigError> {
-        let config = Config::from_env()?;
+        let mut config = Config::from_env()?;
         let sdk = crate::platform::aws::sdk_config().await;
         let db = Self::db_of(&config, &sdk);
         let keys = load_keys(&config, &sdk, function).await?;
+        config.paystack_secret_key = load_paystack_key(&config, &sdk, function).await?;
         Ok(Self::with_keys(Arc::new(config), db, None, keys))
     }
 
@@ -116,11 +147,12 @@ impl App {
     /// `function`'s app, for functions that deliver codes (requires `OTP_SENDER_EMAIL`).
     #[cfg(feature = "notify")]
     pub async fn from_env_with_notifier(function: &'static str) -> Result<Self, ConfigError> {
-        let config = Config::from_env()?;
+        let mut config = Config::from_env()?;
         let from = config.require_sender_email()?.to_owned();
         let sdk = crate::platform::aws::sdk_config().await;
         let db = Self::db_of(&config, &sdk);
         let keys = load_keys(&config, &sdk, function).await?;
+        config.paystack_secret_key = load_paystack_key(&config, &sdk, function).await?;
         let sender = crate::accounts::notify::AwsOtpSender::new(
             crate::platform::aws::sesv2(&sdk, config.ses_endpoint.as_deref()),
             crate::platform::aws::sns(&sdk, config.sns_endpoint.as_deref()),
@@ -155,6 +187,44 @@ pub async fn load_keys(
         keys.set(purpose, ring);
     }
     Ok(keys)
+}
+
+/// Paystack's secret key for the function that holds it: from its secret (one read at cold
+/// start) or, where none is named, `PAYSTACK_SECRET_KEY`; no key for any other function.
+pub async fn load_paystack_key(
+    config: &Config,
+    sdk: &crate::platform::aws::SdkConfig,
+    function: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    if !holds_paystack_key(function) {
+        return Ok(None);
+    }
+    match (config.paystack_secret_id.as_deref(), config.paystack_secret_key.clone()) {
+        (Some(secret_id), _) => {
+            #[cfg(feature = "secrets")]
+            {
+                let client = crate::platform::secrets::client(sdk, config.secrets_endpoint.as_deref());
+                let read = crate::platform::actions::within(
+                    function,
+                    crate::platform::secrets::read_text(&client, secret_id, "PaystackSecret"),
+                );
+                read.await.map(Some).map_err(|err| ConfigError::Invalid {
+                    name: "PAYSTACK_SECRET_ID",
+                    reason: format!("{err:#}"),
+                })
+            }
+            #[cfg(not(feature = "secrets"))]
+            {
+                let _ = (sdk, secret_id);
+                Err(ConfigError::Invalid {
+                    name: "PAYSTACK_SECRET_ID",
+                    reason: "this function is built without Secrets Manager support".into(),
+                })
+            }
+        }
+        (None, Some(key)) => Ok(Some(key)),
+        (None, None) => Err(ConfigError::Missing("PAYSTACK_SECRET_ID")),
+    }
 }
 
 #[cfg(feature = "secrets")]

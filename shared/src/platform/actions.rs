@@ -16,8 +16,8 @@ use std::sync::{Mutex, OnceLock};
 pub enum Resource {
     Table,
     Index,
-    /// One key ring's secret (as the template names it: `TokenKeysSecret`, `CodeKeysSecret`).
-    Secret(crate::platform::keys::Purpose),
+    /// A secret, as the template names it (`TokenKeysSecret`, `CodeKeysSecret`, `PaystackSecret`).
+    Secret(&'static str),
     /// Anything else (an SES identity, an SMS number).
     Other,
 }
@@ -27,7 +27,7 @@ impl Resource {
         match self {
             Resource::Table => "table",
             Resource::Index => "index",
-            Resource::Secret(purpose) => purpose.resource(),
+            Resource::Secret(name) => name,
             Resource::Other => "other",
         }
     }

@@ -41,6 +41,13 @@ pub struct Config {
     pub code_keys_secret_id: Option<String>,
     /// How long a copy of a key ring is used before it is re-read (`KEYS_CACHE_SECONDS`).
     pub keys_cache: Duration,
+    /// Paystack's secret key for local runs and tests (`PAYSTACK_SECRET_KEY`), used where no
+    /// secret is named.
+    pub paystack_secret_key: Option<String>,
+    /// The Secrets Manager secret holding Paystack's secret key (`PAYSTACK_SECRET_ID`).
+    pub paystack_secret_id: Option<String>,
+    /// Paystack's API (`PAYSTACK_BASE_URL`; the local Paystack in development).
+    pub paystack_base_url: String,
     /// The value CloudFront adds to every request it forwards (`ORIGIN_VERIFY`); when set,
     /// requests without it are refused. Unset: no front door (local runs).
     pub origin_verify: Option<String>,
@@ -85,6 +92,12 @@ impl std::fmt::Debug for Config {
             .field("code_keys_secret_id", &self.code_keys_secret_id)
             .field("keys_cache", &self.keys_cache)
             .field("origin_verify", &self.origin_verify.as_ref().map(|_| "<redacted>"))
+            .field(
+                "paystack_secret_key",
+                &self.paystack_secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("paystack_secret_id", &self.paystack_secret_id)
+            .field("paystack_base_url", &self.paystack_base_url)
             .field("jwt_issuer", &self.jwt_issuer)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("refresh_token_ttl", &self.refresh_token_ttl)
@@ -186,6 +199,9 @@ impl Config {
             token_keys_secret_id: get(Purpose::Tokens.secret_variable()),
             code_keys_secret_id: get(Purpose::Codes.secret_variable()),
             keys_cache: seconds("KEYS_CACHE_SECONDS", DEFAULT_KEYS_CACHE_SECONDS)?,
+            paystack_secret_key: get("PAYSTACK_SECRET_KEY"),
+            paystack_secret_id: get("PAYSTACK_SECRET_ID"),
+            paystack_base_url: get("PAYSTACK_BASE_URL").unwrap_or_else(|| "https://api.paystack.co".into()),
             origin_verify: match get("ORIGIN_VERIFY") {
                 Some(v) if v.len() < 16 => {
                     return Err(ConfigError::Invalid {

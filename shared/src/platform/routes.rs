@@ -75,6 +75,9 @@ pub const ROUTES: &[Route] = &[
     route("orders", "PUT", "/api/cart/items/{id}/", Customer),
     route("orders", "DELETE", "/api/cart/items/{id}/", Customer),
     route("orders", "POST", "/api/cart/checkout/", Customer),
+    route("payments", "POST", "/api/orders/{id}/pay/", Customer),
+    route("payments", "POST", "/api/orders/{id}/pay/verify/", Customer),
+    route("payments", "POST", "/api/payments/paystack/webhook/", Public),
     route("admin", "GET", "/api/orders/admin/", Admin),
     route("admin", "GET", "/api/orders/admin/{id}/", Admin),
     route("admin", "PATCH", "/api/orders/admin/{id}/status/", Admin),
@@ -83,7 +86,7 @@ pub const ROUTES: &[Route] = &[
 ];
 
 /// The functions, in deployment order.
-pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "admin", "orders"];
+pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "admin", "orders", "payments"];
 
 /// The key rings each function reads (and may read: the template grants exactly these). A
 /// function that issues or checks tokens or cursors needs the token keys; one that issues or
@@ -91,9 +94,14 @@ pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "admin", 
 pub fn key_rings_for(function: &str) -> &'static [Purpose] {
     match function {
         "signup" | "verify" => &[Purpose::Codes],
-        "login" | "admin" | "orders" => &[Purpose::Tokens],
+        "login" | "admin" | "orders" | "payments" => &[Purpose::Tokens],
         _ => &[],
     }
+}
+
+/// The functions that hold Paystack's secret key: the one that takes payments.
+pub fn holds_paystack_key(function: &str) -> bool {
+    function == "payments"
 }
 
 /// Where a path no route matches goes (it answers the contract's JSON 404).

@@ -21,6 +21,28 @@ pub fn client(sdk: &crate::platform::aws::SdkConfig, endpoint: Option<&str>) -> 
     aws_sdk_secretsmanager::Client::from_conf(builder.build())
 }
 
+/// A plain text secret (e.g. Paystack's secret key), read once; `resource` names it as the
+/// template does, for the action log.
+pub async fn read_text(
+    client: &aws_sdk_secretsmanager::Client,
+    secret_id: &str,
+    resource: &'static str,
+) -> anyhow::Result<String> {
+    actions::record("secretsmanager:GetSecretValue", Resource::Secret(resource));
+    let value = client
+        .get_secret_value()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .with_context(|| format!("reading the secret {secret_id}"))?;
+    let text = value
+        .secret_string()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .with_context(|| format!("the secret {secret_id} has no text value"))?;
+    Ok(text.to_owned())
+}
+
 /// One ring's secret.
 pub struct SecretRing {
     client: aws_sdk_secretsmanager::Client,
@@ -46,7 +68,10 @@ impl SecretRing {
 #[async_trait::async_trait]
 impl RingSource for SecretRing {
     async fn fetch(&self) -> anyhow::Result<Ring> {
-        actions::record("secretsmanager:GetSecretValue", Resource::Secret(self.purpose));
+        actions::record(
+            "secretsmanager:GetSecretValue",
+            Resource::Secret(self.purpose.resource()),
+        );
         let value = self
             .client
             .get_secret_value()

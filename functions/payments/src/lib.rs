@@ -1,0 +1,99 @@
+//! `payments` function: a customer pays for an order through Paystack (`pay` opens a transaction
+//! and answers the checkout URL; `pay/verify` asks Paystack after the customer comes back), and
+//! Paystack's signed webhook tells the kitchen an order is paid.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use bytes::Bytes;
+use serde_json::{Value, json};
+use shared::accounts::http::Customer;
+use shared::http::{MAX_BODY_BYTES, Service, parse_json, path_id, service};
+use shared::orders::http::order_not_found;
+use shared::payments::http::payment_body;
+use shared::payments::service::PaymentService;
+use shared::{ApiError, App};
+
+/// The header Paystack signs its webhooks in.
+pub const SIGNATURE_HEADER: &str = "x-paystack-signature";
+
+pub fn router(app: App) -> Service {
+    service(
+        Router::new()
+            .route("/api/orders/{id}/pay", post(pay))
+            .route("/api/orders/{id}/pay/verify", post(verify))
+            .route("/api/payments/paystack/webhook", post(webhook)),
+        app,
+    )
+}
+
+fn payments(app: &App) -> Result<&PaymentService, ApiError> {
+    app.payments
+        .as_ref()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("this function holds no Paystack key")))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct PayRequest {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    callback_url: Option<String>,
+}
+
+/// Opens (or returns the open) Paystack transaction for the order's total.
+async fn pay(
+    State(app): State<App>,
+    customer: Customer,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, order_not_found)?;
+    // The body is optional: no body is `{}`.
+    let req: PayRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        PayRequest::default()
+    } else if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    } else {
+        parse_json(&body)?
+    };
+    let email = req.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
+    if email
+        .as_deref()
+        .is_some_and(|e| !email_address::EmailAddress::is_valid(e))
+    {
+        return Err(ApiError::field(
+            "invalid_email",
+            "email",
+            "is not an email address",
+            "Invalid email",
+        ));
+    }
+    let callback = req.callback_url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+    let bad_url = |u: &String| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2048;
+    if callback.as_ref().is_some_and(bad_url) {
+        return Err(ApiError::field(
+            "invalid_callback_url",
+            "callback_url",
+            "must be an http(s) URL",
+            "Invalid callback URL",
+        ));
+    }
+    let payment = payments(&app)?.pay(&customer, &id, email, callback).await?;
+    Ok(Json(payment_body(&payment)))
+}
+
+/// Asks Paystack about the order's payment and applies what it says.
+async fn verify(State(app): State<App>, customer: Customer, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, order_not_found)?;
+    let order = payments(&app)?.verify(&customer, &id).await?;
+    Ok(Json(json!({ "order": order })))
+}
+
+/// Paystack's webhook: the signature is checked over the exact bytes received, before parsing.
+async fn webhook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
+    let signature = headers.get(SIGNATURE_HEADER).map(|v| v.as_bytes());
+    payments(&app)?.webhook(&body, signature).await?;
+    Ok(StatusCode::OK)
+}
