@@ -27,6 +27,9 @@ pub const JWT_SECRET: &str = "integration-test-secret-0123456789abcdef";
 pub struct Stack {
     pub dynamodb: String,
     pub moto: String,
+    /// The local Paystack and the key it was started with.
+    pub paystack: String,
+    pub paystack_key: String,
 }
 
 pub fn stack() -> &'static Stack {
@@ -37,7 +40,12 @@ pub fn stack() -> &'static Stack {
                 panic!("{name} is not set: run the tests with `infra/local/dev.sh test`, which starts DynamoDB Local and moto")
             })
         };
-        Stack { dynamodb: var("TEST_DYNAMODB_ENDPOINT"), moto: var("TEST_MOTO_ENDPOINT") }
+        Stack {
+            dynamodb: var("TEST_DYNAMODB_ENDPOINT"),
+            moto: var("TEST_MOTO_ENDPOINT"),
+            paystack: var("TEST_PAYSTACK_URL"),
+            paystack_key: var("TEST_PAYSTACK_SECRET_KEY"),
+        }
     })
 }
 
@@ -170,6 +178,8 @@ impl TestApp {
             ("SES_ENDPOINT", stack.moto.as_str()),
             ("SNS_ENDPOINT", stack.moto.as_str()),
             ("SECRETSMANAGER_ENDPOINT", stack.moto.as_str()),
+            ("PAYSTACK_BASE_URL", stack.paystack.as_str()),
+            ("PAYSTACK_SECRET_KEY", stack.paystack_key.as_str()),
             ("OTP_SENDER_EMAIL", SENDER),
             ("JWT_SECRET", JWT_SECRET),
         ]

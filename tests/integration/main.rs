@@ -8,6 +8,7 @@ mod login;
 mod menu;
 mod openapi;
 mod orders;
+mod payments;
 mod paystack;
 mod recovery;
 mod routes;

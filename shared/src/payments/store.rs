@@ -74,11 +74,12 @@ impl PaymentStore {
         let (pk, sk) = order_key(&order.id);
         let items = vec![
             self.db.update_action(pk, sk, |a| {
-                a.update_expression("SET payment = :payment")
+                a.update_expression("SET #payment = :payment")
                     .condition_expression(
-                        "#status = :pending AND payment_status = :unpaid AND (attribute_not_exists(payment) OR payment = :null)",
+                        "#status = :pending AND payment_status = :unpaid AND (attribute_not_exists(#payment) OR #payment = :null)",
                     )
                     .expression_attribute_names("#status", "status")
+                    .expression_attribute_names("#payment", "payment")
                     .expression_attribute_values(":payment", value)
                     .expression_attribute_values(":pending", s(OrderStatus::Pending.as_str()))
                     .expression_attribute_values(":unpaid", s(PaymentStatus::Unpaid.as_str()))
@@ -120,14 +121,19 @@ impl PaymentStore {
             .update_item(pk, &sk)
             .update_expression(
                 "SET payment_status = :paid, payment_method = :paystack, paid_at = :at, updated_at = :at, \
-                 payment.transaction_id = :tx, payment.channel = :channel, \
+                 #payment.#tx = :tx, #payment.#channel = :channel, \
                  status_history = list_append(status_history, :entry)",
             )
             .condition_expression(
-                "payment_status = :unpaid AND #status <> :cancelled AND #total = :amount AND currency = :currency AND payment.reference = :reference",
+                "payment_status = :unpaid AND #status <> :cancelled AND #total = :amount AND #currency = :currency AND #payment.#reference = :reference",
             )
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#total", "total")
+            .expression_attribute_names("#currency", "currency")
+            .expression_attribute_names("#payment", "payment")
+            .expression_attribute_names("#tx", "transaction_id")
+            .expression_attribute_names("#channel", "channel")
+            .expression_attribute_names("#reference", "reference")
             .expression_attribute_values(":paid", s(PaymentStatus::Paid.as_str()))
             .expression_attribute_values(":paystack", s(PaymentMethod::Paystack.as_str()))
             .expression_attribute_values(":at", s(&entry.at))
