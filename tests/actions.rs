@@ -19,6 +19,7 @@ fn resource_kind(resource: &Value) -> String {
     if let Some(secret) = shared::platform::keys::Purpose::ALL
         .iter()
         .map(|p| p.resource())
+        .chain(["PaystackSecret"])
         .find(|name| resource["Ref"].as_str() == Some(*name))
     {
         secret.to_owned()

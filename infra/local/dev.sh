@@ -19,6 +19,7 @@ source <(grep -v '^#' "$ROOT/infra/local/tools.txt" | sed 's/^/export /')
 DDB_PORT=${DDB_PORT:-8000}
 MOTO_PORT=${MOTO_PORT:-5055}
 API_PORT=${API_PORT:-9000}
+PAYSTACK_PORT=${PAYSTACK_PORT:-5400}
 DATA_DIR=${DATA_DIR:-$TOOLS/data}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 PIDS=()
@@ -87,6 +88,15 @@ json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 # between threads (CPython gh-106905): it can fail with "SystemError: AST constructor recursion
 # depth mismatch", a runtime error of the tool rather than a finding about the API, which once
 # turned a clean run red.
+# A plain text secret in moto (endpoint, secret id, value), e.g. the Paystack key.
+put_text_secret() {
+  AWS_DEFAULT_REGION=us-east-1 "$TOOLS/venv/bin/python" - "$@" <<'PY'
+import sys, boto3
+client = boto3.client("secretsmanager", endpoint_url=sys.argv[1])
+client.create_secret(Name=sys.argv[2], SecretString=sys.argv[3])
+PY
+}
+
 # The key material of ring secrets in moto (endpoint, secret ids...), one line per key.
 secret_values() {
   local endpoint=$1; shift
@@ -114,10 +124,12 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
     export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2 SECRETSMANAGER_ENDPOINT=$2
     export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz
     export TOKEN_KEYS_SECRET_ID=$table/token-keys CODE_KEYS_SECRET_ID=$table/code-keys
+    export PAYSTACK_SECRET_ID=$table/paystack PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
   }
   (
     fuzz_env "$1" "$2"
-    "$TARGET_DIR/debug/kitchen-ops" keys --secret-id "$TOKEN_KEYS_SECRET_ID" add &&
+    put_text_secret "$2" "$PAYSTACK_SECRET_ID" "$TEST_PAYSTACK_SECRET_KEY" &&
+      "$TARGET_DIR/debug/kitchen-ops" keys --secret-id "$TOKEN_KEYS_SECRET_ID" add &&
       "$TARGET_DIR/debug/kitchen-ops" keys --secret-id "$CODE_KEYS_SECRET_ID" add &&
       "$TARGET_DIR/debug/kitchen-ops" create-table &&
       "$TARGET_DIR/debug/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" &&
@@ -150,7 +162,7 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
   local keys
   mapfile -t keys < <(secret_values "$2" "$table/token-keys" "$table/code-keys")
   [ "${#keys[@]}" = 2 ] || { log "could not read the key rings back from moto"; return 1; }
-  scan_logs "$TOOLS/logs/local-api.log" "fuzz customer password" "fuzz-admin-password" "${keys[@]}" \
+  scan_logs "$TOOLS/logs/local-api.log" "fuzz customer password" "fuzz-admin-password" "${keys[@]}" "$TEST_PAYSTACK_SECRET_KEY" \
     "$customer_token" "$admin_token" || return 1
   if grep -Eqw "$otp" "$TOOLS/logs/local-api.log"; then log "an OTP appears in the logs"; return 1; fi
 }
@@ -252,12 +264,16 @@ cmd_up() {
   export SES_ENDPOINT="http://127.0.0.1:$MOTO_PORT" SNS_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
   export OTP_SENDER_EMAIL=${OTP_SENDER_EMAIL:-no-reply@chukskitchen.local}
   export JWT_SECRET=${JWT_SECRET:-local-development-secret-change-me-0123456789}
+  # The local Paystack: its checkout page's "Pay" posts a signed webhook to the local API.
+  export PAYSTACK_SECRET_KEY=${PAYSTACK_SECRET_KEY:-sk_test_local_development_key_0123456789}
+  export PAYSTACK_BASE_URL="http://127.0.0.1:$PAYSTACK_PORT"
+  start_paystack "$PAYSTACK_PORT" "$PAYSTACK_SECRET_KEY" "http://127.0.0.1:$API_PORT/api/payments/paystack/webhook/"
   export RUST_LOG=${RUST_LOG:-info}
   log "creating the table (if absent), the SES sender identity and the demo menu"
   cargo run -q -p ops -- create-table
   cargo run -q -p ops -- verify-sender --email "$OTP_SENDER_EMAIL"
   cargo run -q -p ops -- seed-demo
-  log "API on http://127.0.0.1:$API_PORT  (DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT)"
+  log "API on http://127.0.0.1:$API_PORT  (DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT; local Paystack :$PAYSTACK_PORT)"
   log "read OTPs with: infra/local/dev.sh otp <identifier>"
   PATH="$TOOLS/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" &
   PIDS+=($!)

@@ -208,10 +208,11 @@ pub async fn load_paystack_key(
                     function,
                     crate::platform::secrets::read_text(&client, secret_id, "PaystackSecret"),
                 );
-                read.await.map(Some).map_err(|err| ConfigError::Invalid {
+                let key = read.await.map_err(|err| ConfigError::Invalid {
                     name: "PAYSTACK_SECRET_ID",
                     reason: format!("{err:#}"),
-                })
+                })?;
+                paystack_key(key, "PAYSTACK_SECRET_ID").map(Some)
             }
             #[cfg(not(feature = "secrets"))]
             {
@@ -222,8 +223,21 @@ pub async fn load_paystack_key(
                 })
             }
         }
-        (None, Some(key)) => Ok(Some(key)),
+        (None, Some(key)) => paystack_key(key, "PAYSTACK_SECRET_KEY").map(Some),
         (None, None) => Err(ConfigError::Missing("PAYSTACK_SECRET_ID")),
+    }
+}
+
+/// A Paystack secret key (`sk_test_...`, `sk_live_...`); anything else (the template's
+/// placeholder, a public key) stops the function at start-up.
+fn paystack_key(key: String, name: &'static str) -> Result<String, ConfigError> {
+    if key.starts_with("sk_") && key.len() >= 16 && !key.chars().any(char::is_whitespace) {
+        Ok(key)
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            reason: "does not hold a Paystack secret key (sk_test_... or sk_live_...)".into(),
+        })
     }
 }
 
