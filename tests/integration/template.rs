@@ -165,8 +165,21 @@ fn each_function_is_given_exactly_the_key_rings_it_uses_and_no_secret_sits_in_th
             .map(|r| r["Ref"].as_str().unwrap_or("(not a Ref to a secret)").to_owned())
             .collect();
         let needs = key_rings_for(function);
-        let expected: BTreeSet<String> = needs.iter().map(|p| p.resource().to_owned()).collect();
-        assert_eq!(readable, expected, "{function} reads exactly its rings' secrets");
+        let mut expected: BTreeSet<String> = needs.iter().map(|p| p.resource().to_owned()).collect();
+        if shared::platform::routes::holds_paystack_key(function) {
+            expected.insert("PaystackSecret".to_owned());
+            assert_eq!(
+                env["PAYSTACK_SECRET_ID"]["Ref"].as_str(),
+                Some("PaystackSecret"),
+                "{function}"
+            );
+        } else {
+            assert!(
+                env["PAYSTACK_SECRET_ID"].is_null(),
+                "{function} has no business with Paystack's key"
+            );
+        }
+        assert_eq!(readable, expected, "{function} reads exactly its secrets");
         for purpose in Purpose::ALL {
             let named = env[purpose.secret_variable()]["Ref"].as_str();
             if needs.contains(&purpose) {
