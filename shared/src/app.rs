@@ -70,7 +70,7 @@ impl App {
             accounts.clone(),
         );
         #[cfg(feature = "payments")]
-        let payments = Self::payments_of(&config, &db, &accounts);
+        let payments = Self::payments_of(&config, &db, &orders);
         Self {
             front_door,
             #[cfg(feature = "payments")]
@@ -105,14 +105,17 @@ impl App {
 
     /// The payment service, where the configuration holds Paystack's key.
     #[cfg(feature = "payments")]
-    fn payments_of(config: &Config, db: &Db, accounts: &Accounts) -> Option<crate::payments::service::PaymentService> {
+    fn payments_of(
+        config: &Config,
+        db: &Db,
+        orders: &OrderService,
+    ) -> Option<crate::payments::service::PaymentService> {
         use crate::payments::paystack::{Paystack, SecretKey};
         let key = config.paystack_secret_key.clone()?;
         match Paystack::new(&config.paystack_base_url, SecretKey::new(key)) {
             Ok(paystack) => Some(crate::payments::service::PaymentService::new(
                 crate::payments::store::PaymentStore::new(db.clone()),
-                OrderStore::new(db.clone()),
-                accounts.clone(),
+                orders.clone(),
                 paystack,
             )),
             Err(err) => {

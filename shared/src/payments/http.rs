@@ -37,6 +37,7 @@ impl From<PaymentError> for ApiError {
                 ApiError::Unavailable(anyhow::anyhow!("Paystack refused: {message}"))
             }
             PaymentError::Paystack(PaystackError::Unavailable(cause)) => ApiError::Unavailable(cause),
+            PaymentError::Order(e) => e.into(),
             PaymentError::Account(e) => e.into(),
             PaymentError::Failure(f) => f.into(),
         }

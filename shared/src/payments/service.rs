@@ -6,10 +6,10 @@ use super::model::{
 };
 use super::paystack::{NewTransaction, Paystack, PaystackError};
 use super::store::{Marked, Opened, PaymentStore};
+use crate::accounts::AccountError;
 use crate::accounts::model::Subject;
-use crate::accounts::{AccountError, Accounts};
 use crate::orders::model::{ChangedBy, HistoryEntry, OnlinePayment, Order, PaymentStatus};
-use crate::orders::store::OrderStore;
+use crate::orders::{OrderError, OrderService};
 use crate::platform::clock::now_rfc3339;
 use crate::platform::error::Failure;
 
@@ -32,6 +32,8 @@ pub enum PaymentError {
     #[error(transparent)]
     Paystack(#[from] PaystackError),
     #[error(transparent)]
+    Order(#[from] OrderError),
+    #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]
     Failure(#[from] Failure),
@@ -50,30 +52,17 @@ pub enum Delivery {
 #[derive(Clone)]
 pub struct PaymentService {
     store: PaymentStore,
-    orders: OrderStore,
-    accounts: Accounts,
+    orders: OrderService,
     paystack: Paystack,
 }
 
 impl PaymentService {
-    pub fn new(store: PaymentStore, orders: OrderStore, accounts: Accounts, paystack: Paystack) -> Self {
+    pub fn new(store: PaymentStore, orders: OrderService, paystack: Paystack) -> Self {
         Self {
             store,
             orders,
-            accounts,
             paystack,
         }
-    }
-
-    /// The customer's own order (anyone else's does not exist), read beside the session check.
-    async fn own_order(&self, customer: &Subject, id: &str) -> Result<Order, PaymentError> {
-        let order = self
-            .accounts
-            .live(customer, async { Ok::<_, PaymentError>(self.orders.order(id).await?) })
-            .await?;
-        order
-            .filter(|o| o.customer_id == customer.user_id)
-            .ok_or(PaymentError::NotFound)
     }
 
     /// Opens a Paystack transaction for exactly the order's total and answers where to pay; an
@@ -85,7 +74,7 @@ impl PaymentService {
         email: Option<String>,
         callback_url: Option<String>,
     ) -> Result<OnlinePayment, PaymentError> {
-        let order = self.own_order(customer, order_id).await?;
+        let order = self.orders.own_order(customer, order_id).await?;
         check_payable(&order)?;
         if let Some(open) = order.payment {
             return Ok(open);
@@ -123,7 +112,7 @@ impl PaymentService {
     /// Asks Paystack about the order's open payment (a customer back from checkout before the
     /// webhook) and applies what it says.
     pub async fn verify(&self, customer: &Subject, order_id: &str) -> Result<Order, PaymentError> {
-        let order = self.own_order(customer, order_id).await?;
+        let order = self.orders.own_order(customer, order_id).await?;
         if order.payment_status != PaymentStatus::Unpaid {
             return Ok(order);
         }
@@ -154,7 +143,7 @@ impl PaymentService {
             tracing::warn!(reference = %charge.reference.as_str(), "charge for an unknown reference");
             return Ok(Delivery::Ignored);
         };
-        let Some(order) = self.orders.order(&order_id).await? else {
+        let Some(order) = self.orders.store().order(&order_id).await? else {
             return Ok(Delivery::Ignored);
         };
         Ok(self.apply(order, &charge).await?.1)
