@@ -75,12 +75,16 @@ impl OtpHasher {
     pub fn hash(&self, identifier_key: &str, otp: &Otp) -> Result<String, NoKeys> {
         let ring = self.keys.current();
         let (_, keys) = ring.active().ok_or(NoKeys("code"))?;
-        Ok(hex(&Self::mac(&keys.otp, identifier_key, otp).finalize().into_bytes()))
+        Ok(hex::encode(
+            Self::mac(&keys.otp, identifier_key, otp).finalize().into_bytes(),
+        ))
     }
 
     /// Constant-time comparison against a stored hash, under each key of the ring.
     pub fn matches(&self, identifier_key: &str, otp: &Otp, stored_hex: &str) -> bool {
-        let Some(bytes) = unhex(stored_hex) else { return false };
+        let Ok(bytes) = hex::decode(stored_hex) else {
+            return false;
+        };
         let ring = self.keys.current();
         let mut matched = false;
         for keys in ring.all() {
@@ -201,20 +205,6 @@ impl CodePolicy {
     pub fn valid_minutes(&self) -> u64 {
         (self.ttl_secs.max(0) as u64).div_ceil(60)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]
