@@ -179,3 +179,44 @@ async fn a_staged_rotation_keeps_every_session_and_code_valid_until_the_old_key_
     .await;
     assert_eq!(t.get("/api/auths/me/", &new_access).await.status, 200);
 }
+
+#[tokio::test]
+async fn only_the_payments_function_reads_the_paystack_key_and_only_a_secret_key_will_do() {
+    let client = secrets().await;
+    let name = format!("test-paystack-{}", ulid::Ulid::new());
+    client
+        .create_secret()
+        .name(&name)
+        .secret_string(&stack().paystack_key)
+        .send()
+        .await
+        .unwrap();
+    let config = config(&[("PAYSTACK_SECRET_ID", &name)]);
+    let sdk = sdk().await;
+    for &function in FUNCTIONS {
+        let key = shared::app::load_paystack_key(&config, &sdk, function).await.unwrap();
+        assert_eq!(key.is_some(), function == "payments", "{function}");
+    }
+    let placeholder = format!("test-placeholder-{}", ulid::Ulid::new());
+    client
+        .create_secret()
+        .name(&placeholder)
+        .secret_string("set-me: the Paystack secret key from the dashboard")
+        .send()
+        .await
+        .unwrap();
+    let placeholder_config = config(&[("PAYSTACK_SECRET_ID", &placeholder)]);
+    let err = shared::app::load_paystack_key(&placeholder_config, &sdk, "payments")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::Invalid {
+                name: "PAYSTACK_SECRET_ID",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
