@@ -191,10 +191,12 @@ async fn only_the_payments_function_reads_the_paystack_key_and_only_a_secret_key
         .send()
         .await
         .unwrap();
-    let config = config(&[("PAYSTACK_SECRET_ID", &name)]);
+    let with_secret = config(&[("PAYSTACK_SECRET_ID", &name)]);
     let sdk = sdk().await;
     for &function in FUNCTIONS {
-        let key = shared::app::load_paystack_key(&config, &sdk, function).await.unwrap();
+        let key = shared::app::load_paystack_key(&with_secret, &sdk, function)
+            .await
+            .unwrap();
         assert_eq!(key.is_some(), function == "payments", "{function}");
     }
     let placeholder = format!("test-placeholder-{}", ulid::Ulid::new());
