@@ -70,7 +70,17 @@ impl App {
             accounts.clone(),
         );
         #[cfg(feature = "payments")]
-        let payments = Self::payments_of(&config, &db, &orders);
+        let (orders, payments) = match Self::paystack_of(&config) {
+            Some(paystack) => (
+                orders.clone().with_refunds(Arc::new(paystack.clone())),
+                Some(crate::payments::service::PaymentService::new(
+                    crate::payments::store::PaymentStore::new(db.clone()),
+                    orders.with_refunds(Arc::new(paystack.clone())),
+                    paystack,
+                )),
+            ),
+            None => (orders, None),
+        };
         Self {
             front_door,
             #[cfg(feature = "payments")]
@@ -103,21 +113,13 @@ impl App {
         Self::with_keys(Arc::new(config), self.db.clone(), self.sender.clone(), keys)
     }
 
-    /// The payment service, where the configuration holds Paystack's key.
+    /// The Paystack client, where the configuration holds Paystack's key.
     #[cfg(feature = "payments")]
-    fn payments_of(
-        config: &Config,
-        db: &Db,
-        orders: &OrderService,
-    ) -> Option<crate::payments::service::PaymentService> {
+    fn paystack_of(config: &Config) -> Option<crate::payments::paystack::Paystack> {
         use crate::payments::paystack::{Paystack, SecretKey};
         let key = config.paystack_secret_key.clone()?;
         match Paystack::new(&config.paystack_base_url, SecretKey::new(key)) {
-            Ok(paystack) => Some(crate::payments::service::PaymentService::new(
-                crate::payments::store::PaymentStore::new(db.clone()),
-                orders.clone(),
-                paystack,
-            )),
+            Ok(paystack) => Some(paystack),
             Err(err) => {
                 tracing::error!(error = %err, "the Paystack client could not be built");
                 None

@@ -1,5 +1,5 @@
 //! Paying through Paystack (the local Paystack): opening a payment, the signed webhook, verify,
-//! and every rule of the contract's payments section that does not need a refund.
+//! refunds when a paid order is cancelled, and every rule of the contract's payments section.
 
 use api_tests::{TestApp, TestResponse, stack, unique_phone};
 use hmac::{Hmac, Mac};
@@ -242,4 +242,218 @@ async fn only_pending_unpaid_orders_are_paid_for_and_phone_customers_give_an_ema
     assert_eq!(res.code(), "invalid_email");
     let res = pay(&t, &token, &order_id, json!({"email": "ada@example.com"})).await;
     assert_eq!(res.status, 200, "{}", res.raw);
+}
+
+/// Pays `id` through Paystack (the signed webhook): its reference.
+async fn paid_through_paystack(t: &TestApp, customer: &str, id: &str) -> String {
+    let res = pay(t, customer, id, json!({})).await;
+    let reference = res.body["payment"]["reference"].as_str().unwrap().to_owned();
+    let amount = res.body["payment"]["amount"].as_i64().unwrap();
+    // The local Paystack must know the transaction as paid before it refunds it.
+    let paid = reqwest::Client::new()
+        .post(format!("{}/__control/pay/{reference}", stack().paystack))
+        .send()
+        .await
+        .unwrap();
+    assert!(paid.status().is_success());
+    let raw = charge_event(&reference, amount, "NGN", 501);
+    assert_eq!(webhook(t, &raw, Some(&sign(raw.as_bytes()))).await.status, 200);
+    assert_eq!(order(t, customer, id).await["payment_status"], "paid");
+    reference
+}
+
+/// The refunds the local Paystack took for `reference` (kobo each).
+async fn refunds_of(reference: &str) -> Vec<i64> {
+    let all: Value = reqwest::get(format!("{}/__control/refunds", stack().paystack))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    all["refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["reference"] == reference)
+        .map(|r| r["amount"].as_i64().unwrap())
+        .collect()
+}
+
+async fn refuse_refunds_of(reference: &str) {
+    let res = reqwest::Client::new()
+        .post(format!("{}/__control/refunds", stack().paystack))
+        .json(&json!({"refuse": true, "reference": reference}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+}
+
+fn last_entry(order: &Value) -> Value {
+    order["status_history"].as_array().unwrap().last().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_customer_cancelling_a_paid_order_gets_the_whole_payment_back_through_paystack_once() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (customer, id) = pending_order(&t, &admin, 300_000).await;
+    let reference = paid_through_paystack(&t, &customer, &id).await;
+
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/orders/{id}/cancel/"),
+            Some(&customer),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let cancelled = &res.body["order"];
+    assert_eq!(
+        (cancelled["status"].as_str(), cancelled["payment_status"].as_str()),
+        (Some("cancelled"), Some("refunded")),
+        "the answer already shows the refund"
+    );
+    let last = last_entry(cancelled);
+    assert_eq!(
+        (
+            last["status"].as_str(),
+            last["payment_status"].as_str(),
+            last["by"].as_str()
+        ),
+        (Some("cancelled"), Some("refunded"), Some("paystack"))
+    );
+    assert_eq!(refunds_of(&reference).await, [600_000], "the whole payment, once");
+    assert_eq!(order(&t, &customer, &id).await["payment_status"], "refunded");
+
+    // Cancelling again is refused and asks for nothing more.
+    let again = t
+        .call(
+            Method::POST,
+            &format!("/api/orders/{id}/cancel/"),
+            Some(&customer),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 409, "{}", again.raw);
+    assert_eq!(refunds_of(&reference).await.len(), 1);
+    // A Paystack payment goes back only through Paystack, never by hand.
+    let by_hand = t
+        .call(
+            Method::PATCH,
+            &format!("/api/orders/admin/{id}/payment-status/"),
+            Some(&admin),
+            Some(json!({"payment_status": "refunded"})),
+        )
+        .await;
+    assert_eq!(
+        by_hand.status, 200,
+        "already refunded: nothing to change ({})",
+        by_hand.raw
+    );
+}
+
+#[tokio::test]
+async fn the_kitchen_cancelling_a_paid_order_refunds_it_or_records_the_refusal() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let set_status = |id: String, status: &'static str| {
+        let t = &t;
+        let admin = admin.clone();
+        async move {
+            t.call(
+                Method::PATCH,
+                &format!("/api/orders/admin/{id}/status/"),
+                Some(&admin),
+                Some(json!({"status": status})),
+            )
+            .await
+        }
+    };
+
+    // Confirmed and paid, then cancelled by the kitchen: refunded.
+    let (customer, id) = pending_order(&t, &admin, 200_000).await;
+    let reference = paid_through_paystack(&t, &customer, &id).await;
+    assert_eq!(set_status(id.clone(), "confirmed").await.status, 200);
+    let res = set_status(id.clone(), "cancelled").await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["order"]["payment_status"], "refunded");
+    assert_eq!(refunds_of(&reference).await, [400_000]);
+
+    // Paystack refuses: the order is still cancelled, and says the refund failed.
+    let (customer, id) = pending_order(&t, &admin, 150_000).await;
+    let reference = paid_through_paystack(&t, &customer, &id).await;
+    refuse_refunds_of(&reference).await;
+    let res = set_status(id.clone(), "cancelled").await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(
+        (
+            res.body["order"]["status"].as_str(),
+            res.body["order"]["payment_status"].as_str()
+        ),
+        (Some("cancelled"), Some("refund_failed"))
+    );
+    let last = last_entry(&res.body["order"]);
+    assert_eq!(
+        (last["payment_status"].as_str(), last["by_role"].as_str()),
+        (Some("refund_failed"), Some("paystack"))
+    );
+    assert!(refunds_of(&reference).await.is_empty());
+    assert_eq!(order(&t, &customer, &id).await["payment_status"], "refund_failed");
+    // Not by hand either: the kitchen settles it with Paystack.
+    let by_hand = t
+        .call(
+            Method::PATCH,
+            &format!("/api/orders/admin/{id}/payment-status/"),
+            Some(&admin),
+            Some(json!({"payment_status": "refunded"})),
+        )
+        .await;
+    assert_eq!(
+        (by_hand.status.as_u16(), by_hand.code()),
+        (409, "invalid_payment_transition")
+    );
+
+    // Once the cause is fixed, the operator asks again (kitchen-ops retry-refund).
+    let res = reqwest::Client::new()
+        .post(format!("{}/__control/refunds", stack().paystack))
+        .json(&json!({"refuse": false, "reference": reference}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let paystack = shared::payments::paystack::Paystack::new(
+        &stack().paystack,
+        shared::payments::paystack::SecretKey::new(stack().paystack_key.clone()),
+    )
+    .unwrap();
+    let retried = ops::retry_refund(t.app.db(), &paystack, &id).await.unwrap();
+    assert_eq!(retried.payment_status.as_str(), "refunded");
+    assert_eq!(refunds_of(&reference).await, [300_000]);
+    let err = ops::retry_refund(t.app.db(), &paystack, &id).await.unwrap_err();
+    assert!(err.to_string().contains("owed no Paystack refund"), "{err}");
+    assert_eq!(refunds_of(&reference).await.len(), 1, "never twice");
+}
+
+#[tokio::test]
+async fn cancelling_an_order_that_was_never_paid_asks_paystack_for_nothing() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (customer, id) = pending_order(&t, &admin, 100_000).await;
+    let reference = pay(&t, &customer, &id, json!({})).await.body["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/orders/{id}/cancel/"),
+            Some(&customer),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["order"]["payment_status"], "unpaid");
+    assert!(refunds_of(&reference).await.is_empty());
 }

@@ -11,7 +11,9 @@ response shapes, for development and tests (Paystack itself cannot be reached fr
   POST /checkout/<access_code>/decline
 
 Test controls (not Paystack's): POST /__control/pay/<ref> marks a transaction paid without a
-webhook (a customer back before the webhook); POST /__control/refunds {"refuse": true|false}.
+webhook (a customer back before the webhook); POST /__control/refunds {"refuse": true|false,
+"reference"?} makes refunds (of that transaction only, with a reference) fail as Paystack does
+when the balance cannot cover them; GET /__control/refunds lists the refunds taken.
 
 Environment: PAYSTACK_SECRET_KEY, PAYSTACK_PORT (default 5400), WEBHOOK_URL (where charge.success
 goes). Binds 127.0.0.1 only. Standard library only.
@@ -37,7 +39,7 @@ WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
 LOCK = threading.Lock()
 TRANSACTIONS = {}  # reference -> transaction
 BY_CODE = {}  # access_code -> reference
-STATE = {"refuse_refunds": False, "next_id": 4099260000}
+STATE = {"refuse_refunds": False, "refuse": set(), "refunds": [], "next_id": 4099260000}
 
 
 def now_iso():
@@ -131,8 +133,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.control_pay(path.rsplit("/", 1)[1])
         if path == "/__control/refunds":
             body = self.body() or {}
-            STATE["refuse_refunds"] = bool(body.get("refuse"))
-            return self.reply(200, {"refuse_refunds": STATE["refuse_refunds"]})
+            refuse, reference = bool(body.get("refuse")), body.get("reference")
+            with LOCK:
+                if reference is None:
+                    STATE["refuse_refunds"] = refuse
+                elif refuse:
+                    STATE["refuse"].add(str(reference))
+                else:
+                    STATE["refuse"].discard(str(reference))
+                return self.reply(200, {"refuse_refunds": STATE["refuse_refunds"], "refused": sorted(STATE["refuse"])})
         self.fail(404, "Not found")
 
     def do_GET(self):
@@ -141,6 +150,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.verify(path.rsplit("/", 1)[1])
         if path.startswith("/checkout/"):
             return self.checkout_page(path.rsplit("/", 1)[1])
+        if path == "/__control/refunds":
+            with LOCK:
+                return self.reply(200, {"refunds": list(STATE["refunds"])})
         if path == "/health":
             return self.reply(200, {"status": True})
         self.fail(404, "Not found")
@@ -214,9 +226,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.fail(400, "Transaction has not been completed")
             if tx["refunded"]:
                 return self.fail(400, "Transaction has been fully reversed")
-            if STATE["refuse_refunds"]:
+            if STATE["refuse_refunds"] or tx["reference"] in STATE["refuse"]:
                 return self.fail(400, "Refund could not be processed: insufficient balance")
             tx["refunded"] = True
+            STATE["refunds"].append({"reference": tx["reference"], "amount": tx["amount"]})
             data = {
                 "transaction": {"id": tx["id"], "reference": tx["reference"], "amount": tx["amount"]},
                 "amount": tx["amount"],

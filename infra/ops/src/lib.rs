@@ -83,6 +83,34 @@ pub async fn seed_demo(store: &Store) -> anyhow::Result<(usize, usize)> {
     Ok((categories, foods))
 }
 
+/// Asks Paystack again for the refund of a cancelled order whose refund failed (or was never
+/// asked for), and records the answer on the order like the cancellation would have.
+pub async fn retry_refund(
+    store: &Store,
+    paystack: &shared::payments::paystack::Paystack,
+    order_id: &str,
+) -> anyhow::Result<shared::orders::model::Order> {
+    use shared::orders::store::OrderStore;
+    let orders = OrderStore::new(store.clone());
+    let order = orders
+        .order(order_id)
+        .await
+        .map_err(describe)?
+        .ok_or_else(|| anyhow::anyhow!("there is no order {order_id}"))?;
+    if order.refund_due().is_none() {
+        bail!(
+            "order {order_id} is owed no Paystack refund (it is {}, payment {}{})",
+            order.status.as_str(),
+            order.payment_status.as_str(),
+            order
+                .payment_method
+                .map(|m| format!(", paid by {}", m.as_str()))
+                .unwrap_or_default()
+        );
+    }
+    Ok(shared::orders::service::refund(&orders, Some(paystack), order).await)
+}
+
 /// Turns a store error into a message for the operator (internal causes included: this is
 /// the operator's own terminal, not an API response).
 pub fn describe(err: impl Into<shared::ApiError>) -> anyhow::Error {

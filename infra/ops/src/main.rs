@@ -40,6 +40,22 @@ enum Command {
         #[arg(long, env = "SES_ENDPOINT")]
         ses_endpoint: Option<String>,
     },
+    /// Ask Paystack again to refund a cancelled order whose refund failed (`refund_failed`),
+    /// once the cause is fixed (e.g. the Paystack balance is topped up).
+    RetryRefund {
+        #[arg(long)]
+        order_id: String,
+        /// The stack's PaystackSecret (name or ARN); or give the key in PAYSTACK_SECRET_KEY.
+        #[arg(long, env = "PAYSTACK_SECRET_ID")]
+        paystack_secret_id: Option<String>,
+        #[arg(long, env = "PAYSTACK_SECRET_KEY", hide_env_values = true, hide = true)]
+        paystack_secret_key: Option<String>,
+        #[arg(long, env = "PAYSTACK_BASE_URL", default_value = shared::payments::paystack::DEFAULT_BASE_URL)]
+        paystack_base_url: String,
+        /// Secrets Manager endpoint override (the local emulator); omit for AWS.
+        #[arg(long, env = "SECRETSMANAGER_ENDPOINT")]
+        secrets_endpoint: Option<String>,
+    },
     /// Show or rotate a key ring in Secrets Manager (the token keys or the code keys). Rotation
     /// is add, wait 5 minutes, activate, wait for the old values to expire, retire.
     Keys {
@@ -119,6 +135,26 @@ async fn main() -> anyhow::Result<()> {
                     .context("CreateEmailIdentity");
                 }
             }
+        }
+        Command::RetryRefund {
+            order_id,
+            paystack_secret_id,
+            paystack_secret_key,
+            paystack_base_url,
+            secrets_endpoint,
+        } => {
+            use shared::payments::paystack::{Paystack, SecretKey};
+            let key = match (paystack_secret_id, paystack_secret_key) {
+                (Some(id), _) => {
+                    let client = shared::platform::secrets::client(&sdk, secrets_endpoint.as_deref());
+                    shared::platform::secrets::read_text(&client, &id, "PaystackSecret").await?
+                }
+                (None, Some(key)) => key,
+                (None, None) => anyhow::bail!("give --paystack-secret-id (or PAYSTACK_SECRET_KEY)"),
+            };
+            let paystack = Paystack::new(&paystack_base_url, SecretKey::new(key))?;
+            let order = ops::retry_refund(&store, &paystack, &order_id).await?;
+            println!("order {}: payment {}", order.id, order.payment_status.as_str());
         }
         Command::Keys {
             secret_id,

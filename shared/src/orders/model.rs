@@ -360,6 +360,42 @@ pub fn check_payment(
     }
 }
 
+/// A whole Paystack payment to give back, for a cancelled order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    pub reference: String,
+    /// Kobo.
+    pub amount: i64,
+    /// Whether an earlier attempt failed (the kitchen is trying again).
+    pub retry: bool,
+}
+
+impl Refund {
+    /// What Paystack's answer makes of the order: `refunded` when it took the refund,
+    /// `refund_failed` when it did not; written only while the order is still as it was read
+    /// (cancelled, paid through Paystack, not settled by another attempt).
+    pub fn settle(&self, accepted: bool) -> PaymentChange {
+        PaymentChange::Set {
+            to: if accepted {
+                PaymentStatus::Refunded
+            } else {
+                PaymentStatus::RefundFailed
+            },
+            method: None,
+            requires: Precondition {
+                status: StatusRule::Is(OrderStatus::Cancelled),
+                payment: Some(if self.retry {
+                    PaymentStatus::RefundFailed
+                } else {
+                    PaymentStatus::Paid
+                }),
+                payment_method: Some(PaymentMethod::Paystack),
+                customer: None,
+            },
+        }
+    }
+}
+
 /// A requested order line, merged by dish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequestedLine {
@@ -771,6 +807,25 @@ impl Order {
         } else {
             Vec::new()
         }
+    }
+
+    /// The Paystack refund this order is owed: it is cancelled and was paid through Paystack,
+    /// and nothing was refunded yet (or the last attempt failed and the kitchen tries again).
+    pub fn refund_due(&self) -> Option<Refund> {
+        let retry = match self.payment_status {
+            PaymentStatus::Paid => false,
+            PaymentStatus::RefundFailed => true,
+            PaymentStatus::Unpaid | PaymentStatus::Refunded => return None,
+        };
+        if self.status != OrderStatus::Cancelled || self.payment_method != Some(PaymentMethod::Paystack) {
+            return None;
+        }
+        let payment = self.payment.as_ref()?;
+        Some(Refund {
+            reference: payment.reference.clone(),
+            amount: payment.amount,
+            retry,
+        })
     }
 
     /// The order after `entry`: its status, history and update time.
@@ -1231,5 +1286,71 @@ mod tests {
         assert_eq!(record.replay_for("h1"), Replay::Same);
         assert_eq!(record.replay_for("h2"), Replay::Conflict);
         assert!(record.is_live(99) && !record.is_live(100));
+    }
+
+    #[test]
+    fn only_a_cancelled_order_paid_through_paystack_is_owed_a_refund() {
+        let request = NewOrder {
+            lines: vec![],
+            fulfilment: Pickup,
+            delivery_address: None,
+            note: None,
+        };
+        let mut order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
+        order.payment = Some(OnlinePayment {
+            provider: "paystack".into(),
+            reference: "ck_1".into(),
+            authorization_url: "u".into(),
+            amount: 5,
+            currency: "NGN".into(),
+            transaction_id: Some(1),
+            channel: Some("card".into()),
+        });
+        order.payment_status = Paid;
+        order.payment_method = Some(PaymentMethod::Paystack);
+        assert_eq!(order.refund_due(), None, "still pending");
+        order.status = Cancelled;
+        let refund = order.refund_due().unwrap();
+        assert_eq!(
+            (refund.reference.as_str(), refund.amount, refund.retry),
+            ("ck_1", 5, false)
+        );
+        match refund.settle(true) {
+            PaymentChange::Set { to, method, requires } => {
+                assert_eq!((to, method), (Refunded, None));
+                assert_eq!(requires.status, StatusRule::Is(Cancelled));
+                assert_eq!(requires.payment, Some(Paid), "never settled twice");
+                assert_eq!(requires.payment_method, Some(PaymentMethod::Paystack));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            refund.settle(false),
+            PaymentChange::Set { to: RefundFailed, .. }
+        ));
+
+        order.payment_status = RefundFailed;
+        let again = order.refund_due().unwrap();
+        assert!(again.retry, "a failed refund may be tried again");
+        assert!(matches!(
+            again.settle(true),
+            PaymentChange::Set {
+                to: Refunded,
+                requires: Precondition {
+                    payment: Some(RefundFailed),
+                    ..
+                },
+                ..
+            }
+        ));
+
+        order.payment_status = Refunded;
+        assert_eq!(order.refund_due(), None, "refunded once");
+        order.payment_status = Paid;
+        order.payment_method = Some(PaymentMethod::Cash);
+        assert_eq!(order.refund_due(), None, "cash goes back by hand");
+        order.payment_method = Some(PaymentMethod::Paystack);
+        order.payment_status = Unpaid;
+        assert_eq!(order.refund_due(), None);
     }
 }

@@ -4,12 +4,14 @@
 //! decision is taken again on the order as it now is ([`crate::platform::retry`]). Callable from
 //! handlers, webhooks and stream consumers alike.
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use super::model::{
-    Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, MAX_LINES, NewOrder, Order,
-    OrderStatus, PaymentChange, PaymentError, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall,
-    TransitionError, check_payment, price_lines,
+    ChangedBy, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, MAX_LINES, NewOrder,
+    Order, OrderStatus, PaymentChange, PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine,
+    Shortfall, TransitionError, check_payment, price_lines,
 };
 use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
 use crate::accounts::model::{Role, Subject, session};
@@ -68,16 +70,37 @@ enum Basket {
     Cart,
 }
 
+/// Where a cancelled order's online payment is given back (Paystack, in the payments slice).
+#[async_trait::async_trait]
+pub trait Refunds: Send + Sync {
+    /// Asks for the whole payment `reference` back: `Ok` when the provider took the request, the
+    /// provider's reason (no secret in it) when it refused or could not be reached.
+    async fn refund(&self, reference: &str) -> Result<(), String>;
+}
+
 #[derive(Clone)]
 pub struct OrderService {
     store: OrderStore,
     menu: MenuStore,
     accounts: Accounts,
+    /// Set where the function holds the payment provider's key (whoever cancels orders).
+    refunds: Option<Arc<dyn Refunds>>,
 }
 
 impl OrderService {
     pub fn new(store: OrderStore, menu: MenuStore, accounts: Accounts) -> Self {
-        Self { store, menu, accounts }
+        Self {
+            store,
+            menu,
+            accounts,
+            refunds: None,
+        }
+    }
+
+    /// The same service, refunding cancelled online payments through `refunds`.
+    pub fn with_refunds(mut self, refunds: Arc<dyn Refunds>) -> Self {
+        self.refunds = Some(refunds);
+        self
     }
 
     pub fn store(&self) -> &OrderStore {
@@ -280,7 +303,7 @@ impl OrderService {
         let order = self.own_order(customer, id).await?;
         let order = self.change_status(order, OrderStatus::Cancelled, customer).await?;
         tracing::info!(order_id = %order.id, "order cancelled by customer");
-        Ok(order)
+        Ok(self.refund(order).await)
     }
 
     /// The kitchen moves an order one step (or cancels it).
@@ -289,7 +312,12 @@ impl OrderService {
         let from = order.status;
         let order = self.change_status(order, to, admin).await?;
         tracing::info!(order_id = %order.id, from = from.as_str(), to = to.as_str(), "order status changed");
-        Ok(order)
+        Ok(self.refund(order).await)
+    }
+
+    /// Gives back the online payment of a cancelled order that is owed one ([`refund`]).
+    pub async fn refund(&self, order: Order) -> Order {
+        refund(&self.store, self.refunds.as_deref(), order).await
     }
 
     /// Decides a status change on the order as read and writes it with its history entry under
@@ -381,6 +409,50 @@ impl OrderService {
             })
         })
         .await
+    }
+}
+
+/// Gives back the online payment of a cancelled order that is owed one ([`Order::refund_due`]):
+/// asks the provider once, then records `refunded` or `refund_failed` (by `paystack`) while
+/// the order is still as read, so two attempts never both settle it. The cancellation stands
+/// whatever happens here; what could not be done is logged for the kitchen, and the order is
+/// answered as it is stored.
+pub async fn refund(store: &OrderStore, refunds: Option<&dyn Refunds>, order: Order) -> Order {
+    let Some(refund) = order.refund_due() else {
+        return order;
+    };
+    let Some(refunds) = refunds else {
+        tracing::error!(order_id = %order.id, "a refund is due but this function cannot reach the payment provider");
+        return order;
+    };
+    let answer = refunds.refund(&refund.reference).await;
+    match &answer {
+        Ok(()) => {
+            tracing::info!(order_id = %order.id, amount = refund.amount, retry = refund.retry, "refund requested")
+        }
+        Err(reason) => {
+            tracing::warn!(order_id = %order.id, amount = refund.amount, reason = %reason, "refund failed; the kitchen must settle it")
+        }
+    }
+    let PaymentChange::Set { to, method, requires } = refund.settle(answer.is_ok()) else {
+        return order;
+    };
+    let entry = HistoryEntry {
+        status: order.status,
+        payment_status: Some(to),
+        at: now_rfc3339(),
+        by: PaymentMethod::Paystack.as_str().to_owned(),
+        by_role: ChangedBy::Paystack,
+    };
+    match store.set_payment(&order.id, &requires, method, &entry).await {
+        Ok(WriteOutcome::Done(updated)) => *updated,
+        // Another attempt settled it first.
+        Ok(WriteOutcome::Changed(Some(current))) => *current,
+        Ok(WriteOutcome::Changed(None)) => order,
+        Err(err) => {
+            tracing::error!(order_id = %order.id, payment_status = to.as_str(), error = %err, "refund answered but not recorded; the kitchen must settle it");
+            order
+        }
     }
 }
 

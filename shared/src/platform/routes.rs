@@ -99,9 +99,10 @@ pub fn key_rings_for(function: &str) -> &'static [Purpose] {
     }
 }
 
-/// The functions that hold Paystack's secret key: the one that takes payments.
+/// The functions that hold Paystack's secret key: the one that takes payments, and the two that
+/// cancel orders (a cancelled order paid through Paystack is refunded in the same request).
 pub fn holds_paystack_key(function: &str) -> bool {
-    function == "payments"
+    matches!(function, "payments" | "orders" | "admin")
 }
 
 /// Where a path no route matches goes (it answers the contract's JSON 404).
