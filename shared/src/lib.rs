@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod app;
 pub mod cart;
 pub mod menu;
+pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod platform;

@@ -36,17 +36,12 @@ pub use aws::AwsOtpSender;
 
 #[cfg(feature = "notify")]
 mod aws {
-    use anyhow::Context as _;
-    use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-    use aws_sdk_sns::types::MessageAttributeValue;
-
     use super::*;
+    use crate::platform::outbox::{AwsOutbox, Outbox};
 
+    /// Codes by email (SES) or SMS (SNS).
     pub struct AwsOtpSender {
-        ses: aws_sdk_sesv2::Client,
-        sns: aws_sdk_sns::Client,
-        from: String,
-        sms_sender_id: Option<String>,
+        outbox: AwsOutbox,
     }
 
     impl AwsOtpSender {
@@ -57,20 +52,9 @@ mod aws {
             sms_sender_id: Option<String>,
         ) -> Self {
             Self {
-                ses,
-                sns,
-                from,
-                sms_sender_id,
+                outbox: AwsOutbox::new(ses, sns, from, sms_sender_id),
             }
         }
-    }
-
-    fn text(data: String) -> anyhow::Result<Content> {
-        Content::builder()
-            .data(data)
-            .charset("UTF-8")
-            .build()
-            .context("building email content")
     }
 
     #[async_trait]
@@ -84,56 +68,9 @@ mod aws {
         ) -> anyhow::Result<()> {
             let body = message(otp, valid_minutes, purpose);
             match to {
-                Identifier::Email(email) => {
-                    crate::platform::actions::record("ses:SendEmail", crate::platform::actions::Resource::Other);
-                    let content = EmailContent::builder()
-                        .simple(
-                            Message::builder()
-                                .subject(text(subject(purpose).into())?)
-                                .body(Body::builder().text(text(body)?).build())
-                                .build(),
-                        )
-                        .build();
-                    self.ses
-                        .send_email()
-                        .from_email_address(&self.from)
-                        .destination(Destination::builder().to_addresses(email.as_str()).build())
-                        .content(content)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            anyhow::anyhow!("SES SendEmail failed: {}", aws_sdk_sesv2::error::DisplayErrorContext(e))
-                        })?;
-                }
-                Identifier::Phone(phone) => {
-                    crate::platform::actions::record("sns:Publish", crate::platform::actions::Resource::Other);
-                    let mut req = self
-                        .sns
-                        .publish()
-                        .phone_number(phone.as_str())
-                        .message(body)
-                        .message_attributes(
-                            "AWS.SNS.SMS.SMSType",
-                            MessageAttributeValue::builder()
-                                .data_type("String")
-                                .string_value("Transactional")
-                                .build()?,
-                        );
-                    if let Some(id) = &self.sms_sender_id {
-                        req = req.message_attributes(
-                            "AWS.SNS.SMS.SenderID",
-                            MessageAttributeValue::builder()
-                                .data_type("String")
-                                .string_value(id)
-                                .build()?,
-                        );
-                    }
-                    req.send().await.map_err(|e| {
-                        anyhow::anyhow!("SNS Publish failed: {}", aws_sdk_sns::error::DisplayErrorContext(e))
-                    })?;
-                }
+                Identifier::Email(email) => self.outbox.email(email.as_str(), subject(purpose), &body, None).await,
+                Identifier::Phone(phone) => self.outbox.sms(phone.as_str(), &body).await,
             }
-            Ok(())
         }
     }
 }

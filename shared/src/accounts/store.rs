@@ -486,6 +486,31 @@ impl AccountStore {
         }
     }
 
+    /// The account with user id `id` (the users index), for messages about a user's orders.
+    pub async fn account_by_id(&self, id: &str) -> Result<Option<Account>, Failure> {
+        let out = self
+            .db
+            .client()
+            .query()
+            .table_name(self.db.table())
+            .index_name(GSI1.name)
+            .key_condition_expression("#pk = :pk AND #sk = :sk")
+            .expression_attribute_names("#pk", GSI1.pk)
+            .expression_attribute_names("#sk", GSI1.sk)
+            .expression_attribute_values(":pk", s(USERS_GSI1PK))
+            .expression_attribute_values(":sk", s(id))
+            .limit(1)
+            .send()
+            .await
+            .map_err(|e| db_error("Query user by id", e))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(|item| from_item(item, "account"))
+            .transpose()
+    }
+
     /// Users, newest first (admin).
     pub async fn users_page(&self, page: &PageRequest) -> Result<Page<Account>, Failure> {
         self.db

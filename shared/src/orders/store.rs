@@ -43,6 +43,11 @@ pub fn order_key(id: &str) -> (String, String) {
     (order_pk(id), ORDER_SK.to_owned())
 }
 
+/// Whether a stored item is an order.
+pub fn is_order(item: &Item) -> bool {
+    crate::platform::db::sk_of(item) == ORDER_SK
+}
+
 pub fn order_from(item: Item) -> Result<Order, Failure> {
     from_item(item, "order")
 }

@@ -151,6 +151,36 @@ pub fn charge_from(data: &serde_json::Value) -> Option<Charge> {
     })
 }
 
+/// A charge that did not match its order: never applied, recorded for the kitchen (the
+/// notifier tells it from the table's stream).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PaymentAnomaly {
+    pub order_id: String,
+    pub reference: String,
+    /// Kobo: what the order costs, and what Paystack says was paid.
+    pub expected: i64,
+    pub paid: i64,
+    pub currency: String,
+    /// Why it was not applied: `amount` (amount or currency differ) or `cancelled`.
+    pub reason: String,
+    pub at: String,
+}
+
+impl PaymentAnomaly {
+    /// `charge` for `order`, not applied because of `reason` (`amount` or `cancelled`).
+    pub fn of(order: &Order, charge: &Charge, reason: &str, at: String) -> Self {
+        Self {
+            order_id: order.id.clone(),
+            reference: charge.reference.as_str().to_owned(),
+            expected: order.total,
+            paid: charge.amount,
+            currency: charge.currency.clone(),
+            reason: reason.to_owned(),
+            at,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! (its signed webhook, or a verification the customer asks for), and apply one rule to both.
 
 use super::model::{
-    ChargeDecision, PayError, Reference, WebhookEvent, check_payable, decide_charge, signature_matches,
+    ChargeDecision, PayError, PaymentAnomaly, Reference, WebhookEvent, check_payable, decide_charge, signature_matches,
 };
 use super::paystack::{NewTransaction, Paystack, PaystackError};
 use super::store::{Marked, Opened, PaymentStore};
@@ -149,6 +149,20 @@ impl PaymentService {
         Ok(self.apply(order, &charge).await?.1)
     }
 
+    /// Keeps a charge that was not applied on record for the kitchen (the notifier tells it).
+    async fn record_anomaly(
+        &self,
+        order: Order,
+        charge: &super::model::Charge,
+        reason: &str,
+    ) -> Result<(Order, Delivery), PaymentError> {
+        let anomaly = PaymentAnomaly::of(&order, charge, reason, now_rfc3339());
+        if !self.store.record_anomaly(&anomaly, charge).await? {
+            return Ok((order, Delivery::Ignored));
+        }
+        Ok((order, Delivery::Anomaly))
+    }
+
     /// One rule for the webhook and verify: the charge marks its order paid when it pays exactly
     /// the order's total; anything else leaves the order as it is.
     async fn apply(&self, order: Order, charge: &super::model::Charge) -> Result<(Order, Delivery), PaymentError> {
@@ -160,11 +174,11 @@ impl PaymentService {
                 currency,
             } => {
                 tracing::warn!(order_id = %order.id, expected, paid, currency = %currency, reference = %charge.reference.as_str(), "payment anomaly: amount or currency differs; order left unpaid");
-                Ok((order, Delivery::Anomaly))
+                self.record_anomaly(order, charge, "amount").await
             }
             ChargeDecision::OnCancelled => {
                 tracing::warn!(order_id = %order.id, reference = %charge.reference.as_str(), "payment anomaly: paid after cancellation");
-                Ok((order, Delivery::Anomaly))
+                self.record_anomaly(order, charge, "cancelled").await
             }
             ChargeDecision::MarkPaid { .. } => {
                 let entry = HistoryEntry {

@@ -5,18 +5,33 @@
 //! | item | PK | SK |
 //! |---|---|---|
 //! | payment reference | `PAYREF#<reference>` | `PAYREF` |
+//! | payment anomaly | `PAYANOMALY#<reference>#<transaction id>` | `PAYANOMALY` (kept 90 days) |
 //! | (an order's `payment`, `payment_status`, `payment_method`) | `ORDER#<ulid>` | `ORDER` |
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Charge, Reference};
+use super::model::{Charge, PaymentAnomaly, Reference};
 use crate::orders::model::{HistoryEntry, OnlinePayment, Order, OrderStatus, PaymentMethod, PaymentStatus};
 use crate::orders::store::{order_from, order_key};
-use crate::platform::db::{Conditional, Db, PK, SK, conditional_update, mapping_error, n, s, to_item, transact};
+use crate::platform::db::{
+    Conditional, Db, Item, PK, SK, TTL, conditional_update, from_item, mapping_error, n, s, sk_of, to_item, transact,
+};
 use crate::platform::error::Failure;
 
 const PAYREF_SK: &str = "PAYREF";
+const ANOMALY_SK: &str = "PAYANOMALY";
+/// How long an anomaly stays on record.
+const ANOMALY_KEPT_SECS: i64 = 90 * 24 * 3600;
+
+/// Whether a stored item is a payment anomaly (for the notifier, reading the stream).
+pub fn is_anomaly(item: &Item) -> bool {
+    sk_of(item) == ANOMALY_SK
+}
+
+pub fn anomaly_from(item: Item) -> Result<PaymentAnomaly, Failure> {
+    from_item(item, "payment anomaly")
+}
 
 fn payref_pk(reference: &Reference) -> String {
     format!("PAYREF#{}", reference.as_str())
@@ -99,6 +114,18 @@ impl PaymentStore {
             }));
         }
         Err(Failure::bug(format!("open payment cancelled: {:?}", c.0)))
+    }
+
+    /// Records a charge that was not applied, once per Paystack transaction (a redelivered
+    /// event finds it there): `false` when it was already recorded.
+    pub async fn record_anomaly(&self, anomaly: &PaymentAnomaly, charge: &Charge) -> Result<bool, Failure> {
+        let pk = format!("PAYANOMALY#{}#{}", charge.reference.as_str(), charge.transaction_id);
+        let mut item = to_item(anomaly, [(PK, pk), (SK, ANOMALY_SK.to_owned())], "payment anomaly")?;
+        item.insert(
+            TTL.to_owned(),
+            n(crate::platform::clock::now_epoch() + ANOMALY_KEPT_SECS),
+        );
+        self.db.put_new(item, "PutItem payment anomaly").await
     }
 
     /// The order a reference was opened for.

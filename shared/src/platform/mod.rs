@@ -11,6 +11,7 @@ pub mod error;
 pub mod front_door;
 pub mod http;
 pub mod keys;
+pub mod outbox;
 pub mod pagination;
 pub mod patch;
 pub mod retry;

@@ -506,6 +506,43 @@ impl Db {
 
     /// Reads items by (PK, SK) in one strongly consistent BatchGetItem (at most 100 keys),
     /// asking again only for keys DynamoDB returned as unprocessed.
+    /// Puts `item` only if no item has its key: `true` when written, `false` when one was there
+    /// (a marker or a record seen before).
+    pub async fn put_new(&self, item: Item, operation: &'static str) -> Result<bool, Failure> {
+        let res = self
+            .client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(db_error(operation, err)),
+        }
+    }
+
+    /// Deletes the item at (`pk`, `sk`), whatever it holds.
+    pub async fn delete(&self, pk: String, sk: &str, operation: &'static str) -> Result<(), Failure> {
+        self.client
+            .delete_item()
+            .table_name(self.table())
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .send()
+            .await
+            .map_err(|e| db_error(operation, e))?;
+        Ok(())
+    }
+
     pub async fn batch_get(&self, keys: Vec<(String, String)>, operation: &'static str) -> Result<Vec<Item>, Failure> {
         use aws_sdk_dynamodb::types::KeysAndAttributes;
         let mut found = Vec::new();

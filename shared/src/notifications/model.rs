@@ -1,0 +1,320 @@
+//! What the kitchen and its customers are told, decided from a change to the table: an order's
+//! or a dish's item as it was and as it is now (the stream's old and new images), or a payment
+//! anomaly the webhook recorded. No sending here, and nothing that knows the store: a change in,
+//! zero or more notices out.
+
+use crate::menu::model::Food;
+use crate::orders::model::{ChangedBy, Fulfilment, Order, OrderStatus, PaymentStatus};
+pub use crate::payments::model::PaymentAnomaly;
+
+/// Who a notice is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// The order's customer (by user id): email for an email account, SMS for a phone one.
+    Customer(String),
+    /// The kitchen's address (`KITCHEN_EMAIL`).
+    Kitchen,
+}
+
+/// The facts of an order a message names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderFacts {
+    pub id: String,
+    /// Kobo.
+    pub total: i64,
+    pub fulfilment: Fulfilment,
+    /// "2 x Jollof Rice, 1 x Moi Moi".
+    pub lines: String,
+}
+
+impl OrderFacts {
+    fn of(order: &Order) -> Self {
+        Self {
+            id: order.id.clone(),
+            total: order.total,
+            fulfilment: order.fulfilment,
+            lines: order
+                .items
+                .iter()
+                .map(|l| format!("{} x {}", l.quantity, l.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// The short form customers and staff say out loud: the id's last six characters.
+    pub fn short_id(&self) -> &str {
+        let at = self.id.len().saturating_sub(6);
+        self.id.get(at..).unwrap_or(&self.id)
+    }
+}
+
+/// What happened, as a message states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    // To the kitchen.
+    NewOrder(OrderFacts),
+    PaymentReceived(OrderFacts),
+    PaymentAnomaly(PaymentAnomaly),
+    RefundFailed(OrderFacts),
+    LowStock { dish: String, left: i64 },
+    SoldOut { dish: String },
+    // To the customer.
+    Confirmed(OrderFacts),
+    OutForDelivery(OrderFacts),
+    ReadyForPickup(OrderFacts),
+    Completed(OrderFacts),
+    CancelledByKitchen(OrderFacts),
+    Refunded(OrderFacts),
+}
+
+impl Event {
+    /// A stable name, unique among the notices one change gives (the at-most-once marker's key).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Event::NewOrder(_) => "new-order",
+            Event::PaymentReceived(_) => "payment-received",
+            Event::PaymentAnomaly(_) => "payment-anomaly",
+            Event::RefundFailed(_) => "refund-failed",
+            Event::LowStock { .. } => "low-stock",
+            Event::SoldOut { .. } => "sold-out",
+            Event::Confirmed(_) => "confirmed",
+            Event::OutForDelivery(_) => "out-for-delivery",
+            Event::ReadyForPickup(_) => "ready-for-pickup",
+            Event::Completed(_) => "completed",
+            Event::CancelledByKitchen(_) => "cancelled",
+            Event::Refunded(_) => "refunded",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub to: Audience,
+    pub event: Event,
+}
+
+impl Notice {
+    fn kitchen(event: Event) -> Self {
+        Self {
+            to: Audience::Kitchen,
+            event,
+        }
+    }
+
+    fn customer(order: &Order, event: Event) -> Self {
+        Self {
+            to: Audience::Customer(order.customer_id.clone()),
+            event,
+        }
+    }
+}
+
+/// What a change to an order tells whom: a new order (no old image) to the kitchen; a status
+/// the customer waits for to the customer (a cancellation only when the kitchen made it: a
+/// customer knows their own); a payment to the kitchen; a refund to the customer, a failed one
+/// to the kitchen. A change that moves neither status nor payment says nothing.
+pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
+    let facts = OrderFacts::of(new);
+    let Some(old) = old else {
+        return vec![Notice::kitchen(Event::NewOrder(facts))];
+    };
+    let mut notices = Vec::new();
+    if old.status != new.status {
+        let event = match new.status {
+            OrderStatus::Confirmed => Some(Event::Confirmed(facts.clone())),
+            OrderStatus::OutForDelivery => Some(Event::OutForDelivery(facts.clone())),
+            OrderStatus::ReadyForPickup => Some(Event::ReadyForPickup(facts.clone())),
+            OrderStatus::Completed => Some(Event::Completed(facts.clone())),
+            OrderStatus::Cancelled if cancelled_by_kitchen(new) => Some(Event::CancelledByKitchen(facts.clone())),
+            OrderStatus::Pending | OrderStatus::Preparing | OrderStatus::Cancelled => None,
+        };
+        notices.extend(event.map(|e| Notice::customer(new, e)));
+    }
+    if old.payment_status != new.payment_status {
+        match new.payment_status {
+            PaymentStatus::Paid => notices.push(Notice::kitchen(Event::PaymentReceived(facts))),
+            PaymentStatus::Refunded => notices.push(Notice::customer(new, Event::Refunded(facts))),
+            PaymentStatus::RefundFailed => notices.push(Notice::kitchen(Event::RefundFailed(facts))),
+            PaymentStatus::Unpaid => {}
+        }
+    }
+    notices
+}
+
+/// Whether the order's cancellation was the kitchen's (its history's cancelling entry).
+fn cancelled_by_kitchen(order: &Order) -> bool {
+    order
+        .status_history
+        .iter()
+        .rev()
+        .find(|e| e.status == OrderStatus::Cancelled && e.payment_status.is_none())
+        .is_some_and(|e| e.by_role == ChangedBy::Admin)
+}
+
+/// What a change to a dish tells the kitchen: its tracked stock reaching zero (sold out), or
+/// falling to its low-stock threshold from above it. Restocks and edits say nothing.
+pub fn dish_notices(old: Option<&Food>, new: &Food) -> Vec<Notice> {
+    let (Some(before), Some(now)) = (old.and_then(|f| f.stock), new.stock) else {
+        return Vec::new();
+    };
+    if now >= before {
+        return Vec::new();
+    }
+    if now <= 0 {
+        return vec![Notice::kitchen(Event::SoldOut { dish: new.name.clone() })];
+    }
+    match new.low_stock_threshold {
+        Some(threshold) if now <= threshold && before > threshold => vec![Notice::kitchen(Event::LowStock {
+            dish: new.name.clone(),
+            left: now,
+        })],
+        _ => Vec::new(),
+    }
+}
+
+/// A recorded payment anomaly tells the kitchen.
+pub fn anomaly_notices(anomaly: PaymentAnomaly) -> Vec<Notice> {
+    vec![Notice::kitchen(Event::PaymentAnomaly(anomaly))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::menu::model::Money;
+    use crate::orders::model::{HistoryEntry, NewOrder, OrderLine};
+
+    fn order(fulfilment: Fulfilment) -> Order {
+        let request = NewOrder {
+            lines: vec![],
+            fulfilment,
+            delivery_address: (fulfilment == Fulfilment::Delivery).then(|| "1 Marina".into()),
+            note: None,
+        };
+        let line = OrderLine {
+            food_item_id: "F".into(),
+            name: "Jollof".into(),
+            unit_price: 250_000,
+            quantity: 2,
+            line_total: 500_000,
+            stock_taken: false,
+        };
+        Order::place(
+            "u1",
+            request.into_parts().1,
+            vec![line],
+            Money::from_kobo(500_000),
+            "t".into(),
+        )
+    }
+
+    fn moved(order: &Order, status: OrderStatus, by_role: ChangedBy) -> Order {
+        order.clone().after(HistoryEntry {
+            status,
+            payment_status: None,
+            at: "t2".into(),
+            by: "x".into(),
+            by_role,
+        })
+    }
+
+    fn events(notices: &[Notice]) -> Vec<(&Audience, &'static str)> {
+        notices.iter().map(|n| (&n.to, n.event.key())).collect()
+    }
+
+    #[test]
+    fn a_new_order_tells_the_kitchen_with_its_lines_and_total() {
+        let new = order(Fulfilment::Pickup);
+        let notices = order_notices(None, &new);
+        assert_eq!(events(&notices), [(&Audience::Kitchen, "new-order")]);
+        let Event::NewOrder(facts) = &notices[0].event else {
+            panic!()
+        };
+        assert_eq!((facts.lines.as_str(), facts.total), ("2 x Jollof", 500_000));
+    }
+
+    #[test]
+    fn the_customer_hears_of_each_step_they_wait_for_and_of_the_kitchens_cancel_only() {
+        let customer = Audience::Customer("u1".into());
+        let pending = order(Fulfilment::Pickup);
+        let confirmed = moved(&pending, OrderStatus::Confirmed, ChangedBy::Admin);
+        assert_eq!(
+            events(&order_notices(Some(&pending), &confirmed)),
+            [(&customer, "confirmed")]
+        );
+        let preparing = moved(&confirmed, OrderStatus::Preparing, ChangedBy::Admin);
+        assert!(
+            order_notices(Some(&confirmed), &preparing).is_empty(),
+            "nobody waits on preparing"
+        );
+        let ready = moved(&preparing, OrderStatus::ReadyForPickup, ChangedBy::Admin);
+        assert_eq!(
+            events(&order_notices(Some(&preparing), &ready)),
+            [(&customer, "ready-for-pickup")]
+        );
+        let done = moved(&ready, OrderStatus::Completed, ChangedBy::Admin);
+        assert_eq!(events(&order_notices(Some(&ready), &done)), [(&customer, "completed")]);
+
+        let by_kitchen = moved(&pending, OrderStatus::Cancelled, ChangedBy::Admin);
+        assert_eq!(
+            events(&order_notices(Some(&pending), &by_kitchen)),
+            [(&customer, "cancelled")]
+        );
+        let by_customer = moved(&pending, OrderStatus::Cancelled, ChangedBy::Customer);
+        assert!(order_notices(Some(&pending), &by_customer).is_empty());
+        assert!(
+            order_notices(Some(&pending), &pending).is_empty(),
+            "no change, no message"
+        );
+    }
+
+    #[test]
+    fn payments_tell_the_kitchen_and_refunds_the_customer_or_the_kitchen_when_they_fail() {
+        let unpaid = order(Fulfilment::Delivery);
+        let mut paid = unpaid.clone();
+        paid.payment_status = PaymentStatus::Paid;
+        assert_eq!(
+            events(&order_notices(Some(&unpaid), &paid)),
+            [(&Audience::Kitchen, "payment-received")]
+        );
+        let mut cancelled = moved(&paid, OrderStatus::Cancelled, ChangedBy::Customer);
+        cancelled.payment_status = PaymentStatus::Refunded;
+        assert_eq!(
+            events(&order_notices(Some(&paid), &cancelled)),
+            [(&Audience::Customer("u1".into()), "refunded")]
+        );
+        cancelled.payment_status = PaymentStatus::RefundFailed;
+        assert_eq!(
+            events(&order_notices(Some(&paid), &cancelled)),
+            [(&Audience::Kitchen, "refund-failed")]
+        );
+    }
+
+    fn dish(stock: Option<i64>, threshold: Option<i64>) -> Food {
+        serde_json::from_value(serde_json::json!({
+            "id": "F", "name": "Moi Moi", "price": 80000, "currency": "NGN", "category_id": "C",
+            "is_available": true, "stock": stock, "low_stock_threshold": threshold,
+            "created_at": "t", "updated_at": "t"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_kitchen_hears_when_a_dish_falls_to_its_threshold_or_sells_out_not_on_restocks() {
+        let said = |old: Option<i64>, new: Option<i64>, t: Option<i64>| {
+            dish_notices(Some(&dish(old, t)), &dish(new, t))
+                .iter()
+                .map(|n| n.event.key())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(said(Some(4), Some(3), Some(3)), ["low-stock"]);
+        assert_eq!(said(Some(5), Some(1), Some(3)), ["low-stock"], "crossing it counts");
+        assert!(said(Some(3), Some(2), Some(3)).is_empty(), "already below: told once");
+        assert_eq!(said(Some(2), Some(0), Some(3)), ["sold-out"]);
+        assert_eq!(said(Some(5), Some(0), Some(3)), ["sold-out"], "sold out says it all");
+        assert!(said(Some(0), Some(5), Some(3)).is_empty(), "a restock");
+        assert!(said(None, Some(5), None).is_empty(), "starting to track");
+        assert!(said(Some(4), Some(3), None).is_empty(), "no threshold");
+        assert!(dish_notices(None, &dish(Some(0), None)).is_empty(), "a new dish");
+    }
+}

@@ -1,0 +1,136 @@
+//! The notifier's flow, for one change to the table (one stream record): decide what it tells
+//! whom (the model), then for each message claim it (a conditional marker, so a redelivered
+//! record sends nothing twice), find the address, render and send it. A message that cannot be
+//! sent gives its claim back and fails the record, so the stream retries it (and only what was
+//! not sent yet goes out again).
+
+use std::sync::Arc;
+
+use super::model::{Audience, Notice, anomaly_notices, dish_notices, order_notices};
+use super::store::{Changed, NotificationStore, decode};
+use super::templates::render;
+use crate::accounts::store::AccountStore;
+use crate::platform::db::Item;
+use crate::platform::error::Failure;
+use crate::platform::outbox::Outbox;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Store(#[from] Failure),
+    #[error("sending {message} failed: {cause:#}")]
+    Send { message: String, cause: anyhow::Error },
+}
+
+/// One change to the table, as the stream carries it.
+#[derive(Debug, Clone)]
+pub struct StreamChange {
+    /// The stream record's id: the same when the record is delivered again.
+    pub event_id: String,
+    pub old: Option<Item>,
+    pub new: Option<Item>,
+}
+
+#[derive(Clone)]
+pub struct NotificationService {
+    store: NotificationStore,
+    accounts: AccountStore,
+    outbox: Arc<dyn Outbox>,
+    /// Where the kitchen's messages go; none: the kitchen gets none (logged).
+    kitchen: Option<String>,
+}
+
+impl NotificationService {
+    pub fn new(
+        store: NotificationStore,
+        accounts: AccountStore,
+        outbox: Arc<dyn Outbox>,
+        kitchen: Option<String>,
+    ) -> Self {
+        Self {
+            store,
+            accounts,
+            outbox,
+            kitchen,
+        }
+    }
+
+    /// What `change` tells whom.
+    pub fn notices(change: &StreamChange) -> Result<Vec<Notice>, Failure> {
+        Ok(match decode(change.old.clone(), change.new.clone())? {
+            Changed::Order { old, new } => order_notices(old.as_deref(), &new),
+            Changed::Dish { old, new } => dish_notices(old.as_deref(), &new),
+            Changed::Anomaly(anomaly) => anomaly_notices(anomaly),
+            Changed::Other => Vec::new(),
+        })
+    }
+
+    /// Sends what `change` tells, each message at most once per stream record: how many went out.
+    pub async fn handle(&self, change: &StreamChange) -> Result<usize, NotifyError> {
+        let mut sent = 0;
+        for notice in Self::notices(change)? {
+            let key = match &notice.to {
+                Audience::Kitchen => format!("kitchen:{}", notice.event.key()),
+                Audience::Customer(_) => format!("customer:{}", notice.event.key()),
+            };
+            if !self.store.claim(&change.event_id, &key).await? {
+                tracing::info!(event_id = %change.event_id, message = %key, "already sent for this record");
+                continue;
+            }
+            match self.deliver(&notice).await {
+                Ok(true) => {
+                    sent += 1;
+                    tracing::info!(event_id = %change.event_id, message = %key, "notification sent");
+                }
+                Ok(false) => {}
+                Err(cause) => {
+                    if let Err(err) = self.store.release(&change.event_id, &key).await {
+                        tracing::error!(event_id = %change.event_id, message = %key, error = %err, "claim not given back; the retry will skip this message");
+                    }
+                    return Err(NotifyError::Send { message: key, cause });
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Renders and sends one notice: `false` when there is nobody to send it to.
+    async fn deliver(&self, notice: &Notice) -> anyhow::Result<bool> {
+        let message = render(&notice.event);
+        match &notice.to {
+            Audience::Kitchen => {
+                let Some(kitchen) = &self.kitchen else {
+                    tracing::warn!(
+                        message = notice.event.key(),
+                        "no KITCHEN_EMAIL: the kitchen's message is not sent"
+                    );
+                    return Ok(false);
+                };
+                self.outbox
+                    .email(kitchen, &message.subject, &message.text, Some(&message.html))
+                    .await?;
+            }
+            Audience::Customer(user_id) => {
+                let Some(account) = self.accounts.account_by_id(user_id).await? else {
+                    tracing::warn!(user_id = %user_id, "the order's customer has no account: nothing sent");
+                    return Ok(false);
+                };
+                // Where the account signed up (and proved it owns): email or phone.
+                let key = account.identifier_key.as_str();
+                match (key.strip_prefix("EMAIL#"), key.strip_prefix("PHONE#")) {
+                    (Some(email), _) => {
+                        self.outbox
+                            .email(email, &message.subject, &message.text, Some(&message.html))
+                            .await?
+                    }
+                    (None, Some(phone)) => self.outbox.sms(phone, &message.text).await?,
+                    (None, None) => {
+                        tracing::warn!(user_id = %user_id, "the customer's identifier is neither an email nor a phone: nothing sent");
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+}
