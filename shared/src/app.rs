@@ -168,6 +168,30 @@ impl App {
     }
 }
 
+/// The notifier's service (requires `OTP_SENDER_EMAIL`, the address messages come from;
+/// `KITCHEN_EMAIL` is where the kitchen's go).
+#[cfg(feature = "notify")]
+pub async fn notifier_from_env() -> Result<crate::notifications::NotificationService, ConfigError> {
+    use crate::notifications::NotificationService;
+    use crate::notifications::store::NotificationStore;
+    let config = Config::from_env()?;
+    let from = config.require_sender_email()?.to_owned();
+    let sdk = crate::platform::aws::sdk_config().await;
+    let db = App::db_of(&config, &sdk);
+    let outbox = crate::platform::outbox::AwsOutbox::new(
+        crate::platform::aws::sesv2(&sdk, config.ses_endpoint.as_deref()),
+        crate::platform::aws::sns(&sdk, config.sns_endpoint.as_deref()),
+        from,
+        config.sms_sender_id.clone(),
+    );
+    Ok(NotificationService::new(
+        NotificationStore::new(db.clone()),
+        AccountStore::new(db),
+        Arc::new(outbox),
+        config.kitchen_email.clone(),
+    ))
+}
+
 /// The key rings `function` uses, each from its secret (one read at cold start) or, where no
 /// secret is named, from `JWT_SECRET`; the others stay empty.
 pub async fn load_keys(

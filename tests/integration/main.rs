@@ -6,6 +6,7 @@ mod cart;
 mod events;
 mod login;
 mod menu;
+mod notifier;
 mod openapi;
 mod orders;
 mod payments;

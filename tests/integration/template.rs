@@ -63,6 +63,10 @@ fn the_template_table_matches_the_code() {
     );
     assert_eq!(props["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
     assert_eq!(
+        props["StreamSpecification"]["StreamViewType"].as_str(),
+        Some(shared::platform::db::table::STREAM_VIEW)
+    );
+    assert_eq!(
         props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
         Some(true)
     );
@@ -93,6 +97,14 @@ fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
             Some(function.as_str())
         );
         for (_, event) in resource["Properties"]["Events"].as_mapping().unwrap() {
+            if function == "notifier" {
+                assert_eq!(
+                    event["Type"].as_str(),
+                    Some("DynamoDB"),
+                    "the notifier reads the stream only"
+                );
+                continue;
+            }
             assert_eq!(event["Type"].as_str(), Some("HttpApi"));
             let props = &event["Properties"];
             match (props["Method"].as_str(), props["Path"].as_str()) {
@@ -297,4 +309,42 @@ fn the_waf_rate_rule_for_auth_covers_every_auth_route() {
         auth["Action"]["Block"]["CustomResponse"]["ResponseCode"].as_i64(),
         Some(429)
     );
+}
+
+#[test]
+fn the_notifier_reads_the_tables_stream_with_partial_failures_bounded_retries_and_a_failure_queue() {
+    let t = template();
+    let stream = &t["Resources"]["NotifierFunction"]["Properties"]["Events"]["TableStream"]["Properties"];
+    assert_eq!(stream["Stream"]["Fn::GetAtt"][0].as_str(), Some("Table"));
+    assert_eq!(stream["Stream"]["Fn::GetAtt"][1].as_str(), Some("StreamArn"));
+    assert_eq!(
+        stream["FunctionResponseTypes"][0].as_str(),
+        Some("ReportBatchItemFailures")
+    );
+    assert_eq!(stream["BisectBatchOnFunctionError"].as_bool(), Some(true));
+    assert!(stream["MaximumRetryAttempts"].as_u64().is_some_and(|n| n <= 10));
+    assert_eq!(stream["DestinationConfig"]["OnFailure"]["Type"].as_str(), Some("SQS"));
+    assert_eq!(
+        stream["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0].as_str(),
+        Some("NotifierFailures")
+    );
+    let alarm = &t["Resources"]["NotifierFailuresAlarm"]["Properties"];
+    assert_eq!(alarm["Namespace"].as_str(), Some("AWS/SQS"));
+    assert_eq!(
+        alarm["Dimensions"][0]["Value"]["Fn::GetAtt"][0].as_str(),
+        Some("NotifierFailures")
+    );
+    // The filters let through exactly what the notifications slice decides on: orders, tracked
+    // dishes, payment anomalies.
+    let patterns: Vec<serde_json::Value> = stream["FilterCriteria"]["Filters"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|f| serde_json::from_str(f["Pattern"].as_str().unwrap()).unwrap())
+        .collect();
+    let sks: Vec<String> = patterns
+        .iter()
+        .map(|p| p["dynamodb"]["Keys"]["SK"]["S"][0].to_string())
+        .collect();
+    assert_eq!(sks, [r#""ORDER""#, r#"{"prefix":"FOOD#"}"#, r#""PAYANOMALY""#]);
 }

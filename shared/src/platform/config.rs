@@ -32,6 +32,8 @@ pub struct Config {
     pub sender_email: Option<String>,
     /// Optional SNS sender id shown on SMS (`SMS_SENDER_ID`).
     pub sms_sender_id: Option<String>,
+    /// Where the kitchen's notifications go (`KITCHEN_EMAIL`; the notifier only).
+    pub kitchen_email: Option<String>,
     /// The master secret of both key rings for local runs and tests (`JWT_SECRET`, at least 32
     /// bytes), used where no secret is named for a ring.
     pub local_secret: Option<Vec<u8>>,
@@ -195,6 +197,7 @@ impl Config {
             secrets_endpoint: get("SECRETSMANAGER_ENDPOINT"),
             sender_email: get("OTP_SENDER_EMAIL"),
             sms_sender_id: get("SMS_SENDER_ID"),
+            kitchen_email: get("KITCHEN_EMAIL"),
             local_secret,
             token_keys_secret_id: get(Purpose::Tokens.secret_variable()),
             code_keys_secret_id: get(Purpose::Codes.secret_variable()),

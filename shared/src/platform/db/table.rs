@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification,
 };
 
 use super::{
@@ -17,6 +17,16 @@ pub const KEY_ATTRIBUTES: &[&str] = &[PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GS
 /// Global secondary indexes, projection ALL. What each holds is in `docs/data-model.md`.
 pub const INDEXES: &[Index] = &[GSI1, GSI2, GSI3];
 pub const TTL_ATTRIBUTE: &str = TTL;
+/// The change stream the notifier reads: every change with the item before and after.
+pub const STREAM_VIEW: &str = "NEW_AND_OLD_IMAGES";
+
+fn stream() -> Result<StreamSpecification, Failure> {
+    StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::from(STREAM_VIEW))
+        .build()
+        .map_err(build_error)
+}
 
 fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, Failure> {
     KeySchemaElement::builder()
@@ -54,7 +64,8 @@ impl Db {
             .table_name(self.table())
             .billing_mode(BillingMode::PayPerRequest)
             .key_schema(key(PK, KeyType::Hash)?)
-            .key_schema(key(SK, KeyType::Range)?);
+            .key_schema(key(SK, KeyType::Range)?)
+            .stream_specification(stream()?);
         for attr in KEY_ATTRIBUTES {
             req = req.attribute_definitions(string_attribute(attr)?);
         }
@@ -72,6 +83,7 @@ impl Db {
             Ok(_) => {}
             Err(e) if matches!(e.as_service_error(), Some(CreateTableError::ResourceInUseException(_))) => {
                 self.ensure_indexes().await?;
+                self.ensure_stream().await?;
                 return Ok(false);
             }
             Err(e) => return Err(db_error("CreateTable", e)),
@@ -104,6 +116,27 @@ impl Db {
         Ok(out
             .table
             .unwrap_or_else(|| aws_sdk_dynamodb::types::TableDescription::builder().build()))
+    }
+
+    /// Turns the change stream on for a table made before it existed.
+    async fn ensure_stream(&self) -> Result<(), Failure> {
+        let table = self.describe_table().await?;
+        if table.stream_specification().is_some_and(|s| s.stream_enabled()) {
+            return Ok(());
+        }
+        self.client()
+            .update_table()
+            .table_name(self.table())
+            .stream_specification(stream()?)
+            .send()
+            .await
+            .map_err(|e| db_error("UpdateTable stream", e))?;
+        self.wait_until_active().await
+    }
+
+    /// The table's change stream (its ARN), if it has one.
+    pub async fn stream_arn(&self) -> Result<Option<String>, Failure> {
+        Ok(self.describe_table().await?.latest_stream_arn().map(str::to_owned))
     }
 
     /// Waits until the table and all its indexes are active.

@@ -1,0 +1,220 @@
+//! The notifier against DynamoDB Local and moto, fed the recorded stream events in
+//! `events/stream/`: who hears of what, once per stream record even when the stream redelivers,
+//! and a failing send reported as the batch's failure and retried alone.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use api_tests::{SENDER, TestApp, messages_to, sdk, stack, unique_email, unique_phone};
+use aws_lambda_events::event::dynamodb::Event;
+use shared::accounts::model::{Account, Email, Identifier, Phone, Role};
+use shared::accounts::store::AccountStore;
+use shared::notifications::NotificationService;
+use shared::notifications::store::NotificationStore;
+use shared::platform::outbox::{AwsOutbox, Outbox};
+
+/// The customer and kitchen of the recorded events.
+const RECORDED_CUSTOMER: &str = "01JDSTREAMEVENTCUSTOMER001";
+
+/// Sends through moto, or refuses every send while `failing` is set.
+struct Switchable {
+    inner: AwsOutbox,
+    failing: AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl Outbox for Switchable {
+    async fn email(&self, to: &str, subject: &str, text: &str, html: Option<&str>) -> anyhow::Result<()> {
+        if self.failing.load(Ordering::SeqCst) {
+            anyhow::bail!("SES SendEmail failed: throttled (test)");
+        }
+        self.inner.email(to, subject, text, html).await
+    }
+
+    async fn sms(&self, to: &str, text: &str) -> anyhow::Result<()> {
+        if self.failing.load(Ordering::SeqCst) {
+            anyhow::bail!("SNS Publish failed: throttled (test)");
+        }
+        self.inner.sms(to, text).await
+    }
+}
+
+struct Notifier {
+    service: NotificationService,
+    outbox: Arc<Switchable>,
+    kitchen: String,
+}
+
+async fn notifier(t: &TestApp) -> Notifier {
+    let sdk = sdk().await;
+    let outbox = Arc::new(Switchable {
+        inner: AwsOutbox::new(
+            shared::aws::sesv2(&sdk, Some(&stack().moto)),
+            shared::aws::sns(&sdk, Some(&stack().moto)),
+            SENDER.to_owned(),
+            None,
+        ),
+        failing: AtomicBool::new(false),
+    });
+    let kitchen = unique_email();
+    let db = t.app.db().clone();
+    let service = NotificationService::new(
+        NotificationStore::new(db.clone()),
+        AccountStore::new(db),
+        outbox.clone(),
+        Some(kitchen.clone()),
+    );
+    Notifier {
+        service,
+        outbox,
+        kitchen,
+    }
+}
+
+/// A verified customer account with the recorded events' user id, reached at `identifier`.
+async fn recorded_customer(t: &TestApp, identifier: Identifier) {
+    let mut account = Account::new(&identifier, "not-a-real-hash".into(), Role::Customer, true, "t".into());
+    account.id = RECORDED_CUSTOMER.to_owned();
+    AccountStore::new(t.app.db().clone())
+        .create_account_retrying(&mut account, None, None)
+        .await
+        .unwrap();
+}
+
+/// A recorded stream event from `events/stream/`, with its ids made unique to this test.
+fn recorded(name: &str, tag: &str) -> Event {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../events/stream/{name}.json"));
+    let raw = std::fs::read_to_string(&path).unwrap();
+    serde_json::from_str(&raw.replace("a1b2c3d4e5f6", tag)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn batch(events: &[Event]) -> Event {
+    let mut all = events[0].clone();
+    all.records = events.iter().flat_map(|e| e.records.clone()).collect();
+    all
+}
+
+#[tokio::test]
+async fn recorded_changes_tell_the_kitchen_and_the_customer_once_even_when_redelivered() {
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let customer = unique_email();
+    recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
+    let tag = &ulid::Ulid::new().to_string()[..12];
+
+    let placed = recorded("notifier-order-placed", tag);
+    let res = notifier::handle(&n.service, &placed).await;
+    assert!(res.batch_item_failures.is_empty());
+    let kitchen = messages_to(&n.kitchen).await;
+    assert_eq!(kitchen.len(), 1, "{kitchen:?}");
+    assert!(kitchen[0].contains("New order #000001"), "{}", kitchen[0]);
+    assert!(
+        kitchen[0].contains("2 x Jollof Rice, 1 x Moi Moi (pickup, ₦5,800)"),
+        "{}",
+        kitchen[0]
+    );
+
+    // The stream delivers the same record again: nothing more is sent.
+    assert!(
+        notifier::handle(&n.service, &placed)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    assert_eq!(messages_to(&n.kitchen).await.len(), 1);
+
+    let confirmed = recorded("notifier-order-confirmed", tag);
+    assert!(
+        notifier::handle(&n.service, &confirmed)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    let to_customer = messages_to(&customer).await;
+    assert_eq!(to_customer.len(), 1, "{to_customer:?}");
+    assert!(
+        to_customer[0].contains("order #000001 is confirmed"),
+        "{}",
+        to_customer[0]
+    );
+    assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the kitchen made that change");
+
+    let sold_out = recorded("notifier-dish-sold-out", tag);
+    assert!(
+        notifier::handle(&n.service, &sold_out)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    let kitchen = messages_to(&n.kitchen).await;
+    assert_eq!(kitchen.len(), 2);
+    assert!(kitchen[1].contains("Moi Moi is sold out"), "{}", kitchen[1]);
+
+    let expired = recorded("notifier-session-expired", tag);
+    assert!(
+        notifier::handle(&n.service, &expired)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    assert_eq!(messages_to(&n.kitchen).await.len(), 2, "a removal tells nobody");
+}
+
+#[tokio::test]
+async fn a_phone_customer_hears_by_sms() {
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let phone = unique_phone();
+    recorded_customer(&t, Identifier::Phone(Phone::parse(&phone, "234").unwrap())).await;
+    let tag = &ulid::Ulid::new().to_string()[..12];
+    let confirmed = recorded("notifier-order-confirmed", tag);
+    assert!(
+        notifier::handle(&n.service, &confirmed)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    let sms = messages_to(&phone).await;
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert!(
+        sms[0].starts_with("Chuks Kitchen: your order #000001 is confirmed"),
+        "{}",
+        sms[0]
+    );
+}
+
+#[tokio::test]
+async fn a_failing_send_fails_its_record_and_the_retry_sends_only_what_was_not_sent() {
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let customer = unique_email();
+    recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
+    let tag = &ulid::Ulid::new().to_string()[..12];
+    let placed = recorded("notifier-order-placed", tag);
+    let confirmed = recorded("notifier-order-confirmed", tag);
+
+    assert!(
+        notifier::handle(&n.service, &placed)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
+    // SES refuses while the next batch (the placement again, then the confirmation) goes through.
+    n.outbox.failing.store(true, Ordering::SeqCst);
+    let both = batch(&[placed.clone(), confirmed.clone()]);
+    let res = notifier::handle(&n.service, &both).await;
+    assert_eq!(res.batch_item_failures.len(), 1);
+    assert_eq!(
+        res.batch_item_failures[0].item_identifier, confirmed.records[0].change.sequence_number,
+        "the first record that failed: the stream retries from it"
+    );
+    assert!(messages_to(&customer).await.is_empty());
+
+    // The stream retries from the failed record once SES takes mail again.
+    n.outbox.failing.store(false, Ordering::SeqCst);
+    let res = notifier::handle(&n.service, &batch(&[confirmed])).await;
+    assert!(res.batch_item_failures.is_empty());
+    assert_eq!(messages_to(&customer).await.len(), 1);
+    assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the placement was told once");
+}
