@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The local stack: DynamoDB Local, a moto server for SES v2 and SNS, and `cargo lambda watch`.
+# The local stack: DynamoDB Local, a moto server for SES v2 and SNS, the local Paystack,
+# `cargo lambda watch`, and the notifier reading the table's stream.
 #
 #   infra/local/dev.sh up      run the whole API on http://127.0.0.1:9000 (Ctrl-C stops everything)
 #   infra/local/dev.sh test    run every test against a throw-away stack (what CI runs)
 #   infra/local/dev.sh otp ID  print the newest OTP message sent to ID (email or phone) locally
+#   infra/local/dev.sh messages [ADDRESS]  print the messages sent locally (the notifier's too)
 #   infra/local/dev.sh install install the tools only
 #   infra/local/dev.sh lint    lint the SAM template (part of test)
 #
@@ -273,8 +275,13 @@ cmd_up() {
   cargo run -q -p ops -- create-table
   cargo run -q -p ops -- verify-sender --email "$OTP_SENDER_EMAIL"
   cargo run -q -p ops -- seed-demo
+  # The notifier, fed by the local table's stream as Lambda's event source mapping would.
+  export KITCHEN_EMAIL=${KITCHEN_EMAIL:-kitchen@chukskitchen.local}
+  cargo build -q -p notifier --features local --bin notifier-local
+  "$ROOT/target/debug/notifier-local" >"$TOOLS/logs/notifier.log" 2>&1 &
+  PIDS+=($!)
   log "API on http://127.0.0.1:$API_PORT  (DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT; local Paystack :$PAYSTACK_PORT)"
-  log "read OTPs with: infra/local/dev.sh otp <identifier>"
+  log "read OTPs with: infra/local/dev.sh otp <identifier>; the notifier's messages: infra/local/dev.sh messages [address]"
   PATH="$TOOLS/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" &
   PIDS+=($!)
   wait "${PIDS[-1]}"
@@ -328,6 +335,10 @@ cmd_otp() { # identifier (as stored: lower-case email or +E.164 phone)
   curl -s "http://127.0.0.1:$MOTO_PORT/moto-api/data.json" | python3 "$ROOT/infra/local/otp.py" "$who"
 }
 
+cmd_messages() { # [address]: what the notifier (and the OTP senders) delivered
+  curl -s "http://127.0.0.1:$MOTO_PORT/moto-api/data.json" | python3 "$ROOT/infra/local/messages.py" "$@"
+}
+
 # Sourced by infra/bench/run.sh for its helpers only.
 [ -n "${DEV_SH_LIBRARY:-}" ] && return 0
 
@@ -336,6 +347,7 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   install) shift; cmd_install all ;;
   otp) shift; cmd_otp "$@" ;;
+  messages) shift; cmd_messages "$@" ;;
   lint) install_sam; install_checkov; lint_template ;;
   *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

@@ -218,3 +218,140 @@ async fn a_failing_send_fails_its_record_and_the_retry_sends_only_what_was_not_s
     assert_eq!(messages_to(&customer).await.len(), 1);
     assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the placement was told once");
 }
+
+/// Reads the local stream until `done` holds (or 20 s pass).
+async fn drain_until(
+    stream: &mut notifier::local::LocalStream,
+    service: &NotificationService,
+    mut done: impl AsyncFnMut() -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        stream.poll_once(service).await.unwrap();
+        if done().await {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stream did not deliver in time"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn local_stream(t: &TestApp) -> notifier::local::LocalStream {
+    let sdk = sdk().await;
+    let config = aws_sdk_dynamodbstreams::config::Builder::from(&sdk)
+        .endpoint_url(&stack().dynamodb)
+        .build();
+    notifier::local::LocalStream::new(aws_sdk_dynamodbstreams::Client::from_conf(config), t.app.db().clone())
+}
+
+async fn about_orders(identifier: &str) -> Vec<String> {
+    messages_to(identifier)
+        .await
+        .into_iter()
+        .filter(|m| !m.contains("verification code"))
+        .collect()
+}
+
+#[tokio::test]
+async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_exactly_once() {
+    use http::Method;
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let admin = t.admin_token().await;
+    let email = unique_email();
+    t.verified_user(&email, "customer password").await;
+    let customer = t.login(&email, "customer password").await["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dish = t
+        .admin_dish(&admin, "Asun", 300_000, json!({"stock": 3, "low_stock_threshold": 2}))
+        .await;
+    let order = |quantity: i64| {
+        let t = &t;
+        let customer = customer.clone();
+        let dish = dish.clone();
+        async move {
+            let res = t
+                .call(
+                    Method::POST,
+                    "/api/orders/",
+                    Some(&customer),
+                    Some(json!({"items": [{"food_item_id": dish, "quantity": quantity}], "fulfilment": "pickup"})),
+                )
+                .await;
+            assert_eq!(res.status, 201, "{}", res.raw);
+            res.body["order"]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    // One portion: 2 left, the threshold.
+    let first = order(1).await;
+    for (path, body) in [
+        ("payment-status", json!({"payment_status": "paid"})),
+        ("status", json!({"status": "confirmed"})),
+    ] {
+        let res = t
+            .call(
+                Method::PATCH,
+                &format!("/api/orders/admin/{first}/{path}/"),
+                Some(&admin),
+                Some(body),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.raw);
+    }
+    // The last two: sold out.
+    order(2).await;
+    // A charge that did not match its order, as the webhook records it.
+    let reference = shared::payments::model::Reference::new(&first);
+    let charge = shared::payments::model::Charge {
+        reference: reference.clone(),
+        transaction_id: 9,
+        amount: 1_000,
+        currency: "NGN".into(),
+        channel: "card".into(),
+    };
+    let stored = t.app.orders.store().order(&first).await.unwrap().unwrap();
+    let anomaly = shared::payments::model::PaymentAnomaly::of(&stored, &charge, "amount", "t".into());
+    shared::payments::store::PaymentStore::new(t.app.db().clone())
+        .record_anomaly(&anomaly, &charge)
+        .await
+        .unwrap();
+
+    let mut stream = local_stream(&t).await;
+    let kitchen = n.kitchen.clone();
+    drain_until(&mut stream, &n.service, async || messages_to(&kitchen).await.len() >= 6).await;
+    let told = messages_to(&kitchen).await;
+    let count = |needle: &str| told.iter().filter(|m| m.contains(needle)).count();
+    let short = &first[first.len() - 6..];
+    assert_eq!(count("New order #"), 2, "{told:?}");
+    assert_eq!(
+        count(&format!("New order #{short}: 1 x Asun (pickup, ₦3,000)")),
+        1,
+        "{told:?}"
+    );
+    assert_eq!(count(&format!("Order #{short} is paid: ₦3,000")), 1, "{told:?}");
+    assert_eq!(count("Asun is running low: 2 left"), 1, "{told:?}");
+    assert_eq!(count("Asun is sold out"), 1, "{told:?}");
+    assert_eq!(
+        count(&format!("Paystack reports ₦10 paid for order #{short}")),
+        1,
+        "{told:?}"
+    );
+    assert_eq!(told.len(), 6, "{told:?}");
+    let to_customer = about_orders(&email).await;
+    assert_eq!(to_customer.len(), 1, "{to_customer:?}");
+    assert!(to_customer[0].contains(&format!("order #{} is confirmed", &first[first.len() - 6..])));
+
+    // The whole stream delivered again (a new reader from its start): nothing is sent twice.
+    let mut again = local_stream(&t).await;
+    for _ in 0..5 {
+        again.poll_once(&n.service).await.unwrap();
+    }
+    assert_eq!(messages_to(&kitchen).await.len(), 6);
+    assert_eq!(about_orders(&email).await.len(), 1);
+}

@@ -8,6 +8,9 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use lambda_runtime::LambdaEvent;
 use shared::notifications::{NotificationService, StreamChange};
 
+#[cfg(feature = "local")]
+pub mod local;
+
 /// The name the action log and the template know this function by.
 pub const FUNCTION: &str = "notifier";
 

@@ -1,0 +1,26 @@
+//! `notifier-local`: the notifier fed by the local table's stream (`infra/local/dev.sh up` runs
+//! it). Same configuration as the function, plus `DYNAMODB_ENDPOINT` (DynamoDB Local).
+#![recursion_limit = "256"]
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init();
+    let config = shared::config::Config::from_env()?;
+    let sdk = shared::aws::sdk_config().await;
+    let db = shared::platform::db::Db::new(
+        shared::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
+        config.table_name.clone(),
+    );
+    let mut streams = aws_sdk_dynamodbstreams::config::Builder::from(&sdk);
+    if let Some(endpoint) = &config.dynamodb_endpoint {
+        streams = streams.endpoint_url(endpoint);
+    }
+    let service = shared::app::notifier_from_env().await?;
+    tracing::info!(table = %config.table_name, "reading the local table's stream");
+    notifier::local::LocalStream::new(aws_sdk_dynamodbstreams::Client::from_conf(streams.build()), db)
+        .run(&service, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    Ok(())
+}

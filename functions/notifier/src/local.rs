@@ -1,0 +1,186 @@
+//! The local stand-in for Lambda's stream event source mapping: reads the table's change stream
+//! from DynamoDB Local (DescribeStream, GetShardIterator, GetRecords), turns each batch into the
+//! Lambda event Lambda would send (the same JSON shape, parsed by the same types) and hands it
+//! to [`crate::handle`]. A batch that reports a failure is delivered again from the failed
+//! record, at most [`RETRIES`] times, then set aside with an error in the log (Lambda would put
+//! it on the failure queue).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_lambda_events::event::dynamodb::Event;
+use aws_sdk_dynamodbstreams::Client;
+use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
+use serde_json::{Value, json};
+use shared::notifications::NotificationService;
+use shared::platform::db::Db;
+
+/// How many times a failed record is delivered again before it is set aside.
+pub const RETRIES: usize = 5;
+/// How long the poller waits when the stream has nothing new.
+const IDLE: Duration = Duration::from_millis(200);
+
+pub struct LocalStream {
+    client: Client,
+    db: Db,
+    /// Open shards and where reading each goes on.
+    iterators: HashMap<String, String>,
+    /// Shards read to their end.
+    done: std::collections::HashSet<String>,
+}
+
+impl LocalStream {
+    pub fn new(client: Client, db: Db) -> Self {
+        Self {
+            client,
+            db,
+            iterators: HashMap::new(),
+            done: Default::default(),
+        }
+    }
+
+    /// Reads the stream until `stop` resolves, feeding every batch to the notifier.
+    pub async fn run(mut self, service: &NotificationService, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            let read = self.poll_once(service);
+            tokio::select! {
+                _ = &mut stop => return,
+                result = read => match result {
+                    Ok(0) => tokio::time::sleep(IDLE).await,
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::warn!(error = %format!("{err:#}"), "reading the local stream failed; trying again");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                },
+            }
+        }
+    }
+
+    /// One pass over the stream's shards: how many records were handed to the notifier.
+    pub async fn poll_once(&mut self, service: &NotificationService) -> anyhow::Result<usize> {
+        let Some(arn) = self.db.stream_arn().await? else {
+            anyhow::bail!("the table {} has no stream", self.db.table());
+        };
+        self.discover(&arn).await?;
+        let mut handled = 0;
+        let shards: Vec<String> = self.iterators.keys().cloned().collect();
+        for shard in shards {
+            let Some(iterator) = self.iterators.get(&shard).cloned() else {
+                continue;
+            };
+            let out = self.client.get_records().shard_iterator(iterator).send().await?;
+            let records = out.records.unwrap_or_default();
+            if !records.is_empty() {
+                handled += records.len();
+                deliver(service, &arn, &records).await;
+            }
+            match out.next_shard_iterator {
+                Some(next) => {
+                    self.iterators.insert(shard, next);
+                }
+                None => {
+                    self.iterators.remove(&shard);
+                    self.done.insert(shard);
+                }
+            }
+        }
+        Ok(handled)
+    }
+
+    /// Starts reading every shard not read yet, from its oldest record.
+    async fn discover(&mut self, arn: &str) -> anyhow::Result<()> {
+        let description = self.client.describe_stream().stream_arn(arn).send().await?;
+        let shards = description
+            .stream_description
+            .and_then(|d| d.shards)
+            .unwrap_or_default();
+        for shard in shards {
+            let Some(id) = shard.shard_id else { continue };
+            if self.iterators.contains_key(&id) || self.done.contains(&id) {
+                continue;
+            }
+            let out = self
+                .client
+                .get_shard_iterator()
+                .stream_arn(arn)
+                .shard_id(&id)
+                .shard_iterator_type(ShardIteratorType::TrimHorizon)
+                .send()
+                .await?;
+            if let Some(iterator) = out.shard_iterator {
+                self.iterators.insert(id, iterator);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Delivers `records` as Lambda would: again from the first failed record, a few times.
+async fn deliver(service: &NotificationService, arn: &str, records: &[Record]) {
+    let mut pending: Vec<Value> = records.iter().map(|r| lambda_record(arn, r)).collect();
+    for attempt in 0..=RETRIES {
+        let event: Event = match serde_json::from_value(json!({ "Records": pending })) {
+            Ok(event) => event,
+            Err(err) => {
+                tracing::error!(error = %err, "a stream batch does not parse as Lambda's event; set aside");
+                return;
+            }
+        };
+        let response = crate::handle(service, &event).await;
+        let Some(failed) = response
+            .batch_item_failures
+            .first()
+            .and_then(|f| f.item_identifier.clone())
+        else {
+            return;
+        };
+        let from = event
+            .records
+            .iter()
+            .position(|r| r.change.sequence_number.as_deref() == Some(failed.as_str()))
+            .unwrap_or(0);
+        pending.drain(..from);
+        if attempt < RETRIES {
+            tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+        }
+    }
+    tracing::error!(
+        records = pending.len(),
+        "stream records still failing after retries; set aside (on AWS: the failure queue)"
+    );
+}
+
+/// A stream record in the shape Lambda's DynamoDB event gives it.
+fn lambda_record(arn: &str, record: &Record) -> Value {
+    let image = |item: Option<&HashMap<String, aws_sdk_dynamodbstreams::types::AttributeValue>>| {
+        item.map(|i| serde_json::to_value(serde_dynamo::Item::from(i.clone())).unwrap_or(Value::Null))
+    };
+    let change = record.dynamodb.as_ref();
+    let mut dynamodb = json!({
+        "ApproximateCreationDateTime": change
+            .and_then(|c| c.approximate_creation_date_time)
+            .map(|t| t.secs())
+            .unwrap_or_default(),
+        "Keys": image(change.and_then(|c| c.keys.as_ref())),
+        "SequenceNumber": change.and_then(|c| c.sequence_number.clone()),
+        "SizeBytes": change.and_then(|c| c.size_bytes).unwrap_or_default(),
+        "StreamViewType": change.and_then(|c| c.stream_view_type.as_ref()).map(|v| v.as_str().to_owned()),
+    });
+    if let Some(new) = image(change.and_then(|c| c.new_image.as_ref())) {
+        dynamodb["NewImage"] = new;
+    }
+    if let Some(old) = image(change.and_then(|c| c.old_image.as_ref())) {
+        dynamodb["OldImage"] = old;
+    }
+    json!({
+        "eventID": record.event_id,
+        "eventName": record.event_name.as_ref().map(|n| n.as_str().to_owned()),
+        "eventVersion": record.event_version,
+        "eventSource": "aws:dynamodb",
+        "awsRegion": record.aws_region,
+        "eventSourceARN": arn,
+        "dynamodb": dynamodb,
+    })
+}
