@@ -304,8 +304,29 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
             .await;
         assert_eq!(res.status, 200, "{}", res.raw);
     }
-    // The last two: sold out.
-    order(2).await;
+    // Ready, then collected.
+    for status in ["preparing", "ready_for_pickup", "completed"] {
+        let res = t
+            .call(
+                Method::PATCH,
+                &format!("/api/orders/admin/{first}/status/"),
+                Some(&admin),
+                Some(json!({"status": status})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.raw);
+    }
+    // The last two: sold out. The kitchen cancels that order (which gives them back).
+    let second = order(2).await;
+    let res = t
+        .call(
+            Method::PATCH,
+            &format!("/api/orders/admin/{second}/status/"),
+            Some(&admin),
+            Some(json!({"status": "cancelled"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
     // A charge that did not match its order, as the webhook records it.
     let reference = shared::payments::model::Reference::new(&first);
     let charge = shared::payments::model::Charge {
@@ -343,9 +364,20 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
         "{told:?}"
     );
     assert_eq!(told.len(), 6, "{told:?}");
+    let customer_told = async || about_orders(&email).await.len() >= 4;
+    drain_until(&mut stream, &n.service, customer_told).await;
     let to_customer = about_orders(&email).await;
-    assert_eq!(to_customer.len(), 1, "{to_customer:?}");
-    assert!(to_customer[0].contains(&format!("order #{} is confirmed", &first[first.len() - 6..])));
+    let said = |needle: String| to_customer.iter().filter(|m| m.contains(&needle)).count();
+    assert_eq!(said(format!("order #{short} is confirmed")), 1, "{to_customer:?}");
+    assert_eq!(said(format!("order #{short} is ready")), 1, "{to_customer:?}");
+    assert_eq!(said(format!("order #{short} is completed")), 1, "{to_customer:?}");
+    let second_short = &second[second.len() - 6..];
+    assert_eq!(
+        said(format!("the kitchen had to cancel your order #{second_short}")),
+        1,
+        "{to_customer:?}"
+    );
+    assert_eq!(to_customer.len(), 4, "{to_customer:?}");
 
     // The whole stream delivered again (a new reader from its start): nothing is sent twice.
     let mut again = local_stream(&t).await;
@@ -353,5 +385,5 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
         again.poll_once(&n.service).await.unwrap();
     }
     assert_eq!(messages_to(&kitchen).await.len(), 6);
-    assert_eq!(about_orders(&email).await.len(), 1);
+    assert_eq!(about_orders(&email).await.len(), 4);
 }
