@@ -197,12 +197,12 @@ impl TestApp {
         );
         let ses = shared::aws::sesv2(&sdk, config.ses_endpoint.as_deref());
         ensure_sender_identity(&ses).await;
-        let sender = shared::accounts::notify::AwsOtpSender::new(
+        let sender = shared::accounts::notify::AwsOtpSender::new(shared::platform::outbox::AwsOutbox::new(
             ses,
             shared::aws::sns(&sdk, config.sns_endpoint.as_deref()),
             SENDER.to_owned(),
             None,
-        );
+        ));
         // Each ring as a function that uses it loads it: from its secret when one is named.
         let mut keys = shared::platform::keys::KeyRings::none();
         for (purpose, function) in [(Purpose::Tokens, "login"), (Purpose::Codes, "signup")] {

@@ -158,14 +158,24 @@ impl App {
         let db = Self::db_of(&config, &sdk);
         let keys = load_keys(&config, &sdk, function).await?;
         config.paystack_secret_key = load_paystack_key(&config, &sdk, function).await?;
-        let sender = crate::accounts::notify::AwsOtpSender::new(
-            crate::platform::aws::sesv2(&sdk, config.ses_endpoint.as_deref()),
-            crate::platform::aws::sns(&sdk, config.sns_endpoint.as_deref()),
-            from,
-            config.sms_sender_id.clone(),
-        );
+        let sender = crate::accounts::notify::AwsOtpSender::new(outbox_of(&config, &sdk, from));
         Ok(Self::with_keys(Arc::new(config), db, Some(Arc::new(sender)), keys))
     }
+}
+
+/// Email (SES) and SMS (SNS) from `from`, as configured.
+#[cfg(feature = "notify")]
+fn outbox_of(
+    config: &Config,
+    sdk: &crate::platform::aws::SdkConfig,
+    from: String,
+) -> crate::platform::outbox::AwsOutbox {
+    crate::platform::outbox::AwsOutbox::new(
+        crate::platform::aws::sesv2(sdk, config.ses_endpoint.as_deref()),
+        crate::platform::aws::sns(sdk, config.sns_endpoint.as_deref()),
+        from,
+        config.sms_sender_id.clone(),
+    )
 }
 
 /// The notifier's service (requires `OTP_SENDER_EMAIL`, the address messages come from;
@@ -178,12 +188,7 @@ pub async fn notifier_from_env() -> Result<crate::notifications::NotificationSer
     let from = config.require_sender_email()?.to_owned();
     let sdk = crate::platform::aws::sdk_config().await;
     let db = App::db_of(&config, &sdk);
-    let outbox = crate::platform::outbox::AwsOutbox::new(
-        crate::platform::aws::sesv2(&sdk, config.ses_endpoint.as_deref()),
-        crate::platform::aws::sns(&sdk, config.sns_endpoint.as_deref()),
-        from,
-        config.sms_sender_id.clone(),
-    );
+    let outbox = outbox_of(&config, &sdk, from);
     Ok(NotificationService::new(
         NotificationStore::new(db.clone()),
         AccountStore::new(db),

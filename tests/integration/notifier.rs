@@ -387,3 +387,61 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
     assert_eq!(messages_to(&kitchen).await.len(), 6);
     assert_eq!(about_orders(&email).await.len(), 4);
 }
+
+#[tokio::test]
+async fn a_paid_order_cancelled_tells_the_customer_of_the_refund_or_the_kitchen_of_its_failure() {
+    use crate::payments::{paid_through_paystack, pending_order, refuse_refunds_of};
+    use http::Method;
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let admin = t.admin_token().await;
+    let cancel = async |token: &str, id: &str| {
+        let res = t
+            .call(Method::POST, &format!("/api/orders/{id}/cancel/"), Some(token), None)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.raw);
+        res.body["order"]["payment_status"].as_str().unwrap().to_owned()
+    };
+    let (customer, refunded) = pending_order(&t, &admin, 100_000).await;
+    paid_through_paystack(&t, &customer, &refunded).await;
+    assert_eq!(cancel(&customer, &refunded).await, "refunded");
+    let (other, failed) = pending_order(&t, &admin, 100_000).await;
+    let reference = paid_through_paystack(&t, &other, &failed).await;
+    refuse_refunds_of(&reference).await;
+    assert_eq!(cancel(&other, &failed).await, "refund_failed");
+
+    let me = t.get("/api/auths/me/", &customer).await.body["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut stream = local_stream(&t).await;
+    let kitchen = n.kitchen.clone();
+    let refunded_short = refunded[refunded.len() - 6..].to_owned();
+    let failed_short = failed[failed.len() - 6..].to_owned();
+    drain_until(&mut stream, &n.service, async || {
+        let told = messages_to(&kitchen).await;
+        told.iter()
+            .any(|m| m.contains(&format!("cancelled order #{failed_short}")))
+            && about_orders(&me).await.len() >= 1
+    })
+    .await;
+    let to_customer = about_orders(&me).await;
+    assert_eq!(to_customer.len(), 1, "{to_customer:?}");
+    assert!(
+        to_customer[0].contains(&format!("₦2,000 for order #{refunded_short} has been refunded")),
+        "{}",
+        to_customer[0]
+    );
+    let told = messages_to(&kitchen).await;
+    let count = |needle: String| told.iter().filter(|m| m.contains(&needle)).count();
+    assert_eq!(
+        count(format!(
+            "Paystack did not take the refund of ₦2,000 for cancelled order #{failed_short}"
+        )),
+        1,
+        "{told:?}"
+    );
+    assert_eq!(count("is paid".into()), 2, "{told:?}");
+    assert_eq!(count("New order #".into()), 2, "{told:?}");
+    assert_eq!(told.len(), 5, "{told:?}");
+}

@@ -7,7 +7,7 @@ use http::Method;
 use serde_json::{Value, json};
 use sha2::Sha512;
 
-async fn pay(t: &TestApp, token: &str, order: &str, body: Value) -> TestResponse {
+pub(crate) async fn pay(t: &TestApp, token: &str, order: &str, body: Value) -> TestResponse {
     t.call(
         Method::POST,
         &format!("/api/orders/{order}/pay/"),
@@ -27,14 +27,14 @@ async fn verify(t: &TestApp, token: &str, order: &str) -> TestResponse {
     .await
 }
 
-fn sign(raw: &[u8]) -> String {
+pub(crate) fn sign(raw: &[u8]) -> String {
     let mut mac = Hmac::<Sha512>::new_from_slice(stack().paystack_key.as_bytes()).unwrap();
     mac.update(raw);
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Posts `raw` to the webhook with `signature` (None: no header).
-async fn webhook(t: &TestApp, raw: &str, signature: Option<&str>) -> TestResponse {
+pub(crate) async fn webhook(t: &TestApp, raw: &str, signature: Option<&str>) -> TestResponse {
     let mut req = http::Request::post("/api/payments/paystack/webhook/").header("content-type", "application/json");
     if let Some(sig) = signature {
         req = req.header("x-paystack-signature", sig);
@@ -43,7 +43,7 @@ async fn webhook(t: &TestApp, raw: &str, signature: Option<&str>) -> TestRespons
         .await
 }
 
-fn charge_event(reference: &str, amount: i64, currency: &str, id: i64) -> String {
+pub(crate) fn charge_event(reference: &str, amount: i64, currency: &str, id: i64) -> String {
     json!({"event": "charge.success", "data": {
         "id": id, "status": "success", "reference": reference, "amount": amount,
         "currency": currency, "channel": "card", "paid_at": "2026-11-30T10:00:00.000Z"
@@ -52,7 +52,7 @@ fn charge_event(reference: &str, amount: i64, currency: &str, id: i64) -> String
 }
 
 /// A pending order of one dish at `price` for a new customer: (customer token, order id).
-async fn pending_order(t: &TestApp, admin: &str, price: i64) -> (String, String) {
+pub(crate) async fn pending_order(t: &TestApp, admin: &str, price: i64) -> (String, String) {
     let customer = t.customer_token().await;
     let dish = t.admin_dish(admin, "Jollof", price, json!({})).await;
     let res = t
@@ -245,7 +245,7 @@ async fn only_pending_unpaid_orders_are_paid_for_and_phone_customers_give_an_ema
 }
 
 /// Pays `id` through Paystack (the signed webhook): its reference.
-async fn paid_through_paystack(t: &TestApp, customer: &str, id: &str) -> String {
+pub(crate) async fn paid_through_paystack(t: &TestApp, customer: &str, id: &str) -> String {
     let res = pay(t, customer, id, json!({})).await;
     let reference = res.body["payment"]["reference"].as_str().unwrap().to_owned();
     let amount = res.body["payment"]["amount"].as_i64().unwrap();
@@ -263,7 +263,7 @@ async fn paid_through_paystack(t: &TestApp, customer: &str, id: &str) -> String 
 }
 
 /// The refunds the local Paystack took for `reference` (kobo each).
-async fn refunds_of(reference: &str) -> Vec<i64> {
+pub(crate) async fn refunds_of(reference: &str) -> Vec<i64> {
     let all: Value = reqwest::get(format!("{}/__control/refunds", stack().paystack))
         .await
         .unwrap()
@@ -279,7 +279,7 @@ async fn refunds_of(reference: &str) -> Vec<i64> {
         .collect()
 }
 
-async fn refuse_refunds_of(reference: &str) {
+pub(crate) async fn refuse_refunds_of(reference: &str) {
     let res = reqwest::Client::new()
         .post(format!("{}/__control/refunds", stack().paystack))
         .json(&json!({"refuse": true, "reference": reference}))

@@ -45,15 +45,8 @@ mod aws {
     }
 
     impl AwsOtpSender {
-        pub fn new(
-            ses: aws_sdk_sesv2::Client,
-            sns: aws_sdk_sns::Client,
-            from: String,
-            sms_sender_id: Option<String>,
-        ) -> Self {
-            Self {
-                outbox: AwsOutbox::new(ses, sns, from, sms_sender_id),
-            }
+        pub fn new(outbox: AwsOutbox) -> Self {
+            Self { outbox }
         }
     }
 
