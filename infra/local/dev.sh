@@ -6,6 +6,7 @@
 #   infra/local/dev.sh test    run every test against a throw-away stack (what CI runs)
 #   infra/local/dev.sh otp ID  print the newest OTP message sent to ID (email or phone) locally
 #   infra/local/dev.sh messages [ADDRESS]  print the messages sent locally (the notifier's too)
+#   infra/local/dev.sh browser the web app's browser journeys alone (part of test)
 #   infra/local/dev.sh install install the tools only
 #   infra/local/dev.sh lint    lint the SAM template (part of test)
 #
@@ -22,6 +23,7 @@ DDB_PORT=${DDB_PORT:-8000}
 MOTO_PORT=${MOTO_PORT:-5055}
 API_PORT=${API_PORT:-9000}
 PAYSTACK_PORT=${PAYSTACK_PORT:-5400}
+WEB_PORT=${WEB_PORT:-5173}
 DATA_DIR=${DATA_DIR:-$TOOLS/data}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 PIDS=()
@@ -169,6 +171,61 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
   if grep -Eqw "$otp" "$TOOLS/logs/local-api.log"; then log "an OTP appears in the logs"; return 1; fi
 }
 
+# The web app's tools (npm) and a real browser (Debian's chromium; browsers that test tools
+# download cannot be fetched here).
+install_chromium() {
+  if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      log "installing chromium (apt)"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      log "Chromium is required for the browser tests: install Debian's chromium and retry"; return 1
+    fi
+  fi
+}
+
+install_web_packages() {
+  if [ ! -d "$ROOT/web/node_modules" ] || [ "$ROOT/web/package-lock.json" -nt "$ROOT/web/node_modules/.package-lock.json" ]; then
+    log "installing the web app's packages (npm ci)"
+    (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  fi
+}
+
+install_web() { install_chromium && install_web_packages; }
+
+# Builds the app, serves it with `vite preview` in front of a local API on a fresh table with the
+# demo menu, and runs the browser journeys in headless Chromium. Screenshots: web/test-results/.
+browser_tests() { # dynamodb endpoint, moto endpoint
+  install_web || return 1
+  local api_port web_port table
+  api_port=$(free_port); web_port=$(free_port); table="web-$(date +%s)"
+  log "building the web app"
+  (cd "$ROOT/web" && npm run -s build) >"$TOOLS/logs/web-build.log" 2>&1 || { cat "$TOOLS/logs/web-build.log" >&2; return 1; }
+  grep -E "dist/assets/.*\.js" "$TOOLS/logs/web-build.log" | sed 's/^/  /' >&2 || true
+  web_env() {
+    export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2
+    export OTP_SENDER_EMAIL=no-reply@chukskitchen.web JWT_SECRET=browser-tests-local-secret-0123456789abcdef
+    export PAYSTACK_SECRET_KEY=$TEST_PAYSTACK_SECRET_KEY PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
+  }
+  (
+    web_env "$1" "$2"
+    "$TARGET_DIR/debug/kitchen-ops" create-table &&
+      "$TARGET_DIR/debug/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" &&
+      "$TARGET_DIR/debug/kitchen-ops" seed-demo
+  ) >"$TOOLS/logs/web-setup.log" 2>&1 || { log "preparing the web app's table failed:"; cat "$TOOLS/logs/web-setup.log" >&2; return 1; }
+  (
+    web_env "$1" "$2"
+    LOCAL_API_PORT=$api_port exec "$TARGET_DIR/debug/local-api"
+  ) >"$TOOLS/logs/web-api.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$api_port/api/foods/" "local API for the web app" || return 1
+  (cd "$ROOT/web" && API_URL="http://127.0.0.1:$api_port" exec node node_modules/vite/bin/vite.js preview --port "$web_port" --strictPort) >"$TOOLS/logs/web-preview.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$web_port/" "the web app" || return 1
+  log "browser journeys (headless Chromium)"
+  (cd "$ROOT/web" && APP_URL="http://127.0.0.1:$web_port" ARTIFACTS="$ROOT/web/test-results" node tests/browser.mjs)
+}
+
 # Fails if any of the given secrets, or anything shaped like a JWT, appears in a log file.
 scan_logs() { # file, secrets...
   local file=$1; shift
@@ -280,6 +337,11 @@ cmd_up() {
   cargo build -q -p notifier --features local --bin notifier-local
   "$ROOT/target/debug/notifier-local" >"$TOOLS/logs/notifier.log" 2>&1 &
   PIDS+=($!)
+  # The web app (Vite's dev server), with /api proxied to the local API: no CORS needed.
+  install_web_packages
+  (cd "$ROOT/web" && npm run -s gen >/dev/null && API_URL="http://127.0.0.1:$API_PORT" exec node node_modules/vite/bin/vite.js --port "$WEB_PORT" --strictPort) >"$TOOLS/logs/web.log" 2>&1 &
+  PIDS+=($!)
+  log "web app on http://127.0.0.1:$WEB_PORT"
   log "API on http://127.0.0.1:$API_PORT  (DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT; local Paystack :$PAYSTACK_PORT)"
   log "read OTPs with: infra/local/dev.sh otp <identifier>; the notifier's messages: infra/local/dev.sh messages [address]"
   PATH="$TOOLS/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" &
@@ -318,6 +380,9 @@ cmd_test() {
     fuzz_status=$?
     [ "$fuzz_status" = 0 ] || { log "API fuzzing found problems (see above)"; status=$fuzz_status; }
   fi
+  if [ "$status" = 0 ] && [ -z "${SKIP_BROWSER:-}" ] && [ "$#" = 0 ]; then
+    browser_tests "$TEST_DYNAMODB_ENDPOINT" "$TEST_MOTO_ENDPOINT" || { log "browser journeys failed (screenshots in web/test-results/)"; status=1; }
+  fi
   # Only a whole run exercises every code path (a filtered one would report unused grants).
   if [ "$status" = 0 ] && [ "$#" = 0 ]; then
     log "check-actions: the AWS actions each function performed against its policy in infra/template.yaml"
@@ -328,6 +393,22 @@ cmd_test() {
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
        END { printf "%d passed, %d failed\n", p, f }' "$out"
   return "$status"
+}
+
+# The browser journeys alone, on their own throw-away stack (the API binaries must be built:
+# `cargo build --workspace --all-targets`).
+cmd_browser() {
+  cmd_install
+  trap cleanup EXIT INT TERM
+  export_local_aws
+  local ddb moto paystack
+  ddb=$(free_port); moto=$(free_port); paystack=$(free_port)
+  start_dynamodb "$ddb" memory
+  start_moto "$moto"
+  start_paystack "$paystack" "$TEST_PAYSTACK_SECRET_KEY"
+  export TEST_PAYSTACK_URL="http://127.0.0.1:$paystack"
+  cargo build -q --locked --workspace --all-targets
+  browser_tests "http://127.0.0.1:$ddb" "http://127.0.0.1:$moto"
 }
 
 cmd_otp() { # identifier (as stored: lower-case email or +E.164 phone)
@@ -348,6 +429,7 @@ case "${1:-}" in
   install) shift; cmd_install all ;;
   otp) shift; cmd_otp "$@" ;;
   messages) shift; cmd_messages "$@" ;;
+  browser) shift; cmd_browser ;;
   lint) install_sam; install_checkov; lint_template ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

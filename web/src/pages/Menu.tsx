@@ -1,0 +1,91 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { api, messageOf, type Category, type Food } from "../api/client";
+import { naira } from "../money";
+
+type Load<T> = { state: "loading" } | { state: "failed"; message: string } | { state: "ready"; data: T };
+
+/** The public menu: every available dish by category, searchable, prices in naira, sold-out dishes marked. */
+export function Menu() {
+  const [categories, setCategories] = useState<Load<Category[]>>({ state: "loading" });
+  const [foods, setFoods] = useState<Load<Food[]>>({ state: "loading" });
+  const [category, setCategory] = useState<string | null>(null);
+  const [query, setQuery] = useState("");
+
+  useEffect(() => {
+    api.GET("/api/foods/categories/").then(({ data, error }) =>
+      setCategories(data ? { state: "ready", data: data.items } : { state: "failed", message: messageOf(error, "The menu could not be loaded.") }),
+    );
+  }, []);
+
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const q = query.trim();
+      api
+        .GET("/api/foods/", { params: { query: { ...(q ? { q } : {}), ...(category ? { category } : {}) } } })
+        .then(({ data, error }) =>
+          setFoods(data ? { state: "ready", data: data.items } : { state: "failed", message: messageOf(error, "The menu could not be loaded.") }),
+        )
+        .catch(() => setFoods({ state: "failed", message: "The kitchen cannot be reached. Check your connection and try again." }));
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [query, category]);
+
+  const groups = useMemo(() => {
+    if (foods.state !== "ready") return [];
+    const byCategory = new Map<string, { name: string; foods: Food[] }>();
+    for (const food of foods.data) {
+      const group = byCategory.get(food.category_id) ?? { name: food.category_name ?? "More", foods: [] };
+      group.foods.push(food);
+      byCategory.set(food.category_id, group);
+    }
+    return [...byCategory.entries()];
+  }, [foods]);
+
+  return (
+    <section aria-labelledby="menu-title">
+      <h1 id="menu-title">Menu</h1>
+      <label class="search">
+        <span>Search the menu</span>
+        <input type="search" value={query} placeholder="Jollof, suya, moi moi…" onInput={(e) => setQuery(e.currentTarget.value)} />
+      </label>
+      {categories.state === "ready" && (
+        <nav class="chips" aria-label="Categories">
+          <button type="button" aria-pressed={category === null} onClick={() => setCategory(null)}>
+            All
+          </button>
+          {categories.data.map((c) => (
+            <button type="button" key={c.id} aria-pressed={category === c.id} onClick={() => setCategory(c.id)}>
+              {c.name}
+            </button>
+          ))}
+        </nav>
+      )}
+      {foods.state === "loading" && <p class="status" role="status">Loading the menu…</p>}
+      {foods.state === "failed" && <p class="status error" role="alert">{foods.message}</p>}
+      {foods.state === "ready" && groups.length === 0 && (
+        <p class="status" role="status">
+          {query.trim() ? `Nothing on the menu matches “${query.trim()}”.` : "Nothing on the menu right now. Check back soon."}
+        </p>
+      )}
+      {groups.map(([id, group]) => (
+        <section key={id} class="category" aria-label={group.name}>
+          <h2>{group.name}</h2>
+          <ul class="dishes">
+            {group.foods.map((food) => (
+              <li key={food.id} class={food.sold_out ? "dish sold-out" : "dish"} data-food-id={food.id}>
+                <div>
+                  <h3>{food.name}</h3>
+                  {food.description && <p>{food.description}</p>}
+                </div>
+                <div class="price">
+                  <strong>{naira(food.price)}</strong>
+                  {food.sold_out && <span class="badge">Sold out</span>}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </section>
+  );
+}
