@@ -211,7 +211,8 @@ browser_tests() { # dynamodb endpoint, moto endpoint
     web_env "$1" "$2"
     "$TARGET_DIR/debug/kitchen-ops" create-table &&
       "$TARGET_DIR/debug/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" &&
-      "$TARGET_DIR/debug/kitchen-ops" seed-demo
+      "$TARGET_DIR/debug/kitchen-ops" seed-demo &&
+      ADMIN_PASSWORD=browser-admin-password "$TARGET_DIR/debug/kitchen-ops" create-admin --email admin@chukskitchen.web
   ) >"$TOOLS/logs/web-setup.log" 2>&1 || { log "preparing the web app's table failed:"; cat "$TOOLS/logs/web-setup.log" >&2; return 1; }
   (
     web_env "$1" "$2"
@@ -223,7 +224,8 @@ browser_tests() { # dynamodb endpoint, moto endpoint
   PIDS+=($!)
   wait_http "http://127.0.0.1:$web_port/" "the web app" || return 1
   log "browser journeys (headless Chromium)"
-  (cd "$ROOT/web" && APP_URL="http://127.0.0.1:$web_port" ARTIFACTS="$ROOT/web/test-results" node tests/browser.mjs)
+  (cd "$ROOT/web" && APP_URL="http://127.0.0.1:$web_port" ARTIFACTS="$ROOT/web/test-results" MOTO_URL=$2 \
+    ADMIN_EMAIL=admin@chukskitchen.web ADMIN_PASSWORD=browser-admin-password node tests/browser.mjs)
 }
 
 # Fails if any of the given secrets, or anything shaped like a JWT, appears in a log file.

@@ -1,20 +1,85 @@
 import { render } from "preact";
+import { useEffect } from "preact/hooks";
+import { Login, Signup } from "./pages/Auth";
+import { Cart } from "./pages/Cart";
+import { Board, Stock } from "./pages/Kitchen";
 import { Menu } from "./pages/Menu";
+import { OrderList, OrderPage } from "./pages/Orders";
+import { go, useRoute } from "./route";
+import { session } from "./session";
+import { Notice, useUser } from "./ui";
 import "./style.css";
 
+function Screen({ path }: { path: string }) {
+  const user = useUser();
+  const order = path.match(/^\/orders\/([0-9A-Z]{26})(\/paid)?$/);
+  const signedIn = (role: "customer" | "admin", screen: preact.JSX.Element) =>
+    user?.role === role ? screen : (
+      <Notice tone="info">
+        {user ? "This page is for " + (role === "admin" ? "the kitchen" : "customers") + "." : <>Please <a href="#/login">sign in</a> first.</>}
+      </Notice>
+    );
+  if (path === "/") return <Menu />;
+  if (path === "/login") return <Login />;
+  if (path === "/signup") return <Signup />;
+  if (path === "/cart") return signedIn("customer", <Cart />);
+  if (path === "/orders") return signedIn("customer", <OrderList />);
+  if (order) return signedIn("customer", <OrderPage id={order[1]} back={Boolean(order[2])} />);
+  if (path === "/kitchen") return signedIn("admin", <Board />);
+  if (path === "/kitchen/stock") return signedIn("admin", <Stock />);
+  return (
+    <Notice tone="info">
+      There is no such page. <a href="#/">Back to the menu</a>
+    </Notice>
+  );
+}
+
 function App() {
+  const path = useRoute();
+  const user = useUser();
+  useEffect(() => {
+    // A signed-in visitor gets a fresh access token from the stored refresh token.
+    if (session.user()) session.fresh();
+  }, []);
   return (
     <>
       <header class="bar">
-        <a class="brand" href="/">
+        <a class="brand" href="#/">
           Chuks Kitchen
         </a>
-        <span class="where">Lagos</span>
+        <nav aria-label="Main">
+          {user?.role === "admin" ? (
+            <>
+              <a href="#/kitchen">Board</a>
+              <a href="#/kitchen/stock">Stock</a>
+            </>
+          ) : (
+            <>
+              <a href="#/">Menu</a>
+              {user && <a href="#/cart">Cart</a>}
+              {user && <a href="#/orders">Orders</a>}
+            </>
+          )}
+          {user ? (
+            <button
+              type="button"
+              class="link light"
+              onClick={async () => {
+                await session.logout();
+                go("/");
+              }}
+            >
+              Sign out
+            </button>
+          ) : (
+            <a href="#/login">Sign in</a>
+          )}
+        </nav>
       </header>
       <main>
-        <Menu />
+        <Screen path={path} />
       </main>
-      <footer class="foot">Delivery or pickup · Prices in naira</footer>
+      <footer class="foot">Chuks Kitchen, Lagos · Delivery or pickup · Prices in naira</footer>
     </>
   );
 }

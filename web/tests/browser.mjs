@@ -54,13 +54,127 @@ journey("the menu is keyboard-usable and says so when the kitchen cannot be reac
   await page.getByRole("alert").filter({ hasText: "cannot be reached" }).waitFor();
   await page.unroute("**/api/foods/**");
   await page.goto(APP_URL);
-  await page.keyboard.press("Tab"); // the brand link
-  await page.keyboard.press("Tab"); // the search box
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("type")), "search");
+  // The keyboard reaches the search box through the header's links, in order.
+  const reached = [];
+  for (let i = 0; i < 6; i += 1) {
+    await page.keyboard.press("Tab");
+    const at = await page.evaluate(() => document.activeElement?.getAttribute("type") ?? document.activeElement?.textContent);
+    reached.push(at);
+    if (at === "search") break;
+  }
+  assert.equal(reached.at(-1), "search", `tab order: ${reached.join(" > ")}`);
+  await page.keyboard.type("suya");
+  await page.locator(".dish", { hasText: "Beef Suya" }).waitFor();
+});
+
+const MOTO_URL = process.env.MOTO_URL;
+const ADMIN_EMAIL = process.env.ADMIN_EMAIL;
+const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD;
+const shared = {};
+
+/** The newest 6-digit code the local SES emulator delivered to `email`. */
+async function codeFor(email) {
+  const data = await (await fetch(`${MOTO_URL}/moto-api/data.json`)).json();
+  const bodies = (data.ses?.Message ?? [])
+    .filter((m) => (m.destinations?.ToAddresses ?? []).includes(email))
+    .map((m) => m.body);
+  const code = bodies.at(-1)?.match(/\b(\d{6})\b/);
+  assert.ok(code, `no code was sent to ${email}`);
+  return code[1];
+}
+
+journey("a new customer signs up, orders two dishes for pickup, pays on Paystack's page and sees it paid", async (page) => {
+  shared.customer = page;
+  const email = `ada-${Date.now()}@example.com`;
+  await page.goto(`${APP_URL}/#/signup`);
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/verify.png` });
+  await page.getByLabel("Code", { exact: true }).fill(await codeFor(email));
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+
+  for (const dish of ["Jollof Rice with Chicken", "Dodo"]) {
+    await page.getByRole("button", { name: `Add ${dish} to the cart` }).click();
+    await page.getByRole("status").filter({ hasText: `Added ${dish}` }).waitFor();
+  }
+  await page.getByRole("link", { name: "See your cart" }).click();
+  await page.getByRole("heading", { name: "Your cart" }).waitFor();
+  assert.equal(await page.locator(".line").count(), 2);
+  assert.equal(await page.getByTestId("cart-total").innerText(), "₦4,300");
+  await page.getByRole("button", { name: "One more Dodo" }).click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=cart-total]")?.textContent === "₦5,100");
+  await page.screenshot({ path: `${ARTIFACTS}/cart.png`, fullPage: true });
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  shared.orderUrl = page.url();
+  shared.orderId = page.url().match(/orders\/([0-9A-Z]{26})/)[1];
+  assert.equal(await page.locator(".pill.status").innerText(), "Pending");
+
+  await page.getByRole("button", { name: "Pay ₦5,100 with Paystack" }).click();
+  await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/paystack.png` });
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
+  await page.locator(".pill.payment[data-status=paid]").waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/order-paid.png`, fullPage: true });
+});
+
+journey("the kitchen walks that order to completed and the customer's page follows without reloading", async (page) => {
+  assert.ok(shared.orderId, "needs the paid order of the journey before");
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByLabel("Email or phone number").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  const ticket = page.locator(`[data-order-id="${shared.orderId}"]`);
+  await ticket.waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/board.png`, fullPage: true });
+  const customer = shared.customer;
+  const before = await customer.evaluate(() => performance.timeOrigin);
+  for (const [button, status] of [
+    ["Confirm", "Confirmed"],
+    ["Start preparing", "Preparing"],
+    ["Ready for pickup", "Ready for pickup"],
+  ]) {
+    await ticket.getByRole("button", { name: button }).click();
+    await customer.locator(".pill.status", { hasText: status }).waitFor({ timeout: 15_000 });
+  }
+  await ticket.getByRole("button", { name: "Complete" }).click();
+  await ticket.waitFor({ state: "detached" });
+  await customer.locator(".pill.status", { hasText: "Completed" }).waitFor({ timeout: 15_000 });
+  assert.equal(await customer.evaluate(() => performance.timeOrigin), before, "the customer's page was not reloaded");
+  await customer.screenshot({ path: `${ARTIFACTS}/order-completed.png`, fullPage: true });
+  shared.admin = page;
+});
+
+journey("an admin restocks a sold-out dish and the customer can order it again", async (page) => {
+  const admin = shared.admin;
+  assert.ok(admin && shared.customer, "needs the customer and the admin of the journeys before");
+  await shared.customer.goto(`${APP_URL}/#/`);
+  const croaker = shared.customer.locator(".dish", { hasText: "Croaker" });
+  await croaker.locator(".badge").waitFor();
+  assert.equal(await croaker.getByRole("button").count(), 0, "no Add button while sold out");
+
+  await admin.goto(`${APP_URL}/#/kitchen/stock`);
+  await admin.getByRole("heading", { name: "Menu and stock" }).waitFor();
+  await admin.getByLabel("Portions to add to Grilled Croaker Fish").fill("5");
+  await admin.locator(".stock-line", { hasText: "Grilled Croaker Fish" }).getByRole("button", { name: "Restock" }).click();
+  await admin.locator(".stock-line", { hasText: "Grilled Croaker Fish" }).getByText("5 left").first().waitFor();
+  await admin.screenshot({ path: `${ARTIFACTS}/stock.png`, fullPage: true });
+
+  await shared.customer.reload();
+  await shared.customer.getByRole("button", { name: "Add Grilled Croaker Fish to the cart" }).click();
+  await shared.customer.getByRole("status").filter({ hasText: "Added Grilled Croaker Fish" }).waitFor();
+  void page;
 });
 
 let failed = 0;
 for (const { name, run } of journeys) {
+  // Each journey its own browser profile; the customer's and the kitchen's stay open for the
+  // journeys that continue them.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const started = Date.now();
@@ -73,7 +187,7 @@ for (const { name, run } of journeys) {
     await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
     console.log(`not ok - ${name}\n  ${String(err?.stack ?? err).split("\n").join("\n  ")}\n  screenshot: ${shot}`);
   } finally {
-    await context.close();
+    if (shared.customer !== page && shared.admin !== page) await context.close();
   }
 }
 await browser.close();

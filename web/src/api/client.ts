@@ -1,14 +1,39 @@
-import createClient from "openapi-fetch";
+import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
+import { session } from "../session";
 
 export type Food = components["schemas"]["Food"];
 export type Category = components["schemas"]["Category"];
+export type Order = components["schemas"]["Order"];
+export type Cart = components["schemas"]["Cart"];
 
-/** The API on this origin (CloudFront routes /api/* to it; locally Vite proxies it). */
-export const api = createClient<paths>({ baseUrl: "" });
+/** The API on this origin (CloudFront routes /api/* to it; locally Vite proxies it). Every read
+ * asks past the browser's cache (the public menu allows a minute of it): stock and prices change
+ * by the minute, and the CDN in front already spares the kitchen the load. */
+export const api = createClient<paths>({ baseUrl: "", cache: "no-cache" });
+
+/** Adds a fresh access token (refreshed before it expires); a 401 after that signs out. */
+const auth: Middleware = {
+  async onRequest({ request }) {
+    if (request.url.includes("/api/auths/") && !request.url.includes("/api/auths/me")) return request;
+    const token = session.user() ? await session.fresh() : null;
+    if (token) request.headers.set("authorization", `Bearer ${token}`);
+    return request;
+  },
+  async onResponse({ response }) {
+    if (response.status === 401 && session.user()) session.clear();
+    return response;
+  },
+};
+api.use(auth);
 
 /** The contract's error body, for showing what the API said. */
 export function messageOf(error: unknown, fallback: string): string {
   const e = error as { error?: { message?: string } } | undefined;
   return e?.error?.message ?? fallback;
+}
+
+/** The contract's error code, for choosing what to do next. */
+export function codeOf(error: unknown): string | undefined {
+  return (error as { error?: { code?: string } } | undefined)?.error?.code;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, messageOf, type Category, type Food } from "../api/client";
 import { naira } from "../money";
+import { useUser } from "../ui";
 
 type Load<T> = { state: "loading" } | { state: "failed"; message: string } | { state: "ready"; data: T };
 
@@ -10,6 +11,22 @@ export function Menu() {
   const [foods, setFoods] = useState<Load<Food[]>>({ state: "loading" });
   const [category, setCategory] = useState<string | null>(null);
   const [query, setQuery] = useState("");
+  const [added, setAdded] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  const user = useUser();
+
+  const add = async (food: Food) => {
+    const current = await api.GET("/api/cart/");
+    const line = current.data?.cart.items.find((l) => l.food_item_id === food.id);
+    const { data, error } = await api.PUT("/api/cart/items/{id}/", {
+      params: { path: { id: food.id } },
+      body: { quantity: (line?.quantity ?? 0) + 1 },
+    });
+    setAdded(
+      data
+        ? { tone: "ok", text: `Added ${food.name} to your cart (${data.cart.items.length} ${data.cart.items.length === 1 ? "dish" : "dishes"}, ${naira(data.cart.total)}).` }
+        : { tone: "error", text: messageOf(error, `${food.name} could not be added.`) },
+    );
+  };
 
   useEffect(() => {
     api.GET("/api/foods/categories/").then(({ data, error }) =>
@@ -60,6 +77,11 @@ export function Menu() {
           ))}
         </nav>
       )}
+      {added && (
+        <p class={`toast ${added.tone}`} role={added.tone === "error" ? "alert" : "status"}>
+          {added.text} {added.tone === "ok" && <a href="#/cart">See your cart</a>}
+        </p>
+      )}
       {foods.state === "loading" && <p class="status" role="status">Loading the menu…</p>}
       {foods.state === "failed" && <p class="status error" role="alert">{foods.message}</p>}
       {foods.state === "ready" && groups.length === 0 && (
@@ -80,6 +102,11 @@ export function Menu() {
                 <div class="price">
                   <strong>{naira(food.price)}</strong>
                   {food.sold_out && <span class="badge">Sold out</span>}
+                  {user?.role === "customer" && !food.sold_out && (
+                    <button type="button" class="add" aria-label={`Add ${food.name} to the cart`} onClick={() => add(food)}>
+                      Add
+                    </button>
+                  )}
                 </div>
               </li>
             ))}

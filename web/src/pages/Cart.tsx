@@ -1,0 +1,117 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, messageOf, type Cart as CartView } from "../api/client";
+import { naira } from "../money";
+import { go } from "../route";
+import { Notice } from "../ui";
+
+/** The server-side cart at current prices, and checkout for pickup or delivery. */
+export function Cart() {
+  const [cart, setCart] = useState<CartView | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [fulfilment, setFulfilment] = useState<"pickup" | "delivery">("pickup");
+  const [address, setAddress] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  const load = async () => {
+    const { data, error } = await api.GET("/api/cart/");
+    if (data) setCart(data.cart);
+    else setProblem(messageOf(error, "Your cart could not be loaded."));
+  };
+  useEffect(() => {
+    load();
+  }, []);
+
+  const setQuantity = async (id: string, quantity: number) => {
+    setProblem(null);
+    const { data, error } =
+      quantity > 0
+        ? await api.PUT("/api/cart/items/{id}/", { params: { path: { id } }, body: { quantity } })
+        : await api.DELETE("/api/cart/items/{id}/", { params: { path: { id } } });
+    if (data) setCart(data.cart);
+    else setProblem(messageOf(error, "The cart could not be changed."));
+  };
+
+  if (!cart) return problem ? <Notice tone="error">{problem}</Notice> : <Notice tone="info">Loading your cart…</Notice>;
+  const orderable = cart.items.some((l) => l.available && !l.sold_out);
+
+  return (
+    <section aria-labelledby="cart-title">
+      <h1 id="cart-title">Your cart</h1>
+      {cart.items.length === 0 && (
+        <Notice tone="info">
+          Your cart is empty. <a href="#/">Browse the menu</a>
+        </Notice>
+      )}
+      <ul class="lines">
+        {cart.items.map((line) => (
+          <li key={line.food_item_id} class="line" data-food-id={line.food_item_id}>
+            <div>
+              <h3>{line.name}</h3>
+              <p>
+                {line.unit_price === null ? "No price" : `${naira(line.unit_price)} each`}
+                {!line.available && <span class="badge">No longer available</span>}
+                {line.available && line.sold_out && <span class="badge">Sold out</span>}
+              </p>
+            </div>
+            <div class="qty" role="group" aria-label={`Quantity of ${line.name}`}>
+              <button type="button" aria-label={`One less ${line.name}`} onClick={() => setQuantity(line.food_item_id, line.quantity - 1)}>
+                −
+              </button>
+              <output aria-live="polite">{line.quantity}</output>
+              <button
+                type="button"
+                aria-label={`One more ${line.name}`}
+                disabled={!line.available || line.quantity >= 50}
+                onClick={() => setQuantity(line.food_item_id, line.quantity + 1)}
+              >
+                +
+              </button>
+            </div>
+            <strong class="line-total">{line.line_total === null ? "—" : naira(line.line_total)}</strong>
+          </li>
+        ))}
+      </ul>
+      {cart.items.length > 0 && (
+        <form
+          class="checkout"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setBusy(true);
+            const body = fulfilment === "delivery" ? { fulfilment, delivery_address: address.trim() } : { fulfilment };
+            const { data, error } = await api.POST("/api/cart/checkout/", {
+              body,
+              headers: { "Idempotency-Key": crypto.randomUUID() },
+            });
+            setBusy(false);
+            if (data) return go(`/orders/${data.order.id}`);
+            setProblem(messageOf(error, "The order could not be placed."));
+            load();
+          }}
+        >
+          <p class="total">
+            Total <strong data-testid="cart-total">{naira(cart.total)}</strong>
+          </p>
+          <fieldset>
+            <legend>How do you want it?</legend>
+            <label class="choice">
+              <input type="radio" name="fulfilment" checked={fulfilment === "pickup"} onChange={() => setFulfilment("pickup")} /> Pickup at the kitchen
+            </label>
+            <label class="choice">
+              <input type="radio" name="fulfilment" checked={fulfilment === "delivery"} onChange={() => setFulfilment("delivery")} /> Delivery
+            </label>
+          </fieldset>
+          {fulfilment === "delivery" && (
+            <label>
+              Delivery address
+              <textarea name="delivery_address" required rows={2} value={address} onInput={(e) => setAddress(e.currentTarget.value)} />
+            </label>
+          )}
+          {problem && <Notice tone="error">{problem}</Notice>}
+          <button class="primary" disabled={busy || !orderable}>
+            {busy ? "Placing your order…" : "Place order"}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,133 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, messageOf, type Order } from "../api/client";
+import { naira } from "../money";
+import { Notice, Pill, shortId, when, words } from "../ui";
+
+const FINISHED = ["completed", "cancelled"];
+/** How often an open order is read again, so its page follows the kitchen by itself. */
+const POLL_MS = 3000;
+
+export function OrderList() {
+  const [orders, setOrders] = useState<Order[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    api.GET("/api/orders/").then(({ data, error }) => (data ? setOrders(data.items) : setProblem(messageOf(error, "Your orders could not be loaded."))));
+  }, []);
+  if (problem) return <Notice tone="error">{problem}</Notice>;
+  if (!orders) return <Notice tone="info">Loading your orders…</Notice>;
+  return (
+    <section aria-labelledby="orders-title">
+      <h1 id="orders-title">Your orders</h1>
+      {orders.length === 0 && (
+        <Notice tone="info">
+          No orders yet. <a href="#/">Browse the menu</a>
+        </Notice>
+      )}
+      <ul class="lines">
+        {orders.map((o) => (
+          <li key={o.id} class="line">
+            <a href={`#/orders/${o.id}`}>Order #{shortId(o.id)}</a>
+            <span>{when(o.created_at)}</span>
+            <Pill kind="status" status={o.status} />
+            <strong>{naira(o.total)}</strong>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** One order: its lines, payment, and a status timeline that keeps itself current. */
+export function OrderPage({ id, back }: { id: string; back: boolean }) {
+  const [order, setOrder] = useState<Order | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = async () => {
+      const { data, error } = back
+        ? await api.POST("/api/orders/{id}/pay/verify/", { params: { path: { id } } })
+        : await api.GET("/api/orders/{id}/", { params: { path: { id } } });
+      if (stop) return;
+      if (data) setOrder(data.order);
+      else if (error) setProblem(messageOf(error, "This order could not be loaded."));
+      if (!data || !FINISHED.includes(data.order.status)) timer = setTimeout(poll, POLL_MS);
+    };
+    const poll = async () => {
+      const { data } = await api.GET("/api/orders/{id}/", { params: { path: { id } } });
+      if (stop) return;
+      if (data) setOrder(data.order);
+      if (!data || !FINISHED.includes(data.order.status)) timer = setTimeout(poll, POLL_MS);
+    };
+    read();
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, [id, back]);
+
+  if (!order) return problem ? <Notice tone="error">{problem}</Notice> : <Notice tone="info">Loading your order…</Notice>;
+  const payable = order.status === "pending" && order.payment_status === "unpaid";
+
+  return (
+    <section aria-labelledby="order-title">
+      <h1 id="order-title">Order #{shortId(order.id)}</h1>
+      <p class="pills">
+        <Pill kind="status" status={order.status} /> <Pill kind="payment" status={order.payment_status} />
+        <span>{order.fulfilment === "pickup" ? "Pickup" : `Delivery to ${order.delivery_address ?? ""}`}</span>
+      </p>
+      <ul class="lines">
+        {order.items.map((l) => (
+          <li key={l.food_item_id} class="line">
+            <span>
+              {l.quantity} × {l.name}
+            </span>
+            <strong>{naira(l.line_total)}</strong>
+          </li>
+        ))}
+      </ul>
+      <p class="total">
+        Total <strong>{naira(order.total)}</strong>
+      </p>
+      {problem && <Notice tone="error">{problem}</Notice>}
+      {payable && (
+        <button
+          class="primary"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            const callback = `${location.origin}${location.pathname}#/orders/${order.id}/paid`;
+            const { data, error } = await api.POST("/api/orders/{id}/pay/", { params: { path: { id: order.id } }, body: { callback_url: callback } });
+            if (data) return location.assign(data.payment.authorization_url);
+            setBusy(false);
+            setProblem(messageOf(error, "Payment could not be started."));
+          }}
+        >
+          {busy ? "Opening Paystack…" : `Pay ${naira(order.total)} with Paystack`}
+        </button>
+      )}
+      {order.status === "pending" && (
+        <button
+          class="secondary"
+          onClick={async () => {
+            const { data, error } = await api.POST("/api/orders/{id}/cancel/", { params: { path: { id: order.id } } });
+            if (data) setOrder(data.order);
+            else setProblem(messageOf(error, "The order could not be cancelled."));
+          }}
+        >
+          Cancel order
+        </button>
+      )}
+      <h2>Timeline</h2>
+      <ol class="timeline" aria-live="polite">
+        {order.status_history.map((h, i) => (
+          <li key={i}>
+            <strong>{h.payment_status ? `Payment: ${words(h.payment_status)}` : words(h.status)}</strong> <time dateTime={h.at}>{when(h.at)}</time>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+// Who is signed in. The access token lives in memory only; the refresh token (which rotates on
+// every use, and whose reuse ends the whole login) and the user's public profile are kept in
+// localStorage so a customer stays signed in across reloads. Nothing else is stored.
+
+export type User = { id: string; role: "customer" | "admin"; email?: string | null; phone?: string | null };
+
+type Login = { access: string; refresh: string; user: User };
+
+const KEY = "chuks.session";
+let access: string | null = null;
+let accessExpires = 0;
+let refreshing: Promise<boolean> | null = null;
+const listeners = new Set<() => void>();
+
+function stored(): { refresh: string; user: User } | null {
+  try {
+    const raw = localStorage.getItem(KEY);
+    return raw ? JSON.parse(raw) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The `exp` of a JWT, in ms (0 when unreadable: then it is refreshed before use). */
+function expiry(token: string): number {
+  try {
+    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    return typeof payload.exp === "number" ? payload.exp * 1000 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function notify() {
+  listeners.forEach((l) => l());
+}
+
+export const session = {
+  user(): User | null {
+    return stored()?.user ?? null;
+  },
+  access(): string | null {
+    return access;
+  },
+  set(login: Login) {
+    access = login.access;
+    accessExpires = expiry(login.access);
+    localStorage.setItem(KEY, JSON.stringify({ refresh: login.refresh, user: login.user }));
+    notify();
+  },
+  clear() {
+    access = null;
+    accessExpires = 0;
+    localStorage.removeItem(KEY);
+    notify();
+  },
+  /** A usable access token: the one in memory, or a new one from the refresh token. */
+  async fresh(): Promise<string | null> {
+    if (access && Date.now() < accessExpires - 30_000) return access;
+    return (await session.refresh()) ? access : null;
+  },
+  /** Rotates the refresh token for a new pair (one at a time); a refused token signs out. */
+  refresh(): Promise<boolean> {
+    refreshing ??= (async () => {
+      const saved = stored();
+      if (!saved) return false;
+      try {
+        const res = await fetch("/api/auths/token/refresh/", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ refresh: saved.refresh }),
+        });
+        if (res.status === 401 || res.status === 403) {
+          session.clear();
+          return false;
+        }
+        if (!res.ok) return false;
+        const body = await res.json();
+        session.set({ access: body.access, refresh: body.refresh, user: body.user ?? saved.user });
+        return true;
+      } catch {
+        return false;
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  },
+  subscribe(listener: () => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  async logout() {
+    const saved = stored();
+    if (saved) {
+      await fetch("/api/auths/logout/", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ refresh: saved.refresh }),
+      }).catch(() => undefined);
+    }
+    session.clear();
+  },
+};

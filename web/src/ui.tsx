@@ -1,0 +1,52 @@
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { session, type User } from "./session";
+
+export function useUser(): User | null {
+  const [user, setUser] = useState(session.user());
+  useEffect(() => session.subscribe(() => setUser(session.user())), []);
+  return user;
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  pending: "Pending",
+  confirmed: "Confirmed",
+  preparing: "Preparing",
+  out_for_delivery: "Out for delivery",
+  ready_for_pickup: "Ready for pickup",
+  completed: "Completed",
+  cancelled: "Cancelled",
+  unpaid: "Unpaid",
+  paid: "Paid",
+  refunded: "Refunded",
+  refund_failed: "Refund failed",
+};
+
+export function words(status: string): string {
+  return STATUS_WORDS[status] ?? status.replace(/_/g, " ");
+}
+
+export function Pill({ status, kind }: { status: string; kind: "status" | "payment" }) {
+  return (
+    <span class={`pill ${kind} ${status}`} data-status={status}>
+      {words(status)}
+    </span>
+  );
+}
+
+export function Notice({ tone, children }: { tone: "info" | "error" | "ok"; children: ComponentChildren }) {
+  return (
+    <p class={`status ${tone === "error" ? "error" : tone === "ok" ? "ok" : ""}`} role={tone === "error" ? "alert" : "status"}>
+      {children}
+    </p>
+  );
+}
+
+/** The short order number people say out loud: the id's last six characters. */
+export function shortId(id: string): string {
+  return id.slice(-6);
+}
+
+export function when(at: string): string {
+  return new Date(at).toLocaleString("en-NG", { dateStyle: "medium", timeStyle: "short" });
+}
