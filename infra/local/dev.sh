@@ -186,8 +186,10 @@ install_chromium() {
 
 install_web_packages() {
   if [ ! -d "$ROOT/web/node_modules" ] || [ "$ROOT/web/package-lock.json" -nt "$ROOT/web/node_modules/.package-lock.json" ]; then
-    log "installing the web app's packages (npm ci)"
-    (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+    # `npm install` from the lock rather than `npm ci`: Vite lists a Windows-only optional package
+    # this registry does not carry, which `npm ci` refuses and `npm install` skips.
+    log "installing the web app's packages (npm install from the lock)"
+    (cd "$ROOT/web" && npm install --no-audit --no-fund --loglevel=error) || return 1
   fi
 }
 

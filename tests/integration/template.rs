@@ -348,3 +348,50 @@ fn the_notifier_reads_the_tables_stream_with_partial_failures_bounded_retries_an
         .collect();
     assert_eq!(sks, [r#""ORDER""#, r#"{"prefix":"FOOD#"}"#, r#""PAYANOMALY""#]);
 }
+
+#[test]
+fn the_front_door_serves_the_web_app_from_a_private_bucket_and_the_api_under_its_path() {
+    let t = template();
+    let config = &t["Resources"]["FrontDoor"]["Properties"]["DistributionConfig"];
+    assert_eq!(config["DefaultCacheBehavior"]["TargetOriginId"].as_str(), Some("web"));
+    assert_eq!(config["DefaultRootObject"].as_str(), Some("index.html"));
+    let api = config["CacheBehaviors"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|b| b["PathPattern"].as_str() == Some("/api/*"))
+        .expect("a behaviour for /api/*");
+    assert_eq!(api["TargetOriginId"].as_str(), Some("api"));
+    assert_eq!(api["CachePolicyId"]["Ref"].as_str(), Some("ApiCachePolicy"));
+    let web = config["Origins"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|o| o["Id"].as_str() == Some("web"))
+        .unwrap();
+    assert_eq!(web["DomainName"]["Fn::GetAtt"][0].as_str(), Some("WebBucket"));
+    assert_eq!(
+        web["OriginAccessControlId"]["Fn::GetAtt"][0].as_str(),
+        Some("WebOriginAccessControl")
+    );
+    let block = &t["Resources"]["WebBucket"]["Properties"]["PublicAccessBlockConfiguration"];
+    for setting in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(block[setting].as_bool(), Some(true), "{setting}");
+    }
+    let statement = &t["Resources"]["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(
+        statement["Principal"]["Service"].as_str(),
+        Some("cloudfront.amazonaws.com")
+    );
+    assert_eq!(statement["Action"].as_str(), Some("s3:GetObject"));
+    let only = serde_yaml::to_string(&statement["Condition"]).unwrap();
+    assert!(
+        only.contains("distribution/${FrontDoor}"),
+        "only this distribution reads it: {only}"
+    );
+}

@@ -32,6 +32,15 @@ journey("a visitor browses the menu by category, searches it and sees what is so
   assert.match(await jollof.locator(".price").innerText(), /^₦[\d,]+/);
   const croaker = page.locator(".dish", { hasText: "Croaker" });
   assert.equal(await croaker.locator(".badge").innerText(), "SOLD OUT");
+  // First render, as this browser measured it (a figure for the README, not a pass mark).
+  const timing = await page.evaluate(() => ({
+    fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime,
+    loaded: performance.getEntriesByType("navigation")[0]?.loadEventEnd,
+    menu: performance.getEntriesByType("resource").find((r) => r.name.includes("/api/foods/"))?.responseEnd,
+  }));
+  console.log(
+    `# first contentful paint ${timing.fcp?.toFixed(0)} ms, load ${timing.loaded?.toFixed(0)} ms, menu data in ${timing.menu?.toFixed(0)} ms (loopback, vite preview)`,
+  );
   await page.screenshot({ path: `${ARTIFACTS}/menu.png`, fullPage: true });
 
   await page.getByRole("button", { name: "Drinks", exact: true }).click();
