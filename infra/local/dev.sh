@@ -207,6 +207,8 @@ browser_tests() { # dynamodb endpoint, moto endpoint
   web_env() {
     export TABLE_NAME=$table DYNAMODB_ENDPOINT=$1 SES_ENDPOINT=$2 SNS_ENDPOINT=$2
     export OTP_SENDER_EMAIL=no-reply@chukskitchen.web JWT_SECRET=browser-tests-local-secret-0123456789abcdef
+    # One customer signs up and then resets the password within the journeys.
+    export OTP_RESEND_COOLDOWN_SECONDS=1
     export PAYSTACK_SECRET_KEY=$TEST_PAYSTACK_SECRET_KEY PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
   }
   (

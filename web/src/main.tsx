@@ -1,5 +1,6 @@
 import { render } from "preact";
 import { useEffect } from "preact/hooks";
+import { Account, Forgot } from "./pages/Account";
 import { Login, Signup } from "./pages/Auth";
 import { Cart } from "./pages/Cart";
 import { Board, Stock } from "./pages/Kitchen";
@@ -22,6 +23,8 @@ function Screen({ path }: { path: string }) {
   if (path === "/") return <Menu />;
   if (path === "/login") return <Login />;
   if (path === "/signup") return <Signup />;
+  if (path === "/forgot") return <Forgot />;
+  if (path === "/account") return user ? <Account /> : <Notice tone="info"><a href="#/login">Sign in</a> to see your account.</Notice>;
   if (path === "/cart") return signedIn("customer", <Cart />);
   if (path === "/orders") return signedIn("customer", <OrderList />);
   if (order) return signedIn("customer", <OrderPage id={order[1]} back={Boolean(order[2])} />);
@@ -58,6 +61,7 @@ function App() {
               <a href="#/">Menu</a>
               {user && <a href="#/cart">Cart</a>}
               {user && <a href="#/orders">Orders</a>}
+              {user && <a href="#/account">Account</a>}
             </>
           )}
           {user ? (

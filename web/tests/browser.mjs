@@ -95,6 +95,7 @@ async function codeFor(email) {
 journey("a new customer signs up, orders two dishes for pickup, pays on Paystack's page and sees it paid", async (page) => {
   shared.customer = page;
   const email = `ada-${Date.now()}@example.com`;
+  shared.email = email;
   await page.goto(`${APP_URL}/#/signup`);
   await page.getByLabel("Email or phone number").fill(email);
   await page.getByLabel("Password").fill("a good long password");
@@ -178,6 +179,31 @@ journey("an admin restocks a sold-out dish and the customer can order it again",
   await shared.customer.getByRole("button", { name: "Add Grilled Croaker Fish to the cart" }).click();
   await shared.customer.getByRole("status").filter({ hasText: "Added Grilled Croaker Fish" }).waitFor();
   void page;
+});
+
+journey("a customer who forgot the password resets it with a code, signs in again and fills in the profile", async (page) => {
+  assert.ok(shared.email, "needs the customer of the first journey");
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email or phone number").fill(shared.email);
+  await page.getByRole("button", { name: "Send me a code" }).click();
+  await page.getByLabel("Code", { exact: true }).waitFor();
+  await page.getByLabel("Code", { exact: true }).fill(await codeFor(shared.email));
+  await page.getByLabel("New password").fill("a brand new password");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.getByLabel("Email or phone number").fill(shared.email);
+  await page.getByLabel("Password").fill("a brand new password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Menu" }).waitFor();
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByLabel("First name").fill("Ada");
+  await page.getByLabel("Delivery address").fill("12 Admiralty Way, Lekki");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.getByRole("status").filter({ hasText: "Profile saved." }).waitFor();
+  await page.reload();
+  assert.equal(await page.getByLabel("First name").inputValue(), "Ada");
+  await page.screenshot({ path: `${ARTIFACTS}/account.png`, fullPage: true });
 });
 
 let failed = 0;

@@ -44,6 +44,9 @@ export function Login() {
         </button>
       </form>
       <p>
+        <a href="#/forgot">Forgot your password?</a>
+      </p>
+      <p>
         New here? <a href="#/signup">Create an account</a>
       </p>
     </section>
