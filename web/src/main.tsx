@@ -3,7 +3,7 @@ import { useEffect } from "preact/hooks";
 import { Account, Forgot } from "./pages/Account";
 import { Login, Signup } from "./pages/Auth";
 import { Cart } from "./pages/Cart";
-import { Board, Stock } from "./pages/Kitchen";
+import { Board, Stock, Users } from "./pages/Kitchen";
 import { Menu } from "./pages/Menu";
 import { OrderList, OrderPage } from "./pages/Orders";
 import { go, useRoute } from "./route";
@@ -30,6 +30,7 @@ function Screen({ path }: { path: string }) {
   if (order) return signedIn("customer", <OrderPage id={order[1]} back={Boolean(order[2])} />);
   if (path === "/kitchen") return signedIn("admin", <Board />);
   if (path === "/kitchen/stock") return signedIn("admin", <Stock />);
+  if (path === "/kitchen/users") return signedIn("admin", <Users />);
   return (
     <Notice tone="info">
       There is no such page. <a href="#/">Back to the menu</a>
@@ -54,7 +55,8 @@ function App() {
           {user?.role === "admin" ? (
             <>
               <a href="#/kitchen">Board</a>
-              <a href="#/kitchen/stock">Stock</a>
+              <a href="#/kitchen/stock">Menu &amp; stock</a>
+              <a href="#/kitchen/users">Users</a>
             </>
           ) : (
             <>

@@ -174,14 +174,25 @@ journey("an admin restocks a sold-out dish and the customer can order it again",
   await admin.locator(".stock-line", { hasText: "Grilled Croaker Fish" }).getByRole("button", { name: "Restock" }).click();
   await admin.locator(".stock-line", { hasText: "Grilled Croaker Fish" }).getByText("5 left").first().waitFor();
   await admin.screenshot({ path: `${ARTIFACTS}/stock.png`, fullPage: true });
+  // A new dish, priced as a person types naira.
+  await admin.getByLabel("Name", { exact: true }).fill("Peppered Snail");
+  await admin.getByLabel("Price (₦)").fill("3,500");
+  await admin.getByLabel("Category").selectOption({ label: "Grills" });
+  await admin.getByLabel(/^Portions in stock/).fill("4");
+  await admin.getByRole("button", { name: "Add the dish" }).click();
+  await admin.getByRole("status").filter({ hasText: "Peppered Snail is on the menu." }).waitFor();
+  await admin.getByRole("link", { name: "Users" }).click();
+  await admin.getByText(ADMIN_EMAIL).waitFor();
 
   await shared.customer.reload();
   await shared.customer.getByRole("button", { name: "Add Grilled Croaker Fish to the cart" }).click();
   await shared.customer.getByRole("status").filter({ hasText: "Added Grilled Croaker Fish" }).waitFor();
+  const snail = shared.customer.locator(".dish", { hasText: "Peppered Snail" });
+  assert.equal(await snail.locator(".price strong").innerText(), "₦3,500");
   void page;
 });
 
-journey("a customer who forgot the password resets it with a code, signs in again and fills in the profile", async (page) => {
+journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);
   await page.getByRole("link", { name: "Forgot your password?" }).click();
@@ -204,6 +215,14 @@ journey("a customer who forgot the password resets it with a code, signs in agai
   await page.reload();
   assert.equal(await page.getByLabel("First name").inputValue(), "Ada");
   await page.screenshot({ path: `${ARTIFACTS}/account.png`, fullPage: true });
+  await page.getByLabel("Current password").fill("a brand new password");
+  await page.getByLabel("New password").fill("another good password");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await page.getByRole("status").filter({ hasText: "Password changed." }).waitFor();
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.goto(`${APP_URL}/#/cart`);
+  await page.getByText("Please sign in first.").waitFor();
 });
 
 let failed = 0;
@@ -220,6 +239,9 @@ for (const { name, run } of journeys) {
     failed += 1;
     const shot = `${ARTIFACTS}/failed-${journeys.findIndex((j) => j.name === name)}.png`;
     await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    for (const [who, other] of Object.entries({ customer: shared.customer, admin: shared.admin })) {
+      if (other && other !== page) await other.screenshot({ path: shot.replace(".png", `-${who}.png`), fullPage: true }).catch(() => {});
+    }
     console.log(`not ok - ${name}\n  ${String(err?.stack ?? err).split("\n").join("\n  ")}\n  screenshot: ${shot}`);
   } finally {
     if (shared.customer !== page && shared.admin !== page) await context.close();

@@ -12,10 +12,22 @@ export type Cart = components["schemas"]["Cart"];
  * by the minute, and the CDN in front already spares the kitchen the load. */
 export const api = createClient<paths>({ baseUrl: "", cache: "no-cache" });
 
+/** The account routes that take no token (credentials, codes or a refresh token instead). */
+const PUBLIC_AUTH = [
+  "/api/auths/signup/",
+  "/api/auths/verify/",
+  "/api/auths/resend-otp/",
+  "/api/auths/login/",
+  "/api/auths/token/refresh/",
+  "/api/auths/logout/",
+  "/api/auths/password/forgot/",
+  "/api/auths/password/reset/",
+];
+
 /** Adds a fresh access token (refreshed before it expires); a 401 after that signs out. */
 const auth: Middleware = {
   async onRequest({ request }) {
-    if (request.url.includes("/api/auths/") && !request.url.includes("/api/auths/me")) return request;
+    if (PUBLIC_AUTH.some((path) => new URL(request.url).pathname.startsWith(path))) return request;
     const token = session.user() ? await session.fresh() : null;
     if (token) request.headers.set("authorization", `Bearer ${token}`);
     return request;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, messageOf, type Food, type Order } from "../api/client";
+import { api, messageOf, type Category, type Food, type Order } from "../api/client";
 import { naira } from "../money";
 import { Notice, Pill, shortId, words } from "../ui";
 
@@ -128,14 +128,26 @@ export function Board() {
   );
 }
 
-/** The dishes with their stock, and restocking. */
+/** Naira as typed by a person ("2,500" or "2500.50") in kobo; null when it is not an amount. */
+function kobo(text: string): number | null {
+  const clean = text.replace(/[₦,\s]/g, "");
+  if (!/^\d+(\.\d{1,2})?$/.test(clean)) return null;
+  const [whole, part = ""] = clean.split(".");
+  return Number(whole) * 100 + Number(part.padEnd(2, "0"));
+}
+
+/** The dishes: availability, price and stock, restocking, and new dishes. */
 export function Stock() {
   const [foods, setFoods] = useState<Food[] | null>(null);
+  const [categories, setCategories] = useState<Category[]>([]);
   const [amounts, setAmounts] = useState<Record<string, string>>({});
   const [notes, setNotes] = useState<Record<string, { tone: "ok" | "error"; text: string }>>({});
+  const [draft, setDraft] = useState({ name: "", price: "", category_id: "", stock: "" });
+  const note = (id: string, tone: "ok" | "error", text: string) => setNotes((n) => ({ ...n, [id]: { tone, text } }));
   const load = async () => {
-    const { data } = await api.GET("/api/foods/admin/items/");
-    if (data) setFoods(data.items);
+    const [items, cats] = await Promise.all([api.GET("/api/foods/admin/items/"), api.GET("/api/foods/admin/categories/")]);
+    if (items.data) setFoods(items.data.items);
+    if (cats.data) setCategories(cats.data.items);
   };
   useEffect(() => {
     load();
@@ -150,26 +162,35 @@ export function Stock() {
             <div>
               <h3>{f.name}</h3>
               <p>
-                {naira(f.price)} · {f.is_available ? "on the menu" : "switched off"} ·{" "}
+                {naira(f.price)} · {f.category_name ?? ""} ·{" "}
                 {f.stock === null || f.stock === undefined ? "stock not tracked" : <span data-testid="stock">{f.stock} left</span>}
                 {f.sold_out && <span class="badge">Sold out</span>}
               </p>
               {notes[f.id] && <Notice tone={notes[f.id].tone}>{notes[f.id].text}</Notice>}
             </div>
+            <label class="choice">
+              <input
+                type="checkbox"
+                checked={f.is_available}
+                onChange={async (e) => {
+                  const is_available = e.currentTarget.checked;
+                  const { error } = await api.PATCH("/api/foods/admin/items/{id}/", { params: { path: { id: f.id } }, body: { is_available } });
+                  note(f.id, error ? "error" : "ok", error ? messageOf(error, "Could not change it.") : is_available ? "Back on the menu." : "Taken off the menu.");
+                  load();
+                }}
+              />{" "}
+              On the menu
+            </label>
             {f.stock !== null && f.stock !== undefined && (
               <form
                 class="restock"
                 onSubmit={async (e) => {
                   e.preventDefault();
                   const add = Number.parseInt(amounts[f.id] ?? "", 10);
-                  if (!Number.isInteger(add) || add === 0) {
-                    return setNotes((n) => ({ ...n, [f.id]: { tone: "error", text: "Enter how many portions to add (or take away)." } }));
-                  }
+                  if (!Number.isInteger(add) || add === 0) return note(f.id, "error", "Enter how many portions to add (or take away).");
                   const { data, error } = await api.POST("/api/foods/admin/items/{id}/stock/", { params: { path: { id: f.id } }, body: { add } });
-                  setNotes((n) => ({
-                    ...n,
-                    [f.id]: data ? { tone: "ok", text: `${data.food.stock} left` } : { tone: "error", text: messageOf(error, "Could not change the stock.") },
-                  }));
+                  if (data) note(f.id, "ok", `${data.food.stock} left`);
+                  else note(f.id, "error", messageOf(error, "Could not change the stock."));
                   setAmounts((a) => ({ ...a, [f.id]: "" }));
                   load();
                 }}
@@ -184,6 +205,87 @@ export function Stock() {
           </li>
         ))}
       </ul>
+      <h2>New dish</h2>
+      <form
+        class="narrow"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const price = kobo(draft.price);
+          if (price === null || price <= 0) return note("new", "error", "Enter the price in naira, e.g. 2,500.");
+          const stock = draft.stock.trim() ? Number.parseInt(draft.stock, 10) : null;
+          const { data, error } = await api.POST("/api/foods/admin/items/", {
+            body: { name: draft.name.trim(), price, category_id: draft.category_id, ...(stock !== null ? { stock } : {}) },
+          });
+          if (!data) return note("new", "error", messageOf(error, "Could not add the dish."));
+          note("new", "ok", `${data.food.name} is on the menu.`);
+          setDraft({ name: "", price: "", category_id: draft.category_id, stock: "" });
+          load();
+        }}
+      >
+        <label>
+          Name
+          <input required value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} />
+        </label>
+        <label>
+          Price (₦)
+          <input required inputMode="decimal" value={draft.price} onInput={(e) => setDraft({ ...draft, price: e.currentTarget.value })} />
+        </label>
+        <label>
+          Category
+          <select required value={draft.category_id} onChange={(e) => setDraft({ ...draft, category_id: e.currentTarget.value })}>
+            <option value="">Choose…</option>
+            {categories.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Portions in stock <small>(leave empty not to track)</small>
+          <input inputMode="numeric" value={draft.stock} onInput={(e) => setDraft({ ...draft, stock: e.currentTarget.value })} />
+        </label>
+        {notes.new && <Notice tone={notes.new.tone}>{notes.new.text}</Notice>}
+        <button class="primary">Add the dish</button>
+      </form>
+    </section>
+  );
+}
+
+type UserRow = { id: string; role: string; email?: string | null; phone?: string | null; is_verified: boolean; created_at: string };
+
+/** Everyone with an account, newest first, a page at a time. */
+export function Users() {
+  const [users, setUsers] = useState<UserRow[]>([]);
+  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  const [problem, setProblem] = useState<string | null>(null);
+  const more = async (from?: string | null) => {
+    const { data, error } = await api.GET("/api/auths/admin/users/", { params: { query: { limit: 50, ...(from ? { cursor: from } : {}) } } });
+    if (!data) return setProblem(messageOf(error, "The users could not be loaded."));
+    setUsers((u) => [...u, ...(data.items as unknown as UserRow[])]);
+    setCursor(data.next_cursor ?? null);
+  };
+  useEffect(() => {
+    more();
+  }, []);
+  return (
+    <section aria-labelledby="users-title">
+      <h1 id="users-title">Users</h1>
+      {problem && <Notice tone="error">{problem}</Notice>}
+      <ul class="lines">
+        {users.map((u) => (
+          <li key={u.id} class="line">
+            <span>{u.email ?? u.phone}</span>
+            <span>{u.role}</span>
+            <span>{u.is_verified ? "verified" : "not verified"}</span>
+          </li>
+        ))}
+      </ul>
+      {cursor && (
+        <button class="secondary" onClick={() => more(cursor)}>
+          More
+        </button>
+      )}
     </section>
   );
 }
