@@ -89,6 +89,12 @@ fn recorded(name: &str, tag: &str) -> Event {
     serde_json::from_str(&raw.replace("a1b2c3d4e5f6", tag)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// Hands `event` to the notifier as Lambda would; it must report no failure.
+async fn delivered(n: &Notifier, event: &Event) {
+    let res = notifier::handle(&n.service, event).await;
+    assert!(res.batch_item_failures.is_empty(), "{:?}", res.batch_item_failures);
+}
+
 fn batch(events: &[Event]) -> Event {
     let mut all = events[0].clone();
     all.records = events.iter().flat_map(|e| e.records.clone()).collect();
@@ -104,8 +110,7 @@ async fn recorded_changes_tell_the_kitchen_and_the_customer_once_even_when_redel
     let tag = &ulid::Ulid::new().to_string()[..12];
 
     let placed = recorded("notifier-order-placed", tag);
-    let res = notifier::handle(&n.service, &placed).await;
-    assert!(res.batch_item_failures.is_empty());
+    delivered(&n, &placed).await;
     let kitchen = messages_to(&n.kitchen).await;
     assert_eq!(kitchen.len(), 1, "{kitchen:?}");
     assert!(kitchen[0].contains("New order #000001"), "{}", kitchen[0]);
@@ -116,21 +121,11 @@ async fn recorded_changes_tell_the_kitchen_and_the_customer_once_even_when_redel
     );
 
     // The stream delivers the same record again: nothing more is sent.
-    assert!(
-        notifier::handle(&n.service, &placed)
-            .await
-            .batch_item_failures
-            .is_empty()
-    );
+    delivered(&n, &placed).await;
     assert_eq!(messages_to(&n.kitchen).await.len(), 1);
 
     let confirmed = recorded("notifier-order-confirmed", tag);
-    assert!(
-        notifier::handle(&n.service, &confirmed)
-            .await
-            .batch_item_failures
-            .is_empty()
-    );
+    delivered(&n, &confirmed).await;
     let to_customer = messages_to(&customer).await;
     assert_eq!(to_customer.len(), 1, "{to_customer:?}");
     assert!(
@@ -141,23 +136,13 @@ async fn recorded_changes_tell_the_kitchen_and_the_customer_once_even_when_redel
     assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the kitchen made that change");
 
     let sold_out = recorded("notifier-dish-sold-out", tag);
-    assert!(
-        notifier::handle(&n.service, &sold_out)
-            .await
-            .batch_item_failures
-            .is_empty()
-    );
+    delivered(&n, &sold_out).await;
     let kitchen = messages_to(&n.kitchen).await;
     assert_eq!(kitchen.len(), 2);
     assert!(kitchen[1].contains("Moi Moi is sold out"), "{}", kitchen[1]);
 
     let expired = recorded("notifier-session-expired", tag);
-    assert!(
-        notifier::handle(&n.service, &expired)
-            .await
-            .batch_item_failures
-            .is_empty()
-    );
+    delivered(&n, &expired).await;
     assert_eq!(messages_to(&n.kitchen).await.len(), 2, "a removal tells nobody");
 }
 
@@ -169,12 +154,7 @@ async fn a_phone_customer_hears_by_sms() {
     recorded_customer(&t, Identifier::Phone(Phone::parse(&phone, "234").unwrap())).await;
     let tag = &ulid::Ulid::new().to_string()[..12];
     let confirmed = recorded("notifier-order-confirmed", tag);
-    assert!(
-        notifier::handle(&n.service, &confirmed)
-            .await
-            .batch_item_failures
-            .is_empty()
-    );
+    delivered(&n, &confirmed).await;
     let sms = messages_to(&phone).await;
     assert_eq!(sms.len(), 1, "{sms:?}");
     assert!(
@@ -194,12 +174,7 @@ async fn a_failing_send_fails_its_record_and_the_retry_sends_only_what_was_not_s
     let placed = recorded("notifier-order-placed", tag);
     let confirmed = recorded("notifier-order-confirmed", tag);
 
-    assert!(
-        notifier::handle(&n.service, &placed)
-            .await
-            .batch_item_failures
-            .is_empty()
-    );
+    delivered(&n, &placed).await;
     // SES refuses while the next batch (the placement again, then the confirmation) goes through.
     n.outbox.failing.store(true, Ordering::SeqCst);
     let both = batch(&[placed.clone(), confirmed.clone()]);
@@ -213,8 +188,7 @@ async fn a_failing_send_fails_its_record_and_the_retry_sends_only_what_was_not_s
 
     // The stream retries from the failed record once SES takes mail again.
     n.outbox.failing.store(false, Ordering::SeqCst);
-    let res = notifier::handle(&n.service, &batch(&[confirmed])).await;
-    assert!(res.batch_item_failures.is_empty());
+    delivered(&n, &batch(&[confirmed])).await;
     assert_eq!(messages_to(&customer).await.len(), 1);
     assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the placement was told once");
 }
