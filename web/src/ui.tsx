@@ -50,3 +50,22 @@ export function shortId(id: string): string {
 export function when(at: string): string {
   return new Date(at).toLocaleString("en-NG", { dateStyle: "medium", timeStyle: "short" });
 }
+
+const PRICES = "chuks.prices";
+
+/** The prices a customer saw when adding dishes, so the cart can say which ones changed since. */
+export function seenPrices(): Record<string, number> {
+  try {
+    return JSON.parse(localStorage.getItem(PRICES) ?? "{}");
+  } catch {
+    return {};
+  }
+}
+
+export function rememberPrice(foodId: string, price: number) {
+  localStorage.setItem(PRICES, JSON.stringify({ ...seenPrices(), [foodId]: price }));
+}
+
+export function forgetPrices() {
+  localStorage.removeItem(PRICES);
+}

@@ -160,7 +160,7 @@ journey("the kitchen walks that order to completed and the customer's page follo
   shared.admin = page;
 });
 
-journey("an admin restocks a sold-out dish and the customer can order it again", async (page) => {
+journey("an admin restocks a sold-out dish and the customer can order it again; new categories, dishes and prices reach the customer", async (page) => {
   const admin = shared.admin;
   assert.ok(admin && shared.customer, "needs the customer and the admin of the journeys before");
   await shared.customer.goto(`${APP_URL}/#/`);
@@ -174,10 +174,13 @@ journey("an admin restocks a sold-out dish and the customer can order it again",
   await admin.locator(".stock-line", { hasText: "Grilled Croaker Fish" }).getByRole("button", { name: "Restock" }).click();
   await admin.locator(".stock-line", { hasText: "Grilled Croaker Fish" }).getByText("5 left").first().waitFor();
   await admin.screenshot({ path: `${ARTIFACTS}/stock.png`, fullPage: true });
-  // A new dish, priced as a person types naira.
+  // A new category, and a new dish priced as a person types naira.
+  await admin.getByLabel("New category").fill("Specials");
+  await admin.getByRole("button", { name: "Add category" }).click();
+  await admin.getByRole("status").filter({ hasText: "Specials added." }).waitFor();
   await admin.getByLabel("Name", { exact: true }).fill("Peppered Snail");
   await admin.getByLabel("Price (₦)").fill("3,500");
-  await admin.getByLabel("Category").selectOption({ label: "Grills" });
+  await admin.getByRole("combobox", { name: /^Category/ }).selectOption({ label: "Grills" });
   await admin.getByLabel(/^Portions in stock/).fill("4");
   await admin.getByRole("button", { name: "Add the dish" }).click();
   await admin.getByRole("status").filter({ hasText: "Peppered Snail is on the menu." }).waitFor();
@@ -189,6 +192,17 @@ journey("an admin restocks a sold-out dish and the customer can order it again",
   await shared.customer.getByRole("status").filter({ hasText: "Added Grilled Croaker Fish" }).waitFor();
   const snail = shared.customer.locator(".dish", { hasText: "Peppered Snail" });
   assert.equal(await snail.locator(".price strong").innerText(), "₦3,500");
+
+  // The kitchen changes the croaker's price: the customer's cart says so.
+  await admin.goto(`${APP_URL}/#/kitchen/stock`);
+  await admin.getByLabel("New price for Grilled Croaker Fish (₦)").fill("7,000");
+  await admin.locator(".stock-line", { hasText: "Grilled Croaker Fish" }).getByRole("button", { name: "Set price" }).click();
+  await admin.getByRole("status").filter({ hasText: "Now ₦7,000." }).waitFor();
+  await shared.customer.goto(`${APP_URL}/#/cart`);
+  const line = shared.customer.locator(".line", { hasText: "Grilled Croaker Fish" });
+  await line.getByText("Price up from ₦6,500").waitFor();
+  assert.equal(await line.locator(".line-total").innerText(), "₦7,000");
+  await shared.customer.screenshot({ path: `${ARTIFACTS}/cart-price-changed.png`, fullPage: true });
   void page;
 });
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, messageOf, type Cart as CartView } from "../api/client";
 import { naira } from "../money";
 import { go } from "../route";
-import { Notice } from "../ui";
+import { forgetPrices, Notice, seenPrices } from "../ui";
 
 /** The server-side cart at current prices, and checkout for pickup or delivery. */
 export function Cart() {
@@ -31,6 +31,7 @@ export function Cart() {
     else setProblem(messageOf(error, "The cart could not be changed."));
   };
 
+  const seen = seenPrices();
   if (!cart) return problem ? <Notice tone="error">{problem}</Notice> : <Notice tone="info">Loading your cart…</Notice>;
   const orderable = cart.items.some((l) => l.available && !l.sold_out);
 
@@ -51,6 +52,11 @@ export function Cart() {
                 {line.unit_price === null ? "No price" : `${naira(line.unit_price)} each`}
                 {!line.available && <span class="badge">No longer available</span>}
                 {line.available && line.sold_out && <span class="badge">Sold out</span>}
+                {line.unit_price !== null && seen[line.food_item_id] !== undefined && seen[line.food_item_id] !== line.unit_price && (
+                  <span class="changed">
+                    Price {line.unit_price > seen[line.food_item_id] ? "up" : "down"} from {naira(seen[line.food_item_id])}
+                  </span>
+                )}
               </p>
             </div>
             <div class="qty" role="group" aria-label={`Quantity of ${line.name}`}>
@@ -83,7 +89,10 @@ export function Cart() {
               headers: { "Idempotency-Key": crypto.randomUUID() },
             });
             setBusy(false);
-            if (data) return go(`/orders/${data.order.id}`);
+            if (data) {
+              forgetPrices();
+              return go(`/orders/${data.order.id}`);
+            }
             setProblem(messageOf(error, "The order could not be placed."));
             load();
           }}

@@ -143,6 +143,9 @@ export function Stock() {
   const [amounts, setAmounts] = useState<Record<string, string>>({});
   const [notes, setNotes] = useState<Record<string, { tone: "ok" | "error"; text: string }>>({});
   const [draft, setDraft] = useState({ name: "", price: "", category_id: "", stock: "" });
+  const [prices, setPrices] = useState<Record<string, string>>({});
+  const [categoryName, setCategoryName] = useState("");
+  const [renames, setRenames] = useState<Record<string, string>>({});
   const note = (id: string, tone: "ok" | "error", text: string) => setNotes((n) => ({ ...n, [id]: { tone, text } }));
   const load = async () => {
     const [items, cats] = await Promise.all([api.GET("/api/foods/admin/items/"), api.GET("/api/foods/admin/categories/")]);
@@ -181,6 +184,24 @@ export function Stock() {
               />{" "}
               On the menu
             </label>
+            <form
+              class="edit"
+              onSubmit={async (e) => {
+                e.preventDefault();
+                const price = kobo(prices[f.id] ?? "");
+                if (price === null || price <= 0) return note(f.id, "error", "Enter the new price in naira, e.g. 2,500.");
+                const { error } = await api.PATCH("/api/foods/admin/items/{id}/", { params: { path: { id: f.id } }, body: { price } });
+                note(f.id, error ? "error" : "ok", error ? messageOf(error, "Could not change the price.") : `Now ${naira(price)}.`);
+                setPrices((p) => ({ ...p, [f.id]: "" }));
+                load();
+              }}
+            >
+              <label>
+                New price for {f.name} (₦)
+                <input inputMode="decimal" value={prices[f.id] ?? ""} onInput={(e) => setPrices((p) => ({ ...p, [f.id]: e.currentTarget.value }))} />
+              </label>
+              <button class="secondary">Set price</button>
+            </form>
             {f.stock !== null && f.stock !== undefined && (
               <form
                 class="restock"
@@ -205,6 +226,65 @@ export function Stock() {
           </li>
         ))}
       </ul>
+      <h2>Categories</h2>
+      <ul class="lines">
+        {categories.map((c) => (
+          <li key={c.id} class="line" data-category-id={c.id}>
+            <span>
+              {c.name} <small>({c.food_count ?? 0} dishes)</small>
+            </span>
+            <form
+              class="edit"
+              onSubmit={async (e) => {
+                e.preventDefault();
+                const name = (renames[c.id] ?? "").trim();
+                if (!name) return note(c.id, "error", "Enter the new name.");
+                const { error } = await api.PATCH("/api/foods/admin/categories/{id}/", { params: { path: { id: c.id } }, body: { name } });
+                note(c.id, error ? "error" : "ok", error ? messageOf(error, "Could not rename it.") : `Renamed to ${name}.`);
+                setRenames((r) => ({ ...r, [c.id]: "" }));
+                load();
+              }}
+            >
+              <label>
+                Rename {c.name}
+                <input value={renames[c.id] ?? ""} onInput={(e) => setRenames((r) => ({ ...r, [c.id]: e.currentTarget.value }))} />
+              </label>
+              <button class="secondary">Rename</button>
+              {(c.food_count ?? 0) === 0 && (
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={async () => {
+                    const { error } = await api.DELETE("/api/foods/admin/categories/{id}/", { params: { path: { id: c.id } } });
+                    note(c.id, error ? "error" : "ok", error ? messageOf(error, "Could not delete it.") : "Deleted.");
+                    load();
+                  }}
+                >
+                  Delete
+                </button>
+              )}
+            </form>
+            {notes[c.id] && <Notice tone={notes[c.id].tone}>{notes[c.id].text}</Notice>}
+          </li>
+        ))}
+      </ul>
+      <form
+        class="edit"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const { data, error } = await api.POST("/api/foods/admin/categories/", { body: { name: categoryName.trim() } });
+          note("category", data ? "ok" : "error", data ? `${data.category.name} added.` : messageOf(error, "Could not add the category."));
+          if (data) setCategoryName("");
+          load();
+        }}
+      >
+        <label>
+          New category
+          <input required value={categoryName} onInput={(e) => setCategoryName(e.currentTarget.value)} />
+        </label>
+        <button class="secondary">Add category</button>
+      </form>
+      {notes.category && <Notice tone={notes.category.tone}>{notes.category.text}</Notice>}
       <h2>New dish</h2>
       <form
         class="narrow"

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, messageOf, type Category, type Food } from "../api/client";
 import { naira } from "../money";
-import { useUser } from "../ui";
+import { rememberPrice, useUser } from "../ui";
 
 type Load<T> = { state: "loading" } | { state: "failed"; message: string } | { state: "ready"; data: T };
 
@@ -21,6 +21,7 @@ export function Menu() {
       params: { path: { id: food.id } },
       body: { quantity: (line?.quantity ?? 0) + 1 },
     });
+    if (data) rememberPrice(food.id, food.price);
     setAdded(
       data
         ? { tone: "ok", text: `Added ${food.name} to your cart (${data.cart.items.length} ${data.cart.items.length === 1 ? "dish" : "dishes"}, ${naira(data.cart.total)}).` }
