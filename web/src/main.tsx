@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { Account, Forgot } from "./pages/Account";
 import { Login, Signup } from "./pages/Auth";
 import { Cart } from "./pages/Cart";
@@ -41,6 +41,16 @@ function Screen({ path }: { path: string }) {
 function App() {
   const path = useRoute();
   const user = useUser();
+  const first = useRef(true);
+  useEffect(() => {
+    // A screen change (not the first load) moves focus to the new screen, so a screen reader
+    // says where the customer is and the keyboard starts from the top of it.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.querySelector<HTMLElement>("main")?.focus();
+  }, [path]);
   useEffect(() => {
     // A signed-in visitor gets a fresh access token from the stored refresh token.
     if (session.user()) session.fresh();
@@ -82,7 +92,7 @@ function App() {
           )}
         </nav>
       </header>
-      <main>
+      <main tabIndex={-1}>
         <Screen path={path} />
       </main>
       <footer class="foot">Chuks Kitchen, Lagos · Delivery or pickup · Prices in naira</footer>

@@ -57,7 +57,7 @@ journey("a visitor browses the menu by category, searches it and sees what is so
   await page.screenshot({ path: `${ARTIFACTS}/menu-empty-search.png` });
 });
 
-journey("the menu is keyboard-usable and says so when the kitchen cannot be reached", async (page) => {
+journey("the menu is keyboard-usable, legible (AA contrast), moves focus to a new screen, and says so when the kitchen cannot be reached", async (page) => {
   await page.route("**/api/foods/**", (route) => route.abort());
   await page.goto(APP_URL);
   await page.getByRole("alert").filter({ hasText: "cannot be reached" }).waitFor();
@@ -74,6 +74,40 @@ journey("the menu is keyboard-usable and says so when the kitchen cannot be reac
   assert.equal(reached.at(-1), "search", `tab order: ${reached.join(" > ")}`);
   await page.keyboard.type("suya");
   await page.locator(".dish", { hasText: "Beef Suya" }).waitFor();
+
+  // Text against what is behind it, as rendered: WCAG AA asks 4.5:1 for body text.
+  const ratios = await page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]) =>
+      [r, g, b]
+        .map((v) => v / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = (el) => {
+      for (let at = el; at; at = at.parentElement) {
+        const [r, g, b, a = 1] = rgb(getComputedStyle(at).backgroundColor);
+        if (a > 0) return [r, g, b];
+      }
+      return [255, 255, 255];
+    };
+    const out = {};
+    for (const selector of [".brand", ".bar nav a", "h1", ".dish h3", ".dish p", ".price strong", ".chips button", ".chips button[aria-pressed=true]", ".search span", ".foot"]) {
+      const el = document.querySelector(selector);
+      if (!el) continue;
+      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+      out[selector] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }
+    return out;
+  });
+  for (const [selector, ratio] of Object.entries(ratios)) {
+    assert.ok(ratio >= 4.5, `${selector}: contrast ${ratio.toFixed(2)}:1 is under 4.5:1`);
+  }
+  console.log(`# contrast: ${Object.entries(ratios).map(([s, r]) => `${s} ${r.toFixed(1)}`).join(", ")}`);
+
+  // Moving to another screen puts the focus on it.
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), "MAIN");
 });
 
 const MOTO_URL = process.env.MOTO_URL;
