@@ -28,6 +28,7 @@ fn events_dir() -> PathBuf {
 async fn every_event_parses_and_is_routed_by_its_function() {
     let t = TestApp::new().await;
     let mut covered = BTreeSet::new();
+    let mut stream_events = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(events_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -36,6 +37,10 @@ async fn every_event_parses_and_is_routed_by_its_function() {
     assert!(!files.is_empty());
     for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("notifier-stream-") {
+            stream_events.push(name);
+            continue;
+        }
         let function_name = name.split('-').next().unwrap();
         let function =
             Function::from_name(function_name).unwrap_or_else(|| panic!("{name}: no function {function_name}"));
@@ -59,4 +64,19 @@ async fn every_event_parses_and_is_routed_by_its_function() {
         let key = ((*function).to_owned(), (*method).to_owned(), (*path).to_owned());
         assert!(covered.contains(&key), "no event for {method} {path} ({function})");
     }
+    // The notifier takes stream events (what `notifier.rs` feeds it); each must parse as
+    // Lambda's DynamoDB event, and together they show an insert, a modify and a remove.
+    let mut kinds = BTreeSet::new();
+    for name in &stream_events {
+        let raw = std::fs::read_to_string(events_dir().join(name)).unwrap();
+        let event: aws_lambda_events::event::dynamodb::Event =
+            serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{name} is not a DynamoDB Streams event: {e}"));
+        assert!(!event.records.is_empty(), "{name}");
+        kinds.extend(event.records.iter().map(|r| r.event_name.clone()));
+    }
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["INSERT".to_owned(), "MODIFY".to_owned(), "REMOVE".to_owned()]),
+        "notifier events"
+    );
 }

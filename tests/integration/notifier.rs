@@ -1,5 +1,5 @@
 //! The notifier against DynamoDB Local and moto, fed the recorded stream events in
-//! `events/stream/`: who hears of what, once per stream record even when the stream redelivers,
+//! `events/notifier-stream-*.json`: who hears of what, once per stream record even when the stream redelivers,
 //! and a failing send reported as the batch's failure and retried alone.
 
 use std::path::PathBuf;
@@ -82,9 +82,9 @@ async fn recorded_customer(t: &TestApp, identifier: Identifier) {
         .unwrap();
 }
 
-/// A recorded stream event from `events/stream/`, with its ids made unique to this test.
+/// A recorded stream event from `events/notifier-stream-<name>.json`, with its ids made unique to this test.
 fn recorded(name: &str, tag: &str) -> Event {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../events/stream/{name}.json"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../events/notifier-stream-{name}.json"));
     let raw = std::fs::read_to_string(&path).unwrap();
     serde_json::from_str(&raw.replace("a1b2c3d4e5f6", tag)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
@@ -109,7 +109,7 @@ async fn recorded_changes_tell_the_kitchen_and_the_customer_once_even_when_redel
     recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
     let tag = &ulid::Ulid::new().to_string()[..12];
 
-    let placed = recorded("notifier-order-placed", tag);
+    let placed = recorded("order-placed", tag);
     delivered(&n, &placed).await;
     let kitchen = messages_to(&n.kitchen).await;
     assert_eq!(kitchen.len(), 1, "{kitchen:?}");
@@ -124,7 +124,7 @@ async fn recorded_changes_tell_the_kitchen_and_the_customer_once_even_when_redel
     delivered(&n, &placed).await;
     assert_eq!(messages_to(&n.kitchen).await.len(), 1);
 
-    let confirmed = recorded("notifier-order-confirmed", tag);
+    let confirmed = recorded("order-confirmed", tag);
     delivered(&n, &confirmed).await;
     let to_customer = messages_to(&customer).await;
     assert_eq!(to_customer.len(), 1, "{to_customer:?}");
@@ -135,13 +135,13 @@ async fn recorded_changes_tell_the_kitchen_and_the_customer_once_even_when_redel
     );
     assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the kitchen made that change");
 
-    let sold_out = recorded("notifier-dish-sold-out", tag);
+    let sold_out = recorded("dish-sold-out", tag);
     delivered(&n, &sold_out).await;
     let kitchen = messages_to(&n.kitchen).await;
     assert_eq!(kitchen.len(), 2);
     assert!(kitchen[1].contains("Moi Moi is sold out"), "{}", kitchen[1]);
 
-    let expired = recorded("notifier-session-expired", tag);
+    let expired = recorded("session-expired", tag);
     delivered(&n, &expired).await;
     assert_eq!(messages_to(&n.kitchen).await.len(), 2, "a removal tells nobody");
 }
@@ -153,7 +153,7 @@ async fn a_phone_customer_hears_by_sms() {
     let phone = unique_phone();
     recorded_customer(&t, Identifier::Phone(Phone::parse(&phone, "234").unwrap())).await;
     let tag = &ulid::Ulid::new().to_string()[..12];
-    let confirmed = recorded("notifier-order-confirmed", tag);
+    let confirmed = recorded("order-confirmed", tag);
     delivered(&n, &confirmed).await;
     let sms = messages_to(&phone).await;
     assert_eq!(sms.len(), 1, "{sms:?}");
@@ -171,8 +171,8 @@ async fn a_failing_send_fails_its_record_and_the_retry_sends_only_what_was_not_s
     let customer = unique_email();
     recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
     let tag = &ulid::Ulid::new().to_string()[..12];
-    let placed = recorded("notifier-order-placed", tag);
-    let confirmed = recorded("notifier-order-confirmed", tag);
+    let placed = recorded("order-placed", tag);
+    let confirmed = recorded("order-confirmed", tag);
 
     delivered(&n, &placed).await;
     // SES refuses while the next batch (the placement again, then the confirmation) goes through.
