@@ -36,8 +36,7 @@ pub async fn handle(service: &NotificationService, event: &Event) -> DynamoDbEve
 async fn handle_records(service: &NotificationService, event: &Event) -> DynamoDbEventResponse {
     let mut response = DynamoDbEventResponse::default();
     for record in &event.records {
-        let change = change_of(record);
-        if let Err(err) = service.handle(&change).await {
+        if let Err(err) = service.handle(change_of(record)).await {
             tracing::error!(event_id = %record.event_id, error = %err, "stream record failed; the stream retries from it");
             // The type is non-exhaustive: no struct literal.
             #[allow(clippy::field_reassign_with_default)]

@@ -9,7 +9,7 @@
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::model::Cart;
-use crate::platform::db::{Db, Item, PK, SK, TTL, db_error, from_item, n, s, sk_of, to_item};
+use crate::platform::db::{Db, Item, PK, SK, TTL, db_error, from_item, n, sk_of, to_item};
 use crate::platform::error::Failure;
 
 const CART_SK: &str = "CART";
@@ -90,15 +90,6 @@ impl CartStore {
     }
 
     pub async fn clear(&self, customer_id: &str) -> Result<(), Failure> {
-        self.db
-            .client()
-            .delete_item()
-            .table_name(self.db.table())
-            .key(PK, s(cart_pk(customer_id)))
-            .key(SK, s(CART_SK))
-            .send()
-            .await
-            .map_err(|e| db_error("DeleteItem cart", e))?;
-        Ok(())
+        self.db.delete(cart_pk(customer_id), CART_SK, "DeleteItem cart").await
     }
 }

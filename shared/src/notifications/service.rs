@@ -55,9 +55,9 @@ impl NotificationService {
         }
     }
 
-    /// What `change` tells whom.
-    pub fn notices(change: &StreamChange) -> Result<Vec<Notice>, Failure> {
-        Ok(match decode(change.old.clone(), change.new.clone())? {
+    /// What a change (the item before and after) tells whom.
+    pub fn notices(old: Option<Item>, new: Option<Item>) -> Result<Vec<Notice>, Failure> {
+        Ok(match decode(old, new)? {
             Changed::Order { old, new } => order_notices(old.as_deref(), &new),
             Changed::Dish { old, new } => dish_notices(old.as_deref(), &new),
             Changed::Anomaly(anomaly) => anomaly_notices(anomaly),
@@ -66,26 +66,27 @@ impl NotificationService {
     }
 
     /// Sends what `change` tells, each message at most once per stream record: how many went out.
-    pub async fn handle(&self, change: &StreamChange) -> Result<usize, NotifyError> {
+    pub async fn handle(&self, change: StreamChange) -> Result<usize, NotifyError> {
+        let StreamChange { event_id, old, new } = change;
         let mut sent = 0;
-        for notice in Self::notices(change)? {
+        for notice in Self::notices(old, new)? {
             let key = match &notice.to {
                 Audience::Kitchen => format!("kitchen:{}", notice.event.key()),
                 Audience::Customer(_) => format!("customer:{}", notice.event.key()),
             };
-            if !self.store.claim(&change.event_id, &key).await? {
-                tracing::info!(event_id = %change.event_id, message = %key, "already sent for this record");
+            if !self.store.claim(&event_id, &key).await? {
+                tracing::info!(event_id = %event_id, message = %key, "already sent for this record");
                 continue;
             }
             match self.deliver(&notice).await {
                 Ok(true) => {
                     sent += 1;
-                    tracing::info!(event_id = %change.event_id, message = %key, "notification sent");
+                    tracing::info!(event_id = %event_id, message = %key, "notification sent");
                 }
                 Ok(false) => {}
                 Err(cause) => {
-                    if let Err(err) = self.store.release(&change.event_id, &key).await {
-                        tracing::error!(event_id = %change.event_id, message = %key, error = %err, "claim not given back; the retry will skip this message");
+                    if let Err(err) = self.store.release(&event_id, &key).await {
+                        tracing::error!(event_id = %event_id, message = %key, error = %err, "claim not given back; the retry will skip this message");
                     }
                     return Err(NotifyError::Send { message: key, cause });
                 }
