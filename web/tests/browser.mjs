@@ -57,6 +57,42 @@ journey("a visitor browses the menu by category, searches it and sees what is so
   await page.screenshot({ path: `${ARTIFACTS}/menu-empty-search.png` });
 });
 
+/** Text against what is behind it, as rendered: WCAG AA asks 4.5:1 for body text. Every selector must be on the screen. */
+async function assertContrast(page, screen, selectors) {
+  const ratios = await page.evaluate((selectors) => {
+    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]) =>
+      [r, g, b]
+        .map((v) => v / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = (el) => {
+      for (let at = el; at; at = at.parentElement) {
+        const [r, g, b, a = 1] = rgb(getComputedStyle(at).backgroundColor);
+        if (a > 0) return [r, g, b];
+      }
+      return [255, 255, 255];
+    };
+    const out = {};
+    for (const selector of selectors) {
+      const el = document.querySelector(selector);
+      if (!el) {
+        out[selector] = null;
+        continue;
+      }
+      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+      out[selector] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }
+    return out;
+  }, selectors);
+  for (const [selector, ratio] of Object.entries(ratios)) {
+    assert.ok(ratio !== null, `${screen}: nothing matches ${selector}`);
+    assert.ok(ratio >= 4.5, `${screen}: ${selector} has contrast ${ratio.toFixed(2)}:1, under 4.5:1`);
+  }
+  const figures = Object.values(ratios);
+  console.log(`# contrast on the ${screen} screen: ${Math.min(...figures).toFixed(1)}:1 to ${Math.max(...figures).toFixed(1)}:1 over ${figures.length} kinds of text`);
+}
+
 journey("the menu is keyboard-usable, legible (AA contrast), moves focus to a new screen, and says so when the kitchen cannot be reached", async (page) => {
   await page.route("**/api/foods/**", (route) => route.abort());
   await page.goto(APP_URL);
@@ -75,34 +111,7 @@ journey("the menu is keyboard-usable, legible (AA contrast), moves focus to a ne
   await page.keyboard.type("suya");
   await page.locator(".dish", { hasText: "Beef Suya" }).waitFor();
 
-  // Text against what is behind it, as rendered: WCAG AA asks 4.5:1 for body text.
-  const ratios = await page.evaluate(() => {
-    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
-    const lum = ([r, g, b]) =>
-      [r, g, b]
-        .map((v) => v / 255)
-        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
-        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-    const background = (el) => {
-      for (let at = el; at; at = at.parentElement) {
-        const [r, g, b, a = 1] = rgb(getComputedStyle(at).backgroundColor);
-        if (a > 0) return [r, g, b];
-      }
-      return [255, 255, 255];
-    };
-    const out = {};
-    for (const selector of [".brand", ".bar nav a", "h1", ".dish h3", ".dish p", ".price strong", ".chips button", ".chips button[aria-pressed=true]", ".search span", ".foot"]) {
-      const el = document.querySelector(selector);
-      if (!el) continue;
-      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
-      out[selector] = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    }
-    return out;
-  });
-  for (const [selector, ratio] of Object.entries(ratios)) {
-    assert.ok(ratio >= 4.5, `${selector}: contrast ${ratio.toFixed(2)}:1 is under 4.5:1`);
-  }
-  console.log(`# contrast: ${Object.entries(ratios).map(([s, r]) => `${s} ${r.toFixed(1)}`).join(", ")}`);
+  await assertContrast(page, "menu", [".brand", ".bar nav a", "h1", ".dish h3", ".dish p", ".price strong", ".chips button", ".chips button[aria-pressed=true]", ".search span", ".foot"]);
 
   // Moving to another screen puts the focus on it.
   await page.getByRole("link", { name: "Sign in" }).click();
@@ -114,6 +123,10 @@ const MOTO_URL = process.env.MOTO_URL;
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL;
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD;
 const shared = {};
+// Dish pictures live on the restaurant's own image host; this run has no internet, so every
+// browser profile is served one small PNG for them.
+const PICTURES = "https://pictures.chukskitchen.test";
+const PICTURE = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGO42WWNFTEMLQkAmKBngbMu5nMAAAAASUVORK5CYII=", "base64");
 
 /** The newest 6-digit code the local SES emulator delivered to `email`. */
 async function codeFor(email) {
@@ -176,6 +189,13 @@ journey("the kitchen walks that order to completed and the customer's page follo
   const ticket = page.locator(`[data-order-id="${shared.orderId}"]`);
   await ticket.waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/board.png`, fullPage: true });
+  // At a counter screen the board's four columns stand side by side.
+  await page.setViewportSize({ width: 1366, height: 768 });
+  const tops = await page.locator(".board > .column").evaluateAll((columns) => columns.map((c) => Math.round(c.getBoundingClientRect().top)));
+  assert.equal(tops.length, 4);
+  assert.equal(new Set(tops).size, 1, `columns at ${tops.join(", ")}: not one row`);
+  await page.screenshot({ path: `${ARTIFACTS}/board-counter.png` });
+  await assertContrast(page, "kitchen board", [".bar nav a", "h1", ".column h2", ".count", ".empty", ".ticket strong", ".ticket li", ".ticket-total", ".pill", ".actions .primary", ".actions .secondary"]);
   const customer = shared.customer;
   const before = await customer.evaluate(() => performance.timeOrigin);
   for (const [button, status] of [
@@ -218,6 +238,18 @@ journey("an admin restocks a sold-out dish and the customer can order it again; 
   await admin.getByLabel(/^Portions in stock/).fill("4");
   await admin.getByRole("button", { name: "Add the dish" }).click();
   await admin.getByRole("status").filter({ hasText: "Peppered Snail is on the menu." }).waitFor();
+  // Its description and picture, added afterwards, reach the menu.
+  const snailLine = admin.locator(".stock-line", { hasText: "Peppered Snail" });
+  await snailLine.getByText("Edit Peppered Snail's name, description and picture").click();
+  await snailLine.getByLabel("Description").fill("Giant snails in scotch bonnet pepper sauce");
+  await snailLine.getByLabel("Picture address (https)").fill("not a link");
+  await snailLine.getByRole("button", { name: "Save the dish" }).click();
+  await snailLine.getByRole("alert").filter({ hasText: "must start with https://" }).waitFor();
+  await snailLine.getByLabel("Picture address (https)").fill(`${PICTURES}/peppered-snail.png`);
+  await snailLine.getByRole("button", { name: "Save the dish" }).click();
+  await snailLine.getByRole("status").filter({ hasText: "Peppered Snail saved." }).waitFor();
+  await admin.screenshot({ path: `${ARTIFACTS}/stock-counter.png`, fullPage: true });
+  await assertContrast(admin, "menu and stock", [".stock-line h3", ".stock-line p", ".details summary", "form label", ".secondary", ".primary", ".ok"]);
   await admin.getByRole("link", { name: "Users" }).click();
   await admin.getByText(ADMIN_EMAIL).waitFor();
 
@@ -226,6 +258,10 @@ journey("an admin restocks a sold-out dish and the customer can order it again; 
   await shared.customer.getByRole("status").filter({ hasText: "Added Grilled Croaker Fish" }).waitFor();
   const snail = shared.customer.locator(".dish", { hasText: "Peppered Snail" });
   assert.equal(await snail.locator(".price strong").innerText(), "₦3,500");
+  await snail.getByText("Giant snails in scotch bonnet pepper sauce").waitFor();
+  await snail.locator("img.photo").waitFor();
+  assert.ok(await snail.locator("img.photo").evaluate((img) => img.complete && img.naturalWidth > 0), "the dish's picture loaded");
+  await snail.screenshot({ path: `${ARTIFACTS}/dish-with-picture.png` });
 
   // The kitchen changes the croaker's price: the customer's cart says so.
   await admin.goto(`${APP_URL}/#/kitchen/stock`);
@@ -278,6 +314,7 @@ for (const { name, run } of journeys) {
   // Each journey its own browser profile; the customer's and the kitchen's stay open for the
   // journeys that continue them.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  await context.route(`${PICTURES}/**`, (route) => route.fulfill({ status: 200, contentType: "image/png", body: PICTURE }));
   const page = await context.newPage();
   const started = Date.now();
   try {

@@ -202,6 +202,41 @@ export function Stock() {
               </label>
               <button class="secondary">Set price</button>
             </form>
+            <details class="details">
+              <summary>Edit {f.name}'s name, description and picture</summary>
+              <form
+                class="narrow"
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  const form = new FormData(e.currentTarget);
+                  const text = (key: string) => String(form.get(key) ?? "").trim();
+                  const name = text("name");
+                  if (!name) return note(f.id, "error", "A dish needs a name.");
+                  const image_url = text("image_url");
+                  if (image_url && !/^https:\/\/\S+$/.test(image_url)) return note(f.id, "error", "The picture's address must start with https://.");
+                  const { data, error } = await api.PATCH("/api/foods/admin/items/{id}/", {
+                    params: { path: { id: f.id } },
+                    body: { name, description: text("description") || null, image_url: image_url || null },
+                  });
+                  note(f.id, data ? "ok" : "error", data ? `${data.food.name} saved.` : messageOf(error, "Could not save the dish."));
+                  load();
+                }}
+              >
+                <label>
+                  Name of the dish
+                  <input name="name" required maxLength={120} defaultValue={f.name} />
+                </label>
+                <label>
+                  Description
+                  <textarea name="description" rows={2} maxLength={1000} defaultValue={f.description ?? ""} />
+                </label>
+                <label>
+                  Picture address (https)
+                  <input name="image_url" inputMode="url" placeholder="https://…" defaultValue={f.image_url ?? ""} />
+                </label>
+                <button class="secondary">Save the dish</button>
+              </form>
+            </details>
             {f.stock !== null && f.stock !== undefined && (
               <form
                 class="restock"

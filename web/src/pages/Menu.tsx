@@ -96,7 +96,20 @@ export function Menu() {
           <ul class="dishes">
             {group.foods.map((food) => (
               <li key={food.id} class={food.sold_out ? "dish sold-out" : "dish"} data-food-id={food.id}>
-                <div>
+                {food.image_url && (
+                  <img
+                    class="photo"
+                    src={food.image_url}
+                    alt=""
+                    loading="lazy"
+                    width={72}
+                    height={72}
+                    onError={(e) => {
+                      e.currentTarget.hidden = true;
+                    }}
+                  />
+                )}
+                <div class="about">
                   <h3>{food.name}</h3>
                   {food.description && <p>{food.description}</p>}
                 </div>
