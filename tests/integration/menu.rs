@@ -52,9 +52,14 @@ async fn the_public_menu_is_one_query_of_available_dishes_with_category_names() 
     )
     .await;
 
+    public(&t, "/api/foods/").await;
     let before = t.app.db().calls();
     let res = public(&t, "/api/foods/").await;
-    assert_eq!(t.app.db().calls() - before, 1, "one DynamoDB round trip");
+    assert_eq!(
+        t.app.db().calls() - before,
+        1,
+        "one DynamoDB call while the copy is current"
+    );
     assert_eq!(res.status, 200, "{}", res.raw);
     assert!(
         res.headers["cache-control"].to_str().unwrap().starts_with("public"),
@@ -139,9 +144,14 @@ async fn one_food_is_public_only_while_available() {
     .await;
     let id = f["id"].as_str().unwrap();
 
+    public(&t, &format!("/api/foods/{id}")).await;
     let before = t.app.db().calls();
     let res = public(&t, &format!("/api/foods/{id}")).await;
-    assert_eq!(t.app.db().calls() - before, 1, "one DynamoDB round trip");
+    assert_eq!(
+        t.app.db().calls() - before,
+        1,
+        "one DynamoDB call while the copy is current"
+    );
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(res.body["food"]["category_name"], "Rice Dishes");
 
@@ -569,4 +579,99 @@ async fn the_demo_seed_fills_the_menu_once() {
             .iter()
             .all(|f| f["category_name"].is_string() && f["price"].as_i64().unwrap() > 0)
     );
+}
+
+/// DynamoDB calls made by one public read.
+async fn calls_of(t: &TestApp, path: &str) -> (u64, Value) {
+    let before = t.app.db().calls();
+    let res = public(t, path).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    (t.app.db().calls() - before, res.body)
+}
+
+#[tokio::test]
+async fn the_menu_is_read_whole_only_after_an_admin_change_and_shows_stock_as_it_is_now() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let suya = t.admin_dish(&admin, "Suya", 250_000, json!({"stock": 1})).await;
+    let rice = t.admin_dish(&admin, "Rice", 300_000, json!({})).await;
+
+    // The first read takes the whole menu; the next ones only the version and the stock.
+    let (first, _) = calls_of(&t, "/api/foods/").await;
+    assert_eq!(first, 2, "the version and stock, then the whole menu");
+    let (again, body) = calls_of(&t, "/api/foods/").await;
+    assert_eq!(again, 1);
+    assert_eq!(body["items"].as_array().unwrap().len(), 2);
+
+    // An order takes the last portion: no admin change, yet every read shows it sold out.
+    let customer = t.customer_token().await;
+    let placed = t
+        .call(
+            Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": [{"food_item_id": suya, "quantity": 1}], "fulfilment": "pickup"})),
+        )
+        .await;
+    assert_eq!(placed.status, 201, "{}", placed.raw);
+    let (calls, body) = calls_of(&t, "/api/foods/").await;
+    assert_eq!(calls, 1, "stock moves are read live, the menu is not read again");
+    let shown = |body: &Value, id: &str| {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .cloned()
+    };
+    assert_eq!(shown(&body, &suya).unwrap()["sold_out"], true);
+    let (calls, one) = calls_of(&t, &format!("/api/foods/{suya}/")).await;
+    assert_eq!((calls, &one["food"]["sold_out"]), (1, &json!(true)));
+
+    // An admin's price change is the next read's, which reads the menu whole once.
+    let res = t
+        .call(
+            Method::PATCH,
+            &format!("/api/foods/admin/items/{rice}/"),
+            Some(&admin),
+            Some(json!({"price": 320_000})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let (calls, body) = calls_of(&t, "/api/foods/").await;
+    assert_eq!(calls, 2);
+    assert_eq!(shown(&body, &rice).unwrap()["price"], 320_000);
+    let (calls, one) = calls_of(&t, &format!("/api/foods/{rice}/")).await;
+    assert_eq!((calls, &one["food"]["price"]), (1, &json!(320_000)));
+
+    // A restock is a stock move too; switching a dish off is an admin change.
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/foods/admin/items/{suya}/stock/"),
+            Some(&admin),
+            Some(json!({"add": 3})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let (calls, body) = calls_of(&t, "/api/foods/").await;
+    assert_eq!((calls, &shown(&body, &suya).unwrap()["sold_out"]), (1, &json!(false)));
+    let res = t
+        .call(
+            Method::PATCH,
+            &format!("/api/foods/admin/items/{suya}/"),
+            Some(&admin),
+            Some(json!({"is_available": false})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let (_, body) = calls_of(&t, "/api/foods/").await;
+    assert!(shown(&body, &suya).is_none(), "switched off: gone from the public menu");
+    let res = public(&t, &format!("/api/foods/{suya}/")).await;
+    assert_eq!(res.status, 404);
+
+    // The categories: one GetItem of the version while the copy is current.
+    let (calls, body) = calls_of(&t, "/api/foods/categories/").await;
+    assert_eq!(calls, 1);
+    assert!(!body["items"].as_array().unwrap().is_empty());
 }

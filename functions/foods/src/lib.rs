@@ -6,7 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use shared::http::{QueryParams, Service, path_id, public_cache, service};
+use shared::http::{Items, QueryParams, Service, path_id, public_cache, service};
 use shared::menu::http::{CategoryView, FoodView, food_not_found};
 use shared::menu::model::FoodFilter;
 use shared::{ApiError, App};
@@ -29,7 +29,8 @@ pub struct MenuQuery {
     pub q: Option<String>,
 }
 
-/// Available dishes, each with its category name: one Query of the menu partition.
+/// Available dishes, each with its category name: one Query of the menu's version and stock,
+/// the rest from the process's copy of the menu while its version holds.
 async fn list(State(app): State<App>, QueryParams(query): QueryParams<MenuQuery>) -> Result<Response, ApiError> {
     let menu = app.menu.menu().await?;
     let filter = FoodFilter {
@@ -42,19 +43,18 @@ async fn list(State(app): State<App>, QueryParams(query): QueryParams<MenuQuery>
         .into_iter()
         .map(|f| FoodView::of(f, menu.category_name(f)))
         .collect();
-    Ok(public_cache(Json(json!({ "items": items }))))
+    Ok(public_cache(Json(Items { items })))
 }
 
-/// One available dish; unavailable and unknown dishes are both 404. One Query of the menu
-/// partition filtered to the dish and the categories, so it carries its category name without a
-/// second round trip.
+/// One available dish; unavailable and unknown dishes are both 404. One BatchGetItem of the
+/// menu's version and the dish's stock; the dish and its category name from the process's copy.
 async fn one(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let dish = app.menu.food(&id, true).await?;
     Ok(public_cache(Json(json!({ "food": FoodView::dish(&dish) }))))
 }
 
-/// The categories: a key condition on the `CATEGORY#` sort keys, no dish is read.
+/// The categories: one GetItem of the menu's version, the categories from the process's copy.
 async fn categories(State(app): State<App>) -> Result<Response, ApiError> {
     let menu = app.menu.categories().await?;
     let items: Vec<_> = menu
@@ -62,5 +62,5 @@ async fn categories(State(app): State<App>) -> Result<Response, ApiError> {
         .into_iter()
         .map(CategoryView::public)
         .collect();
-    Ok(public_cache(Json(json!({ "items": items }))))
+    Ok(public_cache(Json(Items { items })))
 }

@@ -4,6 +4,7 @@
 //! round trips and consumed capacity (as the functions log them), peak RSS and binary size,
 //! with pass/fail against the targets. Started by `infra/bench/run.sh`.
 
+mod cost;
 mod process;
 mod runtime;
 mod scenarios;
@@ -44,6 +45,9 @@ pub struct Args {
     /// Also write the report (markdown) here.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The SAM template: each function's memory size, for the cost table.
+    #[arg(long, default_value = "infra/template.yaml")]
+    pub template: PathBuf,
 }
 
 pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "orders", "admin"];
@@ -193,7 +197,22 @@ async fn main() -> anyhow::Result<()> {
         baselines.push(baseline(&args, &hello, flavor).await?);
     }
 
-    let report = render(&args, &functions, &results, &baselines);
+    let mut report = render(&args, &functions, &results, &baselines);
+    let sizes = cost::memory_sizes(&std::fs::read_to_string(&args.template)?)?;
+    let measured: Vec<cost::Measured> = functions
+        .iter()
+        .filter_map(|f| results.get(f).map(|r| (*f, r)))
+        .flat_map(|(function, r)| {
+            r.routes.iter().map(move |route| cost::Measured {
+                function,
+                route: &route.route,
+                cpu_ms: route.cpu_ms,
+                round_trips: route.round_trips,
+                capacity: route.capacity,
+            })
+        })
+        .collect();
+    cost::render(&mut report, &measured, &sizes);
     println!("{report}");
     if let Some(out) = &args.out {
         std::fs::write(out, &report)?;

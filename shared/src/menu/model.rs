@@ -264,6 +264,25 @@ pub struct Menu {
     pub foods: Vec<Food>,
 }
 
+/// A tracked dish's stock as it is now. Orders, cancellations and restocks move it without an
+/// admin edit of the menu, so it is read live beside a menu kept by version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockLevel {
+    pub stock: i64,
+    pub updated_at: String,
+}
+
+/// The stock level of every tracked dish, by dish id.
+pub type StockLevels = std::collections::BTreeMap<String, StockLevel>;
+
+impl Food {
+    /// The dish with its stock as it is now.
+    pub fn set_level(&mut self, level: &StockLevel) {
+        self.stock = Some(level.stock);
+        self.updated_at.clone_from(&level.updated_at);
+    }
+}
+
 /// Which dishes a menu listing shows.
 #[derive(Debug, Default, Clone)]
 pub struct FoodFilter {
@@ -274,6 +293,30 @@ pub struct FoodFilter {
 }
 
 impl Menu {
+    /// The stock levels of this menu's tracked dishes.
+    pub fn stock_levels(&self) -> StockLevels {
+        self.foods
+            .iter()
+            .filter_map(|f| {
+                let level = StockLevel {
+                    stock: f.stock?,
+                    updated_at: f.updated_at.clone(),
+                };
+                Some((f.id.clone(), level))
+            })
+            .collect()
+    }
+
+    /// Applies the stock levels read now to the dishes they name. A dish not named keeps its
+    /// own: stock tracking starts and stops only by an admin edit, which makes a new menu.
+    pub fn set_levels(&mut self, levels: &StockLevels) {
+        for food in &mut self.foods {
+            if let Some(level) = levels.get(&food.id) {
+                food.set_level(level);
+            }
+        }
+    }
+
     pub fn category(&self, id: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.id == id)
     }
@@ -615,6 +658,54 @@ mod tests {
         ] {
             assert_eq!(StockAdjustment::parse(bad).unwrap_err().code, "invalid_add");
         }
+    }
+
+    #[test]
+    fn stock_levels_read_now_replace_only_the_tracked_dishes_they_name() {
+        let name = |n: &str| Name::parse(n).unwrap();
+        let price = Money::parse_price(NumberInput::Whole(100_000)).unwrap();
+        let mut suya = Food::new(&name("Suya"), price, "C".into(), "t0".into());
+        suya.stock = Some(4);
+        let rice = Food::new(&name("Rice"), price, "C".into(), "t0".into());
+        let mut menu = Menu {
+            categories: vec![],
+            foods: vec![suya.clone(), rice.clone()],
+        };
+        let levels = menu.stock_levels();
+        assert_eq!(levels.len(), 1, "an untracked dish has no level");
+        assert_eq!(
+            levels[&suya.id],
+            StockLevel {
+                stock: 4,
+                updated_at: "t0".into()
+            }
+        );
+
+        let now = StockLevels::from([
+            (
+                suya.id.clone(),
+                StockLevel {
+                    stock: 0,
+                    updated_at: "t1".into(),
+                },
+            ),
+            (
+                "GONE".into(),
+                StockLevel {
+                    stock: 9,
+                    updated_at: "t1".into(),
+                },
+            ),
+        ]);
+        menu.set_levels(&now);
+        let shown = menu.food(&suya.id).unwrap();
+        assert!(shown.sold_out());
+        assert_eq!(shown.updated_at, "t1");
+        assert_eq!(menu.food(&rice.id), Some(&rice), "untouched");
+        assert_eq!(
+            menu.stock_levels(),
+            StockLevels::from([(suya.id.clone(), now[&suya.id].clone())])
+        );
     }
 
     #[test]

@@ -2,8 +2,12 @@
 //! Changes are decided on the item as read and written conditionally on that state; when the
 //! item moved meanwhile, the decision is taken again ([`crate::platform::retry`]).
 
-use super::model::{Category, CategoryChange, Food, FoodChange, Menu, NewCategory, StockAdjustment, StockError};
-use super::store::{Adjusted, Changed, Created, MenuStore};
+use std::sync::{Arc, Mutex};
+
+use super::model::{
+    Category, CategoryChange, Food, FoodChange, Menu, NewCategory, StockAdjustment, StockError, StockLevels,
+};
+use super::store::{Adjusted, Changed, Created, MenuState, MenuStore};
 use crate::platform::clock::now_rfc3339;
 use crate::platform::error::Failure;
 use crate::platform::retry::{Round, on_condition};
@@ -39,42 +43,107 @@ pub struct Dish {
     pub category_name: Option<String>,
 }
 
+/// The process's copy of the menu: read whole at `version`, with the stock levels it shows.
+#[derive(Debug)]
+struct Copy {
+    version: u64,
+    levels: StockLevels,
+    menu: Arc<Menu>,
+}
+
 #[derive(Clone, Debug)]
 pub struct MenuService {
     store: MenuStore,
+    copy: Arc<Mutex<Option<Copy>>>,
 }
 
 impl MenuService {
     pub fn new(store: MenuStore) -> Self {
-        Self { store }
+        Self {
+            store,
+            copy: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &MenuStore {
         &self.store
     }
 
-    /// Every category and dish: one Query.
-    pub async fn menu(&self) -> Result<Menu, MenuError> {
-        Ok(self.store.menu().await?)
+    /// Every category and dish as they are now: one Query of the version and the tracked
+    /// dishes' stock while the process's copy is current, and the whole menu read again when an
+    /// admin changed it.
+    pub async fn menu(&self) -> Result<Arc<Menu>, MenuError> {
+        let MenuState { version, levels } = self.store.state().await?;
+        let (menu, at) = self.at_version(version).await?;
+        if self.shown(at, &levels) {
+            return Ok(menu);
+        }
+        let mut now = Menu::clone(&menu);
+        now.set_levels(&levels);
+        let now = Arc::new(now);
+        if let Some(copy) = self.lock().as_mut().filter(|c| c.version == at) {
+            copy.levels = levels;
+            copy.menu = Arc::clone(&now);
+        }
+        Ok(now)
     }
 
-    /// The categories alone: one Query that reads no dish.
-    pub async fn categories(&self) -> Result<Menu, MenuError> {
-        Ok(self.store.categories().await?)
+    /// The categories: one GetItem of the menu's version while the process's copy is current.
+    pub async fn categories(&self) -> Result<Arc<Menu>, MenuError> {
+        let version = self.store.version().await?;
+        Ok(self.at_version(version).await?.0)
     }
 
-    /// One dish with every category: one Query. `FoodNotFound` when it does not exist, or when
+    /// One dish with its category's name: one BatchGetItem of the menu's version and the dish's
+    /// stock while the process's copy is current. `FoodNotFound` when it does not exist, or when
     /// `available_only` and it is switched off.
     pub async fn food(&self, id: &str, available_only: bool) -> Result<Dish, MenuError> {
-        let menu = self.store.food_with_categories(id).await?;
+        let (version, level) = self.store.version_and_level(id).await?;
+        let (menu, _) = self.at_version(version).await?;
         let food = menu
             .food(id)
             .filter(|f| f.is_available || !available_only)
             .ok_or(MenuError::FoodNotFound)?;
+        let mut food = food.clone();
+        if let Some(level) = &level {
+            food.set_level(level);
+        }
         Ok(Dish {
-            category_name: menu.category_name(food).map(str::to_owned),
-            food: food.clone(),
+            category_name: menu.category_name(&food).map(str::to_owned),
+            food,
         })
+    }
+
+    /// The process's copy if it holds `version` or a later one, else the whole menu read again
+    /// (and kept). The menu is read after the version was, strongly consistent, so a copy never
+    /// holds less than its version says. With the version the copy holds.
+    async fn at_version(&self, version: u64) -> Result<(Arc<Menu>, u64), MenuError> {
+        if let Some(copy) = self.lock().as_ref().filter(|c| c.version >= version) {
+            return Ok((Arc::clone(&copy.menu), copy.version));
+        }
+        let menu = Arc::new(self.store.menu().await?);
+        tracing::debug!(version, "menu read whole");
+        let mut copy = self.lock();
+        if copy.as_ref().is_none_or(|c| c.version <= version) {
+            *copy = Some(Copy {
+                version,
+                levels: menu.stock_levels(),
+                menu: Arc::clone(&menu),
+            });
+        }
+        Ok((menu, version))
+    }
+
+    /// Whether the copy at `version` already shows `levels`.
+    fn shown(&self, version: u64, levels: &StockLevels) -> bool {
+        self.lock()
+            .as_ref()
+            .is_some_and(|c| c.version == version && &c.levels == levels)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Copy>> {
+        // A panic elsewhere cannot leave a copy half-written: every write replaces it whole.
+        self.copy.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub async fn create_category(&self, new: &NewCategory) -> Result<Category, MenuError> {

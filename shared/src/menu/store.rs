@@ -6,16 +6,21 @@
 //! read, the dish's version): a failed condition comes back as `Stale`, and the service decides
 //! again.
 //!
+//! Every admin change also adds 1 to the menu's version in its transaction. Readers keep a copy
+//! of the menu in the process and reuse it while the version is unchanged, reading live only
+//! what orders move without an admin edit: the tracked dishes' stock.
+//!
 //! | item | PK | SK |
 //! |---|---|---|
 //! | category | `MENU` | `CATEGORY#<ulid>` |
 //! | dish | `MENU` | `FOOD#<ulid>` |
+//! | menu version (`v`) | `MENU` | `VERSION` |
 //! | category-name guard | `CATEGORYNAME#<lower-cased name>` | `CATEGORYNAME` |
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Category, Food, Menu, StockAdjustment};
+use super::model::{Category, Food, Menu, StockAdjustment, StockLevel, StockLevels};
 use crate::platform::db::{
     Conditional, Db, Item, PK, SK, conditional_update, db_error, from_item, n, s, to_item, transact,
 };
@@ -25,6 +30,9 @@ const MENU_PK: &str = "MENU";
 const CATEGORY_PREFIX: &str = "CATEGORY#";
 const FOOD_PREFIX: &str = "FOOD#";
 const CATEGORY_NAME_SK: &str = "CATEGORYNAME";
+const VERSION_SK: &str = "VERSION";
+/// The version item's counter.
+const VERSION: &str = "v";
 
 fn category_sk(id: &str) -> String {
     format!("{CATEGORY_PREFIX}{id}")
@@ -84,12 +92,44 @@ pub enum Adjusted {
     Refused(Option<Food>),
 }
 
-/// Which items of the menu partition a read needs.
-enum MenuPart<'a> {
-    Everything,
-    Categories,
-    /// The dish with this id, and every category.
-    FoodAndCategories(&'a str),
+/// What a reader checks its copy of the menu against: the version, and the tracked dishes'
+/// stock.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MenuState {
+    pub version: u64,
+    pub levels: StockLevels,
+}
+
+fn version_of(item: &Item) -> Result<u64, Failure> {
+    match item.get(VERSION) {
+        None => Ok(0),
+        Some(AttributeValue::N(v)) => v
+            .parse()
+            .map_err(|_| Failure::bug(format!("menu version is not a count: {v}"))),
+        Some(other) => Err(Failure::bug(format!("menu version is not a number: {other:?}"))),
+    }
+}
+
+/// A dish's stock level from an item projected to `id`, `stock` and `updated_at`; `None` when
+/// its stock is not tracked.
+fn level_of(item: &Item) -> Result<Option<(String, StockLevel)>, Failure> {
+    let Some(AttributeValue::N(stock)) = item.get("stock") else {
+        return Ok(None);
+    };
+    let text = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(v)) => Ok(v.clone()),
+        _ => Err(Failure::bug(format!("tracked dish without {name}"))),
+    };
+    let stock = stock
+        .parse()
+        .map_err(|_| Failure::bug(format!("dish stock is not a count: {stock}")))?;
+    Ok(Some((
+        text("id")?,
+        StockLevel {
+            stock,
+            updated_at: text("updated_at")?,
+        },
+    )))
 }
 
 #[derive(Clone, Debug)]
@@ -114,47 +154,24 @@ impl MenuStore {
         to_item(food, [(PK, MENU_PK.to_owned()), (SK, food_sk(&food.id))], "food")
     }
 
-    /// The whole menu in one Query (following `LastEvaluatedKey` past 1 MB pages).
+    /// The whole menu in one Query (following `LastEvaluatedKey` past 1 MB pages), strongly
+    /// consistent: it holds at least every change up to a version read before it.
     pub async fn menu(&self) -> Result<Menu, Failure> {
-        self.query_menu(MenuPart::Everything).await
-    }
-
-    /// The categories only: the key condition reads the `CATEGORY#` items and no dish.
-    pub async fn categories(&self) -> Result<Menu, Failure> {
-        self.query_menu(MenuPart::Categories).await
-    }
-
-    /// One dish and every category (so the dish carries its category name), in one Query: the
-    /// partition is read (and paid for) as for the whole menu, but a filter drops the other
-    /// dishes before they are sent, so the function decodes a handful of items, not the menu.
-    pub async fn food_with_categories(&self, id: &str) -> Result<Menu, Failure> {
-        self.query_menu(MenuPart::FoodAndCategories(id)).await
-    }
-
-    async fn query_menu(&self, part: MenuPart<'_>) -> Result<Menu, Failure> {
         let mut menu = Menu::default();
         let mut start: Option<Item> = None;
         loop {
-            let mut query = self
+            let out = self
                 .db
                 .client()
                 .query()
                 .table_name(self.db.table())
+                .key_condition_expression("PK = :pk")
                 .expression_attribute_values(":pk", s(MENU_PK))
-                .set_exclusive_start_key(start.take());
-            query = match part {
-                MenuPart::Everything => query.key_condition_expression("PK = :pk"),
-                MenuPart::Categories => query
-                    .key_condition_expression("PK = :pk AND begins_with(SK, :category)")
-                    .expression_attribute_values(":category", s(CATEGORY_PREFIX)),
-                // A filter cannot name key attributes: the dish by its `id`, the categories
-                // by the attribute only they carry.
-                MenuPart::FoodAndCategories(id) => query
-                    .key_condition_expression("PK = :pk")
-                    .filter_expression("id = :id OR attribute_exists(food_count)")
-                    .expression_attribute_values(":id", s(id)),
-            };
-            let out = query.send().await.map_err(|e| db_error("Query menu", e))?;
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| db_error("Query menu", e))?;
             for item in out.items.unwrap_or_default() {
                 let sk = crate::platform::db::sk_of(&item);
                 if sk.starts_with(CATEGORY_PREFIX) {
@@ -169,6 +186,96 @@ impl MenuStore {
             }
         }
         Ok(menu)
+    }
+
+    /// The menu's version and the tracked dishes' stock, in one Query of the menu partition
+    /// filtered to those items and projected to those attributes: the read units of the whole
+    /// partition, but only a handful of small items to decode.
+    pub async fn state(&self) -> Result<MenuState, Failure> {
+        let mut state = MenuState::default();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .db
+                .client()
+                .query()
+                .table_name(self.db.table())
+                .key_condition_expression("PK = :pk")
+                .filter_expression("attribute_type(stock, :number) OR attribute_exists(#v)")
+                .projection_expression("id, stock, updated_at, #v")
+                .expression_attribute_names("#v", VERSION)
+                .expression_attribute_values(":pk", s(MENU_PK))
+                .expression_attribute_values(":number", s("N"))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| db_error("Query menu state", e))?;
+            for item in out.items.unwrap_or_default() {
+                if item.contains_key(VERSION) {
+                    state.version = version_of(&item)?;
+                } else if let Some((id, level)) = level_of(&item)? {
+                    state.levels.insert(id, level);
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(state)
+    }
+
+    /// The menu's version alone: one GetItem of one small item.
+    pub async fn version(&self) -> Result<u64, Failure> {
+        let out = self
+            .db
+            .client()
+            .get_item()
+            .table_name(self.db.table())
+            .key(PK, s(MENU_PK))
+            .key(SK, s(VERSION_SK))
+            .projection_expression("#v")
+            .expression_attribute_names("#v", VERSION)
+            .send()
+            .await
+            .map_err(|e| db_error("GetItem menu version", e))?;
+        out.item.as_ref().map_or(Ok(0), version_of)
+    }
+
+    /// The menu's version and one dish's stock level (`None`: not tracked, or no such dish), in
+    /// one BatchGetItem projected to those attributes.
+    pub async fn version_and_level(&self, id: &str) -> Result<(u64, Option<StockLevel>), Failure> {
+        let keys = vec![
+            (MENU_PK.to_owned(), VERSION_SK.to_owned()),
+            (MENU_PK.to_owned(), food_sk(id)),
+        ];
+        let items = self
+            .db
+            .batch_get_projected(
+                keys,
+                "id, stock, updated_at, #v",
+                &[("#v", VERSION)],
+                "BatchGetItem menu version and dish stock",
+            )
+            .await?;
+        let (mut version, mut level) = (0, None);
+        for item in &items {
+            if item.contains_key(VERSION) {
+                version = version_of(item)?;
+            } else if let Some((_, found)) = level_of(item)? {
+                level = Some(found);
+            }
+        }
+        Ok((version, level))
+    }
+
+    /// `ADD v 1` on the menu's version, in the transaction of every admin change.
+    fn new_version(&self) -> Result<TransactWriteItem, Failure> {
+        self.db.update_action(MENU_PK, VERSION_SK, |a| {
+            a.update_expression("ADD #v :one")
+                .expression_attribute_names("#v", VERSION)
+                .expression_attribute_values(":one", n(1))
+        })
     }
 
     pub async fn category(&self, id: &str) -> Result<Option<Category>, Failure> {
@@ -229,12 +336,13 @@ impl MenuStore {
 
     /// Creates a category and its name guard atomically; `Refused` when the name is taken.
     pub async fn create_category(&self, category: &Category) -> Result<Created, Failure> {
-        let items = vec![
+        let mut items = vec![
             self.db.put_action(Self::category_item(category)?, |p| {
                 p.condition_expression("attribute_not_exists(PK)")
             })?,
             self.name_guard(&category.name_key, &category.id)?,
         ];
+        items.push(self.new_version()?);
         Ok(match transact(&self.db, "create category", items).await? {
             None => Created::Done,
             Some(c) if c.condition_failed(1) => Created::Refused,
@@ -265,6 +373,7 @@ impl MenuStore {
             items.push(self.name_guard(&next.name_key, &current.id)?);
             items.push(self.drop_name_guard(&current.name_key)?);
         }
+        items.push(self.new_version()?);
         Ok(match transact(&self.db, "update category", items).await? {
             None => Changed::Done,
             Some(c) if c.condition_failed(0) => Changed::Stale,
@@ -275,13 +384,14 @@ impl MenuStore {
 
     /// Deletes a category read as empty, with its name guard, only while it is still empty.
     pub async fn delete_empty_category(&self, current: &Category) -> Result<Changed, Failure> {
-        let items = vec![
+        let mut items = vec![
             self.db.delete_action(MENU_PK, category_sk(&current.id), |a| {
                 a.condition_expression("attribute_exists(PK) AND food_count = :zero")
                     .expression_attribute_values(":zero", n(0))
             })?,
             self.drop_name_guard(&current.name_key)?,
         ];
+        items.push(self.new_version()?);
         Ok(match transact(&self.db, "delete category", items).await? {
             None => Changed::Done,
             // A dish arrived or it was deleted meanwhile: decide again on fresh data.
@@ -292,12 +402,13 @@ impl MenuStore {
     /// Creates a dish; its category must exist (checked in the same transaction, which also
     /// counts the dish into the category): `Refused` otherwise.
     pub async fn create_food(&self, food: &Food) -> Result<Created, Failure> {
-        let items = vec![
+        let mut items = vec![
             self.db.put_action(Self::food_item(food)?, |p| {
                 p.condition_expression("attribute_not_exists(PK)")
             })?,
             self.count_change(&food.category_id, 1)?,
         ];
+        items.push(self.new_version()?);
         Ok(match transact(&self.db, "create food", items).await? {
             None => Created::Done,
             Some(c) if c.condition_failed(1) => Created::Refused,
@@ -349,6 +460,7 @@ impl MenuStore {
                 a.condition_expression("attribute_exists(PK)")
             })?);
         }
+        items.push(self.new_version()?);
         Ok(match transact(&self.db, "update food", items).await? {
             None => Changed::Done,
             Some(c) if c.condition_failed(0) => Changed::Stale,
@@ -383,13 +495,14 @@ impl MenuStore {
 
     /// Deletes a dish as read and counts it out of its category; `Stale` if it moved or went.
     pub async fn delete_food(&self, current: &Food) -> Result<Changed, Failure> {
-        let items = vec![
+        let mut items = vec![
             self.db.delete_action(MENU_PK, food_sk(&current.id), |a| {
                 a.condition_expression("category_id = :c")
                     .expression_attribute_values(":c", s(&current.category_id))
             })?,
             self.count_change(&current.category_id, -1)?,
         ];
+        items.push(self.new_version()?);
         Ok(match transact(&self.db, "delete food", items).await? {
             None => Changed::Done,
             Some(_) => Changed::Stale,

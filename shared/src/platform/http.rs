@@ -217,6 +217,13 @@ pub fn public_cache(response: impl IntoResponse) -> Response {
     response
 }
 
+/// A list answer, `{"items": [...]}`, serialised straight from the views (no JSON tree built
+/// in between).
+#[derive(Debug, serde::Serialize)]
+pub struct Items<T> {
+    pub items: T,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

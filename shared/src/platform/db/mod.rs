@@ -504,8 +504,6 @@ impl Db {
             .transpose()
     }
 
-    /// Reads items by (PK, SK) in one strongly consistent BatchGetItem (at most 100 keys),
-    /// asking again only for keys DynamoDB returned as unprocessed.
     /// Puts `item` only if no item has its key: `true` when written, `false` when one was there
     /// (a marker or a record seen before).
     pub async fn put_new(&self, item: Item, operation: &'static str) -> Result<bool, Failure> {
@@ -543,7 +541,30 @@ impl Db {
         Ok(())
     }
 
+    /// Reads items by (PK, SK) in one strongly consistent BatchGetItem (at most 100 keys),
+    /// asking again only for keys DynamoDB returned as unprocessed.
     pub async fn batch_get(&self, keys: Vec<(String, String)>, operation: &'static str) -> Result<Vec<Item>, Failure> {
+        self.batch_get_from(keys, None, operation).await
+    }
+
+    /// [`Db::batch_get`], each item projected to `projection` (with `names` for the `#name`s in
+    /// it).
+    pub async fn batch_get_projected(
+        &self,
+        keys: Vec<(String, String)>,
+        projection: &str,
+        names: &[(&str, &str)],
+        operation: &'static str,
+    ) -> Result<Vec<Item>, Failure> {
+        self.batch_get_from(keys, Some((projection, names)), operation).await
+    }
+
+    async fn batch_get_from(
+        &self,
+        keys: Vec<(String, String)>,
+        projection: Option<(&str, &[(&str, &str)])>,
+        operation: &'static str,
+    ) -> Result<Vec<Item>, Failure> {
         use aws_sdk_dynamodb::types::KeysAndAttributes;
         let mut found = Vec::new();
         if keys.is_empty() {
@@ -555,9 +576,14 @@ impl Db {
                     .map(|(pk, sk)| Item::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))]))
                     .collect(),
             ))
-            .consistent_read(true)
-            .build()
-            .map_err(build_error)?;
+            .consistent_read(true);
+        if let Some((projection, names)) = projection {
+            request = request.projection_expression(projection);
+            for (name, attribute) in names {
+                request = request.expression_attribute_names(*name, *attribute);
+            }
+        }
+        let mut request = request.build().map_err(build_error)?;
         for attempt in 0..6u32 {
             let out = self
                 .client
