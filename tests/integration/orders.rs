@@ -749,3 +749,37 @@ async fn admins_list_users_without_secrets() {
     let customer = t.customer_token().await;
     assert_eq!(t.get("/api/auths/admin/users/", &customer).await.status, 403);
 }
+
+#[tokio::test]
+async fn lists_show_each_order_as_a_summary_and_the_order_itself_in_full() {
+    let t = TestApp::new().await;
+    let customer = t.customer_token().await;
+    let admin = t.admin_token().await;
+    let jollof = dish(&t, "Jollof Rice", 250_000, true).await;
+    let dodo = dish(&t, "Dodo", 50_000, true).await;
+    let order = placed(&t, &customer, &[(&jollof, 1), (&dodo, 2)]).await;
+    for (path, token) in [
+        ("/api/orders/", &customer),
+        ("/api/orders/admin/?status=pending", &admin),
+        ("/api/orders/admin/", &admin),
+    ] {
+        let res = t.get(path, token).await;
+        assert_eq!(res.status, 200, "{}", res.raw);
+        let item = &res.body["items"][0];
+        assert_eq!(item["id"], order["id"], "{path}");
+        assert_eq!(item["summary"], "1 × Jollof Rice, 2 × Dodo", "{path}");
+        assert_eq!((&item["item_count"], &item["total"]), (&json!(3), &json!(350_000)));
+        assert_eq!(
+            (&item["status"], &item["payment_status"]),
+            (&json!("pending"), &json!("unpaid"))
+        );
+        assert!(
+            item.get("items").is_none() && item.get("status_history").is_none(),
+            "{path}: a summary, not the order"
+        );
+    }
+    let id = order["id"].as_str().unwrap();
+    let one = t.get(&format!("/api/orders/{id}/"), &customer).await;
+    assert_eq!(one.body["order"]["items"].as_array().unwrap().len(), 2);
+    assert_eq!(one.body["order"]["summary"], "1 × Jollof Rice, 2 × Dodo");
+}

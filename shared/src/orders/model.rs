@@ -785,6 +785,73 @@ pub struct Order {
     pub payment: Option<OnlinePayment>,
     pub created_at: String,
     pub updated_at: String,
+    /// Portions of all lines together, for lists (absent on orders placed before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_count: Option<i64>,
+    /// The lines in a few words, for lists: [`gist`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+/// An order as a list shows it: the customer's history and the kitchen's board read this much
+/// of each order, the lines only as their gist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub id: String,
+    pub customer_id: String,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    #[serde(default)]
+    pub payment_method: Option<PaymentMethod>,
+    #[serde(default)]
+    pub fulfilment: Fulfilment,
+    pub total: i64,
+    pub currency: String,
+    #[serde(default)]
+    pub item_count: Option<i64>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl OrderSummary {
+    /// The attributes a list reads of each order (a projection: nothing else is sent).
+    pub const ATTRIBUTES: &'static [&'static str] = &[
+        "id",
+        "customer_id",
+        "status",
+        "payment_status",
+        "payment_method",
+        "fulfilment",
+        "total",
+        "currency",
+        "item_count",
+        "summary",
+        "created_at",
+        "updated_at",
+    ];
+}
+
+/// How long a gist may grow before the rest is counted instead of named.
+const GIST_CHARS: usize = 120;
+
+/// The lines in a few words: "2 × Dodo, 1 × Jollof Rice", and "and 3 more" past
+/// [`GIST_CHARS`] characters.
+pub fn gist(lines: &[OrderLine]) -> String {
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let part = format!("{} × {}", line.quantity, line.name);
+        let sep = if out.is_empty() { "" } else { ", " };
+        if i > 0 && out.chars().count() + sep.len() + part.chars().count() > GIST_CHARS {
+            let rest = lines.len() - i;
+            out.push_str(&format!(" and {rest} more"));
+            break;
+        }
+        out.push_str(sep);
+        out.push_str(&part);
+    }
+    out
 }
 
 impl Order {
@@ -844,7 +911,6 @@ impl Order {
             customer_id: customer_id.into(),
             status,
             payment_status: PaymentStatus::Unpaid,
-            items: lines,
             total: total.kobo(),
             currency: crate::menu::model::CURRENCY.into(),
             fulfilment: handover.fulfilment,
@@ -862,6 +928,9 @@ impl Order {
             payment: None,
             created_at: now.clone(),
             updated_at: now,
+            item_count: Some(lines.iter().map(|l| l.quantity).sum()),
+            summary: Some(gist(&lines)),
+            items: lines,
         }
     }
 }
@@ -1185,6 +1254,54 @@ mod tests {
         plenty.stock = Some(3);
         let (priced, _) = price_lines(&lines[..1], |_| Some(&plenty)).unwrap();
         assert!(priced[0].stock_taken);
+    }
+
+    #[test]
+    fn a_list_reads_each_order_for_its_summary_and_the_gist_names_the_lines() {
+        let line = |name: &str, quantity| OrderLine {
+            food_item_id: name.into(),
+            name: name.into(),
+            unit_price: 100,
+            quantity,
+            line_total: 100 * quantity,
+            stock_taken: false,
+        };
+        let handover = NewOrder {
+            lines: vec![],
+            fulfilment: Pickup,
+            delivery_address: None,
+            note: None,
+        }
+        .into_parts()
+        .1;
+        let order = Order::place(
+            "u1",
+            handover,
+            vec![line("Dodo", 2), line("Jollof Rice", 1)],
+            Money::from_kobo(300),
+            "t".into(),
+        );
+        assert_eq!(order.summary.as_deref(), Some("2 × Dodo, 1 × Jollof Rice"));
+        assert_eq!(order.item_count, Some(3));
+
+        // The projection names exactly the summary's fields, read back from the order as stored.
+        let stored = serde_json::to_value(&order).unwrap();
+        let summary: OrderSummary = serde_json::from_value(stored).unwrap();
+        let shown = serde_json::to_value(&summary).unwrap();
+        let mut fields: Vec<&str> = shown.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut projected = OrderSummary::ATTRIBUTES.to_vec();
+        fields.sort_unstable();
+        projected.sort_unstable();
+        assert_eq!(fields, projected);
+        assert_eq!((summary.item_count, summary.total), (Some(3), 300));
+
+        // Fifty lines: named while they fit, then counted.
+        let many: Vec<_> = (0..50).map(|i| line(&format!("Dish number {i}"), 1)).collect();
+        let text = gist(&many);
+        assert!(text.chars().count() <= GIST_CHARS + " and 50 more".len(), "{text}");
+        let named = text.matches(" × ").count();
+        assert!(text.ends_with(&format!(" and {} more", 50 - named)), "{text}");
+        assert_eq!(gist(&[]), "");
     }
 
     #[test]

@@ -10,8 +10,8 @@ use serde_json::json;
 
 use super::model::{
     ChangedBy, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, MAX_LINES, NewOrder,
-    Order, OrderStatus, PaymentChange, PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine,
-    Shortfall, TransitionError, check_payment, price_lines,
+    Order, OrderStatus, OrderSummary, PaymentChange, PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay,
+    RequestedLine, Shortfall, TransitionError, check_payment, price_lines,
 };
 use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
 use crate::accounts::model::{Role, Subject, session};
@@ -258,7 +258,11 @@ impl OrderService {
     }
 
     /// The customer's orders, newest first (session checked beside the read).
-    pub async fn customer_orders(&self, customer: &Subject, page: &PageRequest) -> Result<Page<Order>, OrderError> {
+    pub async fn customer_orders(
+        &self,
+        customer: &Subject,
+        page: &PageRequest,
+    ) -> Result<Page<OrderSummary>, OrderError> {
         self.accounts
             .live(customer, async {
                 Ok(self.store.customer_orders(&customer.user_id, page).await?)
@@ -283,7 +287,7 @@ impl OrderService {
         admin: &Subject,
         status: Option<OrderStatus>,
         page: &PageRequest,
-    ) -> Result<Page<Order>, OrderError> {
+    ) -> Result<Page<OrderSummary>, OrderError> {
         self.accounts
             .live(admin, async { Ok(self.store.orders(status, page).await?) })
             .await

@@ -12,8 +12,8 @@
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 
 use super::model::{
-    HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, PaymentMethod, PaymentStatus, Portions,
-    Precondition, StatusRule,
+    HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, OrderSummary, PaymentMethod, PaymentStatus,
+    Portions, Precondition, StatusRule,
 };
 use crate::accounts::model::Session;
 use crate::accounts::store::{is_session, live_session_check, session_from, session_key};
@@ -270,17 +270,20 @@ impl OrderStore {
         self.db.get_item(order_pk(id), ORDER_SK, "order").await
     }
 
-    async fn page(&self, index: Index, pk: String, page: &PageRequest) -> Result<Page<Order>, Failure> {
-        self.db.query_page(index, pk, page, "Query orders").await
+    /// A page of order summaries: each order read only for what a list shows.
+    async fn page(&self, index: Index, pk: String, page: &PageRequest) -> Result<Page<OrderSummary>, Failure> {
+        self.db
+            .query_page_projected(index, pk, page, OrderSummary::ATTRIBUTES, "Query orders")
+            .await
     }
 
     /// A customer's orders, newest first.
-    pub async fn customer_orders(&self, customer_id: &str, page: &PageRequest) -> Result<Page<Order>, Failure> {
+    pub async fn customer_orders(&self, customer_id: &str, page: &PageRequest) -> Result<Page<OrderSummary>, Failure> {
         self.page(GSI1, customer_orders_gsi1pk(customer_id), page).await
     }
 
     /// The kitchen's view, newest first: one status, or every order.
-    pub async fn orders(&self, status: Option<OrderStatus>, page: &PageRequest) -> Result<Page<Order>, Failure> {
+    pub async fn orders(&self, status: Option<OrderStatus>, page: &PageRequest) -> Result<Page<OrderSummary>, Failure> {
         match status {
             Some(status) => self.page(GSI2, status_gsi2pk(status), page).await,
             None => self.page(GSI3, ALL_ORDERS_GSI3PK.to_owned(), page).await,

@@ -5,6 +5,7 @@ import { session } from "../session";
 export type Food = components["schemas"]["Food"];
 export type Category = components["schemas"]["Category"];
 export type Order = components["schemas"]["Order"];
+export type OrderSummary = components["schemas"]["OrderSummary"];
 export type Cart = components["schemas"]["Cart"];
 
 /** The API on this origin (CloudFront routes /api/* to it; locally Vite proxies it). Every read

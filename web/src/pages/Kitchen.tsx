@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, messageOf, type Category, type Food, type Order } from "../api/client";
+import { api, messageOf, type Category, type Food, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
 import { Notice, Pill, shortId, words } from "../ui";
 
@@ -7,7 +7,7 @@ const COLUMNS = ["pending", "confirmed", "preparing", "ready"] as const;
 const BOARD_POLL_MS = 4000;
 
 /** The next step an order can take, as the kitchen says it (the API has the last word). */
-function nextStep(order: Order): string | null {
+function nextStep(order: OrderSummary): string | null {
   switch (order.status) {
     case "pending":
       return "confirmed";
@@ -33,7 +33,7 @@ const STEP_LABEL: Record<string, string> = {
 
 /** The live board: open orders by status, each with its next legal step. */
 export function Board() {
-  const [orders, setOrders] = useState<Order[] | null>(null);
+  const [orders, setOrders] = useState<OrderSummary[] | null>(null);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -54,7 +54,7 @@ export function Board() {
     return () => clearInterval(timer);
   }, []);
 
-  const act = async (order: Order, change: () => Promise<{ error?: unknown; data?: unknown }>) => {
+  const act = async (order: OrderSummary, change: () => Promise<{ error?: unknown; data?: unknown }>) => {
     const { data, error } = await change();
     setProblems((p) => ({ ...p, [order.id]: data ? "" : messageOf(error, "The kitchen could not do that.") }));
     load();
@@ -83,13 +83,7 @@ export function Board() {
                     <strong>#{shortId(o.id)}</strong> <Pill kind="payment" status={o.payment_status} />
                     <span>{o.fulfilment === "pickup" ? "Pickup" : "Delivery"}</span>
                   </header>
-                  <ul>
-                    {o.items.map((l) => (
-                      <li key={l.food_item_id}>
-                        {l.quantity} × {l.name}
-                      </li>
-                    ))}
-                  </ul>
+                  <p class="gist">{o.summary ?? `${o.item_count ?? "?"} portions`}</p>
                   <p class="ticket-total">{naira(o.total)}</p>
                   {problems[o.id] && <Notice tone="error">{problems[o.id]}</Notice>}
                   <div class="actions">

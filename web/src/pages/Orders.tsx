@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, messageOf, type Order } from "../api/client";
+import { api, messageOf, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
 import { Notice, Pill, shortId, when, words } from "../ui";
 
@@ -8,7 +8,7 @@ const FINISHED = ["completed", "cancelled"];
 const POLL_MS = 3000;
 
 export function OrderList() {
-  const [orders, setOrders] = useState<Order[] | null>(null);
+  const [orders, setOrders] = useState<OrderSummary[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => {
     api.GET("/api/orders/").then(({ data, error }) => (data ? setOrders(data.items) : setProblem(messageOf(error, "Your orders could not be loaded."))));
@@ -30,6 +30,7 @@ export function OrderList() {
             <span>{when(o.created_at)}</span>
             <Pill kind="status" status={o.status} />
             <strong>{naira(o.total)}</strong>
+            {o.summary && <span class="gist">{o.summary}</span>}
           </li>
         ))}
       </ul>

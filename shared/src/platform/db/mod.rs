@@ -636,7 +636,31 @@ impl Db {
         page: &PageRequest,
         what: &'static str,
     ) -> Result<Page<T>, Failure> {
-        let out = self
+        self.query_page_of(index, pk, page, None, what).await
+    }
+
+    /// [`Db::query_page`], each item read only for `attributes` (a projection: the rest is
+    /// never sent, so never decoded).
+    pub async fn query_page_projected<T: serde::de::DeserializeOwned>(
+        &self,
+        index: Index,
+        pk: String,
+        page: &PageRequest,
+        attributes: &[&str],
+        what: &'static str,
+    ) -> Result<Page<T>, Failure> {
+        self.query_page_of(index, pk, page, Some(attributes), what).await
+    }
+
+    async fn query_page_of<T: serde::de::DeserializeOwned>(
+        &self,
+        index: Index,
+        pk: String,
+        page: &PageRequest,
+        attributes: Option<&[&str]>,
+        what: &'static str,
+    ) -> Result<Page<T>, Failure> {
+        let mut query = self
             .client
             .query()
             .table_name(self.table())
@@ -646,10 +670,16 @@ impl Db {
             .expression_attribute_values(":pk", s(pk))
             .scan_index_forward(false)
             .limit(page.limit)
-            .set_exclusive_start_key(page.start.clone())
-            .send()
-            .await
-            .map_err(|e| db_error(what, e))?;
+            .set_exclusive_start_key(page.start.clone());
+        if let Some(attributes) = attributes {
+            // Every name through a placeholder: several (`status`, `total`) are reserved words.
+            let names: Vec<String> = (0..attributes.len()).map(|i| format!("#a{i}")).collect();
+            query = query.projection_expression(names.join(", "));
+            for (name, attribute) in names.iter().zip(attributes) {
+                query = query.expression_attribute_names(name, *attribute);
+            }
+        }
+        let out = query.send().await.map_err(|e| db_error(what, e))?;
         let items = out
             .items
             .unwrap_or_default()

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The load scenario: builds the local API, the operator command and `load` in release mode,
+# starts DynamoDB Local (in memory), the SES/SNS emulator and the local Paystack on free loopback
+# ports, prepares a table with the demo menu and an admin, serves the local API, and runs `load`:
+# 50 customers place 2,000 orders while the kitchen walks them through the lifecycle, then the
+# checks (no 5xx, each acknowledged order stored once, totals, stock). The report goes to
+# target/bench/load.md. Takes a few minutes (the release build is most of it when target/ is cold).
+#
+#   infra/bench/load.sh [load options]      e.g. --customers 20 --orders 500
+#   PROFILE=dev infra/bench/load.sh         quick check of the scenario on debug binaries
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+# shellcheck source=/dev/null
+DEV_SH_LIBRARY=1 source infra/local/dev.sh
+
+PROFILE=${PROFILE:-release}
+BINS=(-p api-tests --bin local-api -p ops --bin kitchen-ops -p bench --bin load)
+if [ "$PROFILE" = release ]; then
+  log "building the local API, kitchen-ops and load (release)"
+  cargo build --release --locked "${BINS[@]}"
+  BIN_DIR=$TARGET_DIR/release
+else
+  cargo build --locked "${BINS[@]}"
+  BIN_DIR=$TARGET_DIR/debug
+fi
+
+need_java; install_dynamodb; install_moto
+trap cleanup EXIT INT TERM
+export_local_aws
+ddb=$(free_port); moto=$(free_port); paystack=$(free_port); api=$(free_port)
+start_dynamodb "$ddb" memory
+start_moto "$moto"
+secret=sk_test_local_paystack_for_the_load_0123456789
+start_paystack "$paystack" "$secret"
+export TABLE_NAME=load-$(date +%s) DYNAMODB_ENDPOINT=http://127.0.0.1:$ddb SES_ENDPOINT=http://127.0.0.1:$moto SNS_ENDPOINT=http://127.0.0.1:$moto
+export OTP_SENDER_EMAIL=no-reply@chukskitchen.load JWT_SECRET=load-scenario-local-secret-0123456789abcdef
+export PAYSTACK_SECRET_KEY=$secret PAYSTACK_BASE_URL=http://127.0.0.1:$paystack
+export LOAD_ADMIN_EMAIL=kitchen@chukskitchen.load LOAD_ADMIN_PASSWORD=load-admin-password
+mkdir -p "$TOOLS/logs" target/bench
+"$BIN_DIR/kitchen-ops" create-table >/dev/null
+"$BIN_DIR/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null
+"$BIN_DIR/kitchen-ops" seed-demo >/dev/null
+ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD "$BIN_DIR/kitchen-ops" create-admin --email "$LOAD_ADMIN_EMAIL" >/dev/null
+# Warnings only: a line of log per request would be the load's own bottleneck.
+(RUST_LOG=warn LOCAL_API_PORT=$api exec "$BIN_DIR/local-api") >"$TOOLS/logs/load-api.log" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$api/api/foods/" "the local API"
+log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr); local API: $PROFILE build"
+"$BIN_DIR/load" --api "http://127.0.0.1:$api" --moto "http://127.0.0.1:$moto" --out target/bench/load.md "$@"

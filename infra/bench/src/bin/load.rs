@@ -1,0 +1,796 @@
+//! `load`: a lunch rush against the local API (started by `infra/bench/load.sh`, release build).
+//!
+//! Customers sign up through the API (the code read from the SES emulator), then place orders
+//! at once: some straight from a list of lines, some by filling a cart and checking out, a
+//! fifth of them sent twice with the same `Idempotency-Key`, some on dishes whose stock is
+//! tracked (one of them runs out during the rush). Meanwhile the kitchen walks every order it
+//! sees through the lifecycle (cash payment, confirmed, preparing, ready, completed).
+//!
+//! Then it checks what a kitchen needs to be true: no 5xx; every acknowledged order stored once
+//! and only those; every total equal to the menu's prices; the stock never below zero and down
+//! by exactly what the stored orders took. It prints the throughput and latencies, and exits
+//! non-zero when a check fails. Bounded by the number of orders and a time limit.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(about = "A lunch rush against the local API, with its checks")]
+struct Args {
+    /// The local API's base URL.
+    #[arg(long)]
+    api: String,
+    /// The SES/SNS emulator's base URL (sign-up codes are read from it).
+    #[arg(long)]
+    moto: String,
+    #[arg(long, default_value_t = 50)]
+    customers: usize,
+    /// Orders to have acknowledged (201) before stopping.
+    #[arg(long, default_value_t = 2000)]
+    orders: usize,
+    #[arg(long, env = "LOAD_ADMIN_EMAIL")]
+    admin_email: String,
+    #[arg(long, env = "LOAD_ADMIN_PASSWORD")]
+    admin_password: String,
+    /// Stop placing orders after this many seconds, whatever the count.
+    #[arg(long, default_value_t = 600)]
+    time_limit: u64,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Also write the report (markdown) here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Portions set on three dishes at the start (beside what the demo menu tracks): the first runs
+/// out during the rush.
+const STOCK: [i64; 3] = [60, 5_000, 5_000];
+
+/// Latencies by kind of request, the answers by status, and every 5xx.
+#[derive(Default)]
+struct Stats {
+    latencies: BTreeMap<&'static str, Vec<f64>>,
+    statuses: BTreeMap<u16, usize>,
+    server_errors: Vec<String>,
+}
+
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    stats: Arc<std::sync::Mutex<Stats>>,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        kind: &'static str,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        key: Option<&str>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
+        let started = Instant::now();
+        let res = req.send().await.with_context(|| format!("{kind}: {path}"))?;
+        let status = res.status().as_u16();
+        let text = res.text().await?;
+        let elapsed = started.elapsed().as_secs_f64() * 1e3;
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let mut stats = self.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        stats.latencies.entry(kind).or_default().push(elapsed);
+        *stats.statuses.entry(status).or_default() += 1;
+        if status >= 500 {
+            stats.server_errors.push(format!("{kind} {path}: {status} {text}"));
+        }
+        Ok((status, body))
+    }
+}
+
+/// A dish as the menu prices it.
+#[derive(Clone, Debug)]
+struct Dish {
+    id: String,
+    price: i64,
+}
+
+/// What the customers were told.
+#[derive(Default)]
+struct Ledger {
+    /// Order id -> the lines asked for (dish, quantity).
+    acknowledged: HashMap<String, Vec<(String, i64)>>,
+    /// Requests sent again with the same key, and how many got the same order back.
+    retried: usize,
+    replayed_same: usize,
+    refused_sold_out: usize,
+    placed_direct: usize,
+    placed_by_cart: usize,
+}
+
+struct Shared {
+    api: Api,
+    menu: Vec<Dish>,
+    tracked: Vec<String>,
+    target: usize,
+    placed: AtomicUsize,
+    deadline: Instant,
+    customers_done: AtomicBool,
+    ledger: std::sync::Mutex<Ledger>,
+}
+
+impl Shared {
+    fn ledger(&self) -> std::sync::MutexGuard<'_, Ledger> {
+        self.ledger.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn open(&self) -> bool {
+        self.placed.load(Ordering::SeqCst) < self.target && Instant::now() < self.deadline
+    }
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+    v[rank.min(v.len()) - 1]
+}
+
+async fn login(api: &Api, identifier: &str, password: &str) -> anyhow::Result<String> {
+    let (status, body) = api
+        .call(
+            "POST /api/auths/login",
+            Method::POST,
+            "/api/auths/login/",
+            None,
+            Some(&json!({"identifier": identifier, "password": password})),
+            None,
+        )
+        .await?;
+    if status != 200 {
+        bail!("login of {identifier}: {status} {body}");
+    }
+    body["access"].as_str().map(str::to_owned).context("no access token")
+}
+
+/// The newest 6-digit code the emulator delivered to `email`.
+async fn code_for(http: &reqwest::Client, moto: &str, email: &str) -> anyhow::Result<String> {
+    for _ in 0..50 {
+        let data: Value = http
+            .get(format!("{moto}/moto-api/data.json"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let found = data["ses"]["Message"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| {
+                m["destinations"]["ToAddresses"]
+                    .as_array()
+                    .is_some_and(|to| to.iter().any(|a| a.as_str() == Some(email)))
+            })
+            .filter_map(|m| m["body"].as_str())
+            .next_back()
+            .and_then(|body| {
+                body.split(|c: char| !c.is_ascii_digit())
+                    .find(|w| w.len() == 6)
+                    .map(str::to_owned)
+            });
+        if let Some(code) = found {
+            return Ok(code);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("no code reached {email}")
+}
+
+/// A customer through the front door: sign up, the emailed code, log in.
+async fn customer(api: &Api, moto: &str, n: usize, run: &str) -> anyhow::Result<String> {
+    let email = format!("rush-{run}-{n}@load.example");
+    let password = format!("rush-password-{n}");
+    let body = json!({"identifier": email, "password": password});
+    let (status, answer) = api
+        .call(
+            "POST /api/auths/signup",
+            Method::POST,
+            "/api/auths/signup/",
+            None,
+            Some(&body),
+            None,
+        )
+        .await?;
+    if status != 201 {
+        bail!("signup of {email}: {status} {answer}");
+    }
+    let otp = code_for(&api.http, moto, &email).await?;
+    let (status, answer) = api
+        .call(
+            "POST /api/auths/verify",
+            Method::POST,
+            "/api/auths/verify/",
+            None,
+            Some(&json!({"identifier": email, "otp": otp})),
+            None,
+        )
+        .await?;
+    if status != 200 {
+        bail!("verify of {email}: {status} {answer}");
+    }
+    login(api, &email, &password).await
+}
+
+/// Lines for one order: 1 to 3 dishes, 1 to 3 portions each, a tracked dish one time in three.
+fn lines(rng: &mut StdRng, shared: &Shared) -> Vec<(String, i64)> {
+    let mut picked: Vec<(String, i64)> = Vec::new();
+    if rng.gen_bool(1.0 / 3.0) {
+        let id = &shared.tracked[rng.gen_range(0..shared.tracked.len())];
+        picked.push((id.clone(), rng.gen_range(1..=2)));
+    }
+    for _ in 0..rng.gen_range(1..=3) - picked.len().min(1) {
+        let dish = &shared.menu[rng.gen_range(0..shared.menu.len())];
+        if !picked.iter().any(|(id, _)| id == &dish.id) && !shared.tracked.contains(&dish.id) {
+            picked.push((dish.id.clone(), rng.gen_range(1..=3)));
+        }
+    }
+    if picked.is_empty() {
+        let dish = shared
+            .menu
+            .iter()
+            .find(|d| !shared.tracked.contains(&d.id))
+            .unwrap_or(&shared.menu[0]);
+        picked.push((dish.id.clone(), 1));
+    }
+    picked
+}
+
+/// The order id of a 201 (or of its replay).
+fn order_id(body: &Value) -> Option<String> {
+    body["order"]["id"].as_str().map(str::to_owned)
+}
+
+/// One customer's rush: orders until the count is reached.
+async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<()> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let api = &shared.api;
+    while shared.open() {
+        let wanted = lines(&mut rng, &shared);
+        let by_cart = rng.gen_bool(0.3);
+        let retry = rng.gen_bool(0.2);
+        let key = ulid::Ulid::new().to_string();
+        let send = |kind: &'static str, path: &'static str, body: Value| {
+            let key = key.clone();
+            let token = token.clone();
+            async move {
+                api.call(kind, Method::POST, path, Some(&token), Some(&body), Some(&key))
+                    .await
+            }
+        };
+        let first = if by_cart {
+            for (id, quantity) in &wanted {
+                let (status, body) = api
+                    .call(
+                        "PUT /api/cart/items/{id}",
+                        Method::PUT,
+                        &format!("/api/cart/items/{id}/"),
+                        Some(&token),
+                        Some(&json!({ "quantity": quantity })),
+                        None,
+                    )
+                    .await?;
+                if status != 200 {
+                    bail!("cart line: {status} {body}");
+                }
+            }
+            send(
+                "POST /api/cart/checkout",
+                "/api/cart/checkout/",
+                json!({"fulfilment": "pickup"}),
+            )
+            .await?
+        } else {
+            let items: Vec<Value> = wanted
+                .iter()
+                .map(|(id, q)| json!({"food_item_id": id, "quantity": q}))
+                .collect();
+            send(
+                "POST /api/orders",
+                "/api/orders/",
+                json!({"items": items, "fulfilment": "pickup"}),
+            )
+            .await?
+        };
+        let (status, body) = first;
+        match status {
+            201 => {
+                let id = order_id(&body).context("201 without an order")?;
+                if retry {
+                    let (again, replay) = if by_cart {
+                        send(
+                            "POST /api/cart/checkout (same key)",
+                            "/api/cart/checkout/",
+                            json!({"fulfilment": "pickup"}),
+                        )
+                        .await?
+                    } else {
+                        let items: Vec<Value> = wanted
+                            .iter()
+                            .map(|(id, q)| json!({"food_item_id": id, "quantity": q}))
+                            .collect();
+                        send(
+                            "POST /api/orders (same key)",
+                            "/api/orders/",
+                            json!({"items": items, "fulfilment": "pickup"}),
+                        )
+                        .await?
+                    };
+                    let mut ledger = shared.ledger();
+                    ledger.retried += 1;
+                    if again == 201 && order_id(&replay).as_deref() == Some(&id) {
+                        ledger.replayed_same += 1;
+                    }
+                }
+                let mut ledger = shared.ledger();
+                if by_cart {
+                    ledger.placed_by_cart += 1;
+                } else {
+                    ledger.placed_direct += 1;
+                }
+                ledger.acknowledged.insert(id, wanted);
+                shared.placed.fetch_add(1, Ordering::SeqCst);
+            }
+            409 if body["error"]["code"] == "insufficient_stock" || body["error"]["code"] == "sold_out" => {
+                shared.ledger().refused_sold_out += 1;
+                if by_cart {
+                    api.call(
+                        "DELETE /api/cart",
+                        Method::DELETE,
+                        "/api/cart/",
+                        Some(&token),
+                        None,
+                        None,
+                    )
+                    .await?;
+                }
+            }
+            _ => bail!("placing an order: {status} {body}"),
+        }
+    }
+    Ok(())
+}
+
+/// The next step of a pickup order, with the cash payment before the confirmation.
+fn next_step(order: &Value) -> Option<(&'static str, &'static str, Value)> {
+    let id = order["id"].as_str()?;
+    let _ = id;
+    match (order["status"].as_str()?, order["payment_status"].as_str()?) {
+        ("pending", "unpaid") => Some((
+            "PATCH /api/orders/admin/{id}/payment-status",
+            "payment-status",
+            json!({"payment_status": "paid"}),
+        )),
+        ("pending", _) => Some((
+            "PATCH /api/orders/admin/{id}/status",
+            "status",
+            json!({"status": "confirmed"}),
+        )),
+        ("confirmed", _) => Some((
+            "PATCH /api/orders/admin/{id}/status",
+            "status",
+            json!({"status": "preparing"}),
+        )),
+        ("preparing", _) => Some((
+            "PATCH /api/orders/admin/{id}/status",
+            "status",
+            json!({"status": "ready_for_pickup"}),
+        )),
+        ("ready_for_pickup", _) => Some((
+            "PATCH /api/orders/admin/{id}/status",
+            "status",
+            json!({"status": "completed"}),
+        )),
+        _ => None,
+    }
+}
+
+/// The kitchen: takes every open order it sees one step further, 4 at a time, until the rush is
+/// over and nothing is left open (or the time is up).
+async fn kitchen(shared: Arc<Shared>, token: String, limit: Instant) -> anyhow::Result<usize> {
+    let api = &shared.api;
+    let mut steps = 0;
+    loop {
+        let mut open = Vec::new();
+        for status in ["pending", "confirmed", "preparing", "ready_for_pickup"] {
+            let (code, body) = api
+                .call(
+                    "GET /api/orders/admin?status=",
+                    Method::GET,
+                    &format!("/api/orders/admin/?status={status}&limit=100"),
+                    Some(&token),
+                    None,
+                    None,
+                )
+                .await?;
+            if code != 200 {
+                bail!("board: {code} {body}");
+            }
+            open.extend(body["items"].as_array().cloned().unwrap_or_default());
+        }
+        if open.is_empty() {
+            if shared.customers_done.load(Ordering::SeqCst) || Instant::now() > limit {
+                return Ok(steps);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        }
+        for chunk in open.chunks(4) {
+            let moves = chunk.iter().filter_map(|order| {
+                let (kind, what, body) = next_step(order)?;
+                let path = format!("/api/orders/admin/{}/{what}/", order["id"].as_str()?);
+                let token = token.clone();
+                Some(async move {
+                    api.call(kind, Method::PATCH, &path, Some(&token), Some(&body), None)
+                        .await
+                })
+            });
+            for (code, body) in futures::future::try_join_all(moves).await? {
+                // Another step of the same order may have won: a 409 is the kitchen's answer,
+                // not a failure.
+                if code != 200 && code != 409 {
+                    bail!("kitchen step: {code} {body}");
+                }
+                steps += 1;
+            }
+        }
+        if Instant::now() > limit {
+            return Ok(steps);
+        }
+    }
+}
+
+/// Every order in the table, in full: the admin list (summaries, newest first, a page at a
+/// time), then each order read, 16 at a time.
+async fn every_order(api: &Api, token: &str) -> anyhow::Result<Vec<Value>> {
+    let mut full = Vec::new();
+    let listed = every_summary(api, token).await?;
+    for chunk in listed.chunks(16) {
+        let reads = chunk.iter().map(|summary| async move {
+            let id = summary["id"].as_str().context("a summary without an id")?;
+            let path = format!("/api/orders/admin/{id}/");
+            let (code, body) = api
+                .call(
+                    "GET /api/orders/admin/{id}",
+                    Method::GET,
+                    &path,
+                    Some(token),
+                    None,
+                    None,
+                )
+                .await?;
+            if code != 200 {
+                bail!("order {id}: {code} {body}");
+            }
+            Ok::<_, anyhow::Error>(body["order"].clone())
+        });
+        full.extend(futures::future::try_join_all(reads).await?);
+    }
+    Ok(full)
+}
+
+async fn every_summary(api: &Api, token: &str) -> anyhow::Result<Vec<Value>> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/orders/admin/?limit=100&cursor={c}"),
+            None => "/api/orders/admin/?limit=100".to_owned(),
+        };
+        let (code, body) = api
+            .call("GET /api/orders/admin", Method::GET, &path, Some(token), None, None)
+            .await?;
+        if code != 200 {
+            bail!("orders list: {code} {body}");
+        }
+        all.extend(body["items"].as_array().cloned().unwrap_or_default());
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return Ok(all),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let api = Api {
+        http: http.clone(),
+        base: args.api.trim_end_matches('/').to_owned(),
+        stats: Arc::default(),
+    };
+    let run = ulid::Ulid::new().to_string().to_lowercase();
+    let admin = login(&api, &args.admin_email, &args.admin_password).await?;
+
+    // The menu, and three tracked dishes set to a known stock.
+    let (_, items) = api
+        .call(
+            "GET /api/foods/admin/items",
+            Method::GET,
+            "/api/foods/admin/items/",
+            Some(&admin),
+            None,
+            None,
+        )
+        .await?;
+    let mut menu: Vec<Dish> = items["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["is_available"] == true)
+        .filter_map(|f| {
+            Some(Dish {
+                id: f["id"].as_str()?.to_owned(),
+                price: f["price"].as_i64()?,
+            })
+        })
+        .collect();
+    menu.sort_by(|a, b| a.id.cmp(&b.id));
+    if menu.len() < 6 {
+        bail!("the menu has {} dishes on it; seed the demo menu first", menu.len());
+    }
+    for (dish, stock) in menu.iter().zip(STOCK) {
+        let id = &dish.id;
+        let (code, body) = api
+            .call(
+                "PATCH /api/foods/admin/items/{id}",
+                Method::PATCH,
+                &format!("/api/foods/admin/items/{id}/"),
+                Some(&admin),
+                Some(&json!({ "stock": stock })),
+                None,
+            )
+            .await?;
+        if code != 200 {
+            bail!("setting stock: {code} {body}");
+        }
+    }
+    // Every dish whose stock is tracked (the demo menu tracks some of its own), as it starts.
+    let (_, items) = api
+        .call(
+            "GET /api/foods/admin/items",
+            Method::GET,
+            "/api/foods/admin/items/",
+            Some(&admin),
+            None,
+            None,
+        )
+        .await?;
+    let start: Vec<(String, i64)> = items["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["is_available"] == true)
+        .filter_map(|f| Some((f["id"].as_str()?.to_owned(), f["stock"].as_i64()?)))
+        .collect();
+    let tracked: Vec<String> = start.iter().map(|(id, _)| id.clone()).collect();
+
+    eprintln!("signing up {} customers ...", args.customers);
+    let mut tokens = Vec::new();
+    for batch in (0..args.customers).collect::<Vec<_>>().chunks(8) {
+        let made = futures::future::try_join_all(batch.iter().map(|&n| customer(&api, &args.moto, n, &run))).await?;
+        tokens.extend(made);
+    }
+
+    let started = Instant::now();
+    let shared = Arc::new(Shared {
+        api: api.clone(),
+        menu: menu.clone(),
+        tracked: tracked.clone(),
+        target: args.orders,
+        placed: AtomicUsize::new(0),
+        deadline: started + Duration::from_secs(args.time_limit),
+        customers_done: AtomicBool::new(false),
+        ledger: std::sync::Mutex::default(),
+    });
+    eprintln!(
+        "{} customers place {} orders; the kitchen works them ...",
+        args.customers, args.orders
+    );
+    let kitchen_task = tokio::spawn(kitchen(
+        Arc::clone(&shared),
+        admin.clone(),
+        started + Duration::from_secs(args.time_limit * 2),
+    ));
+    let customers: Vec<_> = tokens
+        .into_iter()
+        .enumerate()
+        .map(|(n, token)| tokio::spawn(rush(Arc::clone(&shared), token, args.seed * 1_000 + n as u64)))
+        .collect();
+    let mut failures = Vec::new();
+    for task in customers {
+        if let Err(err) = task.await? {
+            failures.push(format!("a customer stopped: {err:#}"));
+        }
+    }
+    let rush_time = started.elapsed();
+    shared.customers_done.store(true, Ordering::SeqCst);
+    let steps = match kitchen_task.await? {
+        Ok(steps) => steps,
+        Err(err) => {
+            failures.push(format!("the kitchen stopped: {err:#}"));
+            0
+        }
+    };
+    let total_time = started.elapsed();
+
+    // The checks.
+    let stored = every_order(&api, &admin).await?;
+    let prices: HashMap<&str, i64> = menu.iter().map(|d| (d.id.as_str(), d.price)).collect();
+    let ledger = shared.ledger();
+    let mut seen = HashSet::new();
+    let mut taken: HashMap<String, i64> = HashMap::new();
+    let mut completed = 0;
+    for order in &stored {
+        let id = order["id"].as_str().unwrap_or_default().to_owned();
+        if !seen.insert(id.clone()) {
+            failures.push(format!("order {id} is listed twice"));
+        }
+        let Some(asked) = ledger.acknowledged.get(&id) else {
+            failures.push(format!("order {id} is stored but was never acknowledged"));
+            continue;
+        };
+        let lines = order["items"].as_array().cloned().unwrap_or_default();
+        let mut total = 0;
+        let mut got: Vec<(String, i64)> = Vec::new();
+        for line in &lines {
+            let dish = line["food_item_id"].as_str().unwrap_or_default();
+            let quantity = line["quantity"].as_i64().unwrap_or_default();
+            let price = prices.get(dish).copied().unwrap_or(-1);
+            if line["unit_price"].as_i64() != Some(price) {
+                failures.push(format!(
+                    "order {id}: {dish} at {} instead of the menu's {price}",
+                    line["unit_price"]
+                ));
+            }
+            total += price * quantity;
+            got.push((dish.to_owned(), quantity));
+            if line["stock_taken"] == true {
+                *taken.entry(dish.to_owned()).or_default() += quantity;
+            }
+        }
+        let (mut got_sorted, mut asked_sorted) = (got.clone(), asked.clone());
+        got_sorted.sort();
+        asked_sorted.sort();
+        if got_sorted != asked_sorted {
+            failures.push(format!("order {id}: lines {got:?}, asked {asked:?}"));
+        }
+        if order["total"].as_i64() != Some(total) {
+            failures.push(format!("order {id}: total {} instead of {total}", order["total"]));
+        }
+        if order["status"] == "completed" {
+            completed += 1;
+        }
+    }
+    for id in ledger.acknowledged.keys() {
+        if !seen.contains(id) {
+            failures.push(format!("acknowledged order {id} is not stored"));
+        }
+    }
+    let mut stock_lines = Vec::new();
+    for (id, start) in start.iter().map(|(id, n)| (id, *n)) {
+        let (_, body) = api
+            .call(
+                "GET /api/foods/admin/items/{id}",
+                Method::GET,
+                &format!("/api/foods/admin/items/{id}/"),
+                Some(&admin),
+                None,
+                None,
+            )
+            .await?;
+        let left = body["food"]["stock"].as_i64().context("tracked stock")?;
+        let sold = taken.get(id).copied().unwrap_or_default();
+        if left < 0 || left != start - sold {
+            failures.push(format!(
+                "dish {id}: {left} left, started with {start} and orders took {sold}"
+            ));
+        }
+        stock_lines.push(format!("{start} -> {left} ({sold} sold)"));
+    }
+    let stats = api.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for err in stats.server_errors.iter().take(10) {
+        failures.push(format!("5xx: {err}"));
+    }
+
+    let mut report = String::new();
+    let placed = ledger.acknowledged.len();
+    let requests: usize = stats.statuses.values().sum();
+    let _ = writeln!(
+        report,
+        "## Load: {} customers, {} orders\n",
+        args.customers, args.orders
+    );
+    let _ = writeln!(
+        report,
+        "- {placed} orders acknowledged in {:.1} s: **{:.0} orders/s** ({} straight, {} by cart checkout); {} sent again with the same Idempotency-Key, {} answered with the same order; {} refused as sold out.",
+        rush_time.as_secs_f64(),
+        placed as f64 / rush_time.as_secs_f64(),
+        ledger.placed_direct,
+        ledger.placed_by_cart,
+        ledger.retried,
+        ledger.replayed_same,
+        ledger.refused_sold_out,
+    );
+    let _ = writeln!(
+        report,
+        "- The kitchen made {steps} steps; {completed} of {} stored orders completed after {:.1} s.",
+        stored.len(),
+        total_time.as_secs_f64()
+    );
+    let _ = writeln!(
+        report,
+        "- {requests} requests in all ({:.0}/s); by status: {}; 5xx: {}.",
+        requests as f64 / total_time.as_secs_f64(),
+        stats
+            .statuses
+            .iter()
+            .map(|(s, n)| format!("{s} x{n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        stats.server_errors.len()
+    );
+    let _ = writeln!(report, "- Tracked stock: {}.", stock_lines.join("; "));
+    let _ = writeln!(report, "\n| request | count | p50 | p99 |\n|---|---|---|---|");
+    let mut latencies = stats.latencies.clone();
+    for (kind, v) in &mut latencies {
+        let n = v.len();
+        let (p50, p99) = (percentile(v, 50.0), percentile(v, 99.0));
+        let _ = writeln!(report, "| {kind} | {n} | {p50:.1} ms | {p99:.1} ms |");
+    }
+    let _ = writeln!(
+        report,
+        "\nChecks: {}",
+        if failures.is_empty() {
+            "no 5xx; every acknowledged order stored exactly once and nothing else; every line at the menu's price and every total their sum; the stock never below zero and down by exactly what the stored orders took.".to_owned()
+        } else {
+            format!("**{} failed**", failures.len())
+        }
+    );
+    println!("{report}");
+    if let Some(out) = &args.out {
+        std::fs::write(out, &report)?;
+    }
+    if placed < args.orders {
+        failures.push(format!("only {placed} of {} orders within the time limit", args.orders));
+    }
+    if !failures.is_empty() {
+        for f in failures.iter().take(20) {
+            eprintln!("FAILED: {f}");
+        }
+        std::process::exit(1);
+    }
+    Ok(())
+}
