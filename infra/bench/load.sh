@@ -30,6 +30,7 @@ trap cleanup EXIT INT TERM
 export_local_aws
 ddb=$(free_port); moto=$(free_port); paystack=$(free_port); api=$(free_port)
 start_dynamodb "$ddb" memory
+ddb_pid=${PIDS[-1]}
 start_moto "$moto"
 secret=sk_test_local_paystack_for_the_load_0123456789
 start_paystack "$paystack" "$secret"
@@ -45,6 +46,12 @@ ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD "$BIN_DIR/kitchen-ops" create-admin --email 
 # Warnings only: a line of log per request would be the load's own bottleneck.
 (RUST_LOG=warn LOCAL_API_PORT=$api exec "$BIN_DIR/local-api") >"$TOOLS/logs/load-api.log" 2>&1 &
 PIDS+=($!)
+api_pid=$!
 wait_http "http://127.0.0.1:$api/api/foods/" "the local API"
 log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr); local API: $PROFILE build"
+cpu() { ps -o times= -p "$1" | xargs; }
+before_api=$(cpu "$api_pid"); before_ddb=$(cpu "$ddb_pid")
 "$BIN_DIR/load" --api "http://127.0.0.1:$api" --moto "http://127.0.0.1:$moto" --out target/bench/load.md "$@"
+# Where the machine's CPU went during the run (seconds of CPU, all threads).
+line="- CPU seconds during the run: the local API (all functions) $(( $(cpu "$api_pid") - before_api )) s, DynamoDB Local $(( $(cpu "$ddb_pid") - before_ddb )) s."
+echo "$line" | tee -a target/bench/load.md

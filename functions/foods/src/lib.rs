@@ -1,14 +1,19 @@
 //! `foods` function: the public menu. No token needed; responses are CDN-cacheable.
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use std::sync::{Arc, Mutex};
+
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use bytes::Bytes;
+use http::header;
 use serde::Deserialize;
 use serde_json::json;
+use shared::error::Failure;
 use shared::http::{Items, QueryParams, Service, path_id, public_cache, service};
 use shared::menu::http::{CategoryView, FoodView, food_not_found};
-use shared::menu::model::FoodFilter;
+use shared::menu::model::{FoodFilter, Menu};
 use shared::{ApiError, App};
 
 pub fn router(app: App) -> Service {
@@ -29,8 +34,14 @@ pub struct MenuQuery {
     pub q: Option<String>,
 }
 
+/// The whole public menu as last rendered, with the copy of the menu it was rendered from:
+/// reused while the menu service hands out that same copy (same version, same stock). The copy
+/// is held here, so its address cannot be reused by another.
+static RENDERED: Mutex<Option<(Arc<Menu>, Bytes)>> = Mutex::new(None);
+
 /// Available dishes, each with its category name: one Query of the menu's version and stock,
-/// the rest from the process's copy of the menu while its version holds.
+/// the rest from the process's copy of the menu while its version holds. The unfiltered list
+/// is rendered once per copy.
 async fn list(State(app): State<App>, QueryParams(query): QueryParams<MenuQuery>) -> Result<Response, ApiError> {
     let menu = app.menu.menu().await?;
     let filter = FoodFilter {
@@ -38,12 +49,25 @@ async fn list(State(app): State<App>, QueryParams(query): QueryParams<MenuQuery>
         category_id: query.category,
         name_contains: query.q,
     };
+    let whole = filter.category_id.is_none() && filter.name_contains.is_none();
+    let rendered = || RENDERED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if whole && let Some((_, body)) = rendered().as_ref().filter(|(from, _)| Arc::ptr_eq(from, &menu)) {
+        return Ok(public_cache(json_body(body.clone())));
+    }
     let items: Vec<_> = menu
         .listing(&filter)
         .into_iter()
         .map(|f| FoodView::of(f, menu.category_name(f)))
         .collect();
-    Ok(public_cache(Json(Items { items })))
+    let body = Bytes::from(serde_json::to_vec(&Items { items }).map_err(|e| Failure::bug(format!("menu JSON: {e}")))?);
+    if whole {
+        *rendered() = Some((Arc::clone(&menu), body.clone()));
+    }
+    Ok(public_cache(json_body(body)))
+}
+
+fn json_body(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// One available dish; unavailable and unknown dishes are both 404. One BatchGetItem of the

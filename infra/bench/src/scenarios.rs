@@ -37,6 +37,9 @@ pub enum KeySource {
 /// The ring secrets the benchmark creates: the same keys as `JWT_SECRET` (key id `local`), so
 /// that the tokens made beforehand are valid whichever way a function reads them.
 const TOKEN_KEYS_SECRET: &str = "bench/token-keys";
+/// Paystack's secret key, which orders and admin read at cold start (for refunds).
+const PAYSTACK_SECRET: &str = "bench/paystack";
+const PAYSTACK_KEY: &str = "sk_test_bench_0123456789abcdef";
 const CODE_KEYS_SECRET: &str = "bench/code-keys";
 
 pub fn function_env(args: &Args, keys: KeySource) -> Vec<(String, String)> {
@@ -44,9 +47,10 @@ pub fn function_env(args: &Args, keys: KeySource) -> Vec<(String, String)> {
         KeySource::Secrets => vec![
             ("TOKEN_KEYS_SECRET_ID", TOKEN_KEYS_SECRET),
             ("CODE_KEYS_SECRET_ID", CODE_KEYS_SECRET),
+            ("PAYSTACK_SECRET_ID", PAYSTACK_SECRET),
             ("SECRETSMANAGER_ENDPOINT", args.moto.as_str()),
         ],
-        KeySource::Environment => vec![("JWT_SECRET", JWT_SECRET)],
+        KeySource::Environment => vec![("JWT_SECRET", JWT_SECRET), ("PAYSTACK_SECRET_KEY", PAYSTACK_KEY)],
     };
     [
         ("TABLE_NAME", TABLE),
@@ -60,6 +64,8 @@ pub fn function_env(args: &Args, keys: KeySource) -> Vec<(String, String)> {
         ("AWS_REGION", "us-east-1"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("RUST_LOG", "info"),
+        // No route measured here reaches Paystack (the cancelled order was never paid).
+        ("PAYSTACK_BASE_URL", "http://127.0.0.1:9"),
     ]
     .into_iter()
     .chain(key_vars)
@@ -177,6 +183,21 @@ impl Data {
                     .send()
                     .await?;
             }
+        }
+        if secrets
+            .create_secret()
+            .name(PAYSTACK_SECRET)
+            .secret_string(PAYSTACK_KEY)
+            .send()
+            .await
+            .is_err()
+        {
+            secrets
+                .put_secret_value()
+                .secret_id(PAYSTACK_SECRET)
+                .secret_string(PAYSTACK_KEY)
+                .send()
+                .await?;
         }
         let keys = shared::platform::keys::KeyRings::local(JWT_SECRET.as_bytes())?;
         let tokens = Tokens::new(
