@@ -158,31 +158,16 @@ impl MenuStore {
     /// consistent: it holds at least every change up to a version read before it.
     pub async fn menu(&self) -> Result<Menu, Failure> {
         let mut menu = Menu::default();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .db
-                .client()
-                .query()
-                .table_name(self.db.table())
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(MENU_PK))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| db_error("Query menu", e))?;
-            for item in out.items.unwrap_or_default() {
-                let sk = crate::platform::db::sk_of(&item);
-                if sk.starts_with(CATEGORY_PREFIX) {
-                    menu.categories.push(from_item(item, "category")?);
-                } else if sk.starts_with(FOOD_PREFIX) {
-                    menu.foods.push(from_item(item, "food")?);
-                }
-            }
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
+        let items = self
+            .db
+            .query_partition(MENU_PK, |q| q.consistent_read(true), "Query menu")
+            .await?;
+        for item in items {
+            let sk = crate::platform::db::sk_of(&item);
+            if sk.starts_with(CATEGORY_PREFIX) {
+                menu.categories.push(from_item(item, "category")?);
+            } else if sk.starts_with(FOOD_PREFIX) {
+                menu.foods.push(from_item(item, "food")?);
             }
         }
         Ok(menu)
@@ -192,34 +177,25 @@ impl MenuStore {
     /// filtered to those items and projected to those attributes: the read units of the whole
     /// partition, but only a handful of small items to decode.
     pub async fn state(&self) -> Result<MenuState, Failure> {
+        let items = self
+            .db
+            .query_partition(
+                MENU_PK,
+                |q| {
+                    q.filter_expression("attribute_type(stock, :number) OR attribute_exists(#v)")
+                        .projection_expression("id, stock, updated_at, #v")
+                        .expression_attribute_names("#v", VERSION)
+                        .expression_attribute_values(":number", s("N"))
+                },
+                "Query menu state",
+            )
+            .await?;
         let mut state = MenuState::default();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .db
-                .client()
-                .query()
-                .table_name(self.db.table())
-                .key_condition_expression("PK = :pk")
-                .filter_expression("attribute_type(stock, :number) OR attribute_exists(#v)")
-                .projection_expression("id, stock, updated_at, #v")
-                .expression_attribute_names("#v", VERSION)
-                .expression_attribute_values(":pk", s(MENU_PK))
-                .expression_attribute_values(":number", s("N"))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| db_error("Query menu state", e))?;
-            for item in out.items.unwrap_or_default() {
-                if item.contains_key(VERSION) {
-                    state.version = version_of(&item)?;
-                } else if let Some((id, level)) = level_of(&item)? {
-                    state.levels.insert(id, level);
-                }
-            }
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
+        for item in items {
+            if item.contains_key(VERSION) {
+                state.version = version_of(&item)?;
+            } else if let Some((id, level)) = level_of(&item)? {
+                state.levels.insert(id, level);
             }
         }
         Ok(state)

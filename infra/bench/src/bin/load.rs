@@ -281,15 +281,7 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
         let by_cart = rng.gen_bool(0.3);
         let retry = rng.gen_bool(0.2);
         let key = ulid::Ulid::new().to_string();
-        let send = |kind: &'static str, path: &'static str, body: Value| {
-            let key = key.clone();
-            let token = token.clone();
-            async move {
-                api.call(kind, Method::POST, path, Some(&token), Some(&body), Some(&key))
-                    .await
-            }
-        };
-        let first = if by_cart {
+        if by_cart {
             for (id, quantity) in &wanted {
                 let (status, body) = api
                     .call(
@@ -305,48 +297,32 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
                     bail!("cart line: {status} {body}");
                 }
             }
-            send(
-                "POST /api/cart/checkout",
+        }
+        // The placement, and its second sending with the same key.
+        let (path, request, kinds) = if by_cart {
+            (
                 "/api/cart/checkout/",
                 json!({"fulfilment": "pickup"}),
+                ["POST /api/cart/checkout", "POST /api/cart/checkout (same key)"],
             )
-            .await?
         } else {
             let items: Vec<Value> = wanted
                 .iter()
                 .map(|(id, q)| json!({"food_item_id": id, "quantity": q}))
                 .collect();
-            send(
-                "POST /api/orders",
+            (
                 "/api/orders/",
                 json!({"items": items, "fulfilment": "pickup"}),
+                ["POST /api/orders", "POST /api/orders (same key)"],
             )
-            .await?
         };
-        let (status, body) = first;
+        let send = |kind: &'static str| api.call(kind, Method::POST, path, Some(&token), Some(&request), Some(&key));
+        let (status, body) = send(kinds[0]).await?;
         match status {
             201 => {
                 let id = order_id(&body).context("201 without an order")?;
                 if retry {
-                    let (again, replay) = if by_cart {
-                        send(
-                            "POST /api/cart/checkout (same key)",
-                            "/api/cart/checkout/",
-                            json!({"fulfilment": "pickup"}),
-                        )
-                        .await?
-                    } else {
-                        let items: Vec<Value> = wanted
-                            .iter()
-                            .map(|(id, q)| json!({"food_item_id": id, "quantity": q}))
-                            .collect();
-                        send(
-                            "POST /api/orders (same key)",
-                            "/api/orders/",
-                            json!({"items": items, "fulfilment": "pickup"}),
-                        )
-                        .await?
-                    };
+                    let (again, replay) = send(kinds[1]).await?;
                     let mut ledger = shared.ledger();
                     ledger.retried += 1;
                     if again == 201 && order_id(&replay).as_deref() == Some(&id) {
@@ -384,36 +360,25 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
 
 /// The next step of a pickup order, with the cash payment before the confirmation.
 fn next_step(order: &Value) -> Option<(&'static str, &'static str, Value)> {
-    let id = order["id"].as_str()?;
-    let _ = id;
-    match (order["status"].as_str()?, order["payment_status"].as_str()?) {
-        ("pending", "unpaid") => Some((
-            "PATCH /api/orders/admin/{id}/payment-status",
-            "payment-status",
-            json!({"payment_status": "paid"}),
-        )),
-        ("pending", _) => Some((
-            "PATCH /api/orders/admin/{id}/status",
-            "status",
-            json!({"status": "confirmed"}),
-        )),
-        ("confirmed", _) => Some((
-            "PATCH /api/orders/admin/{id}/status",
-            "status",
-            json!({"status": "preparing"}),
-        )),
-        ("preparing", _) => Some((
-            "PATCH /api/orders/admin/{id}/status",
-            "status",
-            json!({"status": "ready_for_pickup"}),
-        )),
-        ("ready_for_pickup", _) => Some((
-            "PATCH /api/orders/admin/{id}/status",
-            "status",
-            json!({"status": "completed"}),
-        )),
-        _ => None,
-    }
+    let status = match (order["status"].as_str()?, order["payment_status"].as_str()?) {
+        ("pending", "unpaid") => {
+            return Some((
+                "PATCH /api/orders/admin/{id}/payment-status",
+                "payment-status",
+                json!({"payment_status": "paid"}),
+            ));
+        }
+        ("pending", _) => "confirmed",
+        ("confirmed", _) => "preparing",
+        ("preparing", _) => "ready_for_pickup",
+        ("ready_for_pickup", _) => "completed",
+        _ => return None,
+    };
+    Some((
+        "PATCH /api/orders/admin/{id}/status",
+        "status",
+        json!({ "status": status }),
+    ))
 }
 
 /// The kitchen: takes every open order it sees one step further, 4 at a time, until the rush is

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::builders::{ConditionCheckBuilder, DeleteBuilder, PutBuilder, UpdateBuilder};
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, Delete, Put, TransactWriteItem, Update,
@@ -502,6 +503,33 @@ impl Db {
         out.item
             .map(|item| serde_dynamo::from_item(item).map_err(|e| mapping_error(what, e)))
             .transpose()
+    }
+
+    /// Every item of the table partition `pk`, following `LastEvaluatedKey` past 1 MB pages;
+    /// `spell` adds what the read needs (consistency, a filter, a projection).
+    pub async fn query_partition(
+        &self,
+        pk: &str,
+        spell: impl Fn(QueryFluentBuilder) -> QueryFluentBuilder,
+        operation: &'static str,
+    ) -> Result<Vec<Item>, Failure> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let query = self
+                .client
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(pk))
+                .set_exclusive_start_key(start.take());
+            let out = spell(query).send().await.map_err(|e| db_error(operation, e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
     }
 
     /// Puts `item` only if no item has its key: `true` when written, `false` when one was there
