@@ -200,6 +200,26 @@ journey("the kitchen walks that order to completed and the customer's page follo
   await page.screenshot({ path: `${ARTIFACTS}/board-counter.png` });
   await assertContrast(page, "kitchen board", [".bar nav a", "h1", ".column h2", ".count", ".empty", ".ticket strong", ".ticket .gist", ".ticket-total", ".pill", ".actions .primary", ".actions .secondary"]);
   const customer = shared.customer;
+  // While the customer's page is not seen it does not poll; seen again, it reads at once.
+  const isOrderRead = (req) => req.method() === "GET" && /^\/api\/orders\/[0-9A-Z]{26}\/?$/.test(new URL(req.url()).pathname);
+  const reads = [];
+  const onRequest = (req) => isOrderRead(req) && reads.push(req.url());
+  const seen = (visible) =>
+    customer.evaluate((visible) => {
+      Object.defineProperty(document, "hidden", { value: !visible, configurable: true });
+      Object.defineProperty(document, "visibilityState", { value: visible ? "visible" : "hidden", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, visible);
+  customer.on("request", onRequest);
+  await seen(false);
+  await customer.waitForTimeout(4_000); // a poll already scheduled still runs once
+  const whileHidden = reads.length;
+  await customer.waitForTimeout(7_000);
+  assert.equal(reads.length, whileHidden, "a hidden order page reads nothing");
+  const readAgain = customer.waitForRequest(isOrderRead, { timeout: 2_000 });
+  await seen(true);
+  await readAgain;
+  customer.off("request", onRequest);
   const before = await customer.evaluate(() => performance.timeOrigin);
   for (const [button, status] of [
     ["Confirm", "Confirmed"],

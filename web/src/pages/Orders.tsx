@@ -4,7 +4,7 @@ import { naira } from "../money";
 import { Notice, Pill, shortId, when, words } from "../ui";
 
 const FINISHED = ["completed", "cancelled"];
-/** How often an open order is read again, so its page follows the kitchen by itself. */
+/** How often an open order is read again while its page is seen, so it follows the kitchen by itself. */
 const POLL_MS = 3000;
 
 export function OrderList() {
@@ -47,6 +47,14 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
   useEffect(() => {
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // While the page is not seen (another tab, the phone locked) it does not poll: it reads the
+    // order again the moment it is seen. Polling is most of what the order page costs to run.
+    let paused = false;
+    const next = (order?: Order) => {
+      if (order && FINISHED.includes(order.status)) return;
+      if (document.hidden) paused = true;
+      else timer = setTimeout(poll, POLL_MS);
+    };
     const read = async () => {
       const { data, error } = back
         ? await api.POST("/api/orders/{id}/pay/verify/", { params: { path: { id } } })
@@ -54,18 +62,25 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
       if (stop) return;
       if (data) setOrder(data.order);
       else if (error) setProblem(messageOf(error, "This order could not be loaded."));
-      if (!data || !FINISHED.includes(data.order.status)) timer = setTimeout(poll, POLL_MS);
+      next(data?.order);
     };
     const poll = async () => {
       const { data } = await api.GET("/api/orders/{id}/", { params: { path: { id } } });
       if (stop) return;
       if (data) setOrder(data.order);
-      if (!data || !FINISHED.includes(data.order.status)) timer = setTimeout(poll, POLL_MS);
+      next(data?.order);
     };
+    const seen = () => {
+      if (document.hidden || !paused || stop) return;
+      paused = false;
+      poll();
+    };
+    document.addEventListener("visibilitychange", seen);
     read();
     return () => {
       stop = true;
       clearTimeout(timer);
+      document.removeEventListener("visibilitychange", seen);
     };
   }, [id, back]);
 
