@@ -8,6 +8,7 @@ mod cost;
 mod process;
 mod runtime;
 mod scenarios;
+mod stats;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use process::FunctionProcess;
+use stats::percentile;
 
 #[derive(Parser, Clone)]
 #[command(about = "Benchmark the Chuks Kitchen functions")]
@@ -97,17 +99,6 @@ struct FunctionResult {
 
 fn median(v: &[f64]) -> f64 {
     percentile(v, 50.0)
-}
-
-/// Nearest-rank percentile.
-fn percentile(v: &[f64], p: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
-    let rank = ((p / 100.0) * s.len() as f64).ceil().max(1.0) as usize;
-    s[rank.min(s.len()) - 1]
 }
 
 /// "median ms (min-max)".

@@ -75,17 +75,18 @@ impl MenuService {
     pub async fn menu(&self) -> Result<Arc<Menu>, MenuError> {
         let MenuState { version, levels } = self.store.state().await?;
         let (menu, at) = self.at_version(version).await?;
-        if self.shown(at, &levels) {
-            return Ok(menu);
+        let mut copy = self.lock();
+        match copy.as_mut().filter(|c| c.version == at) {
+            Some(c) if c.levels == levels => Ok(Arc::clone(&c.menu)),
+            Some(c) => {
+                let now = Arc::new(with_levels(&c.menu, &levels));
+                c.levels = levels;
+                c.menu = Arc::clone(&now);
+                Ok(now)
+            }
+            // The copy moved on meanwhile: answer from the menu as read.
+            None => Ok(Arc::new(with_levels(&menu, &levels))),
         }
-        let mut now = Menu::clone(&menu);
-        now.set_levels(&levels);
-        let now = Arc::new(now);
-        if let Some(copy) = self.lock().as_mut().filter(|c| c.version == at) {
-            copy.levels = levels;
-            copy.menu = Arc::clone(&now);
-        }
-        Ok(now)
     }
 
     /// The categories: one GetItem of the menu's version while the process's copy is current.
@@ -132,13 +133,6 @@ impl MenuService {
             });
         }
         Ok((menu, version))
-    }
-
-    /// Whether the copy at `version` already shows `levels`.
-    fn shown(&self, version: u64, levels: &StockLevels) -> bool {
-        self.lock()
-            .as_ref()
-            .is_some_and(|c| c.version == version && &c.levels == levels)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Copy>> {
@@ -272,4 +266,11 @@ impl MenuService {
             food,
         })
     }
+}
+
+/// `menu` with the stock levels read now.
+fn with_levels(menu: &Menu, levels: &StockLevels) -> Menu {
+    let mut now = menu.clone();
+    now.set_levels(levels);
+    now
 }

@@ -25,6 +25,10 @@ use rand::{Rng, SeedableRng};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+#[path = "../stats.rs"]
+mod stats;
+use stats::percentile;
+
 #[derive(Parser)]
 #[command(about = "A lunch rush against the local API, with its checks")]
 struct Args {
@@ -147,15 +151,6 @@ impl Shared {
     fn open(&self) -> bool {
         self.placed.load(Ordering::SeqCst) < self.target && Instant::now() < self.deadline
     }
-}
-
-fn percentile(v: &mut [f64], p: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
-    v[rank.min(v.len()) - 1]
 }
 
 async fn login(api: &Api, identifier: &str, password: &str) -> anyhow::Result<String> {
@@ -499,7 +494,8 @@ async fn main() -> anyhow::Result<()> {
     let run = ulid::Ulid::new().to_string().to_lowercase();
     let admin = login(&api, &args.admin_email, &args.admin_password).await?;
 
-    // The menu, and three tracked dishes set to a known stock.
+    // The menu as the kitchen sees it; three dishes are set to a known stock, and every dish
+    // whose stock is tracked (the demo menu tracks some of its own) starts where it is.
     let (_, items) = api
         .call(
             "GET /api/foods/admin/items",
@@ -510,23 +506,24 @@ async fn main() -> anyhow::Result<()> {
             None,
         )
         .await?;
-    let mut menu: Vec<Dish> = items["items"]
+    let mut listed: Vec<(Dish, Option<i64>)> = items["items"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|f| f["is_available"] == true)
         .filter_map(|f| {
-            Some(Dish {
+            let dish = Dish {
                 id: f["id"].as_str()?.to_owned(),
                 price: f["price"].as_i64()?,
-            })
+            };
+            Some((dish, f["stock"].as_i64()))
         })
         .collect();
-    menu.sort_by(|a, b| a.id.cmp(&b.id));
-    if menu.len() < 6 {
-        bail!("the menu has {} dishes on it; seed the demo menu first", menu.len());
+    listed.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    if listed.len() < 6 {
+        bail!("the menu has {} dishes on it; seed the demo menu first", listed.len());
     }
-    for (dish, stock) in menu.iter().zip(STOCK) {
+    for ((dish, _), stock) in listed.iter().zip(STOCK) {
         let id = &dish.id;
         let (code, body) = api
             .call(
@@ -542,24 +539,12 @@ async fn main() -> anyhow::Result<()> {
             bail!("setting stock: {code} {body}");
         }
     }
-    // Every dish whose stock is tracked (the demo menu tracks some of its own), as it starts.
-    let (_, items) = api
-        .call(
-            "GET /api/foods/admin/items",
-            Method::GET,
-            "/api/foods/admin/items/",
-            Some(&admin),
-            None,
-            None,
-        )
-        .await?;
-    let start: Vec<(String, i64)> = items["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["is_available"] == true)
-        .filter_map(|f| Some((f["id"].as_str()?.to_owned(), f["stock"].as_i64()?)))
+    let start: Vec<(String, i64)> = listed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (dish, stock))| Some((dish.id.clone(), STOCK.get(i).copied().or(*stock)?)))
         .collect();
+    let menu: Vec<Dish> = listed.into_iter().map(|(dish, _)| dish).collect();
     let tracked: Vec<String> = start.iter().map(|(id, _)| id.clone()).collect();
 
     eprintln!("signing up {} customers ...", args.customers);
@@ -729,8 +714,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let _ = writeln!(report, "- Tracked stock: {}.", stock_lines.join("; "));
     let _ = writeln!(report, "\n| request | count | p50 | p99 |\n|---|---|---|---|");
-    let mut latencies = stats.latencies.clone();
-    for (kind, v) in &mut latencies {
+    for (kind, v) in &stats.latencies {
         let n = v.len();
         let (p50, p99) = (percentile(v, 50.0), percentile(v, 99.0));
         let _ = writeln!(report, "| {kind} | {n} | {p50:.1} ms | {p99:.1} ms |");
