@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark: builds release binaries of every function and of a hello-world Lambda, starts
-# DynamoDB Local and the SES/SNS emulator on free loopback ports, and runs `bench`, which prints
-# the figures and writes them to target/bench/report.md. Takes several minutes (the release
-# build is most of it when target/ is cold).
+# DynamoDB Local, the SES/SNS emulator and the local Paystack on free loopback ports, and runs
+# `bench`, which prints the figures and writes them to target/bench/report.md. Takes several
+# minutes (the release build is most of it when target/ is cold).
 #
 #   infra/bench/run.sh [bench options]     e.g. --requests 200 --cold-runs 15 --only foods,orders
 #   PROFILE=dev infra/bench/run.sh         quick check of the harness on debug binaries
@@ -15,7 +15,7 @@ cd "$ROOT"
 DEV_SH_LIBRARY=1 source infra/local/dev.sh
 
 PROFILE=${PROFILE:-release}
-BINS=(-p signup -p verify -p login -p foods -p orders -p admin -p bench)
+BINS=(-p signup -p verify -p login -p foods -p orders -p admin -p payments -p notifier -p bench)
 if [ "$PROFILE" = release ]; then
   log "building release binaries (x86_64)"
   cargo build --release --locked "${BINS[@]}"
@@ -28,20 +28,23 @@ if [ -n "${ARM64:-}" ]; then
   install_cargo_lambda
   log "cross-building arm64 with cargo-lambda (sizes)"
   PATH="$TOOLS/venv/bin:$PATH" cargo lambda build --release --arm64 --locked \
-    --bin signup --bin verify --bin login --bin foods --bin orders --bin admin
+    --bin signup --bin verify --bin login --bin foods --bin orders --bin admin --bin payments --bin notifier
 fi
 
 cmd_install
 trap cleanup EXIT INT TERM
 export_local_aws
-ddb=$(free_port); moto=$(free_port)
+ddb=$(free_port); moto=$(free_port); paystack=$(free_port)
 start_dynamodb "$ddb" memory
 start_moto "$moto"
+# The bench's Paystack key (infra/bench/src/scenarios.rs); no webhook URL: the bench posts the
+# webhooks itself.
+start_paystack "$paystack" sk_test_bench_0123456789abcdef
 mkdir -p target/bench
 log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr)"
 "$BIN_DIR/bench" --bin-dir "$BIN_DIR" --arm64-dir "$TARGET_DIR/lambda" --dynamodb "http://127.0.0.1:$ddb" --moto "http://127.0.0.1:$moto" \
-  --out target/bench/report.md "$@"
-for f in signup verify login foods orders admin; do
+  --paystack "http://127.0.0.1:$paystack" --out target/bench/report.md "$@"
+for f in signup verify login foods orders admin payments notifier; do
   if [ -f "$BIN_DIR/$f" ]; then
     zipped=$(python3 -c "import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],'bootstrap'); z.close(); print(len(b.getvalue()))" "$BIN_DIR/$f")
     arm=""

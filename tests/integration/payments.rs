@@ -119,8 +119,14 @@ async fn a_customer_pays_through_paystack_and_the_signed_webhook_marks_the_order
     );
 
     let signature = sign(raw.as_bytes());
+    let before = t.app.db().calls();
     let res = webhook(&t, &raw, Some(&signature)).await;
     assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(
+        t.app.db().calls() - before,
+        1,
+        "one conditional write: the reference names its order"
+    );
     let paid = order(&t, &customer, &id).await;
     assert_eq!(paid["payment_status"], "paid");
     assert_eq!(paid["payment_method"], "paystack");
@@ -132,8 +138,11 @@ async fn a_customer_pays_through_paystack_and_the_signed_webhook_marks_the_order
     );
     assert_eq!(last["status"], "pending");
 
-    // Redelivered: harmless, still 200, no second history entry.
+    // Redelivered: harmless, still 200, no second history entry, still one call (the refused
+    // write answers with the order, already paid).
+    let before = t.app.db().calls();
     assert_eq!(webhook(&t, &raw, Some(&signature)).await.status, 200);
+    assert_eq!(t.app.db().calls() - before, 1);
     let after = order(&t, &customer, &id).await;
     assert_eq!(
         after["status_history"].as_array().unwrap().len(),
@@ -162,6 +171,62 @@ async fn a_wrong_amount_or_an_unknown_reference_is_acknowledged_and_changes_noth
         assert_eq!(res.status, 200, "Paystack would retry anything else: {raw}");
     }
     assert_eq!(order(&t, &customer, &id).await["payment_status"], "unpaid");
+    // The charges that did not pay the order are on record for the kitchen, once each.
+    let anomaly = |tx: i64| {
+        t.app.db().get_item::<shared::payments::model::PaymentAnomaly>(
+            format!("PAYANOMALY#{reference}#{tx}"),
+            "PAYANOMALY",
+            "payment anomaly",
+        )
+    };
+    for tx in [1, 2] {
+        let recorded = anomaly(tx).await.unwrap().expect("recorded");
+        assert_eq!(
+            (recorded.order_id.as_str(), recorded.reason.as_str(), recorded.expected),
+            (id.as_str(), "amount", 200_000)
+        );
+    }
+}
+
+#[tokio::test]
+async fn money_that_arrives_after_the_order_was_cancelled_is_recorded_and_the_order_stays_cancelled() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (customer, id) = pending_order(&t, &admin, 100_000).await;
+    let reference = pay(&t, &customer, &id, json!({})).await.body["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/orders/{id}/cancel/"),
+            Some(&customer),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+
+    let raw = charge_event(&reference, 200_000, "NGN", 9);
+    let res = webhook(&t, &raw, Some(&sign(raw.as_bytes()))).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let after = order(&t, &customer, &id).await;
+    assert_eq!(
+        (after["status"].as_str(), after["payment_status"].as_str()),
+        (Some("cancelled"), Some("unpaid"))
+    );
+    let recorded = t
+        .app
+        .db()
+        .get_item::<shared::payments::model::PaymentAnomaly>(
+            format!("PAYANOMALY#{reference}#9"),
+            "PAYANOMALY",
+            "payment anomaly",
+        )
+        .await
+        .unwrap()
+        .expect("recorded for the kitchen");
+    assert_eq!((recorded.reason.as_str(), recorded.paid), ("cancelled", 200_000));
 }
 
 #[tokio::test]

@@ -30,6 +30,9 @@ pub const PRICES: Prices = Prices {
 const FULL_VCPU_MB: f64 = 1769.0;
 /// Assumed DynamoDB latency per sequential round trip inside a region (loopback here).
 pub const ROUND_TRIP_MS: f64 = 5.0;
+/// Assumed wait per call to Paystack's API (outside AWS; it cannot be reached from here, so
+/// this is not measured: the local Paystack answers on loopback).
+pub const PAYSTACK_CALL_MS: f64 = 250.0;
 
 /// One measured route, as the cost table needs it.
 pub struct Measured<'a> {
@@ -38,6 +41,8 @@ pub struct Measured<'a> {
     pub cpu_ms: f64,
     pub round_trips: f64,
     pub capacity: f64,
+    /// Calls to Paystack's API per request, each waited on.
+    pub paystack_calls: u32,
 }
 
 /// A route's cost, per request.
@@ -78,9 +83,16 @@ fn writes(route: &str) -> bool {
     !route.starts_with("GET ")
 }
 
+/// Whether requests come through the HTTP API (the notifier is fed by the table's stream, whose
+/// reads by Lambda are not charged).
+fn through_http_api(function: &str) -> bool {
+    function != "notifier"
+}
+
 pub fn cost(m: &Measured, memory_mb: u32) -> Cost {
     let share = (f64::from(memory_mb) / FULL_VCPU_MB).min(1.0);
-    let billed_ms = (m.cpu_ms / share + m.round_trips * ROUND_TRIP_MS).ceil();
+    let billed_ms =
+        (m.cpu_ms / share + m.round_trips * ROUND_TRIP_MS + f64::from(m.paystack_calls) * PAYSTACK_CALL_MS).ceil();
     let compute = f64::from(memory_mb) / 1024.0 * billed_ms / 1000.0 * PRICES.lambda_arm64_gb_second;
     let lambda = compute + PRICES.lambda_request;
     let unit = if writes(m.route) {
@@ -94,7 +106,13 @@ pub fn cost(m: &Measured, memory_mb: u32) -> Cost {
         billed_ms,
         lambda,
         dynamodb,
-        total: lambda + dynamodb + PRICES.http_api_request,
+        total: lambda
+            + dynamodb
+            + if through_http_api(m.function) {
+                PRICES.http_api_request
+            } else {
+                0.0
+            },
     }
 }
 
@@ -202,6 +220,36 @@ const MONTH: &[Use] = &[
         why: "one order in five paid in cash",
     },
     Use {
+        route: "POST /api/orders/{id}/pay",
+        per_order: 0.8,
+        per_day: 0.0,
+        why: "four orders in five are paid on Paystack",
+    },
+    Use {
+        route: "POST /api/orders/{id}/pay/verify",
+        per_order: 0.8,
+        per_day: 0.0,
+        why: "the app verifies when the customer is back from Paystack",
+    },
+    Use {
+        route: "POST /api/payments/paystack/webhook",
+        per_order: 0.8,
+        per_day: 0.0,
+        why: "Paystack's charge.success",
+    },
+    Use {
+        route: "stream: an order placed (the kitchen's email)",
+        per_order: 1.0,
+        per_day: 0.0,
+        why: "the new order's record",
+    },
+    Use {
+        route: "stream: an order confirmed (the customer's email)",
+        per_order: 9.0,
+        per_day: 0.0,
+        why: "every other record an order makes (paid, 4 steps, the cart's 4 writes), each priced as a batch of one that sends an email: an upper bound",
+    },
+    Use {
         route: "GET /api/orders/admin?status=pending",
         per_order: 0.0,
         per_day: 5.0 * 12.0 * 3600.0 / 4.0,
@@ -221,7 +269,7 @@ pub fn render(out: &mut String, measured: &[Measured], sizes: &BTreeMap<String, 
     let _ = writeln!(out, "\n## Cost\n");
     let _ = writeln!(
         out,
-        "Prices (us-east-1, list prices written down {}): Lambda arm64 ${:.10} per GB-s and ${:.2} per million requests; HTTP API ${:.2} per million requests; DynamoDB on-demand ${:.3} per million read units and ${:.3} per million write units. Billed duration = measured CPU / the function's CPU share (its memory / {FULL_VCPU_MB} MB) + {ROUND_TRIP_MS} ms per sequential DynamoDB round trip, rounded up to 1 ms; the CPU is this machine's x86_64 core, taken as one Graviton vCPU. Capacity units of routes that write are priced as write units (an upper bound).\n",
+        "Prices (us-east-1, list prices written down {}): Lambda arm64 ${:.10} per GB-s and ${:.2} per million requests; HTTP API ${:.2} per million requests; DynamoDB on-demand ${:.3} per million read units and ${:.3} per million write units. Billed duration = measured CPU / the function's CPU share (its memory / {FULL_VCPU_MB} MB) + {ROUND_TRIP_MS} ms per sequential DynamoDB round trip + {PAYSTACK_CALL_MS} ms per call to Paystack's API (assumed: Paystack cannot be reached from here), rounded up to 1 ms; the CPU is this machine's x86_64 core, taken as one Graviton vCPU. Capacity units of routes that write are priced as write units (an upper bound). The notifier's batches come from the table's stream: no HTTP API request, and Lambda's reads of the stream are not charged.\n",
         p.date,
         p.lambda_arm64_gb_second,
         p.lambda_request * 1e6,
@@ -231,7 +279,7 @@ pub fn render(out: &mut String, measured: &[Measured], sizes: &BTreeMap<String, 
     );
     let _ = writeln!(
         out,
-        "| function | route | memory | CPU / request | billed duration | Lambda per million | DynamoDB per million | with HTTP API, per million |"
+        "| function | route | memory | CPU / request | billed duration | Lambda per million | DynamoDB per million | with HTTP API (if any), per million |"
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     let mut costs = BTreeMap::new();
@@ -303,6 +351,7 @@ mod tests {
             cpu_ms: 1.0,
             round_trips: 1.0,
             capacity: 2.0,
+            paystack_calls: 0,
         };
         let c = cost(&m, 256);
         // 1 ms of a full core is 6.9 ms at 256 MB, plus 5 ms of DynamoDB: 12 ms billed.
@@ -322,6 +371,30 @@ mod tests {
         );
         assert_eq!(w.billed_ms, 6.0, "no more than a full vCPU");
         assert!((w.dynamodb - 2.0 * PRICES.write_unit).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_paystack_call_is_waited_on_and_a_stream_batch_has_no_api_request() {
+        let m = Measured {
+            function: "payments",
+            route: "POST /api/orders/{id}/pay",
+            cpu_ms: 0.0,
+            round_trips: 2.0,
+            capacity: 0.0,
+            paystack_calls: 1,
+        };
+        assert_eq!(cost(&m, 512).billed_ms, 2.0 * ROUND_TRIP_MS + PAYSTACK_CALL_MS);
+        let through_api = cost(&m, 512).total - cost(&m, 512).lambda;
+        assert!((through_api - PRICES.http_api_request).abs() < 1e-15);
+        let batch = cost(
+            &Measured {
+                function: "notifier",
+                route: "stream: an order placed (the kitchen's email)",
+                ..m
+            },
+            512,
+        );
+        assert!((batch.total - batch.lambda).abs() < 1e-15, "no HTTP API request");
     }
 
     #[test]

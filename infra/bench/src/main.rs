@@ -47,12 +47,18 @@ pub struct Args {
     /// Also write the report (markdown) here.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The local Paystack (infra/local/paystack/server.py, started with the bench's key), for the
+    /// payments function; without it, payments cannot be measured.
+    #[arg(long, env = "BENCH_PAYSTACK")]
+    pub paystack: Option<String>,
     /// The SAM template: each function's memory size, for the cost table.
     #[arg(long, default_value = "infra/template.yaml")]
     pub template: PathBuf,
 }
 
-pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "orders", "admin"];
+pub const FUNCTIONS: &[&str] = &[
+    "signup", "verify", "login", "foods", "orders", "admin", "payments", "notifier",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -74,6 +80,7 @@ struct RouteResult {
     calls: f64,
     round_trips: f64,
     capacity: f64,
+    paystack_calls: u32,
 }
 
 /// The hello-world Lambda on one tokio runtime flavour: the floor under every function.
@@ -177,6 +184,7 @@ async fn main() -> anyhow::Result<()> {
                 calls: avg(|d| d.calls as f64),
                 round_trips: avg(|d| d.round_trips as f64),
                 capacity: avg(|d| d.capacity_units),
+                paystack_calls: scenario.paystack_calls,
             });
             proc.stop().await;
         }
@@ -200,6 +208,7 @@ async fn main() -> anyhow::Result<()> {
                 cpu_ms: route.cpu_ms,
                 round_trips: route.round_trips,
                 capacity: route.capacity,
+                paystack_calls: route.paystack_calls,
             })
         })
         .collect();
@@ -217,7 +226,7 @@ async fn main() -> anyhow::Result<()> {
 async fn run_warm(
     proc: &mut FunctionProcess,
     route: &str,
-    expect: u16,
+    expect: scenarios::Expect,
     events: impl IntoIterator<Item = String>,
 ) -> anyhow::Result<(Vec<f64>, Duration)> {
     let cpu_before = proc.cpu_time();
@@ -243,8 +252,14 @@ async fn baseline(args: &Args, hello: &std::path::Path, flavor: &'static str) ->
     let events = |n| (0..n).map(|_| event());
     let mut proc = FunctionProcess::start(hello, "hello", &env).await?;
     let (first, _) = proc.invoke(event()).await?;
-    run_warm(&mut proc, "hello", 200, events(args.warmup)).await?;
-    let (latencies, cpu) = run_warm(&mut proc, "hello", 200, events(args.requests)).await?;
+    run_warm(&mut proc, "hello", scenarios::Expect::Status(200), events(args.warmup)).await?;
+    let (latencies, cpu) = run_warm(
+        &mut proc,
+        "hello",
+        scenarios::Expect::Status(200),
+        events(args.requests),
+    )
+    .await?;
     let result = Baseline {
         flavor,
         first_ms: ms(first),

@@ -122,14 +122,20 @@ impl FunctionProcess {
             .unwrap_or(0)
     }
 
-    /// The DynamoDB figures of the last `n` requests, from their "request finished" log lines.
+    /// The DynamoDB figures of the last `n` requests, from their "request finished" log lines
+    /// ("batch finished" for the stream consumer).
     pub async fn last_requests_db(&self, n: usize) -> Vec<RequestDb> {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let logs = self.logs.lock().map(|l| l.clone()).unwrap_or_default();
         let finished: Vec<RequestDb> = logs
             .iter()
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|v| v["fields"]["message"] == "request finished")
+            .filter(|v| {
+                matches!(
+                    v["fields"]["message"].as_str(),
+                    Some("request finished" | "batch finished")
+                )
+            })
             .map(|v| RequestDb {
                 calls: v["fields"]["dynamodb_calls"].as_u64().unwrap_or(0),
                 round_trips: v["fields"]["dynamodb_round_trips"].as_u64().unwrap_or(0),

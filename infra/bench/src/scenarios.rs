@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
+use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
+use sha2::Sha512;
 use shared::accounts::model::{
     Account, Channel, Identifier, Otp, OtpHasher, Password, PasswordHasher, Role, Session, Subject, TokenType, Tokens,
 };
@@ -13,8 +15,12 @@ use shared::menu::MenuService;
 use shared::menu::model::{FoodChange, NewCategory};
 use shared::menu::model::{Money, Name};
 use shared::menu::store::MenuStore;
-use shared::orders::model::{NewOrder, Order, OrderLine, PaymentStatus, check_payment};
+use shared::orders::model::{NewOrder, OnlinePayment, Order, OrderLine, PaymentStatus, check_payment};
 use shared::orders::store::{OrderStore, PlaceOutcome};
+use shared::payments::model::Reference;
+use shared::payments::paystack::{NewTransaction, Paystack, SecretKey};
+use shared::payments::service::PAYSTACK;
+use shared::payments::store::{Opened, PaymentStore};
 use shared::platform::clock::{now_epoch, now_rfc3339};
 use shared::platform::db::Db as Store;
 
@@ -23,6 +29,7 @@ use crate::{Args, Kind};
 const JWT_SECRET: &str = "benchmark-secret-0123456789abcdef-0123456789";
 const TABLE: &str = "bench";
 const SENDER: &str = "no-reply@chukskitchen.bench";
+const KITCHEN: &str = "kitchen@chukskitchen.bench";
 const PASSWORD: &str = "bench password";
 
 /// Where the functions' key rings come from.
@@ -64,8 +71,13 @@ pub fn function_env(args: &Args, keys: KeySource) -> Vec<(String, String)> {
         ("AWS_REGION", "us-east-1"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("RUST_LOG", "info"),
-        // No route measured here reaches Paystack (the cancelled order was never paid).
-        ("PAYSTACK_BASE_URL", "http://127.0.0.1:9"),
+        ("KITCHEN_EMAIL", KITCHEN),
+        // The local Paystack (payments); a closed port when the run has none: no other route
+        // measured here reaches Paystack (the cancelled order was never paid).
+        (
+            "PAYSTACK_BASE_URL",
+            args.paystack.as_deref().unwrap_or("http://127.0.0.1:9"),
+        ),
     ]
     .into_iter()
     .chain(key_vars)
@@ -77,8 +89,19 @@ pub struct Scenario {
     pub route: String,
     pub kind: Kind,
     pub hashes_password: bool,
-    pub expect: u16,
+    pub expect: Expect,
+    /// Calls to Paystack's API each request makes (waited on, so billed).
+    pub paystack_calls: u32,
     pub events: Vec<String>,
+}
+
+/// What every response of a scenario must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// An API Gateway response with this status.
+    Status(u16),
+    /// A stream batch's response: no record reported as failed.
+    NoFailedRecords,
 }
 
 /// An API Gateway HTTP API (payload 2.0) event.
@@ -119,11 +142,15 @@ pub fn event(
     e.to_string()
 }
 
-pub fn check(route: &str, expect: u16, response: &Value) -> anyhow::Result<()> {
-    if response["statusCode"].as_u64() == Some(u64::from(expect)) {
+pub fn check(route: &str, expect: Expect, response: &Value) -> anyhow::Result<()> {
+    let ok = match expect {
+        Expect::Status(status) => response["statusCode"].as_u64() == Some(u64::from(status)),
+        Expect::NoFailedRecords => response["batchItemFailures"].as_array().is_some_and(Vec::is_empty),
+    };
+    if ok {
         Ok(())
     } else {
-        anyhow::bail!("{route}: expected {expect}, got {response}")
+        anyhow::bail!("{route}: expected {expect:?}, got {response}")
     }
 }
 
@@ -140,6 +167,8 @@ pub struct Data {
     bench_dishes: Vec<String>,
     bench_category: String,
     order: String,
+    /// The local Paystack, when the run has one (payments).
+    paystack: Option<String>,
 }
 
 fn email(tag: &str) -> Identifier {
@@ -222,6 +251,7 @@ impl Data {
             bench_dishes: Vec::new(),
             bench_category: String::new(),
             order: String::new(),
+            paystack: args.paystack.clone(),
         };
         data.customer = data.account(Role::Customer, true, None).await?;
         let (sid, access, _) = data.session(&data.customer.clone()).await?;
@@ -365,6 +395,11 @@ impl Data {
     }
 
     async fn order(&self, paid: bool) -> anyhow::Result<String> {
+        Ok(self.placed(paid).await?.id)
+    }
+
+    /// A delivery order of one dish by the bench customer, placed through the store.
+    async fn placed(&self, paid: bool) -> anyhow::Result<Order> {
         let line = OrderLine {
             food_item_id: self.dish.clone(),
             name: "Jollof Rice".into(),
@@ -414,7 +449,99 @@ impl Data {
                 .await
                 .map_err(ops::describe)?;
         }
-        Ok(order.id)
+        Ok(order)
+    }
+
+    /// An order of the bench customer with a Paystack payment opened on the local Paystack, as
+    /// `POST /api/orders/{id}/pay` opens it; with `paid`, the customer has paid on Paystack's
+    /// page and no webhook came yet. Its payment reference.
+    async fn opened(&self, paid: bool) -> anyhow::Result<String> {
+        let url = self
+            .paystack
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("payments need the local Paystack (--paystack)"))?;
+        let paystack = Paystack::new(url, SecretKey::new(PAYSTACK_KEY.into()))?;
+        let order = self.placed(false).await?;
+        let email = self
+            .customer
+            .identifier_key
+            .strip_prefix("EMAIL#")
+            .ok_or_else(|| anyhow::anyhow!("the bench customer has an email"))?
+            .to_owned();
+        let started = paystack
+            .initialize(&NewTransaction::for_order(&order.id, email, order.total, None))
+            .await?;
+        let payment = OnlinePayment {
+            provider: PAYSTACK.to_owned(),
+            reference: started.reference.as_str().to_owned(),
+            authorization_url: started.authorization_url,
+            amount: order.total,
+            currency: order.currency.clone(),
+            transaction_id: None,
+            channel: None,
+        };
+        match PaymentStore::new(self.store.clone())
+            .open(&order, &payment)
+            .await
+            .map_err(ops::describe)?
+        {
+            Opened::Done => {}
+            Opened::Changed(_) => anyhow::bail!("a new order's payment could not be opened"),
+        }
+        if paid {
+            reqwest::Client::new()
+                .post(format!("{url}/__control/pay/{}", payment.reference))
+                .send()
+                .await?
+                .error_for_status()?;
+        }
+        Ok(payment.reference)
+    }
+
+    /// The id of an order whose customer has paid on Paystack's page (verify's case).
+    async fn placed_and_paid_on_paystack(&self) -> anyhow::Result<String> {
+        let reference = self.opened(true).await?;
+        Reference::parse(&reference)
+            .as_ref()
+            .and_then(Reference::order_id)
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("no order in {reference}"))
+    }
+
+    /// Paystack's `charge.success` for a paid reference, as its webhook posts it: the body (the
+    /// transaction as Paystack's verify endpoint shows it) and its signature.
+    async fn charge_success(&self, reference: &str) -> anyhow::Result<(Value, String)> {
+        let url = self
+            .paystack
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("payments need the local Paystack (--paystack)"))?;
+        let verified: Value = reqwest::Client::new()
+            .get(format!("{url}/transaction/verify/{reference}"))
+            .bearer_auth(PAYSTACK_KEY)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let body = json!({"event": "charge.success", "data": verified["data"]});
+        let mut mac = Hmac::<Sha512>::new_from_slice(PAYSTACK_KEY.as_bytes())?;
+        mac.update(body.to_string().as_bytes());
+        Ok((body, hex::encode(mac.finalize().into_bytes())))
+    }
+
+    /// A stream event from `events/notifier-stream-<name>.json`, about the bench customer, with
+    /// a record id of its own (the notifier sends once per record and message).
+    fn stream_event(&self, name: &str) -> anyhow::Result<String> {
+        let template = std::fs::read_to_string(format!("events/notifier-stream-{name}.json"))?;
+        let mut event: Value =
+            serde_json::from_str(&template.replace("01JDSTREAMEVENTCUSTOMER001", &self.customer.id))?;
+        let records = event["Records"]
+            .as_array_mut()
+            .ok_or_else(|| anyhow::anyhow!("{name}: no Records"))?;
+        for record in records {
+            record["eventID"] = json!(ulid::Ulid::new().to_string());
+        }
+        Ok(event.to_string())
     }
 
     pub async fn scenarios(&self, function: &str, n: usize) -> anyhow::Result<Vec<Scenario>> {
@@ -425,7 +552,8 @@ impl Data {
             route: route.into(),
             kind,
             hashes_password: false,
-            expect,
+            expect: Expect::Status(expect),
+            paystack_calls: 0,
             events,
         };
         Ok(match function {
@@ -787,6 +915,92 @@ impl Data {
                         .map(|id| event("PATCH", &format!("/api/orders/admin/{id}/payment-status/"), "", a.as_deref(), Some(&json!({"payment_status": "paid"})), &[]))
                         .collect()),
                     s("GET /api/auths/admin/users", Kind::Read, 200, repeat(event("GET", "/api/auths/admin/users/", "limit=20", a.as_deref(), None, &[]))),
+                ]
+            }
+            "payments" => {
+                let this = self;
+                let fresh: Vec<String> = all((0..n).map(|_| this.order(false)).collect()).await?;
+                let back: Vec<String> = all((0..n).map(|_| this.placed_and_paid_on_paystack()).collect()).await?;
+                let delivered: Vec<String> = all((0..n).map(|_| this.opened(true)).collect()).await?;
+                let charges = all(delivered.iter().map(|r| this.charge_success(r)).collect()).await?;
+                let callback = json!({"callback_url": "https://chukskitchen.ng/orders/paid"});
+                vec![
+                    Scenario {
+                        paystack_calls: 1,
+                        ..s(
+                            "POST /api/orders/{id}/pay",
+                            Kind::Write,
+                            200,
+                            fresh
+                                .iter()
+                                .map(|id| {
+                                    event(
+                                        "POST",
+                                        &format!("/api/orders/{id}/pay/"),
+                                        "",
+                                        c.as_deref(),
+                                        Some(&callback),
+                                        &[],
+                                    )
+                                })
+                                .collect(),
+                        )
+                    },
+                    Scenario {
+                        paystack_calls: 1,
+                        ..s(
+                            "POST /api/orders/{id}/pay/verify",
+                            Kind::StatusChange,
+                            200,
+                            back.iter()
+                                .map(|id| {
+                                    event(
+                                        "POST",
+                                        &format!("/api/orders/{id}/pay/verify/"),
+                                        "",
+                                        c.as_deref(),
+                                        None,
+                                        &[],
+                                    )
+                                })
+                                .collect(),
+                        )
+                    },
+                    s(
+                        "POST /api/payments/paystack/webhook",
+                        Kind::StatusChange,
+                        200,
+                        charges
+                            .iter()
+                            .map(|(body, signature)| {
+                                event(
+                                    "POST",
+                                    "/api/payments/paystack/webhook/",
+                                    "",
+                                    None,
+                                    Some(body),
+                                    &[("x-paystack-signature", signature.as_str())],
+                                )
+                            })
+                            .collect(),
+                    ),
+                ]
+            }
+            "notifier" => {
+                let stream = |route: &str, name: &str| -> anyhow::Result<Scenario> {
+                    Ok(Scenario {
+                        expect: Expect::NoFailedRecords,
+                        ..s(
+                            route,
+                            Kind::Write,
+                            0,
+                            (0..n).map(|_| self.stream_event(name)).collect::<anyhow::Result<_>>()?,
+                        )
+                    })
+                };
+                vec![
+                    stream("stream: an order placed (the kitchen's email)", "order-placed")?,
+                    stream("stream: an order confirmed (the customer's email)", "order-confirmed")?,
                 ]
             }
             other => anyhow::bail!("unknown function {other}"),

@@ -50,6 +50,14 @@ impl Reference {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The order one of our references was opened for (`ck-<order id>-<attempt>`): Paystack
+    /// echoes the reference back, so a charge names its order. `None` for a reference that is
+    /// not ours.
+    pub fn order_id(&self) -> Option<&str> {
+        let (order, attempt) = self.0.strip_prefix("ck-")?.rsplit_once('-')?;
+        (ulid::Ulid::from_string(order).is_ok() && ulid::Ulid::from_string(attempt).is_ok()).then_some(order)
+    }
 }
 
 /// Why an order cannot be paid for online.
@@ -193,6 +201,25 @@ mod tests {
         let mut mac = Hmac::<Sha512>::new_from_slice(KEY).unwrap();
         mac.update(raw);
         mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn a_reference_of_ours_names_its_order_and_no_other_does() {
+        let order = ulid::Ulid::new().to_string();
+        let ours = Reference::new(&order);
+        assert_eq!(ours.order_id(), Some(order.as_str()));
+        let echoed = Reference::parse(ours.as_str()).unwrap();
+        assert_eq!(echoed.order_id(), Some(order.as_str()), "as Paystack sends it back");
+        for other in [
+            "ck-unknown-reference",
+            "T685312322670591",
+            &format!("ck-{order}"),
+            &format!("xx-{order}-{}", ulid::Ulid::new()),
+            &format!("ck-{order}-not-an-attempt"),
+            &format!("ck-{order}x-{}", ulid::Ulid::new()),
+        ] {
+            assert_eq!(Reference::parse(other).unwrap().order_id(), None, "{other}");
+        }
     }
 
     #[test]

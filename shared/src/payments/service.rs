@@ -8,7 +8,7 @@ use super::paystack::{NewTransaction, Paystack, PaystackError};
 use super::store::{Marked, Opened, PaymentStore};
 use crate::accounts::AccountError;
 use crate::accounts::model::Subject;
-use crate::orders::model::{ChangedBy, HistoryEntry, OnlinePayment, Order, PaymentStatus};
+use crate::orders::model::{ChangedBy, HistoryEntry, OnlinePayment, Order, OrderStatus, PaymentStatus};
 use crate::orders::{OrderError, OrderService};
 use crate::platform::clock::now_rfc3339;
 use crate::platform::error::Failure;
@@ -95,7 +95,7 @@ impl PaymentService {
             transaction_id: None,
             channel: None,
         };
-        match self.store.open(&order, &payment, &now_rfc3339()).await? {
+        match self.store.open(&order, &payment).await? {
             Opened::Done => {
                 tracing::info!(order_id = %order.id, reference = %payment.reference, "payment opened");
                 Ok(payment)
@@ -139,14 +139,28 @@ impl PaymentService {
         let Some(charge) = event.charge() else {
             return Ok(Delivery::Ignored);
         };
-        let Some(order_id) = self.store.order_id(&charge.reference).await? else {
-            tracing::warn!(reference = %charge.reference.as_str(), "charge for an unknown reference");
+        let Some(order_id) = charge.reference.order_id() else {
+            tracing::warn!(reference = %charge.reference.as_str(), "charge for a reference that is not ours");
             return Ok(Delivery::Ignored);
         };
-        let Some(order) = self.orders.store().order(&order_id).await? else {
-            return Ok(Delivery::Ignored);
-        };
-        Ok(self.apply(order, &charge).await?.1)
+        // An unpaid order is pending or cancelled (confirming needs payment), so the charge that
+        // pays an order finds it pending: one conditional write. Anything else (a repeat, another
+        // amount, a cancelled order) is decided on the order as that write found it.
+        match self
+            .store
+            .mark_paid(order_id, &charge, &paid_entry(OrderStatus::Pending))
+            .await?
+        {
+            Marked::Done(order) => {
+                tracing::info!(order_id = %order.id, channel = %charge.channel, "order paid through Paystack");
+                Ok(Delivery::Paid)
+            }
+            Marked::Changed(Some(current)) => Ok(self.apply(*current, &charge).await?.1),
+            Marked::Changed(None) => {
+                tracing::warn!(reference = %charge.reference.as_str(), "charge for an order that does not exist");
+                Ok(Delivery::Ignored)
+            }
+        }
     }
 
     /// Keeps a charge that was not applied on record for the kitchen (the notifier tells it).
@@ -181,14 +195,11 @@ impl PaymentService {
                 self.record_anomaly(order, charge, "cancelled").await
             }
             ChargeDecision::MarkPaid { .. } => {
-                let entry = HistoryEntry {
-                    status: order.status,
-                    payment_status: Some(PaymentStatus::Paid),
-                    at: now_rfc3339(),
-                    by: PAYSTACK.to_owned(),
-                    by_role: ChangedBy::Paystack,
-                };
-                match self.store.mark_paid(&order.id, charge, &entry).await? {
+                match self
+                    .store
+                    .mark_paid(&order.id, charge, &paid_entry(order.status))
+                    .await?
+                {
                     Marked::Done(order) => {
                         tracing::info!(order_id = %order.id, channel = %charge.channel, "order paid through Paystack");
                         Ok((*order, Delivery::Paid))
@@ -199,5 +210,16 @@ impl PaymentService {
                 }
             }
         }
+    }
+}
+
+/// The history entry of Paystack marking an order in `status` paid.
+fn paid_entry(status: OrderStatus) -> HistoryEntry {
+    HistoryEntry {
+        status,
+        payment_status: Some(PaymentStatus::Paid),
+        at: now_rfc3339(),
+        by: PAYSTACK.to_owned(),
+        by_role: ChangedBy::Paystack,
     }
 }

@@ -1,25 +1,26 @@
-//! Payments in the table. A reference finds its order in one GetItem through its own item; an
-//! order's open payment is written with that item in one transaction, conditioned on the order
-//! being pending, unpaid and without one; marking paid is one conditional update on the order.
+//! Payments in the table. An order's open payment is one conditional update on the order
+//! (pending, unpaid and without one); marking paid is one conditional update on the order too.
+//! A reference names its order (`ck-<order id>-<attempt>`, [`super::model::Reference::order_id`]), so a
+//! webhook needs no lookup item.
 //!
 //! | item | PK | SK |
 //! |---|---|---|
-//! | payment reference | `PAYREF#<reference>` | `PAYREF` |
 //! | payment anomaly | `PAYANOMALY#<reference>#<transaction id>` | `PAYANOMALY` (kept 90 days) |
 //! | (an order's `payment`, `payment_status`, `payment_method`) | `ORDER#<ulid>` | `ORDER` |
+//!
+//! Tables written before 2026-11-30 (evening) also hold `PAYREF#<reference>` / `PAYREF` items
+//! (the reference's order, for the webhook's former lookup); nothing reads them any more.
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
-use serde::{Deserialize, Serialize};
 
-use super::model::{Charge, PaymentAnomaly, Reference};
+use super::model::{Charge, PaymentAnomaly};
 use crate::orders::model::{HistoryEntry, OnlinePayment, Order, OrderStatus, PaymentMethod, PaymentStatus};
-use crate::orders::store::{order_from, order_key};
+use crate::orders::store::order_key;
 use crate::platform::db::{
-    Conditional, Db, Item, PK, SK, TTL, conditional_update, from_item, mapping_error, n, s, sk_of, to_item, transact,
+    Conditional, Db, Item, PK, SK, TTL, conditional_update, from_item, mapping_error, n, s, sk_of, to_item,
 };
 use crate::platform::error::Failure;
 
-const PAYREF_SK: &str = "PAYREF";
 const ANOMALY_SK: &str = "PAYANOMALY";
 /// How long an anomaly stays on record.
 const ANOMALY_KEPT_SECS: i64 = 90 * 24 * 3600;
@@ -31,17 +32,6 @@ pub fn is_anomaly(item: &Item) -> bool {
 
 pub fn anomaly_from(item: Item) -> Result<PaymentAnomaly, Failure> {
     from_item(item, "payment anomaly")
-}
-
-fn payref_pk(reference: &Reference) -> String {
-    format!("PAYREF#{}", reference.as_str())
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct PaymentReference {
-    order_id: String,
-    amount: i64,
-    created_at: String,
 }
 
 /// What opening a payment did.
@@ -70,50 +60,31 @@ impl PaymentStore {
         Self { db }
     }
 
-    /// Records `payment` on the order (still pending, unpaid, with none open) and its reference
-    /// item, in one transaction.
-    pub async fn open(&self, order: &Order, payment: &OnlinePayment, now: &str) -> Result<Opened, Failure> {
-        let reference = Reference::parse(&payment.reference)
-            .ok_or_else(|| Failure::bug(format!("unusable reference {}", payment.reference)))?;
-        let item = to_item(
-            &PaymentReference {
-                order_id: order.id.clone(),
-                amount: payment.amount,
-                created_at: now.to_owned(),
-            },
-            [(PK, payref_pk(&reference)), (SK, PAYREF_SK.to_owned())],
-            "payment reference",
-        )?;
+    /// Records `payment` on the order, while it is pending, unpaid and without one.
+    pub async fn open(&self, order: &Order, payment: &OnlinePayment) -> Result<Opened, Failure> {
         let value =
             serde_dynamo::to_attribute_value::<_, AttributeValue>(payment).map_err(|e| mapping_error("payment", e))?;
         let (pk, sk) = order_key(&order.id);
-        let items = vec![
-            self.db.update_action(pk, sk, |a| {
-                a.update_expression("SET #payment = :payment")
-                    .condition_expression(
-                        "#status = :pending AND payment_status = :unpaid AND (attribute_not_exists(#payment) OR #payment = :null)",
-                    )
-                    .expression_attribute_names("#status", "status")
-                    .expression_attribute_names("#payment", "payment")
-                    .expression_attribute_values(":payment", value)
-                    .expression_attribute_values(":pending", s(OrderStatus::Pending.as_str()))
-                    .expression_attribute_values(":unpaid", s(PaymentStatus::Unpaid.as_str()))
-                    .expression_attribute_values(":null", AttributeValue::Null(true))
-                    .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            })?,
-            self.db
-                .put_action(item, |p| p.condition_expression("attribute_not_exists(PK)"))?,
-        ];
-        let Some(c) = transact(&self.db, "open payment", items).await? else {
-            return Ok(Opened::Done);
-        };
-        if c.condition_failed(0) {
-            return Ok(Opened::Changed(match c.item(0).cloned() {
-                Some(item) => Some(Box::new(order_from(item)?)),
-                None => None,
-            }));
-        }
-        Err(Failure::bug(format!("open payment cancelled: {:?}", c.0)))
+        let req = self
+            .db
+            .update_item(pk, &sk)
+            .update_expression("SET #payment = :payment")
+            .condition_expression(
+                "#status = :pending AND payment_status = :unpaid AND (attribute_not_exists(#payment) OR #payment = :null)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#payment", "payment")
+            .expression_attribute_values(":payment", value)
+            .expression_attribute_values(":pending", s(OrderStatus::Pending.as_str()))
+            .expression_attribute_values(":unpaid", s(PaymentStatus::Unpaid.as_str()))
+            .expression_attribute_values(":null", AttributeValue::Null(true))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok(
+            match conditional_update::<Order>(req, "order", "UpdateItem order payment opened").await? {
+                Conditional::Applied(_) => Opened::Done,
+                Conditional::Failed(order) => Opened::Changed(order.map(Box::new)),
+            },
+        )
     }
 
     /// Records a charge that was not applied, once per Paystack transaction (a redelivered
@@ -128,17 +99,9 @@ impl PaymentStore {
         self.db.put_new(item, "PutItem payment anomaly").await
     }
 
-    /// The order a reference was opened for.
-    pub async fn order_id(&self, reference: &Reference) -> Result<Option<String>, Failure> {
-        let found: Option<PaymentReference> = self
-            .db
-            .get_item(payref_pk(reference), PAYREF_SK, "payment reference")
-            .await?;
-        Ok(found.map(|r| r.order_id))
-    }
-
-    /// Marks the order paid by Paystack with `charge`, only while it is unpaid, not cancelled
-    /// and its total is the amount paid; `entry` goes into its history.
+    /// Marks the order paid by Paystack with `charge`, only while it is unpaid, in the status
+    /// `entry` records (so never cancelled), its total is the amount paid and the charge is its
+    /// open payment's; `entry` goes into its history.
     pub async fn mark_paid(&self, order_id: &str, charge: &Charge, entry: &HistoryEntry) -> Result<Marked, Failure> {
         let history = serde_dynamo::to_attribute_value::<_, AttributeValue>(vec![entry])
             .map_err(|e| mapping_error("history entry", e))?;
@@ -152,7 +115,7 @@ impl PaymentStore {
                  status_history = list_append(status_history, :entry)",
             )
             .condition_expression(
-                "payment_status = :unpaid AND #status <> :cancelled AND #total = :amount AND #currency = :currency AND #payment.#reference = :reference",
+                "payment_status = :unpaid AND #status = :status AND #total = :amount AND #currency = :currency AND #payment.#reference = :reference",
             )
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#total", "total")
@@ -168,7 +131,7 @@ impl PaymentStore {
             .expression_attribute_values(":channel", s(&charge.channel))
             .expression_attribute_values(":entry", history)
             .expression_attribute_values(":unpaid", s(PaymentStatus::Unpaid.as_str()))
-            .expression_attribute_values(":cancelled", s(OrderStatus::Cancelled.as_str()))
+            .expression_attribute_values(":status", s(entry.status.as_str()))
             .expression_attribute_values(":amount", n(charge.amount))
             .expression_attribute_values(":currency", s(&charge.currency))
             .expression_attribute_values(":reference", s(charge.reference.as_str()))
