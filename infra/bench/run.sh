@@ -5,6 +5,7 @@
 # minutes (the release build is most of it when target/ is cold).
 #
 #   infra/bench/run.sh [bench options]     e.g. --requests 200 --cold-runs 15 --only foods,orders
+#                                          --route "GET /api/orders" (routes whose name has it)
 #   PROFILE=dev infra/bench/run.sh         quick check of the harness on debug binaries
 #   ARM64=1 infra/bench/run.sh             also cross-build arm64 with cargo-lambda, for sizes
 set -euo pipefail

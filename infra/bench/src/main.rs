@@ -44,6 +44,9 @@ pub struct Args {
     /// Only these functions (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Only the routes whose name contains this (e.g. "GET /api/orders"), for profiling one.
+    #[arg(long)]
+    pub route: Option<String>,
     /// Also write the report (markdown) here.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -154,7 +157,12 @@ async fn main() -> anyhow::Result<()> {
                 f.stop().await;
             }
         }
-        for scenario in data.scenarios(function, args.warmup + args.requests + 1).await? {
+        for scenario in data
+            .scenarios(function, args.warmup + args.requests + 1)
+            .await?
+            .into_iter()
+            .filter(|s| args.route.as_ref().is_none_or(|r| s.route.contains(r.as_str())))
+        {
             eprintln!("{function}: {}", scenario.route);
             let mut proc = FunctionProcess::start(&binary, function, &env).await?;
             result.init_ms.push(ms(proc.init));
