@@ -165,7 +165,11 @@ impl TestApp {
     pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
         let table = format!("test-{}", ulid::Ulid::new());
         let app = Self::on_table(&table, overrides).await;
-        app.app.db().create_table().await.expect("create test table");
+        app.app
+            .db()
+            .create_table(shared::schema::INDEXES)
+            .await
+            .expect("create test table");
         app
     }
 

@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod platform;
+pub mod schema;
 
 pub use app::App;
 pub use platform::error::ApiError;

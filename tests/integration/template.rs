@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use api_tests::{ROUTES, Route};
 use serde_yaml::Value;
-use shared::platform::db::table::{INDEXES, KEY_ATTRIBUTES, TTL_ATTRIBUTE};
+use shared::platform::db::table::{KEY_ATTRIBUTES, Projected, TTL_ATTRIBUTE};
+use shared::schema::INDEXES;
 
 fn template() -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml");
@@ -44,9 +45,29 @@ fn the_template_table_matches_the_code() {
         .iter()
         .map(|g| {
             let ks = g["KeySchema"].as_sequence().unwrap();
-            assert_eq!(g["Projection"]["ProjectionType"].as_str(), Some("ALL"));
+            let name = g["IndexName"].as_str().unwrap();
+            let spec = INDEXES
+                .iter()
+                .find(|i| i.index.name == name)
+                .unwrap_or_else(|| panic!("{name} is not in shared::schema::INDEXES"));
+            match spec.projected {
+                Projected::All => assert_eq!(g["Projection"]["ProjectionType"].as_str(), Some("ALL"), "{name}"),
+                Projected::Only(attributes) => {
+                    // The summary for a new stack, whole items for a stack made before (a
+                    // projection cannot change in place): the parameter chooses.
+                    let choice = g["Projection"]["Fn::If"].as_sequence().expect("Fn::If");
+                    assert_eq!(choice[0].as_str(), Some("SummaryOrderIndexes"), "{name}");
+                    assert_eq!(choice[1]["ProjectionType"].as_str(), Some("INCLUDE"), "{name}");
+                    assert_eq!(
+                        names_of(&choice[1]["NonKeyAttributes"]),
+                        attributes.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+                        "{name}"
+                    );
+                    assert_eq!(choice[2]["ProjectionType"].as_str(), Some("ALL"), "{name}");
+                }
+            }
             (
-                g["IndexName"].as_str().unwrap().to_owned(),
+                name.to_owned(),
                 ks[0]["AttributeName"].as_str().unwrap().to_owned(),
                 ks[1]["AttributeName"].as_str().unwrap().to_owned(),
             )
@@ -54,9 +75,18 @@ fn the_template_table_matches_the_code() {
         .collect();
     let expected: BTreeSet<_> = INDEXES
         .iter()
-        .map(|i| (i.name.to_owned(), i.pk.to_owned(), i.sk.to_owned()))
+        .map(|i| (i.index.name.to_owned(), i.index.pk.to_owned(), i.index.sk.to_owned()))
         .collect();
     assert_eq!(gsis, expected);
+    assert_eq!(
+        t["Parameters"]["OrderListIndexes"]["Default"].as_str(),
+        Some("summary"),
+        "a new stack gets the summary indexes"
+    );
+    assert_eq!(
+        t["Conditions"]["SummaryOrderIndexes"]["Fn::Equals"][0]["Ref"].as_str(),
+        Some("OrderListIndexes")
+    );
     assert_eq!(
         props["TimeToLiveSpecification"]["AttributeName"].as_str(),
         Some(TTL_ATTRIBUTE)
@@ -394,4 +424,11 @@ fn the_front_door_serves_the_web_app_from_a_private_bucket_and_the_api_under_its
         only.contains("distribution/${FrontDoor}"),
         "only this distribution reads it: {only}"
     );
+}
+
+/// A YAML list of strings.
+fn names_of(v: &serde_yaml::Value) -> Vec<String> {
+    v.as_sequence()
+        .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }

@@ -196,7 +196,10 @@ impl Data {
     pub async fn prepare(args: &Args) -> anyhow::Result<Self> {
         let sdk = shared::aws::sdk_config().await;
         let store = Store::new(shared::aws::dynamodb_config(&sdk, Some(&args.dynamodb)), TABLE);
-        store.create_table().await.map_err(ops::describe)?;
+        store
+            .create_table(shared::schema::INDEXES)
+            .await
+            .map_err(ops::describe)?;
         let ses = shared::aws::sesv2(&sdk, Some(&args.moto));
         let _ = ses.create_email_identity().email_identity(SENDER).send().await;
         ops::seed_demo(&store).await?;

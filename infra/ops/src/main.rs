@@ -105,7 +105,7 @@ async fn main() -> anyhow::Result<()> {
 
     match cli.command {
         Command::CreateTable => {
-            let created = store.create_table().await.map_err(describe)?;
+            let created = store.create_table(shared::schema::INDEXES).await.map_err(describe)?;
             println!(
                 "table {}: {}",
                 cli.table,

@@ -36,7 +36,7 @@ pub const GSI3SK: &str = "GSI3SK";
 /// The TTL attribute (epoch seconds): DynamoDB's janitor; code checks its own expiry fields.
 pub const TTL: &str = "ttl";
 
-/// A global secondary index: its name and key attributes (projection ALL).
+/// A global secondary index: its name and key attributes (what it holds: `crate::schema::INDEXES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Index {
     pub name: &'static str,

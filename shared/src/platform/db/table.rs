@@ -1,5 +1,7 @@
-//! The table definition: the one source for the operator command, the local stack and the tests.
-//! (The SAM template must declare the same keys, index and TTL attribute; a test compares them.)
+//! The table definition: keys, stream and TTL here; which index holds what is the caller's
+//! ([`crate::schema::INDEXES`], which knows the features). The one source for the operator
+//! command, the local stack and the tests. (The SAM template must declare the same keys,
+//! indexes, projections and TTL attribute; a test compares them.)
 
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::types::{
@@ -7,15 +9,27 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification,
 };
 
-use super::{
-    Db, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, GSI3, GSI3PK, GSI3SK, Index, PK, SK, TTL, build_error, db_error,
-};
+use super::{Db, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, Index, PK, SK, TTL, build_error, db_error};
 use crate::platform::error::Failure;
 
 /// Key attributes of the table (`PK`, `SK`) and of each index, all strings.
 pub const KEY_ATTRIBUTES: &[&str] = &[PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK];
-/// Global secondary indexes, projection ALL. What each holds is in `docs/data-model.md`.
-pub const INDEXES: &[Index] = &[GSI1, GSI2, GSI3];
+
+/// What an index holds of each item besides the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Projected {
+    /// Every attribute.
+    All,
+    /// These attributes only (`INCLUDE`): smaller index writes and reads, for lists.
+    Only(&'static [&'static str]),
+}
+
+/// A global secondary index and its projection.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexSpec {
+    pub index: Index,
+    pub projected: Projected,
+}
 pub const TTL_ATTRIBUTE: &str = TTL;
 /// The change stream the notifier reads: every change with the item before and after.
 pub const STREAM_VIEW: &str = "NEW_AND_OLD_IMAGES";
@@ -50,14 +64,21 @@ fn index_keys(pk: &str, sk: &str) -> Result<Vec<KeySchemaElement>, Failure> {
     Ok(vec![key(pk, KeyType::Hash)?, key(sk, KeyType::Range)?])
 }
 
-fn all_attributes() -> Projection {
-    Projection::builder().projection_type(ProjectionType::All).build()
+fn projection(projected: Projected) -> Projection {
+    match projected {
+        Projected::All => Projection::builder().projection_type(ProjectionType::All).build(),
+        Projected::Only(attributes) => Projection::builder()
+            .projection_type(ProjectionType::Include)
+            .set_non_key_attributes(Some(attributes.iter().map(|a| (*a).to_owned()).collect()))
+            .build(),
+    }
 }
 
 impl Db {
-    /// Creates the table (on-demand billing) with its indexes and TTL, and waits until it is
-    /// active. Returns false if it already existed (then adds any index it lacks).
-    pub async fn create_table(&self) -> Result<bool, Failure> {
+    /// Creates the table (on-demand billing) with `indexes` and TTL, and waits until it is
+    /// active. Returns false if it already existed (then adds any index it lacks; an existing
+    /// index keeps the projection it was made with).
+    pub async fn create_table(&self, indexes: &[IndexSpec]) -> Result<bool, Failure> {
         let mut req = self
             .client()
             .create_table()
@@ -69,12 +90,12 @@ impl Db {
         for attr in KEY_ATTRIBUTES {
             req = req.attribute_definitions(string_attribute(attr)?);
         }
-        for index in INDEXES {
+        for &IndexSpec { index, projected } in indexes {
             req = req.global_secondary_indexes(
                 GlobalSecondaryIndex::builder()
                     .index_name(index.name)
                     .set_key_schema(Some(index_keys(index.pk, index.sk)?))
-                    .projection(all_attributes())
+                    .projection(projection(projected))
                     .build()
                     .map_err(build_error)?,
             );
@@ -82,7 +103,7 @@ impl Db {
         match req.send().await {
             Ok(_) => {}
             Err(e) if matches!(e.as_service_error(), Some(CreateTableError::ResourceInUseException(_))) => {
-                self.ensure_indexes().await?;
+                self.ensure_indexes(indexes).await?;
                 self.ensure_stream().await?;
                 return Ok(false);
             }
@@ -160,7 +181,7 @@ impl Db {
 
     /// Adds the indexes an older table lacks (one at a time, as DynamoDB requires). Returns
     /// their names.
-    pub async fn ensure_indexes(&self) -> Result<Vec<&'static str>, Failure> {
+    pub async fn ensure_indexes(&self, indexes: &[IndexSpec]) -> Result<Vec<&'static str>, Failure> {
         use aws_sdk_dynamodb::types::{CreateGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate};
         let existing: Vec<String> = self
             .describe_table()
@@ -170,7 +191,7 @@ impl Db {
             .filter_map(|i| i.index_name().map(str::to_owned))
             .collect();
         let mut added = Vec::new();
-        for index in INDEXES {
+        for &IndexSpec { index, projected } in indexes {
             if existing.iter().any(|e| e == index.name) {
                 continue;
             }
@@ -181,7 +202,7 @@ impl Db {
             let create = CreateGlobalSecondaryIndexAction::builder()
                 .index_name(index.name)
                 .set_key_schema(Some(index_keys(index.pk, index.sk)?))
-                .projection(all_attributes())
+                .projection(projection(projected))
                 .build()
                 .map_err(build_error)?;
             req.global_secondary_index_updates(GlobalSecondaryIndexUpdate::builder().create(create).build())
