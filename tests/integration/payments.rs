@@ -67,6 +67,27 @@ pub(crate) async fn pending_order(t: &TestApp, admin: &str, price: i64) -> (Stri
     (customer, res.body["order"]["id"].as_str().unwrap().to_owned())
 }
 
+/// A pending order (200,000 kobo) with a Paystack payment opened, then cancelled by its
+/// customer before paying: (customer token, order id, payment reference, the cancel's answer).
+async fn opened_then_cancelled(t: &TestApp) -> (String, String, String, TestResponse) {
+    let admin = t.admin_token().await;
+    let (customer, id) = pending_order(t, &admin, 100_000).await;
+    let reference = pay(t, &customer, &id, json!({})).await.body["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/orders/{id}/cancel/"),
+            Some(&customer),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    (customer, id, reference, res)
+}
+
 async fn order(t: &TestApp, token: &str, id: &str) -> Value {
     t.get(&format!("/api/orders/{id}/"), token).await.body["order"].clone()
 }
@@ -191,21 +212,7 @@ async fn a_wrong_amount_or_an_unknown_reference_is_acknowledged_and_changes_noth
 #[tokio::test]
 async fn money_that_arrives_after_the_order_was_cancelled_is_recorded_and_the_order_stays_cancelled() {
     let t = TestApp::new().await;
-    let admin = t.admin_token().await;
-    let (customer, id) = pending_order(&t, &admin, 100_000).await;
-    let reference = pay(&t, &customer, &id, json!({})).await.body["payment"]["reference"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{id}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.raw);
+    let (customer, id, reference, _) = opened_then_cancelled(&t).await;
 
     let raw = charge_event(&reference, 200_000, "NGN", 9);
     let res = webhook(&t, &raw, Some(&sign(raw.as_bytes()))).await;
@@ -504,21 +511,7 @@ async fn the_kitchen_cancelling_a_paid_order_refunds_it_or_records_the_refusal()
 #[tokio::test]
 async fn cancelling_an_order_that_was_never_paid_asks_paystack_for_nothing() {
     let t = TestApp::new().await;
-    let admin = t.admin_token().await;
-    let (customer, id) = pending_order(&t, &admin, 100_000).await;
-    let reference = pay(&t, &customer, &id, json!({})).await.body["payment"]["reference"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{id}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.raw);
+    let (_, _, reference, res) = opened_then_cancelled(&t).await;
     assert_eq!(res.body["order"]["payment_status"], "unpaid");
     assert!(refunds_of(&reference).await.is_empty());
 }

@@ -15,11 +15,11 @@ use shared::menu::MenuService;
 use shared::menu::model::{FoodChange, NewCategory};
 use shared::menu::model::{Money, Name};
 use shared::menu::store::MenuStore;
-use shared::orders::model::{NewOrder, OnlinePayment, Order, OrderLine, PaymentStatus, check_payment};
+use shared::orders::model::{NewOrder, Order, OrderLine, PaymentStatus, check_payment};
 use shared::orders::store::{OrderStore, PlaceOutcome};
 use shared::payments::model::Reference;
 use shared::payments::paystack::{NewTransaction, Paystack, SecretKey};
-use shared::payments::service::PAYSTACK;
+use shared::payments::service::opened;
 use shared::payments::store::{Opened, PaymentStore};
 use shared::platform::clock::{now_epoch, now_rfc3339};
 use shared::platform::db::Db as Store;
@@ -474,15 +474,7 @@ impl Data {
         let started = paystack
             .initialize(&NewTransaction::for_order(&order.id, email, order.total, None))
             .await?;
-        let payment = OnlinePayment {
-            provider: PAYSTACK.to_owned(),
-            reference: started.reference.as_str().to_owned(),
-            authorization_url: started.authorization_url,
-            amount: order.total,
-            currency: order.currency.clone(),
-            transaction_id: None,
-            channel: None,
-        };
+        let payment = opened(&order, started);
         match PaymentStore::new(self.store.clone())
             .open(&order, &payment)
             .await

@@ -4,7 +4,7 @@
 use super::model::{
     ChargeDecision, PayError, PaymentAnomaly, Reference, WebhookEvent, check_payable, decide_charge, signature_matches,
 };
-use super::paystack::{NewTransaction, Paystack, PaystackError};
+use super::paystack::{NewTransaction, Paystack, PaystackError, Started};
 use super::store::{Marked, Opened, PaymentStore};
 use crate::accounts::AccountError;
 use crate::accounts::model::Subject;
@@ -85,16 +85,7 @@ impl PaymentService {
             (None, None) => return Err(PaymentError::EmailRequired),
         };
         let tx = NewTransaction::for_order(&order.id, email, order.total, callback_url);
-        let started = self.paystack.initialize(&tx).await?;
-        let payment = OnlinePayment {
-            provider: PAYSTACK.to_owned(),
-            reference: started.reference.as_str().to_owned(),
-            authorization_url: started.authorization_url,
-            amount: order.total,
-            currency: order.currency.clone(),
-            transaction_id: None,
-            channel: None,
-        };
+        let payment = opened(&order, self.paystack.initialize(&tx).await?);
         match self.store.open(&order, &payment).await? {
             Opened::Done => {
                 tracing::info!(order_id = %order.id, reference = %payment.reference, "payment opened");
@@ -210,6 +201,19 @@ impl PaymentService {
                 }
             }
         }
+    }
+}
+
+/// The payment a started Paystack transaction opens on `order`: its whole total, not paid yet.
+pub fn opened(order: &Order, started: Started) -> OnlinePayment {
+    OnlinePayment {
+        provider: PAYSTACK.to_owned(),
+        reference: started.reference.as_str().to_owned(),
+        authorization_url: started.authorization_url,
+        amount: order.total,
+        currency: order.currency.clone(),
+        transaction_id: None,
+        channel: None,
     }
 }
 
