@@ -273,6 +273,12 @@ impl TestApp {
         self.call(Method::GET, path, Some(token), None).await
     }
 
+    /// The customer whose `token` it is cancels order `id` (`POST /api/orders/{id}/cancel/`).
+    pub async fn cancel(&self, token: &str, id: &str) -> TestResponse {
+        self.call(Method::POST, &format!("/api/orders/{id}/cancel/"), Some(token), None)
+            .await
+    }
+
     /// Signs up and returns the response.
     pub async fn signup(&self, identifier: &str, password: &str) -> TestResponse {
         self.post(

@@ -365,14 +365,11 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
 #[tokio::test]
 async fn a_paid_order_cancelled_tells_the_customer_of_the_refund_or_the_kitchen_of_its_failure() {
     use crate::payments::{paid_through_paystack, pending_order, refuse_refunds_of};
-    use http::Method;
     let t = TestApp::new().await;
     let n = notifier(&t).await;
     let admin = t.admin_token().await;
     let cancel = async |token: &str, id: &str| {
-        let res = t
-            .call(Method::POST, &format!("/api/orders/{id}/cancel/"), Some(token), None)
-            .await;
+        let res = t.cancel(token, id).await;
         assert_eq!(res.status, 200, "{}", res.raw);
         res.body["order"]["payment_status"].as_str().unwrap().to_owned()
     };

@@ -364,14 +364,7 @@ async fn customers_cancel_only_pending_orders() {
     let order = placed(&t, &customer, &[(&jollof, 1)]).await;
     let id = order["id"].as_str().unwrap();
 
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{id}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
+    let res = t.cancel(&customer, id).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(res.body["order"]["status"], "cancelled");
     let history = res.body["order"]["status_history"].as_array().unwrap();
@@ -390,21 +383,12 @@ async fn customers_cancel_only_pending_orders() {
     let cid = confirmed["id"].as_str().unwrap();
     set_paid(&t, &admin, cid).await;
     assert_eq!(set_status(&t, &admin, cid, "confirmed").await.status, 200);
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{cid}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
+    let res = t.cancel(&customer, cid).await;
     assert_eq!(res.status, 409);
     assert_eq!(res.code(), "order_not_cancellable");
 
     let other = t.customer_token().await;
-    let res = t
-        .call(Method::POST, &format!("/api/orders/{cid}/cancel/"), Some(&other), None)
-        .await;
+    let res = t.cancel(&other, cid).await;
     assert_eq!(res.status, 404);
 }
 

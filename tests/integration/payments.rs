@@ -76,14 +76,7 @@ async fn opened_then_cancelled(t: &TestApp) -> (String, String, String, TestResp
         .as_str()
         .unwrap()
         .to_owned();
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{id}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
+    let res = t.cancel(&customer, &id).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     (customer, id, reference, res)
 }
@@ -280,14 +273,7 @@ async fn only_pending_unpaid_orders_are_paid_for_and_phone_customers_give_an_ema
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
     let (customer, id) = pending_order(&t, &admin, 100_000).await;
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{id}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
+    let res = t.cancel(&customer, &id).await;
     assert_eq!(res.status, 200);
     let res = pay(&t, &customer, &id, json!({})).await;
     assert_eq!((res.status.as_u16(), res.code()), (409, "order_not_payable"));
@@ -372,14 +358,7 @@ async fn a_customer_cancelling_a_paid_order_gets_the_whole_payment_back_through_
     let (customer, id) = pending_order(&t, &admin, 300_000).await;
     let reference = paid_through_paystack(&t, &customer, &id).await;
 
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{id}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
+    let res = t.cancel(&customer, &id).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     let cancelled = &res.body["order"];
     assert_eq!(
@@ -400,14 +379,7 @@ async fn a_customer_cancelling_a_paid_order_gets_the_whole_payment_back_through_
     assert_eq!(order(&t, &customer, &id).await["payment_status"], "refunded");
 
     // Cancelling again is refused and asks for nothing more.
-    let again = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{id}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
+    let again = t.cancel(&customer, &id).await;
     assert_eq!(again.status, 409, "{}", again.raw);
     assert_eq!(refunds_of(&reference).await.len(), 1);
     // A Paystack payment goes back only through Paystack, never by hand.

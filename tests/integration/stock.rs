@@ -222,14 +222,7 @@ async fn a_cancellation_gives_the_portions_back_in_the_same_write() {
     assert_eq!(stock_of(&t, &admin, &fish).await, 1);
     let id = placed.body["order"]["id"].as_str().unwrap().to_owned();
     let before = t.app.db().calls();
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/orders/{id}/cancel/"),
-            Some(&customer),
-            None,
-        )
-        .await;
+    let res = t.cancel(&customer, &id).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(res.body["order"]["status"], "cancelled");
     assert_eq!(res.body["order"]["status_history"].as_array().unwrap().len(), 2);

@@ -455,14 +455,18 @@ impl Data {
         Ok(order)
     }
 
+    /// The local Paystack's address.
+    fn paystack_url(&self) -> anyhow::Result<&str> {
+        self.paystack
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("payments need the local Paystack (--paystack)"))
+    }
+
     /// An order of the bench customer with a Paystack payment opened on the local Paystack, as
     /// `POST /api/orders/{id}/pay` opens it; with `paid`, the customer has paid on Paystack's
     /// page and no webhook came yet. Its payment reference.
     async fn opened(&self, paid: bool) -> anyhow::Result<String> {
-        let url = self
-            .paystack
-            .as_deref()
-            .ok_or_else(|| anyhow::anyhow!("payments need the local Paystack (--paystack)"))?;
+        let url = self.paystack_url()?;
         let paystack = Paystack::new(url, SecretKey::new(PAYSTACK_KEY.into()))?;
         let order = self.placed(false).await?;
         let email = self
@@ -506,10 +510,7 @@ impl Data {
     /// Paystack's `charge.success` for a paid reference, as its webhook posts it: the body (the
     /// transaction as Paystack's verify endpoint shows it) and its signature.
     async fn charge_success(&self, reference: &str) -> anyhow::Result<(Value, String)> {
-        let url = self
-            .paystack
-            .as_deref()
-            .ok_or_else(|| anyhow::anyhow!("payments need the local Paystack (--paystack)"))?;
+        let url = self.paystack_url()?;
         let verified: Value = reqwest::Client::new()
             .get(format!("{url}/transaction/verify/{reference}"))
             .bearer_auth(PAYSTACK_KEY)

@@ -137,21 +137,29 @@ impl PaymentService {
         // An unpaid order is pending or cancelled (confirming needs payment), so the charge that
         // pays an order finds it pending: one conditional write. Anything else (a repeat, another
         // amount, a cancelled order) is decided on the order as that write found it.
-        match self
-            .store
-            .mark_paid(order_id, &charge, &paid_entry(OrderStatus::Pending))
-            .await?
-        {
-            Marked::Done(order) => {
-                tracing::info!(order_id = %order.id, channel = %charge.channel, "order paid through Paystack");
-                Ok(Delivery::Paid)
-            }
+        match self.mark_paid(order_id, OrderStatus::Pending, &charge).await? {
+            Marked::Done(_) => Ok(Delivery::Paid),
             Marked::Changed(Some(current)) => Ok(self.apply(*current, &charge).await?.1),
             Marked::Changed(None) => {
                 tracing::warn!(reference = %charge.reference.as_str(), "charge for an order that does not exist");
                 Ok(Delivery::Ignored)
             }
         }
+    }
+
+    /// Marks the order paid by `charge` while it is in `status` (and unpaid, at that total):
+    /// one conditional write, with Paystack's entry in its history.
+    async fn mark_paid(
+        &self,
+        order_id: &str,
+        status: OrderStatus,
+        charge: &super::model::Charge,
+    ) -> Result<Marked, Failure> {
+        let marked = self.store.mark_paid(order_id, charge, &paid_entry(status)).await?;
+        if let Marked::Done(order) = &marked {
+            tracing::info!(order_id = %order.id, channel = %charge.channel, "order paid through Paystack");
+        }
+        Ok(marked)
     }
 
     /// Keeps a charge that was not applied on record for the kitchen (the notifier tells it).
@@ -186,15 +194,8 @@ impl PaymentService {
                 self.record_anomaly(order, charge, "cancelled").await
             }
             ChargeDecision::MarkPaid { .. } => {
-                match self
-                    .store
-                    .mark_paid(&order.id, charge, &paid_entry(order.status))
-                    .await?
-                {
-                    Marked::Done(order) => {
-                        tracing::info!(order_id = %order.id, channel = %charge.channel, "order paid through Paystack");
-                        Ok((*order, Delivery::Paid))
-                    }
+                match self.mark_paid(&order.id, order.status, charge).await? {
+                    Marked::Done(order) => Ok((*order, Delivery::Paid)),
                     // Another delivery marked it first (or it moved): nothing more to do.
                     Marked::Changed(Some(current)) => Ok((*current, Delivery::Ignored)),
                     Marked::Changed(None) => Err(PaymentError::NotFound),
