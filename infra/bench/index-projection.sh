@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What an index's projection costs: orders of 3 and 10 lines placed, marked paid and moved a
-# status, and a list of 20 read, on a table whose three indexes hold whole items (ALL) and on
-# one whose indexes hold only the list's attributes (INCLUDE), with the capacity units DynamoDB
+# status, and the lists of 20 read, on tables whose indexes hold whole items (ALL) or
+# only the list's attributes (INCLUDE), in the layouts the template has had, with the units DynamoDB
 # Local reports. Prints a markdown table. Takes a few seconds.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

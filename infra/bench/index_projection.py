@@ -1,21 +1,32 @@
 """What an index's projection costs, on DynamoDB Local (infra/bench/index-projection.sh).
 
-Two tables with the app's three indexes: one whose indexes all hold whole items (ALL, as
-before), one as shared/src/schema.rs makes it now (GSI1 ALL, for accounts; GSI2 and GSI3 only
-the order list's attributes, INCLUDE; SUMMARY below mirrors OrderSummary::ATTRIBUTES). On each,
-20 orders of 3 and then 10 lines shaped like the orders slice stores them are placed, marked
-paid (as the webhook does) and confirmed (a status change moves GSI2), and the kitchen's list
-of 20 pending orders (GSI2) is read with the list's projection; the capacity units DynamoDB
-reports are averaged per operation.
+Three tables with the app's three indexes: one whose indexes all hold whole items (ALL, as
+first deployed), one with GSI2 and GSI3 holding only the order list's attributes (INCLUDE) and
+GSI1 whole items (2026-11-30, night), and one as shared/src/schema.rs makes it now (GSI1 too
+holds only whole accounts and each order's list attributes). SUMMARY and ACCOUNT below mirror
+OrderSummary::ATTRIBUTES and Account::ATTRIBUTES (the template test holds the template to them).
+On each, 20 orders of 3 and then 10 lines shaped like the orders slice stores them are placed,
+marked paid (as the webhook does) and confirmed (a status change moves GSI2); the kitchen's
+list of 20 pending orders (GSI2) and the customer's own list of 20 (GSI1) are read with the
+list's projection. The capacity units DynamoDB reports are averaged per operation.
 """
 import sys, json, random, boto3
 ep = sys.argv[1]
 db = boto3.client("dynamodb", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local")
 SUMMARY = ["id","customer_id","status","payment_status","payment_method","fulfilment","total","currency","item_count","summary","created_at","updated_at"]
+ACCOUNT = ["identifier_key","id","email","phone","password_hash","role","is_verified","referral_code","referred_by","first_name","last_name","address","gender","created_at","updated_at"]
+GSI1_INCLUDE = ACCOUNT + [a for a in SUMMARY if a not in ACCOUNT]
+# What each index holds in each layout: None for every attribute, else the INCLUDE list.
+LAYOUTS = {
+    "ALL": {1: None, 2: None, 3: None},
+    "NIGHT": {1: None, 2: SUMMARY, 3: SUMMARY},
+    "NOW": {1: GSI1_INCLUDE, 2: SUMMARY, 3: SUMMARY},
+}
 def ulid(): return "01JD" + "".join(random.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(22))
-def table(name, proj):
-    p = {"ProjectionType": "ALL"} if proj == "ALL" else {"ProjectionType": "INCLUDE", "NonKeyAttributes": SUMMARY}
-    gsis = [{"IndexName": f"GSI{i}", "KeySchema": [{"AttributeName": f"GSI{i}PK", "KeyType": "HASH"}, {"AttributeName": f"GSI{i}SK", "KeyType": "RANGE"}], "Projection": p if i > 1 else {"ProjectionType": "ALL"}} for i in (1,2,3)]
+def projection(held):
+    return {"ProjectionType": "ALL"} if held is None else {"ProjectionType": "INCLUDE", "NonKeyAttributes": held}
+def table(name, layout):
+    gsis = [{"IndexName": f"GSI{i}", "KeySchema": [{"AttributeName": f"GSI{i}PK", "KeyType": "HASH"}, {"AttributeName": f"GSI{i}SK", "KeyType": "RANGE"}], "Projection": projection(LAYOUTS[layout][i])} for i in (1,2,3)]
     attrs = [{"AttributeName": a, "AttributeType": "S"} for a in ["PK","SK","GSI1PK","GSI1SK","GSI2PK","GSI2SK","GSI3PK","GSI3SK"]]
     db.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName":"PK","KeyType":"HASH"},{"AttributeName":"SK","KeyType":"RANGE"}], AttributeDefinitions=attrs, GlobalSecondaryIndexes=gsis)
 def S(v): return {"S": v}
@@ -39,7 +50,7 @@ def cap(resp):
     c = resp.get("ConsumedCapacity", {})
     return c.get("CapacityUnits", 0), {k: v["CapacityUnits"] for k, v in c.get("GlobalSecondaryIndexes", {}).items()}
 results = {}
-for proj in ["ALL", "INCLUDE"]:
+for proj in LAYOUTS:
     name = f"exp{proj}"
     table(name, proj)
     for lines in (3, 10):
@@ -58,6 +69,8 @@ for proj in ["ALL", "INCLUDE"]:
                 ReturnConsumedCapacity="INDEXES"); pay_total += cap(r)[0]
         q = db.query(TableName=name, IndexName="GSI2", KeyConditionExpression="GSI2PK = :pk", ExpressionAttributeValues={":pk": S("ORDERSTATUS#pending")},
                      ProjectionExpression=", ".join(names), ExpressionAttributeNames=names, ScanIndexForward=False, Limit=20, ReturnConsumedCapacity="INDEXES")
+        mine = db.query(TableName=name, IndexName="GSI1", KeyConditionExpression="GSI1PK = :pk", ExpressionAttributeValues={":pk": S(f"CUSTOMER#{customer}")},
+                     ProjectionExpression=", ".join(names), ExpressionAttributeNames=names, ScanIndexForward=False, Limit=20, ReturnConsumedCapacity="INDEXES")
         for oid in ids:
             r = db.update_item(TableName=name, Key={"PK": S(f"ORDER#{oid}"), "SK": S("ORDER")},
                 UpdateExpression="SET #s = :s, GSI2PK = :g, updated_at = :at, status_history = list_append(status_history, :e)",
@@ -65,9 +78,9 @@ for proj in ["ALL", "INCLUDE"]:
                 ExpressionAttributeValues={":s": S("confirmed"), ":g": S("ORDERSTATUS#confirmed"), ":at": S("2026-11-30T12:02:00Z"), ":e": {"L": [{"M": {"status": S("confirmed"), "at": S("2026-11-30T12:02:00Z"), "by": S("admin"), "by_role": S("admin")}}]}},
                 ReturnConsumedCapacity="INDEXES"); move_total += cap(r)[0]
         item_size = len(json.dumps(order(lines, customer)[1]))
-        results[(proj, lines)] = dict(place=put_total / 20, pay=pay_total / 20, status=move_total / 20, list20=cap(q)[0], returned=q["Count"], json_bytes=item_size)
-print("| GSI2 and GSI3 hold | lines | order item (JSON bytes, approx.) | place | Paystack marks paid | status change | the board's list of 20 |")
-print("|---|---|---|---|---|---|---|")
+        results[(proj, lines)] = dict(place=put_total / 20, pay=pay_total / 20, status=move_total / 20, list20=cap(q)[0], returned=q["Count"], mine20=cap(mine)[0], mine_returned=mine["Count"], json_bytes=item_size)
+print("| the indexes hold | lines | order item (JSON bytes, approx.) | place | Paystack marks paid | status change | the board's list of 20 (GSI2) | a customer's list of 20 (GSI1) |")
+print("|---|---|---|---|---|---|---|---|")
 for (proj, lines), r in results.items():
-    held = {"ALL": "whole orders (ALL)", "INCLUDE": "the list's attributes (INCLUDE)"}[proj]
-    print(f"| {held} | {lines} | {r['json_bytes']} | {r['place']:.1f} | {r['pay']:.1f} | {r['status']:.1f} | {r['list20']:.1f} ({r['returned']} items) |")
+    held = {"ALL": "whole orders in all three (ALL)", "NIGHT": "summaries in GSI2 and GSI3, whole orders in GSI1", "NOW": "summaries in all three (GSI1: whole accounts)"}[proj]
+    print(f"| {held} | {lines} | {r['json_bytes']} | {r['place']:.1f} | {r['pay']:.1f} | {r['status']:.1f} | {r['list20']:.1f} ({r['returned']} items) | {r['mine20']:.1f} ({r['mine_returned']} items) |")

@@ -735,6 +735,34 @@ async fn admins_list_users_without_secrets() {
 }
 
 #[tokio::test]
+async fn the_users_list_shows_each_account_as_its_owner_sees_it() {
+    // The users index holds only the attributes it lists (accounts whole, orders as
+    // summaries): an account read from it has every field, the profile included.
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let customer = t.customer_token().await;
+    let res = t
+        .call(
+            Method::PATCH,
+            "/api/auths/me/",
+            Some(&customer),
+            Some(json!({"first_name": "Ada", "last_name": "Obi", "address": "12 Admiralty Way, Lekki", "gender": "female"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let me = t.get("/api/auths/me/", &customer).await.body["user"].clone();
+    assert_eq!(me["first_name"], "Ada");
+    let res = t.get("/api/auths/admin/users/", &admin).await;
+    let listed = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == me["id"])
+        .cloned();
+    assert_eq!(listed, Some(me));
+}
+
+#[tokio::test]
 async fn lists_show_each_order_as_a_summary_and_the_order_itself_in_full() {
     let t = TestApp::new().await;
     let customer = t.customer_token().await;

@@ -20,8 +20,28 @@ pub const KEY_ATTRIBUTES: &[&str] = &[PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GS
 pub enum Projected {
     /// Every attribute.
     All,
-    /// These attributes only (`INCLUDE`): smaller index writes and reads, for lists.
-    Only(&'static [&'static str]),
+    /// The attributes of these lists only (`INCLUDE`; each named once): smaller index writes
+    /// and reads, for lists. One list per kind of item the index holds.
+    Only(&'static [&'static [&'static str]]),
+}
+
+impl Projected {
+    /// The non-key attributes an `INCLUDE` projection names, each once, in the order first
+    /// listed; `None` for every attribute.
+    pub fn attributes(self) -> Option<Vec<&'static str>> {
+        match self {
+            Projected::All => None,
+            Projected::Only(lists) => {
+                let mut out: Vec<&'static str> = Vec::new();
+                for attribute in lists.iter().flat_map(|list| list.iter()) {
+                    if !out.contains(attribute) {
+                        out.push(attribute);
+                    }
+                }
+                Some(out)
+            }
+        }
+    }
 }
 
 /// A global secondary index and its projection.
@@ -65,11 +85,11 @@ fn index_keys(pk: &str, sk: &str) -> Result<Vec<KeySchemaElement>, Failure> {
 }
 
 fn projection(projected: Projected) -> Projection {
-    match projected {
-        Projected::All => Projection::builder().projection_type(ProjectionType::All).build(),
-        Projected::Only(attributes) => Projection::builder()
+    match projected.attributes() {
+        None => Projection::builder().projection_type(ProjectionType::All).build(),
+        Some(attributes) => Projection::builder()
             .projection_type(ProjectionType::Include)
-            .set_non_key_attributes(Some(attributes.iter().map(|a| (*a).to_owned()).collect()))
+            .set_non_key_attributes(Some(attributes.into_iter().map(str::to_owned).collect()))
             .build(),
     }
 }
@@ -223,5 +243,17 @@ impl Db {
             .await
             .map_err(|e| db_error("DeleteTable", e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Projected;
+
+    #[test]
+    fn an_included_projection_names_each_attribute_once_in_the_order_first_listed() {
+        let projected = Projected::Only(&[&["id", "name", "created_at"], &["id", "status", "created_at"]]);
+        assert_eq!(projected.attributes(), Some(vec!["id", "name", "created_at", "status"]));
+        assert_eq!(Projected::All.attributes(), None);
     }
 }
