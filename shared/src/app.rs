@@ -137,8 +137,8 @@ impl App {
         let mut config = Config::from_env()?;
         let sdk = crate::platform::aws::sdk_config().await;
         let db = Self::db_of(&config, &sdk);
-        let keys = load_keys(&config, &sdk, function).await?;
-        config.paystack_secret_key = load_paystack_key(&config, &sdk, function).await?;
+        let (keys, paystack_key) = load_secrets(&config, &sdk, function).await?;
+        config.paystack_secret_key = paystack_key;
         Ok(Self::with_keys(Arc::new(config), db, None, keys))
     }
 
@@ -156,8 +156,8 @@ impl App {
         let from = config.require_sender_email()?.to_owned();
         let sdk = crate::platform::aws::sdk_config().await;
         let db = Self::db_of(&config, &sdk);
-        let keys = load_keys(&config, &sdk, function).await?;
-        config.paystack_secret_key = load_paystack_key(&config, &sdk, function).await?;
+        let (keys, paystack_key) = load_secrets(&config, &sdk, function).await?;
+        config.paystack_secret_key = paystack_key;
         let sender = crate::accounts::notify::AwsOtpSender::new(outbox_of(&config, &sdk, from));
         Ok(Self::with_keys(Arc::new(config), db, Some(Arc::new(sender)), keys))
     }
@@ -204,8 +204,8 @@ pub async fn load_keys(
     sdk: &crate::platform::aws::SdkConfig,
     function: &'static str,
 ) -> Result<KeyRings, ConfigError> {
-    let mut keys = KeyRings::none();
-    for &purpose in key_rings_for(function) {
+    // The secrets are read side by side: a cold start waits for the slowest, not for the sum.
+    let rings = key_rings_for(function).iter().map(|&purpose| async move {
         let ring = match (config.key_secret_id(purpose), config.local_secret.as_deref()) {
             (Some(secret_id), _) => {
                 crate::platform::actions::within(function, from_secret(config, sdk, secret_id, purpose)).await?
@@ -218,9 +218,27 @@ pub async fn load_keys(
             }
             (None, None) => return Err(ConfigError::Missing(purpose.secret_variable())),
         };
+        Ok((purpose, ring))
+    });
+    let mut keys = KeyRings::none();
+    for (purpose, ring) in futures_util::future::try_join_all(rings).await? {
         keys.set(purpose, ring);
     }
     Ok(keys)
+}
+
+/// `function`'s key rings and Paystack key ([`load_keys`], [`load_paystack_key`]), every
+/// secret read side by side.
+pub async fn load_secrets(
+    config: &Config,
+    sdk: &crate::platform::aws::SdkConfig,
+    function: &'static str,
+) -> Result<(KeyRings, Option<String>), ConfigError> {
+    futures_util::future::try_join(
+        load_keys(config, sdk, function),
+        load_paystack_key(config, sdk, function),
+    )
+    .await
 }
 
 /// Paystack's secret key for the function that holds it: from its secret (one read at cold
