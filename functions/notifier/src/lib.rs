@@ -29,6 +29,7 @@ pub fn change_of(record: &EventRecord) -> StreamChange {
 
 /// Handles a batch: every record up to the first failure; that one (by its sequence number) is
 /// reported as the batch's failure.
+///
 /// Logs one "batch finished" line with what the batch cost in DynamoDB, as the HTTP functions
 /// log "request finished".
 pub async fn handle(service: &NotificationService, event: &Event) -> DynamoDbEventResponse {
@@ -38,14 +39,12 @@ pub async fn handle(service: &NotificationService, event: &Event) -> DynamoDbEve
         handle_records(service, event),
     ))
     .await;
-    tracing::info!(
+    shared::log_finished!(
+        "batch finished",
+        db,
+        started,
         records = event.records.len(),
         failed = response.batch_item_failures.len(),
-        dynamodb_calls = db.calls,
-        dynamodb_round_trips = db.round_trips,
-        dynamodb_capacity_units = db.capacity_units,
-        elapsed_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
-        "batch finished"
     );
     response
 }

@@ -102,14 +102,7 @@ async fn observe(req: Request, next: Next) -> Response {
         headers
             .entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
-        tracing::info!(
-            status = response.status().as_u16(),
-            dynamodb_calls = db.calls,
-            dynamodb_round_trips = db.round_trips,
-            dynamodb_capacity_units = db.capacity_units,
-            elapsed_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
-            "request finished"
-        );
+        crate::log_finished!("request finished", db, started, status = response.status().as_u16());
         response
     }
     .instrument(span)

@@ -63,6 +63,25 @@ pub fn init() {
     let _ = result;
 }
 
+/// Logs the line that closes one unit of work (an HTTP request, a stream batch): its own
+/// fields, then what it asked of DynamoDB (a [`crate::platform::db::DbUsage`]) and how long it
+/// took since `started` (an `Instant`). The bench (`infra/bench/src/process.rs`) reads these
+/// fields; they are named here only.
+#[macro_export]
+macro_rules! log_finished {
+    ($message:literal, $usage:expr, $started:expr, $($field:ident = $value:expr),* $(,)?) => {{
+        let usage: $crate::platform::db::DbUsage = $usage;
+        ::tracing::info!(
+            $($field = $value,)*
+            dynamodb_calls = usage.calls,
+            dynamodb_round_trips = usage.round_trips,
+            dynamodb_capacity_units = usage.capacity_units,
+            elapsed_ms = ($started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+            $message
+        )
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
