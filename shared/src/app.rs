@@ -197,6 +197,33 @@ pub async fn notifier_from_env() -> Result<crate::notifications::NotificationSer
     ))
 }
 
+/// Where a function's secrets are read from: one Secrets Manager client for all of them, made
+/// on the first read (a function that names no secret makes none).
+struct SecretSource<'a> {
+    config: &'a Config,
+    #[cfg_attr(not(feature = "secrets"), allow(dead_code))]
+    sdk: &'a crate::platform::aws::SdkConfig,
+    #[cfg(feature = "secrets")]
+    client: std::sync::OnceLock<crate::platform::secrets::aws_sdk_secretsmanager::Client>,
+}
+
+impl<'a> SecretSource<'a> {
+    fn new(config: &'a Config, sdk: &'a crate::platform::aws::SdkConfig) -> Self {
+        Self {
+            config,
+            sdk,
+            #[cfg(feature = "secrets")]
+            client: std::sync::OnceLock::new(),
+        }
+    }
+
+    #[cfg(feature = "secrets")]
+    fn client(&self) -> &crate::platform::secrets::aws_sdk_secretsmanager::Client {
+        self.client
+            .get_or_init(|| crate::platform::secrets::client(self.sdk, self.config.secrets_endpoint.as_deref()))
+    }
+}
+
 /// The key rings `function` uses, each from its secret (one read at cold start) or, where no
 /// secret is named, from `JWT_SECRET`; the others stay empty.
 pub async fn load_keys(
@@ -204,11 +231,16 @@ pub async fn load_keys(
     sdk: &crate::platform::aws::SdkConfig,
     function: &'static str,
 ) -> Result<KeyRings, ConfigError> {
+    keys_from(&SecretSource::new(config, sdk), function).await
+}
+
+async fn keys_from(source: &SecretSource<'_>, function: &'static str) -> Result<KeyRings, ConfigError> {
+    let config = source.config;
     // The secrets are read side by side: a cold start waits for the slowest, not for the sum.
     let rings = key_rings_for(function).iter().map(|&purpose| async move {
         let ring = match (config.key_secret_id(purpose), config.local_secret.as_deref()) {
             (Some(secret_id), _) => {
-                crate::platform::actions::within(function, from_secret(config, sdk, secret_id, purpose)).await?
+                crate::platform::actions::within(function, from_secret(source, secret_id, purpose)).await?
             }
             (None, Some(master)) => {
                 KeyRing::fixed(Ring::single(LOCAL_KID, master).map_err(|err| ConfigError::Invalid {
@@ -228,17 +260,14 @@ pub async fn load_keys(
 }
 
 /// `function`'s key rings and Paystack key ([`load_keys`], [`load_paystack_key`]), every
-/// secret read side by side.
+/// secret read side by side with one client.
 pub async fn load_secrets(
     config: &Config,
     sdk: &crate::platform::aws::SdkConfig,
     function: &'static str,
 ) -> Result<(KeyRings, Option<String>), ConfigError> {
-    futures_util::future::try_join(
-        load_keys(config, sdk, function),
-        load_paystack_key(config, sdk, function),
-    )
-    .await
+    let source = SecretSource::new(config, sdk);
+    futures_util::future::try_join(keys_from(&source, function), paystack_key_from(&source, function)).await
 }
 
 /// Paystack's secret key for the function that holds it: from its secret (one read at cold
@@ -248,17 +277,21 @@ pub async fn load_paystack_key(
     sdk: &crate::platform::aws::SdkConfig,
     function: &'static str,
 ) -> Result<Option<String>, ConfigError> {
+    paystack_key_from(&SecretSource::new(config, sdk), function).await
+}
+
+async fn paystack_key_from(source: &SecretSource<'_>, function: &'static str) -> Result<Option<String>, ConfigError> {
     if !holds_paystack_key(function) {
         return Ok(None);
     }
+    let config = source.config;
     match (config.paystack_secret_id.as_deref(), config.paystack_secret_key.clone()) {
         (Some(secret_id), _) => {
             #[cfg(feature = "secrets")]
             {
-                let client = crate::platform::secrets::client(sdk, config.secrets_endpoint.as_deref());
                 let read = crate::platform::actions::within(
                     function,
-                    crate::platform::secrets::read_text(&client, secret_id, "PaystackSecret"),
+                    crate::platform::secrets::read_text(source.client(), secret_id, "PaystackSecret"),
                 );
                 let key = read.await.map_err(|err| ConfigError::Invalid {
                     name: "PAYSTACK_SECRET_ID",
@@ -268,7 +301,7 @@ pub async fn load_paystack_key(
             }
             #[cfg(not(feature = "secrets"))]
             {
-                let _ = (sdk, secret_id);
+                let _ = secret_id;
                 Err(ConfigError::Invalid {
                     name: "PAYSTACK_SECRET_ID",
                     reason: "this function is built without Secrets Manager support".into(),
@@ -294,33 +327,19 @@ fn paystack_key(key: String, name: &'static str) -> Result<String, ConfigError> 
 }
 
 #[cfg(feature = "secrets")]
-async fn from_secret(
-    config: &Config,
-    sdk: &crate::platform::aws::SdkConfig,
-    secret_id: &str,
-    purpose: Purpose,
-) -> Result<KeyRing, ConfigError> {
-    use crate::platform::secrets::{SecretRing, client};
-    SecretRing::new(
-        client(sdk, config.secrets_endpoint.as_deref()),
-        secret_id.to_owned(),
-        purpose,
-    )
-    .load(config.keys_cache)
-    .await
-    .map_err(|err| ConfigError::Invalid {
-        name: purpose.secret_variable(),
-        reason: format!("{err:#}"),
-    })
+async fn from_secret(source: &SecretSource<'_>, secret_id: &str, purpose: Purpose) -> Result<KeyRing, ConfigError> {
+    use crate::platform::secrets::SecretRing;
+    SecretRing::new(source.client().clone(), secret_id.to_owned(), purpose)
+        .load(source.config.keys_cache)
+        .await
+        .map_err(|err| ConfigError::Invalid {
+            name: purpose.secret_variable(),
+            reason: format!("{err:#}"),
+        })
 }
 
 #[cfg(not(feature = "secrets"))]
-async fn from_secret(
-    _: &Config,
-    _: &crate::platform::aws::SdkConfig,
-    _: &str,
-    purpose: Purpose,
-) -> Result<KeyRing, ConfigError> {
+async fn from_secret(_: &SecretSource<'_>, _: &str, purpose: Purpose) -> Result<KeyRing, ConfigError> {
     Err(ConfigError::Invalid {
         name: purpose.secret_variable(),
         reason: "this function is built without Secrets Manager support (the shared crate's `secrets` feature)".into(),
