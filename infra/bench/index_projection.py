@@ -3,19 +3,25 @@
 Three tables with the app's three indexes: one whose indexes all hold whole items (ALL, as
 first deployed), one with GSI2 and GSI3 holding only the order list's attributes (INCLUDE) and
 GSI1 whole items (2026-11-30, night), and one as shared/src/schema.rs makes it now (GSI1 too
-holds only whole accounts and each order's list attributes). SUMMARY and ACCOUNT below mirror
-OrderSummary::ATTRIBUTES and Account::ATTRIBUTES (the template test holds the template to them).
+holds only whole accounts and each order's list attributes). The attribute lists are read from
+the summary branch of each index's projection in infra/template.yaml (which a test holds to
+shared/src/schema.rs).
 On each, 20 orders of 3 and then 10 lines shaped like the orders slice stores them are placed,
 marked paid (as the webhook does) and confirmed (a status change moves GSI2); the kitchen's
 list of 20 pending orders (GSI2) and the customer's own list of 20 (GSI1) are read with the
 list's projection. The capacity units DynamoDB reports are averaged per operation.
 """
-import sys, json, random, boto3
+import sys, json, random, pathlib, boto3, yaml
 ep = sys.argv[1]
+TEMPLATE = pathlib.Path(__file__).resolve().parents[1] / "template.yaml"
 db = boto3.client("dynamodb", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local")
-SUMMARY = ["id","customer_id","status","payment_status","payment_method","fulfilment","total","currency","item_count","summary","created_at","updated_at"]
-ACCOUNT = ["identifier_key","id","email","phone","password_hash","role","is_verified","referral_code","referred_by","first_name","last_name","address","gender","created_at","updated_at"]
-GSI1_INCLUDE = ACCOUNT + [a for a in SUMMARY if a not in ACCOUNT]
+def included(index):
+    """The NonKeyAttributes of the index's summary projection in the template."""
+    gsis = yaml.safe_load(TEMPLATE.read_text())["Resources"]["Table"]["Properties"]["GlobalSecondaryIndexes"]
+    projection = next(g for g in gsis if g["IndexName"] == index)["Projection"]
+    return projection["Fn::If"][1]["NonKeyAttributes"]
+SUMMARY = included("GSI2")
+GSI1_INCLUDE = included("GSI1")
 # What each index holds in each layout: None for every attribute, else the INCLUDE list.
 LAYOUTS = {
     "ALL": {1: None, 2: None, 3: None},

@@ -2,10 +2,8 @@
 //! refunds when a paid order is cancelled, and every rule of the contract's payments section.
 
 use api_tests::{TestApp, TestResponse, stack, unique_phone};
-use hmac::{Hmac, Mac};
 use http::Method;
 use serde_json::{Value, json};
-use sha2::Sha512;
 
 pub(crate) async fn pay(t: &TestApp, token: &str, order: &str, body: Value) -> TestResponse {
     t.call(
@@ -28,9 +26,7 @@ async fn verify(t: &TestApp, token: &str, order: &str) -> TestResponse {
 }
 
 pub(crate) fn sign(raw: &[u8]) -> String {
-    let mut mac = Hmac::<Sha512>::new_from_slice(stack().paystack_key.as_bytes()).unwrap();
-    mac.update(raw);
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    shared::payments::model::signature(stack().paystack_key.as_bytes(), raw)
 }
 
 /// Posts `raw` to the webhook with `signature` (None: no header).

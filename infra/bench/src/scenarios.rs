@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha512;
 use shared::accounts::model::{
     Account, Channel, Identifier, Otp, OtpHasher, Password, PasswordHasher, Role, Session, Subject, TokenType, Tokens,
 };
@@ -17,7 +15,7 @@ use shared::menu::model::{Money, Name};
 use shared::menu::store::MenuStore;
 use shared::orders::model::{NewOrder, Order, OrderLine, PaymentStatus, check_payment};
 use shared::orders::store::{OrderStore, PlaceOutcome};
-use shared::payments::model::Reference;
+use shared::payments::model::{Reference, signature};
 use shared::payments::paystack::{NewTransaction, Paystack, SecretKey};
 use shared::payments::service::opened;
 use shared::payments::store::{Opened, PaymentStore};
@@ -520,9 +518,8 @@ impl Data {
             .json()
             .await?;
         let body = json!({"event": "charge.success", "data": verified["data"]});
-        let mut mac = Hmac::<Sha512>::new_from_slice(PAYSTACK_KEY.as_bytes())?;
-        mac.update(body.to_string().as_bytes());
-        Ok((body, hex::encode(mac.finalize().into_bytes())))
+        let signature = signature(PAYSTACK_KEY.as_bytes(), body.to_string().as_bytes());
+        Ok((body, signature))
     }
 
     /// A stream event from `events/notifier-stream-<name>.json`, about the bench customer, with
