@@ -6,6 +6,7 @@
 //! binaries run.
 
 pub mod actions;
+pub mod edge;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -22,6 +23,9 @@ use tower::ServiceExt;
 
 pub const SENDER: &str = "no-reply@chukskitchen.test";
 pub const JWT_SECRET: &str = "integration-test-secret-0123456789abcdef";
+/// The value the test edge adds as `X-Origin-Verify` (the functions stand behind a locked door,
+/// as on AWS).
+pub const ORIGIN_VERIFY: &str = "integration-test-origin-verify-0123456789";
 
 /// Endpoints of the emulators, from the environment `dev.sh test` sets.
 pub struct Stack {
@@ -122,6 +126,18 @@ pub struct TestApp {
     pub app: App,
     pub table: String,
     routers: HashMap<Function, Service>,
+    /// CloudFront as `infra/template.yaml` configures it: every request the tests send passes
+    /// it, unless a test goes around it on purpose ([`TestApp::around_the_edge`]).
+    edge: edge::Edge,
+}
+
+/// The template, parsed once for every test.
+fn template() -> &'static serde_yaml::Value {
+    static TEMPLATE: OnceLock<serde_yaml::Value> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let text = std::fs::read_to_string(edge::template_path()).expect("infra/template.yaml");
+        serde_yaml::from_str(&text).expect("the template parses")
+    })
 }
 
 #[derive(Debug)]
@@ -186,6 +202,7 @@ impl TestApp {
             ("PAYSTACK_SECRET_KEY", stack.paystack_key.as_str()),
             ("OTP_SENDER_EMAIL", SENDER),
             ("JWT_SECRET", JWT_SECRET),
+            ("ORIGIN_VERIFY", ORIGIN_VERIFY),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -194,6 +211,11 @@ impl TestApp {
             env.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration");
+        let locals = edge::Locals {
+            origin_verify: env["ORIGIN_VERIFY"].clone(),
+            ..Default::default()
+        };
+        let edge = edge::Edge::from_value(template(), &locals).expect("the template's edge");
         let sdk = sdk().await;
         let store = Db::new(
             shared::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
@@ -221,16 +243,49 @@ impl TestApp {
             app,
             table: table.to_owned(),
             routers,
+            edge,
         }
     }
 
-    /// Sends a request to the function that owns its path.
+    /// Sends a request through the edge to the function that owns its path.
     pub async fn request(&self, request: Request<lambda_http::Body>) -> TestResponse {
         let function = Function::for_path(request.uri().path());
         self.send_to(function, request).await
     }
 
+    /// Sends a request from the viewer at `viewer` through the edge.
+    pub async fn request_from(
+        &self,
+        viewer: std::net::SocketAddr,
+        request: Request<lambda_http::Body>,
+    ) -> TestResponse {
+        let function = Function::for_path(request.uri().path());
+        let request = self.through_the_edge(request, viewer);
+        self.around_the_edge(function, request).await
+    }
+
+    /// Sends a request through the edge to `function` (from a viewer on 127.0.0.1).
     pub async fn send_to(&self, function: Function, request: Request<lambda_http::Body>) -> TestResponse {
+        let viewer = std::net::SocketAddr::from(([127, 0, 0, 1], 50_000));
+        let request = self.through_the_edge(request, viewer);
+        self.around_the_edge(function, request).await
+    }
+
+    /// What CloudFront makes of a viewer's request to the API: only the headers its policies
+    /// forward, plus the viewer's address and the origin's custom headers.
+    fn through_the_edge(
+        &self,
+        request: Request<lambda_http::Body>,
+        viewer: std::net::SocketAddr,
+    ) -> Request<lambda_http::Body> {
+        let (mut parts, body) = request.into_parts();
+        let behaviour = self.edge.behaviour("/api/");
+        parts.headers = self.edge.origin_request_headers(behaviour, &parts.headers, viewer);
+        Request::from_parts(parts, body)
+    }
+
+    /// Sends a request to `function` as it stands, as if it came straight to API Gateway.
+    pub async fn around_the_edge(&self, function: Function, request: Request<lambda_http::Body>) -> TestResponse {
         let router = self.routers[&function].clone();
         let response = router.oneshot(request).await.expect("routers are infallible");
         let status = response.status();

@@ -1,6 +1,6 @@
 //! Abuse and fault resistance: login throttling, OTP send limits, dependencies that fail.
 
-use api_tests::{TestApp, latest_otp, unique_email};
+use api_tests::{Function, TestApp, latest_otp, unique_email};
 use serde_json::json;
 
 #[tokio::test]
@@ -117,21 +117,16 @@ async fn an_unreachable_database_is_a_503_with_retry_after_and_no_internals() {
     assert_eq!(healthy.signup(&email, "correct horse").await.status, 201);
 }
 
-/// A login as API Gateway hands it over from `address`.
+/// A login from the viewer at `address`, through the edge.
 async fn login_from(t: &TestApp, address: &str, identifier: &str, password: &str) -> api_tests::TestResponse {
-    use lambda_http::RequestExt;
-    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
-    use lambda_http::request::RequestContext;
-    let mut context = ApiGatewayV2httpRequestContext::default();
-    context.http.source_ip = Some(address.to_owned());
     let request = http::Request::post("/api/auths/login/")
         .header("content-type", "application/json")
         .body(lambda_http::Body::from(
             json!({"identifier": identifier, "password": password}).to_string(),
         ))
-        .unwrap()
-        .with_request_context(RequestContext::ApiGatewayV2(context));
-    t.request(request).await
+        .unwrap();
+    let viewer = format!("{address}:443").parse().expect("an IPv4 address");
+    t.request_from(viewer, request).await
 }
 
 #[tokio::test]
@@ -197,27 +192,28 @@ async fn guesses_spread_over_many_addresses_meet_the_identifier_wide_cap() {
 async fn behind_the_front_door_requests_around_it_are_refused_and_logins_are_counted_per_viewer_address() {
     const VALUE: &str = "front-door-value-0123456789abcdef";
     let t = api_tests::TestApp::with_env(&[("ORIGIN_VERIFY", VALUE), ("LOGIN_MAX_FAILURES", "2")]).await;
-    let login = |viewer: &str, verify: Option<&str>, password: &str, email: &str| {
+    let login = |verify: Option<&str>, email: &str| {
         let mut request = http::Request::post("/api/auths/login/").header("content-type", "application/json");
         if let Some(v) = verify {
             request = request.header("x-origin-verify", v);
         }
         request
-            .header("cloudfront-viewer-address", viewer)
+            .header("cloudfront-viewer-address", "203.0.113.1:5000")
             .body(lambda_http::Body::from(
-                json!({"identifier": email, "password": password}).to_string(),
+                json!({"identifier": email, "password": "x"}).to_string(),
             ))
             .unwrap()
     };
     let email = unique_email();
     // Straight to API Gateway (no value, or a wrong one): refused before any work.
     for verify in [None, Some("guess")] {
-        let res = t.request(login("203.0.113.1:5000", verify, "x", &email)).await;
+        let res = t.around_the_edge(Function::Login, login(verify, &email)).await;
         assert_eq!(res.status, 403, "{}", res.raw);
         assert_eq!(res.code(), "front_door_required");
     }
     let res = t
-        .request(
+        .around_the_edge(
+            Function::Foods,
             http::Request::get("/api/foods/")
                 .body(lambda_http::Body::Empty)
                 .unwrap(),
@@ -225,15 +221,19 @@ async fn behind_the_front_door_requests_around_it_are_refused_and_logins_are_cou
         .await;
     assert_eq!(res.status, 403, "every function stands behind the door");
 
-    // Through CloudFront: the unknown identifier fails twice from one viewer and is throttled
-    // there, while another viewer is not.
+    // Through CloudFront: a viewer's own X-Origin-Verify or CloudFront-Viewer-Address is not
+    // believed (CloudFront sets both). The unknown identifier fails twice from one viewer and is
+    // throttled there, while another viewer is not.
+    let viewer = |v: &str| v.parse::<std::net::SocketAddr>().unwrap();
     for _ in 0..2 {
-        let res = t.request(login("203.0.113.1:5000", Some(VALUE), "x", &email)).await;
+        let res = t
+            .request_from(viewer("198.51.100.1:5000"), login(Some("guess"), &email))
+            .await;
         assert_eq!(res.status, 401, "{}", res.raw);
     }
-    let res = t.request(login("203.0.113.1:6000", Some(VALUE), "x", &email)).await;
+    let res = t.request_from(viewer("198.51.100.1:6000"), login(None, &email)).await;
     assert_eq!(res.status, 429, "same viewer address, another port: {}", res.raw);
-    let res = t.request(login("198.51.100.7:5000", Some(VALUE), "x", &email)).await;
+    let res = t.request_from(viewer("198.51.100.7:5000"), login(None, &email)).await;
     assert_eq!(
         res.status, 401,
         "another viewer still gets its own guesses: {}",

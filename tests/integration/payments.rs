@@ -133,6 +133,12 @@ async fn a_customer_pays_through_paystack_and_the_signed_webhook_marks_the_order
     let res = webhook(&t, &raw, Some(&signature)).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(
+        res.body,
+        json!({"received": true}),
+        "every answer is JSON, the webhook's too"
+    );
+    assert_eq!(res.headers["content-type"], "application/json");
+    assert_eq!(
         t.app.db().calls() - before,
         1,
         "one conditional write: the reference names its order"

@@ -4,11 +4,17 @@ use api_tests::{TestApp, latest_otp, messages_to, unique_email};
 use http::Method;
 use serde_json::json;
 
+/// Waits out a 1 s code cooldown (the signup code's, which verifying does not lift).
+async fn past_the_cooldown() {
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+}
+
 #[tokio::test]
 async fn forgot_answers_known_and_unknown_identifiers_alike_and_sends_only_to_the_known() {
-    let t = TestApp::new().await;
+    let t = TestApp::with_env(&[("OTP_RESEND_COOLDOWN_SECONDS", "1")]).await;
     let known = unique_email();
     t.verified_user(&known, "correct horse").await;
+    past_the_cooldown().await;
     let unknown = unique_email();
     let a = t
         .post("/api/auths/password/forgot/", json!({"identifier": known}))
@@ -38,9 +44,10 @@ async fn forgot_answers_known_and_unknown_identifiers_alike_and_sends_only_to_th
 
 #[tokio::test]
 async fn a_reset_sets_the_password_and_ends_every_session_access_tokens_included() {
-    let t = TestApp::new().await;
+    let t = TestApp::with_env(&[("OTP_RESEND_COOLDOWN_SECONDS", "1")]).await;
     let email = unique_email();
     t.verified_user(&email, "old password").await;
+    past_the_cooldown().await;
     let live = t.login(&email, "old password").await;
     let access = live["access"].as_str().unwrap();
     assert_eq!(t.get("/api/auths/me/", access).await.status, 200);
@@ -218,4 +225,20 @@ async fn changing_the_password_needs_the_current_one_and_starts_over() {
     }
     assert_eq!(t.get("/api/auths/me/", &fresh).await.status, 200, "the new one lives");
     t.login(&email, "new password").await;
+}
+
+#[tokio::test]
+async fn verifying_an_account_does_not_lift_the_cooldown_of_the_code_it_used() {
+    let t = TestApp::new().await;
+    let email = unique_email();
+    // Signup sends a code, verify uses it: `forgot` within 60 s of that code still waits.
+    t.verified_user(&email, "correct horse").await;
+    let res = t
+        .post("/api/auths/password/forgot/", json!({"identifier": email}))
+        .await;
+    assert_eq!(res.status, 429, "{}", res.raw);
+    assert_eq!(res.code(), "otp_cooldown");
+    let wait: i64 = res.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(messages_to(&email).await.len(), 1, "only the signup code was sent");
 }

@@ -243,27 +243,12 @@ fn each_function_is_given_exactly_the_key_rings_it_uses_and_no_secret_sits_in_th
 }
 
 #[test]
-fn the_front_door_forwards_what_the_functions_check_and_read() {
-    use shared::platform::front_door::{VERIFY_HEADER, VIEWER_ADDRESS_HEADER};
+fn the_front_door_forwards_exactly_the_request_headers_the_list_says_are_read() {
+    use shared::platform::routes::{REQUEST_HEADERS, SetBy};
     let t = template();
     let config = &t["Resources"]["FrontDoor"]["Properties"]["DistributionConfig"];
     let origin = &config["Origins"][0];
-    let added = &origin["OriginCustomHeaders"][0];
-    assert!(
-        added["HeaderName"]
-            .as_str()
-            .unwrap()
-            .eq_ignore_ascii_case(VERIFY_HEADER)
-    );
-    let value = serde_yaml::to_string(&added["HeaderValue"]).unwrap();
-    let env = serde_yaml::to_string(&t["Globals"]["Function"]["Environment"]["Variables"]["ORIGIN_VERIFY"]).unwrap();
-    assert_eq!(value, env, "CloudFront adds the value every function expects");
-    assert!(value.contains("OriginVerifySecret"));
-    assert_eq!(
-        origin["CustomOriginConfig"]["OriginProtocolPolicy"].as_str(),
-        Some("https-only")
-    );
-
+    assert_eq!(origin["Id"].as_str(), Some("api"));
     let lower = |v: &Value| -> BTreeSet<String> {
         v.as_sequence()
             .unwrap()
@@ -278,28 +263,97 @@ fn the_front_door_forwards_what_the_functions_check_and_read() {
         &t["Resources"]["ApiCachePolicy"]["Properties"]["CachePolicyConfig"]["ParametersInCacheKeyAndForwardedToOrigin"]
             ["HeadersConfig"]["Headers"],
     );
-    let reaches: BTreeSet<String> = forwarded.union(&keyed).cloned().collect();
-    for header in [
-        "authorization",
-        "content-type",
-        "idempotency-key",
-        "origin",
-        VIEWER_ADDRESS_HEADER,
-    ] {
-        assert!(
-            reaches.contains(header),
-            "{header} does not reach the API through CloudFront"
-        );
-    }
+    let added: BTreeSet<String> = origin["OriginCustomHeaders"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|h| h["HeaderName"].as_str().unwrap().to_lowercase())
+        .collect();
+    let listed = |by: SetBy| -> BTreeSet<String> {
+        REQUEST_HEADERS
+            .iter()
+            .filter(|h| h.set_by == by)
+            .map(|h| h.name.to_lowercase())
+            .collect()
+    };
+    let reaches: BTreeSet<String> = forwarded
+        .union(&keyed)
+        .filter(|h| !h.starts_with("cloudfront-"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        reaches,
+        listed(SetBy::Viewer),
+        "the viewer headers the cache and origin request policies forward are the ones something reads"
+    );
+    let generated: BTreeSet<String> = forwarded
+        .iter()
+        .filter(|h| h.starts_with("cloudfront-"))
+        .cloned()
+        .collect();
+    assert_eq!(generated, listed(SetBy::CloudFront), "CloudFront's own headers");
+    assert_eq!(added, listed(SetBy::Origin), "the API origin's custom headers");
     assert!(!reaches.contains("host"), "API Gateway needs its own Host");
     assert!(
         keyed.contains("authorization"),
         "cached answers are never shared across callers"
     );
+
+    let value = serde_yaml::to_string(&origin["OriginCustomHeaders"][0]["HeaderValue"]).unwrap();
+    let env = serde_yaml::to_string(&t["Globals"]["Function"]["Environment"]["Variables"]["ORIGIN_VERIFY"]).unwrap();
+    assert_eq!(value, env, "CloudFront adds the value every function expects");
+    assert!(value.contains("OriginVerifySecret"));
+    assert_eq!(
+        origin["CustomOriginConfig"]["OriginProtocolPolicy"].as_str(),
+        Some("https-only")
+    );
     assert_eq!(
         t["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"].as_str(),
         Some("https://${FrontDoor.DomainName}"),
         "clients are given the front door"
+    );
+}
+
+/// Every request header read in the functions and the library goes through the list
+/// (`RequestHeader::read` / `take`), so the list, and with it the edge, cannot miss one.
+#[test]
+fn request_headers_are_read_only_through_the_header_list() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let patterns = [
+        "headers.get(",
+        "headers().get(",
+        "headers.remove(",
+        "headers.contains_key(",
+        "headers.get_all(",
+        "TypedHeader",
+        "header::AUTHORIZATION",
+    ];
+    let mut offenders = Vec::new();
+    let mut stack = vec![root.join("shared/src"), root.join("functions")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("platform/routes.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Unit tests may build and inspect requests as they like.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in code.lines().enumerate() {
+                if patterns.iter().any(|p| line.contains(p)) {
+                    offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "read request headers through shared::platform::routes::REQUEST_HEADERS:\n{}",
+        offenders.join("\n")
     );
 }
 
@@ -437,4 +491,60 @@ fn names_of(v: &serde_yaml::Value) -> Vec<String> {
     v.as_sequence()
         .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
+}
+
+#[test]
+fn every_answer_of_the_front_door_carries_the_security_headers() {
+    let locals = api_tests::edge::Locals {
+        origin_verify: "x".into(),
+        ..Default::default()
+    };
+    let edge = api_tests::edge::Edge::from_template(&locals).expect("the edge");
+    for path in ["/", "/index.html", "/assets/app.js", "/api/foods/"] {
+        let mut headers = http::HeaderMap::new();
+        edge.finish_response(edge.behaviour(path), &mut headers);
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        let directive = |name: &str| {
+            csp.split(';')
+                .map(str::trim)
+                .find(|d| d.starts_with(&format!("{name} ")))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(directive("script-src"), "script-src 'self'", "{path}: no inline script");
+        assert_eq!(directive("frame-ancestors"), "frame-ancestors 'none'", "{path}");
+        assert_eq!(
+            directive("img-src").trim(),
+            "img-src 'self' data:",
+            "{path}: pictures from the app only, by default"
+        );
+        assert!(
+            header("strict-transport-security").starts_with("max-age=63072000"),
+            "{path}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+    }
+    // The images origin, when a stack names one, is the only other source of pictures.
+    let mut locals = locals;
+    locals
+        .parameters
+        .insert("ImagesOrigin".into(), "https://pictures.example.ng".into());
+    let edge = api_tests::edge::Edge::from_template(&locals).expect("the edge");
+    let mut headers = http::HeaderMap::new();
+    edge.finish_response(edge.behaviour("/"), &mut headers);
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("img-src 'self' data: https://pictures.example.ng;")
+    );
 }

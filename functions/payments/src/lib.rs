@@ -3,7 +3,7 @@
 //! Paystack's signed webhook tells the kitchen an order is paid.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use bytes::Bytes;
@@ -13,10 +13,8 @@ use shared::http::{MAX_BODY_BYTES, Service, parse_json, path_id, service};
 use shared::orders::http::order_not_found;
 use shared::payments::http::payment_body;
 use shared::payments::service::PaymentService;
+use shared::platform::routes::PAYSTACK_SIGNATURE;
 use shared::{ApiError, App};
-
-/// The header Paystack signs its webhooks in.
-pub const SIGNATURE_HEADER: &str = "x-paystack-signature";
 
 pub fn router(app: App) -> Service {
     service(
@@ -92,8 +90,9 @@ async fn verify(State(app): State<App>, customer: Customer, Path(id): Path<Strin
 }
 
 /// Paystack's webhook: the signature is checked over the exact bytes received, before parsing.
-async fn webhook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
-    let signature = headers.get(SIGNATURE_HEADER).map(|v| v.as_bytes());
+/// Every delivery Paystack should not retry is acknowledged with `{"received": true}`.
+async fn webhook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let signature = PAYSTACK_SIGNATURE.read(&headers).map(|v| v.as_bytes());
     payments(&app)?.webhook(&body, signature).await?;
-    Ok(StatusCode::OK)
+    Ok(Json(json!({ "received": true })))
 }

@@ -297,6 +297,7 @@ impl Data {
                     expires_at: sent_at + 600,
                     attempts: 0,
                     delivered: true,
+                    used_at: None,
                 })
             })
             .transpose()?;

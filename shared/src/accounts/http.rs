@@ -2,7 +2,6 @@
 //! (`Caller` for any signed-in user, `Customer`, `Admin`), and the JSON shapes of tokens and codes.
 
 use axum::extract::FromRequestParts;
-use http::header::AUTHORIZATION;
 use http::request::Parts;
 use serde_json::{Value, json};
 
@@ -103,7 +102,9 @@ impl From<AccountError> for ApiError {
 
 /// The bearer token of a request.
 fn bearer(parts: &Parts) -> Result<&str, AccountError> {
-    let header = parts.headers.get(AUTHORIZATION).ok_or(AccountError::NotAuthenticated)?;
+    let header = crate::platform::routes::AUTHORIZATION
+        .read(&parts.headers)
+        .ok_or(AccountError::NotAuthenticated)?;
     let invalid = || AccountError::Token(TokenError::Invalid);
     let value = header.to_str().map_err(|_| invalid())?;
     let (scheme, token) = value.trim().split_once(' ').ok_or_else(invalid)?;

@@ -343,6 +343,8 @@ impl Accounts {
         let policy = &self.settings.codes;
         policy.check_guessable(pending, now_epoch()).map_err(|e| match e {
             CodeError::Expired => AccountError::CodeExpired,
+            // A code works once: used again, it is as good as a wrong one.
+            CodeError::Used => AccountError::WrongCode,
             CodeError::TooManyAttempts => AccountError::TooManyAttempts,
         })?;
         let guess = policy.guess(pending);

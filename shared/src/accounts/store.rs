@@ -308,7 +308,7 @@ impl AccountStore {
             .db
             .update_item(account_pk(identifier_key), OTP_SK)
             .update_expression("SET attempts = attempts + :one")
-            .condition_expression("code_hash = :h AND attempts < :max")
+            .condition_expression("code_hash = :h AND attempts < :max AND attribute_not_exists(used_at)")
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":h", s(guess.code_hash))
             .expression_attribute_values(":max", n(guess.attempts_below));
@@ -345,13 +345,16 @@ impl AccountStore {
         })
     }
 
-    /// A transaction action that deletes the pending code of the account partition `pk`, under
-    /// the guess's precondition (the code checked, attempts left): a code works once.
+    /// A transaction action that marks the pending code of the account partition `pk` used,
+    /// under the guess's precondition (the code checked, attempts left, not used yet): a code
+    /// works once. It stays until it expires, so its send time keeps holding the cooldown.
     fn consume_code(&self, pk: &str, guess: GuessPrecondition<'_>) -> Result<TransactWriteItem, Failure> {
-        self.db.delete_action(pk, OTP_SK, |a| {
-            a.condition_expression("code_hash = :h AND attempts < :max")
+        self.db.update_action(pk, OTP_SK, |a| {
+            a.update_expression("SET used_at = :now")
+                .condition_expression("code_hash = :h AND attempts < :max AND attribute_not_exists(used_at)")
                 .expression_attribute_values(":h", s(guess.code_hash))
                 .expression_attribute_values(":max", n(guess.attempts_below))
+                .expression_attribute_values(":now", n(crate::platform::clock::now_epoch()))
         })
     }
 

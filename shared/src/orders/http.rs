@@ -12,8 +12,6 @@ use super::model::{
 use super::service::{OrderError, Placement};
 use crate::platform::error::ApiError;
 
-pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
-
 impl From<OrderError> for ApiError {
     fn from(err: OrderError) -> Self {
         match err {
@@ -89,8 +87,8 @@ pub fn order_not_found() -> ApiError {
 
 /// The `Idempotency-Key` header, if present.
 pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, ApiError> {
-    headers
-        .get(IDEMPOTENCY_HEADER)
+    crate::platform::routes::IDEMPOTENCY_KEY
+        .read(headers)
         .map(|value| IdempotencyKey::parse(value.as_bytes()))
         .transpose()
         .map_err(ApiError::from)

@@ -12,11 +12,12 @@ use std::sync::Arc;
 use http::request::Parts;
 
 use crate::platform::error::ApiError;
+use crate::platform::routes::{self, RequestHeader};
 
 /// The header CloudFront adds (an origin custom header of the distribution).
-pub const VERIFY_HEADER: &str = "x-origin-verify";
+pub const VERIFY_HEADER: RequestHeader = routes::ORIGIN_VERIFY;
 /// The viewer's `address:port`, added by CloudFront (origin request policy).
-pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
+pub const VIEWER_ADDRESS_HEADER: RequestHeader = routes::VIEWER_ADDRESS;
 
 /// Whether requests must come through CloudFront.
 #[derive(Clone, Default)]
@@ -56,16 +57,15 @@ impl FrontDoor {
         let Some(secret) = &self.secret else {
             return Ok(ClientAddress(source_ip(parts)));
         };
-        let given = parts.headers.remove(VERIFY_HEADER);
+        let given = VERIFY_HEADER.take(&mut parts.headers);
         if !given.is_some_and(|v| constant_time_eq(v.as_bytes(), secret)) {
             return Err(ApiError::Forbidden {
                 code: "front_door_required",
                 message: "Call the API at its published address",
             });
         }
-        let viewer = parts
-            .headers
-            .get(VIEWER_ADDRESS_HEADER)
+        let viewer = VIEWER_ADDRESS_HEADER
+            .read(&parts.headers)
             .and_then(|v| v.to_str().ok())
             .and_then(viewer_ip);
         Ok(ClientAddress(viewer.unwrap_or_else(|| source_ip(parts))))
@@ -113,7 +113,7 @@ mod tests {
     fn an_open_door_admits_everything_at_its_source_address() {
         let door = FrontDoor::open();
         let got = door
-            .admit(&mut parts(&[(VIEWER_ADDRESS_HEADER, "203.0.113.9:1234")]))
+            .admit(&mut parts(&[(VIEWER_ADDRESS_HEADER.name, "203.0.113.9:1234")]))
             .unwrap();
         assert_eq!(
             got,
@@ -127,8 +127,8 @@ mod tests {
         let door = FrontDoor::locked("s3cret-value-0123456789");
         for headers in [
             &[][..],
-            &[(VERIFY_HEADER, "guess")],
-            &[(VERIFY_HEADER, "s3cret-value-012345678")],
+            &[(VERIFY_HEADER.name, "guess")],
+            &[(VERIFY_HEADER.name, "s3cret-value-012345678")],
         ] {
             let err = door.admit(&mut parts(headers)).unwrap_err();
             assert_eq!(err.code(), "front_door_required");
@@ -139,14 +139,14 @@ mod tests {
     fn behind_the_door_the_viewer_address_counts_and_the_shared_value_goes_no_further() {
         let door = FrontDoor::locked("s3cret-value-0123456789");
         let mut p = parts(&[
-            (VERIFY_HEADER, "s3cret-value-0123456789"),
-            (VIEWER_ADDRESS_HEADER, "198.51.100.10:46532"),
+            (VERIFY_HEADER.name, "s3cret-value-0123456789"),
+            (VIEWER_ADDRESS_HEADER.name, "198.51.100.10:46532"),
         ]);
         assert_eq!(door.admit(&mut p).unwrap(), ClientAddress("198.51.100.10".into()));
-        assert!(p.headers.get(VERIFY_HEADER).is_none());
+        assert!(VERIFY_HEADER.read(&p.headers).is_none());
         let mut p = parts(&[
-            (VERIFY_HEADER, "s3cret-value-0123456789"),
-            (VIEWER_ADDRESS_HEADER, "2001:db8::1:443"),
+            (VERIFY_HEADER.name, "s3cret-value-0123456789"),
+            (VIEWER_ADDRESS_HEADER.name, "2001:db8::1:443"),
         ]);
         assert_eq!(door.admit(&mut p).unwrap(), ClientAddress("2001:db8::1".into()));
     }

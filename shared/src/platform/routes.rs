@@ -85,6 +85,88 @@ pub const ROUTES: &[Route] = &[
     route("admin", "GET", "/api/auths/admin/users/", Admin),
 ];
 
+/// Who puts a request header on the request a function receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetBy {
+    /// The caller (a browser, an app, Paystack): CloudFront forwards it only if the distribution's
+    /// cache policy or origin request policy names it.
+    Viewer,
+    /// CloudFront itself, when the origin request policy asks for it.
+    CloudFront,
+    /// CloudFront, as an origin custom header of the API origin (the caller cannot set it).
+    Origin,
+}
+
+/// A request header something behind the front door reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestHeader {
+    /// As CloudFront's policies spell it (header names are case-insensitive).
+    pub name: &'static str,
+    pub set_by: SetBy,
+    /// Who reads it, in words (a function, or API Gateway itself).
+    pub read_by: &'static str,
+}
+
+impl RequestHeader {
+    /// The header's value on a request, if it came. Functions read request headers only through
+    /// the constants below (a test holds the code to that), so the list is every header read.
+    pub fn read<'a>(&self, headers: &'a http::HeaderMap) -> Option<&'a http::HeaderValue> {
+        headers.get(self.name)
+    }
+
+    /// Reads the header and removes it from the request (a value that must go no further).
+    pub fn take(&self, headers: &mut http::HeaderMap) -> Option<http::HeaderValue> {
+        headers.remove(self.name)
+    }
+}
+
+const fn header(name: &'static str, set_by: SetBy, read_by: &'static str) -> RequestHeader {
+    RequestHeader { name, set_by, read_by }
+}
+
+pub const AUTHORIZATION: RequestHeader = header("Authorization", SetBy::Viewer, "every function's caller extractors");
+pub const IDEMPOTENCY_KEY: RequestHeader = header("Idempotency-Key", SetBy::Viewer, "orders: placement and checkout");
+pub const PAYSTACK_SIGNATURE: RequestHeader = header("x-paystack-signature", SetBy::Viewer, "payments: the webhook");
+pub const VIEWER_ADDRESS: RequestHeader = header(
+    "CloudFront-Viewer-Address",
+    SetBy::CloudFront,
+    "every function's front door (the per-address throttles)",
+);
+pub const ORIGIN_VERIFY: RequestHeader = header(
+    "X-Origin-Verify",
+    SetBy::Origin,
+    "every function's front door (refuses requests around CloudFront)",
+);
+
+/// Every request header read behind the front door. `infra/template.yaml`'s CloudFront policies
+/// forward exactly these (`tests/integration/template.rs`), and the local front door applies the
+/// same policies, so a header read here and dropped at the edge fails the tests.
+pub const REQUEST_HEADERS: &[RequestHeader] = &[
+    AUTHORIZATION,
+    IDEMPOTENCY_KEY,
+    PAYSTACK_SIGNATURE,
+    VIEWER_ADDRESS,
+    ORIGIN_VERIFY,
+    // The body's media type: API Gateway and lambda_http decide from it whether a body is text.
+    header(
+        "Content-Type",
+        SetBy::Viewer,
+        "API Gateway and lambda_http (the body's encoding)",
+    ),
+    // CORS, answered by API Gateway itself (the HttpApi's CorsConfiguration).
+    header("Origin", SetBy::Viewer, "API Gateway's CORS"),
+    header(
+        "Access-Control-Request-Method",
+        SetBy::Viewer,
+        "API Gateway's CORS preflight",
+    ),
+    header(
+        "Access-Control-Request-Headers",
+        SetBy::Viewer,
+        "API Gateway's CORS preflight",
+    ),
+];
+
 /// The functions, in deployment order.
 pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "admin", "orders", "payments"];
 

@@ -138,6 +138,14 @@ impl Phone {
         } else {
             return Err(IdentifierError::InvalidPhone);
         };
+        // `+234 0801...`: the national trunk 0 written after the country code is not part of
+        // the number (`+234 801...`), so both spellings are one identifier.
+        let international = match international.strip_prefix(default_country) {
+            Some(national) if !default_country.is_empty() && national.starts_with('0') => {
+                format!("{default_country}{}", &national[1..])
+            }
+            _ => international,
+        };
         // E.164: at most 15 digits, no leading zero; fewer than 8 is no real subscriber number.
         if !(8..=15).contains(&international.len()) || international.starts_with('0') {
             return Err(IdentifierError::InvalidPhone);
@@ -286,6 +294,10 @@ mod tests {
             "002348012345678",
             "2348012345678",
             "+234 (801) 234 5678",
+            "+234 0801 234 5678",
+            "+23408012345678",
+            "0023408012345678",
+            "23408012345678",
         ] {
             assert_eq!(parse(raw).unwrap().as_str(), "+2348012345678", "{raw}");
         }

@@ -131,6 +131,10 @@ pub struct PendingCode {
     pub attempts: u32,
     /// False when the last delivery attempt failed: a resend is then allowed at once.
     pub delivered: bool,
+    /// When the code was used (epoch seconds). A used code is kept until it expires, so that its
+    /// `sent_at` still holds the identifier's cooldown: verifying does not lift it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_at: Option<i64>,
 }
 
 impl PendingCode {
@@ -145,6 +149,8 @@ impl PendingCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeError {
     Expired,
+    /// The code was already used: it works once.
+    Used,
     /// `max_attempts` wrong codes were tried: the code is dead, ask for another.
     TooManyAttempts,
 }
@@ -167,13 +173,16 @@ impl CodePolicy {
             expires_at: now + self.ttl_secs,
             attempts: 0,
             delivered: true,
+            used_at: None,
         }
     }
 
     /// Whether a guess may be checked against `code` now. (A guess for another purpose than
     /// the code's is a wrong guess: see [`PendingCode::serves`].)
     pub fn check_guessable(&self, code: &PendingCode, now: i64) -> Result<(), CodeError> {
-        if code.attempts >= self.max_attempts {
+        if code.used_at.is_some() {
+            Err(CodeError::Used)
+        } else if code.attempts >= self.max_attempts {
             Err(CodeError::TooManyAttempts)
         } else if now >= code.expires_at {
             Err(CodeError::Expired)
@@ -307,6 +316,19 @@ mod tests {
         assert_eq!(p.resend_wait(Some(&code), 1_060), None);
         code.delivered = false;
         assert_eq!(p.resend_wait(Some(&code), 1_010), None);
+    }
+
+    #[test]
+    fn a_used_code_is_not_guessable_and_still_holds_the_cooldown() {
+        let p = policy();
+        let mut code = p.issue(CodePurpose::Signup, "h".into(), Channel::Email, 1_000);
+        code.used_at = Some(1_005);
+        assert_eq!(p.check_guessable(&code, 1_006), Err(CodeError::Used));
+        assert_eq!(
+            p.resend_wait(Some(&code), 1_010),
+            Some(50),
+            "using a code does not reset the cooldown"
+        );
     }
 
     #[test]
