@@ -2,7 +2,7 @@
 # The local stack: DynamoDB Local, a moto server for SES v2 and SNS, the local Paystack,
 # `cargo lambda watch`, and the notifier reading the table's stream.
 #
-#   infra/local/dev.sh up      run the whole API on http://127.0.0.1:9000 (Ctrl-C stops everything)
+#   infra/local/dev.sh up      run the web app and the API on http://127.0.0.1:9000 (Ctrl-C stops everything)
 #   infra/local/dev.sh test    run every test against a throw-away stack (what CI runs)
 #   infra/local/dev.sh otp ID  print the newest OTP message sent to ID (email or phone) locally
 #   infra/local/dev.sh messages [ADDRESS]  print the messages sent locally (the notifier's too)
@@ -23,7 +23,7 @@ DDB_PORT=${DDB_PORT:-8000}
 MOTO_PORT=${MOTO_PORT:-5055}
 API_PORT=${API_PORT:-9000}
 PAYSTACK_PORT=${PAYSTACK_PORT:-5400}
-WEB_PORT=${WEB_PORT:-5173}
+LAMBDA_PORT=${LAMBDA_PORT:-9001}
 DATA_DIR=${DATA_DIR:-$TOOLS/data}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 PIDS=()
@@ -115,8 +115,8 @@ PY
 
 fuzz_api() { # dynamodb endpoint, moto endpoint
   install_fuzz
-  local port api table
-  port=$(free_port); api="http://127.0.0.1:$port"; table="fuzz-$(date +%s)"
+  local port door api table
+  port=$(free_port); door=$(free_port); api="http://127.0.0.1:$door"; table="fuzz-$(date +%s)"
   local api_log="$TOOLS/logs/local-api.log"
   # Build and prepare in the foreground, so that the wait below only covers the server's start.
   log "building the local API and preparing its table"
@@ -129,7 +129,10 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
     export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz
     export TOKEN_KEYS_SECRET_ID=$table/token-keys CODE_KEYS_SECRET_ID=$table/code-keys
     export PAYSTACK_SECRET_ID=$table/paystack PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
+    export ORIGIN_VERIFY=$fuzz_origin_verify
   }
+  local fuzz_origin_verify
+  fuzz_origin_verify=$(new_origin_verify)
   (
     fuzz_env "$1" "$2"
     put_text_secret "$2" "$PAYSTACK_SECRET_ID" "$TEST_PAYSTACK_SECRET_KEY" &&
@@ -146,7 +149,9 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
     LOCAL_API_PORT=$port exec "$TARGET_DIR/debug/local-api"
   ) >"$api_log" 2>&1 &
   PIDS+=($!)
-  wait_http "$api/api/foods/" "local API" || { tail -n 40 "$api_log" >&2; return 1; }
+  wait_http "http://127.0.0.1:$port/api/foods/" "local API" || { tail -n 40 "$api_log" >&2; return 1; }
+  # Schemathesis calls the API through the front door, as clients on AWS do.
+  ORIGIN_VERIFY=$fuzz_origin_verify start_front_door "$door" "http://127.0.0.1:$port" "" fuzz-front-door || return 1
   local customer=fuzz-customer@example.com otp customer_token admin_token
   curl -sf -X POST "$api/api/auths/signup/" -d "{\"identifier\": \"$customer\", \"password\": \"fuzz customer password\"}" >/dev/null
   otp=$(curl -s "$2/moto-api/data.json" | python3 "$ROOT/infra/local/otp.py" "$customer")
@@ -195,12 +200,15 @@ install_web_packages() {
 
 install_web() { install_chromium && install_web_packages; }
 
-# Builds the app, serves it with `vite preview` in front of a local API on a fresh table with the
-# demo menu, and runs the browser journeys in headless Chromium. Screenshots: web/test-results/.
+# Where the journeys' dish pictures come from (served by the browser tests themselves).
+WEB_PICTURES_ORIGIN=${WEB_PICTURES_ORIGIN:-https://pictures.chukskitchen.test}
+
+# Builds the app, serves it and a local API on a fresh table with the demo menu behind the local
+# front door, and runs the browser journeys in headless Chromium. Screenshots: web/test-results/.
 browser_tests() { # dynamodb endpoint, moto endpoint
   install_web || return 1
-  local api_port web_port table
-  api_port=$(free_port); web_port=$(free_port); table="web-$(date +%s)"
+  local api_port web_port table web_origin_verify
+  api_port=$(free_port); web_port=$(free_port); table="web-$(date +%s)"; web_origin_verify=$(new_origin_verify)
   log "building the web app"
   (cd "$ROOT/web" && npm run -s build) >"$TOOLS/logs/web-build.log" 2>&1 || { cat "$TOOLS/logs/web-build.log" >&2; return 1; }
   grep -E "dist/assets/.*\.js" "$TOOLS/logs/web-build.log" | sed 's/^/  /' >&2 || true
@@ -210,6 +218,7 @@ browser_tests() { # dynamodb endpoint, moto endpoint
     # One customer signs up and then resets the password within the journeys.
     export OTP_RESEND_COOLDOWN_SECONDS=1
     export PAYSTACK_SECRET_KEY=$TEST_PAYSTACK_SECRET_KEY PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
+    export ORIGIN_VERIFY=$web_origin_verify
   }
   (
     web_env "$1" "$2"
@@ -224,13 +233,29 @@ browser_tests() { # dynamodb endpoint, moto endpoint
   ) >"$TOOLS/logs/web-api.log" 2>&1 &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$api_port/api/foods/" "local API for the web app" || return 1
-  (cd "$ROOT/web" && API_URL="http://127.0.0.1:$api_port" exec node node_modules/vite/bin/vite.js preview --port "$web_port" --strictPort) >"$TOOLS/logs/web-preview.log" 2>&1 &
-  PIDS+=($!)
-  wait_http "http://127.0.0.1:$web_port/" "the web app" || return 1
+  # The app and the API on one origin behind the local front door, with the template's security
+  # headers; the journeys' picture host is the stack's images origin.
+  ORIGIN_VERIFY=$web_origin_verify start_front_door "$web_port" "http://127.0.0.1:$api_port" "$ROOT/web/dist" web-front-door \
+    "ImagesOrigin=$WEB_PICTURES_ORIGIN" || return 1
   log "browser journeys (headless Chromium)"
-  (cd "$ROOT/web" && APP_URL="http://127.0.0.1:$web_port" ARTIFACTS="$ROOT/web/test-results" MOTO_URL=$2 \
+  (cd "$ROOT/web" && APP_URL="http://127.0.0.1:$web_port" ARTIFACTS="$ROOT/web/test-results" MOTO_URL=$2 PICTURES=$WEB_PICTURES_ORIGIN \
     ADMIN_EMAIL=admin@chukskitchen.web ADMIN_PASSWORD=browser-admin-password node tests/browser.mjs)
 }
+
+# The local front door (tests/local_front_door.rs): CloudFront as infra/template.yaml configures
+# it, in front of a local API and the built web app. port, API origin, web dir ("" for none),
+# log name, then template parameters as Name=value,... (optional). Needs ORIGIN_VERIFY exported
+# (the API behind it must expect the same value).
+start_front_door() {
+  port_free "$1" || { log "port $1 is taken"; return 1; }
+  FRONT_DOOR_PORT=$1 API_ORIGIN=$2 WEB_DIR=$3 EDGE_PARAMETERS=${5:-} RUST_LOG=${RUST_LOG:-info} \
+    "$TARGET_DIR/debug/local-front-door" >"$TOOLS/logs/$4.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$1/api/foods/" "the local front door" || { tail -n 20 "$TOOLS/logs/$4.log" >&2; return 1; }
+}
+
+# A value for X-Origin-Verify: the functions refuse requests without it, as on AWS.
+new_origin_verify() { python3 -c 'import secrets; print(secrets.token_hex(24))'; }
 
 # Fails if any of the given secrets, or anything shaped like a JWT, appears in a log file.
 scan_logs() { # file, secrets...
@@ -329,6 +354,8 @@ cmd_up() {
   export SES_ENDPOINT="http://127.0.0.1:$MOTO_PORT" SNS_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
   export OTP_SENDER_EMAIL=${OTP_SENDER_EMAIL:-no-reply@chukskitchen.local}
   export JWT_SECRET=${JWT_SECRET:-local-development-secret-change-me-0123456789}
+  # The functions refuse requests that did not come through the front door, as on AWS.
+  ORIGIN_VERIFY=${ORIGIN_VERIFY:-$(new_origin_verify)}; export ORIGIN_VERIFY
   # The local Paystack: its checkout page's "Pay" posts a signed webhook to the local API.
   export PAYSTACK_SECRET_KEY=${PAYSTACK_SECRET_KEY:-sk_test_local_development_key_0123456789}
   export PAYSTACK_BASE_URL="http://127.0.0.1:$PAYSTACK_PORT"
@@ -343,16 +370,22 @@ cmd_up() {
   cargo build -q -p notifier --features local --bin notifier-local
   "$ROOT/target/debug/notifier-local" >"$TOOLS/logs/notifier.log" 2>&1 &
   PIDS+=($!)
-  # The web app (Vite's dev server), with /api proxied to the local API: no CORS needed.
+  # The web app, built again on every change (the front door serves the build, under the same
+  # CSP as on AWS, which Vite's dev server with its inline styles would break).
   install_web_packages
-  (cd "$ROOT/web" && npm run -s gen >/dev/null && API_URL="http://127.0.0.1:$API_PORT" exec node node_modules/vite/bin/vite.js --port "$WEB_PORT" --strictPort) >"$TOOLS/logs/web.log" 2>&1 &
+  (cd "$ROOT/web" && npm run -s gen >/dev/null && exec node node_modules/vite/bin/vite.js build --watch) >"$TOOLS/logs/web.log" 2>&1 &
   PIDS+=($!)
-  log "web app on http://127.0.0.1:$WEB_PORT"
-  log "API on http://127.0.0.1:$API_PORT  (DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT; local Paystack :$PAYSTACK_PORT)"
+  # The functions behind `cargo lambda watch` (API Gateway's part), reached only through the
+  # local front door (CloudFront's part, from infra/template.yaml), as on AWS.
+  PATH="$TOOLS/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$LAMBDA_PORT" &
+  PIDS+=($!)
+  local watch=$!
+  cargo build -q -p api-tests --bin local-front-door
+  start_front_door "$API_PORT" "http://127.0.0.1:$LAMBDA_PORT" "$ROOT/web/dist" front-door "${EDGE_PARAMETERS:-}" || exit 1
+  log "web app and API on http://127.0.0.1:$API_PORT (the local front door; the functions on :$LAMBDA_PORT)"
+  log "DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT; local Paystack :$PAYSTACK_PORT"
   log "read OTPs with: infra/local/dev.sh otp <identifier>; the notifier's messages: infra/local/dev.sh messages [address]"
-  PATH="$TOOLS/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT" &
-  PIDS+=($!)
-  wait "${PIDS[-1]}"
+  wait "$watch"
 }
 
 # The key the tests and the local Paystack they start share (a test key, not a secret).

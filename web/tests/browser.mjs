@@ -116,7 +116,7 @@ journey("the menu is keyboard-usable, legible (AA contrast), moves focus to a ne
   // Moving to another screen puts the focus on it.
   await page.getByRole("link", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.tagName), "MAIN");
+  await page.waitForFunction(() => document.activeElement?.tagName === "MAIN", null, { timeout: 2000 });
 });
 
 const MOTO_URL = process.env.MOTO_URL;
@@ -125,7 +125,7 @@ const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD;
 const shared = {};
 // Dish pictures live on the restaurant's own image host; this run has no internet, so every
 // browser profile is served one small PNG for them.
-const PICTURES = "https://pictures.chukskitchen.test";
+const PICTURES = process.env.PICTURES ?? "https://pictures.chukskitchen.test";
 const PICTURE = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGO42WWNFTEMLQkAmKBngbMu5nMAAAAASUVORK5CYII=", "base64");
 
 /** The newest 6-digit code the local SES emulator delivered to `email`. */
@@ -333,15 +333,23 @@ journey("a customer who forgot the password resets it with a code, signs in, fil
 });
 
 let failed = 0;
+const refused = [];
 for (const { name, run } of journeys) {
   // Each journey its own browser profile; the customer's and the kitchen's stay open for the
   // journeys that continue them.
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
   await context.route(`${PICTURES}/**`, (route) => route.fulfill({ status: 200, contentType: "image/png", body: PICTURE }));
   const page = await context.newPage();
+  // The front door's Content-Security-Policy (infra/template.yaml): anything the browser refuses
+  // under it, in any open page, fails the journey.
+  refused.length = 0;
+  context.on("console", (msg) => {
+    if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) refused.push(msg.text());
+  });
   const started = Date.now();
   try {
     await run(page);
+    assert.deepEqual(refused, [], "the app stays within its Content-Security-Policy");
     console.log(`ok - ${name} (${Date.now() - started} ms)`);
   } catch (err) {
     failed += 1;

@@ -1,0 +1,196 @@
+//! `local-front-door`: CloudFront as `infra/template.yaml` configures it, on 127.0.0.1, in front
+//! of the local API and the built web app (`tests/edge.rs` reads the template): `/api/*` goes to
+//! the API with only the headers the policies forward, plus `CloudFront-Viewer-Address` and the
+//! origin's `X-Origin-Verify`; every other path is the web app's files; every answer carries the
+//! response headers policy (CSP, HSTS, ...). `dev.sh up`, the API fuzzing and the browser journeys
+//! reach the API through it, so what the edge would break on AWS breaks here too.
+//!
+//! Environment: `FRONT_DOOR_PORT` (9000), `API_ORIGIN` (the local API, e.g.
+//! `http://127.0.0.1:9100`), `WEB_DIR` (the built app, `web/dist`; optional), `ORIGIN_VERIFY` (the value
+//! the functions expect), `EDGE_PARAMETERS` (template parameters, `Name=value,...`).
+
+use std::net::SocketAddr;
+use std::path::{Component, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use api_tests::edge::{Edge, Locals, Origin};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, Method, StatusCode, header};
+
+struct Door {
+    edge: Edge,
+    api: String,
+    /// The built app; none: every web path is refused, as an empty bucket would.
+    web: Option<PathBuf>,
+    client: reqwest::Client,
+}
+
+/// The largest body CloudFront passes on to a custom origin is far larger; the API refuses
+/// anything over 64 KiB itself (413), and imports are at most 1 MiB.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init();
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let mut locals = Locals {
+        origin_verify: var("ORIGIN_VERIFY").context("ORIGIN_VERIFY: the value the functions expect")?,
+        ..Default::default()
+    };
+    for pair in var("EDGE_PARAMETERS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.is_empty())
+    {
+        let (name, value) = pair.split_once('=').context("EDGE_PARAMETERS: Name=value,...")?;
+        locals
+            .parameters
+            .insert(name.trim().to_owned(), value.trim().to_owned());
+    }
+    let door = Arc::new(Door {
+        edge: Edge::from_template(&locals)?,
+        api: var("API_ORIGIN").context("API_ORIGIN: the local API's address")?,
+        web: var("WEB_DIR").map(PathBuf::from),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?,
+    });
+    let port: u16 = var("FRONT_DOOR_PORT").and_then(|p| p.parse().ok()).unwrap_or(9000);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    tracing::info!(port, api = %door.api, web = ?door.web, "local front door listening");
+    let app = axum::Router::new().fallback(handle).with_state(door);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn handle(State(door): State<Arc<Door>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
+    let behaviour = door.edge.behaviour(req.uri().path());
+    let mut response = if !behaviour.methods.contains(req.method().as_str()) {
+        // CloudFront refuses methods a behaviour does not allow.
+        (
+            StatusCode::FORBIDDEN,
+            "This distribution is not configured to allow the HTTP request method",
+        )
+            .into_response()
+    } else {
+        match behaviour.origin {
+            Origin::Api => door.to_api(behaviour, peer, req).await,
+            Origin::Web => door.from_web(&req),
+        }
+    };
+    door.edge.finish_response(behaviour, response.headers_mut());
+    response
+}
+
+impl Door {
+    async fn to_api(&self, behaviour: &api_tests::edge::Behaviour, peer: SocketAddr, req: Request) -> Response {
+        let (parts, body) = req.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "body too large for the local front door").into_response();
+        };
+        let mut url = format!("{}{}", self.api, parts.uri.path());
+        if let Some(query) = parts.uri.query().filter(|_| behaviour.query_strings) {
+            url.push('?');
+            url.push_str(query);
+        }
+        let headers = self.edge.origin_request_headers(behaviour, &parts.headers, peer);
+        let sent = self
+            .client
+            .request(parts.method.clone(), url)
+            .headers(headers)
+            .body(body)
+            .send()
+            .await;
+        let upstream = match sent {
+            Ok(upstream) => upstream,
+            Err(err) => {
+                tracing::warn!(error = %err, "the API origin did not answer");
+                // CloudFront's answer when the origin cannot be reached.
+                return (StatusCode::BAD_GATEWAY, "502 Bad Gateway: the origin did not answer").into_response();
+            }
+        };
+        let status = upstream.status();
+        let mut out = Response::builder().status(status);
+        for (name, value) in upstream.headers() {
+            if !is_hop_by_hop(name) {
+                out = out.header(name, value);
+            }
+        }
+        let bytes = upstream.bytes().await.unwrap_or_default();
+        out.body(Body::from(bytes))
+            .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+    }
+
+    /// The web bucket: the object at the path (the root is `index.html`, the distribution's
+    /// default root object); anything else is S3's refusal, as origin access control gives it.
+    fn from_web(&self, req: &Request) -> Response {
+        let path = req.uri().path();
+        let key = if path == "/" {
+            "index.html"
+        } else {
+            path.trim_start_matches('/')
+        };
+        let relative = PathBuf::from(key);
+        if relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return StatusCode::FORBIDDEN.into_response();
+        }
+        match self.web.as_ref().map(|web| std::fs::read(web.join(&relative))) {
+            Some(Ok(bytes)) => {
+                let mut response = if req.method() == Method::HEAD {
+                    Response::new(Body::empty())
+                } else {
+                    Response::new(Body::from(bytes))
+                };
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(key)));
+                response
+            }
+            _ => (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "application/xml")],
+                "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+            )
+                .into_response(),
+        }
+    }
+}
+
+fn is_hop_by_hop(name: &http::HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection"
+            | "keep-alive"
+            | "transfer-encoding"
+            | "upgrade"
+            | "proxy-connection"
+            | "te"
+            | "trailer"
+            | "content-length"
+    )
+}
+
+/// The media type the deploy guide's upload gives each file (by extension).
+fn content_type(key: &str) -> &'static str {
+    match key.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("ico") => "image/x-icon",
+        Some("json" | "webmanifest") => "application/json",
+        Some("woff2") => "font/woff2",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
