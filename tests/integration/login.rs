@@ -353,3 +353,90 @@ async fn refreshing_never_extends_a_session_past_its_absolute_lifetime() {
         .await;
     assert_eq!(res.status, 401, "{}", res.raw);
 }
+
+/// A login that read the account (and its password) before "end every session" and writes its
+/// session after it: the session must not start, or it would outlive the reset, the change or
+/// the sign-out everywhere by up to 30 days.
+#[tokio::test]
+async fn a_login_overlapping_an_end_of_every_session_gets_no_session() {
+    use shared::accounts::model::{Session, Subject};
+    use shared::accounts::store::{AccountStore, SessionStart};
+    let t = TestApp::with_env(&[("OTP_RESEND_COOLDOWN_SECONDS", "1")]).await;
+    let store = AccountStore::new(t.app.db().clone());
+    let email = unique_email();
+    t.verified_user(&email, "correct horse").await;
+    let key = Identifier::parse(&email, "234").unwrap().storage_key();
+    let racing_login = |epoch| {
+        let store = &store;
+        let key = key.clone();
+        async move {
+            let (account, _) = store.account_and_epoch(&key).await.unwrap();
+            let account = account.unwrap();
+            let subject = Subject {
+                user_id: account.id.clone(),
+                identifier_key: key,
+                role: account.role,
+                session_id: ulid::Ulid::new().to_string(),
+            };
+            let session = Session::start(&subject, "jti", i64::MAX / 2, i64::MAX / 2, now_rfc3339());
+            store.create_session(&session, epoch).await.unwrap()
+        }
+    };
+
+    // Sign out everywhere while a login is between its read and its write.
+    let access = t.login(&email, "correct horse").await["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, read) = store.account_and_epoch(&key).await.unwrap();
+    let res = t
+        .call(Method::POST, "/api/auths/logout-all/", Some(&access), None)
+        .await;
+    assert_eq!(res.status, 204, "{}", res.raw);
+    assert_eq!(
+        racing_login(read).await,
+        SessionStart::Ended,
+        "the overlapping login starts nothing"
+    );
+
+    // A password change: the same, and the changer's own new session is live.
+    let access = t.login(&email, "correct horse").await["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, read) = store.account_and_epoch(&key).await.unwrap();
+    let res = t
+        .call(
+            Method::POST,
+            "/api/auths/password/change/",
+            Some(&access),
+            Some(json!({"current_password": "correct horse", "new_password": "battery staple"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(racing_login(read).await, SessionStart::Ended);
+    let fresh = res.body["access"].as_str().unwrap();
+    assert_eq!(t.get("/api/auths/me/", fresh).await.status, 200);
+
+    // A reset by code.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, read) = store.account_and_epoch(&key).await.unwrap();
+    let res = t
+        .post("/api/auths/password/forgot/", json!({"identifier": email}))
+        .await;
+    assert_eq!(res.status, 202, "{}", res.raw);
+    let otp = api_tests::latest_otp(&email).await.unwrap();
+    let res = t
+        .post(
+            "/api/auths/password/reset/",
+            json!({"identifier": email, "otp": otp, "new_password": "new horse battery"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(racing_login(read).await, SessionStart::Ended);
+
+    // A login that reads after it starts its session as usual.
+    let (_, now) = store.account_and_epoch(&key).await.unwrap();
+    assert_eq!(racing_login(now).await, SessionStart::Started);
+    t.login(&email, "new horse battery").await;
+}

@@ -330,7 +330,10 @@ impl Data {
             now_epoch() + 30 * 86_400,
             now_rfc3339(),
         );
-        self.accounts().create_session(&session).await.map_err(ops::describe)?;
+        self.accounts()
+            .create_session(&session, shared::accounts::model::session::SessionEpoch::default())
+            .await
+            .map_err(ops::describe)?;
         Ok((subject.session_id, access.token, refresh.token))
     }
 

@@ -10,7 +10,7 @@ use ulid::Ulid;
 
 use super::model::otp::{CodeError, CodePurpose, GuessPrecondition};
 use super::model::profile::ProfileUpdate;
-use super::model::session::{self, RefreshRefused};
+use super::model::session::{self, RefreshRefused, SessionEpoch};
 use super::model::tokens::Issued;
 use super::model::{
     Account, Channel, CodePolicy, Identifier, LoginCounter, LoginThrottle, Otp, OtpHasher, Password, PasswordHasher,
@@ -18,7 +18,7 @@ use super::model::{
 };
 use super::notify::OtpSender;
 use super::store::{
-    AccountStore, CountedCode, CreateOutcome, ReplaceOutcome, ResetOutcome, RotateOutcome, VerifyOutcome,
+    AccountStore, CountedCode, CreateOutcome, ReplaceOutcome, ResetOutcome, RotateOutcome, SessionStart, VerifyOutcome,
 };
 use crate::platform::clock::{now_epoch, now_rfc3339};
 use crate::platform::config::Config;
@@ -278,8 +278,10 @@ impl Accounts {
             ResetOutcome::Reset => {}
             ResetOutcome::CodeChanged | ResetOutcome::NoAccount => return Err(AccountError::WrongCode),
         }
-        self.store.revoke_sessions(&key, &partition.session_ids).await?;
-        tracing::info!(user_id = %account.id, sessions = partition.session_ids.len(), "password reset");
+        // After the new password is stored: a login that read the old one cannot start a session.
+        let (ids, _) = self.store.end_sessions(&key).await?;
+        self.store.revoke_sessions(&key, &ids).await?;
+        tracing::info!(user_id = %account.id, sessions = ids.len(), "password reset");
         Ok(Account {
             password_hash: hash,
             is_verified: true,
@@ -311,19 +313,20 @@ impl Accounts {
         }
         let hash = self.passwords.hash(new_password).await.map_err(Failure::internal)?;
         let now = now_rfc3339();
-        let (account, ids) = tokio::join!(
-            self.store.set_password(&who.identifier_key, &hash, &now),
-            self.store.session_ids(&who.identifier_key)
-        );
-        let account = account?.ok_or(AccountError::SessionEnded)?;
-        let mut ids = ids?;
+        let account = self
+            .store
+            .set_password(&who.identifier_key, &hash, &now)
+            .await?
+            .ok_or(AccountError::SessionEnded)?;
+        // Every session ends (a login that read the old password included); the new one starts
+        // under the new epoch, while the old ones are revoked.
+        let (mut ids, epoch) = self.store.end_sessions(&who.identifier_key).await?;
         if !ids.contains(&who.session_id) {
             ids.push(who.session_id.clone());
         }
-        // The old sessions end while the new one starts (it is not among them).
         let (revoked, tokens) = tokio::join!(
             self.store.revoke_sessions(&who.identifier_key, &ids),
-            self.start_session(&account, now_epoch())
+            self.start_session(&account, epoch, now_epoch())
         );
         revoked?;
         let tokens = tokens?;
@@ -484,7 +487,7 @@ impl Accounts {
         };
         // The account and both counters side by side: one round trip.
         let (account, by_source, by_identifier) = tokio::join!(
-            self.store.account(&key),
+            self.store.account_and_epoch(&key),
             count(LoginCounter::Source),
             count(LoginCounter::Identifier)
         );
@@ -508,7 +511,7 @@ impl Accounts {
                 retry_after: window.retry_after(now),
             });
         }
-        let account = account?;
+        let (account, epoch) = account?;
         let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
         if !self.passwords.verify(password, stored_hash).await {
             // The attempt stays counted: it was a failed guess.
@@ -529,15 +532,16 @@ impl Accounts {
             release.await?;
             return Err(AccountError::NotVerified);
         }
-        let (tokens, released) = tokio::join!(self.start_session(&account, now), release);
+        let (tokens, released) = tokio::join!(self.start_session(&account, epoch, now), release);
         let tokens = tokens?;
         released?;
         tracing::info!(user_id = %account.id, "logged in");
         Ok(LoggedIn { tokens, account })
     }
 
-    /// Starts a session for `account` (a login): its tokens never outlive its absolute end.
-    async fn start_session(&self, account: &Account, now: i64) -> Result<TokenPair, Failure> {
+    /// Starts a session for `account` (a login), unless every session of the account ended after
+    /// `epoch` was read: its tokens never outlive its absolute end.
+    async fn start_session(&self, account: &Account, epoch: SessionEpoch, now: i64) -> Result<TokenPair, AccountError> {
         let subject = Subject {
             user_id: account.id.clone(),
             identifier_key: account.identifier_key.clone(),
@@ -560,7 +564,11 @@ impl Accounts {
             not_after,
             now_rfc3339(),
         );
-        self.store.create_session(&session).await?;
+        if self.store.create_session(&session, epoch).await? == SessionStart::Ended {
+            // "End every session" came between the read and this write (a reset, a change, a
+            // logout everywhere): this login does not outlive it.
+            return Err(AccountError::SessionEnded);
+        }
         tracing::info!(user_id = %account.id, session_id = %subject.session_id, "session started");
         Ok(Self::pair(access, refresh))
     }
@@ -630,12 +638,8 @@ impl Accounts {
     /// Ends every session of the caller, the current one included: their refresh and access
     /// tokens stop working.
     pub async fn logout_all(&self, who: &Subject) -> Result<(), AccountError> {
-        let (session, ids) = tokio::join!(
-            self.store.session(&who.session_id),
-            self.store.session_ids(&who.identifier_key)
-        );
-        require_live(session?.as_ref(), who)?;
-        let mut ids = ids?;
+        require_live(self.store.session(&who.session_id).await?.as_ref(), who)?;
+        let (mut ids, _) = self.store.end_sessions(&who.identifier_key).await?;
         if !ids.contains(&who.session_id) {
             // Started before sessions were listed per account.
             ids.push(who.session_id.clone());

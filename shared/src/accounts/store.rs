@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::otp::GuessPrecondition;
 use super::model::profile::ProfileUpdate;
+use super::model::session::SessionEpoch;
 use super::model::{Account, LoginCounter, PendingCode, ReferralCode, Session, Window};
 use crate::platform::db::{
     Conditional, Db, GSI1, GSI1PK, GSI1SK, Item, PK, Page, SK, TTL, conditional_update, db_error, from_item, n, s,
@@ -89,13 +90,26 @@ pub fn live_session_check(db: &Db, session_id: &str, now: i64) -> Result<Transac
 pub struct AccountPartition {
     pub account: Option<Account>,
     pub code: Option<PendingCode>,
-    pub session_ids: Vec<String>,
+    /// The account's session epoch: how many times every session was ended. A session is
+    /// started only while the epoch is still the one read before the password was checked.
+    pub session_epoch: SessionEpoch,
 }
 
 #[derive(Debug, Deserialize)]
 struct SessionIds {
     #[serde(default)]
     ids: Vec<String>,
+    #[serde(default)]
+    epoch: SessionEpoch,
+}
+
+/// Whether a new session could start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStart {
+    Started,
+    /// Every session of the account was ended after the epoch was read: the login that read it
+    /// does not get one.
+    Ended,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -262,7 +276,13 @@ impl AccountStore {
             .await
     }
 
-    /// The account, its pending code and its session ids in one strongly consistent Query
+    /// The account and its session epoch, in one strongly consistent Query (login).
+    pub async fn account_and_epoch(&self, identifier_key: &str) -> Result<(Option<Account>, SessionEpoch), Failure> {
+        let partition = self.account_partition(identifier_key).await?;
+        Ok((partition.account, partition.session_epoch))
+    }
+
+    /// The account, its pending code and its session epoch in one strongly consistent Query
     /// (verify, resend, forgot, reset).
     pub async fn account_partition(&self, identifier_key: &str) -> Result<AccountPartition, Failure> {
         let out = self
@@ -281,7 +301,9 @@ impl AccountStore {
             match sk_of(&item) {
                 ACCOUNT_SK => partition.account = Some(from_item(item, "account")?),
                 OTP_SK => partition.code = Some(from_item(item, "otp")?),
-                SESSIONS_SK => partition.session_ids = from_item::<SessionIds>(item, "session ids")?.ids,
+                SESSIONS_SK => {
+                    partition.session_epoch = from_item::<SessionIds>(item, "session ids")?.epoch;
+                }
                 _ => {}
             }
         }
@@ -533,30 +555,49 @@ impl AccountStore {
 
     /// Writes a new session and adds its id to its account's session list, in one transaction:
     /// every session of an account can then be found with one strongly consistent read.
-    pub async fn create_session(&self, session: &Session) -> Result<(), Failure> {
+    /// Starts a session and lists it on the account, while the account's session epoch is still
+    /// `epoch` (no "end every session" came between the read and this write).
+    pub async fn create_session(&self, session: &Session, epoch: SessionEpoch) -> Result<SessionStart, Failure> {
         let items = vec![
             self.db.put_action(Self::session_item(session)?, |p| {
                 p.condition_expression("attribute_not_exists(PK)")
             })?,
             self.db
                 .update_action(account_pk(&session.identifier_key), SESSIONS_SK, |a| {
-                    a.update_expression("ADD ids :id")
-                        .expression_attribute_values(":id", AttributeValue::Ss(vec![session.session_id.clone()]))
+                    let a = a
+                        .update_expression("ADD ids :id")
+                        .expression_attribute_values(":id", AttributeValue::Ss(vec![session.session_id.clone()]));
+                    if epoch.0 == 0 {
+                        a.condition_expression("attribute_not_exists(epoch) OR epoch = :zero")
+                            .expression_attribute_values(":zero", n(0))
+                    } else {
+                        a.condition_expression("epoch = :epoch")
+                            .expression_attribute_values(":epoch", n(epoch.0))
+                    }
                 })?,
         ];
         match transact(&self.db, "create session", items).await? {
-            None => Ok(()),
+            None => Ok(SessionStart::Started),
+            Some(c) if c.condition_failed(1) => Ok(SessionStart::Ended),
             Some(c) => Err(Failure::bug(format!("create session cancelled: {:?}", c.0))),
         }
     }
 
-    /// The ids of every session started for the account (strongly consistent).
-    pub async fn session_ids(&self, identifier_key: &str) -> Result<Vec<String>, Failure> {
-        let ids: Option<SessionIds> = self
+    /// Ends every session of the account, as one write: the epoch moves on (so no session can
+    /// start under the one read before), and the sessions listed at that instant come back to be
+    /// revoked ([`Self::revoke_sessions`]). Returns them and the new epoch.
+    pub async fn end_sessions(&self, identifier_key: &str) -> Result<(Vec<String>, SessionEpoch), Failure> {
+        let out = self
             .db
-            .get_item(account_pk(identifier_key), SESSIONS_SK, "session ids")
-            .await?;
-        Ok(ids.map(|i| i.ids).unwrap_or_default())
+            .update_item(account_pk(identifier_key), SESSIONS_SK)
+            .update_expression("ADD epoch :one")
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| db_error("UpdateItem session epoch", e))?;
+        let sessions: SessionIds = from_item(out.attributes.unwrap_or_default(), "session ids")?;
+        Ok((sessions.ids, sessions.epoch))
     }
 
     /// Revokes every session in `ids` (side by side; sessions already gone are skipped) and

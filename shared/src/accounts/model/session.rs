@@ -92,6 +92,13 @@ pub fn is_live(session: Option<&Session>, subject: &Subject, now: i64) -> bool {
     session.is_some_and(|s| s.lets_through(subject, now))
 }
 
+/// How many times an account ended every session (a reset, a password change, "sign out
+/// everywhere"). A login reads it with the password; its session starts only while the epoch is
+/// still that one, so a login that overlaps an "end every session" never outlives it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct SessionEpoch(pub u64);
+
 #[cfg(test)]
 mod tests {
     use super::*;
