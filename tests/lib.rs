@@ -358,6 +358,32 @@ impl TestApp {
         res.body["user"].clone()
     }
 
+    /// A verified customer written straight to the store, with no code ever sent to it (so no
+    /// code cooldown either): for tests of what comes after the signup code's cooldown.
+    pub async fn customer_without_code(&self, identifier: &str, password: &str) {
+        use shared::accounts::model::{Account, Identifier, Password, PasswordHasher, Role};
+        let hash = PasswordHasher::new()
+            .hash(Password::parse(password.into()).expect("a valid password"))
+            .await
+            .expect("hash");
+        let identifier = Identifier::parse(identifier, "234").expect("a valid identifier");
+        let mut account = Account::new(
+            &identifier,
+            hash,
+            Role::Customer,
+            true,
+            shared::platform::clock::now_rfc3339(),
+        );
+        let created = self
+            .app
+            .accounts
+            .store()
+            .create_account_retrying(&mut account, None, None)
+            .await
+            .expect("create account");
+        assert_eq!(created, shared::accounts::store::CreateOutcome::Created);
+    }
+
     /// A verified admin made the way the operator command makes one; returns an access token.
     pub async fn admin_token(&self) -> String {
         let email = unique_email();

@@ -38,6 +38,9 @@ export TABLE_NAME=load-$(date +%s) DYNAMODB_ENDPOINT=http://127.0.0.1:$ddb SES_E
 export OTP_SENDER_EMAIL=no-reply@chukskitchen.load JWT_SECRET=load-scenario-local-secret-0123456789abcdef
 export PAYSTACK_SECRET_KEY=$secret PAYSTACK_BASE_URL=http://127.0.0.1:$paystack
 export LOAD_ADMIN_EMAIL=kitchen@chukskitchen.load LOAD_ADMIN_PASSWORD=load-admin-password
+# The scenario's customers order many times and pay at the counter, where the kitchen marks
+# each order paid as it walks it: they hold more unpaid orders at once than a real customer may.
+export MAX_OPEN_UNPAID_ORDERS=1000
 mkdir -p "$TOOLS/logs" target/bench
 "$BIN_DIR/kitchen-ops" create-table >/dev/null
 "$BIN_DIR/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null

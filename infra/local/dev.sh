@@ -370,10 +370,17 @@ cmd_up() {
   cargo build -q -p notifier --features local --bin notifier-local
   "$ROOT/target/debug/notifier-local" >"$TOOLS/logs/notifier.log" 2>&1 &
   PIDS+=($!)
+  # Unpaid orders expire as on AWS: a sweep every minute (the schedule runs the expiry function).
+  cargo build -q -p expiry --bin expiry-local
+  "$ROOT/target/debug/expiry-local" >"$TOOLS/logs/expiry.log" 2>&1 &
+  PIDS+=($!)
   # The web app, built again on every change (the front door serves the build, under the same
-  # CSP as on AWS, which Vite's dev server with its inline styles would break).
+  # CSP as on AWS, which Vite's dev server with its inline styles would break). Its own output
+  # folder and mode, so that the test command's build can run beside it.
   install_web_packages
-  (cd "$ROOT/web" && npm run -s gen >/dev/null && exec node node_modules/vite/bin/vite.js build --watch) >"$TOOLS/logs/web.log" 2>&1 &
+  local web_dir="$TOOLS/web-up"
+  (cd "$ROOT/web" && npm run -s gen >/dev/null && exec node node_modules/vite/bin/vite.js build --watch \
+    --mode development --outDir "$web_dir" --emptyOutDir) >"$TOOLS/logs/web.log" 2>&1 &
   PIDS+=($!)
   # The functions behind `cargo lambda watch` (API Gateway's part), reached only through the
   # local front door (CloudFront's part, from infra/template.yaml), as on AWS.
@@ -381,7 +388,7 @@ cmd_up() {
   PIDS+=($!)
   local watch=$!
   cargo build -q -p api-tests --bin local-front-door
-  start_front_door "$API_PORT" "http://127.0.0.1:$LAMBDA_PORT" "$ROOT/web/dist" front-door "${EDGE_PARAMETERS:-}" || exit 1
+  start_front_door "$API_PORT" "http://127.0.0.1:$LAMBDA_PORT" "$web_dir" front-door "${EDGE_PARAMETERS:-}" || exit 1
   log "web app and API on http://127.0.0.1:$API_PORT (the local front door; the functions on :$LAMBDA_PORT)"
   log "DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT; local Paystack :$PAYSTACK_PORT"
   log "read OTPs with: infra/local/dev.sh otp <identifier>; the notifier's messages: infra/local/dev.sh messages [address]"

@@ -11,6 +11,7 @@ use crate::cart::store::CartStore;
 use crate::menu::MenuService;
 use crate::menu::store::MenuStore;
 use crate::orders::OrderService;
+use crate::orders::model::UnpaidRules;
 use crate::orders::store::OrderStore;
 use crate::platform::config::{Config, ConfigError};
 use crate::platform::db::Db;
@@ -68,7 +69,11 @@ impl App {
             OrderStore::new(db.clone()),
             MenuStore::new(db.clone()),
             accounts.clone(),
-        );
+        )
+        .with_unpaid_rules(UnpaidRules {
+            ttl_secs: config.unpaid_order_ttl.as_secs() as i64,
+            max_open: config.max_open_unpaid_orders as usize,
+        });
         #[cfg(feature = "payments")]
         let (orders, payments) = match Self::paystack_of(&config) {
             Some(paystack) => (

@@ -18,4 +18,5 @@ mod secrets;
 mod signup;
 mod stock;
 mod template;
+mod unpaid;
 mod verify;

@@ -285,7 +285,8 @@ async fn ten_concurrent_placements_with_one_key_make_one_order() {
 
 #[tokio::test]
 async fn customers_see_only_their_orders_newest_first_in_pages() {
-    let t = TestApp::new().await;
+    // Five unpaid orders at once: more than a customer may hold by default.
+    let t = TestApp::with_env(&[("MAX_OPEN_UNPAID_ORDERS", "10")]).await;
     let customer = t.customer_token().await;
     let other = t.customer_token().await;
     let jollof = dish(&t, "Jollof Rice", 250_000, true).await;

@@ -159,7 +159,8 @@ async fn restocks_add_atomically_and_never_go_below_zero() {
 
 #[tokio::test]
 async fn an_admin_edit_never_undoes_concurrent_orders_and_restocks() {
-    let t = TestApp::new().await;
+    // One customer's many unpaid orders stand for many customers' here.
+    let t = TestApp::with_env(&[("MAX_OPEN_UNPAID_ORDERS", "1000")]).await;
     let admin = t.admin_token().await;
     let customer = t.customer_token().await;
     let asun = t.admin_dish(&admin, "Asun", 250_000, json!({"stock": 30})).await;

@@ -141,6 +141,19 @@ fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
                 );
                 continue;
             }
+            if function == "expiry" {
+                assert_eq!(
+                    event["Type"].as_str(),
+                    Some("ScheduleV2"),
+                    "expiry runs on a schedule only"
+                );
+                assert_eq!(
+                    event["Properties"]["ScheduleExpression"].as_str(),
+                    Some("rate(1 minute)"),
+                    "unpaid orders are cancelled within 2 minutes of expiring"
+                );
+                continue;
+            }
             assert_eq!(event["Type"].as_str(), Some("HttpApi"));
             let props = &event["Properties"];
             match (props["Method"].as_str(), props["Path"].as_str()) {
@@ -547,4 +560,56 @@ fn every_answer_of_the_front_door_carries_the_security_headers() {
             .unwrap()
             .contains("img-src 'self' data: https://pictures.example.ng;")
     );
+}
+
+#[test]
+fn api_gateways_own_url_reaches_no_stage_without_the_secret_only_cloudfront_holds() {
+    let t = template();
+    let stage = &t["Resources"]["HttpApi"]["Properties"]["StageName"]["Fn::Sub"];
+    assert_eq!(
+        stage.as_str(),
+        Some("{{resolve:secretsmanager:${ApiStageSecret}:SecretString}}"),
+        "no $default stage: the one stage is named with the secret"
+    );
+    let secret = &t["Resources"]["ApiStageSecret"]["Properties"]["GenerateSecretString"];
+    assert_eq!(
+        secret["ExcludePunctuation"].as_bool(),
+        Some(true),
+        "a stage name is letters and digits"
+    );
+    assert!(
+        secret["PasswordLength"]
+            .as_u64()
+            .is_some_and(|n| (32..=128).contains(&n))
+    );
+    let api = t["Resources"]["FrontDoor"]["Properties"]["DistributionConfig"]["Origins"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|o| o["Id"].as_str() == Some("api"))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        api["OriginPath"]["Fn::Sub"].as_str(),
+        Some("/{{resolve:secretsmanager:${ApiStageSecret}:SecretString}}"),
+        "CloudFront calls the stage by its secret name"
+    );
+    // No function reads the stage's name: the path prefix is taken off before routing.
+    for (name, resource) in t["Resources"].as_mapping().unwrap() {
+        if resource["Type"].as_str() == Some("AWS::Serverless::Function") {
+            let env = serde_yaml::to_string(&resource["Properties"]["Environment"]).unwrap();
+            assert!(!env.contains("ApiStageSecret"), "{name:?}");
+        }
+    }
+}
+
+#[test]
+fn a_production_stack_is_refused_without_the_waf() {
+    let t = template();
+    let rule = &t["Rules"]["ProductionHasTheWaf"];
+    assert_eq!(rule["RuleCondition"]["Fn::Equals"][0]["Ref"].as_str(), Some("Stage"));
+    assert_eq!(rule["RuleCondition"]["Fn::Equals"][1].as_str(), Some("prod"));
+    let assert = &rule["Assertions"][0]["Assert"]["Fn::Not"][0]["Fn::Equals"];
+    assert_eq!(assert[0]["Ref"].as_str(), Some("WebAclArn"));
+    assert_eq!(assert[1].as_str(), Some(""));
 }

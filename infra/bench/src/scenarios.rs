@@ -428,7 +428,15 @@ impl Data {
         );
         let orders = OrderStore::new(self.store.clone());
         match orders
-            .place(&order, None, None, &self.customer_session, now_epoch())
+            .place(
+                &order,
+                None,
+                None,
+                // The bench's one customer holds as many unpaid orders as it places.
+                &shared::orders::model::OpenSlot::Add { max: 1_000_000 },
+                &self.customer_session,
+                now_epoch(),
+            )
             .await
             .map_err(ops::describe)?
         {

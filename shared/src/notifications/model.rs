@@ -57,14 +57,21 @@ pub enum Event {
     PaymentReceived(OrderFacts),
     PaymentAnomaly(PaymentAnomaly),
     RefundFailed(OrderFacts),
-    LowStock { dish: String, left: i64 },
-    SoldOut { dish: String },
+    LowStock {
+        dish: String,
+        left: i64,
+    },
+    SoldOut {
+        dish: String,
+    },
     // To the customer.
     Confirmed(OrderFacts),
     OutForDelivery(OrderFacts),
     ReadyForPickup(OrderFacts),
     Completed(OrderFacts),
     CancelledByKitchen(OrderFacts),
+    /// Cancelled by the system: nobody paid it in time.
+    Expired(OrderFacts),
     Refunded(OrderFacts),
 }
 
@@ -83,6 +90,7 @@ impl Event {
             Event::ReadyForPickup(_) => "ready-for-pickup",
             Event::Completed(_) => "completed",
             Event::CancelledByKitchen(_) => "cancelled",
+            Event::Expired(_) => "expired",
             Event::Refunded(_) => "refunded",
         }
     }
@@ -111,8 +119,8 @@ impl Notice {
 }
 
 /// What a change to an order tells whom: a new order (no old image) to the kitchen; a status
-/// the customer waits for to the customer (a cancellation only when the kitchen made it: a
-/// customer knows their own); a payment to the kitchen; a refund to the customer, a failed one
+/// the customer waits for to the customer (a cancellation only when the kitchen or the expiry
+/// of an unpaid order made it: a customer knows their own); a payment to the kitchen; a refund to the customer, a failed one
 /// to the kitchen. A change that moves neither status nor payment says nothing.
 pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
     let facts = OrderFacts::of(new);
@@ -126,8 +134,12 @@ pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
             OrderStatus::OutForDelivery => Some(Event::OutForDelivery(facts.clone())),
             OrderStatus::ReadyForPickup => Some(Event::ReadyForPickup(facts.clone())),
             OrderStatus::Completed => Some(Event::Completed(facts.clone())),
-            OrderStatus::Cancelled if cancelled_by_kitchen(new) => Some(Event::CancelledByKitchen(facts.clone())),
-            OrderStatus::Pending | OrderStatus::Preparing | OrderStatus::Cancelled => None,
+            OrderStatus::Cancelled => match cancelled_by(new) {
+                Some(ChangedBy::Admin) => Some(Event::CancelledByKitchen(facts.clone())),
+                Some(ChangedBy::System) => Some(Event::Expired(facts.clone())),
+                _ => None,
+            },
+            OrderStatus::Pending | OrderStatus::Preparing => None,
         };
         notices.extend(event.map(|e| Notice::customer(new, e)));
     }
@@ -142,14 +154,14 @@ pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
     notices
 }
 
-/// Whether the order's cancellation was the kitchen's (its history's cancelling entry).
-fn cancelled_by_kitchen(order: &Order) -> bool {
+/// Who cancelled the order (its history's cancelling entry).
+fn cancelled_by(order: &Order) -> Option<ChangedBy> {
     order
         .status_history
         .iter()
         .rev()
         .find(|e| e.status == OrderStatus::Cancelled && e.payment_status.is_none())
-        .is_some_and(|e| e.by_role == ChangedBy::Admin)
+        .map(|e| e.by_role)
 }
 
 /// What a change to a dish tells the kitchen: its tracked stock reaching zero (sold out), or
@@ -262,6 +274,12 @@ mod tests {
         );
         let by_customer = moved(&pending, OrderStatus::Cancelled, ChangedBy::Customer);
         assert!(order_notices(Some(&pending), &by_customer).is_empty());
+        let expired = moved(&pending, OrderStatus::Cancelled, ChangedBy::System);
+        assert_eq!(
+            events(&order_notices(Some(&pending), &expired)),
+            [(&customer, "expired")],
+            "an unpaid order that expired is news to its customer"
+        );
         assert!(
             order_notices(Some(&pending), &pending).is_empty(),
             "no change, no message"

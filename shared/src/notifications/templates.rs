@@ -126,6 +126,14 @@ pub fn render(event: &Event) -> Message {
                 o.short_id()
             ),
         ),
+        Event::Expired(o) => (
+            format!("Order #{} cancelled: not paid", o.short_id()),
+            format!(
+                "{BRAND}: your order #{} ({}) was not paid in time, so it was cancelled and the dishes went back on the menu. You can order again any time.",
+                o.short_id(),
+                o.lines
+            ),
+        ),
         Event::Refunded(o) => (
             format!("Order #{} refunded", o.short_id()),
             format!(

@@ -45,6 +45,10 @@ impl From<OrderError> for ApiError {
                 "cart_changed",
                 "Your cart changed during checkout; review it and check out again",
             ),
+            OrderError::TooManyOpenOrders { max } => ApiError::conflict(
+                "too_many_open_orders",
+                format!("You already have {max} orders waiting for payment. Pay for one or cancel it first"),
+            ),
             OrderError::Account(e) => e.into(),
             OrderError::Failure(failure) => failure.into(),
         }

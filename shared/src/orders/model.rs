@@ -110,6 +110,13 @@ pub enum ChangedBy {
     Admin,
     /// Paystack's webhook, or a verification with Paystack.
     Paystack,
+    /// The platform itself: an unpaid order expiring.
+    System,
+}
+
+impl ChangedBy {
+    /// How a history entry names the platform's own changes (`by`).
+    pub const SYSTEM: &'static str = "system";
 }
 
 impl From<Role> for ChangedBy {
@@ -189,9 +196,23 @@ impl OrderStatus {
         to: OrderStatus,
         payment: PaymentStatus,
         fulfilment: Fulfilment,
-        by: Role,
+        by: ChangedBy,
     ) -> Result<Precondition, TransitionError> {
-        if by == Role::Customer {
+        if by == ChangedBy::System {
+            // Expiry: only an order still pending and unpaid, and only while it is.
+            return match (self, to, payment) {
+                (OrderStatus::Pending, OrderStatus::Cancelled, PaymentStatus::Unpaid) => Ok(Precondition {
+                    payment: Some(PaymentStatus::Unpaid),
+                    ..Precondition::status_is(self)
+                }),
+                (_, OrderStatus::Cancelled, _) => Err(TransitionError::NotCancellable),
+                (from, to, _) => Err(TransitionError::Invalid { from, to }),
+            };
+        }
+        if by == ChangedBy::Paystack {
+            return Err(TransitionError::Invalid { from: self, to });
+        }
+        if by == ChangedBy::Customer {
             return match (self, to) {
                 (OrderStatus::Pending, OrderStatus::Cancelled) => Ok(Precondition::status_is(self)),
                 (_, OrderStatus::Cancelled) => Err(TransitionError::NotCancellable),
@@ -229,6 +250,78 @@ impl OrderStatus {
                 "Unknown order status",
             )
         })
+    }
+}
+
+/// Orders nobody has paid: how long one holds its stock, how many one customer may hold. Stock
+/// cannot be hoarded with orders nobody pays (contract, "v2 corrections").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnpaidRules {
+    /// An unpaid pending order older than this is cancelled by the system (`UNPAID_ORDER_TTL_MINUTES`).
+    pub ttl_secs: i64,
+    /// Unpaid pending orders one customer may hold at once (`MAX_OPEN_UNPAID_ORDERS`).
+    pub max_open: usize,
+}
+
+impl Default for UnpaidRules {
+    fn default() -> Self {
+        Self {
+            ttl_secs: 30 * 60,
+            max_open: 3,
+        }
+    }
+}
+
+/// The orders a customer was last seen holding unpaid, as listed beside their account. The list
+/// is kept by placements only: an order paid or cancelled since stays listed until a placement
+/// finds the list full and looks, so no other write has to know about it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenOrders {
+    #[serde(default)]
+    pub ids: Vec<String>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// What a placement does to the customer's list of unpaid orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenSlot {
+    /// The list has room: the new order is added while it still has (fewer than `max`).
+    Add { max: usize },
+    /// The list was full of orders some of which are no longer open: it becomes `ids` (those
+    /// still open and the new order) while it is still at `version`.
+    Replace { ids: Vec<String>, version: u64 },
+}
+
+impl UnpaidRules {
+    /// Whether an order in this state holds one of its customer's places.
+    pub fn holds_a_place(status: OrderStatus, payment: PaymentStatus) -> bool {
+        status == OrderStatus::Pending && payment == PaymentStatus::Unpaid
+    }
+
+    /// The slot a new order takes, if the listed orders leave room: `None` while the listed
+    /// orders still open (`still_open`, once looked at) fill every place.
+    pub fn slot_for(&self, new_order: &str, open: &OpenOrders, still_open: Option<&[String]>) -> Option<OpenSlot> {
+        if open.ids.len() < self.max_open {
+            return Some(OpenSlot::Add { max: self.max_open });
+        }
+        let still_open = still_open?;
+        if still_open.len() >= self.max_open {
+            return None;
+        }
+        let mut ids = still_open.to_vec();
+        ids.push(new_order.to_owned());
+        Some(OpenSlot::Replace {
+            ids,
+            version: open.version,
+        })
+    }
+
+    /// The newest order id an expired order can have at `now` (epoch seconds): orders are
+    /// ULIDs, so their ids sort by the time they were placed.
+    pub fn expired_before(&self, now: i64) -> String {
+        let cutoff_ms = (now - self.ttl_secs).max(0) as u64 * 1000;
+        ulid::Ulid::from_parts(cutoff_ms, 0).to_string()
     }
 }
 
@@ -1010,31 +1103,31 @@ mod tests {
 
     #[test]
     fn the_kitchen_flow_goes_one_step_at_a_time() {
-        let ok = |from: OrderStatus, to| from.check_transition(to, Paid, Delivery, Role::Admin).map(|_| ());
+        let ok = |from: OrderStatus, to| from.check_transition(to, Paid, Delivery, ChangedBy::Admin).map(|_| ());
         assert_eq!(ok(Pending, Confirmed), Ok(()));
         assert_eq!(ok(Confirmed, Preparing), Ok(()));
         assert_eq!(ok(Preparing, OutForDelivery), Ok(()));
         assert_eq!(ok(OutForDelivery, Completed), Ok(()));
         assert_eq!(
-            Pending.check_transition(Preparing, Paid, Delivery, Role::Admin),
+            Pending.check_transition(Preparing, Paid, Delivery, ChangedBy::Admin),
             Err(TransitionError::Invalid {
                 from: Pending,
                 to: Preparing
             })
         );
         assert!(matches!(
-            Preparing.check_transition(Confirmed, Paid, Delivery, Role::Admin),
+            Preparing.check_transition(Confirmed, Paid, Delivery, ChangedBy::Admin),
             Err(TransitionError::Invalid { .. })
         ));
         assert!(matches!(
-            Pending.check_transition(Pending, Paid, Delivery, Role::Admin),
+            Pending.check_transition(Pending, Paid, Delivery, ChangedBy::Admin),
             Err(TransitionError::Invalid { .. })
         ));
     }
 
     #[test]
     fn pickup_orders_wait_at_the_counter_instead_of_going_out() {
-        let ok = |from: OrderStatus, to, f| from.check_transition(to, Paid, f, Role::Admin).map(|_| ());
+        let ok = |from: OrderStatus, to, f| from.check_transition(to, Paid, f, ChangedBy::Admin).map(|_| ());
         assert_eq!(ok(Preparing, ReadyForPickup, Pickup), Ok(()));
         assert_eq!(ok(ReadyForPickup, Completed, Pickup), Ok(()));
         assert_eq!(
@@ -1058,7 +1151,7 @@ mod tests {
     #[test]
     fn confirming_needs_payment() {
         assert_eq!(
-            Pending.check_transition(Confirmed, Unpaid, Delivery, Role::Admin),
+            Pending.check_transition(Confirmed, Unpaid, Delivery, ChangedBy::Admin),
             Err(TransitionError::PaymentRequired)
         );
     }
@@ -1066,12 +1159,12 @@ mod tests {
     #[test]
     fn a_confirmation_is_written_only_onto_a_paid_order_still_in_its_state() {
         let p = Pending
-            .check_transition(Confirmed, Paid, Delivery, Role::Admin)
+            .check_transition(Confirmed, Paid, Delivery, ChangedBy::Admin)
             .unwrap();
         assert_eq!(p.status, StatusRule::Is(Pending));
         assert_eq!(p.payment, Some(Paid));
         let p = Confirmed
-            .check_transition(Preparing, Paid, Delivery, Role::Admin)
+            .check_transition(Preparing, Paid, Delivery, ChangedBy::Admin)
             .unwrap();
         assert_eq!((p.status, p.payment), (StatusRule::Is(Confirmed), None));
     }
@@ -1079,7 +1172,7 @@ mod tests {
     #[test]
     fn a_customers_cancel_is_written_only_onto_their_own_pending_order() {
         let p = Pending
-            .check_transition(Cancelled, Unpaid, Delivery, Role::Customer)
+            .check_transition(Cancelled, Unpaid, Delivery, ChangedBy::Customer)
             .unwrap()
             .owned_by("u1");
         assert_eq!(p.status, StatusRule::Is(Pending));
@@ -1090,11 +1183,11 @@ mod tests {
     fn finished_orders_do_not_move() {
         for to in OrderStatus::ALL {
             assert_eq!(
-                Completed.check_transition(to, Paid, Delivery, Role::Admin),
+                Completed.check_transition(to, Paid, Delivery, ChangedBy::Admin),
                 Err(TransitionError::Completed)
             );
             assert_eq!(
-                Cancelled.check_transition(to, Paid, Delivery, Role::Admin),
+                Cancelled.check_transition(to, Paid, Delivery, ChangedBy::Admin),
                 Err(TransitionError::Cancelled)
             );
         }
@@ -1103,25 +1196,97 @@ mod tests {
     #[test]
     fn admins_cancel_pending_or_confirmed_customers_only_pending() {
         let ok = |from: OrderStatus, payment, by| from.check_transition(Cancelled, payment, Delivery, by).map(|_| ());
-        assert_eq!(ok(Pending, Unpaid, Role::Admin), Ok(()));
-        assert_eq!(ok(Confirmed, Paid, Role::Admin), Ok(()));
+        assert_eq!(ok(Pending, Unpaid, ChangedBy::Admin), Ok(()));
+        assert_eq!(ok(Confirmed, Paid, ChangedBy::Admin), Ok(()));
         assert!(
             Preparing
-                .check_transition(Cancelled, Paid, Delivery, Role::Admin)
+                .check_transition(Cancelled, Paid, Delivery, ChangedBy::Admin)
                 .is_err()
         );
-        assert_eq!(ok(Pending, Unpaid, Role::Customer), Ok(()));
+        assert_eq!(ok(Pending, Unpaid, ChangedBy::Customer), Ok(()));
         for from in [Confirmed, Preparing, OutForDelivery, Completed, Cancelled] {
             assert_eq!(
-                from.check_transition(Cancelled, Paid, Delivery, Role::Customer),
+                from.check_transition(Cancelled, Paid, Delivery, ChangedBy::Customer),
                 Err(TransitionError::NotCancellable)
             );
         }
         assert!(
             Pending
-                .check_transition(Confirmed, Paid, Delivery, Role::Customer)
+                .check_transition(Confirmed, Paid, Delivery, ChangedBy::Customer)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn the_system_expires_only_pending_unpaid_orders_and_only_while_they_are() {
+        let requires = Pending
+            .check_transition(Cancelled, Unpaid, Delivery, ChangedBy::System)
+            .unwrap();
+        assert_eq!(requires.status, StatusRule::Is(Pending));
+        assert_eq!(requires.payment, Some(Unpaid), "a payment landing first wins");
+        assert_eq!(
+            Pending.check_transition(Cancelled, Paid, Delivery, ChangedBy::System),
+            Err(TransitionError::NotCancellable)
+        );
+        assert_eq!(
+            Confirmed.check_transition(Cancelled, Paid, Delivery, ChangedBy::System),
+            Err(TransitionError::NotCancellable)
+        );
+        assert!(
+            Pending
+                .check_transition(Confirmed, Unpaid, Delivery, ChangedBy::System)
+                .is_err()
+        );
+        assert!(
+            Pending
+                .check_transition(Cancelled, Unpaid, Delivery, ChangedBy::Paystack)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_customer_holds_at_most_the_maximum_of_unpaid_orders() {
+        let rules = UnpaidRules {
+            ttl_secs: 1800,
+            max_open: 3,
+        };
+        let listed = |ids: &[&str]| OpenOrders {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            version: 7,
+        };
+        assert_eq!(
+            rules.slot_for("N", &listed(&["A", "B"]), None),
+            Some(OpenSlot::Add { max: 3 })
+        );
+        // Full as listed: only a look at the listed orders can make room.
+        assert_eq!(rules.slot_for("N", &listed(&["A", "B", "C"]), None), None);
+        let all_open = ["A".to_string(), "B".into(), "C".into()];
+        assert_eq!(rules.slot_for("N", &listed(&["A", "B", "C"]), Some(&all_open)), None);
+        assert_eq!(
+            rules.slot_for("N", &listed(&["A", "B", "C"]), Some(&all_open[..1])),
+            Some(OpenSlot::Replace {
+                ids: vec!["A".into(), "N".into()],
+                version: 7
+            })
+        );
+        assert!(UnpaidRules::holds_a_place(Pending, Unpaid));
+        for (status, payment) in [(Pending, Paid), (Cancelled, Unpaid), (Confirmed, Paid)] {
+            assert!(!UnpaidRules::holds_a_place(status, payment));
+        }
+    }
+
+    #[test]
+    fn expired_orders_are_those_placed_before_the_cutoff() {
+        let rules = UnpaidRules {
+            ttl_secs: 1800,
+            max_open: 3,
+        };
+        let now = 1_800_000_000;
+        let cutoff = rules.expired_before(now);
+        let placed = |secs: i64| ulid::Ulid::from_parts(secs as u64 * 1000, 12345).to_string();
+        assert!(placed(now - 1801) < cutoff);
+        assert!(placed(now - 1799) > cutoff);
+        assert!(placed(now) > cutoff);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use serde_json::json;
 
 use super::model::{
     ChangedBy, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, MAX_LINES, NewOrder,
-    Order, OrderStatus, OrderSummary, PaymentChange, PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay,
-    RequestedLine, Shortfall, TransitionError, check_payment, price_lines,
+    OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary, PaymentChange, PaymentError, PaymentMethod, PaymentStatus,
+    PricingError, Replay, RequestedLine, Shortfall, TransitionError, UnpaidRules, check_payment, price_lines,
 };
 use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
 use crate::accounts::model::{Role, Subject, session};
@@ -48,6 +48,8 @@ pub enum OrderError {
     EmptyCart,
     #[error("the cart changed during checkout")]
     CartChanged,
+    #[error("the customer already holds {max} unpaid orders")]
+    TooManyOpenOrders { max: usize },
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]
@@ -85,6 +87,7 @@ pub struct OrderService {
     accounts: Accounts,
     /// Set where the function holds the payment provider's key (whoever cancels orders).
     refunds: Option<Arc<dyn Refunds>>,
+    unpaid: UnpaidRules,
 }
 
 impl OrderService {
@@ -94,7 +97,14 @@ impl OrderService {
             menu,
             accounts,
             refunds: None,
+            unpaid: UnpaidRules::default(),
         }
+    }
+
+    /// The same service under other rules for unpaid orders (configuration).
+    pub fn with_unpaid_rules(mut self, unpaid: UnpaidRules) -> Self {
+        self.unpaid = unpaid;
+        self
     }
 
     /// The same service, refunding cancelled online payments through `refunds`.
@@ -143,7 +153,6 @@ impl OrderService {
         basket: Basket,
         handover: Handover,
     ) -> Result<Placement, OrderError> {
-        let idempotency = key.as_ref().map(|k| (customer.user_id.as_str(), k));
         let (inputs, menu_foods) = match &basket {
             Basket::Lines(lines) => {
                 let food_ids: Vec<&str> = lines
@@ -153,14 +162,14 @@ impl OrderService {
                     .collect();
                 let inputs = self
                     .store
-                    .placement_inputs(&food_ids, None, idempotency, &customer.session_id)
+                    .placement_inputs(&food_ids, &customer.user_id, false, key.as_ref(), &customer.session_id)
                     .await?;
                 (inputs, None)
             }
             Basket::Cart => {
                 let (inputs, menu) = tokio::join!(
                     self.store
-                        .placement_inputs(&[], Some(&customer.user_id), idempotency, &customer.session_id),
+                        .placement_inputs(&[], &customer.user_id, true, key.as_ref(), &customer.session_id),
                     self.menu.menu()
                 );
                 (inputs?, Some(menu?.foods))
@@ -184,6 +193,7 @@ impl OrderService {
         let foods = menu_foods.as_ref().unwrap_or(&inputs.foods);
         let (lines, total) = price_lines(&lines, |id| foods.iter().find(|f| f.id == id))?;
         let order = Order::place(&customer.user_id, handover, lines, total, now_rfc3339());
+        let slot = self.open_slot(&order.id, &inputs.open).await?;
         let body = serde_json::to_string(&json!({ "order": &order })).map_err(Failure::internal)?;
         let record = key.as_ref().map(|k| {
             (
@@ -200,7 +210,7 @@ impl OrderService {
         let record = record.as_ref().map(|(k, r)| (*k, r));
         match self
             .store
-            .place(&order, record, cart_version, &customer.session_id, now)
+            .place(&order, record, cart_version, &slot, &customer.session_id, now)
             .await?
         {
             PlaceOutcome::Placed => {
@@ -217,6 +227,9 @@ impl OrderService {
                 })
             }
             PlaceOutcome::SessionEnded => Err(AccountError::SessionEnded.into()),
+            PlaceOutcome::TooManyOpen => Err(OrderError::TooManyOpenOrders {
+                max: self.unpaid.max_open,
+            }),
             PlaceOutcome::CartChanged => Err(OrderError::CartChanged),
             PlaceOutcome::FoodGone(id) => Err(PricingError::FoodNotFound(id).into()),
             PlaceOutcome::ShortOf(short) => {
@@ -255,6 +268,59 @@ impl OrderService {
                 }
             }
         }
+    }
+
+    /// The place a new order takes among its customer's unpaid orders. The list is read with the
+    /// placement's inputs; only when it is full are the listed orders looked at (one more read),
+    /// since some may have been paid or cancelled since.
+    async fn open_slot(&self, new_order: &str, open: &OpenOrders) -> Result<OpenSlot, OrderError> {
+        let too_many = || OrderError::TooManyOpenOrders {
+            max: self.unpaid.max_open,
+        };
+        if let Some(slot) = self.unpaid.slot_for(new_order, open, None) {
+            return Ok(slot);
+        }
+        let states = self.store.order_states(&open.ids).await?;
+        let still_open: Vec<String> = open
+            .ids
+            .iter()
+            .filter(|id| {
+                states
+                    .iter()
+                    .any(|s| &s.id == *id && UnpaidRules::holds_a_place(s.status, s.payment_status))
+            })
+            .cloned()
+            .collect();
+        self.unpaid
+            .slot_for(new_order, open, Some(&still_open))
+            .ok_or_else(too_many)
+    }
+
+    /// Cancels, as the system, every unpaid pending order placed more than the unpaid lifetime
+    /// before `now` (at most `limit` of them): its stock comes back in the same write, and an
+    /// order paid meanwhile is left alone (the write's condition). Returns how many expired.
+    pub async fn expire_unpaid(&self, now: i64, limit: i32) -> Result<usize, OrderError> {
+        let cutoff = self.unpaid.expired_before(now);
+        let candidates = self.store.pending_before(&cutoff, limit).await?;
+        let mut expired = 0;
+        for summary in candidates {
+            if !UnpaidRules::holds_a_place(summary.status, summary.payment_status) {
+                continue;
+            }
+            let Some(order) = self.store.order(&summary.id).await? else {
+                continue;
+            };
+            match self.change_status(order, OrderStatus::Cancelled, Changer::System).await {
+                Ok(order) => {
+                    tracing::info!(order_id = %order.id, "unpaid order expired");
+                    expired += 1;
+                }
+                // Paid, or cancelled, in the meantime: nothing to expire.
+                Err(OrderError::Transition(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(expired)
     }
 
     /// The customer's orders, newest first (session checked beside the read).
@@ -305,7 +371,9 @@ impl OrderService {
     /// kitchen's confirm has one winner.
     pub async fn cancel_own(&self, customer: &Subject, id: &str) -> Result<Order, OrderError> {
         let order = self.own_order(customer, id).await?;
-        let order = self.change_status(order, OrderStatus::Cancelled, customer).await?;
+        let order = self
+            .change_status(order, OrderStatus::Cancelled, Changer::User(customer))
+            .await?;
         tracing::info!(order_id = %order.id, "order cancelled by customer");
         Ok(self.refund(order).await)
     }
@@ -314,7 +382,7 @@ impl OrderService {
     pub async fn set_status(&self, admin: &Subject, id: &str, to: OrderStatus) -> Result<Order, OrderError> {
         let order = self.order(admin, id).await?;
         let from = order.status;
-        let order = self.change_status(order, to, admin).await?;
+        let order = self.change_status(order, to, Changer::User(admin)).await?;
         tracing::info!(order_id = %order.id, from = from.as_str(), to = to.as_str(), "order status changed");
         Ok(self.refund(order).await)
     }
@@ -327,7 +395,7 @@ impl OrderService {
     /// Decides a status change on the order as read and writes it with its history entry under
     /// the model's precondition; decides again on the order as it now is when it moved. A
     /// cancellation gives the stock the order took back in the same write.
-    async fn change_status(&self, order: Order, to: OrderStatus, by: &Subject) -> Result<Order, OrderError> {
+    async fn change_status(&self, order: Order, to: OrderStatus, by: Changer<'_>) -> Result<Order, OrderError> {
         // Dishes that can no longer take portions back (deleted, or no longer tracked).
         let state = (order, Vec::<String>::new());
         on_condition(
@@ -338,16 +406,18 @@ impl OrderService {
                 let mut requires =
                     order
                         .status
-                        .check_transition(to, order.payment_status, order.fulfilment, by.role)?;
-                if by.role == Role::Customer {
-                    requires = requires.owned_by(&by.user_id);
+                        .check_transition(to, order.payment_status, order.fulfilment, by.changed_by())?;
+                if let Changer::User(user) = by
+                    && user.role == Role::Customer
+                {
+                    requires = requires.owned_by(&user.user_id);
                 }
                 let entry = HistoryEntry {
                     status: to,
                     payment_status: None,
                     at: now_rfc3339(),
-                    by: by.user_id.clone(),
-                    by_role: by.role.into(),
+                    by: by.name().to_owned(),
+                    by_role: by.changed_by(),
                 };
                 let give_back: Vec<_> = order
                     .stock_returned(to)
@@ -413,6 +483,29 @@ impl OrderService {
             })
         })
         .await
+    }
+}
+
+/// Who changes an order's status: a signed-in user, or the platform itself (expiry).
+#[derive(Debug, Clone, Copy)]
+enum Changer<'a> {
+    User(&'a Subject),
+    System,
+}
+
+impl Changer<'_> {
+    fn changed_by(self) -> ChangedBy {
+        match self {
+            Changer::User(user) => user.role.into(),
+            Changer::System => ChangedBy::System,
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Changer::User(user) => &user.user_id,
+            Changer::System => ChangedBy::SYSTEM,
+        }
     }
 }
 

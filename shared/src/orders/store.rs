@@ -8,12 +8,16 @@
 //! | order | `ORDER#<ulid>` | `ORDER` | GSI1 `CUSTOMER#<customer>` (a customer's orders), GSI2 `ORDERSTATUS#<status>` (the kitchen's queue, moved by the write that changes the status), GSI3 `ORDERS` (every order); sort key the order id |
 //! | (a dish's `stock`) | `MENU` | `FOOD#<ulid>` | taken by placement (`ADD stock -q` if `stock >= q`) and given back by a cancellation, each in the order's transaction |
 //! | first answer to an `Idempotency-Key` | `IDEMPOTENCY#<customer>#<key>` | `IDEMPOTENCY` | (TTL an hour after the 24 h window) |
+//! | a customer's unpaid orders (`OpenOrders`) | `OPENORDERS#<customer>` | `OPENORDERS` | written by placement only: `ADD ids` while `size(ids) < max`, or the whole list at its `version` |
+//!
+//! Expiry reads GSI2 `ORDERSTATUS#pending` with `GSI2SK < ` the ULID of the cutoff (a key
+//! condition: the pending orders placed before it, oldest first), never a scan.
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 
 use super::model::{
-    HistoryEntry, IdempotencyKey, IdempotencyRecord, Order, OrderStatus, OrderSummary, PaymentMethod, PaymentStatus,
-    Portions, Precondition, StatusRule,
+    HistoryEntry, IdempotencyKey, IdempotencyRecord, OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary,
+    PaymentMethod, PaymentStatus, Portions, Precondition, StatusRule,
 };
 use crate::accounts::model::Session;
 use crate::accounts::store::{is_session, live_session_check, session_from, session_key};
@@ -23,7 +27,7 @@ use crate::menu::model::Food;
 use crate::menu::store::{food_from, food_key, is_food};
 use crate::platform::db::{
     Conditional, Db, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, GSI3, GSI3PK, GSI3SK, Index, Item, PK, Page, SK, TTL,
-    conditional_update, from_item, mapping_error, n, s, sk_of, to_item, transact,
+    conditional_update, db_error, from_item, mapping_error, n, s, sk_of, to_item, transact,
 };
 use crate::platform::error::Failure;
 use crate::platform::pagination::PageRequest;
@@ -31,6 +35,11 @@ use crate::platform::pagination::PageRequest;
 const ORDER_SK: &str = "ORDER";
 const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
 const ALL_ORDERS_GSI3PK: &str = "ORDERS";
+const OPEN_ORDERS_SK: &str = "OPENORDERS";
+
+fn open_orders_key(customer_id: &str) -> (String, String) {
+    (format!("OPENORDERS#{customer_id}"), OPEN_ORDERS_SK.to_owned())
+}
 /// Idempotency records stay an hour past their window before TTL removes them.
 const IDEMPOTENCY_TTL_GRACE_SECS: i64 = 3600;
 
@@ -73,6 +82,16 @@ pub struct PlacementInputs {
     pub session: Option<Session>,
     /// The customer's cart, for a checkout.
     pub cart: Option<Cart>,
+    /// The customer's unpaid orders, as listed.
+    pub open: OpenOrders,
+}
+
+/// An order's state, as far as its customer's places for unpaid orders go.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct OrderState {
+    pub id: String,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -88,6 +107,8 @@ pub enum PlaceOutcome {
     ShortOf(Vec<(String, Option<i64>)>),
     /// A dish was deleted meanwhile.
     FoodGone(String),
+    /// The customer's places for unpaid orders filled (or their list changed) meanwhile.
+    TooManyOpen,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -138,11 +159,15 @@ impl OrderStore {
     pub async fn placement_inputs(
         &self,
         food_ids: &[&str],
-        cart_of: Option<&str>,
-        idempotency: Option<(&str, &IdempotencyKey)>,
+        customer_id: &str,
+        cart: bool,
+        idempotency: Option<&IdempotencyKey>,
         session_id: &str,
     ) -> Result<PlacementInputs, Failure> {
         let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(id)).collect();
+        wanted.push(open_orders_key(customer_id));
+        let cart_of = cart.then_some(customer_id);
+        let idempotency = idempotency.map(|key| (customer_id, key));
         if let Some(customer) = cart_of {
             wanted.push(cart_key(customer));
         }
@@ -160,6 +185,8 @@ impl OrderStore {
                 inputs.cart = Some(cart_from(item)?);
             } else if sk_of(&item) == IDEMPOTENCY_SK {
                 inputs.idempotency = Some(from_item(item, "idempotency")?);
+            } else if sk_of(&item) == OPEN_ORDERS_SK {
+                inputs.open = from_item(item, "open orders")?;
             }
         }
         Ok(inputs)
@@ -197,14 +224,30 @@ impl OrderStore {
         order: &Order,
         idempotency: Option<(&IdempotencyKey, &IdempotencyRecord)>,
         cart_version: Option<u64>,
+        open: &OpenSlot,
         session_id: &str,
         now: i64,
     ) -> Result<PlaceOutcome, Failure> {
+        let (open_pk, open_sk) = open_orders_key(&order.customer_id);
         let mut items = vec![
             self.db.put_action(Self::order_item(order)?, |p| {
                 p.condition_expression("attribute_not_exists(PK)")
             })?,
             live_session_check(&self.db, session_id, now)?,
+            self.db.update_action(open_pk, open_sk, |a| match open {
+                OpenSlot::Add { max } => a
+                    .update_expression("ADD ids :id, version :one")
+                    .condition_expression("attribute_not_exists(ids) OR size(ids) < :max")
+                    .expression_attribute_values(":id", AttributeValue::Ss(vec![order.id.clone()]))
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":max", n(*max as i64)),
+                OpenSlot::Replace { ids, version } => a
+                    .update_expression("SET ids = :ids, version = :next")
+                    .condition_expression("version = :seen")
+                    .expression_attribute_values(":ids", AttributeValue::Ss(ids.clone()))
+                    .expression_attribute_values(":next", n(*version as i64 + 1))
+                    .expression_attribute_values(":seen", n(*version as i64)),
+            })?,
         ];
         if let Some((key, record)) = idempotency {
             let mut item = to_item(
@@ -236,11 +279,14 @@ impl OrderStore {
         if c.condition_failed(1) {
             return Ok(PlaceOutcome::SessionEnded);
         }
-        if idempotency.is_some() && c.condition_failed(2) {
+        if idempotency.is_some() && c.condition_failed(3) {
             return Ok(PlaceOutcome::IdempotencyKeyTaken);
         }
         if cart_version.is_some() && c.condition_failed(cart_index) {
             return Ok(PlaceOutcome::CartChanged);
+        }
+        if c.condition_failed(2) {
+            return Ok(PlaceOutcome::TooManyOpen);
         }
         let mut short = Vec::new();
         for index in c.failed_conditions().filter(|&i| i >= first_stock) {
@@ -254,6 +300,51 @@ impl OrderStore {
             return Err(Failure::bug(format!("place order cancelled: {:?}", c.0)));
         }
         Ok(PlaceOutcome::ShortOf(short))
+    }
+
+    /// The states of the listed orders (a placement that found the customer's list full).
+    pub async fn order_states(&self, ids: &[String]) -> Result<Vec<OrderState>, Failure> {
+        let keys = ids.iter().map(|id| order_key(id)).collect();
+        let items = self
+            .db
+            .batch_get_projected(
+                keys,
+                "id, #status, payment_status",
+                &[("#status", "status")],
+                "BatchGetItem order states",
+            )
+            .await?;
+        items.into_iter().map(|item| from_item(item, "order state")).collect()
+    }
+
+    /// Pending orders placed before `before` (an order id: ULIDs sort by time), oldest first, at
+    /// most `limit`: one Query of the status index.
+    pub async fn pending_before(&self, before: &str, limit: i32) -> Result<Vec<OrderSummary>, Failure> {
+        let attributes = OrderSummary::ATTRIBUTES;
+        let names: Vec<String> = (0..attributes.len()).map(|i| format!("#a{i}")).collect();
+        let mut query = self
+            .db
+            .client()
+            .query()
+            .table_name(self.db.table())
+            .index_name(GSI2.name)
+            .key_condition_expression("#pk = :pk AND #sk < :before")
+            .expression_attribute_names("#pk", GSI2.pk)
+            .expression_attribute_names("#sk", GSI2.sk)
+            .expression_attribute_values(":pk", s(status_gsi2pk(OrderStatus::Pending)))
+            .expression_attribute_values(":before", s(before))
+            .scan_index_forward(true)
+            .limit(limit)
+            .projection_expression(names.join(", "));
+        for (name, attribute) in names.iter().zip(attributes) {
+            query = query.expression_attribute_names(name, *attribute);
+        }
+        let out = query.send().await.map_err(|e| db_error("Query pending orders", e))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| from_item(item, "order summary"))
+            .collect()
     }
 
     pub async fn idempotency_record(

@@ -78,6 +78,10 @@ pub struct Config {
     pub default_country_code: String,
     /// Calling codes of the countries codes are sent to by SMS (`SMS_COUNTRIES`, "234").
     pub sms_countries: Vec<String>,
+    /// How long an unpaid pending order holds its stock (`UNPAID_ORDER_TTL_MINUTES`, 30).
+    pub unpaid_order_ttl: Duration,
+    /// Unpaid pending orders a customer may hold at once (`MAX_OPEN_UNPAID_ORDERS`, 3).
+    pub max_open_unpaid_orders: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -116,6 +120,8 @@ impl std::fmt::Debug for Config {
             .field("login_window", &self.login_window)
             .field("default_country_code", &self.default_country_code)
             .field("sms_countries", &self.sms_countries)
+            .field("unpaid_order_ttl", &self.unpaid_order_ttl)
+            .field("max_open_unpaid_orders", &self.max_open_unpaid_orders)
             .finish()
     }
 }
@@ -233,6 +239,8 @@ impl Config {
             login_window: seconds("LOGIN_WINDOW_SECONDS", 900)?,
             default_country_code: cc,
             sms_countries,
+            unpaid_order_ttl: Duration::from_secs(u64::from(count("UNPAID_ORDER_TTL_MINUTES", 30)?) * 60),
+            max_open_unpaid_orders: count("MAX_OPEN_UNPAID_ORDERS", 3)?,
         })
     }
 

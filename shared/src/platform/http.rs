@@ -22,8 +22,12 @@ use crate::platform::patch::Patch;
 /// The contract's body limit.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// What `lambda_http::run` receives: a router whose paths match with or without a trailing slash.
-pub type Service = NormalizePath<Router>;
+/// A request as the functions take it (Lambda's body type).
+pub type LambdaRequest = http::Request<lambda_http::Body>;
+
+/// What `lambda_http::run` receives: a router whose paths match with or without a trailing
+/// slash, behind the stage's path prefix.
+pub type Service = tower::util::MapRequest<NormalizePath<Router>, fn(LambdaRequest) -> LambdaRequest>;
 
 /// What a function's state says about the front door it stands behind.
 pub trait Gated {
@@ -40,7 +44,39 @@ pub fn service<S: Gated + Clone + Send + Sync + 'static>(routes: Router<S>, stat
         .layer(middleware::from_fn_with_state(door, admit))
         .layer(middleware::from_fn(observe))
         .with_state(state);
-    NormalizePath::trim_trailing_slash(router)
+    let without_stage: fn(LambdaRequest) -> LambdaRequest = without_stage;
+    tower::util::MapRequest::new(NormalizePath::trim_trailing_slash(router), without_stage)
+}
+
+/// The path as the routes know it. The API's stage is named with a secret only CloudFront
+/// knows (its origin path, `infra/template.yaml`), so API Gateway's own URL without it reaches
+/// no stage, no route throttle and no function; requests that come through it carry the stage
+/// as their first path segment, taken off here before routing and logging (so the secret is
+/// never logged).
+fn without_stage(mut req: LambdaRequest) -> LambdaRequest {
+    let stage = match req.extensions().get::<lambda_http::request::RequestContext>() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.stage.clone(),
+        _ => None,
+    };
+    let Some(stage) = stage.filter(|s| !s.is_empty() && s != "$default") else {
+        return req;
+    };
+    let path = req.uri().path();
+    let Some(rest) = path.strip_prefix('/').and_then(|p| p.strip_prefix(stage.as_str())) else {
+        return req;
+    };
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return req;
+    }
+    let rest = if rest.is_empty() { "/" } else { rest };
+    let path_and_query = match req.uri().query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest.to_owned(),
+    };
+    if let Ok(uri) = http::Uri::builder().path_and_query(path_and_query).build() {
+        *req.uri_mut() = uri;
+    }
+    req
 }
 
 /// Refuses requests that came around the front door; records the client's address.
@@ -228,6 +264,37 @@ mod tests {
         name: Option<String>,
         #[serde(default)]
         nick: Patch<String>,
+    }
+
+    fn staged(stage: &str, path: &str) -> LambdaRequest {
+        use lambda_http::RequestExt;
+        use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.stage = Some(stage.to_owned());
+        http::Request::get(path)
+            .body(lambda_http::Body::Empty)
+            .unwrap()
+            .with_request_context(lambda_http::request::RequestContext::ApiGatewayV2(context))
+    }
+
+    #[test]
+    fn the_secret_stage_is_taken_off_the_path_before_routing() {
+        let req = without_stage(staged("Xk29ab", "/Xk29ab/api/foods/?q=rice"));
+        assert_eq!(req.uri().to_string(), "/api/foods/?q=rice");
+        assert_eq!(without_stage(staged("Xk29ab", "/Xk29ab")).uri().path(), "/");
+        // Another first segment, or the default stage, is left as it is.
+        assert_eq!(
+            without_stage(staged("Xk29ab", "/Xk29abc/api/")).uri().path(),
+            "/Xk29abc/api/"
+        );
+        assert_eq!(
+            without_stage(staged("$default", "/api/foods/")).uri().path(),
+            "/api/foods/"
+        );
+        assert_eq!(
+            without_stage(staged("Xk29ab", "/api/foods/")).uri().path(),
+            "/api/foods/"
+        );
     }
 
     #[test]
