@@ -1,6 +1,6 @@
 //! Abuse and fault resistance: login throttling, OTP send limits, dependencies that fail.
 
-use api_tests::{Function, TestApp, latest_otp, unique_email};
+use api_tests::{Function, TestApp, latest_otp, messages_to, unique_email};
 use serde_json::json;
 
 #[tokio::test]
@@ -82,11 +82,13 @@ async fn codes_per_identifier_per_day_are_capped() {
     let email = unique_email();
     assert_eq!(t.signup(&email, "correct horse").await.status, 201);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let res = t.post("/api/auths/resend-otp/", json!({"identifier": email})).await;
+    // From other addresses each: one address gets fewer than the whole cap (below).
+    let resend = json!({"identifier": email});
+    let res = post_from(&t, "198.51.100.1", "/api/auths/resend-otp/", &resend).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     let last = latest_otp(&email).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let res = t.post("/api/auths/resend-otp/", json!({"identifier": email})).await;
+    let res = post_from(&t, "198.51.100.2", "/api/auths/resend-otp/", &resend).await;
     assert_eq!(res.status, 429, "{}", res.raw);
     assert_eq!(res.code(), "otp_daily_limit");
     assert!(res.headers.contains_key("retry-after"));
@@ -99,6 +101,55 @@ async fn codes_per_identifier_per_day_are_capped() {
         .post("/api/auths/verify/", json!({"identifier": email, "otp": last.unwrap()}))
         .await;
     assert_eq!(res.status, 200, "{}", res.raw);
+}
+
+/// A POST from the viewer at `address`, through the edge.
+async fn post_from(t: &TestApp, address: &str, path: &str, body: &serde_json::Value) -> api_tests::TestResponse {
+    let request = http::Request::post(path)
+        .header("content-type", "application/json")
+        .body(lambda_http::Body::from(body.to_string()))
+        .unwrap();
+    t.request_from(format!("{address}:443").parse().expect("an address"), request)
+        .await
+}
+
+#[tokio::test]
+async fn one_address_cannot_use_up_an_owners_codes_for_the_day() {
+    // 4 codes a day for the identifier, 2 of them at the request of any one address.
+    let t = TestApp::with_env(&[("OTP_DAILY_LIMIT", "4"), ("OTP_RESEND_COOLDOWN_SECONDS", "1")]).await;
+    let owner = unique_email();
+    t.customer_without_code(&owner, "correct horse").await;
+    let forgot = json!({"identifier": owner});
+    for _ in 0..2 {
+        let res = post_from(&t, "203.0.113.66", "/api/auths/password/forgot/", &forgot).await;
+        assert_eq!(res.status, 202, "{}", res.raw);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    let res = post_from(&t, "203.0.113.66", "/api/auths/password/forgot/", &forgot).await;
+    assert_eq!(res.status, 429, "the attacker's address has had its share: {}", res.raw);
+    assert_eq!(res.code(), "otp_daily_limit");
+    // The owner, from their own address, still gets a code.
+    let res = post_from(&t, "198.51.100.20", "/api/auths/password/forgot/", &forgot).await;
+    assert_eq!(res.status, 202, "{}", res.raw);
+    assert_eq!(
+        messages_to(&owner).await.len(),
+        3,
+        "every code that was allowed went out"
+    );
+
+    // IPv6 addresses of one /64 are one address.
+    let other = unique_email();
+    t.customer_without_code(&other, "correct horse").await;
+    let forgot = json!({"identifier": other});
+    for address in ["[2001:db8:7:7::1]", "[2001:db8:7:7::2]"] {
+        let res = post_from(&t, address, "/api/auths/password/forgot/", &forgot).await;
+        assert_eq!(res.status, 202, "{}", res.raw);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    let res = post_from(&t, "[2001:db8:7:7:ffff::9]", "/api/auths/password/forgot/", &forgot).await;
+    assert_eq!(res.code(), "otp_daily_limit", "the same /64: {}", res.raw);
+    let res = post_from(&t, "[2001:db8:7:8::1]", "/api/auths/password/forgot/", &forgot).await;
+    assert_eq!(res.status, 202, "another /64: {}", res.raw);
 }
 
 #[tokio::test]

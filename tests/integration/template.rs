@@ -613,3 +613,16 @@ fn a_production_stack_is_refused_without_the_waf() {
     assert_eq!(assert[0]["Ref"].as_str(), Some("WebAclArn"));
     assert_eq!(assert[1].as_str(), Some(""));
 }
+
+#[test]
+fn viewers_reach_the_front_door_over_ipv4_unless_asked_so_the_wafs_per_address_rules_count_lines() {
+    let t = template();
+    assert_eq!(t["Parameters"]["ViewerIpv6"]["Default"].as_str(), Some("false"));
+    let ipv6 = &t["Resources"]["FrontDoor"]["Properties"]["DistributionConfig"]["IPV6Enabled"]["Fn::If"];
+    assert_eq!(ipv6[0].as_str(), Some("ViewerIpv6Enabled"));
+    assert_eq!((ipv6[1].as_bool(), ipv6[2].as_bool()), (Some(true), Some(false)));
+    assert_eq!(
+        t["Conditions"]["ViewerIpv6Enabled"]["Fn::Equals"][0]["Ref"].as_str(),
+        Some("ViewerIpv6")
+    );
+}

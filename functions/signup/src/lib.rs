@@ -6,6 +6,7 @@ use axum::{Json, Router};
 use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use shared::accounts::http::SourceAddress;
 use shared::accounts::model::fields;
 use shared::http::{JsonBody, Service, service};
 use shared::{ApiError, App};
@@ -27,6 +28,7 @@ pub struct SignupRequest {
 /// Every field is validated before any work, and every problem reported at once.
 async fn signup(
     State(app): State<App>,
+    SourceAddress(source): SourceAddress,
     JsonBody(req): JsonBody<SignupRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let (identifier, password, referrer) = fields::all3(
@@ -34,7 +36,7 @@ async fn signup(
         fields::new_password(req.password),
         fields::referral_code(req.referral_code.as_deref()),
     )?;
-    let signed_up = app.accounts.signup(identifier, password, referrer).await?;
+    let signed_up = app.accounts.signup(identifier, password, referrer, &source).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "user": signed_up.account.user(), "otp": signed_up.code })),

@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use shared::accounts::http::SourceAddress;
 use shared::accounts::model::fields;
 use shared::http::{JsonBody, Service, service};
 use shared::{ApiError, App};
@@ -45,9 +46,13 @@ async fn verify(State(app): State<App>, JsonBody(req): JsonBody<VerifyRequest>) 
     Ok(Json(json!({ "user": account.user() })))
 }
 
-async fn resend(State(app): State<App>, JsonBody(req): JsonBody<ResendRequest>) -> Result<Json<Value>, ApiError> {
+async fn resend(
+    State(app): State<App>,
+    SourceAddress(source): SourceAddress,
+    JsonBody(req): JsonBody<ResendRequest>,
+) -> Result<Json<Value>, ApiError> {
     let identifier = fields::identifier(req.identifier.as_deref(), &app.accounts.settings().default_country)?;
-    let code = app.accounts.resend(&identifier).await?;
+    let code = app.accounts.resend(&identifier, &source).await?;
     Ok(Json(json!({ "otp": code })))
 }
 
@@ -64,10 +69,11 @@ pub struct ResetRequest {
 /// The same 202 for known and unknown identifiers; only known ones are sent a code.
 async fn forgot(
     State(app): State<App>,
+    SourceAddress(source): SourceAddress,
     JsonBody(req): JsonBody<ResendRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let identifier = fields::identifier(req.identifier.as_deref(), &app.accounts.settings().default_country)?;
-    let code = app.accounts.forgot(&identifier).await?;
+    let code = app.accounts.forgot(&identifier, &source).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "otp": { "channel": code.channel, "expires_in": code.expires_in } })),

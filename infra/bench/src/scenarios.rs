@@ -305,6 +305,8 @@ impl Data {
             code,
             day: shared::accounts::model::throttle::day(code.sent_at),
             daily_limit: 1000,
+            source: "bench",
+            daily_limit_per_source: 1000,
         });
         self.accounts()
             .create_account_retrying(&mut account, counted.as_ref(), None)

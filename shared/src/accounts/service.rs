@@ -179,19 +179,20 @@ impl Accounts {
         &self.settings
     }
 
-    /// A new customer account, unverified, with its first code sent.
+    /// A new customer account, unverified, with its first code sent (asked for from `source`).
     pub async fn signup(
         &self,
         identifier: Identifier,
         password: Password,
         referrer: Option<ReferralCode>,
+        source: &str,
     ) -> Result<SignedUp, AccountError> {
         self.check_deliverable(&identifier)?;
         let password_hash = self.passwords.hash(password).await.map_err(Failure::internal)?;
         let (otp, code) = self.issue(&identifier, CodePurpose::Signup)?;
         let mut account = Account::new(&identifier, password_hash, Role::Customer, false, now_rfc3339());
         account.referred_by = referrer.as_ref().map(|r| r.as_str().to_owned());
-        let counted = self.counted(&code);
+        let counted = self.counted(&code, source);
         match self
             .store
             .create_account_retrying(&mut account, Some(&counted), referrer.as_ref())
@@ -234,8 +235,9 @@ impl Accounts {
         }
     }
 
-    /// Sends a new code in place of the pending one, after the cooldown and within the daily cap.
-    pub async fn resend(&self, identifier: &Identifier) -> Result<CodeStatus, AccountError> {
+    /// Sends a new code in place of the pending one, after the cooldown and within the daily caps
+    /// (the identifier's, and the identifier's from `source`).
+    pub async fn resend(&self, identifier: &Identifier, source: &str) -> Result<CodeStatus, AccountError> {
         self.check_deliverable(identifier)?;
         let key = identifier.storage_key();
         let (account, previous) = self.store.account_with_code(&key).await?;
@@ -243,18 +245,18 @@ impl Accounts {
         if account.is_verified {
             return Err(AccountError::AlreadyVerified);
         }
-        self.send_code(identifier, previous.as_ref(), CodePurpose::Signup, true)
+        self.send_code(identifier, previous.as_ref(), CodePurpose::Signup, true, source)
             .await
     }
 
     /// Sends a password reset code. Unknown identifiers get the same answer, cooldown and daily
     /// cap as known ones (a code is stored for them too, one nobody is sent or can guess), so the
     /// answer says nothing about who has an account.
-    pub async fn forgot(&self, identifier: &Identifier) -> Result<CodeStatus, AccountError> {
+    pub async fn forgot(&self, identifier: &Identifier, source: &str) -> Result<CodeStatus, AccountError> {
         self.check_deliverable(identifier)?;
         let partition = self.store.account_partition(&identifier.storage_key()).await?;
         let known = partition.account.is_some();
-        self.send_code(identifier, partition.code.as_ref(), CodePurpose::Reset, known)
+        self.send_code(identifier, partition.code.as_ref(), CodePurpose::Reset, known, source)
             .await
     }
 
@@ -371,6 +373,7 @@ impl Accounts {
         previous: Option<&PendingCode>,
         purpose: CodePurpose,
         deliver: bool,
+        source: &str,
     ) -> Result<CodeStatus, AccountError> {
         let policy = &self.settings.codes;
         if let Some(wait_secs) = policy.resend_wait(previous, now_epoch()) {
@@ -380,7 +383,7 @@ impl Accounts {
         let previous_hash = previous.map(|p| p.code_hash.as_str());
         match self
             .store
-            .replace_code(&identifier.storage_key(), &self.counted(&code), previous_hash)
+            .replace_code(&identifier.storage_key(), &self.counted(&code, source), previous_hash)
             .await?
         {
             ReplaceOutcome::Replaced => {}
@@ -424,11 +427,13 @@ impl Accounts {
         Ok((otp, code))
     }
 
-    fn counted<'a>(&self, code: &'a PendingCode) -> CountedCode<'a> {
+    fn counted<'a>(&self, code: &'a PendingCode, source: &'a str) -> CountedCode<'a> {
         CountedCode {
             code,
             day: self.settings.codes.counting_day(code.sent_at),
             daily_limit: self.settings.codes.daily_limit,
+            source,
+            daily_limit_per_source: self.settings.codes.daily_limit_per_address(),
         }
     }
 

@@ -166,6 +166,10 @@ pub struct CountedCode<'a> {
     pub code: &'a PendingCode,
     pub day: Window,
     pub daily_limit: u32,
+    /// The address that asked for the code, and how many codes it may have this identifier
+    /// sent that day.
+    pub source: &'a str,
+    pub daily_limit_per_source: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -237,13 +241,16 @@ impl AccountStore {
             );
             items.push(self.code_send_counter(&account.identifier_key, counted.day, counted.daily_limit)?);
             counter_index = Some(items.len() - 1);
+            items.push(self.code_source_counter(&account.identifier_key, counted)?);
         }
         Ok(match transact(&self.db, "create account", items).await? {
             None => CreateOutcome::Created,
             Some(c) if c.condition_failed(0) => CreateOutcome::IdentifierTaken,
             Some(c) if referrer_index.is_some_and(|i| c.condition_failed(i)) => CreateOutcome::ReferrerNotFound,
             Some(c) if c.condition_failed(1) => CreateOutcome::ReferralCodeCollision,
-            Some(c) if counter_index.is_some_and(|i| c.condition_failed(i)) => CreateOutcome::CodeDailyLimit,
+            Some(c) if counter_index.is_some_and(|i| c.condition_failed(i) || c.condition_failed(i + 1)) => {
+                CreateOutcome::CodeDailyLimit
+            }
             Some(c) => return Err(Failure::bug(format!("create account cancelled: {:?}", c.0))),
         })
     }
@@ -451,11 +458,12 @@ impl AccountStore {
         let items = vec![
             code,
             self.code_send_counter(identifier_key, counted.day, counted.daily_limit)?,
+            self.code_source_counter(identifier_key, counted)?,
         ];
         Ok(match transact(&self.db, "replace otp", items).await? {
             None => ReplaceOutcome::Replaced,
             Some(c) if c.condition_failed(0) => ReplaceOutcome::Raced,
-            Some(c) if c.condition_failed(1) => ReplaceOutcome::DailyLimit,
+            Some(c) if c.condition_failed(1) || c.condition_failed(2) => ReplaceOutcome::DailyLimit,
             Some(c) => return Err(Failure::bug(format!("replace otp cancelled: {:?}", c.0))),
         })
     }
@@ -764,8 +772,32 @@ impl AccountStore {
     /// A transaction action counting one code sent to `identifier_key` on `day`, failing its
     /// condition once `limit` codes were sent.
     fn code_send_counter(&self, identifier_key: &str, day: Window, limit: u32) -> Result<TransactWriteItem, Failure> {
+        self.send_counter(identifier_key, THROTTLE_SK.to_owned(), day, limit)
+    }
+
+    /// The identifier's codes of the day asked for from one address, under their own cap.
+    fn code_source_counter(
+        &self,
+        identifier_key: &str,
+        counted: &CountedCode<'_>,
+    ) -> Result<TransactWriteItem, Failure> {
+        self.send_counter(
+            identifier_key,
+            format!("{THROTTLE_SK}#SOURCE#{}", counted.source),
+            counted.day,
+            counted.daily_limit_per_source,
+        )
+    }
+
+    fn send_counter(
+        &self,
+        identifier_key: &str,
+        sk: String,
+        day: Window,
+        limit: u32,
+    ) -> Result<TransactWriteItem, Failure> {
         self.db
-            .update_action(otp_throttle_pk(identifier_key, day.index), THROTTLE_SK, |a| {
+            .update_action(otp_throttle_pk(identifier_key, day.index), sk, |a| {
                 a.update_expression("ADD sends :one SET #ttl = :ttl")
                     .condition_expression("attribute_not_exists(sends) OR sends < :limit")
                     .expression_attribute_names("#ttl", TTL)

@@ -35,9 +35,27 @@ impl std::fmt::Debug for FrontDoor {
     }
 }
 
-/// The address a request comes from, as the throttles count it.
+/// The address a request comes from, as the throttles count it: an IPv4 address, or the /64
+/// network of an IPv6 one (one subscriber's line gets a whole /64 and can pick any address in
+/// it, so counting single IPv6 addresses would count nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientAddress(pub String);
+
+impl ClientAddress {
+    pub fn of(ip: IpAddr) -> Self {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+            v4 => v4,
+        };
+        match ip {
+            IpAddr::V4(v4) => Self(v4.to_string()),
+            IpAddr::V6(v6) => {
+                let network = u128::from(v6) & !((1u128 << 64) - 1);
+                Self(format!("{}/64", std::net::Ipv6Addr::from(network)))
+            }
+        }
+    }
+}
 
 impl FrontDoor {
     /// Every request is admitted (no CloudFront in front: local runs, tests).
@@ -55,7 +73,7 @@ impl FrontDoor {
     /// Admits a request or refuses it (403); the shared value never travels further in.
     pub fn admit(&self, parts: &mut Parts) -> Result<ClientAddress, ApiError> {
         let Some(secret) = &self.secret else {
-            return Ok(ClientAddress(source_ip(parts)));
+            return Ok(source_ip(parts));
         };
         let given = VERIFY_HEADER.take(&mut parts.headers);
         if !given.is_some_and(|v| constant_time_eq(v.as_bytes(), secret)) {
@@ -68,29 +86,27 @@ impl FrontDoor {
             .read(&parts.headers)
             .and_then(|v| v.to_str().ok())
             .and_then(viewer_ip);
-        Ok(ClientAddress(viewer.unwrap_or_else(|| source_ip(parts))))
+        Ok(viewer.map_or_else(|| source_ip(parts), ClientAddress::of))
     }
 }
 
 /// API Gateway's `sourceIp` (the TCP peer it saw).
-fn source_ip(parts: &Parts) -> String {
+fn source_ip(parts: &Parts) -> ClientAddress {
     let address = match parts.extensions.get::<lambda_http::request::RequestContext>() {
         Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
         _ => None,
     };
-    address
-        .filter(|a| !a.is_empty() && a.len() <= 64)
-        .unwrap_or_else(|| "unknown".to_owned())
+    match address.as_deref().map(str::parse::<IpAddr>) {
+        Some(Ok(ip)) => ClientAddress::of(ip),
+        _ => ClientAddress("unknown".to_owned()),
+    }
 }
 
 /// The IP of `CloudFront-Viewer-Address` (`198.51.100.10:46532`, `2001:db8::1:46532`).
-fn viewer_ip(value: &str) -> Option<String> {
+fn viewer_ip(value: &str) -> Option<IpAddr> {
     let (ip, port) = value.trim().rsplit_once(':')?;
     port.parse::<u16>().ok()?;
-    ip.trim_matches(['[', ']'])
-        .parse::<IpAddr>()
-        .ok()
-        .map(|ip| ip.to_string())
+    ip.trim_matches(['[', ']']).parse::<IpAddr>().ok()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -148,13 +164,27 @@ mod tests {
             (VERIFY_HEADER.name, "s3cret-value-0123456789"),
             (VIEWER_ADDRESS_HEADER.name, "2001:db8::1:443"),
         ]);
-        assert_eq!(door.admit(&mut p).unwrap(), ClientAddress("2001:db8::1".into()));
+        assert_eq!(door.admit(&mut p).unwrap(), ClientAddress("2001:db8::/64".into()));
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let of = |raw: &str| ClientAddress::of(raw.parse().unwrap()).0;
+        assert_eq!(of("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            of("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64",
+            "the same line"
+        );
+        assert_eq!(of("2001:db8:1:3::1"), "2001:db8:1:3::/64", "another line");
+        assert_eq!(of("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(of("198.51.100.7"), "198.51.100.7");
     }
 
     #[test]
     fn viewer_addresses_are_parsed_strictly() {
-        assert_eq!(viewer_ip("198.51.100.10:46532").as_deref(), Some("198.51.100.10"));
-        assert_eq!(viewer_ip("[2001:db8::1]:443").as_deref(), Some("2001:db8::1"));
+        assert_eq!(viewer_ip("198.51.100.10:46532"), "198.51.100.10".parse().ok());
+        assert_eq!(viewer_ip("[2001:db8::1]:443"), "2001:db8::1".parse().ok());
         for bad in ["", "198.51.100.10", "x:1", "198.51.100.10:port", "1.2.3.4:99999"] {
             assert_eq!(viewer_ip(bad), None, "{bad}");
         }

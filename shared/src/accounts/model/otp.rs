@@ -107,6 +107,20 @@ pub struct CodePolicy {
     pub daily_limit: u32,
 }
 
+impl CodePolicy {
+    /// Codes one identifier is sent a day at the request of one address: below the daily cap,
+    /// so that nobody can use up an owner's codes for the day from one address (half of it,
+    /// rounded up, and less than all of it where the cap allows).
+    pub fn daily_limit_per_address(&self) -> u32 {
+        let half = self.daily_limit.div_ceil(2);
+        if half >= self.daily_limit && self.daily_limit > 1 {
+            self.daily_limit - 1
+        } else {
+            half.max(1)
+        }
+    }
+}
+
 /// What a code proves when it is entered: a signup code verifies the account, a reset code
 /// sets a new password. One is never accepted for the other.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -329,6 +343,24 @@ mod tests {
             Some(50),
             "using a code does not reset the cooldown"
         );
+    }
+
+    #[test]
+    fn one_address_gets_fewer_codes_for_an_identifier_than_the_identifiers_daily_cap() {
+        let cap = |daily_limit| {
+            CodePolicy {
+                daily_limit,
+                ..policy()
+            }
+            .daily_limit_per_address()
+        };
+        assert_eq!(cap(10), 5);
+        assert_eq!(cap(3), 2);
+        assert_eq!(cap(2), 1);
+        assert_eq!(cap(1), 1, "a cap of one cannot be split");
+        for daily in 2..50 {
+            assert!(cap(daily) < daily, "{daily}");
+        }
     }
 
     #[test]
