@@ -26,6 +26,8 @@ pub const JWT_SECRET: &str = "integration-test-secret-0123456789abcdef";
 /// The value the test edge adds as `X-Origin-Verify` (the functions stand behind a locked door,
 /// as on AWS).
 pub const ORIGIN_VERIFY: &str = "integration-test-origin-verify-0123456789";
+/// The web app's origin in the tests (`APP_URL`): where payments send customers back to.
+pub const APP_URL: &str = "https://chukskitchen.ng";
 
 /// Endpoints of the emulators, from the environment `dev.sh test` sets.
 pub struct Stack {
@@ -203,6 +205,7 @@ impl TestApp {
             ("OTP_SENDER_EMAIL", SENDER),
             ("JWT_SECRET", JWT_SECRET),
             ("ORIGIN_VERIFY", ORIGIN_VERIFY),
+            ("APP_URL", APP_URL),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

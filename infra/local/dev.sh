@@ -129,7 +129,7 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
     export OTP_SENDER_EMAIL=no-reply@chukskitchen.fuzz
     export TOKEN_KEYS_SECRET_ID=$table/token-keys CODE_KEYS_SECRET_ID=$table/code-keys
     export PAYSTACK_SECRET_ID=$table/paystack PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
-    export ORIGIN_VERIFY=$fuzz_origin_verify
+    export ORIGIN_VERIFY=$fuzz_origin_verify APP_URL=$api
   }
   local fuzz_origin_verify
   fuzz_origin_verify=$(new_origin_verify)
@@ -218,7 +218,7 @@ browser_tests() { # dynamodb endpoint, moto endpoint
     # One customer signs up and then resets the password within the journeys.
     export OTP_RESEND_COOLDOWN_SECONDS=1
     export PAYSTACK_SECRET_KEY=$TEST_PAYSTACK_SECRET_KEY PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
-    export ORIGIN_VERIFY=$web_origin_verify
+    export ORIGIN_VERIFY=$web_origin_verify APP_URL=http://127.0.0.1:$web_port
   }
   (
     web_env "$1" "$2"
@@ -356,6 +356,8 @@ cmd_up() {
   export JWT_SECRET=${JWT_SECRET:-local-development-secret-change-me-0123456789}
   # The functions refuse requests that did not come through the front door, as on AWS.
   ORIGIN_VERIFY=${ORIGIN_VERIFY:-$(new_origin_verify)}; export ORIGIN_VERIFY
+  # Where Paystack sends customers back to: the app, on the front door's origin.
+  export APP_URL=${APP_URL:-http://127.0.0.1:$API_PORT}
   # The local Paystack: its checkout page's "Pay" posts a signed webhook to the local API.
   export PAYSTACK_SECRET_KEY=${PAYSTACK_SECRET_KEY:-sk_test_local_development_key_0123456789}
   export PAYSTACK_BASE_URL="http://127.0.0.1:$PAYSTACK_PORT"

@@ -232,6 +232,81 @@ async fn money_that_arrives_after_the_order_was_cancelled_is_recorded_and_the_or
 }
 
 #[tokio::test]
+async fn paystack_sends_the_customer_back_only_to_the_apps_own_origin() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (customer, id) = pending_order(&t, &admin, 100_000).await;
+    for foreign in [
+        "https://evil.example/phish",
+        "//evil.example/x",
+        "https://chukskitchen.ng.evil.example/",
+        "javascript:alert(1)",
+    ] {
+        let res = pay(&t, &customer, &id, json!({ "callback_url": foreign })).await;
+        assert_eq!(res.status, 400, "{foreign}: {}", res.raw);
+        assert_eq!(res.code(), "invalid_callback_url");
+        assert!(res.body["error"]["fields"]["callback_url"].is_string());
+    }
+    // A path of the app is made absolute on APP_URL; Paystack's page sends the customer there.
+    let res = pay(&t, &customer, &id, json!({"callback_url": "/#/orders/X/paid"})).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let url = res.body["payment"]["authorization_url"].as_str().unwrap().to_owned();
+    let paid = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{url}/pay"))
+        .send()
+        .await
+        .unwrap();
+    let back = paid.headers()["location"].to_str().unwrap();
+    assert!(
+        back.starts_with(&format!("{}/#/orders/X/paid", api_tests::APP_URL)),
+        "{back}"
+    );
+}
+
+#[tokio::test]
+async fn a_paystack_charge_for_an_order_already_paid_at_the_counter_is_an_anomaly_not_ignored() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (customer, id) = pending_order(&t, &admin, 150_000).await;
+    let reference = pay(&t, &customer, &id, json!({})).await.body["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The customer pays cash at the counter, then the transfer they started lands too.
+    let res = t
+        .call(
+            Method::PATCH,
+            &format!("/api/orders/admin/{id}/payment-status/"),
+            Some(&admin),
+            Some(json!({"payment_status": "paid"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let before = order(&t, &customer, &id).await;
+    let raw = charge_event(&reference, 300_000, "NGN", 11);
+    let res = webhook(&t, &raw, Some(&sign(raw.as_bytes()))).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let after = order(&t, &customer, &id).await;
+    assert_eq!(after["payment_method"], "cash", "the order's payment stays as it was");
+    assert_eq!(after["status_history"], before["status_history"]);
+    let recorded = t
+        .app
+        .db()
+        .get_item::<shared::payments::model::PaymentAnomaly>(
+            format!("PAYANOMALY#{reference}#11"),
+            "PAYANOMALY",
+            "payment anomaly",
+        )
+        .await
+        .unwrap()
+        .expect("recorded for the kitchen");
+    assert_eq!((recorded.reason.as_str(), recorded.paid), ("already_paid", 300_000));
+}
+
+#[tokio::test]
 async fn verify_applies_a_payment_made_before_the_webhook_arrives() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;

@@ -12,6 +12,7 @@ use shared::accounts::http::Customer;
 use shared::http::{MAX_BODY_BYTES, Service, parse_json, path_id, service};
 use shared::orders::http::order_not_found;
 use shared::payments::http::payment_body;
+use shared::payments::model::callback_url;
 use shared::payments::service::PaymentService;
 use shared::platform::routes::PAYSTACK_SIGNATURE;
 use shared::{ApiError, App};
@@ -68,16 +69,17 @@ async fn pay(
             "Invalid email",
         ));
     }
-    let callback = req.callback_url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
-    let bad_url = |u: &String| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2048;
-    if callback.as_ref().is_some_and(bad_url) {
-        return Err(ApiError::field(
-            "invalid_callback_url",
-            "callback_url",
-            "must be an http(s) URL",
-            "Invalid callback URL",
-        ));
-    }
+    let callback = match req.callback_url.as_deref() {
+        None => None,
+        Some(raw) => callback_url(raw, app.config.app_url.as_ref()).map_err(|foreign| {
+            ApiError::field(
+                "invalid_callback_url",
+                "callback_url",
+                foreign.to_string(),
+                "The callback URL must be on this app's own address",
+            )
+        })?,
+    };
     let payment = payments(&app)?.pay(&customer, &id, email, callback).await?;
     Ok(Json(payment_body(&payment)))
 }

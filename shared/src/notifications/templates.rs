@@ -70,10 +70,10 @@ pub fn render(event: &Event) -> Message {
         ),
         Event::PaymentAnomaly(a) => {
             let short = &a.order_id[a.order_id.len().saturating_sub(6)..];
-            let why = if a.reason == "cancelled" {
-                "the order was already cancelled".to_owned()
-            } else {
-                format!("it costs {}", naira(a.expected))
+            let why = match a.reason.as_str() {
+                "cancelled" => "the order was already cancelled".to_owned(),
+                "already_paid" => "the order was already paid another way (at the counter, or by another transaction): the customer paid twice".to_owned(),
+                _ => format!("it costs {}", naira(a.expected)),
             };
             (
                 format!("Payment anomaly on order #{short}"),

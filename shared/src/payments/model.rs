@@ -6,7 +6,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha512;
 
-use crate::orders::model::{Order, OrderStatus, PaymentStatus};
+use crate::orders::model::{Order, OrderStatus, PaymentMethod, PaymentStatus};
+pub use crate::platform::config::AppOrigin;
 
 /// The only currency the kitchen charges in.
 pub const CURRENCY: &str = "NGN";
@@ -79,6 +80,42 @@ pub enum PayError {
     NotPayable,
 }
 
+/// A `callback_url` that would send the customer anywhere but the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be a path of this app (like /orders/X) or an address on its own origin")]
+pub struct ForeignCallback;
+
+/// Where Paystack sends the customer after paying: a path of the app (`/` followed by neither
+/// `/` nor `\`, made absolute on `app`), or an absolute address on `app`'s origin; nothing
+/// else, so the checkout cannot be used as an open redirect. `Ok(None)`: no callback (empty, or
+/// a path with no app origin configured: Paystack then uses the dashboard's callback).
+pub fn callback_url(raw: &str, app: Option<&AppOrigin>) -> Result<Option<String>, ForeignCallback> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    if raw.len() > 2048 || raw.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        return Err(ForeignCallback);
+    }
+    if let Some(rest) = raw.strip_prefix('/') {
+        if rest.starts_with('/') {
+            return Err(ForeignCallback);
+        }
+        return Ok(app.map(|app| format!("{}{raw}", app.as_str())));
+    }
+    let app = app.ok_or(ForeignCallback)?;
+    let origin_len = app.as_str().len();
+    let same_origin = raw.len() >= origin_len
+        && raw.is_char_boundary(origin_len)
+        && raw[..origin_len].eq_ignore_ascii_case(app.as_str())
+        && matches!(raw[origin_len..].chars().next(), None | Some('/' | '?' | '#'));
+    if same_origin {
+        Ok(Some(raw.to_owned()))
+    } else {
+        Err(ForeignCallback)
+    }
+}
+
 /// Whether an order may start (or resume) a Paystack payment: a paid order never, otherwise only
 /// a pending, unpaid one.
 pub fn check_payable(order: &Order) -> Result<(), PayError> {
@@ -106,8 +143,12 @@ pub struct Charge {
 pub enum ChargeDecision {
     /// Mark it paid: the write must still find it unpaid, not cancelled, at this total.
     MarkPaid { amount: i64 },
-    /// Already paid (a redelivered event, or verify after the webhook): nothing to do.
+    /// Already paid by this very charge (a redelivered event, or verify after the webhook):
+    /// nothing to do.
     AlreadyPaid,
+    /// The order was paid another way (cash at the counter, or another transaction): the money
+    /// came twice, the kitchen must look; the order's payment stays as it is.
+    PaidOtherwise,
     /// Paid for a different amount or currency: left unpaid, the kitchen must look.
     Mismatch { expected: i64, paid: i64, currency: String },
     /// The order was cancelled before the money arrived: nothing to mark; the money goes back.
@@ -115,8 +156,17 @@ pub enum ChargeDecision {
 }
 
 pub fn decide_charge(order: &Order, charge: &Charge) -> ChargeDecision {
-    if order.payment_status == PaymentStatus::Paid {
-        return ChargeDecision::AlreadyPaid;
+    if order.payment_status != PaymentStatus::Unpaid {
+        let by_this_charge = order.payment_method == Some(PaymentMethod::Paystack)
+            && order
+                .payment
+                .as_ref()
+                .is_some_and(|p| p.reference == charge.reference.as_str());
+        return if by_this_charge {
+            ChargeDecision::AlreadyPaid
+        } else {
+            ChargeDecision::PaidOtherwise
+        };
     }
     if charge.amount != order.total || charge.currency != order.currency {
         return ChargeDecision::Mismatch {
@@ -185,7 +235,8 @@ pub struct PaymentAnomaly {
 }
 
 impl PaymentAnomaly {
-    /// `charge` for `order`, not applied because of `reason` (`amount` or `cancelled`).
+    /// `charge` for `order`, not applied because of `reason` (`amount`, `cancelled` or
+    /// `already_paid`).
     pub fn of(order: &Order, charge: &Charge, reason: &str, at: String) -> Self {
         Self {
             order_id: order.id.clone(),
@@ -307,16 +358,91 @@ mod tests {
             decide_charge(&pending, &charge(500_000, "USD")),
             ChargeDecision::Mismatch { .. }
         ));
-        let paid = order(OrderStatus::Confirmed, PaymentStatus::Paid);
+        let by_it = charge(500_000, "NGN");
+        let mut paid = order(OrderStatus::Confirmed, PaymentStatus::Paid);
+        paid.payment_method = Some(PaymentMethod::Paystack);
+        paid.payment = Some(crate::orders::model::OnlinePayment {
+            provider: "paystack".into(),
+            reference: by_it.reference.as_str().to_owned(),
+            authorization_url: "https://checkout.paystack.com/x".into(),
+            amount: 500_000,
+            currency: "NGN".into(),
+            transaction_id: Some(1),
+            channel: None,
+        });
+        assert_eq!(
+            decide_charge(&paid, &by_it),
+            ChargeDecision::AlreadyPaid,
+            "a redelivery"
+        );
         assert_eq!(
             decide_charge(&paid, &charge(500_000, "NGN")),
-            ChargeDecision::AlreadyPaid
+            ChargeDecision::PaidOtherwise,
+            "another transaction for a paid order"
+        );
+        let mut cash = order(OrderStatus::Confirmed, PaymentStatus::Paid);
+        cash.payment_method = Some(PaymentMethod::Cash);
+        assert_eq!(
+            decide_charge(&cash, &charge(500_000, "NGN")),
+            ChargeDecision::PaidOtherwise,
+            "paid at the counter, then by Paystack"
         );
         let cancelled = order(OrderStatus::Cancelled, PaymentStatus::Unpaid);
         assert_eq!(
             decide_charge(&cancelled, &charge(500_000, "NGN")),
             ChargeDecision::OnCancelled
         );
+    }
+
+    #[test]
+    fn callbacks_go_back_to_the_app_and_nowhere_else() {
+        let app = AppOrigin::parse("https://ChuksKitchen.ng/").unwrap();
+        assert_eq!(app.as_str(), "https://chukskitchen.ng");
+        let ok = |raw: &str| callback_url(raw, Some(&app));
+        assert_eq!(
+            ok("/orders/X").unwrap().as_deref(),
+            Some("https://chukskitchen.ng/orders/X")
+        );
+        assert_eq!(
+            ok("/#/orders/X/paid").unwrap().as_deref(),
+            Some("https://chukskitchen.ng/#/orders/X/paid")
+        );
+        assert_eq!(
+            ok("https://chukskitchen.ng/#/orders/X").unwrap().as_deref(),
+            Some("https://chukskitchen.ng/#/orders/X")
+        );
+        assert_eq!(
+            ok("https://chukskitchen.ng").unwrap().as_deref(),
+            Some("https://chukskitchen.ng")
+        );
+        assert_eq!(ok("  ").unwrap(), None);
+        for foreign in [
+            "//evil.example/x",
+            "/\\evil.example/x",
+            "https://chukskitchen.ng.evil.example/x",
+            "https://chukskitchen.ng@evil.example/",
+            "https://chukskitchen.ng:444/",
+            "http://chukskitchen.ng/",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "orders/X",
+            "/orders/\nX",
+            "/a b",
+        ] {
+            assert_eq!(ok(foreign), Err(ForeignCallback), "{foreign:?}");
+        }
+        // With no origin configured, a path means "no callback" and an address is refused.
+        assert_eq!(callback_url("/orders/X", None), Ok(None));
+        assert_eq!(callback_url("https://chukskitchen.ng/", None), Err(ForeignCallback));
+        for bad in [
+            "chukskitchen.ng",
+            "ftp://x",
+            "https://x/path",
+            "https://a@b",
+            "https://",
+        ] {
+            assert_eq!(AppOrigin::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

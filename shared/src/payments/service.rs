@@ -189,6 +189,10 @@ impl PaymentService {
                 tracing::warn!(order_id = %order.id, expected, paid, currency = %currency, reference = %charge.reference.as_str(), "payment anomaly: amount or currency differs; order left unpaid");
                 self.record_anomaly(order, charge, "amount").await
             }
+            ChargeDecision::PaidOtherwise => {
+                tracing::warn!(order_id = %order.id, reference = %charge.reference.as_str(), "payment anomaly: a charge for an order already paid another way");
+                self.record_anomaly(order, charge, "already_paid").await
+            }
             ChargeDecision::OnCancelled => {
                 tracing::warn!(order_id = %order.id, reference = %charge.reference.as_str(), "payment anomaly: paid after cancellation");
                 self.record_anomaly(order, charge, "cancelled").await

@@ -82,6 +82,8 @@ pub struct Config {
     pub unpaid_order_ttl: Duration,
     /// Unpaid pending orders a customer may hold at once (`MAX_OPEN_UNPAID_ORDERS`, 3).
     pub max_open_unpaid_orders: u32,
+    /// The web app's origin (`APP_URL`), where payments send customers back to.
+    pub app_url: Option<AppOrigin>,
 }
 
 impl std::fmt::Debug for Config {
@@ -122,6 +124,7 @@ impl std::fmt::Debug for Config {
             .field("sms_countries", &self.sms_countries)
             .field("unpaid_order_ttl", &self.unpaid_order_ttl)
             .field("max_open_unpaid_orders", &self.max_open_unpaid_orders)
+            .field("app_url", &self.app_url)
             .finish()
     }
 }
@@ -241,6 +244,13 @@ impl Config {
             sms_countries,
             unpaid_order_ttl: Duration::from_secs(u64::from(count("UNPAID_ORDER_TTL_MINUTES", 30)?) * 60),
             max_open_unpaid_orders: count("MAX_OPEN_UNPAID_ORDERS", 3)?,
+            app_url: match get("APP_URL") {
+                None => None,
+                Some(raw) => Some(AppOrigin::parse(&raw).ok_or_else(|| ConfigError::Invalid {
+                    name: "APP_URL",
+                    reason: format!("expected the web app's origin, such as https://chukskitchen.ng, got {raw:?}"),
+                })?),
+            },
         })
     }
 
@@ -257,6 +267,27 @@ impl Config {
         self.sender_email
             .as_deref()
             .ok_or(ConfigError::Missing("OTP_SENDER_EMAIL"))
+    }
+}
+
+/// The app's own origin (`APP_URL`): `scheme://host[:port]`, the only place Paystack may send a
+/// customer back to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppOrigin(String);
+
+impl AppOrigin {
+    /// `https://chukskitchen.ng` (a trailing `/` is dropped); a path, query, user or anything
+    /// but http(s) is refused.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim().trim_end_matches('/');
+        let (scheme, rest) = raw.split_once("://")?;
+        let fine = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+        (matches!(scheme, "http" | "https") && !rest.is_empty() && rest.chars().all(fine))
+            .then(|| Self(format!("{scheme}://{}", rest.to_ascii_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

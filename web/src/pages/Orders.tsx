@@ -114,7 +114,8 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
           disabled={busy}
           onClick={async () => {
             setBusy(true);
-            const callback = `${location.origin}${location.pathname}#/orders/${order.id}/paid`;
+            // A path of this app: the API makes it absolute on the app's own origin (APP_URL).
+            const callback = `${location.pathname}#/orders/${order.id}/paid`;
             const { data, error } = await api.POST("/api/orders/{id}/pay/", { params: { path: { id: order.id } }, body: { callback_url: callback } });
             if (data) return location.assign(data.payment.authorization_url);
             setBusy(false);
