@@ -31,6 +31,13 @@ function expiry(token: string): number {
   }
 }
 
+/** Runs `work` while holding the app's refresh lock in every tab of this origin (where the
+ * browser has Web Locks; elsewhere, as it is). */
+function acrossTabs<T>(work: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? (locks.request("chuks.session.refresh", work) as Promise<T>) : work();
+}
+
 function notify() {
   listeners.forEach((l) => l());
 }
@@ -59,9 +66,12 @@ export const session = {
     if (access && Date.now() < accessExpires - 30_000) return access;
     return (await session.refresh()) ? access : null;
   },
-  /** Rotates the refresh token for a new pair (one at a time); a refused token signs out. */
+  /** Rotates the refresh token for a new pair: one at a time in this tab, and one at a time
+   * across every tab of the app (a Web Lock), each reading the newest token only once it holds
+   * the lock. Two tabs refreshing with one token would look like a stolen token to the API,
+   * which then ends the whole login. A refused token signs out. */
   refresh(): Promise<boolean> {
-    refreshing ??= (async () => {
+    refreshing ??= acrossTabs(async () => {
       const saved = stored();
       if (!saved) return false;
       try {
@@ -80,10 +90,10 @@ export const session = {
         return true;
       } catch {
         return false;
-      } finally {
-        refreshing = null;
       }
-    })();
+    }).finally(() => {
+      refreshing = null;
+    });
     return refreshing;
   },
   subscribe(listener: () => void): () => void {

@@ -299,6 +299,32 @@ journey("an admin restocks a sold-out dish and the customer can order it again; 
   void page;
 });
 
+journey("two tabs that refresh their sign-in at the same moment both stay signed in", async (page) => {
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByLabel("Email or phone number").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  const other = await page.context().newPage();
+  await other.goto(`${APP_URL}/#/kitchen`);
+  await other.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  // A reload forgets the access token (it lives in memory only): both tabs refresh at once with
+  // the one stored refresh token, over and over. Two uses of one refresh token would end the login.
+  const refreshes = [];
+  page.context().on("request", (r) => r.url().includes("/api/auths/token/refresh/") && refreshes.push(r.url()));
+  for (let round = 0; round < 3; round += 1) {
+    await Promise.all([page.reload(), other.reload()]);
+    for (const tab of [page, other]) await tab.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  }
+  assert.ok(refreshes.length >= 6, `both tabs refreshed each time (${refreshes.length} refreshes)`);
+  const signedIn = await page.evaluate(() => localStorage.getItem("chuks.session") !== null);
+  assert.ok(signedIn, "still signed in");
+  await other.goto(`${APP_URL}/#/kitchen`);
+  await other.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  await other.locator(".board").waitFor();
+  await other.close();
+});
+
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);
