@@ -372,6 +372,10 @@ cmd_up() {
   cargo build -q -p notifier --features local --bin notifier-local
   "$ROOT/target/debug/notifier-local" >"$TOOLS/logs/notifier.log" 2>&1 &
   PIDS+=($!)
+  # The payments function's refund worker, fed by the stream as on AWS (cancelled paid orders).
+  cargo build -q -p api-tests --bin local-refunds --bin local-front-door
+  "$ROOT/target/debug/local-refunds" >"$TOOLS/logs/refunds.log" 2>&1 &
+  PIDS+=($!)
   # Unpaid orders expire as on AWS: a sweep every minute (the schedule runs the expiry function).
   cargo build -q -p expiry --bin expiry-local
   "$ROOT/target/debug/expiry-local" >"$TOOLS/logs/expiry.log" 2>&1 &

@@ -75,17 +75,13 @@ impl App {
             max_open: config.max_open_unpaid_orders as usize,
         });
         #[cfg(feature = "payments")]
-        let (orders, payments) = match Self::paystack_of(&config) {
-            Some(paystack) => (
-                orders.clone().with_refunds(Arc::new(paystack.clone())),
-                Some(crate::payments::service::PaymentService::new(
-                    crate::payments::store::PaymentStore::new(db.clone()),
-                    orders.with_refunds(Arc::new(paystack.clone())),
-                    paystack,
-                )),
-            ),
-            None => (orders, None),
-        };
+        let payments = Self::paystack_of(&config).map(|paystack| {
+            crate::payments::service::PaymentService::new(
+                crate::payments::store::PaymentStore::new(db.clone()),
+                orders.clone(),
+                paystack,
+            )
+        });
         Self {
             front_door,
             #[cfg(feature = "payments")]

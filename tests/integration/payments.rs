@@ -428,6 +428,37 @@ fn last_entry(order: &Value) -> Value {
     order["status_history"].as_array().unwrap().last().unwrap().clone()
 }
 
+/// The refund worker (the payments function fed by the table's stream) handed the change that
+/// cancelled order `id`: the record's failures, if any.
+pub(crate) async fn refund_worker(t: &TestApp, id: &str) -> usize {
+    let batch: aws_lambda_events::event::dynamodb::Event = serde_json::from_value(json!({"Records": [{
+        "eventID": "1",
+        "eventName": "MODIFY",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": {
+            "Keys": {"PK": {"S": format!("ORDER#{id}")}, "SK": {"S": "ORDER"}},
+            "NewImage": {"id": {"S": id}, "status": {"S": "cancelled"}, "payment_status": {"S": "paid"}, "payment_method": {"S": "paystack"}},
+            "SequenceNumber": "100",
+            "SizeBytes": 100,
+            "StreamViewType": "NEW_AND_OLD_IMAGES"
+        }
+    }]}))
+    .expect("a stream batch");
+    let worker = t
+        .app
+        .payments
+        .as_ref()
+        .expect("the payments function holds Paystack's key");
+    payments::refund_batch(worker, &batch).await.batch_item_failures.len()
+}
+
+/// Paystack's signed refund webhook for the transaction `reference`.
+pub(crate) async fn refund_webhook(t: &TestApp, reference: &str, event: &str) -> TestResponse {
+    let raw = json!({"event": event, "data": {"id": 77, "status": event.trim_start_matches("refund."), "transaction_reference": reference, "amount": 1}}).to_string();
+    webhook(t, &raw, Some(&sign(raw.as_bytes()))).await
+}
+
 #[tokio::test]
 async fn a_customer_cancelling_a_paid_order_gets_the_whole_payment_back_through_paystack_once() {
     let t = TestApp::new().await;
@@ -435,25 +466,46 @@ async fn a_customer_cancelling_a_paid_order_gets_the_whole_payment_back_through_
     let (customer, id) = pending_order(&t, &admin, 300_000).await;
     let reference = paid_through_paystack(&t, &customer, &id).await;
 
+    // The cancellation answers at once: Paystack is not on its path.
     let res = t.cancel(&customer, &id).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     let cancelled = &res.body["order"];
     assert_eq!(
         (cancelled["status"].as_str(), cancelled["payment_status"].as_str()),
-        (Some("cancelled"), Some("refunded")),
-        "the answer already shows the refund"
+        (Some("cancelled"), Some("paid"))
     );
-    let last = last_entry(cancelled);
+    assert!(
+        refunds_of(&reference).await.is_empty(),
+        "nothing asked on the request's path"
+    );
+
+    // The stream hands the change to the refund worker: Paystack takes the refund.
+    assert_eq!(refund_worker(&t, &id).await, 0);
+    assert_eq!(refunds_of(&reference).await, [600_000], "the whole payment");
+    let pending = order(&t, &customer, &id).await;
+    assert_eq!(pending["payment_status"], "refund_pending");
+    let last = last_entry(&pending);
     assert_eq!(
         (
             last["status"].as_str(),
             last["payment_status"].as_str(),
             last["by"].as_str()
         ),
-        (Some("cancelled"), Some("refunded"), Some("paystack"))
+        (Some("cancelled"), Some("refund_pending"), Some("paystack"))
     );
-    assert_eq!(refunds_of(&reference).await, [600_000], "the whole payment, once");
-    assert_eq!(order(&t, &customer, &id).await["payment_status"], "refunded");
+    // A redelivered change asks for nothing more.
+    assert_eq!(refund_worker(&t, &id).await, 0);
+    assert_eq!(refunds_of(&reference).await.len(), 1, "once");
+
+    // Paystack's refund.processed settles it, once.
+    assert_eq!(refund_webhook(&t, &reference, "refund.processed").await.status, 200);
+    let refunded = order(&t, &customer, &id).await;
+    assert_eq!(refunded["payment_status"], "refunded");
+    assert_eq!(refund_webhook(&t, &reference, "refund.processed").await.status, 200);
+    assert_eq!(
+        order(&t, &customer, &id).await["status_history"],
+        refunded["status_history"]
+    );
 
     // Cancelling again is refused and asks for nothing more.
     let again = t.cancel(&customer, &id).await;
@@ -499,29 +551,29 @@ async fn the_kitchen_cancelling_a_paid_order_refunds_it_or_records_the_refusal()
     assert_eq!(set_status(id.clone(), "confirmed").await.status, 200);
     let res = set_status(id.clone(), "cancelled").await;
     assert_eq!(res.status, 200, "{}", res.raw);
-    assert_eq!(res.body["order"]["payment_status"], "refunded");
+    assert_eq!(refund_worker(&t, &id).await, 0);
     assert_eq!(refunds_of(&reference).await, [400_000]);
+    // Paystack's word came before the worker's own answer was written: settled all the same.
+    assert_eq!(refund_webhook(&t, &reference, "refund.processed").await.status, 200);
+    assert_eq!(order(&t, &customer, &id).await["payment_status"], "refunded");
 
     // Paystack refuses: the order is still cancelled, and says the refund failed.
     let (customer, id) = pending_order(&t, &admin, 150_000).await;
     let reference = paid_through_paystack(&t, &customer, &id).await;
     refuse_refunds_of(&reference).await;
-    let res = set_status(id.clone(), "cancelled").await;
-    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(set_status(id.clone(), "cancelled").await.status, 200);
+    assert_eq!(refund_worker(&t, &id).await, 0, "a refusal is an answer, not a failure");
+    let failed = order(&t, &customer, &id).await;
     assert_eq!(
-        (
-            res.body["order"]["status"].as_str(),
-            res.body["order"]["payment_status"].as_str()
-        ),
+        (failed["status"].as_str(), failed["payment_status"].as_str()),
         (Some("cancelled"), Some("refund_failed"))
     );
-    let last = last_entry(&res.body["order"]);
+    let last = last_entry(&failed);
     assert_eq!(
         (last["payment_status"].as_str(), last["by_role"].as_str()),
         (Some("refund_failed"), Some("paystack"))
     );
     assert!(refunds_of(&reference).await.is_empty());
-    assert_eq!(order(&t, &customer, &id).await["payment_status"], "refund_failed");
     // Not by hand either: the kitchen settles it with Paystack.
     let by_hand = t
         .call(
@@ -550,11 +602,36 @@ async fn the_kitchen_cancelling_a_paid_order_refunds_it_or_records_the_refusal()
     )
     .unwrap();
     let retried = ops::retry_refund(t.app.db(), &paystack, &id).await.unwrap();
-    assert_eq!(retried.payment_status.as_str(), "refunded");
+    assert_eq!(retried.payment_status.as_str(), "refund_pending");
     assert_eq!(refunds_of(&reference).await, [300_000]);
     let err = ops::retry_refund(t.app.db(), &paystack, &id).await.unwrap_err();
     assert!(err.to_string().contains("owed no Paystack refund"), "{err}");
     assert_eq!(refunds_of(&reference).await.len(), 1, "never twice");
+    // refund.failed after all: the kitchen is told again (refund_failed).
+    assert_eq!(refund_webhook(&t, &reference, "refund.failed").await.status, 200);
+    assert_eq!(order(&t, &customer, &id).await["payment_status"], "refund_failed");
+}
+
+#[tokio::test]
+async fn a_refund_paystack_cannot_be_asked_for_is_retried_by_the_stream_and_nothing_is_recorded() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (customer, id) = pending_order(&t, &admin, 100_000).await;
+    paid_through_paystack(&t, &customer, &id).await;
+    assert_eq!(t.cancel(&customer, &id).await.status, 200);
+    let unreachable = TestApp::on_table(&t.table, &[("PAYSTACK_BASE_URL", "http://127.0.0.1:9")]).await;
+    assert_eq!(
+        refund_worker(&unreachable, &id).await,
+        1,
+        "the record is reported: the stream retries it"
+    );
+    assert_eq!(
+        order(&t, &customer, &id).await["payment_status"],
+        "paid",
+        "nothing recorded"
+    );
+    assert_eq!(refund_worker(&t, &id).await, 0, "once Paystack answers");
+    assert_eq!(order(&t, &customer, &id).await["payment_status"], "refund_pending");
 }
 
 #[tokio::test]

@@ -141,6 +141,27 @@ fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
                 );
                 continue;
             }
+            if function == "payments" && event["Type"].as_str() == Some("DynamoDB") {
+                // The refund worker: cancelled orders still paid through Paystack, nothing else.
+                let props = &event["Properties"];
+                assert_eq!(props["Stream"]["Fn::GetAtt"][0].as_str(), Some("Table"));
+                assert_eq!(
+                    props["FunctionResponseTypes"][0].as_str(),
+                    Some("ReportBatchItemFailures")
+                );
+                assert_eq!(
+                    props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0].as_str(),
+                    Some("RefundFailures")
+                );
+                let filters = props["FilterCriteria"]["Filters"].as_sequence().unwrap();
+                assert_eq!(filters.len(), 1);
+                let pattern: serde_json::Value = serde_json::from_str(filters[0]["Pattern"].as_str().unwrap()).unwrap();
+                let image = &pattern["dynamodb"]["NewImage"];
+                assert_eq!(image["status"]["S"][0], "cancelled");
+                assert_eq!(image["payment_status"]["S"][0], "paid");
+                assert_eq!(image["payment_method"]["S"][0], "paystack");
+                continue;
+            }
             if function == "expiry" {
                 assert_eq!(
                     event["Type"].as_str(),

@@ -18,6 +18,7 @@ const STATUS_WORDS: Record<string, string> = {
   cancelled: "Cancelled",
   unpaid: "Unpaid",
   paid: "Paid",
+  refund_pending: "Refund on its way",
   refunded: "Refunded",
   refund_failed: "Refund failed",
 };

@@ -1,7 +1,8 @@
 //! The local stand-in for Lambda's stream event source mapping: reads the table's change stream
 //! from DynamoDB Local (DescribeStream, GetShardIterator, GetRecords), turns each batch into the
 //! Lambda event Lambda would send (the same JSON shape, parsed by the same types) and hands it
-//! to [`crate::handle`]. A batch that reports a failure is delivered again from the failed
+//! to a consumer's batch handler ([`crate::handle`] for the notifier; the payments function's
+//! refund worker in `local-refunds`). A batch that reports a failure is delivered again from the failed
 //! record, at most [`RETRIES`] times, then set aside with an error in the log (Lambda would put
 //! it on the failure queue).
 
@@ -9,10 +10,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use aws_sdk_dynamodbstreams::Client;
 use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
 use serde_json::{Value, json};
-use shared::notifications::NotificationService;
 use shared::platform::db::Db;
 
 /// How many times a failed record is delivered again before it is set aside.
@@ -40,10 +41,14 @@ impl LocalStream {
     }
 
     /// Reads the stream until `stop` resolves, feeding every batch to the notifier.
-    pub async fn run(mut self, service: &NotificationService, stop: impl std::future::Future<Output = ()>) {
+    pub async fn run(
+        mut self,
+        handle: impl AsyncFn(&Event) -> DynamoDbEventResponse,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
         tokio::pin!(stop);
         loop {
-            let read = self.poll_once(service);
+            let read = self.poll_once(&handle);
             tokio::select! {
                 _ = &mut stop => return,
                 result = read => match result {
@@ -59,7 +64,7 @@ impl LocalStream {
     }
 
     /// One pass over the stream's shards: how many records were handed to the notifier.
-    pub async fn poll_once(&mut self, service: &NotificationService) -> anyhow::Result<usize> {
+    pub async fn poll_once(&mut self, handle: &impl AsyncFn(&Event) -> DynamoDbEventResponse) -> anyhow::Result<usize> {
         let Some(arn) = self.db.stream_arn().await? else {
             anyhow::bail!("the table {} has no stream", self.db.table());
         };
@@ -74,7 +79,7 @@ impl LocalStream {
             let records = out.records.unwrap_or_default();
             if !records.is_empty() {
                 handled += records.len();
-                deliver(service, &arn, &records).await;
+                deliver(handle, &arn, &records).await;
             }
             match out.next_shard_iterator {
                 Some(next) => {
@@ -118,7 +123,7 @@ impl LocalStream {
 }
 
 /// Delivers `records` as Lambda would: again from the first failed record, a few times.
-async fn deliver(service: &NotificationService, arn: &str, records: &[Record]) {
+async fn deliver(handle: &impl AsyncFn(&Event) -> DynamoDbEventResponse, arn: &str, records: &[Record]) {
     let mut pending: Vec<Value> = records.iter().map(|r| lambda_record(arn, r)).collect();
     for attempt in 0..=RETRIES {
         let event: Event = match serde_json::from_value(json!({ "Records": pending })) {
@@ -128,7 +133,7 @@ async fn deliver(service: &NotificationService, arn: &str, records: &[Record]) {
                 return;
             }
         };
-        let response = crate::handle(service, &event).await;
+        let response = handle(&event).await;
         let Some(failed) = response
             .batch_item_failures
             .first()

@@ -1,6 +1,11 @@
 //! `payments` function: a customer pays for an order through Paystack (`pay` opens a transaction
 //! and answers the checkout URL; `pay/verify` asks Paystack after the customer comes back), and
-//! Paystack's signed webhook tells the kitchen an order is paid.
+//! Paystack's signed webhook tells the kitchen an order is paid, or a refund settled.
+//!
+//! It is also the refund worker: the table's change stream (filtered to cancelled orders paid
+//! through Paystack, `infra/template.yaml`) hands it each such order, and it asks Paystack for the
+//! refund (`refund_pending`, or `refund_failed` when Paystack refuses). It is the only function
+//! that holds Paystack's key; cancelling an order never waits for Paystack.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -16,6 +21,9 @@ use shared::payments::model::callback_url;
 use shared::payments::service::PaymentService;
 use shared::platform::routes::PAYSTACK_SIGNATURE;
 use shared::{ApiError, App};
+
+use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 
 pub fn router(app: App) -> Service {
     service(
@@ -97,4 +105,59 @@ async fn webhook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Res
     let signature = PAYSTACK_SIGNATURE.read(&headers).map(|v| v.as_bytes());
     payments(&app)?.webhook(&body, signature).await?;
     Ok(Json(json!({ "received": true })))
+}
+
+/// The name the action log and the template know this function by.
+pub const FUNCTION: &str = "payments";
+
+/// Whether a Lambda event is a batch from the table's change stream (else it is API Gateway's).
+pub fn is_stream_batch(event: &Value) -> bool {
+    event["Records"]
+        .as_array()
+        .and_then(|records| records.first())
+        .is_some_and(|r| r["eventSource"] == "aws:dynamodb")
+}
+
+/// The refund worker: asks Paystack for the refund each cancelled order of the batch is owed,
+/// in order; the first that fails (Paystack out of reach, the table failing) is reported, so
+/// the stream retries from it and nothing after it is skipped. Logs one "batch finished" line.
+pub async fn refund_batch(payments: &PaymentService, event: &DynamoDbEvent) -> DynamoDbEventResponse {
+    let started = std::time::Instant::now();
+    let (response, db) = shared::platform::db::measure(shared::platform::actions::within(FUNCTION, async {
+        let mut response = DynamoDbEventResponse::default();
+        for record in &event.records {
+            // Orders only (the stream's filter on AWS lets nothing else through; the local feed
+            // hands every change): the order as it is now decides what is owed.
+            let is_order =
+                matches!(record.change.keys.get("SK"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "ORDER");
+            if !is_order {
+                continue;
+            }
+            let Some(order_id) = record.change.new_image.get("id").and_then(|v| match v {
+                serde_dynamo::AttributeValue::S(id) => Some(id.clone()),
+                _ => None,
+            }) else {
+                continue;
+            };
+            if let Err(err) = payments.refund_cancelled(&order_id).await {
+                tracing::error!(order_id = %order_id, error = %err, "refund not asked for; the stream retries from it");
+                // The type is non-exhaustive: no struct literal.
+                #[allow(clippy::field_reassign_with_default)]
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = record.change.sequence_number.clone();
+                response.batch_item_failures.push(failure);
+                break;
+            }
+        }
+        response
+    }))
+    .await;
+    shared::log_finished!(
+        "batch finished",
+        db,
+        started,
+        records = event.records.len(),
+        failed = response.batch_item_failures.len(),
+    );
+    response
 }

@@ -4,7 +4,8 @@ response shapes, for development and tests (Paystack itself cannot be reached fr
 
   POST /transaction/initialize      (Bearer secret key) -> authorization_url on this server
   GET  /transaction/verify/<ref>    (Bearer secret key)
-  POST /refund                      (Bearer secret key)
+  POST /refund                      (Bearer secret key) -> pending; a second later a signed
+                                    refund.processed webhook to WEBHOOK_URL
   GET  /checkout/<access_code>      a checkout page with "Pay" and "Decline"
   POST /checkout/<access_code>/pay  marks it paid, posts a signed charge.success webhook to
                                     WEBHOOK_URL, and sends the browser to the callback URL
@@ -16,7 +17,7 @@ webhook (a customer back before the webhook); POST /__control/refunds {"refuse":
 when the balance cannot cover them; GET /__control/refunds lists the refunds taken.
 
 Environment: PAYSTACK_SECRET_KEY, PAYSTACK_PORT (default 5400), WEBHOOK_URL (where charge.success
-goes). Binds 127.0.0.1 only. Standard library only.
+and refund.processed go). Binds 127.0.0.1 only. Standard library only.
 """
 
 import hashlib
@@ -69,9 +70,13 @@ def public(tx):
 
 
 def send_webhook(tx):
+    return send_event("charge.success", public(tx))
+
+
+def send_event(event, data):
     if not WEBHOOK_URL:
         return "no WEBHOOK_URL configured"
-    raw = json.dumps({"event": "charge.success", "data": public(tx)}, separators=(",", ":")).encode()
+    raw = json.dumps({"event": event, "data": data}, separators=(",", ":")).encode()
     req = urllib.request.Request(
         WEBHOOK_URL,
         data=raw,
@@ -237,7 +242,22 @@ class Handler(BaseHTTPRequestHandler):
                 "status": "pending",
                 "refunded_at": None,
             }
+            processed = {
+                "status": "processed",
+                "transaction_reference": tx["reference"],
+                "amount": tx["amount"],
+                "currency": tx["currency"],
+                "refunded_at": now_iso(),
+            }
         self.reply(200, {"status": True, "message": "Refund has been queued for processing", "data": data})
+        # As Paystack does: the refund is processed a moment later and a signed refund.processed
+        # webhook says so (to WEBHOOK_URL, when one is configured).
+        if WEBHOOK_URL:
+            def later():
+                time.sleep(1)
+                outcome = send_event("refund.processed", processed)
+                sys.stderr.write(f"paystack: refund of {processed['transaction_reference']} processed: {outcome}\n")
+            threading.Thread(target=later, daemon=True).start()
 
     def checkout_page(self, code):
         with LOCK:

@@ -84,7 +84,8 @@ pub async fn seed_demo(store: &Store) -> anyhow::Result<(usize, usize)> {
 }
 
 /// Asks Paystack again for the refund of a cancelled order whose refund failed (or was never
-/// asked for), and records the answer on the order like the cancellation would have.
+/// asked for), and records the answer on the order as the refund worker does (`refund_pending`
+/// until Paystack's webhook settles it).
 pub async fn retry_refund(
     store: &Store,
     paystack: &shared::payments::paystack::Paystack,
@@ -108,7 +109,9 @@ pub async fn retry_refund(
                 .unwrap_or_default()
         );
     }
-    Ok(shared::orders::service::refund(&orders, Some(paystack), order).await)
+    shared::orders::service::refund(&orders, paystack, order)
+        .await
+        .map_err(describe)
 }
 
 /// Turns a store error into a message for the operator (internal causes included: this is

@@ -148,7 +148,8 @@ pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
             PaymentStatus::Paid => notices.push(Notice::kitchen(Event::PaymentReceived(facts))),
             PaymentStatus::Refunded => notices.push(Notice::customer(new, Event::Refunded(facts))),
             PaymentStatus::RefundFailed => notices.push(Notice::kitchen(Event::RefundFailed(facts))),
-            PaymentStatus::Unpaid => {}
+            // Paystack took the refund; the customer is told once the money has gone back.
+            PaymentStatus::Unpaid | PaymentStatus::RefundPending => {}
         }
     }
     notices

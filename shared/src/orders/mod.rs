@@ -12,4 +12,4 @@ pub mod model;
 pub mod service;
 pub mod store;
 
-pub use service::{OrderError, OrderService, Refunds};
+pub use service::{OrderError, OrderService, RefundRefused, Refunds};

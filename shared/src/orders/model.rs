@@ -62,6 +62,8 @@ impl Fulfilment {
 pub enum PaymentStatus {
     Unpaid,
     Paid,
+    /// Paystack took the refund of a cancelled order and is sending the money back.
+    RefundPending,
     /// The money went back to the customer.
     Refunded,
     /// Paystack refused to refund a cancelled order: the kitchen must settle it.
@@ -367,7 +369,7 @@ impl PaymentStatus {
             Invalid::field(
                 "invalid_payment_status",
                 "payment_status",
-                "must be one of unpaid, paid, refunded, refund_failed",
+                "must be one of unpaid, paid, refund_pending, refunded, refund_failed",
                 "Unknown payment status",
             )
         })
@@ -377,6 +379,7 @@ impl PaymentStatus {
         match self {
             PaymentStatus::Unpaid => "unpaid",
             PaymentStatus::Paid => "paid",
+            PaymentStatus::RefundPending => "refund_pending",
             PaymentStatus::Refunded => "refunded",
             PaymentStatus::RefundFailed => "refund_failed",
         }
@@ -387,6 +390,7 @@ impl PaymentStatus {
         [
             PaymentStatus::Unpaid,
             PaymentStatus::Paid,
+            PaymentStatus::RefundPending,
             PaymentStatus::Refunded,
             PaymentStatus::RefundFailed,
         ]
@@ -464,13 +468,14 @@ pub struct Refund {
 }
 
 impl Refund {
-    /// What Paystack's answer makes of the order: `refunded` when it took the refund,
-    /// `refund_failed` when it did not; written only while the order is still as it was read
+    /// What Paystack's answer to the refund request makes of the order: `refund_pending` when it
+    /// took the refund (the money moves later: its `refund.processed` webhook settles it),
+    /// `refund_failed` when it refused; written only while the order is still as it was read
     /// (cancelled, paid through Paystack, not settled by another attempt).
     pub fn settle(&self, accepted: bool) -> PaymentChange {
         PaymentChange::Set {
             to: if accepted {
-                PaymentStatus::Refunded
+                PaymentStatus::RefundPending
             } else {
                 PaymentStatus::RefundFailed
             },
@@ -487,6 +492,35 @@ impl Refund {
             },
         }
     }
+}
+
+/// What Paystack's word on a refund (its `refund.processed` or `refund.failed` webhook) does to
+/// the order it refunds: `refunded` or `refund_failed`, from `refund_pending` (or from `paid`,
+/// when the webhook came before the request's own answer was written); nothing for an order
+/// already settled (a redelivery) or not refunded through Paystack.
+pub fn refund_settled(order: &Order, processed: bool) -> Option<PaymentChange> {
+    if order.status != OrderStatus::Cancelled || order.payment_method != Some(PaymentMethod::Paystack) {
+        return None;
+    }
+    let from = match order.payment_status {
+        from @ (PaymentStatus::RefundPending | PaymentStatus::Paid) => from,
+        // A failed refund the kitchen asked again for is pending again before it settles.
+        PaymentStatus::RefundFailed | PaymentStatus::Refunded | PaymentStatus::Unpaid => return None,
+    };
+    Some(PaymentChange::Set {
+        to: if processed {
+            PaymentStatus::Refunded
+        } else {
+            PaymentStatus::RefundFailed
+        },
+        method: None,
+        requires: Precondition {
+            status: StatusRule::Is(OrderStatus::Cancelled),
+            payment: Some(from),
+            payment_method: Some(PaymentMethod::Paystack),
+            customer: None,
+        },
+    })
 }
 
 /// A requested order line, merged by dish.
@@ -975,7 +1009,7 @@ impl Order {
         let retry = match self.payment_status {
             PaymentStatus::Paid => false,
             PaymentStatus::RefundFailed => true,
-            PaymentStatus::Unpaid | PaymentStatus::Refunded => return None,
+            PaymentStatus::Unpaid | PaymentStatus::RefundPending | PaymentStatus::Refunded => return None,
         };
         if self.status != OrderStatus::Cancelled || self.payment_method != Some(PaymentMethod::Paystack) {
             return None;
@@ -1571,6 +1605,47 @@ mod tests {
     }
 
     #[test]
+    fn paystacks_word_on_a_refund_settles_it_once() {
+        let request = NewOrder {
+            lines: vec![],
+            fulfilment: Pickup,
+            delivery_address: None,
+            note: None,
+        };
+        let mut order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
+        order.status = Cancelled;
+        order.payment_method = Some(PaymentMethod::Paystack);
+        for (from, processed, to) in [
+            (RefundPending, true, Refunded),
+            (RefundPending, false, RefundFailed),
+            (Paid, true, Refunded),
+        ] {
+            order.payment_status = from;
+            match refund_settled(&order, processed) {
+                Some(PaymentChange::Set { to: got, requires, .. }) => {
+                    assert_eq!(got, to);
+                    assert_eq!(requires.payment, Some(from), "while it is still as read");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        for settled in [Refunded, RefundFailed, Unpaid] {
+            order.payment_status = settled;
+            assert_eq!(
+                refund_settled(&order, true),
+                None,
+                "{settled:?}: a redelivery changes nothing"
+            );
+        }
+        order.payment_status = RefundPending;
+        order.payment_method = Some(PaymentMethod::Cash);
+        assert_eq!(refund_settled(&order, true), None);
+        order.payment_method = Some(PaymentMethod::Paystack);
+        order.status = Confirmed;
+        assert_eq!(refund_settled(&order, true), None);
+    }
+
+    #[test]
     fn only_a_cancelled_order_paid_through_paystack_is_owed_a_refund() {
         let request = NewOrder {
             lines: vec![],
@@ -1599,7 +1674,7 @@ mod tests {
         );
         match refund.settle(true) {
             PaymentChange::Set { to, method, requires } => {
-                assert_eq!((to, method), (Refunded, None));
+                assert_eq!((to, method), (RefundPending, None), "the webhook settles it later");
                 assert_eq!(requires.status, StatusRule::Is(Cancelled));
                 assert_eq!(requires.payment, Some(Paid), "never settled twice");
                 assert_eq!(requires.payment_method, Some(PaymentMethod::Paystack));
@@ -1617,7 +1692,7 @@ mod tests {
         assert!(matches!(
             again.settle(true),
             PaymentChange::Set {
-                to: Refunded,
+                to: RefundPending,
                 requires: Precondition {
                     payment: Some(RefundFailed),
                     ..
@@ -1626,6 +1701,8 @@ mod tests {
             }
         ));
 
+        order.payment_status = RefundPending;
+        assert_eq!(order.refund_due(), None, "asked for once");
         order.payment_status = Refunded;
         assert_eq!(order.refund_due(), None, "refunded once");
         order.payment_status = Paid;

@@ -4,8 +4,6 @@
 //! decision is taken again on the order as it now is ([`crate::platform::retry`]). Callable from
 //! handlers, webhooks and stream consumers alike.
 
-use std::sync::Arc;
-
 use serde_json::json;
 
 use super::model::{
@@ -75,9 +73,19 @@ enum Basket {
 /// Where a cancelled order's online payment is given back (Paystack, in the payments slice).
 #[async_trait::async_trait]
 pub trait Refunds: Send + Sync {
-    /// Asks for the whole payment `reference` back: `Ok` when the provider took the request, the
-    /// provider's reason (no secret in it) when it refused or could not be reached.
-    async fn refund(&self, reference: &str) -> Result<(), String>;
+    /// Asks for the whole payment `reference` back: `Ok` when the provider took the request.
+    async fn refund(&self, reference: &str) -> Result<(), RefundRefused>;
+}
+
+/// Why a refund request did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum RefundRefused {
+    /// The provider said no (its reason, no secret in it): the kitchen must settle it.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The provider could not be reached or failed: ask again later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 #[derive(Clone)]
@@ -85,8 +93,6 @@ pub struct OrderService {
     store: OrderStore,
     menu: MenuStore,
     accounts: Accounts,
-    /// Set where the function holds the payment provider's key (whoever cancels orders).
-    refunds: Option<Arc<dyn Refunds>>,
     unpaid: UnpaidRules,
 }
 
@@ -96,7 +102,6 @@ impl OrderService {
             store,
             menu,
             accounts,
-            refunds: None,
             unpaid: UnpaidRules::default(),
         }
     }
@@ -104,12 +109,6 @@ impl OrderService {
     /// The same service under other rules for unpaid orders (configuration).
     pub fn with_unpaid_rules(mut self, unpaid: UnpaidRules) -> Self {
         self.unpaid = unpaid;
-        self
-    }
-
-    /// The same service, refunding cancelled online payments through `refunds`.
-    pub fn with_refunds(mut self, refunds: Arc<dyn Refunds>) -> Self {
-        self.refunds = Some(refunds);
         self
     }
 
@@ -368,14 +367,15 @@ impl OrderService {
     }
 
     /// A customer cancels their own pending order: one conditional write, so a cancel racing the
-    /// kitchen's confirm has one winner.
+    /// kitchen's confirm has one winner. A Paystack payment is refunded from the change stream
+    /// (the payments function's refund worker), never on this request's path.
     pub async fn cancel_own(&self, customer: &Subject, id: &str) -> Result<Order, OrderError> {
         let order = self.own_order(customer, id).await?;
         let order = self
             .change_status(order, OrderStatus::Cancelled, Changer::User(customer))
             .await?;
         tracing::info!(order_id = %order.id, "order cancelled by customer");
-        Ok(self.refund(order).await)
+        Ok(order)
     }
 
     /// The kitchen moves an order one step (or cancels it).
@@ -384,12 +384,7 @@ impl OrderService {
         let from = order.status;
         let order = self.change_status(order, to, Changer::User(admin)).await?;
         tracing::info!(order_id = %order.id, from = from.as_str(), to = to.as_str(), "order status changed");
-        Ok(self.refund(order).await)
-    }
-
-    /// Gives back the online payment of a cancelled order that is owed one ([`refund`]).
-    pub async fn refund(&self, order: Order) -> Order {
-        refund(&self.store, self.refunds.as_deref(), order).await
+        Ok(order)
     }
 
     /// Decides a status change on the order as read and writes it with its history entry under
@@ -510,29 +505,38 @@ impl Changer<'_> {
 }
 
 /// Gives back the online payment of a cancelled order that is owed one ([`Order::refund_due`]):
-/// asks the provider once, then records `refunded` or `refund_failed` (by `paystack`) while
-/// the order is still as read, so two attempts never both settle it. The cancellation stands
-/// whatever happens here; what could not be done is logged for the kitchen, and the order is
-/// answered as it is stored.
-pub async fn refund(store: &OrderStore, refunds: Option<&dyn Refunds>, order: Order) -> Order {
+/// asks the provider once, then records `refund_pending` (it took the request; its webhook
+/// settles it) or `refund_failed` (it refused: the kitchen is told) while the order is still as
+/// read, so two attempts never both settle it. A provider that cannot be reached is an error,
+/// so that the caller (the stream, the operator) asks again later; nothing was recorded.
+pub async fn refund(store: &OrderStore, refunds: &dyn Refunds, order: Order) -> Result<Order, Failure> {
     let Some(refund) = order.refund_due() else {
-        return order;
+        return Ok(order);
     };
-    let Some(refunds) = refunds else {
-        tracing::error!(order_id = %order.id, "a refund is due but this function cannot reach the payment provider");
-        return order;
-    };
-    let answer = refunds.refund(&refund.reference).await;
-    match &answer {
+    let accepted = match refunds.refund(&refund.reference).await {
         Ok(()) => {
-            tracing::info!(order_id = %order.id, amount = refund.amount, retry = refund.retry, "refund requested")
+            tracing::info!(order_id = %order.id, amount = refund.amount, retry = refund.retry, "refund requested");
+            true
         }
-        Err(reason) => {
-            tracing::warn!(order_id = %order.id, amount = refund.amount, reason = %reason, "refund failed; the kitchen must settle it")
+        Err(RefundRefused::Refused(reason)) => {
+            tracing::warn!(order_id = %order.id, amount = refund.amount, reason = %reason, "refund refused; the kitchen must settle it");
+            false
         }
-    }
-    let PaymentChange::Set { to, method, requires } = refund.settle(answer.is_ok()) else {
-        return order;
+        Err(RefundRefused::Unavailable(reason)) => {
+            return Err(Failure::Unavailable(anyhow::anyhow!(
+                "the refund of order {} could not be asked for: {reason}",
+                order.id
+            )));
+        }
+    };
+    settle_payment(store, order, refund.settle(accepted)).await
+}
+
+/// Writes a refund's settlement ([`refund`], or Paystack's refund webhook) with Paystack's
+/// history entry, under its precondition; another attempt that settled it first wins.
+pub async fn settle_payment(store: &OrderStore, order: Order, change: PaymentChange) -> Result<Order, Failure> {
+    let PaymentChange::Set { to, method, requires } = change else {
+        return Ok(order);
     };
     let entry = HistoryEntry {
         status: order.status,
@@ -541,16 +545,14 @@ pub async fn refund(store: &OrderStore, refunds: Option<&dyn Refunds>, order: Or
         by: PaymentMethod::Paystack.as_str().to_owned(),
         by_role: ChangedBy::Paystack,
     };
-    match store.set_payment(&order.id, &requires, method, &entry).await {
-        Ok(WriteOutcome::Done(updated)) => *updated,
-        // Another attempt settled it first.
-        Ok(WriteOutcome::Changed(Some(current))) => *current,
-        Ok(WriteOutcome::Changed(None)) => order,
-        Err(err) => {
-            tracing::error!(order_id = %order.id, payment_status = to.as_str(), error = %err, "refund answered but not recorded; the kitchen must settle it");
-            order
+    Ok(match store.set_payment(&order.id, &requires, method, &entry).await? {
+        WriteOutcome::Done(updated) => {
+            tracing::info!(order_id = %order.id, payment_status = to.as_str(), "refund recorded");
+            *updated
         }
-    }
+        WriteOutcome::Changed(Some(current)) => *current,
+        WriteOutcome::Changed(None) => order,
+    })
 }
 
 /// The first answer again, or a conflict when the key was used for another request.

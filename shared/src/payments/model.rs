@@ -198,6 +198,27 @@ impl WebhookEvent {
         }
         charge_from(&self.data)
     }
+
+    /// Paystack's word on a refund: `refund.processed` (the money went back) or `refund.failed`,
+    /// with the refunded transaction's reference (`data.transaction_reference`).
+    pub fn refund(&self) -> Option<RefundOutcome> {
+        let processed = match self.event.as_str() {
+            "refund.processed" => true,
+            "refund.failed" => false,
+            _ => return None,
+        };
+        let reference = Reference::parse(self.data.get("transaction_reference")?.as_str()?)?;
+        Some(RefundOutcome { reference, processed })
+    }
+}
+
+/// A refund Paystack settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundOutcome {
+    /// The refunded transaction's (our) reference.
+    pub reference: Reference,
+    /// True for `refund.processed`, false for `refund.failed`.
+    pub processed: bool,
 }
 
 /// A charge from a transaction as Paystack shows it (webhook data or verify data), if it
@@ -443,6 +464,37 @@ mod tests {
         ] {
             assert_eq!(AppOrigin::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn refund_events_name_their_transaction_and_say_whether_the_money_went_back() {
+        let reference = Reference::new("O1");
+        let event = |name: &str, data: serde_json::Value| WebhookEvent {
+            event: name.into(),
+            data,
+        };
+        let data =
+            serde_json::json!({"status": "processed", "transaction_reference": reference.as_str(), "amount": 5000});
+        assert_eq!(
+            event("refund.processed", data.clone()).refund(),
+            Some(RefundOutcome {
+                reference: reference.clone(),
+                processed: true
+            })
+        );
+        assert_eq!(
+            event("refund.failed", data.clone()).refund().map(|r| r.processed),
+            Some(false)
+        );
+        assert_eq!(event("refund.pending", data.clone()).refund(), None);
+        assert_eq!(event("charge.success", data).refund(), None);
+        let foreign = serde_json::json!({"transaction_reference": "T123456"});
+        let outcome = event("refund.processed", foreign).refund();
+        assert_eq!(
+            outcome.and_then(|o| o.reference.order_id().map(str::to_owned)),
+            None,
+            "names none of our orders"
+        );
     }
 
     #[test]

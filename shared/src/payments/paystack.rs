@@ -172,9 +172,13 @@ impl Paystack {
 /// Cancelled orders' payments go back through Paystack.
 #[async_trait::async_trait]
 impl crate::orders::Refunds for Paystack {
-    async fn refund(&self, reference: &str) -> Result<(), String> {
-        let reference =
-            Reference::parse(reference).ok_or_else(|| format!("{reference:?} is not a reference of ours"))?;
-        Paystack::refund(self, &reference).await.map_err(|err| err.to_string())
+    async fn refund(&self, reference: &str) -> Result<(), crate::orders::RefundRefused> {
+        use crate::orders::RefundRefused;
+        let reference = Reference::parse(reference)
+            .ok_or_else(|| RefundRefused::Refused(format!("{reference:?} is not a reference of ours")))?;
+        Paystack::refund(self, &reference).await.map_err(|err| match err {
+            PaystackError::Refused(reason) => RefundRefused::Refused(reason),
+            other => RefundRefused::Unavailable(other.to_string()),
+        })
     }
 }

@@ -2,13 +2,16 @@
 //! (its signed webhook, or a verification the customer asks for), and apply one rule to both.
 
 use super::model::{
-    ChargeDecision, PayError, PaymentAnomaly, Reference, WebhookEvent, check_payable, decide_charge, signature_matches,
+    ChargeDecision, PayError, PaymentAnomaly, Reference, RefundOutcome, WebhookEvent, check_payable, decide_charge,
+    signature_matches,
 };
 use super::paystack::{NewTransaction, Paystack, PaystackError, Started};
 use super::store::{Marked, Opened, PaymentStore};
 use crate::accounts::AccountError;
 use crate::accounts::model::Subject;
+use crate::orders::model::refund_settled;
 use crate::orders::model::{ChangedBy, HistoryEntry, OnlinePayment, Order, OrderStatus, PaymentStatus};
+use crate::orders::service::{refund, settle_payment};
 use crate::orders::{OrderError, OrderService};
 use crate::platform::clock::now_rfc3339;
 use crate::platform::error::Failure;
@@ -43,6 +46,8 @@ pub enum PaymentError {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Delivery {
     Paid,
+    /// A refund was settled (`refunded` or `refund_failed`).
+    RefundSettled,
     /// Nothing to do: not a charge, an unknown reference, a repeat.
     Ignored,
     /// The charge does not match its order (amount, currency, cancelled): the kitchen must look.
@@ -127,6 +132,9 @@ impl PaymentService {
             tracing::warn!("signed webhook body is not a Paystack event");
             return Ok(Delivery::Ignored);
         };
+        if let Some(refund) = event.refund() {
+            return self.refund_settled(&refund).await;
+        }
         let Some(charge) = event.charge() else {
             return Ok(Delivery::Ignored);
         };
@@ -145,6 +153,38 @@ impl PaymentService {
                 Ok(Delivery::Ignored)
             }
         }
+    }
+
+    /// Paystack's word on a refund, applied to the order it names (once: a redelivery finds it
+    /// settled).
+    async fn refund_settled(&self, refund: &RefundOutcome) -> Result<Delivery, PaymentError> {
+        let Some(order_id) = refund.reference.order_id() else {
+            return Ok(Delivery::Ignored);
+        };
+        let Some(order) = self.orders.store().order(order_id).await? else {
+            tracing::warn!(reference = %refund.reference.as_str(), "refund for an order that does not exist");
+            return Ok(Delivery::Ignored);
+        };
+        if order.payment.as_ref().map(|p| p.reference.as_str()) != Some(refund.reference.as_str()) {
+            tracing::warn!(order_id = %order.id, reference = %refund.reference.as_str(), "refund of a transaction that did not pay its order");
+            return Ok(Delivery::Ignored);
+        }
+        let Some(change) = refund_settled(&order, refund.processed) else {
+            return Ok(Delivery::Ignored);
+        };
+        settle_payment(self.orders.store(), order, change).await?;
+        Ok(Delivery::RefundSettled)
+    }
+
+    /// Asks Paystack for the refund a cancelled order is owed (the refund worker, from the change
+    /// stream; the operator's retry): the order as it is now decides, so a redelivered change
+    /// asks nothing twice once the first answer is recorded. Paystack out of reach is an error
+    /// (the stream retries).
+    pub async fn refund_cancelled(&self, order_id: &str) -> Result<Option<Order>, PaymentError> {
+        let Some(order) = self.orders.store().order(order_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(refund(self.orders.store(), &self.paystack, order).await?))
     }
 
     /// Marks the order paid by `charge` while it is in `status` (and unpaid, at that total):

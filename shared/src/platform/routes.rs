@@ -181,10 +181,10 @@ pub fn key_rings_for(function: &str) -> &'static [Purpose] {
     }
 }
 
-/// The functions that hold Paystack's secret key: the one that takes payments, and the two that
-/// cancel orders (a cancelled order paid through Paystack is refunded in the same request).
+/// The functions that hold Paystack's secret key: only the one that takes payments (it also
+/// refunds cancelled orders, from the change stream; cancelling needs no key).
 pub fn holds_paystack_key(function: &str) -> bool {
-    matches!(function, "payments" | "orders" | "admin")
+    function == "payments"
 }
 
 /// Where a path no route matches goes (it answers the contract's JSON 404).

@@ -18,7 +18,7 @@ async fn main() -> anyhow::Result<()> {
     let service = shared::app::notifier_from_env().await?;
     tracing::info!(table = %config.table_name, "reading the local table's stream");
     notifier::local::LocalStream::new(aws_sdk_dynamodbstreams::Client::from_conf(streams.build()), db)
-        .run(&service, async {
+        .run(async |batch| notifier::handle(&service, batch).await, async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await;

@@ -1,0 +1,29 @@
+//! `local-refunds`: the payments function's refund worker fed by the local table's stream, as
+//! Lambda's event source mapping feeds it on AWS (`infra/local/dev.sh up` runs it). Same
+//! configuration as the payments function.
+#![recursion_limit = "256"]
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    shared::telemetry::init();
+    let app = shared::App::from_env(payments::FUNCTION).await?;
+    let worker = app
+        .payments
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("the refund worker needs Paystack's key (PAYSTACK_SECRET_KEY)"))?;
+    let sdk = shared::aws::sdk_config().await;
+    let mut streams = aws_sdk_dynamodbstreams::config::Builder::from(&sdk);
+    if let Some(endpoint) = &app.config.dynamodb_endpoint {
+        streams = streams.endpoint_url(endpoint);
+    }
+    tracing::info!(table = %app.config.table_name, "refund worker reading the local table's stream");
+    notifier::local::LocalStream::new(
+        aws_sdk_dynamodbstreams::Client::from_conf(streams.build()),
+        app.db().clone(),
+    )
+    .run(async |batch| payments::refund_batch(&worker, batch).await, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
+}
