@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod app;
 pub mod cart;
+pub mod kitchens;
 pub mod menu;
 pub mod notifications;
 pub mod orders;

@@ -1,0 +1,468 @@
+//! A kitchen of the platform, as rules: its slug, its opening hours (ranges that may run past
+//! midnight, in the kitchen's own time zone), closures, whether it is open at an instant and
+//! when it next opens, its delivery rules (fee, minimum, radius by great-circle distance) and its
+//! members' roles. No HTTP, no store.
+
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+
+use crate::platform::validation::Invalid;
+
+/// Slugs nobody may take: they name routes of their own (`/api/kitchens/admin/`, `/mine/`).
+pub const RESERVED_SLUGS: &[&str] = &["admin", "mine"];
+
+/// A kitchen's address in URLs: 3..40 of `a-z0-9-`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    /// A slug as given: refused (naming `slug`) unless it is 3..40 of `a-z0-9-`; nothing is
+    /// lower-cased or trimmed for the caller.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let fine = (3..=40).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if fine {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Invalid::field(
+                "invalid_slug",
+                "slug",
+                "must be 3 to 40 of a-z, 0-9 and -",
+                "Invalid slug",
+            ))
+        }
+    }
+
+    /// The slug a name makes: lower-cased ASCII letters and digits, every other run of
+    /// characters one `-`, no `-` at either end. Refused like a given slug when that is not
+    /// 3..40 long (it is never cut or padded to fit).
+    pub fn from_name(name: &str) -> Result<Self, Invalid> {
+        let mut slug = String::with_capacity(name.len());
+        for c in name.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        Self::parse(slug)
+    }
+
+    /// Whether the platform keeps this slug for itself.
+    pub fn is_reserved(&self) -> bool {
+        RESERVED_SLUGS.contains(&self.0.as_str())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A day of the week, as hours name it (`mon`..`sun`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Day {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Day {
+    const ALL: [Day; 7] = [Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == raw)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Day::Mon => "mon",
+            Day::Tue => "tue",
+            Day::Wed => "wed",
+            Day::Thu => "thu",
+            Day::Fri => "fri",
+            Day::Sat => "sat",
+            Day::Sun => "sun",
+        }
+    }
+
+    fn of(weekday: Weekday) -> Self {
+        Self::ALL[weekday.to_monday_zero_offset() as usize]
+    }
+}
+
+/// A time of day, `HH:MM` (00:00..23:59), as minutes after midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Clock(u16);
+
+impl Clock {
+    /// Exactly two digits, `:`, two digits.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let bytes = raw.as_bytes();
+        if bytes.len() != 5 || bytes[2] != b':' || !raw[..2].bytes().chain(raw[3..].bytes()).all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let (hours, minutes): (u16, u16) = (raw[..2].parse().ok()?, raw[3..].parse().ok()?);
+        (hours < 24 && minutes < 60).then_some(Self(hours * 60 + minutes))
+    }
+
+    pub fn minutes(self) -> u16 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
+    }
+}
+
+impl Serialize for Clock {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Clock {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Clock::parse(&raw).ok_or_else(|| serde::de::Error::custom("expected HH:MM"))
+    }
+}
+
+/// One opening of a week: from `opens` on `day` to `closes`, the next day when `closes` is not
+/// after `opens` (a range past midnight; equal times are a whole day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opening {
+    pub day: Day,
+    pub opens: Clock,
+    pub closes: Clock,
+}
+
+impl Opening {
+    fn past_midnight(&self) -> bool {
+        self.closes <= self.opens
+    }
+}
+
+/// A time the kitchen is shut whatever its hours say: from `from` until `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// When a kitchen takes orders: its hours (none: always), closures, the pause switch, in its
+/// time zone.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub time_zone: TimeZone,
+    pub hours: Vec<Opening>,
+    pub closures: Vec<Closure>,
+    pub accepting_orders: bool,
+}
+
+/// A time zone by its IANA name (`Africa/Lagos`), from the database built into the binary.
+pub fn time_zone(name: &str) -> Option<TimeZone> {
+    TimeZone::get(name).ok()
+}
+
+impl Schedule {
+    /// Whether the kitchen takes orders at `at`.
+    pub fn open_at(&self, at: Timestamp) -> bool {
+        self.accepting_orders && !self.closed_for(at) && self.within_hours(at)
+    }
+
+    fn closed_for(&self, at: Timestamp) -> bool {
+        self.closures.iter().any(|c| c.from <= at && at < c.to)
+    }
+
+    fn within_hours(&self, at: Timestamp) -> bool {
+        if self.hours.is_empty() {
+            return true;
+        }
+        let local = at.to_zoned(self.time_zone.clone());
+        let today = Day::of(local.weekday());
+        let yesterday = Day::of(local.weekday().previous());
+        let now = local.hour() as u16 * 60 + local.minute() as u16;
+        self.hours.iter().any(|o| {
+            let (opens, closes) = (o.opens.minutes(), o.closes.minutes());
+            (o.day == today && now >= opens && (o.past_midnight() || now < closes))
+                || (o.day == yesterday && o.past_midnight() && now < closes)
+        })
+    }
+
+    /// When the kitchen next opens after `at` (UTC): `None` while it is open now, paused, or
+    /// with no opening ahead (every opening inside a closure).
+    pub fn next_open_at(&self, at: Timestamp) -> Option<Timestamp> {
+        if !self.accepting_orders || self.open_at(at) {
+            return None;
+        }
+        let mut candidates: Vec<Timestamp> = self.closures.iter().map(|c| c.to).filter(|t| *t > at).collect();
+        let mut around = vec![at];
+        around.extend(candidates.iter().copied());
+        for from in around {
+            candidates.extend(self.starts_near(from));
+        }
+        candidates.sort();
+        candidates.into_iter().filter(|t| *t > at).find(|t| self.open_at(*t))
+    }
+
+    /// The instants openings start, from the day before `from` to a week after it.
+    fn starts_near(&self, from: Timestamp) -> Vec<Timestamp> {
+        let date = from.to_zoned(self.time_zone.clone()).date();
+        let mut starts = Vec::new();
+        for offset in -1..=8i64 {
+            let Ok(day) = date.checked_add(offset.days()) else {
+                continue;
+            };
+            for o in self.hours.iter().filter(|o| o.day == Day::of(day.weekday())) {
+                if let Some(start) = self.instant(day, o.opens) {
+                    starts.push(start);
+                }
+            }
+        }
+        starts
+    }
+
+    /// `clock` on `date` in the kitchen's zone (a time a clock change skips is taken as the
+    /// first instant after the gap).
+    fn instant(&self, date: Date, clock: Clock) -> Option<Timestamp> {
+        let m = clock.minutes();
+        let civil = date.at((m / 60) as i8, (m % 60) as i8, 0, 0);
+        civil.to_zoned(self.time_zone.clone()).ok().map(|z| z.timestamp())
+    }
+}
+
+/// A point on the map (degrees).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+impl Location {
+    /// Latitude in -90..90, longitude in -180..180.
+    pub fn new(lat: f64, lng: f64) -> Option<Self> {
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng)).then_some(Self { lat, lng })
+    }
+
+    /// The great-circle distance to `other` in kilometres (haversine, on the mean Earth radius).
+    pub fn km_to(&self, other: &Location) -> f64 {
+        const EARTH_KM: f64 = 6371.0088;
+        let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
+        let dlat = lat2 - lat1;
+        let dlng = (other.lng - self.lng).to_radians();
+        let a = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlng / 2.0).sin().powi(2);
+        2.0 * EARTH_KM * a.sqrt().min(1.0).asin()
+    }
+}
+
+/// Who a member is in a kitchen, from most to least trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KitchenRole {
+    /// The applicant: everything, staff included.
+    Owner,
+    /// Menu, coupons, settings, orders, alerts, reports.
+    Manager,
+    /// The order board: status and payment changes, alerts.
+    Staff,
+}
+
+impl KitchenRole {
+    fn rank(self) -> u8 {
+        match self {
+            KitchenRole::Owner => 3,
+            KitchenRole::Manager => 2,
+            KitchenRole::Staff => 1,
+        }
+    }
+
+    /// Whether this role may do what `needed` may.
+    pub fn at_least(self, needed: KitchenRole) -> bool {
+        self.rank() >= needed.rank()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn opening(day: Day, opens: &str, closes: &str) -> Opening {
+        Opening {
+            day,
+            opens: Clock::parse(opens).unwrap(),
+            closes: Clock::parse(closes).unwrap(),
+        }
+    }
+
+    fn lagos(hours: Vec<Opening>) -> Schedule {
+        Schedule {
+            time_zone: time_zone("Africa/Lagos").unwrap(),
+            hours,
+            closures: vec![],
+            accepting_orders: true,
+        }
+    }
+
+    #[test]
+    fn slugs_are_taken_as_given_or_made_from_the_name() {
+        assert_eq!(Slug::parse("mama-put-2").unwrap().as_str(), "mama-put-2");
+        for bad in ["ab", "Mama", "mama put", "mama_put", "mamá", &"a".repeat(41)] {
+            assert!(Slug::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Slug::from_name("Mama Put's Kitchen!").unwrap().as_str(),
+            "mama-put-s-kitchen"
+        );
+        assert_eq!(Slug::from_name("  Ìyá Basira  ").unwrap().as_str(), "y-basira");
+        assert!(Slug::from_name("Ọ̀").is_err(), "never padded to fit");
+        assert!(Slug::parse("admin").unwrap().is_reserved());
+        assert!(!Slug::parse("adminx").unwrap().is_reserved());
+    }
+
+    #[test]
+    fn clocks_are_two_digit_24_hour_times() {
+        assert_eq!(Clock::parse("00:00").unwrap().minutes(), 0);
+        assert_eq!(Clock::parse("23:59").unwrap().to_string(), "23:59");
+        for bad in ["24:00", "9:00", "09:60", "0900", "09:00 ", "ab:cd", "-1:00"] {
+            assert_eq!(Clock::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Day::parse("wed"), Some(Day::Wed));
+        assert_eq!(Day::parse("Wed"), None);
+    }
+
+    #[test]
+    fn a_kitchen_with_no_hours_is_always_open_unless_paused_or_closed() {
+        let mut s = lagos(vec![]);
+        assert!(s.open_at(at("2026-12-03T03:00:00Z")));
+        s.closures.push(Closure {
+            from: at("2026-12-24T00:00:00Z"),
+            to: at("2026-12-26T00:00:00Z"),
+            reason: Some("Christmas".into()),
+        });
+        assert!(!s.open_at(at("2026-12-25T12:00:00Z")));
+        assert_eq!(
+            s.next_open_at(at("2026-12-25T12:00:00Z")),
+            Some(at("2026-12-26T00:00:00Z"))
+        );
+        s.accepting_orders = false;
+        assert!(!s.open_at(at("2026-12-03T03:00:00Z")));
+        assert_eq!(
+            s.next_open_at(at("2026-12-03T03:00:00Z")),
+            None,
+            "paused: no opening ahead"
+        );
+    }
+
+    #[test]
+    fn hours_are_kept_in_the_kitchens_time_zone() {
+        // Thursday 3 December 2026; Lagos is UTC+1.
+        let s = lagos(vec![opening(Day::Thu, "09:00", "17:00")]);
+        assert!(!s.open_at(at("2026-12-03T07:59:00Z")), "08:59 in Lagos");
+        assert!(s.open_at(at("2026-12-03T08:00:00Z")), "09:00 in Lagos");
+        assert!(s.open_at(at("2026-12-03T15:59:00Z")));
+        assert!(!s.open_at(at("2026-12-03T16:00:00Z")), "17:00 in Lagos: closed");
+        assert_eq!(
+            s.next_open_at(at("2026-12-03T06:00:00Z")),
+            Some(at("2026-12-03T08:00:00Z"))
+        );
+        assert_eq!(
+            s.next_open_at(at("2026-12-03T17:00:00Z")),
+            Some(at("2026-12-10T08:00:00Z")),
+            "a week later"
+        );
+        assert_eq!(s.next_open_at(at("2026-12-03T12:00:00Z")), None, "open now");
+    }
+
+    #[test]
+    fn a_range_that_closes_before_it_opens_runs_past_midnight() {
+        // Friday 18:00 to Saturday 02:00, Lagos.
+        let s = lagos(vec![opening(Day::Fri, "18:00", "02:00")]);
+        assert!(s.open_at(at("2026-12-04T22:30:00Z")), "Friday 23:30");
+        assert!(s.open_at(at("2026-12-05T00:30:00Z")), "Saturday 01:30");
+        assert!(!s.open_at(at("2026-12-05T01:00:00Z")), "Saturday 02:00");
+        assert!(
+            !s.open_at(at("2026-12-04T00:30:00Z")),
+            "Friday 01:30 belongs to Thursday's range, which there is not"
+        );
+        // Several ranges a day.
+        let s = lagos(vec![
+            opening(Day::Sat, "08:00", "11:00"),
+            opening(Day::Sat, "16:00", "22:00"),
+        ]);
+        assert!(!s.open_at(at("2026-12-05T12:00:00Z")), "between lunch and dinner");
+        assert_eq!(
+            s.next_open_at(at("2026-12-05T12:00:00Z")),
+            Some(at("2026-12-05T15:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn the_next_opening_skips_closures_and_zones_with_clock_changes_are_respected() {
+        let mut s = lagos(vec![opening(Day::Mon, "10:00", "20:00")]);
+        s.closures.push(Closure {
+            from: at("2026-12-07T00:00:00Z"),
+            to: at("2026-12-08T00:00:00Z"),
+            reason: None,
+        });
+        // Sunday 6 December: Monday 7 is closed, so Monday 14.
+        assert_eq!(
+            s.next_open_at(at("2026-12-06T12:00:00Z")),
+            Some(at("2026-12-14T09:00:00Z"))
+        );
+        // A closure ending inside opening hours reopens at its end.
+        s.closures[0].to = at("2026-12-07T12:00:00Z");
+        assert_eq!(
+            s.next_open_at(at("2026-12-06T12:00:00Z")),
+            Some(at("2026-12-07T12:00:00Z"))
+        );
+        // London: 09:00 is 09:00 UTC in winter and 08:00 UTC in summer.
+        let london = Schedule {
+            time_zone: time_zone("Europe/London").unwrap(),
+            ..lagos(vec![opening(Day::Mon, "09:00", "10:00")])
+        };
+        assert!(london.open_at(at("2026-12-07T09:30:00Z")));
+        assert!(london.open_at(at("2026-06-01T08:30:00Z")));
+        assert!(!london.open_at(at("2026-06-01T09:30:00Z")));
+        assert!(time_zone("Mars/Olympus").is_none());
+    }
+
+    #[test]
+    fn distances_are_great_circle_kilometres() {
+        let ikeja = Location::new(6.6018, 3.3515).unwrap();
+        let lekki = Location::new(6.4698, 3.5852).unwrap();
+        let km = ikeja.km_to(&lekki);
+        assert!((29.0..30.0).contains(&km), "{km}");
+        assert_eq!(ikeja.km_to(&ikeja), 0.0);
+        let abuja = Location::new(9.0765, 7.3986).unwrap();
+        assert!((520.0..540.0).contains(&ikeja.km_to(&abuja)));
+        assert!(Location::new(91.0, 0.0).is_none() && Location::new(0.0, 181.0).is_none());
+    }
+
+    #[test]
+    fn roles_rank_owner_over_manager_over_staff() {
+        use KitchenRole::*;
+        assert!(Owner.at_least(Manager) && Owner.at_least(Staff) && Manager.at_least(Staff));
+        assert!(!Staff.at_least(Manager) && !Manager.at_least(Owner));
+        assert!(Staff.at_least(Staff));
+    }
+}
