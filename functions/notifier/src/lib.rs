@@ -4,7 +4,7 @@
 //! from it and nothing after it is lost or sent out of order.
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_runtime::LambdaEvent;
 use shared::notifications::{NotificationService, StreamChange};
 
@@ -28,41 +28,12 @@ pub fn change_of(record: &EventRecord) -> StreamChange {
 }
 
 /// Handles a batch: every record up to the first failure; that one (by its sequence number) is
-/// reported as the batch's failure.
-///
-/// Logs one "batch finished" line with what the batch cost in DynamoDB, as the HTTP functions
-/// log "request finished".
+/// reported as the batch's failure (`shared::platform::stream::in_order`).
 pub async fn handle(service: &NotificationService, event: &Event) -> DynamoDbEventResponse {
-    let started = std::time::Instant::now();
-    let (response, db) = shared::platform::db::measure(shared::platform::actions::within(
-        FUNCTION,
-        handle_records(service, event),
-    ))
-    .await;
-    shared::log_finished!(
-        "batch finished",
-        db,
-        started,
-        records = event.records.len(),
-        failed = response.batch_item_failures.len(),
-    );
-    response
-}
-
-async fn handle_records(service: &NotificationService, event: &Event) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    for record in &event.records {
-        if let Err(err) = service.handle(change_of(record)).await {
-            tracing::error!(event_id = %record.event_id, error = %err, "stream record failed; the stream retries from it");
-            // The type is non-exhaustive: no struct literal.
-            #[allow(clippy::field_reassign_with_default)]
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
-            break;
-        }
-    }
-    response
+    shared::platform::stream::in_order(FUNCTION, event, async |record| {
+        service.handle(change_of(record)).await.map(|_| ())
+    })
+    .await
 }
 
 /// The Lambda entry point.

@@ -23,7 +23,7 @@ use shared::platform::routes::PAYSTACK_SIGNATURE;
 use shared::{ApiError, App};
 
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 
 pub fn router(app: App) -> Service {
     service(
@@ -120,44 +120,19 @@ pub fn is_stream_batch(event: &Value) -> bool {
 
 /// The refund worker: asks Paystack for the refund each cancelled order of the batch is owed,
 /// in order; the first that fails (Paystack out of reach, the table failing) is reported, so
-/// the stream retries from it and nothing after it is skipped. Logs one "batch finished" line.
+/// the stream retries from it and nothing after it is skipped.
 pub async fn refund_batch(payments: &PaymentService, event: &DynamoDbEvent) -> DynamoDbEventResponse {
-    let started = std::time::Instant::now();
-    let (response, db) = shared::platform::db::measure(shared::platform::actions::within(FUNCTION, async {
-        let mut response = DynamoDbEventResponse::default();
-        for record in &event.records {
-            // Orders only (the stream's filter on AWS lets nothing else through; the local feed
-            // hands every change): the order as it is now decides what is owed.
-            let is_order =
-                matches!(record.change.keys.get("SK"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "ORDER");
-            if !is_order {
-                continue;
-            }
-            let Some(order_id) = record.change.new_image.get("id").and_then(|v| match v {
-                serde_dynamo::AttributeValue::S(id) => Some(id.clone()),
-                _ => None,
-            }) else {
-                continue;
-            };
-            if let Err(err) = payments.refund_cancelled(&order_id).await {
-                tracing::error!(order_id = %order_id, error = %err, "refund not asked for; the stream retries from it");
-                // The type is non-exhaustive: no struct literal.
-                #[allow(clippy::field_reassign_with_default)]
-                let mut failure = DynamoDbBatchItemFailure::default();
-                failure.item_identifier = record.change.sequence_number.clone();
-                response.batch_item_failures.push(failure);
-                break;
-            }
+    use shared::platform::stream::{in_order, string_of};
+    in_order(FUNCTION, event, async |record| {
+        // Orders only (the stream's filter on AWS lets nothing else through; the local feed
+        // hands every change): the order as it is now decides what is owed.
+        if string_of(&record.change.keys, "SK") != Some("ORDER") {
+            return Ok(());
         }
-        response
-    }))
-    .await;
-    shared::log_finished!(
-        "batch finished",
-        db,
-        started,
-        records = event.records.len(),
-        failed = response.batch_item_failures.len(),
-    );
-    response
+        match string_of(&record.change.new_image, "id") {
+            Some(order_id) => payments.refund_cancelled(order_id).await.map(|_| ()),
+            None => Ok(()),
+        }
+    })
+    .await
 }

@@ -18,5 +18,6 @@ pub mod retry;
 pub mod routes;
 #[cfg(feature = "secrets")]
 pub mod secrets;
+pub mod stream;
 pub mod telemetry;
 pub mod validation;
