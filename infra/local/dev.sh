@@ -233,6 +233,9 @@ browser_tests() { # dynamodb endpoint, moto endpoint
   ) >"$TOOLS/logs/web-api.log" 2>&1 &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$api_port/api/foods/" "local API for the web app" || return 1
+  # The refund worker, fed by the table's stream (a cancelled paid order is refunded from it).
+  (web_env "$1" "$2"; exec "$TARGET_DIR/debug/local-refunds") >"$TOOLS/logs/web-refunds.log" 2>&1 &
+  PIDS+=($!)
   # The app and the API on one origin behind the local front door, with the template's security
   # headers; the journeys' picture host is the stack's images origin.
   ORIGIN_VERIFY=$web_origin_verify start_front_door "$web_port" "http://127.0.0.1:$api_port" "$ROOT/web/dist" web-front-door \

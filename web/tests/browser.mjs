@@ -237,6 +237,29 @@ journey("the kitchen walks that order to completed and the customer's page follo
   shared.admin = page;
 });
 
+journey("a customer cancels a paid order and sees the refund on its way without reloading", async () => {
+  const page = shared.customer;
+  assert.ok(page, "needs the signed-in customer of the first journey");
+  await page.goto(`${APP_URL}/#/`);
+  await page.getByRole("button", { name: "Add Dodo to the cart" }).click();
+  await page.getByRole("status").filter({ hasText: "Added Dodo" }).waitFor();
+  await page.getByRole("link", { name: "See your cart" }).click();
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  await page.getByRole("button", { name: /^Pay .* with Paystack$/ }).click();
+  await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
+  await page.locator(".pill.payment[data-status=paid]").waitFor();
+  // Cancelling answers at once; the refund is asked for from the change stream, and the page,
+  // which keeps reading the order, shows it on its way.
+  await page.getByRole("button", { name: "Cancel order" }).click();
+  await page.locator(".pill.status[data-status=cancelled]").waitFor();
+  await page.locator(".pill.payment[data-status=refund_pending]").waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator(".pill.payment").innerText(), "Refund on its way");
+  await page.screenshot({ path: `${ARTIFACTS}/order-refund-pending.png`, fullPage: true });
+});
+
 journey("an admin restocks a sold-out dish and the customer can order it again; new categories, dishes and prices reach the customer", async (page) => {
   const admin = shared.admin;
   assert.ok(admin && shared.customer, "needs the customer and the admin of the journeys before");

@@ -38,6 +38,15 @@ export function OrderList() {
   );
 }
 
+/** Whether nothing more will happen to an order: finished, and for a cancelled order paid
+ * through Paystack, its refund settled (the refund is asked for after the cancellation). */
+function settled(order: Order): boolean {
+  const refunding =
+    order.status === "cancelled" &&
+    (order.payment_status === "refund_pending" || (order.payment_status === "paid" && order.payment_method === "paystack"));
+  return FINISHED.includes(order.status) && !refunding;
+}
+
 /** One order: its lines, payment, and a status timeline that keeps itself current. */
 export function OrderPage({ id, back }: { id: string; back: boolean }) {
   const [order, setOrder] = useState<Order | null>(null);
@@ -51,7 +60,7 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
     // order again the moment it is seen. Polling is most of what the order page costs to run.
     let paused = false;
     const next = (order?: Order) => {
-      if (order && FINISHED.includes(order.status)) return;
+      if (order && settled(order)) return;
       if (document.hidden) paused = true;
       else timer = setTimeout(poll, POLL_MS);
     };
