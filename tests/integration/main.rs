@@ -4,6 +4,7 @@
 mod abuse;
 mod cart;
 mod events;
+mod kitchens;
 mod login;
 mod menu;
 mod notifier;

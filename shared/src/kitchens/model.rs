@@ -298,6 +298,262 @@ impl KitchenRole {
     }
 }
 
+/// Whether a kitchen is on the platform: applied (pending), open to customers (active), or
+/// taken off it (suspended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KitchenStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl KitchenStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KitchenStatus::Pending => "pending",
+            KitchenStatus::Active => "active",
+            KitchenStatus::Suspended => "suspended",
+        }
+    }
+
+    /// What the platform admin may set: `active` or `suspended` (a kitchen is pending only
+    /// until it is first decided on), naming `status` otherwise.
+    pub fn parse_decision(raw: Option<&str>) -> Result<Self, Invalid> {
+        match raw {
+            Some("active") => Ok(KitchenStatus::Active),
+            Some("suspended") => Ok(KitchenStatus::Suspended),
+            _ => Err(Invalid::field(
+                "invalid_status",
+                "status",
+                "must be active or suspended",
+                "Unknown kitchen status",
+            )),
+        }
+    }
+}
+
+/// How a kitchen delivers: on or off, its fee and minimum order (kobo), and how far (km, none:
+/// anywhere).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryRules {
+    pub enabled: bool,
+    pub fee: i64,
+    pub minimum_order: i64,
+    pub radius_km: Option<f64>,
+}
+
+impl Default for DeliveryRules {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            fee: 0,
+            minimum_order: 0,
+            radius_km: None,
+        }
+    }
+}
+
+/// Whether customers may collect their orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickupRules {
+    pub enabled: bool,
+}
+
+impl Default for PickupRules {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
+/// The time zone a kitchen gets unless it says otherwise.
+pub const DEFAULT_TIME_ZONE: &str = "Africa/Lagos";
+
+/// A kitchen as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kitchen {
+    pub id: String,
+    pub slug: Slug,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub phone: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub address: String,
+    #[serde(default)]
+    pub location: Option<Location>,
+    #[serde(default)]
+    pub image_url: Option<String>,
+    pub timezone: String,
+    pub status: KitchenStatus,
+    #[serde(default)]
+    pub hours: Vec<Opening>,
+    #[serde(default)]
+    pub closures: Vec<Closure>,
+    pub accepting_orders: bool,
+    #[serde(default)]
+    pub delivery: DeliveryRules,
+    #[serde(default)]
+    pub pickup: PickupRules,
+    pub currency: String,
+    pub created_at: String,
+}
+
+impl Kitchen {
+    /// When it takes orders, in its own zone.
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            time_zone: time_zone(&self.timezone)
+                .or_else(|| time_zone(DEFAULT_TIME_ZONE))
+                .unwrap_or(TimeZone::UTC),
+            hours: self.hours.clone(),
+            closures: self.closures.clone(),
+            accepting_orders: self.accepting_orders,
+        }
+    }
+
+    /// Whether customers see it.
+    pub fn is_public(&self) -> bool {
+        self.status == KitchenStatus::Active
+    }
+}
+
+/// An application for a new kitchen, every field checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Application {
+    pub name: String,
+    pub slug: Slug,
+    pub phone: String,
+    pub address: String,
+    pub email: Option<String>,
+    pub description: Option<String>,
+}
+
+/// An application as sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ApplicationInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A required text field, trimmed, 1..=`max` characters.
+fn text(raw: Option<&str>, field: &str, max: usize) -> Result<String, Invalid> {
+    let value = raw.map(str::trim).unwrap_or_default();
+    if value.is_empty() || value.chars().count() > max {
+        return Err(Invalid::field(
+            "invalid_field",
+            field,
+            format!("is required, at most {max} characters"),
+            format!("Invalid {field}"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional text field: absent or blank is none.
+fn optional_text(raw: Option<&str>, field: &str, max: usize) -> Result<Option<String>, Invalid> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(value) => text(Some(value), field, max).map(Some),
+    }
+}
+
+impl Application {
+    /// Every field checked, every problem reported at once; the phone read like a phone
+    /// identifier (in `default_country`), the email like an email identifier.
+    pub fn parse(input: &ApplicationInput, default_country: &str) -> Result<Self, Invalid> {
+        use crate::accounts::model::{Email, Phone};
+        let name = text(input.name.as_deref(), "name", 100);
+        let slug = match input.slug.as_deref() {
+            Some(given) => Slug::parse(given),
+            None => match &name {
+                Ok(name) => Slug::from_name(name),
+                Err(_) => Err(Invalid::field(
+                    "invalid_slug",
+                    "slug",
+                    "is made from the name",
+                    "Invalid slug",
+                )),
+            },
+        };
+        let phone = Phone::parse(input.phone.as_deref().unwrap_or_default(), default_country)
+            .map(|p| p.as_str().to_owned())
+            .map_err(|e| Invalid::field("invalid_phone", "phone", e.to_string(), "Invalid phone number"));
+        let address = text(input.address.as_deref(), "address", 500);
+        let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            None => Ok(None),
+            Some(raw) => Email::parse(raw)
+                .map(|e| Some(e.as_str().to_owned()))
+                .map_err(|e| Invalid::field("invalid_email", "email", e.to_string(), "Invalid email")),
+        };
+        let description = optional_text(input.description.as_deref(), "description", 1000);
+        match (name, slug, phone, address, email, description) {
+            (Ok(name), Ok(slug), Ok(phone), Ok(address), Ok(email), Ok(description)) => Ok(Self {
+                name,
+                slug,
+                phone,
+                address,
+                email,
+                description,
+            }),
+            (name, slug, phone, address, email, description) => Err(Invalid::merge([
+                name.err(),
+                slug.err(),
+                phone.err(),
+                address.err(),
+                email.err(),
+                description.err(),
+            ])
+            .unwrap_or_else(|| Invalid::field("invalid_field", "name", "is invalid", "Invalid kitchen"))),
+        }
+    }
+
+    /// The kitchen it opens: pending, always open (no hours), taking orders, delivery on with
+    /// no fee, minimum or radius, pickup on.
+    pub fn open(self, id: String, created_at: String) -> Kitchen {
+        Kitchen {
+            id,
+            slug: self.slug,
+            name: self.name,
+            description: self.description,
+            phone: self.phone,
+            email: self.email,
+            address: self.address,
+            location: None,
+            image_url: None,
+            timezone: DEFAULT_TIME_ZONE.to_owned(),
+            status: KitchenStatus::Pending,
+            hours: Vec::new(),
+            closures: Vec::new(),
+            accepting_orders: true,
+            delivery: DeliveryRules::default(),
+            pickup: PickupRules::default(),
+            currency: "NGN".to_owned(),
+            created_at,
+        }
+    }
+}
+
+/// A member of a kitchen's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: String,
+    pub identifier: String,
+    pub role: KitchenRole,
+    pub added_at: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +712,53 @@ mod tests {
         let abuja = Location::new(9.0765, 7.3986).unwrap();
         assert!((520.0..540.0).contains(&ikeja.km_to(&abuja)));
         assert!(Location::new(91.0, 0.0).is_none() && Location::new(0.0, 181.0).is_none());
+    }
+
+    #[test]
+    fn an_application_is_checked_whole_and_opens_a_pending_always_open_kitchen() {
+        let input = ApplicationInput {
+            name: Some("  Mama Put  ".into()),
+            phone: Some("0803 123 4567".into()),
+            address: Some("3 Allen Avenue, Ikeja".into()),
+            email: Some("Orders@MamaPut.ng".into()),
+            ..Default::default()
+        };
+        let app = Application::parse(&input, "234").unwrap();
+        assert_eq!((app.name.as_str(), app.slug.as_str()), ("Mama Put", "mama-put"));
+        assert_eq!(app.phone, "+2348031234567");
+        assert_eq!(app.email.as_deref(), Some("orders@mamaput.ng"));
+        let kitchen = app.open("K1".into(), "2026-12-03T10:00:00Z".into());
+        assert_eq!(kitchen.status, KitchenStatus::Pending);
+        assert!(kitchen.hours.is_empty() && kitchen.accepting_orders && kitchen.pickup.enabled);
+        assert_eq!(kitchen.delivery, DeliveryRules::default());
+        assert_eq!(kitchen.timezone, "Africa/Lagos");
+        assert!(kitchen.schedule().open_at(at("2026-12-03T03:00:00Z")));
+
+        let bad = ApplicationInput {
+            slug: Some("Mama Put".into()),
+            phone: Some("call me".into()),
+            email: Some("not-an-email".into()),
+            ..Default::default()
+        };
+        let err = Application::parse(&bad, "234").unwrap_err();
+        let fields: Vec<_> = err.fields.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            ["address", "email", "name", "phone", "slug"],
+            "every problem at once"
+        );
+        assert_eq!(KitchenStatus::parse_decision(Some("active")), Ok(KitchenStatus::Active));
+        for bad in [Some("pending"), Some("ACTIVE"), None] {
+            assert_eq!(
+                KitchenStatus::parse_decision(bad)
+                    .unwrap_err()
+                    .fields
+                    .keys()
+                    .next()
+                    .map(String::as_str),
+                Some("status")
+            );
+        }
     }
 
     #[test]
