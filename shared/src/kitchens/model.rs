@@ -8,10 +8,15 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
-use crate::platform::validation::Invalid;
+use crate::platform::validation::{Invalid, Problems};
 
 /// Slugs nobody may take: they name routes of their own (`/api/kitchens/admin/`, `/mine/`).
 pub const RESERVED_SLUGS: &[&str] = &["admin", "mine"];
+
+/// A slug that is not 3..40 of `a-z0-9-`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be 3 to 40 of a-z, 0-9 and -")]
+pub struct SlugError;
 
 /// A kitchen's address in URLs: 3..40 of `a-z0-9-`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,27 +26,18 @@ pub struct Slug(String);
 impl Slug {
     /// A slug as given: refused (naming `slug`) unless it is 3..40 of `a-z0-9-`; nothing is
     /// lower-cased or trimmed for the caller.
-    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+    pub fn parse(raw: &str) -> Result<Self, SlugError> {
         let fine = (3..=40).contains(&raw.len())
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if fine {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(Invalid::field(
-                "invalid_slug",
-                "slug",
-                "must be 3 to 40 of a-z, 0-9 and -",
-                "Invalid slug",
-            ))
-        }
+        if fine { Ok(Self(raw.to_owned())) } else { Err(SlugError) }
     }
 
     /// The slug a name makes: lower-cased ASCII letters and digits, every other run of
     /// characters one `-`, no `-` at either end. Refused like a given slug when that is not
     /// 3..40 long (it is never cut or padded to fit).
-    pub fn from_name(name: &str) -> Result<Self, Invalid> {
+    pub fn from_name(name: &str) -> Result<Self, SlugError> {
         let mut slug = String::with_capacity(name.len());
         for c in name.chars() {
             if c.is_ascii_alphanumeric() {
@@ -448,24 +444,19 @@ pub struct ApplicationInput {
 }
 
 /// A required text field, trimmed, 1..=`max` characters.
-fn text(raw: Option<&str>, field: &str, max: usize) -> Result<String, Invalid> {
+fn text(raw: Option<&str>, max: usize) -> Result<String, String> {
     let value = raw.map(str::trim).unwrap_or_default();
     if value.is_empty() || value.chars().count() > max {
-        return Err(Invalid::field(
-            "invalid_field",
-            field,
-            format!("is required, at most {max} characters"),
-            format!("Invalid {field}"),
-        ));
+        return Err(format!("is required, at most {max} characters"));
     }
     Ok(value.to_owned())
 }
 
 /// An optional text field: absent or blank is none.
-fn optional_text(raw: Option<&str>, field: &str, max: usize) -> Result<Option<String>, Invalid> {
+fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, String> {
     match raw.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(value) => text(Some(value), field, max).map(Some),
+        Some(value) => text(Some(value), max).map(Some),
     }
 }
 
@@ -474,32 +465,34 @@ impl Application {
     /// identifier (in `default_country`), the email like an email identifier.
     pub fn parse(input: &ApplicationInput, default_country: &str) -> Result<Self, Invalid> {
         use crate::accounts::model::{Email, Phone};
-        let name = text(input.name.as_deref(), "name", 100);
-        let slug = match input.slug.as_deref() {
-            Some(given) => Slug::parse(given),
-            None => match &name {
-                Ok(name) => Slug::from_name(name),
-                Err(_) => Err(Invalid::field(
-                    "invalid_slug",
-                    "slug",
-                    "is made from the name",
-                    "Invalid slug",
-                )),
-            },
+        let mut p = Problems::default();
+        let name = p.check("invalid_field", "name", text(input.name.as_deref(), 100));
+        let slug = match (input.slug.as_deref(), &name) {
+            (Some(given), _) => Slug::parse(given),
+            (None, Some(name)) => Slug::from_name(name),
+            (None, None) => Err(SlugError),
         };
+        let slug = p.check("invalid_slug", "slug", slug.map_err(|e| e.to_string()));
         let phone = Phone::parse(input.phone.as_deref().unwrap_or_default(), default_country)
             .map(|p| p.as_str().to_owned())
-            .map_err(|e| Invalid::field("invalid_phone", "phone", e.to_string(), "Invalid phone number"));
-        let address = text(input.address.as_deref(), "address", 500);
+            .map_err(|e| e.to_string());
+        let phone = p.check("invalid_phone", "phone", phone);
+        let address = p.check("invalid_field", "address", text(input.address.as_deref(), 500));
         let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
             None => Ok(None),
             Some(raw) => Email::parse(raw)
                 .map(|e| Some(e.as_str().to_owned()))
-                .map_err(|e| Invalid::field("invalid_email", "email", e.to_string(), "Invalid email")),
+                .map_err(|e| e.to_string()),
         };
-        let description = optional_text(input.description.as_deref(), "description", 1000);
+        let email = p.check("invalid_email", "email", email);
+        let description = p.check(
+            "invalid_field",
+            "description",
+            optional_text(input.description.as_deref(), 1000),
+        );
+        p.finish("Some fields of the kitchen are not valid")?;
         match (name, slug, phone, address, email, description) {
-            (Ok(name), Ok(slug), Ok(phone), Ok(address), Ok(email), Ok(description)) => Ok(Self {
+            (Some(name), Some(slug), Some(phone), Some(address), Some(email), Some(description)) => Ok(Self {
                 name,
                 slug,
                 phone,
@@ -507,15 +500,7 @@ impl Application {
                 email,
                 description,
             }),
-            (name, slug, phone, address, email, description) => Err(Invalid::merge([
-                name.err(),
-                slug.err(),
-                phone.err(),
-                address.err(),
-                email.err(),
-                description.err(),
-            ])
-            .unwrap_or_else(|| Invalid::field("invalid_field", "name", "is invalid", "Invalid kitchen"))),
+            _ => Err(Invalid::field("invalid_field", "name", "is invalid", "Invalid kitchen")),
         }
     }
 
