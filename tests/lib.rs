@@ -67,6 +67,7 @@ pub enum Function {
     Admin,
     Orders,
     Payments,
+    Kitchens,
 }
 
 impl Function {
@@ -85,6 +86,7 @@ impl Function {
             "admin" => Some(Function::Admin),
             "orders" => Some(Function::Orders),
             "payments" => Some(Function::Payments),
+            "kitchens" => Some(Function::Kitchens),
             _ => None,
         }
     }
@@ -101,6 +103,7 @@ pub fn routers(app: &App) -> HashMap<Function, Service> {
         (Function::Admin, admin::router(app.for_function("admin"))),
         (Function::Orders, orders::router(app.for_function("orders"))),
         (Function::Payments, payments::router(app.for_function("payments"))),
+        (Function::Kitchens, kitchens::router(app.for_function("kitchens"))),
     ])
 }
 
@@ -118,6 +121,7 @@ pub async fn routers_from_env() -> Result<HashMap<Function, Service>, shared::co
             Function::Admin => admin::router(app),
             Function::Orders => orders::router(app),
             Function::Payments => payments::router(app),
+            Function::Kitchens => kitchens::router(app),
         };
         out.insert(function, router);
     }

@@ -26,6 +26,7 @@ pub struct App {
     pub config: Arc<Config>,
     pub accounts: Accounts,
     pub menu: MenuService,
+    pub kitchens: crate::kitchens::KitchenService,
     pub orders: OrderService,
     pub cart: CartService,
     /// Paystack payments: only where the function holds Paystack's key.
@@ -95,6 +96,10 @@ impl App {
             orders,
             accounts,
             menu: MenuService::new(MenuStore::new(db.clone())),
+            kitchens: crate::kitchens::KitchenService::new(
+                crate::kitchens::store::KitchenStore::new(db.clone()),
+                config.default_country_code.clone(),
+            ),
             cursors: Cursors::new(keys.tokens.clone()),
             config,
             db,

@@ -124,3 +124,68 @@ async fn a_slug_is_one_kitchens_and_reserved_or_malformed_slugs_are_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn through_the_api_a_user_applies_the_platform_activates_and_the_public_sees_the_kitchen() {
+    use http::Method;
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let customer = t.customer_token().await;
+    let admin = t.admin_token().await;
+    let slug = format!("iya-basira-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let body =
+        json!({"name": "Iya Basira", "slug": slug, "phone": "0803 123 4567", "address": "12 Bode Thomas, Surulere"});
+    let res = t
+        .call(Method::POST, "/api/kitchens/", Some(&customer), Some(body.clone()))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let kitchen = &res.body["kitchen"];
+    assert_eq!(kitchen["status"], "pending");
+    assert_eq!(kitchen["phone"], "+2348031234567");
+    assert_eq!(
+        (kitchen["open_now"].as_bool(), kitchen["is_home"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert!(kitchen["next_open_at"].is_null(), "open now: no next opening");
+    assert_eq!(
+        kitchen["delivery"],
+        json!({"enabled": true, "fee": 0, "minimum_order": 0, "radius_km": null})
+    );
+
+    // Taken, whoever asks.
+    let res = t.call(Method::POST, "/api/kitchens/", Some(&admin), Some(body)).await;
+    assert_eq!((res.status.as_u16(), res.code()), (409, "slug_taken"));
+    assert!(res.body["error"]["fields"]["slug"].is_string());
+
+    // Pending: 404 for the public, listed for its owner.
+    let public = format!("/api/kitchens/{slug}/");
+    assert_eq!(t.call(Method::GET, &public, None, None).await.status, 404);
+    let mine = t.get("/api/kitchens/mine/", &customer).await;
+    assert_eq!(mine.status, 200, "{}", mine.raw);
+    assert_eq!(mine.body["items"][0]["role"], "owner");
+    assert_eq!(mine.body["items"][0]["kitchen"]["slug"], slug.as_str());
+
+    // The platform admin decides; pending cannot be set.
+    let decision = format!("/api/kitchens/admin/{slug}/status/");
+    let decide = |status: &str| t.call(Method::POST, &decision, Some(&admin), Some(json!({ "status": status })));
+    let res = decide("pending").await;
+    assert_eq!(res.status, 400, "{}", res.raw);
+    assert!(res.body["error"]["fields"]["status"].is_string());
+    let res = decide("active").await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["kitchen"]["status"], "active");
+    let res = t.call(Method::GET, &public, None, None).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["kitchen"]["name"], "Iya Basira");
+    assert!(res.headers["cache-control"].to_str().unwrap().contains("s-maxage"));
+    // A customer cannot decide.
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/kitchens/admin/{slug}/status/"),
+            Some(&customer),
+            Some(json!({"status": "suspended"})),
+        )
+        .await;
+    assert_eq!(res.status, 403);
+}

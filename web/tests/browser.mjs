@@ -337,7 +337,12 @@ journey("two tabs that refresh their sign-in at the same moment both stay signed
   page.context().on("request", (r) => r.url().includes("/api/auths/token/refresh/") && refreshes.push(r.url()));
   for (let round = 0; round < 3; round += 1) {
     await Promise.all([page.reload(), other.reload()]);
-    for (const tab of [page, other]) await tab.getByRole("heading", { name: "Kitchen board" }).waitFor();
+    // Each round ends once both tabs' refreshes are answered and stored: a reload in the middle
+    // of one would lose its answer (a different race from the one tested here).
+    for (const tab of [page, other]) {
+      await tab.getByRole("heading", { name: "Kitchen board" }).waitFor();
+      await tab.waitForLoadState("networkidle");
+    }
   }
   assert.ok(refreshes.length >= 6, `both tabs refreshed each time (${refreshes.length} refreshes)`);
   const signedIn = await page.evaluate(() => localStorage.getItem("chuks.session") !== null);

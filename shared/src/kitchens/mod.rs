@@ -1,7 +1,8 @@
 //! Kitchens: the platform's many kitchens, each with its own menu, hours, delivery rules and
-//! staff (contract v3, "Kitchens"). So far the model, the store and the service (applying,
-//! public reads, a member's kitchens, the admin's decision); the HTTP edge follows.
+//! staff (contract v3, "Kitchens"): the model, the store, the service (applying, public reads, a
+//! member's kitchens, the admin's decision) and its HTTP edge (the `kitchens` function).
 
+pub mod http;
 pub mod model;
 pub mod service;
 pub mod store;

@@ -84,6 +84,8 @@ pub struct Config {
     pub max_open_unpaid_orders: u32,
     /// The web app's origin (`APP_URL`), where payments send customers back to.
     pub app_url: Option<AppOrigin>,
+    /// The home kitchen's slug (`HOME_KITCHEN`): the kitchen the routes without one act on.
+    pub home_kitchen: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -125,6 +127,7 @@ impl std::fmt::Debug for Config {
             .field("unpaid_order_ttl", &self.unpaid_order_ttl)
             .field("max_open_unpaid_orders", &self.max_open_unpaid_orders)
             .field("app_url", &self.app_url)
+            .field("home_kitchen", &self.home_kitchen)
             .finish()
     }
 }
@@ -251,6 +254,7 @@ impl Config {
                     reason: format!("expected the web app's origin, such as https://chukskitchen.ng, got {raw:?}"),
                 })?),
             },
+            home_kitchen: get("HOME_KITCHEN"),
         })
     }
 

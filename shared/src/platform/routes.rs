@@ -83,6 +83,10 @@ pub const ROUTES: &[Route] = &[
     route("admin", "PATCH", "/api/orders/admin/{id}/status/", Admin),
     route("admin", "PATCH", "/api/orders/admin/{id}/payment-status/", Admin),
     route("admin", "GET", "/api/auths/admin/users/", Admin),
+    route("kitchens", "POST", "/api/kitchens/", User),
+    route("kitchens", "GET", "/api/kitchens/mine/", User),
+    route("kitchens", "GET", "/api/kitchens/{slug}/", Public),
+    route("kitchens", "POST", "/api/kitchens/admin/{slug}/status/", Admin),
 ];
 
 /// Who puts a request header on the request a function receives.
@@ -168,7 +172,9 @@ pub const REQUEST_HEADERS: &[RequestHeader] = &[
 ];
 
 /// The functions, in deployment order.
-pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "admin", "orders", "payments"];
+pub const FUNCTIONS: &[&str] = &[
+    "signup", "verify", "login", "foods", "admin", "orders", "payments", "kitchens",
+];
 
 /// The key rings each function reads (and may read: the template grants exactly these). A
 /// function that issues or checks tokens or cursors needs the token keys; one that issues or
@@ -176,7 +182,7 @@ pub const FUNCTIONS: &[&str] = &["signup", "verify", "login", "foods", "admin", 
 pub fn key_rings_for(function: &str) -> &'static [Purpose] {
     match function {
         "signup" | "verify" => &[Purpose::Codes],
-        "login" | "admin" | "orders" | "payments" => &[Purpose::Tokens],
+        "login" | "admin" | "orders" | "payments" | "kitchens" => &[Purpose::Tokens],
         _ => &[],
     }
 }
