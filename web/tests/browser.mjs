@@ -260,6 +260,33 @@ journey("a customer cancels a paid order and sees the refund on its way without 
   await page.screenshot({ path: `${ARTIFACTS}/order-refund-pending.png`, fullPage: true });
 });
 
+journey("the order page says so when the kitchen cannot be reached, releases its buttons and catches up once it can", async () => {
+  const page = shared.customer;
+  assert.ok(page, "needs the signed-in customer of the first journey");
+  await page.goto(`${APP_URL}/#/`);
+  await page.getByRole("button", { name: "Add Dodo to the cart" }).click();
+  await page.getByRole("status").filter({ hasText: "Added Dodo" }).waitFor();
+  await page.getByRole("link", { name: "See your cart" }).click();
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  await page.route("**/api/**", (route) => route.abort());
+  try {
+    const pay = page.getByRole("button", { name: /^Pay .* with Paystack$/ });
+    await pay.click();
+    await page.getByText("The kitchen cannot be reached").waitFor();
+    assert.equal(await pay.isEnabled(), true, "Pay is released for another try");
+    await page.getByRole("button", { name: "Cancel order" }).click();
+    await page.getByText("The kitchen cannot be reached").waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/order-offline.png`, fullPage: true });
+  } finally {
+    await page.unroute("**/api/**");
+  }
+  // Back online: the page reads the order again by itself and the message goes.
+  await page.getByText("The kitchen cannot be reached").waitFor({ state: "detached", timeout: 15_000 });
+  await page.getByRole("button", { name: "Cancel order" }).click();
+  await page.locator(".pill.status[data-status=cancelled]").waitFor();
+});
+
 journey("an admin restocks a sold-out dish and the customer can order it again; new categories, dishes and prices reach the customer", async (page) => {
   const admin = shared.admin;
   assert.ok(admin && shared.customer, "needs the customer and the admin of the journeys before");

@@ -4,6 +4,8 @@ import { naira } from "../money";
 import { Notice, Pill, shortId, when, words } from "../ui";
 
 const FINISHED = ["completed", "cancelled"];
+/** What the page says when the API cannot be reached at all. */
+const UNREACHABLE = "The kitchen cannot be reached. Check your connection and try again.";
 /** How often an open order is read again while its page is seen, so it follows the kitchen by itself. */
 const POLL_MS = 3000;
 
@@ -64,20 +66,39 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
       if (document.hidden) paused = true;
       else timer = setTimeout(poll, POLL_MS);
     };
+    // A read that cannot reach the API says so and keeps trying: the page catches up by
+    // itself once the connection is back.
     const read = async () => {
-      const { data, error } = back
-        ? await api.POST("/api/orders/{id}/pay/verify/", { params: { path: { id } } })
-        : await api.GET("/api/orders/{id}/", { params: { path: { id } } });
-      if (stop) return;
-      if (data) setOrder(data.order);
-      else if (error) setProblem(messageOf(error, "This order could not be loaded."));
-      next(data?.order);
+      try {
+        const { data, error } = back
+          ? await api.POST("/api/orders/{id}/pay/verify/", { params: { path: { id } } })
+          : await api.GET("/api/orders/{id}/", { params: { path: { id } } });
+        if (stop) return;
+        if (data) {
+          setOrder(data.order);
+          setProblem((shown) => (shown === UNREACHABLE ? null : shown));
+        } else if (error) setProblem(messageOf(error, "This order could not be loaded."));
+        next(data?.order);
+      } catch {
+        if (stop) return;
+        setProblem(UNREACHABLE);
+        next();
+      }
     };
     const poll = async () => {
-      const { data } = await api.GET("/api/orders/{id}/", { params: { path: { id } } });
-      if (stop) return;
-      if (data) setOrder(data.order);
-      next(data?.order);
+      try {
+        const { data } = await api.GET("/api/orders/{id}/", { params: { path: { id } } });
+        if (stop) return;
+        if (data) {
+          setOrder(data.order);
+          setProblem((shown) => (shown === UNREACHABLE ? null : shown));
+        }
+        next(data?.order);
+      } catch {
+        if (stop) return;
+        setProblem(UNREACHABLE);
+        next();
+      }
     };
     const seen = () => {
       if (document.hidden || !paused || stop) return;
@@ -125,10 +146,12 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
             setBusy(true);
             // A path of this app: the API makes it absolute on the app's own origin (APP_URL).
             const callback = `${location.pathname}#/orders/${order.id}/paid`;
-            const { data, error } = await api.POST("/api/orders/{id}/pay/", { params: { path: { id: order.id } }, body: { callback_url: callback } });
-            if (data) return location.assign(data.payment.authorization_url);
+            const started = await api
+              .POST("/api/orders/{id}/pay/", { params: { path: { id: order.id } }, body: { callback_url: callback } })
+              .catch(() => null);
+            if (started?.data) return location.assign(started.data.payment.authorization_url);
             setBusy(false);
-            setProblem(messageOf(error, "Payment could not be started."));
+            setProblem(started ? messageOf(started.error, "Payment could not be started.") : UNREACHABLE);
           }}
         >
           {busy ? "Opening Paystack…" : `Pay ${naira(order.total)} with Paystack`}
@@ -138,9 +161,10 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
         <button
           class="secondary"
           onClick={async () => {
-            const { data, error } = await api.POST("/api/orders/{id}/cancel/", { params: { path: { id: order.id } } });
-            if (data) setOrder(data.order);
-            else setProblem(messageOf(error, "The order could not be cancelled."));
+            const done = await api.POST("/api/orders/{id}/cancel/", { params: { path: { id: order.id } } }).catch(() => null);
+            if (!done) setProblem(UNREACHABLE);
+            else if (done.data) setOrder(done.data.order);
+            else setProblem(messageOf(done.error, "The order could not be cancelled."));
           }}
         >
           Cancel order
