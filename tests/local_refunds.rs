@@ -12,18 +12,11 @@ async fn main() -> anyhow::Result<()> {
         .clone()
         .ok_or_else(|| anyhow::anyhow!("the refund worker needs Paystack's key (PAYSTACK_SECRET_KEY)"))?;
     let sdk = shared::aws::sdk_config().await;
-    let mut streams = aws_sdk_dynamodbstreams::config::Builder::from(&sdk);
-    if let Some(endpoint) = &app.config.dynamodb_endpoint {
-        streams = streams.endpoint_url(endpoint);
-    }
     tracing::info!(table = %app.config.table_name, "refund worker reading the local table's stream");
-    notifier::local::LocalStream::new(
-        aws_sdk_dynamodbstreams::Client::from_conf(streams.build()),
-        app.db().clone(),
-    )
-    .run(async |batch| payments::refund_batch(&worker, batch).await, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await;
+    notifier::local::LocalStream::of(&sdk, app.config.dynamodb_endpoint.as_deref(), app.db().clone())
+        .run(async |batch| payments::refund_batch(&worker, batch).await, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
     Ok(())
 }

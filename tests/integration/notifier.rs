@@ -218,10 +218,7 @@ async fn drain_until(
 
 async fn local_stream(t: &TestApp) -> notifier::local::LocalStream {
     let sdk = sdk().await;
-    let config = aws_sdk_dynamodbstreams::config::Builder::from(&sdk)
-        .endpoint_url(&stack().dynamodb)
-        .build();
-    notifier::local::LocalStream::new(aws_sdk_dynamodbstreams::Client::from_conf(config), t.app.db().clone())
+    notifier::local::LocalStream::of(&sdk, Some(&stack().dynamodb), t.app.db().clone())
 }
 
 async fn about_orders(identifier: &str) -> Vec<String> {

@@ -31,6 +31,15 @@ pub struct LocalStream {
 }
 
 impl LocalStream {
+    /// The stream of `db`'s table, read through `endpoint` (DynamoDB Local) when one is given.
+    pub fn of(sdk: &shared::aws::SdkConfig, endpoint: Option<&str>, db: Db) -> Self {
+        let mut config = aws_sdk_dynamodbstreams::config::Builder::from(sdk);
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        Self::new(Client::from_conf(config.build()), db)
+    }
+
     pub fn new(client: Client, db: Db) -> Self {
         Self {
             client,

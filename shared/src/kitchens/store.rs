@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use serde::{Deserialize, Serialize};
 
 use super::model::{Kitchen, KitchenRole, KitchenStatus, Member, Slug};
-use crate::platform::db::{Db, PK, SK, db_error, from_item, s, to_item, transact};
+use crate::platform::db::{Conditional, Db, PK, SK, conditional_update, from_item, s, to_item, transact};
 use crate::platform::error::Failure;
 
 const KITCHEN_SK: &str = "KITCHEN";
@@ -173,26 +173,17 @@ impl KitchenStore {
 
     /// Sets the kitchen's status while it exists: the kitchen as it now is.
     pub async fn set_status(&self, id: &str, status: KitchenStatus) -> Result<Option<Kitchen>, Failure> {
-        let out = self
+        let req = self
             .db
             .update_item(kitchen_pk(id), KITCHEN_SK)
             .update_expression("SET #status = :status")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":status", s(status.as_str()))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match out {
-            Ok(out) => out.attributes.map(|item| from_item(item, "kitchen")).transpose(),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(err) => Err(db_error("UpdateItem kitchen status", err)),
+            .return_values(ReturnValue::AllNew);
+        match conditional_update(req, "kitchen", "UpdateItem kitchen status").await? {
+            Conditional::Applied(kitchen) => Ok(kitchen),
+            Conditional::Failed(_) => Ok(None),
         }
     }
 }

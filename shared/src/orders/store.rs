@@ -27,7 +27,7 @@ use crate::menu::model::Food;
 use crate::menu::store::{food_from, food_key, is_food};
 use crate::platform::db::{
     Conditional, Db, GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, GSI3, GSI3PK, GSI3SK, Index, Item, PK, Page, SK, TTL,
-    conditional_update, db_error, from_item, mapping_error, n, s, sk_of, to_item, transact,
+    conditional_update, db_error, from_item, mapping_error, n, projected, s, sk_of, to_item, transact,
 };
 use crate::platform::error::Failure;
 use crate::platform::pagination::PageRequest;
@@ -320,9 +320,7 @@ impl OrderStore {
     /// Pending orders placed before `before` (an order id: ULIDs sort by time), oldest first, at
     /// most `limit`: one Query of the status index.
     pub async fn pending_before(&self, before: &str, limit: i32) -> Result<Vec<OrderSummary>, Failure> {
-        let attributes = OrderSummary::ATTRIBUTES;
-        let names: Vec<String> = (0..attributes.len()).map(|i| format!("#a{i}")).collect();
-        let mut query = self
+        let query = self
             .db
             .client()
             .query()
@@ -334,12 +332,11 @@ impl OrderStore {
             .expression_attribute_values(":pk", s(status_gsi2pk(OrderStatus::Pending)))
             .expression_attribute_values(":before", s(before))
             .scan_index_forward(true)
-            .limit(limit)
-            .projection_expression(names.join(", "));
-        for (name, attribute) in names.iter().zip(attributes) {
-            query = query.expression_attribute_names(name, *attribute);
-        }
-        let out = query.send().await.map_err(|e| db_error("Query pending orders", e))?;
+            .limit(limit);
+        let out = projected(query, OrderSummary::ATTRIBUTES)
+            .send()
+            .await
+            .map_err(|e| db_error("Query pending orders", e))?;
         out.items
             .unwrap_or_default()
             .into_iter()

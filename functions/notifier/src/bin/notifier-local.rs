@@ -11,13 +11,9 @@ async fn main() -> anyhow::Result<()> {
         shared::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
         config.table_name.clone(),
     );
-    let mut streams = aws_sdk_dynamodbstreams::config::Builder::from(&sdk);
-    if let Some(endpoint) = &config.dynamodb_endpoint {
-        streams = streams.endpoint_url(endpoint);
-    }
     let service = shared::app::notifier_from_env().await?;
     tracing::info!(table = %config.table_name, "reading the local table's stream");
-    notifier::local::LocalStream::new(aws_sdk_dynamodbstreams::Client::from_conf(streams.build()), db)
+    notifier::local::LocalStream::of(&sdk, config.dynamodb_endpoint.as_deref(), db)
         .run(async |batch| notifier::handle(&service, batch).await, async {
             let _ = tokio::signal::ctrl_c().await;
         })

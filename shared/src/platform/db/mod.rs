@@ -337,6 +337,17 @@ pub async fn conditional_update<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// A Query that reads only `attributes`, every name through a placeholder (several, such as
+/// `status` and `total`, are reserved words).
+pub fn projected(mut query: QueryFluentBuilder, attributes: &[&str]) -> QueryFluentBuilder {
+    let names: Vec<String> = (0..attributes.len()).map(|i| format!("#a{i}")).collect();
+    query = query.projection_expression(names.join(", "));
+    for (name, attribute) in names.iter().zip(attributes) {
+        query = query.expression_attribute_names(name, *attribute);
+    }
+    query
+}
+
 /// What happened to each action of a cancelled transaction.
 #[derive(Debug)]
 pub struct Cancelled(pub Vec<Option<String>>, Vec<Option<Item>>);
@@ -700,12 +711,7 @@ impl Db {
             .limit(page.limit)
             .set_exclusive_start_key(page.start.clone());
         if let Some(attributes) = attributes {
-            // Every name through a placeholder: several (`status`, `total`) are reserved words.
-            let names: Vec<String> = (0..attributes.len()).map(|i| format!("#a{i}")).collect();
-            query = query.projection_expression(names.join(", "));
-            for (name, attribute) in names.iter().zip(attributes) {
-                query = query.expression_attribute_names(name, *attribute);
-            }
+            query = projected(query, attributes);
         }
         let out = query.send().await.map_err(|e| db_error(what, e))?;
         let items = out
