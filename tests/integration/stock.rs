@@ -91,7 +91,9 @@ async fn stock_is_for_admins_while_everyone_sees_sold_out() {
 
 #[tokio::test]
 async fn twenty_concurrent_orders_against_five_portions_create_exactly_five() {
-    let t = TestApp::new().await;
+    // Four customers share the five portions, however they fall: each may hold all five unpaid
+    // (the cap on unpaid orders is not what this test is about).
+    let t = TestApp::with_env(&[("MAX_OPEN_UNPAID_ORDERS", "5")]).await;
     let admin = t.admin_token().await;
     let jollof = t.admin_dish(&admin, "Jollof", 250_000, json!({"stock": 5})).await;
     let mut customers = Vec::new();
