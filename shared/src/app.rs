@@ -39,6 +39,18 @@ pub struct App {
     front_door: FrontDoor,
 }
 
+impl axum::extract::FromRef<App> for Accounts {
+    fn from_ref(app: &App) -> Accounts {
+        app.accounts.clone()
+    }
+}
+
+impl axum::extract::FromRef<App> for crate::kitchens::KitchenService {
+    fn from_ref(app: &App) -> crate::kitchens::KitchenService {
+        app.kitchens.clone()
+    }
+}
+
 impl Gated for App {
     fn front_door(&self) -> &FrontDoor {
         &self.front_door
@@ -66,12 +78,9 @@ impl App {
             Some(value) => FrontDoor::locked(value),
             None => FrontDoor::open(),
         };
-        let orders = OrderService::new(
-            OrderStore::new(db.clone()),
-            MenuStore::new(db.clone()),
-            accounts.clone(),
-        )
-        .with_unpaid_rules(UnpaidRules {
+        // Checkout reaches the cart through the orders' port, which the cart's store implements.
+        let order_store = OrderStore::new(db.clone()).with_cart(Arc::new(CartStore::new(db.clone())));
+        let orders = OrderService::new(order_store, MenuStore::new(db.clone())).with_unpaid_rules(UnpaidRules {
             ttl_secs: config.unpaid_order_ttl.as_secs() as i64,
             max_open: config.max_open_unpaid_orders as usize,
         });
@@ -87,17 +96,13 @@ impl App {
             front_door,
             #[cfg(feature = "payments")]
             payments,
-            cart: CartService::new(
-                CartStore::new(db.clone()),
-                MenuStore::new(db.clone()),
-                orders.clone(),
-                accounts.clone(),
-            ),
+            cart: CartService::new(CartStore::new(db.clone()), MenuStore::new(db.clone()), orders.clone()),
             orders,
-            accounts,
+            accounts: accounts.clone(),
             menu: MenuService::new(MenuStore::new(db.clone())),
             kitchens: crate::kitchens::KitchenService::new(
                 crate::kitchens::store::KitchenStore::new(db.clone()),
+                accounts.clone(),
                 config.default_country_code.clone(),
             ),
             cursors: Cursors::new(keys.tokens.clone()),

@@ -1,10 +1,20 @@
 //! The shape of `shared`, held by a test: each feature's model imports neither HTTP nor the store
 //! nor the services; stores and services know nothing of HTTP; the platform part knows no
-//! feature. A `use` that crosses a line fails here, naming the file and the line.
+//! feature; no feature imports the wiring (`app`); and the features' dependencies point one way
+//! (no two features import each other, directly or round a longer loop). A `use` that crosses a
+//! line fails here, naming the file and the line.
 
 use std::path::{Path, PathBuf};
 
-const FEATURES: &[&str] = &["accounts", "menu", "orders"];
+const FEATURES: &[&str] = &[
+    "accounts",
+    "menu",
+    "kitchens",
+    "orders",
+    "cart",
+    "payments",
+    "notifications",
+];
 
 fn src() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -84,6 +94,10 @@ fn stores_and_services_know_nothing_of_http() {
         let mut files = rust_files(&dir.join("store.rs"));
         files.extend(rust_files(&dir.join("service.rs")));
         assert!(files.len() == 2, "{feature} has a store and a service");
+        if *feature == "notifications" {
+            // Its words (`templates.rs`) are plain text too.
+            files.extend(rust_files(&dir.join("templates.rs")));
+        }
         assert_none(&format!("the {feature} store and service"), &files, HTTP);
     }
 }
@@ -94,6 +108,75 @@ fn the_platform_knows_no_feature() {
     forbidden.push("crate::app".into());
     let forbidden: Vec<&str> = forbidden.iter().map(String::as_str).collect();
     assert_none("the platform part", &rust_files(&src().join("platform")), &forbidden);
+}
+
+/// Which features each feature's code names (`crate::<feature>`).
+fn feature_imports() -> std::collections::BTreeMap<&'static str, std::collections::BTreeSet<&'static str>> {
+    let mut graph = std::collections::BTreeMap::new();
+    for feature in FEATURES {
+        let mut uses = std::collections::BTreeSet::new();
+        for file in rust_files(&src().join(feature)) {
+            for (_, line) in code_lines(&file) {
+                for other in FEATURES.iter().filter(|o| *o != feature) {
+                    if line.contains(&format!("crate::{other}::")) || line.contains(&format!("crate::{other};")) {
+                        uses.insert(*other);
+                    }
+                }
+            }
+        }
+        graph.insert(*feature, uses);
+    }
+    graph
+}
+
+#[test]
+fn no_feature_imports_the_wiring() {
+    for feature in FEATURES {
+        assert_none(
+            &format!("the {feature} feature"),
+            &rust_files(&src().join(feature)),
+            &["crate::app", "crate::App"],
+        );
+    }
+}
+
+#[test]
+fn feature_dependencies_point_one_way() {
+    let graph = feature_imports();
+    // Depth-first: a feature met again while still on the path closes a loop.
+    fn visit<'a>(
+        node: &'a str,
+        graph: &std::collections::BTreeMap<&'a str, std::collections::BTreeSet<&'a str>>,
+        path: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+    ) -> Option<Vec<&'a str>> {
+        if let Some(at) = path.iter().position(|n| *n == node) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(node);
+            return Some(cycle);
+        }
+        if !done.insert(node) {
+            return None;
+        }
+        path.push(node);
+        for next in &graph[node] {
+            if let Some(cycle) = visit(next, graph, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for feature in FEATURES {
+        if let Some(cycle) = visit(feature, &graph, &mut Vec::new(), &mut done) {
+            panic!("features import each other: {}\n{graph:?}", cycle.join(" -> "));
+        }
+    }
+    // The picture in docs/architecture.md: the base features use only the platform.
+    for base in ["accounts", "menu"] {
+        assert!(graph[base].is_empty(), "{base} imports {:?}", graph[base]);
+    }
 }
 
 #[test]

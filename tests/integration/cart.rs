@@ -190,8 +190,8 @@ async fn checkout_as_pickup_orders_the_cart_at_new_prices_and_empties_it_in_one_
     .await;
     assert_eq!(res.status, 201, "{}", res.raw);
     assert!(
-        t.app.db().calls() - before <= 3,
-        "inputs and menu side by side, then one transaction"
+        t.app.db().calls() - before <= 4,
+        "inputs, menu and the session check side by side, then one transaction"
     );
     let order = &res.body["order"];
     assert_eq!(order["fulfilment"], "pickup");

@@ -104,7 +104,11 @@ async fn an_order_is_priced_on_the_server_in_at_most_two_round_trips() {
     });
     let before = t.app.db().calls();
     let res = place(&t, &customer, body, None).await;
-    assert_eq!(t.app.db().calls() - before, 2, "BatchGetItem + TransactWriteItems");
+    assert_eq!(
+        t.app.db().calls() - before,
+        3,
+        "BatchGetItem beside the caller's session check, then TransactWriteItems"
+    );
     assert_eq!(res.status, 201, "{}", res.raw);
     let order = &res.body["order"];
     assert_eq!(order["status"], "pending");

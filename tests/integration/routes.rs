@@ -13,14 +13,27 @@ use shared::platform::routes::{FALLBACK_FUNCTION, FUNCTIONS};
 const ID: &str = "01JD5Q6M3N5P7Q9R1S3T5V7W9X";
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
+/// A slug no kitchen has: the routes' own checks (401, 403) come before the kitchen is looked at.
+const SLUG: &str = "no-kitchen-here";
+
 fn concrete(path: &str) -> String {
+    concrete_in(path, SLUG)
+}
+
+fn concrete_in(path: &str, slug: &str) -> String {
     path.replace("{id}", ID)
+        .replace("{user_id}", ID)
+        .replace("{slug}", slug)
 }
 
 fn request(method: &str, path: &str, token: Option<&str>) -> http::Request<lambda_http::Body> {
+    request_in(method, &concrete(path), token)
+}
+
+fn request_in(method: &str, uri: &str, token: Option<&str>) -> http::Request<lambda_http::Body> {
     let mut builder = http::Request::builder()
         .method(method)
-        .uri(concrete(path))
+        .uri(uri)
         .header("content-type", "application/json");
     if let Some(token) = token {
         builder = builder.header("authorization", format!("Bearer {token}"));
@@ -66,51 +79,165 @@ async fn each_function_serves_exactly_its_listed_routes() {
     }
 }
 
+/// A signed-in user: the access token of a live session, and one of a session that has ended
+/// (logged out; the account's other sessions live on).
+struct Signed {
+    email: String,
+    live: String,
+    ended: String,
+}
+
+async fn signed(t: &TestApp, admin: bool) -> Signed {
+    let email = api_tests::unique_email();
+    if admin {
+        ops::create_admin(t.app.db(), &email, "admin password".into())
+            .await
+            .unwrap();
+    } else {
+        t.verified_user(&email, "customer password").await;
+    }
+    let password = if admin { "admin password" } else { "customer password" };
+    let ending = t.login(&email, password).await;
+    let res = t
+        .post("/api/auths/logout/", serde_json::json!({"refresh": ending["refresh"]}))
+        .await;
+    assert_eq!(res.status, 204, "{}", res.raw);
+    Signed {
+        live: t.login(&email, password).await["access"].as_str().unwrap().to_owned(),
+        ended: ending["access"].as_str().unwrap().to_owned(),
+        email,
+    }
+}
+
+/// Everyone the routes tell apart: a customer, the platform admin, and a kitchen's owner,
+/// manager and staff member, and a customer who is none of its staff.
+struct Cast {
+    customer: Signed,
+    admin: Signed,
+    owner: Signed,
+    manager: Signed,
+    staff: Signed,
+    outsider: Signed,
+    slug: String,
+}
+
+async fn cast(t: &TestApp) -> Cast {
+    let (customer, admin, owner, manager, staff, outsider) = tokio::join!(
+        signed(t, false),
+        signed(t, true),
+        signed(t, false),
+        signed(t, false),
+        signed(t, false),
+        signed(t, false)
+    );
+    let slug = format!("k-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let res = t
+        .call(
+            http::Method::POST,
+            "/api/kitchens/",
+            Some(&owner.live),
+            Some(serde_json::json!({"name": "Routes Kitchen", "slug": slug, "phone": "08031234567", "address": "1 Test Road"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    for (member, role) in [(&manager, "manager"), (&staff, "staff")] {
+        let res = t
+            .call(
+                http::Method::POST,
+                &format!("/api/kitchens/{slug}/manage/staff/"),
+                Some(&owner.live),
+                Some(serde_json::json!({"identifier": member.email, "role": role})),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.raw);
+    }
+    Cast {
+        customer,
+        admin,
+        owner,
+        manager,
+        staff,
+        outsider,
+        slug,
+    }
+}
+
+/// Generated from the route list: every route that needs a caller answers 401 without a token
+/// and 401 `session_revoked` for a session that has ended (whatever else the request says); a
+/// wrong role and a kitchen's non-member get 403; the callers the list allows get neither.
 #[tokio::test]
 async fn every_route_asks_for_the_access_the_list_gives_it() {
     let t = TestApp::new().await;
-    let mut customer = t.customer_token().await;
-    let mut admin = t.admin_token().await;
+    let mut c = cast(&t).await;
     for route in ROUTES {
         let function = Function::from_name(route.function).unwrap();
-        let anonymous = t.send_to(function, request(route.method, route.path, None)).await;
-        let as_customer = t
-            .send_to(function, request(route.method, route.path, Some(&customer)))
-            .await;
-        let as_admin = t
-            .send_to(function, request(route.method, route.path, Some(&admin)))
-            .await;
-        let what = format!("{} {}", route.method, route.path);
-        match route.access {
-            Access::Public => assert_ne!(anonymous.code(), "not_authenticated", "{what}"),
-            Access::User | Access::Customer | Access::Admin => {
-                assert_eq!(anonymous.status, 401, "{what}");
-                assert_eq!(anonymous.code(), "not_authenticated", "{what}");
+        let uri = concrete_in(route.path, &c.slug);
+        let send = |token: Option<String>| {
+            let (t, uri) = (&t, uri.clone());
+            async move {
+                t.send_to(function, request_in(route.method, &uri, token.as_deref()))
+                    .await
             }
+        };
+        let what = format!("{} {}", route.method, route.path);
+        let anonymous = send(None).await;
+        if route.access == Access::Public {
+            assert_ne!(anonymous.code(), "not_authenticated", "{what}");
+            continue;
         }
-        match route.access {
-            Access::Customer => assert_eq!(as_admin.code(), "forbidden", "{what}"),
-            Access::Admin => assert_eq!(as_customer.code(), "forbidden", "{what}"),
-            Access::Public | Access::User => {}
+        assert_eq!(anonymous.status, 401, "{what}");
+        assert_eq!(anonymous.code(), "not_authenticated", "{what}");
+
+        // Who may, who may not, and whose ended session stands for the allowed caller.
+        let (allowed, refused, ended, refusal): (Vec<&str>, Vec<&str>, &str, &str) = match route.access {
+            Access::Public => unreachable!(),
+            Access::User => (vec![&c.customer.live, &c.admin.live], vec![], &c.customer.ended, ""),
+            Access::Customer => (
+                vec![&c.customer.live],
+                vec![&c.admin.live],
+                &c.customer.ended,
+                "forbidden",
+            ),
+            Access::Admin => (
+                vec![&c.admin.live],
+                vec![&c.customer.live, &c.owner.live],
+                &c.admin.ended,
+                "forbidden",
+            ),
+            Access::Staff => (
+                vec![&c.staff.live, &c.manager.live, &c.owner.live, &c.admin.live],
+                vec![&c.outsider.live],
+                &c.staff.ended,
+                "not_kitchen_staff",
+            ),
+            Access::Manager => (
+                vec![&c.manager.live, &c.owner.live, &c.admin.live],
+                vec![&c.staff.live, &c.outsider.live],
+                &c.manager.ended,
+                "not_kitchen_staff",
+            ),
+            Access::Owner => (
+                vec![&c.owner.live, &c.admin.live],
+                vec![&c.manager.live, &c.staff.live, &c.outsider.live],
+                &c.owner.ended,
+                "not_kitchen_staff",
+            ),
+        };
+        let res = send(Some(ended.to_owned())).await;
+        assert_eq!(res.status, 401, "{what}, an ended session: {}", res.raw);
+        assert_eq!(res.code(), "session_revoked", "{what}");
+        for token in refused {
+            let res = send(Some(token.to_owned())).await;
+            assert_eq!(res.status, 403, "{what}: {}", res.raw);
+            assert_eq!(res.code(), refusal, "{what}");
         }
-        if matches!(route.access, Access::User | Access::Customer) {
-            assert!(
-                ![401, 403].contains(&as_customer.status.as_u16()),
-                "{what}: {}",
-                as_customer.raw
-            );
-        }
-        if matches!(route.access, Access::User | Access::Admin) {
-            assert!(
-                ![401, 403].contains(&as_admin.status.as_u16()),
-                "{what}: {}",
-                as_admin.raw
-            );
+        for token in allowed {
+            let res = send(Some(token.to_owned())).await;
+            assert!(![401, 403].contains(&res.status.as_u16()), "{what}: {}", res.raw);
         }
         if route.path == "/api/auths/logout-all/" {
-            // That ended both callers' sessions: the routes after it get fresh ones.
-            customer = t.customer_token().await;
-            admin = t.admin_token().await;
+            // That ended the allowed callers' sessions: the routes after it get a fresh cast.
+            c = cast(&t).await;
         }
     }
 }

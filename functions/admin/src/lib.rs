@@ -45,19 +45,18 @@ pub fn router(app: App) -> Service {
     )
 }
 
-async fn list_categories(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = admin.live(&app, app.menu.categories()).await?;
+async fn list_categories(State(app): State<App>, _admin: Admin) -> Result<Json<Value>, ApiError> {
+    let menu = app.menu.categories().await?;
     let items: Vec<_> = menu.categories_by_name().into_iter().map(CategoryView::admin).collect();
     Ok(Json(json!({ "items": items })))
 }
 
 async fn create_category(
     State(app): State<App>,
-    admin: Admin,
+    _admin: Admin,
     JsonBody(req): JsonBody<CategoryRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let new = NewCategory::parse(req.name.value().as_deref(), req.description.value().as_deref())?;
-    admin.ensure_live(&app).await?;
     let category = app.menu.create_category(&new).await?;
     Ok((
         StatusCode::CREATED,
@@ -67,28 +66,26 @@ async fn create_category(
 
 async fn update_category(
     State(app): State<App>,
-    admin: Admin,
+    _admin: Admin,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<CategoryRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, category_not_found)?;
     let change = CategoryChange::parse(req.name, req.description)?;
-    admin.ensure_live(&app).await?;
     let category = app.menu.update_category(&id, &change).await?;
     Ok(Json(json!({ "category": CategoryView::admin(&category) })))
 }
 
 /// A category that still holds dishes is not deleted: the admin decides where they go first
 /// (move them with PATCH, or delete them). 409 `category_not_empty` says how many remain.
-async fn delete_category(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn delete_category(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, category_not_found)?;
-    admin.ensure_live(&app).await?;
     app.menu.delete_category(&id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = admin.live(&app, app.menu.menu()).await?;
+async fn list_foods(State(app): State<App>, _admin: Admin) -> Result<Json<Value>, ApiError> {
+    let menu = app.menu.menu().await?;
     let filter = FoodFilter {
         include_unavailable: true,
         ..FoodFilter::default()
@@ -101,19 +98,18 @@ async fn list_foods(State(app): State<App>, admin: Admin) -> Result<Json<Value>,
     Ok(Json(json!({ "items": items })))
 }
 
-async fn get_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_food(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    let dish = admin.live(&app, app.menu.food(&id, false)).await?;
+    let dish = app.menu.food(&id, false).await?;
     Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
 }
 
 async fn create_food(
     State(app): State<App>,
-    admin: Admin,
+    _admin: Admin,
     JsonBody(req): JsonBody<FoodRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let change = FoodChange::parse(req.fields(), true)?;
-    admin.ensure_live(&app).await?;
     let dish = app.menu.create_food(change).await?;
     Ok((
         StatusCode::CREATED,
@@ -123,13 +119,12 @@ async fn create_food(
 
 async fn update_food(
     State(app): State<App>,
-    admin: Admin,
+    _admin: Admin,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<FoodRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let change = FoodChange::parse(req.fields(), false)?;
-    admin.ensure_live(&app).await?;
     let dish = app.menu.update_food(&id, &change).await?;
     Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
 }
@@ -138,14 +133,14 @@ async fn update_food(
 /// orders; 409 `insufficient_stock` below zero, `stock_not_tracked` on an untracked dish.
 async fn adjust_stock(
     State(app): State<App>,
-    admin: Admin,
+    _admin: Admin,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<StockRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let adjustment = StockAdjustment::parse(req.add.as_ref().filter(|v| !v.is_null()).map(number_input))?;
     // The session is checked beside reading the dish; the write and the category name follow.
-    let food = admin.live(&app, app.menu.stored_food(&id)).await?;
+    let food = app.menu.stored_food(&id).await?;
     let dish = app.menu.adjust_stock(&food, adjustment).await?;
     Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
 }
@@ -157,9 +152,8 @@ struct StockRequest {
 }
 
 /// Deletes a dish. Orders placed earlier keep their own name and price snapshots.
-async fn delete_food(State(app): State<App>, admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn delete_food(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    admin.ensure_live(&app).await?;
     app.menu.delete_food(&id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

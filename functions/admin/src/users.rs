@@ -10,11 +10,11 @@ use shared::{ApiError, App};
 
 pub async fn list(
     State(app): State<App>,
-    admin: Admin,
+    _admin: Admin,
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     const SCOPE: &str = "users";
     let page = app.cursors.page(SCOPE, &query)?;
-    let users = app.accounts.users(&admin, &page).await?.map(|a| a.user());
+    let users = app.accounts.users(&page).await?.map(|a| a.user());
     Ok(Json(app.cursors.listing(SCOPE, &users)?))
 }

@@ -1,15 +1,17 @@
 //! The accounts feature at the HTTP edge: its errors as the contract's, the caller extractors
-//! (`Caller` for any signed-in user, `Customer`, `Admin`), and the JSON shapes of tokens and codes.
+//! (`Caller` for any signed-in user, `Customer`, `Admin`: each has checked the token and the
+//! role, and requires the live session of [`crate::platform::guard`]), and the JSON shapes of
+//! tokens and codes.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use http::request::Parts;
 use serde_json::{Value, json};
 
 use super::model::{Role, Subject, TokenError};
 use super::service::{AccountError, Accounts, TokenPair};
-use crate::app::App;
 use crate::platform::error::ApiError;
 use crate::platform::front_door::ClientAddress;
+use crate::platform::guard;
 
 impl From<AccountError> for ApiError {
     fn from(err: AccountError) -> Self {
@@ -114,12 +116,24 @@ fn bearer(parts: &Parts) -> Result<&str, AccountError> {
     Ok(token.trim())
 }
 
-fn subject(parts: &Parts, accounts: &Accounts, role: Option<Role>) -> Result<Subject, ApiError> {
+/// The subject of the request's access token (401 without a valid one): for extractors that
+/// then require a check of their own which includes the session (a kitchen's membership).
+pub fn token_subject(parts: &Parts, accounts: &Accounts) -> Result<Subject, ApiError> {
     let subject = accounts.authenticate(bearer(parts)?)?;
     tracing::Span::current().record("user_id", subject.user_id.as_str());
+    Ok(subject)
+}
+
+/// The caller of a request: the token's subject with `role` (if any), and the live-session
+/// check required ([`guard::require`]): it runs beside the handler, holds the answer and every
+/// write until it settles, and a session that has ended turns the answer into a 401.
+pub fn caller(parts: &Parts, accounts: &Accounts, role: Option<Role>) -> Result<Subject, ApiError> {
+    let subject = token_subject(parts, accounts)?;
     if let Some(role) = role {
         Accounts::require_role(&subject, role)?;
     }
+    let (accounts, who) = (accounts.clone(), subject.clone());
+    guard::require(async move { accounts.ensure_live(&who).await.map_err(ApiError::from) })?;
     Ok(subject)
 }
 
@@ -129,28 +143,14 @@ macro_rules! caller_extractor {
         #[derive(Debug, Clone)]
         pub struct $name(pub Subject);
 
-        impl FromRequestParts<App> for $name {
+        impl<S: Send + Sync> FromRequestParts<S> for $name
+        where
+            Accounts: FromRef<S>,
+        {
             type Rejection = ApiError;
 
-            async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-                subject(parts, &app.accounts, $role).map($name)
-            }
-        }
-
-        impl $name {
-            /// A read on the caller's behalf, with the session checked beside it (one round
-            /// trip): the read's answer only while the session lives.
-            pub async fn live<T, E: Into<ApiError>>(
-                &self,
-                app: &App,
-                work: impl Future<Output = Result<T, E>>,
-            ) -> Result<T, ApiError> {
-                app.accounts.live(&self.0, async { work.await.map_err(Into::into) }).await
-            }
-
-            /// Before a write on the caller's behalf: the session must still live.
-            pub async fn ensure_live(&self, app: &App) -> Result<(), ApiError> {
-                Ok(app.accounts.ensure_live(&self.0).await?)
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+                caller(parts, &Accounts::from_ref(state), $role).map($name)
             }
         }
 
@@ -165,19 +165,20 @@ macro_rules! caller_extractor {
 }
 
 caller_extractor!(
-    /// A signed-in user of any role: 401 without a valid access token. No database work.
+    /// A signed-in user of any role whose session lives: 401 without a valid access token or
+    /// once the session has ended.
     Caller,
     None
 );
 caller_extractor!(
-    /// A signed-in customer: 401 without a valid access token, 403 for another role, before any
-    /// database work.
+    /// A signed-in customer whose session lives: 401 without a valid access token (or once the
+    /// session has ended), 403 for another role before any database work.
     Customer,
     Some(Role::Customer)
 );
 caller_extractor!(
-    /// A signed-in admin: 401 without a valid access token, 403 for another role, before any
-    /// database work.
+    /// A signed-in admin whose session lives: 401 without a valid access token (or once the
+    /// session has ended), 403 for another role before any database work.
     Admin,
     Some(Role::Admin)
 );

@@ -674,31 +674,37 @@ impl Accounts {
         require_live(session.as_ref(), who)
     }
 
-    /// For reads: checks the session concurrently with `work`, so the route keeps one sequential
-    /// round trip; `work`'s result is dropped when the session is gone.
-    pub async fn live<T, E: From<AccountError>>(
+    /// Checks the session as [`Self::ensure_live`] does, reading `other` (an item of another
+    /// feature, such as a kitchen membership) in the same round trip.
+    pub async fn live_with<T: serde::de::DeserializeOwned>(
         &self,
         who: &Subject,
-        work: impl Future<Output = Result<T, E>>,
-    ) -> Result<T, E> {
-        let (session, result) = tokio::join!(self.store.session(&who.session_id), work);
-        let session = session.map_err(AccountError::from)?;
+        other: (String, String),
+        what: &'static str,
+    ) -> Result<Option<T>, AccountError> {
+        let (session, found) = self.store.session_with(&who.session_id, other, what).await?;
         require_live(session.as_ref(), who)?;
-        result
+        Ok(found)
     }
 
-    /// The caller's own account, read with the session in one round trip.
+    /// The verified account an identifier names (`UserNotFound` for none or an unverified one).
+    pub async fn verified_account(&self, identifier: &Identifier) -> Result<Account, AccountError> {
+        self.store
+            .account(&identifier.storage_key())
+            .await?
+            .filter(|a| a.is_verified)
+            .ok_or(AccountError::UserNotFound)
+    }
+
+    /// The caller's own account (the caller extractor checks the session beside this read).
     pub async fn me(&self, who: &Subject) -> Result<Account, AccountError> {
-        let (account, session) = self
-            .store
-            .account_and_session(&who.identifier_key, &who.session_id)
-            .await?;
-        require_live(session.as_ref(), who)?;
-        account.ok_or(AccountError::SessionEnded)
+        self.store
+            .account(&who.identifier_key)
+            .await?
+            .ok_or(AccountError::SessionEnded)
     }
 
     pub async fn update_profile(&self, who: &Subject, update: &ProfileUpdate) -> Result<Account, AccountError> {
-        self.ensure_live(who).await?;
         self.store
             .update_profile(&who.identifier_key, update, &now_rfc3339())
             .await?
@@ -706,8 +712,8 @@ impl Accounts {
     }
 
     /// Users, newest first (the admin's list).
-    pub async fn users(&self, who: &Subject, page: &PageRequest) -> Result<Page<Account>, AccountError> {
-        self.live(who, async { Ok(self.store.users_page(page).await?) }).await
+    pub async fn users(&self, page: &PageRequest) -> Result<Page<Account>, AccountError> {
+        Ok(self.store.users_page(page).await?)
     }
 }
 

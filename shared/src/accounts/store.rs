@@ -23,7 +23,7 @@ use super::model::session::SessionEpoch;
 use super::model::{Account, LoginCounter, PendingCode, ReferralCode, Session, Window};
 use crate::platform::db::{
     Conditional, Db, GSI1, GSI1PK, GSI1SK, Item, PK, Page, SK, TTL, conditional_update, db_error, from_item, n, s,
-    sk_of, to_item, transact,
+    sk_of, to_item, transact, write_gate,
 };
 use crate::platform::error::Failure;
 use crate::platform::pagination::PageRequest;
@@ -595,6 +595,7 @@ impl AccountStore {
     /// start under the one read before), and the sessions listed at that instant come back to be
     /// revoked ([`Self::revoke_sessions`]). Returns them and the new epoch.
     pub async fn end_sessions(&self, identifier_key: &str) -> Result<(Vec<String>, SessionEpoch), Failure> {
+        write_gate().await?;
         let out = self
             .db
             .update_item(account_pk(identifier_key), SESSIONS_SK)
@@ -618,6 +619,7 @@ impl AccountStore {
         for result in revoked {
             result?;
         }
+        write_gate().await?;
         self.db
             .update_item(account_pk(identifier_key), SESSIONS_SK)
             .update_expression("DELETE ids :gone")
@@ -676,7 +678,30 @@ impl AccountStore {
         self.db.get_item(session_pk(session_id), SESSION_SK, "session").await
     }
 
-    /// An account and a session in one strongly consistent BatchGetItem (`GET /me`).
+    /// A session and one other item (another feature's, by its key) in one strongly consistent
+    /// BatchGetItem: how a kitchen's membership is read beside the session check.
+    pub async fn session_with<T: serde::de::DeserializeOwned>(
+        &self,
+        session_id: &str,
+        other: (String, String),
+        what: &'static str,
+    ) -> Result<(Option<Session>, Option<T>), Failure> {
+        let (mut session, mut found) = (None, None);
+        for item in self
+            .db
+            .batch_get(vec![session_key(session_id), other], "BatchGetItem session+")
+            .await?
+        {
+            if is_session(&item) {
+                session = Some(session_from(item)?);
+            } else {
+                found = Some(from_item(item, what)?);
+            }
+        }
+        Ok((session, found))
+    }
+
+    /// An account and a session in one strongly consistent BatchGetItem.
     pub async fn account_and_session(
         &self,
         identifier_key: &str,
@@ -757,6 +782,7 @@ impl AccountStore {
         source: &str,
         window: Window,
     ) -> Result<(), Failure> {
+        write_gate().await?;
         self.db
             .update_item(
                 login_throttle_pk(identifier_key, LoginCounter::Source, source, window.index),

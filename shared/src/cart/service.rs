@@ -5,8 +5,8 @@
 
 use super::model::{Cart, CartRefusal, PricedCart, Quantity};
 use super::store::{CartStore, Saved};
+use crate::accounts::AccountError;
 use crate::accounts::model::Subject;
-use crate::accounts::{AccountError, Accounts};
 use crate::menu::model::Menu;
 use crate::menu::store::MenuStore;
 use crate::orders::model::{Handover, IdempotencyKey};
@@ -41,27 +41,17 @@ pub struct CartService {
     store: CartStore,
     menu: MenuStore,
     orders: OrderService,
-    accounts: Accounts,
 }
 
 impl CartService {
-    pub fn new(store: CartStore, menu: MenuStore, orders: OrderService, accounts: Accounts) -> Self {
-        Self {
-            store,
-            menu,
-            orders,
-            accounts,
-        }
+    pub fn new(store: CartStore, menu: MenuStore, orders: OrderService) -> Self {
+        Self { store, menu, orders }
     }
 
-    /// The cart and the menu, read side by side with the session: one round trip.
+    /// The cart and the menu, read side by side: one round trip.
     async fn read(&self, customer: &Subject) -> Result<(Cart, Menu), CartError> {
-        self.accounts
-            .live(customer, async {
-                let (cart, menu) = tokio::join!(self.store.cart(&customer.user_id), self.menu.menu());
-                Ok::<_, CartError>((Cart::live(cart?, now_epoch()), menu?))
-            })
-            .await
+        let (cart, menu) = tokio::join!(self.store.cart(&customer.user_id), self.menu.menu());
+        Ok((Cart::live(cart?, now_epoch()), menu?))
     }
 
     /// The cart at current menu prices.
@@ -114,11 +104,7 @@ impl CartService {
 
     /// Empties the cart.
     pub async fn clear(&self, customer: &Subject) -> Result<(), CartError> {
-        self.accounts
-            .live(customer, async {
-                Ok::<_, CartError>(self.store.clear(&customer.user_id).await?)
-            })
-            .await
+        Ok(self.store.clear(&customer.user_id).await?)
     }
 
     /// Orders what the cart holds (see [`OrderService::checkout`]).

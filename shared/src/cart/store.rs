@@ -9,7 +9,8 @@
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::model::Cart;
-use crate::platform::db::{Db, Item, PK, SK, TTL, db_error, from_item, n, sk_of, to_item};
+use crate::orders::store::{CartLines, CartPort};
+use crate::platform::db::{Db, Item, PK, SK, TTL, db_error, from_item, n, sk_of, to_item, write_gate};
 use crate::platform::error::Failure;
 
 const CART_SK: &str = "CART";
@@ -19,25 +20,32 @@ fn cart_pk(customer_id: &str) -> String {
 }
 
 /// The key of a customer's cart, for features that read it in their own batch (checkout).
-pub fn cart_key(customer_id: &str) -> (String, String) {
-    (cart_pk(customer_id), CART_SK.to_owned())
-}
+/// Checkout's way to the cart: its key and lines for the placement's read, and its deletion
+/// (at the version read: a cart changed meanwhile fails the order's transaction).
+impl CartPort for CartStore {
+    fn key(&self, customer_id: &str) -> (String, String) {
+        (cart_pk(customer_id), CART_SK.to_owned())
+    }
 
-pub fn is_cart(item: &Item) -> bool {
-    sk_of(item) == CART_SK
-}
+    fn is_cart(&self, item: &Item) -> bool {
+        sk_of(item) == CART_SK
+    }
 
-pub fn cart_from(item: Item) -> Result<Cart, Failure> {
-    from_item(item, "cart")
-}
+    fn lines(&self, item: Option<Item>, now: i64) -> Result<CartLines, Failure> {
+        let stored: Option<Cart> = item.map(|item| from_item(item, "cart")).transpose()?;
+        let cart = Cart::live(stored, now);
+        Ok(CartLines {
+            lines: cart.order_lines().unwrap_or_default(),
+            version: cart.version,
+        })
+    }
 
-/// Deletes the cart read at `version`, in a transaction of another feature (checkout): a cart
-/// changed meanwhile fails the transaction.
-pub fn delete_action(db: &Db, customer_id: &str, version: u64) -> Result<TransactWriteItem, Failure> {
-    db.delete_action(cart_pk(customer_id), CART_SK, |d| {
-        d.condition_expression("version = :seen")
-            .expression_attribute_values(":seen", n(version))
-    })
+    fn delete_at(&self, customer_id: &str, version: u64) -> Result<TransactWriteItem, Failure> {
+        self.db.delete_action(cart_pk(customer_id), CART_SK, |d| {
+            d.condition_expression("version = :seen")
+                .expression_attribute_values(":seen", n(version))
+        })
+    }
 }
 
 /// What a conditional cart write did.
@@ -66,6 +74,7 @@ impl CartStore {
     pub async fn save(&self, customer_id: &str, seen: u64, next: &Cart) -> Result<Saved, Failure> {
         let mut item = to_item(next, [(PK, cart_pk(customer_id)), (SK, CART_SK.to_owned())], "cart")?;
         item.insert(TTL.to_owned(), n(next.expires_at));
+        write_gate().await?;
         let res = self
             .db
             .client()

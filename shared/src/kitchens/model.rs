@@ -8,6 +8,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
+use crate::platform::patch::Patch;
 use crate::platform::validation::{Invalid, Problems};
 
 /// Slugs nobody may take: they name routes of their own (`/api/kitchens/admin/`, `/mine/`).
@@ -313,6 +314,21 @@ impl KitchenStatus {
         }
     }
 
+    /// A status to list by (`?status=`): any of the three, naming `status` otherwise.
+    pub fn parse_filter(raw: &str) -> Result<Self, Invalid> {
+        match raw {
+            "pending" => Ok(KitchenStatus::Pending),
+            "active" => Ok(KitchenStatus::Active),
+            "suspended" => Ok(KitchenStatus::Suspended),
+            _ => Err(Invalid::field(
+                "invalid_status",
+                "status",
+                "must be pending, active or suspended",
+                "Unknown kitchen status",
+            )),
+        }
+    }
+
     /// What the platform admin may set: `active` or `suspended` (a kitchen is pending only
     /// until it is first decided on), naming `status` otherwise.
     pub fn parse_decision(raw: Option<&str>) -> Result<Self, Invalid> {
@@ -537,6 +553,329 @@ pub struct Member {
     pub identifier: String,
     pub role: KitchenRole,
     pub added_at: String,
+}
+
+/// What an owner may make of a member: a manager or staff (there is one owner, the applicant).
+pub fn staff_role(raw: Option<&str>) -> Result<KitchenRole, Invalid> {
+    match raw {
+        Some("manager") => Ok(KitchenRole::Manager),
+        Some("staff") => Ok(KitchenRole::Staff),
+        _ => Err(Invalid::field(
+            "invalid_role",
+            "role",
+            "must be manager or staff",
+            "A member is a manager or staff",
+        )),
+    }
+}
+
+/// A change to a kitchen's delivery rules: each part optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeliveryChange {
+    pub enabled: Option<bool>,
+    pub fee: Option<i64>,
+    pub minimum_order: Option<i64>,
+    pub radius_km: Patch<f64>,
+}
+
+/// A manager's change to a kitchen's settings: every field optional; `Patch::Null` clears an
+/// optional one. Built by [`KitchenChange::parse`], so every value in it is valid.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KitchenChange {
+    pub name: Option<String>,
+    pub description: Patch<String>,
+    pub phone: Option<String>,
+    pub email: Patch<String>,
+    pub address: Option<String>,
+    pub location: Patch<Location>,
+    pub image_url: Patch<String>,
+    pub timezone: Option<String>,
+    pub hours: Option<Vec<Opening>>,
+    pub closures: Option<Vec<Closure>>,
+    pub accepting_orders: Option<bool>,
+    pub delivery: DeliveryChange,
+    pub pickup_enabled: Option<bool>,
+}
+
+/// Fields a kitchen's settings never change (the platform sets or computes them).
+const FIXED_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "status",
+    "open_now",
+    "next_open_at",
+    "created_at",
+    "is_home",
+];
+
+type Json = serde_json::Value;
+
+fn boolean(value: &Json) -> Result<bool, String> {
+    value.as_bool().ok_or_else(|| "must be true or false".to_owned())
+}
+
+/// Kobo: a whole number, 0 or more.
+fn kobo(value: &Json) -> Result<i64, String> {
+    value
+        .as_i64()
+        .filter(|k| *k >= 0)
+        .ok_or_else(|| "must be a whole number of kobo, 0 or more".to_owned())
+}
+
+fn string(value: &Json) -> Result<&str, String> {
+    value.as_str().ok_or_else(|| "must be a string".to_owned())
+}
+
+/// A patch of an optional text field: `null` or blank clears it.
+fn optional_patch(value: &Json, check: impl Fn(&str) -> Result<String, String>) -> Result<Patch<String>, String> {
+    match value {
+        Json::Null => Ok(Patch::Null),
+        other => {
+            let raw = string(other)?;
+            if raw.trim().is_empty() {
+                Ok(Patch::Null)
+            } else {
+                check(raw).map(Patch::Value)
+            }
+        }
+    }
+}
+
+fn location(value: &Json) -> Result<Patch<Location>, String> {
+    if value.is_null() {
+        return Ok(Patch::Null);
+    }
+    let problem = || "must be {\"lat\": -90..90, \"lng\": -180..180} or null".to_owned();
+    let lat = value.get("lat").and_then(Json::as_f64).ok_or_else(problem)?;
+    let lng = value.get("lng").and_then(Json::as_f64).ok_or_else(problem)?;
+    Location::new(lat, lng).map(Patch::Value).ok_or_else(problem)
+}
+
+fn hours(value: &Json) -> Result<Vec<Opening>, String> {
+    let ranges = value
+        .as_array()
+        .ok_or_else(|| "must be a list of {day, opens, closes}".to_owned())?;
+    if ranges.len() > 50 {
+        return Err("at most 50 ranges".to_owned());
+    }
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let field = |name: &str| range.get(name).and_then(Json::as_str);
+            let day = field("day")
+                .and_then(Day::parse)
+                .ok_or_else(|| format!("range {i}: day must be one of mon..sun"))?;
+            let opens = field("opens")
+                .and_then(Clock::parse)
+                .ok_or_else(|| format!("range {i}: opens must be HH:MM (00:00..23:59)"))?;
+            let closes = field("closes")
+                .and_then(Clock::parse)
+                .ok_or_else(|| format!("range {i}: closes must be HH:MM (00:00..23:59)"))?;
+            Ok(Opening { day, opens, closes })
+        })
+        .collect()
+}
+
+fn closures(value: &Json) -> Result<Vec<Closure>, String> {
+    let list = value
+        .as_array()
+        .ok_or_else(|| "must be a list of {from, to, reason}".to_owned())?;
+    if list.len() > 50 {
+        return Err("at most 50 closures".to_owned());
+    }
+    list.iter()
+        .enumerate()
+        .map(|(i, closure)| {
+            let instant = |name: &str| {
+                closure
+                    .get(name)
+                    .and_then(Json::as_str)
+                    .and_then(|raw| raw.parse::<Timestamp>().ok())
+                    .ok_or_else(|| format!("closure {i}: {name} must be an RFC 3339 timestamp"))
+            };
+            let (from, to) = (instant("from")?, instant("to")?);
+            if to <= from {
+                return Err(format!("closure {i}: to must be after from"));
+            }
+            let reason = match closure.get("reason") {
+                None | Some(Json::Null) => None,
+                Some(reason) => {
+                    optional_text(Some(string(reason)?), 200).map_err(|p| format!("closure {i}: reason {p}"))?
+                }
+            };
+            Ok(Closure { from, to, reason })
+        })
+        .collect()
+}
+
+fn image_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if raw.len() > 500 || !raw.starts_with("https://") || raw.chars().any(char::is_whitespace) {
+        return Err("must be an https:// URL of at most 500 characters".to_owned());
+    }
+    Ok(raw.to_owned())
+}
+
+impl KitchenChange {
+    /// Every field of `body` checked, every problem named at once. A field the settings never
+    /// change (`slug`, `status`, ...) is refused by name rather than ignored.
+    pub fn parse(body: &serde_json::Map<String, Json>, default_country: &str) -> Result<Self, Invalid> {
+        use crate::accounts::model::{Email, Phone};
+        let mut p = Problems::default();
+        let mut change = KitchenChange::default();
+        for fixed in FIXED_FIELDS {
+            if body.contains_key(*fixed) {
+                p.add("invalid_field", fixed, "cannot be changed here");
+            }
+        }
+        for (name, value) in body {
+            match name.as_str() {
+                "name" => change.name = p.check("invalid_field", name, string(value).and_then(|v| text(Some(v), 100))),
+                "description" => {
+                    change.description = p
+                        .check("invalid_field", name, optional_patch(value, |v| text(Some(v), 1000)))
+                        .unwrap_or_default()
+                }
+                "phone" => {
+                    let phone = string(value).and_then(|v| {
+                        Phone::parse(v, default_country)
+                            .map(|p| p.as_str().to_owned())
+                            .map_err(|e| e.to_string())
+                    });
+                    change.phone = p.check("invalid_phone", name, phone);
+                }
+                "email" => {
+                    let email = optional_patch(value, |v| {
+                        Email::parse(v.trim())
+                            .map(|e| e.as_str().to_owned())
+                            .map_err(|e| e.to_string())
+                    });
+                    change.email = p.check("invalid_email", name, email).unwrap_or_default();
+                }
+                "address" => {
+                    change.address = p.check("invalid_field", name, string(value).and_then(|v| text(Some(v), 500)))
+                }
+                "location" => change.location = p.check("invalid_location", name, location(value)).unwrap_or_default(),
+                "image_url" => {
+                    change.image_url = p
+                        .check("invalid_field", name, optional_patch(value, image_url))
+                        .unwrap_or_default()
+                }
+                "timezone" => {
+                    let zone = string(value).and_then(|v| match time_zone(v) {
+                        Some(_) => Ok(v.to_owned()),
+                        None => Err("must be an IANA time zone such as Africa/Lagos".to_owned()),
+                    });
+                    change.timezone = p.check("invalid_timezone", name, zone);
+                }
+                "hours" => change.hours = p.check("invalid_hours", name, hours(value)),
+                "closures" => change.closures = p.check("invalid_closures", name, closures(value)),
+                "accepting_orders" => change.accepting_orders = p.check("invalid_field", name, boolean(value)),
+                "delivery" => match value.as_object() {
+                    None => p.add("invalid_field", name, "must be an object"),
+                    Some(delivery) => {
+                        for (part, value) in delivery {
+                            let field = format!("delivery.{part}");
+                            match part.as_str() {
+                                "enabled" => change.delivery.enabled = p.check("invalid_field", &field, boolean(value)),
+                                "fee" => change.delivery.fee = p.check("invalid_field", &field, kobo(value)),
+                                "minimum_order" => {
+                                    change.delivery.minimum_order = p.check("invalid_field", &field, kobo(value))
+                                }
+                                "radius_km" => {
+                                    let radius = match value {
+                                        Json::Null => Ok(Patch::Null),
+                                        other => other
+                                            .as_f64()
+                                            .filter(|r| r.is_finite() && *r > 0.0 && *r <= 1000.0)
+                                            .map(Patch::Value)
+                                            .ok_or_else(|| {
+                                                "must be a positive number of km (at most 1000) or null".to_owned()
+                                            }),
+                                    };
+                                    change.delivery.radius_km =
+                                        p.check("invalid_field", &field, radius).unwrap_or_default();
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                },
+                "pickup" => {
+                    let enabled = value
+                        .get("enabled")
+                        .ok_or_else(|| "must be {\"enabled\": true | false}".to_owned())
+                        .and_then(boolean);
+                    change.pickup_enabled = p.check("invalid_field", "pickup.enabled", enabled);
+                }
+                "currency" => {
+                    if value.as_str() != Some("NGN") {
+                        p.add("invalid_field", name, "must be NGN");
+                    }
+                }
+                _ => {}
+            }
+        }
+        p.finish("Some settings of the kitchen are not valid")?;
+        Ok(change)
+    }
+
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == KitchenChange::default()
+    }
+
+    /// The kitchen as it is after the change (what the store's update writes, field by field).
+    pub fn apply(&self, kitchen: &Kitchen) -> Kitchen {
+        fn patch<T: Clone>(field: &mut Option<T>, change: &Patch<T>) {
+            match change {
+                Patch::Absent => {}
+                Patch::Null => *field = None,
+                Patch::Value(v) => *field = Some(v.clone()),
+            }
+        }
+        let mut k = kitchen.clone();
+        if let Some(v) = &self.name {
+            k.name = v.clone();
+        }
+        patch(&mut k.description, &self.description);
+        if let Some(v) = &self.phone {
+            k.phone = v.clone();
+        }
+        patch(&mut k.email, &self.email);
+        if let Some(v) = &self.address {
+            k.address = v.clone();
+        }
+        patch(&mut k.location, &self.location);
+        patch(&mut k.image_url, &self.image_url);
+        if let Some(v) = &self.timezone {
+            k.timezone = v.clone();
+        }
+        if let Some(v) = &self.hours {
+            k.hours = v.clone();
+        }
+        if let Some(v) = &self.closures {
+            k.closures = v.clone();
+        }
+        if let Some(v) = self.accepting_orders {
+            k.accepting_orders = v;
+        }
+        if let Some(v) = self.delivery.enabled {
+            k.delivery.enabled = v;
+        }
+        if let Some(v) = self.delivery.fee {
+            k.delivery.fee = v;
+        }
+        if let Some(v) = self.delivery.minimum_order {
+            k.delivery.minimum_order = v;
+        }
+        patch(&mut k.delivery.radius_km, &self.delivery.radius_km);
+        if let Some(v) = self.pickup_enabled {
+            k.pickup.enabled = v;
+        }
+        k
+    }
 }
 
 #[cfg(test)]

@@ -12,9 +12,8 @@ use super::model::{
     PricingError, Replay, RequestedLine, Shortfall, TransitionError, UnpaidRules, check_payment, price_lines,
 };
 use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
-use crate::accounts::model::{Role, Subject, session};
-use crate::accounts::{AccountError, Accounts};
-use crate::cart::model::Cart;
+use crate::accounts::AccountError;
+use crate::accounts::model::{Role, Subject};
 use crate::menu::store::MenuStore;
 use crate::platform::clock::{now_epoch, now_rfc3339};
 use crate::platform::db::Page;
@@ -92,16 +91,14 @@ pub enum RefundRefused {
 pub struct OrderService {
     store: OrderStore,
     menu: MenuStore,
-    accounts: Accounts,
     unpaid: UnpaidRules,
 }
 
 impl OrderService {
-    pub fn new(store: OrderStore, menu: MenuStore, accounts: Accounts) -> Self {
+    pub fn new(store: OrderStore, menu: MenuStore) -> Self {
         Self {
             store,
             menu,
-            accounts,
             unpaid: UnpaidRules::default(),
         }
     }
@@ -161,32 +158,30 @@ impl OrderService {
                     .collect();
                 let inputs = self
                     .store
-                    .placement_inputs(&food_ids, &customer.user_id, false, key.as_ref(), &customer.session_id)
+                    .placement_inputs(&food_ids, &customer.user_id, false, key.as_ref())
                     .await?;
                 (inputs, None)
             }
             Basket::Cart => {
                 let (inputs, menu) = tokio::join!(
-                    self.store
-                        .placement_inputs(&[], &customer.user_id, true, key.as_ref(), &customer.session_id),
+                    self.store.placement_inputs(&[], &customer.user_id, true, key.as_ref()),
                     self.menu.menu()
                 );
                 (inputs?, Some(menu?.foods))
             }
         };
         let now = now_epoch();
-        if !session::is_live(inputs.session.as_ref(), customer, now) {
-            return Err(AccountError::SessionEnded.into());
-        }
         if let Some(record) = inputs.idempotency.as_ref().filter(|r| r.is_live(now)) {
             return replay(record, &fingerprint);
         }
         let (lines, cart_version) = match basket {
             Basket::Lines(lines) => (lines, None),
             Basket::Cart => {
-                let cart = Cart::live(inputs.cart, now);
-                let lines = cart.order_lines().map_err(|_| OrderError::EmptyCart)?;
-                (lines, Some(cart.version))
+                let cart = self.store.cart_lines(inputs.cart, now)?;
+                if cart.lines.is_empty() {
+                    return Err(OrderError::EmptyCart);
+                }
+                (cart.lines, Some(cart.version))
             }
         };
         let foods = menu_foods.as_ref().unwrap_or(&inputs.foods);
@@ -322,25 +317,18 @@ impl OrderService {
         Ok(expired)
     }
 
-    /// The customer's orders, newest first (session checked beside the read).
+    /// The customer's orders, newest first.
     pub async fn customer_orders(
         &self,
         customer: &Subject,
         page: &PageRequest,
     ) -> Result<Page<OrderSummary>, OrderError> {
-        self.accounts
-            .live(customer, async {
-                Ok(self.store.customer_orders(&customer.user_id, page).await?)
-            })
-            .await
+        Ok(self.store.customer_orders(&customer.user_id, page).await?)
     }
 
     /// The customer's own order; anyone else's is `NotFound`, as if it did not exist.
     pub async fn own_order(&self, customer: &Subject, id: &str) -> Result<Order, OrderError> {
-        let order = self
-            .accounts
-            .live(customer, async { Ok::<_, OrderError>(self.store.order(id).await?) })
-            .await?;
+        let order = self.store.order(id).await?;
         order
             .filter(|o| o.customer_id == customer.user_id)
             .ok_or(OrderError::NotFound)
@@ -349,21 +337,15 @@ impl OrderService {
     /// The kitchen's queue, newest first: one status, or every order.
     pub async fn orders(
         &self,
-        admin: &Subject,
         status: Option<OrderStatus>,
         page: &PageRequest,
     ) -> Result<Page<OrderSummary>, OrderError> {
-        self.accounts
-            .live(admin, async { Ok(self.store.orders(status, page).await?) })
-            .await
+        Ok(self.store.orders(status, page).await?)
     }
 
     /// Any order (the kitchen's view).
-    pub async fn order(&self, admin: &Subject, id: &str) -> Result<Order, OrderError> {
-        self.accounts
-            .live(admin, async { Ok::<_, OrderError>(self.store.order(id).await?) })
-            .await?
-            .ok_or(OrderError::NotFound)
+    pub async fn order(&self, id: &str) -> Result<Order, OrderError> {
+        self.store.order(id).await?.ok_or(OrderError::NotFound)
     }
 
     /// A customer cancels their own pending order: one conditional write, so a cancel racing the
@@ -380,7 +362,7 @@ impl OrderService {
 
     /// The kitchen moves an order one step (or cancels it).
     pub async fn set_status(&self, admin: &Subject, id: &str, to: OrderStatus) -> Result<Order, OrderError> {
-        let order = self.order(admin, id).await?;
+        let order = self.order(id).await?;
         let from = order.status;
         let order = self.change_status(order, to, Changer::User(admin)).await?;
         tracing::info!(order_id = %order.id, from = from.as_str(), to = to.as_str(), "order status changed");
@@ -454,7 +436,7 @@ impl OrderService {
     /// order), or `paid -> refunded` for a cancelled order paid in cash; the same state again
     /// changes nothing. Each change goes into the order's history.
     pub async fn set_payment(&self, admin: &Subject, id: &str, requested: PaymentStatus) -> Result<Order, OrderError> {
-        let order = self.order(admin, id).await?;
+        let order = self.order(id).await?;
         on_condition("order payment", ATTEMPTS, order, |order: Order| async move {
             Ok(match check_payment(order.status, order.payment_status, order.payment_method, requested)? {
                 PaymentChange::Unchanged => Round::Done(order),

@@ -17,12 +17,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditi
 
 use super::model::{
     HistoryEntry, IdempotencyKey, IdempotencyRecord, OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary,
-    PaymentMethod, PaymentStatus, Portions, Precondition, StatusRule,
+    PaymentMethod, PaymentStatus, Portions, Precondition, RequestedLine, StatusRule,
 };
-use crate::accounts::model::Session;
-use crate::accounts::store::{is_session, live_session_check, session_from, session_key};
-use crate::cart::model::Cart;
-use crate::cart::store::{cart_from, cart_key, delete_action as cart_delete_action, is_cart};
+use crate::accounts::store::live_session_check;
 use crate::menu::model::Food;
 use crate::menu::store::{food_from, food_key, is_food};
 use crate::platform::db::{
@@ -79,9 +76,8 @@ fn idempotency_pk(customer_id: &str, key: &IdempotencyKey) -> String {
 pub struct PlacementInputs {
     pub foods: Vec<Food>,
     pub idempotency: Option<IdempotencyRecord>,
-    pub session: Option<Session>,
-    /// The customer's cart, for a checkout.
-    pub cart: Option<Cart>,
+    /// The customer's cart item, for a checkout (read through the [`CartPort`]).
+    pub cart: Option<Item>,
     /// The customer's unpaid orders, as listed.
     pub open: OpenOrders,
 }
@@ -127,14 +123,59 @@ pub enum WriteOutcome {
     Changed(Option<Box<Order>>),
 }
 
-#[derive(Clone, Debug)]
+/// The lines a checkout orders, as the cart holds them, and the version they were read at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CartLines {
+    pub lines: Vec<RequestedLine>,
+    pub version: u64,
+}
+
+/// The customer's cart as a checkout needs it. The cart is another feature's: it is read in the
+/// placement's own BatchGetItem and deleted in the order's own transaction through this port,
+/// which the cart's store implements (`app.rs` wires it), so orders never imports the cart.
+pub trait CartPort: Send + Sync {
+    /// The key of the customer's cart item.
+    fn key(&self, customer_id: &str) -> (String, String);
+    /// Whether a batch-read item is a cart.
+    fn is_cart(&self, item: &Item) -> bool;
+    /// The lines of the cart item as they stand at `now` (none: empty or idle too long).
+    fn lines(&self, item: Option<Item>, now: i64) -> Result<CartLines, Failure>;
+    /// The transaction action that deletes the cart while it is still at `version`.
+    fn delete_at(&self, customer_id: &str, version: u64) -> Result<TransactWriteItem, Failure>;
+}
+
+#[derive(Clone)]
 pub struct OrderStore {
     db: Db,
+    cart: Option<std::sync::Arc<dyn CartPort>>,
+}
+
+impl std::fmt::Debug for OrderStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderStore").finish_non_exhaustive()
+    }
 }
 
 impl OrderStore {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self { db, cart: None }
+    }
+
+    /// The same store with checkout's way to the cart.
+    pub fn with_cart(mut self, cart: std::sync::Arc<dyn CartPort>) -> Self {
+        self.cart = Some(cart);
+        self
+    }
+
+    fn cart_port(&self) -> Result<&dyn CartPort, Failure> {
+        self.cart
+            .as_deref()
+            .ok_or_else(|| Failure::bug("a checkout through an order store without the cart port"))
+    }
+
+    /// The lines of a cart read with the placement's inputs.
+    pub fn cart_lines(&self, item: Option<Item>, now: i64) -> Result<CartLines, Failure> {
+        self.cart_port()?.lines(item, now)
     }
 
     fn order_item(order: &Order) -> Result<Item, Failure> {
@@ -155,34 +196,36 @@ impl OrderStore {
     }
 
     /// The dishes of an order request (or the customer's cart), the customer's idempotency
-    /// record and the session, in one BatchGetItem.
+    /// record and unpaid orders, in one BatchGetItem (the caller's session is read beside it by
+    /// the request's caller check, and the write is conditioned on it).
     pub async fn placement_inputs(
         &self,
         food_ids: &[&str],
         customer_id: &str,
         cart: bool,
         idempotency: Option<&IdempotencyKey>,
-        session_id: &str,
     ) -> Result<PlacementInputs, Failure> {
         let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(id)).collect();
         wanted.push(open_orders_key(customer_id));
         let cart_of = cart.then_some(customer_id);
         let idempotency = idempotency.map(|key| (customer_id, key));
-        if let Some(customer) = cart_of {
-            wanted.push(cart_key(customer));
-        }
+        let port = match cart_of {
+            Some(customer) => {
+                let port = self.cart_port()?;
+                wanted.push(port.key(customer));
+                Some(port)
+            }
+            None => None,
+        };
         if let Some((customer, key)) = idempotency {
             wanted.push((idempotency_pk(customer, key), IDEMPOTENCY_SK.to_owned()));
         }
-        wanted.push(session_key(session_id));
         let mut inputs = PlacementInputs::default();
         for item in self.db.batch_get(wanted, "BatchGetItem order inputs").await? {
             if is_food(&item) {
                 inputs.foods.push(food_from(item)?);
-            } else if is_session(&item) {
-                inputs.session = Some(session_from(item)?);
-            } else if is_cart(&item) {
-                inputs.cart = Some(cart_from(item)?);
+            } else if port.is_some_and(|p| p.is_cart(&item)) {
+                inputs.cart = Some(item);
             } else if sk_of(&item) == IDEMPOTENCY_SK {
                 inputs.idempotency = Some(from_item(item, "idempotency")?);
             } else if sk_of(&item) == OPEN_ORDERS_SK {
@@ -266,7 +309,7 @@ impl OrderStore {
         }
         let cart_index = items.len();
         if let Some(version) = cart_version {
-            items.push(cart_delete_action(&self.db, &order.customer_id, version)?);
+            items.push(self.cart_port()?.delete_at(&order.customer_id, version)?);
         }
         let first_stock = items.len();
         let taken = order.stock_taken();

@@ -128,7 +128,7 @@ async fn observe(req: Request, next: Next) -> Response {
     );
     async move {
         let started = Instant::now();
-        let work = crate::platform::db::measure(next.run(req));
+        let work = crate::platform::db::measure(crate::platform::guard::scope(next.run(req)));
         let (mut response, db) = match function {
             Some(function) => crate::platform::actions::within(function, work).await,
             None => work.await,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod front_door;
+pub mod guard;
 pub mod http;
 pub mod keys;
 pub mod outbox;

@@ -17,6 +17,20 @@ pub enum Access {
     Customer,
     /// An access token with the `admin` role (a customer's is a 403).
     Admin,
+    /// A member of the path's kitchen with at least the staff role, or the platform admin
+    /// (anyone else: 403 `not_kitchen_staff`).
+    Staff,
+    /// A member of the path's kitchen with at least the manager role, or the platform admin.
+    Manager,
+    /// The path's kitchen's owner, or the platform admin.
+    Owner,
+}
+
+impl Access {
+    /// Whether the route acts for a kitchen's staff (membership checked on each request).
+    pub fn is_kitchen_member(self) -> bool {
+        matches!(self, Access::Staff | Access::Manager | Access::Owner)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +50,7 @@ const fn route(function: &'static str, method: &'static str, path: &'static str,
     }
 }
 
-use Access::{Admin, Customer, Public, User};
+use Access::{Admin, Customer, Manager, Owner, Public, User};
 
 use crate::platform::keys::Purpose;
 
@@ -83,9 +97,20 @@ pub const ROUTES: &[Route] = &[
     route("admin", "PATCH", "/api/orders/admin/{id}/status/", Admin),
     route("admin", "PATCH", "/api/orders/admin/{id}/payment-status/", Admin),
     route("admin", "GET", "/api/auths/admin/users/", Admin),
+    route("kitchens", "GET", "/api/kitchens/", Public),
     route("kitchens", "POST", "/api/kitchens/", User),
     route("kitchens", "GET", "/api/kitchens/mine/", User),
     route("kitchens", "GET", "/api/kitchens/{slug}/", Public),
+    route("kitchens", "PATCH", "/api/kitchens/{slug}/manage/", Manager),
+    route("kitchens", "GET", "/api/kitchens/{slug}/manage/staff/", Owner),
+    route("kitchens", "POST", "/api/kitchens/{slug}/manage/staff/", Owner),
+    route(
+        "kitchens",
+        "DELETE",
+        "/api/kitchens/{slug}/manage/staff/{user_id}/",
+        Owner,
+    ),
+    route("kitchens", "GET", "/api/kitchens/admin/", Admin),
     route("kitchens", "POST", "/api/kitchens/admin/{slug}/status/", Admin),
 ];
 

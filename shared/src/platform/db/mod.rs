@@ -115,9 +115,13 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
 
     fn read_before_execution(
         &self,
-        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        // The backstop of `write_gate`: a write sent before the caller's checks passed fails.
+        if is_write(context.input()) && !crate::platform::guard::writes_allowed() {
+            return Err("a write before the caller's session and membership checks passed".into());
+        }
         self.0.fetch_add(1, Ordering::Relaxed);
         record(|u| {
             u.calls += 1;
@@ -201,6 +205,18 @@ impl aws_sdk_dynamodb::config::Intercept for CallCounter {
         record(|u| u.capacity_units += units);
         Ok(())
     }
+}
+
+/// Whether an operation changes the table.
+fn is_write(input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> bool {
+    use aws_sdk_dynamodb::operation::*;
+    input.downcast_ref::<put_item::PutItemInput>().is_some()
+        || input.downcast_ref::<update_item::UpdateItemInput>().is_some()
+        || input.downcast_ref::<delete_item::DeleteItemInput>().is_some()
+        || input
+            .downcast_ref::<transact_write_items::TransactWriteItemsInput>()
+            .is_some()
+        || input.downcast_ref::<batch_write_item::BatchWriteItemInput>().is_some()
 }
 
 /// Records the IAM actions an operation needs: a transaction needs each of its items' actions
@@ -313,6 +329,14 @@ pub enum Conditional<T> {
     Failed(Option<T>),
 }
 
+/// Before any write: waits for the request's caller checks ([`crate::platform::guard`]); a
+/// refused caller writes nothing (the answer becomes the check's own 401 or 403).
+pub async fn write_gate() -> Result<(), Failure> {
+    crate::platform::guard::settled()
+        .await
+        .map_err(|refused| Failure::Internal(anyhow::Error::new(refused)))
+}
+
 /// Sends a conditional `UpdateItem`: a failed condition is an outcome, not an error, and the
 /// returned item, if any, is mapped to `T` (`what` names it in mapping errors).
 pub async fn conditional_update<T: serde::de::DeserializeOwned>(
@@ -326,6 +350,7 @@ pub async fn conditional_update<T: serde::de::DeserializeOwned>(
             .map(|i| serde_dynamo::from_item(i).map_err(|e| mapping_error(what, e)))
             .transpose()
     };
+    write_gate().await?;
     match req.send().await {
         Ok(out) => Ok(Conditional::Applied(decode(out.attributes)?)),
         Err(e) => match e.as_service_error() {
@@ -395,6 +420,7 @@ pub async fn transact(
 ) -> Result<Option<Cancelled>, Failure> {
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
     const ATTEMPTS: u32 = 8;
+    write_gate().await?;
     for attempt in 0..ATTEMPTS {
         let res = db
             .client
@@ -546,6 +572,7 @@ impl Db {
     /// Puts `item` only if no item has its key: `true` when written, `false` when one was there
     /// (a marker or a record seen before).
     pub async fn put_new(&self, item: Item, operation: &'static str) -> Result<bool, Failure> {
+        write_gate().await?;
         let res = self
             .client
             .put_item()
@@ -569,6 +596,7 @@ impl Db {
 
     /// Deletes the item at (`pk`, `sk`), whatever it holds.
     pub async fn delete(&self, pk: String, sk: &str, operation: &'static str) -> Result<(), Failure> {
+        write_gate().await?;
         self.client
             .delete_item()
             .table_name(self.table())
@@ -689,6 +717,30 @@ impl Db {
         what: &'static str,
     ) -> Result<Page<T>, Failure> {
         self.query_page_of(index, pk, page, Some(attributes), what).await
+    }
+
+    /// One page of the table partition `pk`, oldest sort key first (a directory's entries).
+    pub async fn query_table_page(
+        &self,
+        pk: String,
+        page: &PageRequest,
+        what: &'static str,
+    ) -> Result<Page<Item>, Failure> {
+        let out = self
+            .client
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(pk))
+            .limit(page.limit)
+            .set_exclusive_start_key(page.start.clone())
+            .send()
+            .await
+            .map_err(|e| db_error(what, e))?;
+        Ok(Page {
+            items: out.items.unwrap_or_default(),
+            last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
+        })
     }
 
     async fn query_page_of<T: serde::de::DeserializeOwned>(
