@@ -192,7 +192,17 @@ impl TestApp {
             .create_table(shared::schema::INDEXES)
             .await
             .expect("create test table");
+        // The home kitchen, as the operator makes it on a fresh stack (the v1 and v2 routes act on it).
+        let slug = app.app.config.home_kitchen.clone().expect("a home kitchen slug");
+        Box::pin(ops::ensure_kitchen(app.app.db(), &ops::home_kitchen(&slug)))
+            .await
+            .expect("create the home kitchen");
         app
+    }
+
+    /// The home kitchen's id.
+    pub async fn home_kitchen(&self) -> String {
+        self.app.home_kitchen().await.expect("the home kitchen")
     }
 
     /// Another app over an existing table (e.g. the same data with a broken sender).

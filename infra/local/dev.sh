@@ -427,6 +427,10 @@ cmd_test() {
   lint_template
   local out="$TOOLS/logs/test-output.txt"
   set +e
+  # A #[tokio::test] keeps its whole future on the test thread's stack, and a debug build's
+  # futures of a long journey (a request, the refund worker, the notifier, one after another)
+  # outgrow the default 2 MiB. Lambda polls the same code as heap-allocated tasks, in release.
+  export RUST_MIN_STACK="${RUST_MIN_STACK:-8388608}"
   cargo test --workspace --all-targets --locked "$@" 2>&1 | tee "$out"
   local status=${PIPESTATUS[0]}
   local fuzz_status=0

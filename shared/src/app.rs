@@ -9,7 +9,6 @@ use crate::accounts::store::AccountStore;
 use crate::cart::CartService;
 use crate::cart::store::CartStore;
 use crate::menu::MenuService;
-use crate::menu::store::MenuStore;
 use crate::orders::OrderService;
 use crate::orders::model::UnpaidRules;
 use crate::orders::store::OrderStore;
@@ -58,6 +57,22 @@ impl Gated for App {
 }
 
 impl App {
+    /// The home kitchen's id: the kitchen `/api/foods/*`, `/api/cart/*` and `/api/orders/admin/*`
+    /// act on (one read the first time an instance asks; neither slug nor id ever changes).
+    pub async fn home_kitchen(&self) -> Result<String, crate::platform::error::ApiError> {
+        let slug = self
+            .config
+            .home_kitchen
+            .as_deref()
+            .unwrap_or(crate::platform::config::DEFAULT_HOME_KITCHEN);
+        self.kitchens.id_of(slug).await.map_err(|err| match err {
+            crate::kitchens::KitchenError::NotFound => crate::platform::error::ApiError::Unavailable(anyhow::anyhow!(
+                "the home kitchen {slug} does not exist: run kitchen-ops create-kitchen --home (or seed-demo)"
+            )),
+            other => other.into(),
+        })
+    }
+
     /// Every key ring from `JWT_SECRET` (tests and tools; none without it).
     pub fn new(config: Config, db: Db, sender: Option<Arc<dyn OtpSender>>) -> Self {
         let keys = match config.local_secret.as_deref().map(KeyRings::local) {
@@ -80,7 +95,8 @@ impl App {
         };
         // Checkout reaches the cart through the orders' port, which the cart's store implements.
         let order_store = OrderStore::new(db.clone()).with_cart(Arc::new(CartStore::new(db.clone())));
-        let orders = OrderService::new(order_store, MenuStore::new(db.clone())).with_unpaid_rules(UnpaidRules {
+        let menu = MenuService::new(db.clone());
+        let orders = OrderService::new(order_store, menu.clone()).with_unpaid_rules(UnpaidRules {
             ttl_secs: config.unpaid_order_ttl.as_secs() as i64,
             max_open: config.max_open_unpaid_orders as usize,
         });
@@ -96,10 +112,10 @@ impl App {
             front_door,
             #[cfg(feature = "payments")]
             payments,
-            cart: CartService::new(CartStore::new(db.clone()), MenuStore::new(db.clone()), orders.clone()),
+            cart: CartService::new(CartStore::new(db.clone()), menu.clone(), orders.clone()),
             orders,
             accounts: accounts.clone(),
-            menu: MenuService::new(MenuStore::new(db.clone())),
+            menu,
             kitchens: crate::kitchens::KitchenService::new(
                 crate::kitchens::store::KitchenStore::new(db.clone()),
                 accounts.clone(),

@@ -90,7 +90,10 @@ async fn a_cart_follows_the_customer_at_current_prices_and_keeps_lines_it_cannot
     assert_eq!(res.status, 204);
     let before = t.app.db().calls();
     let cart = t.get("/api/cart/", &customer).await.body["cart"].clone();
-    assert!(t.app.db().calls() - before <= 3, "session, cart and menu side by side");
+    assert!(
+        t.app.db().calls() - before <= 4,
+        "session, cart and menu side by side (and the home kitchen's id, once per instance)"
+    );
     assert_eq!(line(&cart, &jollof)["unit_price"], 300_000, "always the current price");
     assert_eq!(line(&cart, &zobo)["available"], false);
     assert_eq!(line(&cart, &suya)["sold_out"], true);
@@ -190,8 +193,9 @@ async fn checkout_as_pickup_orders_the_cart_at_new_prices_and_empties_it_in_one_
     .await;
     assert_eq!(res.status, 201, "{}", res.raw);
     assert!(
-        t.app.db().calls() - before <= 4,
-        "inputs, menu and the session check side by side, then one transaction"
+        t.app.db().calls() - before <= 5,
+        "inputs (the kitchen with them), the menu's state and the session check side by side, the \
+         menu read whole after the price change, then one transaction"
     );
     let order = &res.body["order"];
     assert_eq!(order["fulfilment"], "pickup");

@@ -493,3 +493,323 @@ async fn one_kitchens_owner_can_neither_read_nor_change_another_kitchens_setting
     let mine = t.get("/api/kitchens/mine/", &owner_b).await;
     assert_eq!(mine.body["items"][0]["kitchen"]["name"], "Kitchen B");
 }
+
+/// An active kitchen with a manager (its owner) and one dish: (owner's token, slug, dish id).
+async fn kitchen_with_dish(t: &TestApp, admin: &str, name: &str, dish: &str, price: i64) -> (String, String, String) {
+    use serde_json::json;
+    let (owner, slug) = opened(t, name).await;
+    decide(t, admin, &slug, "active").await;
+    let res = t
+        .call(
+            http::Method::POST,
+            &format!("/api/kitchens/{slug}/manage/foods/categories/"),
+            Some(&owner),
+            Some(json!({"name": "Mains"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let category = res.body["category"]["id"].as_str().unwrap().to_owned();
+    let res = t
+        .call(
+            http::Method::POST,
+            &format!("/api/kitchens/{slug}/manage/foods/items/"),
+            Some(&owner),
+            Some(json!({"name": dish, "price": price, "category_id": category})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    (owner, slug, res.body["food"]["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn each_kitchen_has_its_own_menu_and_no_manager_reaches_another_kitchens_dishes() {
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (owner_a, slug_a, suya) = kitchen_with_dish(&t, &admin, "Suya A", "Beef Suya", 250_000).await;
+    let (owner_b, slug_b, amala) = kitchen_with_dish(&t, &admin, "Amala B", "Amala and Ewedu", 200_000).await;
+    let home_dish = t.admin_dish(&admin, "Jollof Rice", 300_000, json!({})).await;
+
+    let names = |res: &api_tests::TestResponse| -> Vec<String> {
+        res.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let public_a = t
+        .call(http::Method::GET, &format!("/api/kitchens/{slug_a}/foods/"), None, None)
+        .await;
+    assert_eq!(public_a.status, 200, "{}", public_a.raw);
+    assert_eq!(names(&public_a), ["Beef Suya"]);
+    let home = t.call(http::Method::GET, "/api/foods/", None, None).await;
+    assert_eq!(names(&home), ["Jollof Rice"], "the home kitchen's menu only");
+    let one = t
+        .call(
+            http::Method::GET,
+            &format!("/api/kitchens/{slug_a}/foods/{amala}/"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(one.status, 404, "B's dish is not on A's menu");
+    let cats = t
+        .call(
+            http::Method::GET,
+            &format!("/api/kitchens/{slug_b}/foods/categories/"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(names(&cats), ["Mains"]);
+
+    // A's owner: B's manage routes are 403; A's own routes cannot reach B's or the home's dishes.
+    let res = t
+        .get(&format!("/api/kitchens/{slug_b}/manage/foods/items/"), &owner_a)
+        .await;
+    assert_eq!((res.status.as_u16(), res.code()), (403, "not_kitchen_staff"));
+    for dish in [&amala, &home_dish] {
+        let path = format!("/api/kitchens/{slug_a}/manage/foods/items/{dish}/");
+        assert_eq!(t.get(&path, &owner_a).await.status, 404, "{path}");
+        let res = t
+            .call(http::Method::PATCH, &path, Some(&owner_a), Some(json!({"price": 1})))
+            .await;
+        assert_eq!(res.status, 404, "{}", res.raw);
+        let res = t
+            .call(
+                http::Method::POST,
+                &format!("{path}stock/"),
+                Some(&owner_a),
+                Some(json!({"add": 5})),
+            )
+            .await;
+        assert_eq!(res.status, 404, "{}", res.raw);
+        assert_eq!(
+            t.call(http::Method::DELETE, &path, Some(&owner_a), None).await.status,
+            404
+        );
+    }
+    let listed = t
+        .get(&format!("/api/kitchens/{slug_b}/manage/foods/items/"), &owner_b)
+        .await;
+    assert_eq!(names(&listed), ["Amala and Ewedu"]);
+    assert_eq!(
+        t.call(
+            http::Method::GET,
+            &format!("/api/kitchens/{slug_b}/foods/{amala}/"),
+            None,
+            None
+        )
+        .await
+        .body["food"]["price"],
+        200_000,
+        "unchanged"
+    );
+    // A customer token on the manage routes: not staff. Suspended: the public menu is gone.
+    let customer = t.customer_token().await;
+    let res = t
+        .get(&format!("/api/kitchens/{slug_a}/manage/foods/items/"), &customer)
+        .await;
+    assert_eq!(res.code(), "not_kitchen_staff");
+    decide(&t, &admin, &slug_a, "suspended").await;
+    let res = t
+        .call(http::Method::GET, &format!("/api/kitchens/{slug_a}/foods/"), None, None)
+        .await;
+    assert_eq!(res.status, 404);
+    let _ = suya;
+}
+
+#[tokio::test]
+async fn an_order_is_one_kitchens_and_each_kitchen_has_its_own_cart() {
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (_, slug_a, suya) = kitchen_with_dish(&t, &admin, "Suya Spot", "Beef Suya", 250_000).await;
+    let home_dish = t.admin_dish(&admin, "Jollof Rice", 300_000, json!({})).await;
+    let customer = t.customer_token().await;
+    let order = |items: serde_json::Value| {
+        t.call(
+            http::Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": items, "fulfilment": "pickup"})),
+        )
+    };
+
+    let res = order(json!([{"food_item_id": suya, "quantity": 1}, {"food_item_id": home_dish, "quantity": 1}])).await;
+    assert_eq!((res.status.as_u16(), res.code()), (400, "mixed_kitchens"));
+    let res = order(json!([{"food_item_id": suya, "quantity": 2}])).await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    assert_eq!(res.body["order"]["kitchen"]["slug"], slug_a.as_str());
+    assert_eq!(res.body["order"]["kitchen"]["name"], "Suya Spot");
+    assert_eq!(res.body["order"]["total"], 500_000);
+
+    // Carts: the home kitchen's takes only its dishes; each kitchen's cart is its own.
+    let res = t
+        .call(
+            http::Method::PUT,
+            &format!("/api/cart/items/{suya}/"),
+            Some(&customer),
+            Some(json!({"quantity": 1})),
+        )
+        .await;
+    assert_eq!((res.status.as_u16(), res.code()), (400, "wrong_kitchen"));
+    for (path, dish) in [
+        (format!("/api/kitchens/{slug_a}/cart/items/{suya}/"), &suya),
+        (format!("/api/cart/items/{home_dish}/"), &home_dish),
+    ] {
+        let res = t
+            .call(http::Method::PUT, &path, Some(&customer), Some(json!({"quantity": 1})))
+            .await;
+        assert_eq!(res.status, 200, "{path}: {}", res.raw);
+        assert_eq!(res.body["cart"]["items"][0]["food_item_id"], dish.as_str());
+    }
+    let carts = t.get("/api/carts/", &customer).await;
+    assert_eq!(carts.status, 200, "{}", carts.raw);
+    let mut slugs: Vec<&str> = carts.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kitchen"]["slug"].as_str().unwrap())
+        .collect();
+    slugs.sort();
+    let home_slug = t.app.config.home_kitchen.clone().unwrap();
+    let mut expected = vec![home_slug.as_str(), slug_a.as_str()];
+    expected.sort();
+    assert_eq!(slugs, expected);
+
+    let res = t
+        .call(
+            http::Method::POST,
+            &format!("/api/kitchens/{slug_a}/cart/checkout/"),
+            Some(&customer),
+            Some(json!({"fulfilment": "pickup"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    assert_eq!(res.body["order"]["kitchen"]["slug"], slug_a.as_str());
+    let carts = t.get("/api/carts/", &customer).await;
+    assert_eq!(
+        carts.body["items"].as_array().unwrap().len(),
+        1,
+        "only the home cart is left"
+    );
+    assert_eq!(carts.body["items"][0]["kitchen"]["slug"], home_slug.as_str());
+
+    // A suspended kitchen's dishes cannot be ordered.
+    decide(&t, &admin, &slug_a, "suspended").await;
+    let res = order(json!([{"food_item_id": suya, "quantity": 1}])).await;
+    assert_eq!((res.status.as_u16(), res.code()), (409, "kitchen_unavailable"));
+}
+
+/// A table from before kitchens: the menu in `MENU`, a cart keyed `CART`, an order naming no
+/// kitchen. The operator's upgrade gives them to the home kitchen, once.
+#[tokio::test]
+async fn the_home_kitchen_adopts_a_menu_carts_and_orders_from_before_kitchens() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use serde_json::json;
+    use shared::platform::db::s;
+    let t = TestApp::new().await;
+    let customer = t.customer_token().await;
+    let me = t.get("/api/auths/me/", &customer).await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (category, dish) = (ulid::Ulid::new().to_string(), ulid::Ulid::new().to_string());
+    let now = "2026-11-01T10:00:00Z";
+    let put = |item: serde_json::Value| {
+        let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).unwrap();
+        let db = t.app.db().clone();
+        async move {
+            db.client()
+                .put_item()
+                .table_name(db.table())
+                .set_item(Some(item))
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    put(
+        json!({"PK": "MENU", "SK": format!("CATEGORY#{category}"), "id": category, "name": "Soups",
+        "name_key": "soups", "food_count": 1, "created_at": now, "updated_at": now}),
+    )
+    .await;
+    put(json!({"PK": "CATEGORYNAME#soups", "SK": "CATEGORYNAME", "category_id": category})).await;
+    put(
+        json!({"PK": "MENU", "SK": format!("FOOD#{dish}"), "id": dish, "name": "Egusi Soup", "price": 450_000,
+        "currency": "NGN", "category_id": category, "is_available": true, "stock": 4, "created_at": now,
+        "updated_at": now, "version": 1}),
+    )
+    .await;
+    put(json!({"PK": "MENU", "SK": "VERSION", "v": 7})).await;
+    put(
+        json!({"PK": format!("CART#{me}"), "SK": "CART", "lines": [{"food_item_id": dish, "quantity": 2,
+        "name": "Egusi Soup"}], "version": 1, "updated_at": now, "expires_at": 4_000_000_000_i64}),
+    )
+    .await;
+    let order = shared::orders::model::Order::place(
+        &me,
+        shared::orders::model::NewOrder::parse(shared::orders::http::order_input(
+            &json!({"items": [{"food_item_id": dish, "quantity": 1}], "fulfilment": "pickup"}),
+        ))
+        .unwrap()
+        .into_parts()
+        .1,
+        vec![],
+        shared::menu::model::Money::from_kobo(450_000),
+        now.into(),
+    );
+    // Stored as orders were then: its keys and indexes, no kitchen.
+    let mut legacy = serde_json::to_value(&order).unwrap();
+    for (k, v) in [
+        ("PK", format!("ORDER#{}", order.id)),
+        ("SK", "ORDER".to_owned()),
+        ("GSI1PK", format!("CUSTOMER#{me}")),
+        ("GSI1SK", order.id.clone()),
+        ("GSI3PK", "ORDERS".to_owned()),
+        ("GSI3SK", order.id.clone()),
+    ] {
+        legacy[k] = json!(v);
+    }
+    put(legacy).await;
+
+    let home = t.app.config.home_kitchen.clone().unwrap();
+    let adopted = ops::adopt_home_kitchen(t.app.db(), &home).await.unwrap();
+    assert_eq!(
+        (adopted.menu_items, adopted.carts, adopted.orders),
+        (3, 1, 1),
+        "a category, a dish and the version; a cart; an order"
+    );
+    let again = ops::adopt_home_kitchen(t.app.db(), &home).await.unwrap();
+    assert_eq!(again, ops::Adopted::default(), "nothing is adopted twice");
+
+    let menu = t.call(http::Method::GET, "/api/foods/", None, None).await;
+    assert_eq!(menu.body["items"][0]["name"], "Egusi Soup", "{}", menu.raw);
+    assert_eq!(menu.body["items"][0]["sold_out"], false);
+    let cart = t.get("/api/cart/", &customer).await;
+    assert_eq!(cart.body["cart"]["items"][0]["quantity"], 2, "{}", cart.raw);
+    let mine = t.get(&format!("/api/orders/{}/", order.id), &customer).await;
+    assert_eq!(mine.body["order"]["kitchen"]["slug"], home.as_str(), "{}", mine.raw);
+    // The category's name is still taken (its guard moved with it), and its dish orders.
+    let admin = t.admin_token().await;
+    let res = t
+        .call(
+            http::Method::POST,
+            "/api/foods/admin/categories/",
+            Some(&admin),
+            Some(json!({"name": "SOUPS"})),
+        )
+        .await;
+    assert_eq!(res.code(), "category_exists");
+    let res = t
+        .call(
+            http::Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": [{"food_item_id": dish, "quantity": 1}], "fulfilment": "pickup"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+}

@@ -555,13 +555,19 @@ async fn a_category_with_dishes_is_not_deleted_until_they_are_gone() {
 #[tokio::test]
 async fn the_demo_seed_fills_the_menu_once() {
     let t = TestApp::new().await;
-    let (categories, foods) = ops::seed_demo(t.app.db()).await.unwrap();
-    assert_eq!(categories, ops::demo::MENU.len());
-    let all: usize = ops::demo::MENU.iter().map(|c| c.foods.len()).sum();
-    assert_eq!(foods, all);
+    let home = t.app.config.home_kitchen.clone().unwrap();
+    let seeded = ops::seed_demo(t.app.db(), &home).await.unwrap();
+    let second = ops::demo::SECOND_KITCHEN.menu;
     assert_eq!(
-        ops::seed_demo(t.app.db()).await.unwrap(),
-        (0, 0),
+        seeded.kitchens, 1,
+        "the home kitchen was there; the second demo kitchen is new"
+    );
+    assert_eq!(seeded.categories, ops::demo::MENU.len() + second.len());
+    let all: usize = ops::demo::MENU.iter().chain(second).map(|c| c.foods.len()).sum();
+    assert_eq!(seeded.foods, all);
+    assert_eq!(
+        ops::seed_demo(t.app.db(), &home).await.unwrap(),
+        ops::Seeded::default(),
         "seeding again adds nothing"
     );
 
@@ -598,7 +604,10 @@ async fn the_menu_is_read_whole_only_after_an_admin_change_and_shows_stock_as_it
 
     // The first read takes the whole menu; the next ones only the version and the stock.
     let (first, _) = calls_of(&t, "/api/foods/").await;
-    assert_eq!(first, 2, "the version and stock, then the whole menu");
+    assert_eq!(
+        first, 3,
+        "the home kitchen's id (once per instance), the version and stock, then the whole menu"
+    );
     let (again, body) = calls_of(&t, "/api/foods/").await;
     assert_eq!(again, 1);
     assert_eq!(body["items"].as_array().unwrap().len(), 2);

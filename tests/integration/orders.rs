@@ -5,18 +5,15 @@ use shared::menu::model::{FoodChange, Money, Name, NewCategory};
 
 /// A dish on the menu of `t`, made through the menu service.
 async fn dish(t: &TestApp, name: &str, price: i64, available: bool) -> String {
-    let category = t
-        .app
-        .menu
+    let menu = t.app.menu.of(&t.home_kitchen().await);
+    let category = menu
         .create_category(&NewCategory {
             name: Name::parse(&format!("Cat {}", ulid::Ulid::new())).unwrap(),
             description: None,
         })
         .await
         .unwrap();
-    let dish = t
-        .app
-        .menu
+    let dish = menu
         .create_food(FoodChange {
             name: Some(Name::parse(name).unwrap()),
             price: Some(Money::from_kobo(price)),
@@ -106,8 +103,9 @@ async fn an_order_is_priced_on_the_server_in_at_most_two_round_trips() {
     let res = place(&t, &customer, body, None).await;
     assert_eq!(
         t.app.db().calls() - before,
-        3,
-        "BatchGetItem beside the caller's session check, then TransactWriteItems"
+        4,
+        "the dishes' kitchen (once per instance and dish), then BatchGetItem beside the caller's \
+         session check, then TransactWriteItems"
     );
     assert_eq!(res.status, 201, "{}", res.raw);
     let order = &res.body["order"];

@@ -1,23 +1,66 @@
 //! `admin` function: menu management (categories and dishes), the order lifecycle and
-//! payments, and the user list. Every route needs an admin token (401 without one, 403 for a
-//! customer) before any database work, and a live session.
+//! payments, and the user list. The home kitchen's routes (`/api/foods/admin/...`) need the
+//! platform admin; a kitchen's own (`/api/kitchens/{slug}/manage/foods/...`) a manager of that
+//! kitchen (or the platform admin). Either way the caller extractor checks the live session.
 
 mod orders;
 mod users;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use http::StatusCode;
+use http::request::Parts;
 use serde_json::{Value, json};
 use shared::accounts::http::Admin;
 use shared::http::{JsonBody, Service, path_id, service};
+use shared::kitchens::http::{KitchenMember, Manager};
+use shared::menu::KitchenMenu;
 use shared::menu::http::{
     CategoryRequest, CategoryView, FoodRequest, FoodView, category_not_found, food_not_found, number_input,
 };
 use shared::menu::model::{CategoryChange, FoodChange, FoodFilter, NewCategory, StockAdjustment};
 use shared::{ApiError, App};
+
+/// The menu a route manages: the path's kitchen for a manager of it (or the platform admin),
+/// else the home kitchen for the platform admin. The extractor that decides it checks the
+/// caller (token, role or membership, live session) as every caller extractor does.
+pub struct MenuOf(KitchenMenu);
+
+impl FromRequestParts<App> for MenuOf {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let has_slug = RawPathParams::from_request_parts(parts, app)
+            .await
+            .is_ok_and(|params| params.iter().any(|(name, _)| name == "slug"));
+        let kitchen = if has_slug {
+            KitchenMember::<Manager>::from_request_parts(parts, app)
+                .await?
+                .kitchen_id
+        } else {
+            Admin::from_request_parts(parts, app).await?;
+            app.home_kitchen().await?
+        };
+        Ok(MenuOf(app.menu.of(&kitchen)))
+    }
+}
+
+/// The `{id}` of a path (whatever else it holds).
+pub struct PathId(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found("route_not_found", "No route matches this path"))?;
+        let id = params.iter().find(|(name, _)| *name == "id").map(|(_, v)| v.to_owned());
+        Ok(PathId(id.unwrap_or_default()))
+    }
+}
 
 pub fn router(app: App) -> Service {
     service(
@@ -36,6 +79,23 @@ pub fn router(app: App) -> Service {
                 get(get_food).patch(update_food).delete(delete_food),
             )
             .route("/api/foods/admin/items/{id}/stock", post(adjust_stock))
+            .route(
+                "/api/kitchens/{slug}/manage/foods/categories",
+                get(list_categories).post(create_category),
+            )
+            .route(
+                "/api/kitchens/{slug}/manage/foods/categories/{id}",
+                patch(update_category).delete(delete_category),
+            )
+            .route(
+                "/api/kitchens/{slug}/manage/foods/items",
+                get(list_foods).post(create_food),
+            )
+            .route(
+                "/api/kitchens/{slug}/manage/foods/items/{id}",
+                get(get_food).patch(update_food).delete(delete_food),
+            )
+            .route("/api/kitchens/{slug}/manage/foods/items/{id}/stock", post(adjust_stock))
             .route("/api/orders/admin", get(orders::list))
             .route("/api/orders/admin/{id}", get(orders::one))
             .route("/api/orders/admin/{id}/status", patch(orders::set_status))
@@ -45,19 +105,18 @@ pub fn router(app: App) -> Service {
     )
 }
 
-async fn list_categories(State(app): State<App>, _admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = app.menu.categories().await?;
+async fn list_categories(menu: MenuOf) -> Result<Json<Value>, ApiError> {
+    let menu = menu.0.categories().await?;
     let items: Vec<_> = menu.categories_by_name().into_iter().map(CategoryView::admin).collect();
     Ok(Json(json!({ "items": items })))
 }
 
 async fn create_category(
-    State(app): State<App>,
-    _admin: Admin,
+    menu: MenuOf,
     JsonBody(req): JsonBody<CategoryRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let new = NewCategory::parse(req.name.value().as_deref(), req.description.value().as_deref())?;
-    let category = app.menu.create_category(&new).await?;
+    let category = menu.0.create_category(&new).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "category": CategoryView::admin(&category) })),
@@ -65,27 +124,26 @@ async fn create_category(
 }
 
 async fn update_category(
-    State(app): State<App>,
-    _admin: Admin,
-    Path(id): Path<String>,
+    menu: MenuOf,
+    PathId(id): PathId,
     JsonBody(req): JsonBody<CategoryRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, category_not_found)?;
     let change = CategoryChange::parse(req.name, req.description)?;
-    let category = app.menu.update_category(&id, &change).await?;
+    let category = menu.0.update_category(&id, &change).await?;
     Ok(Json(json!({ "category": CategoryView::admin(&category) })))
 }
 
 /// A category that still holds dishes is not deleted: the admin decides where they go first
 /// (move them with PATCH, or delete them). 409 `category_not_empty` says how many remain.
-async fn delete_category(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn delete_category(menu: MenuOf, PathId(id): PathId) -> Result<Response, ApiError> {
     let id = path_id(&id, category_not_found)?;
-    app.menu.delete_category(&id).await?;
+    menu.0.delete_category(&id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list_foods(State(app): State<App>, _admin: Admin) -> Result<Json<Value>, ApiError> {
-    let menu = app.menu.menu().await?;
+async fn list_foods(menu: MenuOf) -> Result<Json<Value>, ApiError> {
+    let menu = menu.0.menu().await?;
     let filter = FoodFilter {
         include_unavailable: true,
         ..FoodFilter::default()
@@ -98,19 +156,18 @@ async fn list_foods(State(app): State<App>, _admin: Admin) -> Result<Json<Value>
     Ok(Json(json!({ "items": items })))
 }
 
-async fn get_food(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_food(menu: MenuOf, PathId(id): PathId) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    let dish = app.menu.food(&id, false).await?;
+    let dish = menu.0.food(&id, false).await?;
     Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
 }
 
 async fn create_food(
-    State(app): State<App>,
-    _admin: Admin,
+    menu: MenuOf,
     JsonBody(req): JsonBody<FoodRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let change = FoodChange::parse(req.fields(), true)?;
-    let dish = app.menu.create_food(change).await?;
+    let dish = menu.0.create_food(change).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "food": FoodView::admin_dish(&dish) })),
@@ -118,30 +175,28 @@ async fn create_food(
 }
 
 async fn update_food(
-    State(app): State<App>,
-    _admin: Admin,
-    Path(id): Path<String>,
+    menu: MenuOf,
+    PathId(id): PathId,
     JsonBody(req): JsonBody<FoodRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let change = FoodChange::parse(req.fields(), false)?;
-    let dish = app.menu.update_food(&id, &change).await?;
+    let dish = menu.0.update_food(&id, &change).await?;
     Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
 }
 
 /// `{"add": n}`: a restock (or, negative, a write-off) in one atomic write against concurrent
 /// orders; 409 `insufficient_stock` below zero, `stock_not_tracked` on an untracked dish.
 async fn adjust_stock(
-    State(app): State<App>,
-    _admin: Admin,
-    Path(id): Path<String>,
+    menu: MenuOf,
+    PathId(id): PathId,
     JsonBody(req): JsonBody<StockRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let adjustment = StockAdjustment::parse(req.add.as_ref().filter(|v| !v.is_null()).map(number_input))?;
     // The session is checked beside reading the dish; the write and the category name follow.
-    let food = app.menu.stored_food(&id).await?;
-    let dish = app.menu.adjust_stock(&food, adjustment).await?;
+    let food = menu.0.stored_food(&id).await?;
+    let dish = menu.0.adjust_stock(&food, adjustment).await?;
     Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
 }
 
@@ -152,8 +207,8 @@ struct StockRequest {
 }
 
 /// Deletes a dish. Orders placed earlier keep their own name and price snapshots.
-async fn delete_food(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn delete_food(menu: MenuOf, PathId(id): PathId) -> Result<Response, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    app.menu.delete_food(&id).await?;
+    menu.0.delete_food(&id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

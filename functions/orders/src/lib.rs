@@ -1,14 +1,15 @@
 //! `orders` function: a customer places orders, lists and reads their own, cancels pending
-//! ones, and keeps a cart that checks out into an order. Customer tokens only (an admin token is
+//! ones, and keeps a cart per kitchen that checks out into an order. Customer tokens only (an admin token is
 //! a 403).
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, RawPathParams, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use http::HeaderMap;
+use http::request::Parts;
 use serde_json::{Value, json};
 use shared::accounts::http::Customer;
 use shared::cart::http::cart_body;
@@ -28,9 +29,53 @@ pub fn router(app: App) -> Service {
             .route("/api/orders/{id}/cancel", post(cancel))
             .route("/api/cart", get(cart).delete(clear_cart))
             .route("/api/cart/items/{id}", put(set_line).delete(remove_line))
-            .route("/api/cart/checkout", post(checkout)),
+            .route("/api/cart/checkout", post(checkout))
+            .route("/api/kitchens/{slug}/cart", get(cart).delete(clear_cart))
+            .route(
+                "/api/kitchens/{slug}/cart/items/{id}",
+                put(set_line).delete(remove_line),
+            )
+            .route("/api/kitchens/{slug}/cart/checkout", post(checkout))
+            .route("/api/carts", get(carts)),
         app,
     )
+}
+
+/// The kitchen whose cart a path names: its `{slug}` (any status: a closed or paused kitchen's
+/// cart still takes lines; checkout says whether it takes orders), else the home kitchen.
+struct CartAt(String);
+
+impl FromRequestParts<App> for CartAt {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, app)
+            .await
+            .map_err(|_| ApiError::not_found("route_not_found", "No route matches this path"))?;
+        let slug = params
+            .iter()
+            .find(|(name, _)| *name == "slug")
+            .map(|(_, v)| v.to_owned());
+        Ok(CartAt(match slug {
+            Some(slug) => app.kitchens.id_of(&slug).await?,
+            None => app.home_kitchen().await?,
+        }))
+    }
+}
+
+/// The `{id}` of a path.
+struct PathId(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found("route_not_found", "No route matches this path"))?;
+        let id = params.iter().find(|(name, _)| *name == "id").map(|(_, v)| v.to_owned());
+        Ok(PathId(id.unwrap_or_default()))
+    }
 }
 
 /// Priced on the server; retried requests with the same `Idempotency-Key` get the first answer.
@@ -70,8 +115,26 @@ async fn cancel(State(app): State<App>, customer: Customer, Path(id): Path<Strin
     Ok(Json(json!({ "order": order })))
 }
 
-async fn cart(State(app): State<App>, customer: Customer) -> Result<Json<Value>, ApiError> {
-    Ok(Json(cart_body(&app.cart.cart(&customer).await?)))
+async fn cart(State(app): State<App>, customer: Customer, CartAt(kitchen): CartAt) -> Result<Json<Value>, ApiError> {
+    Ok(Json(cart_body(&app.cart.cart(&customer, &kitchen).await?)))
+}
+
+/// The customer's non-empty carts, one per kitchen, each with its kitchen.
+async fn carts(State(app): State<App>, customer: Customer) -> Result<Json<Value>, ApiError> {
+    let carts = app.cart.carts(&customer).await?;
+    let ids: Vec<&str> = carts.iter().map(|(kitchen, _)| kitchen.as_str()).collect();
+    let kitchens = app.kitchens.many(&ids).await?;
+    let items: Vec<Value> = carts
+        .iter()
+        .filter_map(|(id, cart)| {
+            let kitchen = kitchens.iter().find(|k| &k.id == id)?;
+            Some(json!({
+                "kitchen": {"id": kitchen.id, "slug": kitchen.slug.as_str(), "name": kitchen.name},
+                "cart": cart,
+            }))
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
 }
 
 #[derive(serde::Deserialize)]
@@ -84,26 +147,30 @@ struct LineRequest {
 async fn set_line(
     State(app): State<App>,
     customer: Customer,
-    Path(id): Path<String>,
+    CartAt(kitchen): CartAt,
+    PathId(id): PathId,
     JsonBody(req): JsonBody<LineRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
     let quantity = Quantity::parse(req.quantity.as_ref().and_then(Value::as_i64))?;
-    Ok(Json(cart_body(&app.cart.set_line(&customer, &id, quantity).await?)))
+    Ok(Json(cart_body(
+        &app.cart.set_line(&customer, &kitchen, &id, quantity).await?,
+    )))
 }
 
 /// Takes a dish out of the cart; a dish that is not in it changes nothing.
 async fn remove_line(
     State(app): State<App>,
     customer: Customer,
-    Path(id): Path<String>,
+    CartAt(kitchen): CartAt,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, food_not_found)?;
-    Ok(Json(cart_body(&app.cart.remove_line(&customer, &id).await?)))
+    Ok(Json(cart_body(&app.cart.remove_line(&customer, &kitchen, &id).await?)))
 }
 
-async fn clear_cart(State(app): State<App>, customer: Customer) -> Result<Response, ApiError> {
-    app.cart.clear(&customer).await?;
+async fn clear_cart(State(app): State<App>, customer: Customer, CartAt(kitchen): CartAt) -> Result<Response, ApiError> {
+    app.cart.clear(&customer, &kitchen).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -112,11 +179,12 @@ async fn clear_cart(State(app): State<App>, customer: Customer) -> Result<Respon
 async fn checkout(
     State(app): State<App>,
     customer: Customer,
+    CartAt(kitchen): CartAt,
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let handover = Handover::parse(handover_input(&body))?;
-    let placement = app.cart.checkout(&customer, key, handover).await?;
+    let placement = app.cart.checkout(&customer, &kitchen, key, handover).await?;
     placement_response(placement)
 }

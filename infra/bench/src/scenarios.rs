@@ -9,10 +9,9 @@ use shared::accounts::model::{
     Account, Channel, Identifier, Otp, OtpHasher, Password, PasswordHasher, Role, Session, Subject, TokenType, Tokens,
 };
 use shared::accounts::store::{AccountStore, CountedCode};
-use shared::menu::MenuService;
 use shared::menu::model::{FoodChange, NewCategory};
 use shared::menu::model::{Money, Name};
-use shared::menu::store::MenuStore;
+use shared::menu::{KitchenMenu, MenuService};
 use shared::orders::model::{NewOrder, Order, OrderLine, PaymentStatus, check_payment};
 use shared::orders::store::{OrderStore, PlaceOutcome};
 use shared::payments::model::{Reference, signature};
@@ -167,6 +166,8 @@ pub struct Data {
     order: String,
     /// The local Paystack, when the run has one (payments).
     paystack: Option<String>,
+    /// The home kitchen (the bench's dishes and orders are its).
+    kitchen: shared::kitchens::model::Kitchen,
 }
 
 fn email(tag: &str) -> Identifier {
@@ -200,7 +201,7 @@ impl Data {
             .map_err(ops::describe)?;
         let ses = shared::aws::sesv2(&sdk, Some(&args.moto));
         let _ = ses.create_email_identity().email_identity(SENDER).send().await;
-        ops::seed_demo(&store).await?;
+        ops::seed_demo(&store, shared::config::DEFAULT_HOME_KITCHEN).await?;
         let secrets = shared::platform::secrets::client(&sdk, Some(&args.moto));
         let ring = format!(r#"{{"active":"local","local":"{JWT_SECRET}"}}"#);
         for id in [TOKEN_KEYS_SECRET, CODE_KEYS_SECRET] {
@@ -239,7 +240,16 @@ impl Data {
         let password_hash = PasswordHasher::new()
             .hash(Password::parse(PASSWORD.into()).expect("valid"))
             .await?;
+        let home =
+            shared::kitchens::model::Slug::parse(shared::config::DEFAULT_HOME_KITCHEN).map_err(anyhow::Error::new)?;
+        let kitchens = shared::kitchens::store::KitchenStore::new(store.clone());
+        let kitchen = kitchens
+            .by_slug(&home)
+            .await
+            .map_err(ops::describe)?
+            .ok_or_else(|| anyhow::anyhow!("seed-demo made no home kitchen"))?;
         let mut data = Self {
+            kitchen,
             store,
             tokens,
             otp: OtpHasher::new(keys.codes.clone()),
@@ -339,8 +349,9 @@ impl Data {
         Ok((subject.session_id, access.token, refresh.token))
     }
 
-    fn menu(&self) -> MenuService {
-        MenuService::new(MenuStore::new(self.store.clone()))
+    /// The home kitchen's menu (the kitchen the bench orders from).
+    fn menu(&self) -> KitchenMenu {
+        MenuService::new(self.store.clone()).of(&self.kitchen.id)
     }
 
     async fn category(&self, name: &str) -> anyhow::Result<String> {
@@ -395,7 +406,7 @@ impl Data {
             expires_at: now_epoch() + shared::cart::model::IDLE_SECS,
         };
         shared::cart::store::CartStore::new(self.store.clone())
-            .save(&account.id, 0, &cart)
+            .save(&account.id, &self.kitchen.id, 0, &cart)
             .await
             .map_err(ops::describe)?;
         Ok(access)
@@ -427,7 +438,12 @@ impl Data {
             vec![line],
             Money::from_kobo(350_000),
             now_rfc3339(),
-        );
+        )
+        .from_kitchen(shared::orders::model::KitchenRef {
+            id: self.kitchen.id.clone(),
+            slug: self.kitchen.slug.as_str().to_owned(),
+            name: self.kitchen.name.clone(),
+        });
         let orders = OrderStore::new(self.store.clone());
         match orders
             .place(

@@ -152,3 +152,69 @@ pub const MENU: &[DemoCategory] = &[
         ],
     },
 ];
+
+/// The second demo kitchen: a suya spot that opens in the evening, pickup only, with a minimum
+/// order, so the platform shows more than one kind of kitchen after `dev.sh up`.
+pub struct DemoKitchen {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub phone: &'static str,
+    pub address: &'static str,
+    pub description: &'static str,
+    /// Its settings, as a manager would PATCH them.
+    pub settings: &'static str,
+    pub menu: &'static [DemoCategory],
+}
+
+pub const SECOND_KITCHEN: DemoKitchen = DemoKitchen {
+    slug: "mallam-suya",
+    name: "Mallam Suya Spot",
+    phone: "+2348091234567",
+    address: "7 Ozumba Mbadiwe Avenue, Victoria Island, Lagos",
+    description: "Suya, kilishi and grilled fish off the charcoal, every evening.",
+    settings: r#"{
+        "hours": [
+            {"day": "mon", "opens": "17:00", "closes": "23:30"},
+            {"day": "tue", "opens": "17:00", "closes": "23:30"},
+            {"day": "wed", "opens": "17:00", "closes": "23:30"},
+            {"day": "thu", "opens": "17:00", "closes": "23:30"},
+            {"day": "fri", "opens": "17:00", "closes": "02:00"},
+            {"day": "sat", "opens": "16:00", "closes": "02:00"},
+            {"day": "sun", "opens": "16:00", "closes": "23:00"}
+        ],
+        "delivery": {"enabled": false, "fee": 0, "minimum_order": 0, "radius_km": null},
+        "pickup": {"enabled": true},
+        "location": {"lat": 6.4295, "lng": 3.4219}
+    }"#,
+    menu: SUYA_MENU,
+};
+
+const SUYA_MENU: &[DemoCategory] = &[
+    DemoCategory {
+        name: "Suya",
+        description: "Thin-sliced, spiced with yaji, off the charcoal",
+        foods: &[
+            dish(
+                "Beef Suya",
+                "A stick of beef suya with onions, tomatoes and extra yaji",
+                250_000,
+                true,
+            ),
+            dish("Chicken Suya", "Spiced chicken, grilled over charcoal", 300_000, true),
+            dish("Ram Suya", "Ram meat suya, fat and all", 350_000, true),
+        ],
+    },
+    DemoCategory {
+        name: "From the grill",
+        description: "Whole and half portions",
+        foods: &[
+            dish(
+                "Grilled Croaker Fish",
+                "Whole croaker with pepper sauce and chips",
+                900_000,
+                true,
+            ),
+            dish("Kilishi (100 g)", "Dried spiced beef", 400_000, true),
+        ],
+    },
+];

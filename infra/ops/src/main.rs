@@ -30,8 +30,35 @@ enum Command {
         #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
-    /// Add the demo menu (categories and dishes that are not there yet, matched by name).
-    SeedDemo,
+    /// Create the home kitchen (HOME_KITCHEN) and a second demo kitchen, each with a demo menu
+    /// (kitchens, categories and dishes already there are kept).
+    SeedDemo {
+        #[arg(long, env = "HOME_KITCHEN", default_value = shared::config::DEFAULT_HOME_KITCHEN)]
+        home: String,
+    },
+    /// Create an active kitchen (does nothing if the slug exists). With --home, the home kitchen
+    /// the routes without a kitchen act on (its slug is HOME_KITCHEN).
+    CreateKitchen {
+        #[arg(long, env = "HOME_KITCHEN", default_value = shared::config::DEFAULT_HOME_KITCHEN)]
+        slug: String,
+        #[arg(long, default_value = "Chuks Kitchen")]
+        name: String,
+        #[arg(long, default_value = "+2348031234567")]
+        phone: String,
+        #[arg(long, default_value = "Lagos")]
+        address: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// The email of an existing verified user who becomes its owner.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Upgrading a table from before kitchens: the home kitchen adopts the menu, carts and
+    /// orders that belong to no kitchen (idempotent; run after create-kitchen).
+    AdoptHomeKitchen {
+        #[arg(long, env = "HOME_KITCHEN", default_value = shared::config::DEFAULT_HOME_KITCHEN)]
+        slug: String,
+    },
     /// Register an SES sender identity (on AWS this sends the verification email).
     VerifySender {
         #[arg(long, env = "OTP_SENDER_EMAIL")]
@@ -116,9 +143,42 @@ async fn main() -> anyhow::Result<()> {
             let admin = ops::create_admin(&store, &email, password).await?;
             println!("admin {} created (id {})", admin.email.unwrap_or(email), admin.id);
         }
-        Command::SeedDemo => {
-            let (categories, foods) = ops::seed_demo(&store).await?;
-            println!("demo menu: {categories} categories and {foods} dishes added");
+        Command::SeedDemo { home } => {
+            let seeded = ops::seed_demo(&store, &home).await?;
+            println!(
+                "demo: {} kitchens, {} categories and {} dishes added",
+                seeded.kitchens, seeded.categories, seeded.foods
+            );
+        }
+        Command::CreateKitchen {
+            slug,
+            name,
+            phone,
+            address,
+            email,
+            owner,
+        } => {
+            let new = ops::NewKitchen {
+                slug: &slug,
+                name: &name,
+                phone: &phone,
+                address: &address,
+                email: email.as_deref(),
+                description: None,
+                owner: owner.as_deref(),
+            };
+            let (id, created) = ops::ensure_kitchen(&store, &new).await?;
+            println!(
+                "kitchen {slug} (id {id}): {}",
+                if created { "created, active" } else { "already exists" }
+            );
+        }
+        Command::AdoptHomeKitchen { slug } => {
+            let adopted = ops::adopt_home_kitchen(&store, &slug).await?;
+            println!(
+                "home kitchen {slug} adopted {} menu items, {} carts and {} orders",
+                adopted.menu_items, adopted.carts, adopted.orders
+            );
         }
         Command::VerifySender { email, ses_endpoint } => {
             let client = shared::aws::sesv2(&sdk, ses_endpoint.as_deref());

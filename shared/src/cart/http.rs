@@ -20,6 +20,13 @@ impl From<CartError> for ApiError {
             CartError::FoodUnavailable(name) => {
                 ApiError::conflict("food_unavailable", format!("{name} is currently unavailable"))
             }
+            CartError::WrongKitchen(id) => ApiError::field(
+                "wrong_kitchen",
+                "food_item_id",
+                "is another kitchen's dish",
+                format!("Food item {id} is from another kitchen; each kitchen has its own cart"),
+            ),
+            CartError::Menu(e) => e.into(),
             CartError::Order(e) => e.into(),
             CartError::Account(e) => e.into(),
             CartError::Failure(f) => f.into(),

@@ -98,6 +98,11 @@ impl Cart {
     }
 
     /// The cart without `food_item_id`; `None` when it had no such line (nothing to write).
+    /// Whether the cart has a line for the dish.
+    pub fn has_line(&self, food_item_id: &str) -> bool {
+        self.lines.iter().any(|l| l.food_item_id == food_item_id)
+    }
+
     pub fn without_line(&self, food_item_id: &str, now: &str, now_epoch: i64) -> Option<Cart> {
         if !self.lines.iter().any(|l| l.food_item_id == food_item_id) {
             return None;

@@ -1,34 +1,38 @@
-//! Carts in the table: one item per customer holding its lines, written whole under the version
-//! read (a customer's own two devices cannot lose each other's change), expired by TTL after
-//! [`IDLE_SECS`](super::model::IDLE_SECS) without a change.
+//! Carts in the table: one item per customer and kitchen holding its lines, written whole under
+//! the version read (a customer's own two devices cannot lose each other's change), expired by
+//! TTL after [`IDLE_SECS`](super::model::IDLE_SECS) without a change. A customer's carts share a
+//! partition, so "my carts" is one Query.
 //!
 //! | item | PK | SK | |
 //! |---|---|---|---|
-//! | cart | `CART#<customer>` | `CART` | TTL `expires_at`; deleted by checkout in the order's transaction |
+//! | cart | `CART#<customer>` | `KITCHEN#<kitchen id>` | TTL `expires_at`; deleted by checkout in the order's transaction |
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::model::Cart;
 use crate::orders::store::{CartLines, CartPort};
-use crate::platform::db::{Db, Item, PK, SK, TTL, db_error, from_item, n, sk_of, to_item, write_gate};
+use crate::platform::db::{Db, Item, PK, SK, TTL, db_error, from_item, n, to_item, write_gate};
 use crate::platform::error::Failure;
 
-const CART_SK: &str = "CART";
+const CART_PREFIX: &str = "CART#";
 
 fn cart_pk(customer_id: &str) -> String {
-    format!("CART#{customer_id}")
+    format!("{CART_PREFIX}{customer_id}")
 }
 
-/// The key of a customer's cart, for features that read it in their own batch (checkout).
+fn cart_sk(kitchen_id: &str) -> String {
+    format!("KITCHEN#{kitchen_id}")
+}
+
 /// Checkout's way to the cart: its key and lines for the placement's read, and its deletion
 /// (at the version read: a cart changed meanwhile fails the order's transaction).
 impl CartPort for CartStore {
-    fn key(&self, customer_id: &str) -> (String, String) {
-        (cart_pk(customer_id), CART_SK.to_owned())
+    fn key(&self, customer_id: &str, kitchen_id: &str) -> (String, String) {
+        (cart_pk(customer_id), cart_sk(kitchen_id))
     }
 
     fn is_cart(&self, item: &Item) -> bool {
-        sk_of(item) == CART_SK
+        matches!(item.get(PK), Some(aws_sdk_dynamodb::types::AttributeValue::S(pk)) if pk.starts_with(CART_PREFIX))
     }
 
     fn lines(&self, item: Option<Item>, now: i64) -> Result<CartLines, Failure> {
@@ -40,8 +44,8 @@ impl CartPort for CartStore {
         })
     }
 
-    fn delete_at(&self, customer_id: &str, version: u64) -> Result<TransactWriteItem, Failure> {
-        self.db.delete_action(cart_pk(customer_id), CART_SK, |d| {
+    fn delete_at(&self, customer_id: &str, kitchen_id: &str, version: u64) -> Result<TransactWriteItem, Failure> {
+        self.db.delete_action(cart_pk(customer_id), cart_sk(kitchen_id), |d| {
             d.condition_expression("version = :seen")
                 .expression_attribute_values(":seen", n(version))
         })
@@ -66,13 +70,15 @@ impl CartStore {
         Self { db }
     }
 
-    pub async fn cart(&self, customer_id: &str) -> Result<Option<Cart>, Failure> {
-        self.db.get_item(cart_pk(customer_id), CART_SK, "cart").await
+    pub async fn cart(&self, customer_id: &str, kitchen_id: &str) -> Result<Option<Cart>, Failure> {
+        self.db
+            .get_item(cart_pk(customer_id), &cart_sk(kitchen_id), "cart")
+            .await
     }
 
     /// Writes `next` over the cart read at `seen` (0: there was none).
-    pub async fn save(&self, customer_id: &str, seen: u64, next: &Cart) -> Result<Saved, Failure> {
-        let mut item = to_item(next, [(PK, cart_pk(customer_id)), (SK, CART_SK.to_owned())], "cart")?;
+    pub async fn save(&self, customer_id: &str, kitchen_id: &str, seen: u64, next: &Cart) -> Result<Saved, Failure> {
+        let mut item = to_item(next, [(PK, cart_pk(customer_id)), (SK, cart_sk(kitchen_id))], "cart")?;
         item.insert(TTL.to_owned(), n(next.expires_at));
         write_gate().await?;
         let res = self
@@ -98,7 +104,25 @@ impl CartStore {
         }
     }
 
-    pub async fn clear(&self, customer_id: &str) -> Result<(), Failure> {
-        self.db.delete(cart_pk(customer_id), CART_SK, "DeleteItem cart").await
+    /// Every cart of the customer, with the kitchen each is at (one Query of their partition).
+    pub async fn carts(&self, customer_id: &str) -> Result<Vec<(String, Cart)>, Failure> {
+        let items = self
+            .db
+            .query_partition(&cart_pk(customer_id), |q| q.consistent_read(true), "Query carts")
+            .await?;
+        let mut carts = Vec::new();
+        for item in items {
+            let kitchen = crate::platform::db::sk_of(&item)
+                .trim_start_matches("KITCHEN#")
+                .to_owned();
+            carts.push((kitchen, from_item(item, "cart")?));
+        }
+        Ok(carts)
+    }
+
+    pub async fn clear(&self, customer_id: &str, kitchen_id: &str) -> Result<(), Failure> {
+        self.db
+            .delete(cart_pk(customer_id), &cart_sk(kitchen_id), "DeleteItem cart")
+            .await
     }
 }

@@ -114,7 +114,7 @@ impl KitchenService {
             role: KitchenRole::Owner,
             added_at: now,
         };
-        match self.store.open(&kitchen, &owner).await? {
+        match self.store.open(&kitchen, Some(&owner)).await? {
             Opened::Opened => {
                 tracing::info!(kitchen_id = %kitchen.id, slug = %kitchen.slug.as_str(), "kitchen applied for");
                 Ok(kitchen)
@@ -175,6 +175,11 @@ impl KitchenService {
     /// Every kitchen, or those of one status (the platform admin's list).
     pub async fn all(&self, status: Option<KitchenStatus>, page: &PageRequest) -> Result<Page<Kitchen>, KitchenError> {
         Ok(self.store.directory(status, page).await?)
+    }
+
+    /// Kitchens by id, whatever their status (one BatchGetItem; those that exist).
+    pub async fn many(&self, ids: &[&str]) -> Result<Vec<Kitchen>, KitchenError> {
+        Ok(self.store.many(ids).await?)
     }
 
     /// A kitchen by id, whatever its status (its members' view).

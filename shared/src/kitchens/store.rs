@@ -49,6 +49,20 @@ fn directory_pk(status: Option<KitchenStatus>) -> String {
     format!("KITCHENS#{}", status.map_or("ALL", KitchenStatus::as_str))
 }
 
+/// The key of a kitchen's own item, for features that read it in their own batch (placement).
+pub fn kitchen_key(id: &str) -> (String, String) {
+    (kitchen_pk(id), KITCHEN_SK.to_owned())
+}
+
+/// Whether a batch-read item is a kitchen.
+pub fn is_kitchen(item: &crate::platform::db::Item) -> bool {
+    crate::platform::db::sk_of(item) == KITCHEN_SK
+}
+
+pub fn kitchen_from(item: crate::platform::db::Item) -> Result<Kitchen, Failure> {
+    from_item(item, "kitchen")
+}
+
 /// The key of a user's member item in a kitchen (read beside the session check).
 pub fn member_key(kitchen_id: &str, user_id: &str) -> (String, String) {
     (kitchen_pk(kitchen_id), member_sk(user_id))
@@ -96,9 +110,10 @@ impl KitchenStore {
         Self { db }
     }
 
-    /// The kitchen, its slug guard, its owner and the owner's list entry, in one transaction
+    /// The kitchen, its slug guard, its directory entries and its owner (if any) with the owner's
+    /// list entry, in one transaction
     /// conditioned on the slug being free.
-    pub async fn open(&self, kitchen: &Kitchen, owner: &Member) -> Result<Opened, Failure> {
+    pub async fn open(&self, kitchen: &Kitchen, owner: Option<&Member>) -> Result<Opened, Failure> {
         let guard = to_item(
             &SlugGuard {
                 kitchen_id: kitchen.id.clone(),
@@ -106,7 +121,7 @@ impl KitchenStore {
             [(PK, slug_pk(&kitchen.slug)), (SK, SLUG_SK.to_owned())],
             "slug guard",
         )?;
-        let items = vec![
+        let mut items = vec![
             self.db
                 .put_action(guard, |p| p.condition_expression("attribute_not_exists(PK)"))?,
             self.db.put_action(
@@ -117,15 +132,19 @@ impl KitchenStore {
                 )?,
                 |p| p.condition_expression("attribute_not_exists(PK)"),
             )?,
-            self.db.put_action(
+            self.directory_put(Some(kitchen.status), &kitchen.id)?,
+            self.directory_put(None, &kitchen.id)?,
+        ];
+        if let Some(owner) = owner {
+            items.push(self.db.put_action(
                 to_item(
                     owner,
                     [(PK, kitchen_pk(&kitchen.id)), (SK, member_sk(&owner.user_id))],
                     "member",
                 )?,
                 |p| p,
-            )?,
-            self.db.put_action(
+            )?);
+            items.push(self.db.put_action(
                 to_item(
                     &Membership {
                         kitchen_id: kitchen.id.clone(),
@@ -135,10 +154,8 @@ impl KitchenStore {
                     "membership",
                 )?,
                 |p| p,
-            )?,
-            self.directory_put(Some(kitchen.status), &kitchen.id)?,
-            self.directory_put(None, &kitchen.id)?,
-        ];
+            )?);
+        }
         Ok(match transact(&self.db, "open kitchen", items).await? {
             None => Opened::Opened,
             Some(c) if c.condition_failed(0) => Opened::SlugTaken,
@@ -269,6 +286,20 @@ impl KitchenStore {
             items: kitchens,
             last_key: entries.last_key,
         })
+    }
+
+    /// Kitchens by id, in one BatchGetItem (those that exist).
+    pub async fn many(&self, ids: &[&str]) -> Result<Vec<Kitchen>, Failure> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = ids.iter().map(|id| (kitchen_pk(id), KITCHEN_SK.to_owned())).collect();
+        self.db
+            .batch_get(keys, "BatchGetItem kitchens")
+            .await?
+            .into_iter()
+            .map(|item| from_item(item, "kitchen"))
+            .collect()
     }
 
     /// The id a slug names, from its guard item.

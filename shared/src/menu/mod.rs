@@ -1,4 +1,4 @@
-//! The menu: categories and dishes, read by everyone, managed by the kitchen's admins.
+//! The menus: each kitchen's categories and dishes, read by everyone, managed by its managers.
 //!
 //! - [`model`]: money, names, categories, dishes, edits and listing rules (no HTTP, no store);
 //! - [`store`]: the menu partition, name guards, counts and conditional changes;
@@ -10,4 +10,4 @@ pub mod model;
 pub mod service;
 pub mod store;
 
-pub use service::{MenuError, MenuService};
+pub use service::{KitchenMenu, MenuError, MenuService};

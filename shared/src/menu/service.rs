@@ -1,14 +1,17 @@
-//! The menu flows: what the public reads, and the admin's changes to categories and dishes.
+//! The menu flows: what the public reads, and the managers' changes to categories and dishes,
+//! each on one kitchen's menu ([`MenuService::of`] gives a [`KitchenMenu`]).
 //! Changes are decided on the item as read and written conditionally on that state; when the
 //! item moved meanwhile, the decision is taken again ([`crate::platform::retry`]).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::model::{
     Category, CategoryChange, Food, FoodChange, Menu, NewCategory, StockAdjustment, StockError, StockLevels,
 };
-use super::store::{Adjusted, Changed, Created, MenuState, MenuStore};
+use super::store::{Adjusted, Changed, Created, DishKitchens, MenuState, MenuStore};
 use crate::platform::clock::now_rfc3339;
+use crate::platform::db::Db;
 use crate::platform::error::Failure;
 use crate::platform::retry::{Round, on_condition};
 use crate::platform::validation::Invalid;
@@ -51,22 +54,57 @@ struct Copy {
     menu: Arc<Menu>,
 }
 
+/// Every kitchen's menu: each one's process copy, and which kitchen each dish is in.
 #[derive(Clone, Debug)]
 pub struct MenuService {
-    store: MenuStore,
-    copy: Arc<Mutex<Option<Copy>>>,
+    db: Db,
+    copies: Arc<Mutex<HashMap<String, Arc<Mutex<Option<Copy>>>>>>,
+    dishes: DishKitchens,
 }
 
 impl MenuService {
-    pub fn new(store: MenuStore) -> Self {
+    pub fn new(db: Db) -> Self {
         Self {
-            store,
-            copy: Arc::default(),
+            db,
+            copies: Arc::default(),
+            dishes: DishKitchens::default(),
         }
     }
 
+    /// One kitchen's menu (its reads share the process's copy of that menu).
+    pub fn of(&self, kitchen_id: &str) -> KitchenMenu {
+        let copy = {
+            let mut copies = self.copies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(copies.entry(kitchen_id.to_owned()).or_default())
+        };
+        KitchenMenu {
+            store: MenuStore::of(self.db.clone(), kitchen_id),
+            copy,
+            dishes: self.dishes.clone(),
+        }
+    }
+
+    /// The kitchen of each dish of `ids` that exists (no read for dishes seen before).
+    pub async fn kitchens_of(&self, ids: &[&str]) -> Result<HashMap<String, String>, MenuError> {
+        Ok(self.dishes.of(&self.db, ids).await?)
+    }
+}
+
+/// One kitchen's menu: reads through the process's copy, and the managers' changes.
+#[derive(Clone, Debug)]
+pub struct KitchenMenu {
+    store: MenuStore,
+    copy: Arc<Mutex<Option<Copy>>>,
+    dishes: DishKitchens,
+}
+
+impl KitchenMenu {
     pub fn store(&self) -> &MenuStore {
         &self.store
+    }
+
+    pub fn kitchen_id(&self) -> &str {
+        self.store.kitchen_id()
     }
 
     /// Every category and dish as they are now: one Query of the version and the tracked
@@ -123,7 +161,10 @@ impl MenuService {
             return Ok((Arc::clone(&copy.menu), copy.version));
         }
         let menu = Arc::new(self.store.menu().await?);
-        tracing::debug!(version, "menu read whole");
+        tracing::debug!(version, kitchen_id = %self.kitchen_id(), "menu read whole");
+        for food in &menu.foods {
+            self.dishes.learn(&food.id, self.kitchen_id());
+        }
         let mut copy = self.lock();
         if copy.as_ref().is_none_or(|c| c.version <= version) {
             *copy = Some(Copy {
@@ -186,7 +227,8 @@ impl MenuService {
             .ok_or_else(|| Failure::bug("validated create lacks a required field"))?;
         match self.store.create_food(&food).await? {
             Created::Done => {
-                tracing::info!(food_id = %food.id, "food created");
+                tracing::info!(food_id = %food.id, kitchen_id = %self.kitchen_id(), "food created");
+                self.dishes.learn(&food.id, self.kitchen_id());
                 self.with_category_name(food).await
             }
             Created::Refused => Err(MenuError::UnknownCategory),

@@ -1,5 +1,6 @@
-//! The menu in the table: categories and dishes in one partition (`PK = MENU`), so the whole
-//! menu is one Query. Category names are unique through guard items written in the same
+//! The menus in the table: each kitchen's categories and dishes in one partition of its own
+//! (`PK = KITCHEN#<kitchen id>#MENU`), so a kitchen's whole menu is one Query and no key reaches
+//! another kitchen's dishes. Category names are unique through guard items written in the same
 //! transaction; each category's `food_count` moves in the same transactions that add, move and
 //! delete dishes, so "delete only when empty" and "a dish's category exists" are conditions, not
 //! read-then-write checks. Changes are conditioned on the state they were decided on (the name
@@ -12,10 +13,15 @@
 //!
 //! | item | PK | SK |
 //! |---|---|---|
-//! | category | `MENU` | `CATEGORY#<ulid>` |
-//! | dish | `MENU` | `FOOD#<ulid>` |
-//! | menu version (`v`) | `MENU` | `VERSION` |
-//! | category-name guard | `CATEGORYNAME#<lower-cased name>` | `CATEGORYNAME` |
+//! | category | `KITCHEN#<k>#MENU` | `CATEGORY#<ulid>` |
+//! | dish | `KITCHEN#<k>#MENU` | `FOOD#<ulid>` (`kitchen_id` too) |
+//! | menu version (`v`) | `KITCHEN#<k>#MENU` | `VERSION` |
+//! | category-name guard | `KITCHEN#<k>#CATEGORYNAME#<lower-cased name>` | `CATEGORYNAME` |
+//! | which kitchen a dish is in | `DISH#<ulid>` | `DISH` (`kitchen_id`) |
+//!
+//! An order names dishes by id alone; the pointer (written and deleted with the dish, never
+//! changed: a dish stays in its kitchen) says whose they are, and each process keeps what it
+//! has learnt ([`DishKitchens`]).
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use serde::{Deserialize, Serialize};
@@ -26,7 +32,7 @@ use crate::platform::db::{
 };
 use crate::platform::error::Failure;
 
-const MENU_PK: &str = "MENU";
+const DISH_SK: &str = "DISH";
 const CATEGORY_PREFIX: &str = "CATEGORY#";
 const FOOD_PREFIX: &str = "FOOD#";
 const CATEGORY_NAME_SK: &str = "CATEGORYNAME";
@@ -42,13 +48,76 @@ fn food_sk(id: &str) -> String {
     format!("{FOOD_PREFIX}{id}")
 }
 
-fn category_name_pk(name_key: &str) -> String {
-    format!("CATEGORYNAME#{name_key}")
+/// A kitchen's menu partition.
+pub fn menu_pk(kitchen_id: &str) -> String {
+    format!("KITCHEN#{kitchen_id}#MENU")
 }
 
-/// The key of a dish, for features that read dishes in their own batch (order placement).
-pub fn food_key(id: &str) -> (String, String) {
-    (MENU_PK.to_owned(), food_sk(id))
+fn category_name_pk(kitchen_id: &str, name_key: &str) -> String {
+    format!("KITCHEN#{kitchen_id}#CATEGORYNAME#{name_key}")
+}
+
+fn dish_pk(id: &str) -> String {
+    format!("DISH#{id}")
+}
+
+/// The key of a kitchen's dish, for features that read dishes in their own batch (order
+/// placement) or move their stock in their own transaction.
+pub fn food_key(kitchen_id: &str, id: &str) -> (String, String) {
+    (menu_pk(kitchen_id), food_sk(id))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct DishPointer {
+    kitchen_id: String,
+}
+
+/// Which kitchen each dish is in, as far as this process has learnt: a dish never changes
+/// kitchen, so what is known stays true (a deleted dish's entry names a kitchen whose menu no
+/// longer holds it, which its reader finds out).
+#[derive(Clone, Debug, Default)]
+pub struct DishKitchens(std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, String>>>);
+
+impl DishKitchens {
+    /// The kitchen of each of `ids` that exists: from memory, the rest in one BatchGetItem.
+    pub async fn of(&self, db: &Db, ids: &[&str]) -> Result<std::collections::HashMap<String, String>, Failure> {
+        let mut found = std::collections::HashMap::new();
+        let mut missing = Vec::new();
+        if let Ok(known) = self.0.read() {
+            for id in ids {
+                match known.get(*id) {
+                    Some(kitchen) => {
+                        found.insert((*id).to_owned(), kitchen.clone());
+                    }
+                    None => missing.push((dish_pk(id), DISH_SK.to_owned())),
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        for item in db.batch_get(missing, "BatchGetItem dish kitchens").await? {
+            let Some(AttributeValue::S(pk)) = item.get(PK) else {
+                continue;
+            };
+            let id = pk.trim_start_matches("DISH#").to_owned();
+            let pointer: DishPointer = from_item(item, "dish pointer")?;
+            if let Ok(mut known) = self.0.write() {
+                known.insert(id.clone(), pointer.kitchen_id.clone());
+            }
+            found.insert(id, pointer.kitchen_id);
+        }
+        Ok(found)
+    }
+
+    /// Learns where a dish is (from a menu read or a write).
+    pub fn learn(&self, id: &str, kitchen_id: &str) {
+        if let Ok(mut known) = self.0.write() {
+            known.insert(id.to_owned(), kitchen_id.to_owned());
+        }
+    }
 }
 
 /// Whether a batch-read item is a dish.
@@ -132,26 +201,49 @@ fn level_of(item: &Item) -> Result<Option<(String, StockLevel)>, Failure> {
     )))
 }
 
+/// One kitchen's menu: every key this store builds names the kitchen.
 #[derive(Clone, Debug)]
 pub struct MenuStore {
     db: Db,
+    kitchen_id: String,
+    menu_pk: String,
 }
 
 impl MenuStore {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn of(db: Db, kitchen_id: &str) -> Self {
+        Self {
+            db,
+            kitchen_id: kitchen_id.to_owned(),
+            menu_pk: menu_pk(kitchen_id),
+        }
     }
 
-    fn category_item(category: &Category) -> Result<Item, Failure> {
+    pub fn kitchen_id(&self) -> &str {
+        &self.kitchen_id
+    }
+
+    fn category_item(&self, category: &Category) -> Result<Item, Failure> {
         to_item(
             category,
-            [(PK, MENU_PK.to_owned()), (SK, category_sk(&category.id))],
+            [(PK, self.menu_pk.clone()), (SK, category_sk(&category.id))],
             "category",
         )
     }
 
-    fn food_item(food: &Food) -> Result<Item, Failure> {
-        to_item(food, [(PK, MENU_PK.to_owned()), (SK, food_sk(&food.id))], "food")
+    fn food_item(&self, food: &Food) -> Result<Item, Failure> {
+        let mut item = to_item(food, [(PK, self.menu_pk.clone()), (SK, food_sk(&food.id))], "food")?;
+        item.insert("kitchen_id".to_owned(), s(&self.kitchen_id));
+        Ok(item)
+    }
+
+    fn dish_pointer(&self, food_id: &str) -> Result<Item, Failure> {
+        to_item(
+            &DishPointer {
+                kitchen_id: self.kitchen_id.clone(),
+            },
+            [(PK, dish_pk(food_id)), (SK, DISH_SK.to_owned())],
+            "dish pointer",
+        )
     }
 
     /// The whole menu in one Query (following `LastEvaluatedKey` past 1 MB pages), strongly
@@ -160,7 +252,7 @@ impl MenuStore {
         let mut menu = Menu::default();
         let items = self
             .db
-            .query_partition(MENU_PK, |q| q.consistent_read(true), "Query menu")
+            .query_partition(&self.menu_pk, |q| q.consistent_read(true), "Query menu")
             .await?;
         for item in items {
             let sk = crate::platform::db::sk_of(&item);
@@ -180,7 +272,7 @@ impl MenuStore {
         let items = self
             .db
             .query_partition(
-                MENU_PK,
+                &self.menu_pk,
                 |q| {
                     q.filter_expression("attribute_type(stock, :number) OR attribute_exists(#v)")
                         .projection_expression("id, stock, updated_at, #v")
@@ -208,7 +300,7 @@ impl MenuStore {
             .client()
             .get_item()
             .table_name(self.db.table())
-            .key(PK, s(MENU_PK))
+            .key(PK, s(&self.menu_pk))
             .key(SK, s(VERSION_SK))
             .projection_expression("#v")
             .expression_attribute_names("#v", VERSION)
@@ -222,8 +314,8 @@ impl MenuStore {
     /// one BatchGetItem projected to those attributes.
     pub async fn version_and_level(&self, id: &str) -> Result<(u64, Option<StockLevel>), Failure> {
         let keys = vec![
-            (MENU_PK.to_owned(), VERSION_SK.to_owned()),
-            (MENU_PK.to_owned(), food_sk(id)),
+            (self.menu_pk.clone(), VERSION_SK.to_owned()),
+            (self.menu_pk.clone(), food_sk(id)),
         ];
         let items = self
             .db
@@ -247,7 +339,7 @@ impl MenuStore {
 
     /// `ADD v 1` on the menu's version, in the transaction of every admin change.
     fn new_version(&self) -> Result<TransactWriteItem, Failure> {
-        self.db.update_action(MENU_PK, VERSION_SK, |a| {
+        self.db.update_action(&self.menu_pk, VERSION_SK, |a| {
             a.update_expression("ADD #v :one")
                 .expression_attribute_names("#v", VERSION)
                 .expression_attribute_values(":one", n(1))
@@ -255,7 +347,9 @@ impl MenuStore {
     }
 
     pub async fn category(&self, id: &str) -> Result<Option<Category>, Failure> {
-        self.db.get_item(MENU_PK.to_owned(), &category_sk(id), "category").await
+        self.db
+            .get_item(self.menu_pk.clone(), &category_sk(id), "category")
+            .await
     }
 
     /// A dish and a category, as they are now, in one BatchGetItem.
@@ -265,8 +359,8 @@ impl MenuStore {
         category_id: &str,
     ) -> Result<(Option<Food>, Option<Category>), Failure> {
         let wanted = vec![
-            (MENU_PK.to_owned(), food_sk(id)),
-            (MENU_PK.to_owned(), category_sk(category_id)),
+            (self.menu_pk.clone(), food_sk(id)),
+            (self.menu_pk.clone(), category_sk(category_id)),
         ];
         let (mut food, mut category) = (None, None);
         for item in self.db.batch_get(wanted, "BatchGetItem food and category").await? {
@@ -280,7 +374,7 @@ impl MenuStore {
     }
 
     pub async fn food(&self, id: &str) -> Result<Option<Food>, Failure> {
-        self.db.get_item(MENU_PK.to_owned(), &food_sk(id), "food").await
+        self.db.get_item(self.menu_pk.clone(), &food_sk(id), "food").await
     }
 
     fn name_guard(&self, name_key: &str, category_id: &str) -> Result<TransactWriteItem, Failure> {
@@ -288,7 +382,10 @@ impl MenuStore {
             &CategoryNameGuard {
                 category_id: category_id.into(),
             },
-            [(PK, category_name_pk(name_key)), (SK, CATEGORY_NAME_SK.to_owned())],
+            [
+                (PK, category_name_pk(&self.kitchen_id, name_key)),
+                (SK, CATEGORY_NAME_SK.to_owned()),
+            ],
             "category name guard",
         )?;
         self.db
@@ -298,12 +395,12 @@ impl MenuStore {
     /// Removes the guard of a category name (in the transaction that renames or deletes it).
     fn drop_name_guard(&self, name_key: &str) -> Result<TransactWriteItem, Failure> {
         self.db
-            .delete_action(category_name_pk(name_key), CATEGORY_NAME_SK, |a| a)
+            .delete_action(category_name_pk(&self.kitchen_id, name_key), CATEGORY_NAME_SK, |a| a)
     }
 
     /// `ADD food_count :delta` on a category that must exist.
     fn count_change(&self, category_id: &str, delta: i64) -> Result<TransactWriteItem, Failure> {
-        self.db.update_action(MENU_PK, category_sk(category_id), |a| {
+        self.db.update_action(&self.menu_pk, category_sk(category_id), |a| {
             a.update_expression("ADD food_count :d")
                 .condition_expression("attribute_exists(PK)")
                 .expression_attribute_values(":d", n(delta))
@@ -313,7 +410,7 @@ impl MenuStore {
     /// Creates a category and its name guard atomically; `Refused` when the name is taken.
     pub async fn create_category(&self, category: &Category) -> Result<Created, Failure> {
         let mut items = vec![
-            self.db.put_action(Self::category_item(category)?, |p| {
+            self.db.put_action(self.category_item(category)?, |p| {
                 p.condition_expression("attribute_not_exists(PK)")
             })?,
             self.name_guard(&category.name_key, &category.id)?,
@@ -334,7 +431,7 @@ impl MenuStore {
             Some(d) => s(d),
             None => AttributeValue::Null(true),
         };
-        let mut items = vec![self.db.update_action(MENU_PK, category_sk(&current.id), |a| {
+        let mut items = vec![self.db.update_action(&self.menu_pk, category_sk(&current.id), |a| {
             a.update_expression("SET #name = :name, name_key = :key, description = :desc, updated_at = :now")
                 .condition_expression("attribute_exists(PK) AND name_key = :old")
                 .expression_attribute_names("#name", "name")
@@ -361,7 +458,7 @@ impl MenuStore {
     /// Deletes a category read as empty, with its name guard, only while it is still empty.
     pub async fn delete_empty_category(&self, current: &Category) -> Result<Changed, Failure> {
         let mut items = vec![
-            self.db.delete_action(MENU_PK, category_sk(&current.id), |a| {
+            self.db.delete_action(&self.menu_pk, category_sk(&current.id), |a| {
                 a.condition_expression("attribute_exists(PK) AND food_count = :zero")
                     .expression_attribute_values(":zero", n(0))
             })?,
@@ -379,10 +476,11 @@ impl MenuStore {
     /// counts the dish into the category): `Refused` otherwise.
     pub async fn create_food(&self, food: &Food) -> Result<Created, Failure> {
         let mut items = vec![
-            self.db.put_action(Self::food_item(food)?, |p| {
+            self.db.put_action(self.food_item(food)?, |p| {
                 p.condition_expression("attribute_not_exists(PK)")
             })?,
             self.count_change(&food.category_id, 1)?,
+            self.db.put_action(self.dish_pointer(&food.id)?, |p| p)?,
         ];
         items.push(self.new_version()?);
         Ok(match transact(&self.db, "create food", items).await? {
@@ -413,7 +511,7 @@ impl MenuStore {
             .map(|(i, _)| format!("#f{i} = :f{i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut items = vec![self.db.update_action(MENU_PK, food_sk(&current.id), |mut a| {
+        let mut items = vec![self.db.update_action(&self.menu_pk, food_sk(&current.id), |mut a| {
             for (i, name) in names.iter().enumerate() {
                 if let Some(value) = fields.get(name) {
                     a = a
@@ -432,9 +530,12 @@ impl MenuStore {
             items.push(self.count_change(&next.category_id, 1)?);
             items.push(self.count_change(&current.category_id, -1)?);
         } else {
-            items.push(self.db.check_action(MENU_PK, category_sk(&next.category_id), |a| {
-                a.condition_expression("attribute_exists(PK)")
-            })?);
+            items.push(
+                self.db
+                    .check_action(&self.menu_pk, category_sk(&next.category_id), |a| {
+                        a.condition_expression("attribute_exists(PK)")
+                    })?,
+            );
         }
         items.push(self.new_version()?);
         Ok(match transact(&self.db, "update food", items).await? {
@@ -451,7 +552,7 @@ impl MenuStore {
     pub async fn adjust_stock(&self, id: &str, adjustment: StockAdjustment, now: &str) -> Result<Adjusted, Failure> {
         let req = self
             .db
-            .update_item(MENU_PK.to_owned(), &food_sk(id))
+            .update_item(self.menu_pk.clone(), &food_sk(id))
             .update_expression("ADD stock :add SET updated_at = :now")
             .condition_expression("attribute_type(stock, :number) AND stock >= :least")
             .expression_attribute_values(":add", n(adjustment.add))
@@ -472,11 +573,12 @@ impl MenuStore {
     /// Deletes a dish as read and counts it out of its category; `Stale` if it moved or went.
     pub async fn delete_food(&self, current: &Food) -> Result<Changed, Failure> {
         let mut items = vec![
-            self.db.delete_action(MENU_PK, food_sk(&current.id), |a| {
+            self.db.delete_action(&self.menu_pk, food_sk(&current.id), |a| {
                 a.condition_expression("category_id = :c")
                     .expression_attribute_values(":c", s(&current.category_id))
             })?,
             self.count_change(&current.category_id, -1)?,
+            self.db.delete_action(dish_pk(&current.id), DISH_SK, |d| d)?,
         ];
         items.push(self.new_version()?);
         Ok(match transact(&self.db, "delete food", items).await? {

@@ -49,6 +49,17 @@ impl From<OrderError> for ApiError {
                 "too_many_open_orders",
                 format!("You already have {max} orders waiting for payment. Pay for one or cancel it first"),
             ),
+            OrderError::MixedKitchens => ApiError::field(
+                "mixed_kitchens",
+                "items",
+                "are from more than one kitchen",
+                "An order holds dishes of one kitchen; order from each kitchen separately",
+            ),
+            OrderError::KitchenUnavailable => ApiError::conflict(
+                "kitchen_unavailable",
+                "This kitchen is not taking orders on the platform",
+            ),
+            OrderError::Menu(e) => e.into(),
             OrderError::Account(e) => e.into(),
             OrderError::Failure(failure) => failure.into(),
         }

@@ -918,6 +918,18 @@ pub struct Order {
     /// The lines in a few words, for lists: [`gist`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// The kitchen it was ordered from, as it was named then (absent only on orders placed
+    /// before kitchens, until the operator's upgrade gives them the home kitchen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kitchen: Option<KitchenRef>,
+}
+
+/// A kitchen as an order names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KitchenRef {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
 }
 
 /// An order as a list shows it: the customer's history and the kitchen's board read this much
@@ -1058,7 +1070,19 @@ impl Order {
             item_count: Some(lines.iter().map(|l| l.quantity).sum()),
             summary: Some(gist(&lines)),
             items: lines,
+            kitchen: None,
         }
+    }
+
+    /// The order as placed with `kitchen`.
+    pub fn from_kitchen(mut self, kitchen: KitchenRef) -> Self {
+        self.kitchen = Some(kitchen);
+        self
+    }
+
+    /// The id of the kitchen it belongs to.
+    pub fn kitchen_id(&self) -> Option<&str> {
+        self.kitchen.as_ref().map(|k| k.id.as_str())
     }
 }
 

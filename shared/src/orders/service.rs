@@ -7,14 +7,15 @@
 use serde_json::json;
 
 use super::model::{
-    ChangedBy, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, MAX_LINES, NewOrder,
-    OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary, PaymentChange, PaymentError, PaymentMethod, PaymentStatus,
-    PricingError, Replay, RequestedLine, Shortfall, TransitionError, UnpaidRules, check_payment, price_lines,
+    ChangedBy, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, KitchenRef,
+    MAX_LINES, NewOrder, OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary, PaymentChange, PaymentError,
+    PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall, TransitionError, UnpaidRules,
+    check_payment, price_lines,
 };
 use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
 use crate::accounts::AccountError;
 use crate::accounts::model::{Role, Subject};
-use crate::menu::store::MenuStore;
+use crate::menu::MenuService;
 use crate::platform::clock::{now_epoch, now_rfc3339};
 use crate::platform::db::Page;
 use crate::platform::error::Failure;
@@ -48,6 +49,12 @@ pub enum OrderError {
     #[error("the customer already holds {max} unpaid orders")]
     TooManyOpenOrders { max: usize },
     #[error(transparent)]
+    Menu(#[from] crate::menu::MenuError),
+    #[error("dishes of more than one kitchen")]
+    MixedKitchens,
+    #[error("the kitchen is not taking orders on the platform")]
+    KitchenUnavailable,
+    #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]
     Failure(#[from] Failure),
@@ -65,8 +72,8 @@ pub enum Placement {
 enum Basket {
     /// The lines of an order request.
     Lines(Vec<RequestedLine>),
-    /// The customer's cart.
-    Cart,
+    /// The customer's cart at a kitchen.
+    Cart { kitchen_id: String },
 }
 
 /// Where a cancelled order's online payment is given back (Paystack, in the payments slice).
@@ -90,12 +97,12 @@ pub enum RefundRefused {
 #[derive(Clone)]
 pub struct OrderService {
     store: OrderStore,
-    menu: MenuStore,
+    menu: MenuService,
     unpaid: UnpaidRules,
 }
 
 impl OrderService {
-    pub fn new(store: OrderStore, menu: MenuStore) -> Self {
+    pub fn new(store: OrderStore, menu: MenuService) -> Self {
         Self {
             store,
             menu,
@@ -133,11 +140,37 @@ impl OrderService {
     pub async fn checkout(
         &self,
         customer: &Subject,
+        kitchen_id: &str,
         key: Option<IdempotencyKey>,
         handover: Handover,
     ) -> Result<Placement, OrderError> {
         let fingerprint = handover.checkout_fingerprint();
-        self.placement(customer, key, fingerprint, Basket::Cart, handover).await
+        let basket = Basket::Cart {
+            kitchen_id: kitchen_id.to_owned(),
+        };
+        self.placement(customer, key, fingerprint, basket, handover).await
+    }
+
+    /// The one kitchen the dishes of an order request are from: `MixedKitchens` for more than
+    /// one, and a dish no kitchen has is not found (the first such, as pricing would name it).
+    async fn kitchen_of(&self, lines: &[RequestedLine]) -> Result<String, OrderError> {
+        let ids: Vec<&str> = lines
+            .iter()
+            .map(|l| l.food_item_id.as_str())
+            .filter(|id| ulid::Ulid::from_string(id).is_ok())
+            .collect();
+        let kitchens = self.menu.kitchens_of(&ids).await?;
+        let mut found: Vec<&String> = kitchens.values().collect();
+        found.sort();
+        found.dedup();
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => {
+                let first = lines.first().map(|l| l.food_item_id.clone()).unwrap_or_default();
+                Err(PricingError::FoodNotFound(first).into())
+            }
+            _ => Err(OrderError::MixedKitchens),
+        }
     }
 
     /// The one placement flow: read, check the session, replay a known key, price, write.
@@ -151,6 +184,7 @@ impl OrderService {
     ) -> Result<Placement, OrderError> {
         let (inputs, menu_foods) = match &basket {
             Basket::Lines(lines) => {
+                let kitchen_id = self.kitchen_of(lines).await?;
                 let food_ids: Vec<&str> = lines
                     .iter()
                     .map(|l| l.food_item_id.as_str())
@@ -158,25 +192,32 @@ impl OrderService {
                     .collect();
                 let inputs = self
                     .store
-                    .placement_inputs(&food_ids, &customer.user_id, false, key.as_ref())
+                    .placement_inputs(&kitchen_id, &food_ids, &customer.user_id, false, key.as_ref())
                     .await?;
                 (inputs, None)
             }
-            Basket::Cart => {
+            Basket::Cart { kitchen_id } => {
+                let menu = self.menu.of(kitchen_id);
                 let (inputs, menu) = tokio::join!(
-                    self.store.placement_inputs(&[], &customer.user_id, true, key.as_ref()),
-                    self.menu.menu()
+                    self.store
+                        .placement_inputs(kitchen_id, &[], &customer.user_id, true, key.as_ref()),
+                    menu.menu()
                 );
-                (inputs?, Some(menu?.foods))
+                (inputs?, Some(menu?.foods.clone()))
             }
         };
         let now = now_epoch();
         if let Some(record) = inputs.idempotency.as_ref().filter(|r| r.is_live(now)) {
             return replay(record, &fingerprint);
         }
+        let kitchen = inputs
+            .kitchen
+            .as_ref()
+            .filter(|k| k.is_public())
+            .ok_or(OrderError::KitchenUnavailable)?;
         let (lines, cart_version) = match basket {
             Basket::Lines(lines) => (lines, None),
-            Basket::Cart => {
+            Basket::Cart { .. } => {
                 let cart = self.store.cart_lines(inputs.cart, now)?;
                 if cart.lines.is_empty() {
                     return Err(OrderError::EmptyCart);
@@ -186,7 +227,11 @@ impl OrderService {
         };
         let foods = menu_foods.as_ref().unwrap_or(&inputs.foods);
         let (lines, total) = price_lines(&lines, |id| foods.iter().find(|f| f.id == id))?;
-        let order = Order::place(&customer.user_id, handover, lines, total, now_rfc3339());
+        let order = Order::place(&customer.user_id, handover, lines, total, now_rfc3339()).from_kitchen(KitchenRef {
+            id: kitchen.id.clone(),
+            slug: kitchen.slug.as_str().to_owned(),
+            name: kitchen.name.clone(),
+        });
         let slot = self.open_slot(&order.id, &inputs.open).await?;
         let body = serde_json::to_string(&json!({ "order": &order })).map_err(Failure::internal)?;
         let record = key.as_ref().map(|k| {

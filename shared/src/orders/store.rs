@@ -20,6 +20,8 @@ use super::model::{
     PaymentMethod, PaymentStatus, Portions, Precondition, RequestedLine, StatusRule,
 };
 use crate::accounts::store::live_session_check;
+use crate::kitchens::model::Kitchen;
+use crate::kitchens::store::{is_kitchen, kitchen_from, kitchen_key};
 use crate::menu::model::Food;
 use crate::menu::store::{food_from, food_key, is_food};
 use crate::platform::db::{
@@ -76,6 +78,8 @@ fn idempotency_pk(customer_id: &str, key: &IdempotencyKey) -> String {
 pub struct PlacementInputs {
     pub foods: Vec<Food>,
     pub idempotency: Option<IdempotencyRecord>,
+    /// The kitchen ordered from.
+    pub kitchen: Option<Kitchen>,
     /// The customer's cart item, for a checkout (read through the [`CartPort`]).
     pub cart: Option<Item>,
     /// The customer's unpaid orders, as listed.
@@ -134,14 +138,14 @@ pub struct CartLines {
 /// placement's own BatchGetItem and deleted in the order's own transaction through this port,
 /// which the cart's store implements (`app.rs` wires it), so orders never imports the cart.
 pub trait CartPort: Send + Sync {
-    /// The key of the customer's cart item.
-    fn key(&self, customer_id: &str) -> (String, String);
+    /// The key of the customer's cart item at a kitchen.
+    fn key(&self, customer_id: &str, kitchen_id: &str) -> (String, String);
     /// Whether a batch-read item is a cart.
     fn is_cart(&self, item: &Item) -> bool;
     /// The lines of the cart item as they stand at `now` (none: empty or idle too long).
     fn lines(&self, item: Option<Item>, now: i64) -> Result<CartLines, Failure>;
     /// The transaction action that deletes the cart while it is still at `version`.
-    fn delete_at(&self, customer_id: &str, version: u64) -> Result<TransactWriteItem, Failure>;
+    fn delete_at(&self, customer_id: &str, kitchen_id: &str, version: u64) -> Result<TransactWriteItem, Failure>;
 }
 
 #[derive(Clone)]
@@ -200,19 +204,21 @@ impl OrderStore {
     /// the request's caller check, and the write is conditioned on it).
     pub async fn placement_inputs(
         &self,
+        kitchen_id: &str,
         food_ids: &[&str],
         customer_id: &str,
         cart: bool,
         idempotency: Option<&IdempotencyKey>,
     ) -> Result<PlacementInputs, Failure> {
-        let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(id)).collect();
+        let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(kitchen_id, id)).collect();
+        wanted.push(kitchen_key(kitchen_id));
         wanted.push(open_orders_key(customer_id));
         let cart_of = cart.then_some(customer_id);
         let idempotency = idempotency.map(|key| (customer_id, key));
         let port = match cart_of {
             Some(customer) => {
                 let port = self.cart_port()?;
-                wanted.push(port.key(customer));
+                wanted.push(port.key(customer, kitchen_id));
                 Some(port)
             }
             None => None,
@@ -224,6 +230,8 @@ impl OrderStore {
         for item in self.db.batch_get(wanted, "BatchGetItem order inputs").await? {
             if is_food(&item) {
                 inputs.foods.push(food_from(item)?);
+            } else if is_kitchen(&item) {
+                inputs.kitchen = Some(kitchen_from(item)?);
             } else if port.is_some_and(|p| p.is_cart(&item)) {
                 inputs.cart = Some(item);
             } else if sk_of(&item) == IDEMPOTENCY_SK {
@@ -236,8 +244,8 @@ impl OrderStore {
     }
 
     /// `portions` taken from a dish's stock, only while it holds that many.
-    fn take_stock(&self, portions: &Portions) -> Result<TransactWriteItem, Failure> {
-        let (pk, sk) = food_key(&portions.food_item_id);
+    fn take_stock(&self, kitchen_id: &str, portions: &Portions) -> Result<TransactWriteItem, Failure> {
+        let (pk, sk) = food_key(kitchen_id, &portions.food_item_id);
         self.db.update_action(pk, sk, |a| {
             a.update_expression("ADD stock :minus")
                 .condition_expression("stock >= :quantity")
@@ -248,8 +256,8 @@ impl OrderStore {
     }
 
     /// `portions` given back to a dish, while it exists and its stock is tracked.
-    fn give_back_stock(&self, portions: &Portions) -> Result<TransactWriteItem, Failure> {
-        let (pk, sk) = food_key(&portions.food_item_id);
+    fn give_back_stock(&self, kitchen_id: &str, portions: &Portions) -> Result<TransactWriteItem, Failure> {
+        let (pk, sk) = food_key(kitchen_id, &portions.food_item_id);
         self.db.update_action(pk, sk, |a| {
             a.update_expression("ADD stock :quantity")
                 .condition_expression("attribute_type(stock, :number)")
@@ -309,12 +317,20 @@ impl OrderStore {
         }
         let cart_index = items.len();
         if let Some(version) = cart_version {
-            items.push(self.cart_port()?.delete_at(&order.customer_id, version)?);
+            let kitchen_id = order
+                .kitchen_id()
+                .ok_or_else(|| Failure::bug("a checkout's order names no kitchen"))?;
+            items.push(self.cart_port()?.delete_at(&order.customer_id, kitchen_id, version)?);
         }
         let first_stock = items.len();
         let taken = order.stock_taken();
-        for portions in &taken {
-            items.push(self.take_stock(portions)?);
+        if !taken.is_empty() {
+            let kitchen_id = order
+                .kitchen_id()
+                .ok_or_else(|| Failure::bug("an order taking stock names no kitchen"))?;
+            for portions in &taken {
+                items.push(self.take_stock(kitchen_id, portions)?);
+            }
         }
         let Some(c) = transact(&self.db, "place order", items).await? else {
             return Ok(PlaceOutcome::Placed);
@@ -476,8 +492,13 @@ impl OrderStore {
             .expression_attribute_values(":seen", s(&order.updated_at))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         })?];
-        for portions in give_back {
-            items.push(self.give_back_stock(portions)?);
+        if !give_back.is_empty() {
+            let kitchen_id = order
+                .kitchen_id()
+                .ok_or_else(|| Failure::bug("an order giving stock back names no kitchen"))?;
+            for portions in give_back {
+                items.push(self.give_back_stock(kitchen_id, portions)?);
+            }
         }
         let Some(c) = transact(&self.db, "cancel order", items).await? else {
             return Ok(GiveBackOutcome::Done);

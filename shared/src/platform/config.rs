@@ -18,6 +18,9 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+/// The home kitchen's slug unless `HOME_KITCHEN` says otherwise.
+pub const DEFAULT_HOME_KITCHEN: &str = "chuks-kitchen";
+
 #[derive(Clone)]
 pub struct Config {
     /// DynamoDB table holding every item (`TABLE_NAME`).
@@ -84,7 +87,8 @@ pub struct Config {
     pub max_open_unpaid_orders: u32,
     /// The web app's origin (`APP_URL`), where payments send customers back to.
     pub app_url: Option<AppOrigin>,
-    /// The home kitchen's slug (`HOME_KITCHEN`): the kitchen the routes without one act on.
+    /// The home kitchen's slug (`HOME_KITCHEN`, default [`DEFAULT_HOME_KITCHEN`]): the kitchen
+    /// the routes without one act on.
     pub home_kitchen: Option<String>,
 }
 
@@ -254,7 +258,7 @@ impl Config {
                     reason: format!("expected the web app's origin, such as https://chukskitchen.ng, got {raw:?}"),
                 })?),
             },
-            home_kitchen: get("HOME_KITCHEN"),
+            home_kitchen: Some(get("HOME_KITCHEN").unwrap_or_else(|| DEFAULT_HOME_KITCHEN.to_owned())),
         })
     }
 
