@@ -43,7 +43,7 @@ async fn every_event_parses_and_is_routed_by_its_function() {
             let raw = std::fs::read_to_string(path).unwrap();
             let event: serde_json::Value = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{name}: {e}"));
             let context = lambda_runtime::Context::default();
-            let answer = expiry::handler(&t.app.orders, lambda_runtime::LambdaEvent::new(event, context))
+            let answer = expiry::handler(&t.app, lambda_runtime::LambdaEvent::new(event, context))
                 .await
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(answer["expired"], 0, "{name}");

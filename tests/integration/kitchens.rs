@@ -709,7 +709,6 @@ async fn an_order_is_one_kitchens_and_each_kitchen_has_its_own_cart() {
 async fn the_home_kitchen_adopts_a_menu_carts_and_orders_from_before_kitchens() {
     use aws_sdk_dynamodb::types::AttributeValue;
     use serde_json::json;
-    use shared::platform::db::s;
     let t = TestApp::new().await;
     let customer = t.customer_token().await;
     let me = t.get("/api/auths/me/", &customer).await.body["user"]["id"]
@@ -812,4 +811,228 @@ async fn the_home_kitchen_adopts_a_menu_carts_and_orders_from_before_kitchens() 
         )
         .await;
     assert_eq!(res.status, 201, "{}", res.raw);
+}
+
+#[tokio::test]
+async fn a_kitchen_takes_only_the_orders_its_hours_fulfilment_minimum_and_area_allow() {
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (owner, slug, suya) = kitchen_with_dish(&t, &admin, "Rules Kitchen", "Beef Suya", 250_000).await;
+    let manage = format!("/api/kitchens/{slug}/manage/");
+    let set = |body: serde_json::Value| t.call(http::Method::PATCH, &manage, Some(&owner), Some(body));
+    let res = set(json!({
+        "location": {"lat": 6.4295, "lng": 3.4219},
+        "delivery": {"enabled": true, "fee": 50_000, "minimum_order": 600_000, "radius_km": 5},
+        "pickup": {"enabled": false},
+    }))
+    .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let customer = t.customer_token().await;
+    let order = |body: serde_json::Value| t.call(http::Method::POST, "/api/orders/", Some(&customer), Some(body));
+    let near = json!({"lat": 6.4300, "lng": 3.4300});
+    let far = json!({"lat": 6.6018, "lng": 3.3515});
+    let delivery = |quantity: i64, location: Option<&serde_json::Value>| {
+        let mut body = json!({"items": [{"food_item_id": suya, "quantity": quantity}],
+            "fulfilment": "delivery", "delivery_address": "3 Akin Adesola, VI"});
+        if let Some(location) = location {
+            body["delivery_location"] = location.clone();
+        }
+        body
+    };
+
+    let res = order(json!({"items": [{"food_item_id": suya, "quantity": 3}], "fulfilment": "pickup"})).await;
+    assert_eq!(
+        (res.status.as_u16(), res.code()),
+        (409, "fulfilment_unavailable"),
+        "{}",
+        res.raw
+    );
+    let res = order(delivery(1, Some(&near))).await;
+    assert_eq!(
+        (res.status.as_u16(), res.code()),
+        (409, "below_minimum_order"),
+        "{}",
+        res.raw
+    );
+    let res = order(delivery(3, None)).await;
+    assert_eq!(
+        (res.status.as_u16(), res.code()),
+        (400, "location_required"),
+        "{}",
+        res.raw
+    );
+    let res = order(delivery(3, Some(&far))).await;
+    assert_eq!(
+        (res.status.as_u16(), res.code()),
+        (409, "outside_delivery_area"),
+        "{}",
+        res.raw
+    );
+    let res = order(delivery(3, Some(&json!({"lat": 95, "lng": 3})))).await;
+    assert_eq!(res.status, 400, "{}", res.raw);
+    assert!(res.body["error"]["fields"]["delivery_location"].is_string());
+
+    let res = order(delivery(3, Some(&near))).await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let placed = &res.body["order"];
+    assert_eq!(
+        (
+            &placed["subtotal"],
+            &placed["delivery_fee"],
+            &placed["discount"],
+            &placed["total"]
+        ),
+        (&json!(750_000), &json!(50_000), &json!(0), &json!(800_000))
+    );
+
+    // Closed for an hour: the refusal says when it opens (the closure's end); paused: null.
+    let now = jiff::Timestamp::now();
+    let until = now + jiff::SignedDuration::from_hours(1);
+    let res = set(
+        json!({"closures": [{"from": (now - jiff::SignedDuration::from_hours(1)).to_string(),
+        "to": until.to_string(), "reason": "Gas refill"}]}),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["kitchen"]["open_now"], false);
+    let res = order(delivery(3, Some(&near))).await;
+    assert_eq!(
+        (res.status.as_u16(), res.code()),
+        (409, "kitchen_closed"),
+        "{}",
+        res.raw
+    );
+    let next: jiff::Timestamp = res.body["error"]["next_open_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(next.as_second(), until.as_second());
+    let res = set(json!({"closures": [], "accepting_orders": false})).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let res = order(delivery(3, Some(&near))).await;
+    assert_eq!(res.code(), "kitchen_closed");
+    assert!(res.body["error"]["next_open_at"].is_null(), "{}", res.raw);
+    // A closed kitchen's cart still takes lines; its checkout is refused the same way.
+    let res = t
+        .call(
+            http::Method::PUT,
+            &format!("/api/kitchens/{slug}/cart/items/{suya}/"),
+            Some(&customer),
+            Some(json!({"quantity": 3})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let res = t
+        .call(
+            http::Method::POST,
+            &format!("/api/kitchens/{slug}/cart/checkout/"),
+            Some(&customer),
+            Some(delivery(0, Some(&near))),
+        )
+        .await;
+    assert_eq!(res.code(), "kitchen_closed", "{}", res.raw);
+}
+
+#[tokio::test]
+async fn a_kitchens_staff_work_its_board_and_no_other() {
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (owner, slug, suya) = kitchen_with_dish(&t, &admin, "Board Kitchen", "Beef Suya", 250_000).await;
+    let (other_owner, other_slug, _) = kitchen_with_dish(&t, &admin, "Other Kitchen", "Amala", 200_000).await;
+    let email = unique_email();
+    t.verified_user(&email, "customer password").await;
+    let staff = t.login(&email, "customer password").await["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = t
+        .call(
+            http::Method::POST,
+            &format!("/api/kitchens/{slug}/manage/staff/"),
+            Some(&owner),
+            Some(json!({"identifier": email, "role": "staff"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let customer = t.customer_token().await;
+    let res = t
+        .call(
+            http::Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": [{"food_item_id": suya, "quantity": 1}], "fulfilment": "pickup"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let id = res.body["order"]["id"].as_str().unwrap().to_owned();
+
+    let board = format!("/api/kitchens/{slug}/manage/orders/?status=pending");
+    let res = t.get(&board, &staff).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let ids: Vec<&str> = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id.as_str()]);
+    // Staff take payment and move the order along; they cannot change the settings.
+    let res = t
+        .call(
+            http::Method::PATCH,
+            &format!("/api/kitchens/{slug}/manage/orders/{id}/payment-status/"),
+            Some(&staff),
+            Some(json!({"payment_status": "paid"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let res = t
+        .call(
+            http::Method::PATCH,
+            &format!("/api/kitchens/{slug}/manage/orders/{id}/status/"),
+            Some(&staff),
+            Some(json!({"status": "confirmed"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let res = t
+        .call(
+            http::Method::PATCH,
+            &format!("/api/kitchens/{slug}/manage/"),
+            Some(&staff),
+            Some(json!({"accepting_orders": false})),
+        )
+        .await;
+    assert_eq!(res.code(), "not_kitchen_staff");
+
+    // Another kitchen's owner, the home kitchen's admin routes: not this order.
+    let res = t
+        .get(&format!("/api/kitchens/{other_slug}/manage/orders/{id}/"), &other_owner)
+        .await;
+    assert_eq!(res.status, 404, "{}", res.raw);
+    let res = t
+        .call(
+            http::Method::PATCH,
+            &format!("/api/kitchens/{other_slug}/manage/orders/{id}/status/"),
+            Some(&other_owner),
+            Some(json!({"status": "cancelled"})),
+        )
+        .await;
+    assert_eq!(res.status, 404, "{}", res.raw);
+    let res = t
+        .get(&format!("/api/kitchens/{other_slug}/manage/orders/"), &other_owner)
+        .await;
+    assert!(res.body["items"].as_array().unwrap().is_empty(), "{}", res.raw);
+    assert_eq!(t.get(&format!("/api/orders/admin/{id}/"), &admin).await.status, 404);
+    let home_board = t.get("/api/orders/admin/", &admin).await;
+    assert!(
+        home_board.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["id"] != id.as_str())
+    );
+    let res = t
+        .get(&format!("/api/kitchens/{slug}/manage/orders/{id}/"), &staff)
+        .await;
+    assert_eq!(res.body["order"]["status"], "confirmed");
 }

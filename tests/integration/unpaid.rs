@@ -100,12 +100,12 @@ async fn an_unpaid_order_expires_after_its_lifetime_its_stock_comes_back_and_pai
     assert_eq!(mark(&t, &admin, &paid, "payment-status", "paid").await.status, 200);
 
     // Not yet: 29 minutes on.
-    let expired = expiry::sweep(&t.app.orders, now_epoch() + 29 * 60).await.unwrap();
+    let expired = expiry::sweep(&t.app, now_epoch() + 29 * 60).await.unwrap();
     assert_eq!(expired, 0);
     assert_eq!(order(&t, &customer, &unpaid).await["status"], "pending");
 
     // 31 minutes on: the unpaid one is cancelled by the system, its portion is back.
-    let expired = expiry::sweep(&t.app.orders, now_epoch() + 31 * 60).await.unwrap();
+    let expired = expiry::sweep(&t.app, now_epoch() + 31 * 60).await.unwrap();
     assert_eq!(expired, 1);
     let gone = order(&t, &customer, &unpaid).await;
     assert_eq!(gone["status"], "cancelled");
@@ -127,5 +127,5 @@ async fn an_unpaid_order_expires_after_its_lifetime_its_stock_comes_back_and_pai
     );
 
     // A second sweep finds nothing more to do.
-    assert_eq!(expiry::sweep(&t.app.orders, now_epoch() + 31 * 60).await.unwrap(), 0);
+    assert_eq!(expiry::sweep(&t.app, now_epoch() + 31 * 60).await.unwrap(), 0);
 }

@@ -100,6 +100,16 @@ pub fn router(app: App) -> Service {
             .route("/api/orders/admin/{id}", get(orders::one))
             .route("/api/orders/admin/{id}/status", patch(orders::set_status))
             .route("/api/orders/admin/{id}/payment-status", patch(orders::set_payment))
+            .route("/api/kitchens/{slug}/manage/orders", get(orders::list))
+            .route("/api/kitchens/{slug}/manage/orders/{id}", get(orders::one))
+            .route(
+                "/api/kitchens/{slug}/manage/orders/{id}/status",
+                patch(orders::set_status),
+            )
+            .route(
+                "/api/kitchens/{slug}/manage/orders/{id}/payment-status",
+                patch(orders::set_payment),
+            )
             .route("/api/auths/admin/users", get(users::list)),
         app,
     )

@@ -6,5 +6,5 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let app = shared::App::from_env(expiry::FUNCTION)
         .await
         .inspect_err(|err| tracing::error!(error = %err, "invalid configuration"))?;
-    lambda_runtime::run(lambda_runtime::service_fn(|event| expiry::handler(&app.orders, event))).await
+    lambda_runtime::run(lambda_runtime::service_fn(|event| expiry::handler(&app, event))).await
 }

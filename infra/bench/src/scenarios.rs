@@ -431,6 +431,7 @@ impl Data {
             fulfilment: shared::orders::model::Fulfilment::Delivery,
             delivery_address: Some("12 Admiralty Way, Lekki".into()),
             note: None,
+            delivery_location: None,
         };
         let order = Order::place(
             &self.customer.id,

@@ -416,23 +416,27 @@ pub async fn adopt_home_kitchen(store: &Store, slug: &str) -> anyhow::Result<Ado
             .index_name("GSI3")
             .key_condition_expression("GSI3PK = :all")
             .expression_attribute_values(":all", s("ORDERS"))
-            .projection_expression("PK, SK")
+            .projection_expression("PK, SK, #status")
+            .expression_attribute_names("#status", "status")
             .set_exclusive_start_key(start.take())
             .send()
             .await
             .context("listing orders")?;
         for item in page.items.unwrap_or_default() {
-            let (Some(pk), Some(sk)) = (text(&item, PK), text(&item, SK)) else {
+            let (Some(pk), Some(sk), Some(status)) = (text(&item, PK), text(&item, SK), text(&item, "status")) else {
                 continue;
             };
+            // Its kitchen, and its places on that kitchen's board and list.
             let updated = client
                 .update_item()
                 .table_name(table)
                 .key(PK, s(pk))
                 .key(SK, s(sk))
-                .update_expression("SET kitchen = :k")
+                .update_expression("SET kitchen = :k, GSI2PK = :board, GSI3PK = :all")
                 .condition_expression("attribute_exists(PK) AND attribute_not_exists(kitchen)")
                 .expression_attribute_values(":k", reference.clone())
+                .expression_attribute_values(":board", s(format!("KITCHEN#{kitchen_id}#STATUS#{status}")))
+                .expression_attribute_values(":all", s(shared::orders::store::kitchen_orders_gsi3pk(&kitchen_id)))
                 .send()
                 .await;
             match updated {

@@ -251,6 +251,10 @@ pub struct Location {
     pub lng: f64,
 }
 
+/// Every location is made by [`Location::new`] or read from JSON, so neither coordinate is NaN:
+/// equality is total.
+impl Eq for Location {}
+
 impl Location {
     /// Latitude in -90..90, longitude in -180..180.
     pub fn new(lat: f64, lng: f64) -> Option<Self> {
@@ -428,6 +432,68 @@ impl Kitchen {
     /// Whether customers see it.
     pub fn is_public(&self) -> bool {
         self.status == KitchenStatus::Active
+    }
+}
+
+/// Why a kitchen does not take an order as asked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OrderingRefusal {
+    /// Outside its hours, inside a closure, or paused; when it next opens (none while paused or
+    /// with no opening ahead).
+    Closed { next_open_at: Option<Timestamp> },
+    /// It does not deliver, or does not let customers collect.
+    FulfilmentUnavailable,
+    /// A delivery's dishes come to less than the kitchen's minimum (kobo).
+    BelowMinimumOrder { minimum: i64 },
+    /// It delivers only within a radius, and the order says not where to.
+    LocationRequired,
+    /// Farther than the kitchen delivers.
+    OutsideDeliveryArea { radius_km: f64 },
+}
+
+impl Kitchen {
+    /// What an order of `subtotal` kobo needs of the kitchen at `now`: open, the fulfilment
+    /// offered, and for a delivery the minimum reached and the place within the radius (from
+    /// the kitchen's `location`; a kitchen with a radius but no location of its own cannot
+    /// measure, so it does not refuse). The delivery fee it charges (0 for a pickup).
+    pub fn takes_order(
+        &self,
+        now: Timestamp,
+        delivery: bool,
+        subtotal: i64,
+        to: Option<&Location>,
+    ) -> Result<i64, OrderingRefusal> {
+        let schedule = self.schedule();
+        if !schedule.open_at(now) {
+            return Err(OrderingRefusal::Closed {
+                next_open_at: schedule.next_open_at(now),
+            });
+        }
+        if !delivery {
+            return if self.pickup.enabled {
+                Ok(0)
+            } else {
+                Err(OrderingRefusal::FulfilmentUnavailable)
+            };
+        }
+        let rules = &self.delivery;
+        if !rules.enabled {
+            return Err(OrderingRefusal::FulfilmentUnavailable);
+        }
+        if let Some(radius_km) = rules.radius_km {
+            let to = to.ok_or(OrderingRefusal::LocationRequired)?;
+            if let Some(from) = &self.location
+                && from.km_to(to) > radius_km
+            {
+                return Err(OrderingRefusal::OutsideDeliveryArea { radius_km });
+            }
+        }
+        if subtotal < rules.minimum_order {
+            return Err(OrderingRefusal::BelowMinimumOrder {
+                minimum: rules.minimum_order,
+            });
+        }
+        Ok(rules.fee)
     }
 }
 
@@ -1091,5 +1157,78 @@ mod tests {
         assert!(Owner.at_least(Manager) && Owner.at_least(Staff) && Manager.at_least(Staff));
         assert!(!Staff.at_least(Manager) && !Manager.at_least(Owner));
         assert!(Staff.at_least(Staff));
+    }
+
+    fn suya_spot() -> Kitchen {
+        let input = ApplicationInput {
+            name: Some("Suya Spot".into()),
+            phone: Some("08031234567".into()),
+            address: Some("7 Ozumba Mbadiwe".into()),
+            ..Default::default()
+        };
+        let mut k = Application::parse(&input, "234").unwrap().open("k1".into(), "t".into());
+        k.status = KitchenStatus::Active;
+        k.hours = vec![opening(Day::Fri, "18:00", "02:00")];
+        k.location = Location::new(6.4295, 3.4219);
+        k.delivery = DeliveryRules {
+            enabled: true,
+            fee: 50_000,
+            minimum_order: 200_000,
+            radius_km: Some(5.0),
+        };
+        k
+    }
+
+    #[test]
+    fn a_kitchen_takes_an_order_only_open_offered_above_its_minimum_and_within_its_radius() {
+        let k = suya_spot();
+        let friday_night = at("2026-12-04T22:00:00Z"); // 23:00 in Lagos, a Friday
+        let nearby = Location::new(6.4300, 3.4300).unwrap(); // under a kilometre
+        let far = Location::new(6.6018, 3.3515).unwrap(); // Ikeja, about 20 km
+        assert_eq!(k.takes_order(friday_night, true, 200_000, Some(&nearby)), Ok(50_000));
+        assert_eq!(
+            k.takes_order(friday_night, false, 100, None),
+            Ok(0),
+            "a pickup pays no fee, has no minimum"
+        );
+        assert_eq!(
+            k.takes_order(friday_night, true, 199_999, Some(&nearby)),
+            Err(OrderingRefusal::BelowMinimumOrder { minimum: 200_000 })
+        );
+        assert_eq!(
+            k.takes_order(friday_night, true, 200_000, None),
+            Err(OrderingRefusal::LocationRequired)
+        );
+        assert_eq!(
+            k.takes_order(friday_night, true, 200_000, Some(&far)),
+            Err(OrderingRefusal::OutsideDeliveryArea { radius_km: 5.0 })
+        );
+        // Closed on Saturday afternoon: the refusal names the next opening, next Friday 18:00.
+        let saturday = at("2026-12-05T12:00:00Z");
+        assert_eq!(
+            k.takes_order(saturday, false, 500_000, None),
+            Err(OrderingRefusal::Closed {
+                next_open_at: Some(at("2026-12-11T17:00:00Z"))
+            })
+        );
+        // Paused: closed with no opening ahead. Pickup switched off: unavailable.
+        let mut paused = k.clone();
+        paused.accepting_orders = false;
+        assert_eq!(
+            paused.takes_order(friday_night, false, 500_000, None),
+            Err(OrderingRefusal::Closed { next_open_at: None })
+        );
+        let mut delivery_only = k.clone();
+        delivery_only.pickup.enabled = false;
+        assert_eq!(
+            delivery_only.takes_order(friday_night, false, 500_000, None),
+            Err(OrderingRefusal::FulfilmentUnavailable)
+        );
+        let mut pickup_only = k;
+        pickup_only.delivery.enabled = false;
+        assert_eq!(
+            pickup_only.takes_order(friday_night, true, 500_000, Some(&nearby)),
+            Err(OrderingRefusal::FulfilmentUnavailable)
+        );
     }
 }

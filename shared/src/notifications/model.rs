@@ -135,7 +135,7 @@ pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
             OrderStatus::ReadyForPickup => Some(Event::ReadyForPickup(facts.clone())),
             OrderStatus::Completed => Some(Event::Completed(facts.clone())),
             OrderStatus::Cancelled => match cancelled_by(new) {
-                Some(ChangedBy::Admin) => Some(Event::CancelledByKitchen(facts.clone())),
+                Some(by) if by.is_kitchen() => Some(Event::CancelledByKitchen(facts.clone())),
                 Some(ChangedBy::System) => Some(Event::Expired(facts.clone())),
                 _ => None,
             },
@@ -203,6 +203,7 @@ mod tests {
             fulfilment,
             delivery_address: (fulfilment == Fulfilment::Delivery).then(|| "1 Marina".into()),
             note: None,
+            delivery_location: None,
         };
         let line = OrderLine {
             food_item_id: "F".into(),

@@ -6,10 +6,11 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use super::model::{
-    HandoverInput, IdempotencyKey, LineInput, LinesInput, OrderInput, PaymentError, PricingError, Shortfall, TextInput,
-    TransitionError,
+    HandoverInput, IdempotencyKey, LineInput, LinesInput, LocationInput, OrderInput, PaymentError, PricingError,
+    Shortfall, TextInput, TransitionError,
 };
 use super::service::{OrderError, Placement};
+use crate::kitchens::model::OrderingRefusal;
 use crate::platform::error::ApiError;
 
 impl From<OrderError> for ApiError {
@@ -59,6 +60,7 @@ impl From<OrderError> for ApiError {
                 "kitchen_unavailable",
                 "This kitchen is not taking orders on the platform",
             ),
+            OrderError::Refused { refusal, time_zone } => refused(refusal, &time_zone),
             OrderError::Menu(e) => e.into(),
             OrderError::Account(e) => e.into(),
             OrderError::Failure(failure) => failure.into(),
@@ -130,6 +132,73 @@ pub fn order_input(body: &Value) -> OrderInput {
     }
 }
 
+/// Kobo as naira for a message: `NGN 2,000` or `NGN 2,000.50`.
+fn naira(kobo: i64) -> String {
+    let whole = (kobo / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match kobo % 100 {
+        0 => grouped,
+        k => format!("{grouped}.{k:02}"),
+    }
+}
+
+/// A kitchen's refusal as the contract says it.
+fn refused(refusal: OrderingRefusal, time_zone: &str) -> ApiError {
+    match refusal {
+        OrderingRefusal::Closed { next_open_at } => {
+            let message = match next_open_at {
+                Some(at) => {
+                    let local = crate::kitchens::model::time_zone(time_zone)
+                        .map(|tz| at.to_zoned(tz).strftime("%H:%M on %a %-d %b").to_string())
+                        .unwrap_or_else(|| at.to_string());
+                    format!("This kitchen is closed now. It opens again at {local}")
+                }
+                None => "This kitchen is not taking orders right now".to_owned(),
+            };
+            let mut extra = serde_json::Map::new();
+            extra.insert(
+                "next_open_at".into(),
+                next_open_at.map_or(Value::Null, |at| Value::String(at.to_string())),
+            );
+            ApiError::ConflictWith {
+                code: "kitchen_closed",
+                message,
+                extra,
+            }
+        }
+        OrderingRefusal::FulfilmentUnavailable => ApiError::conflict_fields(
+            "fulfilment_unavailable",
+            "This kitchen does not offer that; choose delivery or pickup as it allows",
+            [("fulfilment".to_owned(), "is not offered by this kitchen".to_owned())].into(),
+        ),
+        OrderingRefusal::BelowMinimumOrder { minimum } => ApiError::conflict(
+            "below_minimum_order",
+            format!("This kitchen delivers orders of at least NGN {}", naira(minimum)),
+        ),
+        OrderingRefusal::LocationRequired => ApiError::field(
+            "location_required",
+            "delivery_location",
+            "is required: this kitchen delivers within a distance",
+            "Share where the order goes (delivery_location) so the kitchen can tell if it delivers there",
+        ),
+        OrderingRefusal::OutsideDeliveryArea { radius_km } => ApiError::conflict_fields(
+            "outside_delivery_area",
+            format!("This kitchen delivers within {radius_km} km; the address is farther"),
+            [(
+                "delivery_location".to_owned(),
+                "is outside the delivery area".to_owned(),
+            )]
+            .into(),
+        ),
+    }
+}
+
 /// How an order is to be handed over, as a placement or checkout body sent it.
 pub fn handover_input(body: &Value) -> HandoverInput {
     let text = |field: &str| match body.get(field) {
@@ -137,10 +206,19 @@ pub fn handover_input(body: &Value) -> HandoverInput {
         Some(Value::String(s)) => TextInput::Text(s.clone()),
         Some(_) => TextInput::NotText,
     };
+    let delivery_location = match body.get("delivery_location") {
+        None | Some(Value::Null) => LocationInput::Missing,
+        Some(Value::Object(point)) => LocationInput::Given {
+            lat: point.get("lat").and_then(Value::as_f64),
+            lng: point.get("lng").and_then(Value::as_f64),
+        },
+        Some(_) => LocationInput::NotAnObject,
+    };
     HandoverInput {
         fulfilment: text("fulfilment"),
         delivery_address: text("delivery_address"),
         note: text("note"),
+        delivery_location,
     }
 }
 

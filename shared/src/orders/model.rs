@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::model::Role;
+use crate::kitchens::model::Location;
 use crate::menu::model::{Food, Money};
 use crate::platform::validation::{Invalid, Problems};
 
@@ -109,7 +110,11 @@ pub struct OnlinePayment {
 #[serde(rename_all = "snake_case")]
 pub enum ChangedBy {
     Customer,
+    /// The platform admin (on any kitchen's board).
     Admin,
+    /// A kitchen's member on its board (owner, manager or staff): the kitchen's side, as the
+    /// admin.
+    Staff,
     /// Paystack's webhook, or a verification with Paystack.
     Paystack,
     /// The platform itself: an unpaid order expiring.
@@ -119,6 +124,19 @@ pub enum ChangedBy {
 impl ChangedBy {
     /// How a history entry names the platform's own changes (`by`).
     pub const SYSTEM: &'static str = "system";
+
+    /// Someone working a kitchen's board: the platform admin, or one of its members.
+    pub fn on_the_board(role: Role) -> Self {
+        match role {
+            Role::Admin => ChangedBy::Admin,
+            Role::Customer => ChangedBy::Staff,
+        }
+    }
+
+    /// Whether the change came from the kitchen's side.
+    pub fn is_kitchen(self) -> bool {
+        matches!(self, ChangedBy::Admin | ChangedBy::Staff)
+    }
 }
 
 impl From<Role> for ChangedBy {
@@ -539,6 +557,8 @@ pub struct NewOrder {
     /// Required for delivery; none for pickup.
     pub delivery_address: Option<String>,
     pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_location: Option<Location>,
 }
 
 /// How an order is fulfilled and its details, as checked for placement and checkout alike.
@@ -547,6 +567,22 @@ pub struct Handover {
     pub fulfilment: Fulfilment,
     pub delivery_address: Option<String>,
     pub note: Option<String>,
+    /// Where a delivery goes on the map (a kitchen that delivers within a radius needs it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_location: Option<Location>,
+}
+
+/// A map point as it was sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LocationInput {
+    /// Absent or null.
+    Missing,
+    /// An object: its `lat` and `lng`, where they were numbers.
+    Given {
+        lat: Option<f64>,
+        lng: Option<f64>,
+    },
+    NotAnObject,
 }
 
 /// One requested line as it was sent: the dish id if it was a non-empty string, the quantity if
@@ -576,15 +612,16 @@ pub enum TextInput {
 }
 
 /// How an order is to be handed over, as it was sent (placement and checkout).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HandoverInput {
     pub fulfilment: TextInput,
     pub delivery_address: TextInput,
     pub note: TextInput,
+    pub delivery_location: LocationInput,
 }
 
 /// An order request as it was sent, before any rule is applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderInput {
     pub items: LinesInput,
     pub handover: HandoverInput,
@@ -692,6 +729,7 @@ impl NewOrder {
             fulfilment: handover.fulfilment,
             delivery_address: handover.delivery_address,
             note: handover.note,
+            delivery_location: handover.delivery_location,
         })
     }
 
@@ -707,6 +745,7 @@ impl NewOrder {
             fulfilment: self.fulfilment,
             delivery_address: self.delivery_address,
             note: self.note,
+            delivery_location: self.delivery_location,
         };
         (self.lines, handover)
     }
@@ -772,10 +811,27 @@ impl Handover {
             }
         };
         let note = p.check("invalid_note", "note", text(input.note, NOTE_MAX));
+        let location = match input.delivery_location {
+            LocationInput::Missing => Some(None),
+            LocationInput::Given {
+                lat: Some(lat),
+                lng: Some(lng),
+            } => Location::new(lat, lng).map(Some),
+            _ => None,
+        };
+        if location.is_none() {
+            p.add(
+                "invalid_delivery_location",
+                "delivery_location",
+                "must be {\"lat\": -90..90, \"lng\": -180..180}",
+            );
+        }
         Some(Self {
             fulfilment: fulfilment?,
             delivery_address: address?,
             note: note?,
+            // A pickup goes nowhere.
+            delivery_location: location?.filter(|_| fulfilment == Some(Fulfilment::Delivery)),
         })
     }
 }
@@ -922,6 +978,18 @@ pub struct Order {
     /// before kitchens, until the operator's upgrade gives them the home kitchen).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kitchen: Option<KitchenRef>,
+    /// The lines' sum (kobo; orders from before it was kept: their total).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<i64>,
+    /// The kitchen's delivery fee (kobo): 0 for a pickup.
+    #[serde(default)]
+    pub delivery_fee: i64,
+    /// Taken off by a coupon (kobo).
+    #[serde(default)]
+    pub discount: i64,
+    /// Where a delivery goes on the map, if the customer said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_location: Option<Location>,
 }
 
 /// A kitchen as an order names it.
@@ -1071,7 +1139,18 @@ impl Order {
             summary: Some(gist(&lines)),
             items: lines,
             kitchen: None,
+            subtotal: Some(total.kobo()),
+            delivery_fee: 0,
+            discount: 0,
+            delivery_location: handover.delivery_location,
         }
+    }
+
+    /// The order with the kitchen's delivery fee: `total = subtotal + delivery_fee - discount`.
+    pub fn with_delivery_fee(mut self, fee: i64) -> Self {
+        self.delivery_fee = fee;
+        self.total = self.subtotal.unwrap_or(self.total) + fee - self.discount;
+        self
     }
 
     /// The order as placed with `kitchen`.
@@ -1494,6 +1573,7 @@ mod tests {
             fulfilment: Pickup,
             delivery_address: None,
             note: None,
+            delivery_location: None,
         }
         .into_parts()
         .1;
@@ -1534,6 +1614,7 @@ mod tests {
             fulfilment: Delivery,
             delivery_address: Some("1 Marina".into()),
             note: None,
+            delivery_location: None,
         };
         let line = |id: &str, quantity, stock_taken| OrderLine {
             food_item_id: id.into(),
@@ -1602,6 +1683,7 @@ mod tests {
             fulfilment: Delivery,
             delivery_address: Some("1 Marina".into()),
             note: None,
+            delivery_location: None,
         };
         let order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         assert_eq!((order.status, order.payment_status), (Pending, Unpaid));
@@ -1635,6 +1717,7 @@ mod tests {
             fulfilment: Pickup,
             delivery_address: None,
             note: None,
+            delivery_location: None,
         };
         let mut order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         order.status = Cancelled;
@@ -1676,6 +1759,7 @@ mod tests {
             fulfilment: Pickup,
             delivery_address: None,
             note: None,
+            delivery_location: None,
         };
         let mut order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         order.payment = Some(OnlinePayment {

@@ -7,14 +7,15 @@
 use serde_json::json;
 
 use super::model::{
-    ChangedBy, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord, KitchenRef,
-    MAX_LINES, NewOrder, OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary, PaymentChange, PaymentError,
-    PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall, TransitionError, UnpaidRules,
-    check_payment, price_lines,
+    ChangedBy, Fulfilment, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord,
+    KitchenRef, MAX_LINES, NewOrder, OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary, PaymentChange,
+    PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall, TransitionError,
+    UnpaidRules, check_payment, price_lines,
 };
 use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
 use crate::accounts::AccountError;
 use crate::accounts::model::{Role, Subject};
+use crate::kitchens::model::OrderingRefusal;
 use crate::menu::MenuService;
 use crate::platform::clock::{now_epoch, now_rfc3339};
 use crate::platform::db::Page;
@@ -54,6 +55,13 @@ pub enum OrderError {
     MixedKitchens,
     #[error("the kitchen is not taking orders on the platform")]
     KitchenUnavailable,
+    /// The kitchen does not take the order as asked (closed, the fulfilment off, below its
+    /// minimum, outside its area), in the kitchen's time zone.
+    #[error("the kitchen does not take this order: {refusal:?}")]
+    Refused {
+        refusal: OrderingRefusal,
+        time_zone: String,
+    },
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]
@@ -227,11 +235,25 @@ impl OrderService {
         };
         let foods = menu_foods.as_ref().unwrap_or(&inputs.foods);
         let (lines, total) = price_lines(&lines, |id| foods.iter().find(|f| f.id == id))?;
-        let order = Order::place(&customer.user_id, handover, lines, total, now_rfc3339()).from_kitchen(KitchenRef {
-            id: kitchen.id.clone(),
-            slug: kitchen.slug.as_str().to_owned(),
-            name: kitchen.name.clone(),
-        });
+        let delivery = handover.fulfilment == Fulfilment::Delivery;
+        let fee = kitchen
+            .takes_order(
+                jiff::Timestamp::now(),
+                delivery,
+                total.kobo(),
+                handover.delivery_location.as_ref(),
+            )
+            .map_err(|refusal| OrderError::Refused {
+                refusal,
+                time_zone: kitchen.timezone.clone(),
+            })?;
+        let order = Order::place(&customer.user_id, handover, lines, total, now_rfc3339())
+            .from_kitchen(KitchenRef {
+                id: kitchen.id.clone(),
+                slug: kitchen.slug.as_str().to_owned(),
+                name: kitchen.name.clone(),
+            })
+            .with_delivery_fee(fee);
         let slot = self.open_slot(&order.id, &inputs.open).await?;
         let body = serde_json::to_string(&json!({ "order": &order })).map_err(Failure::internal)?;
         let record = key.as_ref().map(|k| {
@@ -338,9 +360,9 @@ impl OrderService {
     /// Cancels, as the system, every unpaid pending order placed more than the unpaid lifetime
     /// before `now` (at most `limit` of them): its stock comes back in the same write, and an
     /// order paid meanwhile is left alone (the write's condition). Returns how many expired.
-    pub async fn expire_unpaid(&self, now: i64, limit: i32) -> Result<usize, OrderError> {
+    pub async fn expire_unpaid(&self, kitchen_id: Option<&str>, now: i64, limit: i32) -> Result<usize, OrderError> {
         let cutoff = self.unpaid.expired_before(now);
-        let candidates = self.store.pending_before(&cutoff, limit).await?;
+        let candidates = self.store.pending_before(kitchen_id, &cutoff, limit).await?;
         let mut expired = 0;
         for summary in candidates {
             if !UnpaidRules::holds_a_place(summary.status, summary.payment_status) {
@@ -379,18 +401,24 @@ impl OrderService {
             .ok_or(OrderError::NotFound)
     }
 
-    /// The kitchen's queue, newest first: one status, or every order.
+    /// A kitchen's queue, newest first: one status, or every order.
     pub async fn orders(
         &self,
+        kitchen_id: &str,
         status: Option<OrderStatus>,
         page: &PageRequest,
     ) -> Result<Page<OrderSummary>, OrderError> {
-        Ok(self.store.orders(status, page).await?)
+        Ok(self.store.orders(kitchen_id, status, page).await?)
     }
 
-    /// Any order (the kitchen's view).
-    pub async fn order(&self, id: &str) -> Result<Order, OrderError> {
-        self.store.order(id).await?.ok_or(OrderError::NotFound)
+    /// One of a kitchen's orders (the kitchen's view); another kitchen's is `NotFound`, as if it
+    /// did not exist.
+    pub async fn order(&self, kitchen_id: &str, id: &str) -> Result<Order, OrderError> {
+        self.store
+            .order(id)
+            .await?
+            .filter(|o| o.kitchen_id() == Some(kitchen_id))
+            .ok_or(OrderError::NotFound)
     }
 
     /// A customer cancels their own pending order: one conditional write, so a cancel racing the
@@ -406,10 +434,16 @@ impl OrderService {
     }
 
     /// The kitchen moves an order one step (or cancels it).
-    pub async fn set_status(&self, admin: &Subject, id: &str, to: OrderStatus) -> Result<Order, OrderError> {
-        let order = self.order(id).await?;
+    pub async fn set_status(
+        &self,
+        admin: &Subject,
+        kitchen_id: &str,
+        id: &str,
+        to: OrderStatus,
+    ) -> Result<Order, OrderError> {
+        let order = self.order(kitchen_id, id).await?;
         let from = order.status;
-        let order = self.change_status(order, to, Changer::User(admin)).await?;
+        let order = self.change_status(order, to, Changer::Board(admin)).await?;
         tracing::info!(order_id = %order.id, from = from.as_str(), to = to.as_str(), "order status changed");
         Ok(order)
     }
@@ -447,7 +481,7 @@ impl OrderService {
                     .filter(|p| !gone.contains(&p.food_item_id))
                     .collect();
                 if give_back.is_empty() {
-                    return Ok(match self.store.transition(&order.id, &requires, &entry).await? {
+                    return Ok(match self.store.transition(&order, &requires, &entry).await? {
                         WriteOutcome::Done(updated) => Round::Done(*updated),
                         WriteOutcome::Changed(Some(current)) => Round::Again((*current, gone)),
                         WriteOutcome::Changed(None) => return Err(OrderError::NotFound),
@@ -480,8 +514,14 @@ impl OrderService {
     /// The kitchen records a payment by hand (cash): `unpaid -> paid` (never on a cancelled
     /// order), or `paid -> refunded` for a cancelled order paid in cash; the same state again
     /// changes nothing. Each change goes into the order's history.
-    pub async fn set_payment(&self, admin: &Subject, id: &str, requested: PaymentStatus) -> Result<Order, OrderError> {
-        let order = self.order(id).await?;
+    pub async fn set_payment(
+        &self,
+        admin: &Subject,
+        kitchen_id: &str,
+        id: &str,
+        requested: PaymentStatus,
+    ) -> Result<Order, OrderError> {
+        let order = self.order(kitchen_id, id).await?;
         on_condition("order payment", ATTEMPTS, order, |order: Order| async move {
             Ok(match check_payment(order.status, order.payment_status, order.payment_method, requested)? {
                 PaymentChange::Unchanged => Round::Done(order),
@@ -491,7 +531,7 @@ impl OrderService {
                         payment_status: Some(to),
                         at: now_rfc3339(),
                         by: admin.user_id.clone(),
-                        by_role: admin.role.into(),
+                        by_role: ChangedBy::on_the_board(admin.role),
                     };
                     match self.store.set_payment(&order.id, &requires, method, &entry).await? {
                         WriteOutcome::Done(updated) => {
@@ -511,7 +551,10 @@ impl OrderService {
 /// Who changes an order's status: a signed-in user, or the platform itself (expiry).
 #[derive(Debug, Clone, Copy)]
 enum Changer<'a> {
+    /// A customer, on their own order.
     User(&'a Subject),
+    /// The platform admin or a kitchen's member, on the kitchen's board.
+    Board(&'a Subject),
     System,
 }
 
@@ -519,13 +562,14 @@ impl Changer<'_> {
     fn changed_by(self) -> ChangedBy {
         match self {
             Changer::User(user) => user.role.into(),
+            Changer::Board(user) => ChangedBy::on_the_board(user.role),
             Changer::System => ChangedBy::System,
         }
     }
 
     fn name(&self) -> &str {
         match self {
-            Changer::User(user) => &user.user_id,
+            Changer::User(user) | Changer::Board(user) => &user.user_id,
             Changer::System => ChangedBy::SYSTEM,
         }
     }

@@ -5,13 +5,15 @@
 //!
 //! | item | PK | SK | indexes |
 //! |---|---|---|---|
-//! | order | `ORDER#<ulid>` | `ORDER` | GSI1 `CUSTOMER#<customer>` (a customer's orders), GSI2 `ORDERSTATUS#<status>` (the kitchen's queue, moved by the write that changes the status), GSI3 `ORDERS` (every order); sort key the order id |
-//! | (a dish's `stock`) | `MENU` | `FOOD#<ulid>` | taken by placement (`ADD stock -q` if `stock >= q`) and given back by a cancellation, each in the order's transaction |
+//! | order | `ORDER#<ulid>` | `ORDER` | GSI1 `CUSTOMER#<customer>` (a customer's orders), GSI2 `KITCHEN#<k>#STATUS#<status>` (the kitchen's board, moved by the write that changes the status), GSI3 `KITCHEN#<k>#ORDERS` (every order of the kitchen); sort key the order id |
+//! | (a dish's `stock`) | `KITCHEN#<k>#MENU` | `FOOD#<ulid>` | taken by placement (`ADD stock -q` if `stock >= q`) and given back by a cancellation, each in the order's transaction |
 //! | first answer to an `Idempotency-Key` | `IDEMPOTENCY#<customer>#<key>` | `IDEMPOTENCY` | (TTL an hour after the 24 h window) |
 //! | a customer's unpaid orders (`OpenOrders`) | `OPENORDERS#<customer>` | `OPENORDERS` | written by placement only: `ADD ids` while `size(ids) < max`, or the whole list at its `version` |
 //!
-//! Expiry reads GSI2 `ORDERSTATUS#pending` with `GSI2SK < ` the ULID of the cutoff (a key
-//! condition: the pending orders placed before it, oldest first), never a scan.
+//! Expiry reads each kitchen's GSI2 `KITCHEN#<k>#STATUS#pending` with `GSI2SK < ` the ULID of
+//! the cutoff (a key condition: the pending orders placed before it, oldest first), never a
+//! scan. An order placed before kitchens (no `kitchen`) keeps the old `ORDERSTATUS#<status>` /
+//! `ORDERS` keys until `kitchen-ops adopt-home-kitchen` moves it.
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 
@@ -33,7 +35,13 @@ use crate::platform::pagination::PageRequest;
 
 const ORDER_SK: &str = "ORDER";
 const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
-const ALL_ORDERS_GSI3PK: &str = "ORDERS";
+/// Every order of a kitchen (GSI3).
+fn all_orders_gsi3pk(kitchen_id: Option<&str>) -> String {
+    match kitchen_id {
+        Some(k) => format!("KITCHEN#{k}#ORDERS"),
+        None => "ORDERS".to_owned(),
+    }
+}
 const OPEN_ORDERS_SK: &str = "OPENORDERS";
 
 fn open_orders_key(customer_id: &str) -> (String, String) {
@@ -64,8 +72,17 @@ fn customer_orders_gsi1pk(customer_id: &str) -> String {
     format!("CUSTOMER#{customer_id}")
 }
 
-fn status_gsi2pk(status: OrderStatus) -> String {
-    format!("ORDERSTATUS#{}", status.as_str())
+/// A kitchen's orders of one status (GSI2: its board).
+pub fn status_gsi2pk(kitchen_id: Option<&str>, status: OrderStatus) -> String {
+    match kitchen_id {
+        Some(k) => format!("KITCHEN#{k}#STATUS#{}", status.as_str()),
+        None => format!("ORDERSTATUS#{}", status.as_str()),
+    }
+}
+
+/// The GSI3 partition of a kitchen's orders, for the operator's upgrade.
+pub fn kitchen_orders_gsi3pk(kitchen_id: &str) -> String {
+    all_orders_gsi3pk(Some(kitchen_id))
 }
 
 /// An Idempotency-Key is scoped to the customer who sent it.
@@ -190,9 +207,9 @@ impl OrderStore {
                 (SK, ORDER_SK.to_owned()),
                 (GSI1PK, customer_orders_gsi1pk(&order.customer_id)),
                 (GSI1SK, order.id.clone()),
-                (GSI2PK, status_gsi2pk(order.status)),
+                (GSI2PK, status_gsi2pk(order.kitchen_id(), order.status)),
                 (GSI2SK, order.id.clone()),
-                (GSI3PK, ALL_ORDERS_GSI3PK.to_owned()),
+                (GSI3PK, all_orders_gsi3pk(order.kitchen_id())),
                 (GSI3SK, order.id.clone()),
             ],
             "order",
@@ -378,7 +395,12 @@ impl OrderStore {
 
     /// Pending orders placed before `before` (an order id: ULIDs sort by time), oldest first, at
     /// most `limit`: one Query of the status index.
-    pub async fn pending_before(&self, before: &str, limit: i32) -> Result<Vec<OrderSummary>, Failure> {
+    pub async fn pending_before(
+        &self,
+        kitchen_id: Option<&str>,
+        before: &str,
+        limit: i32,
+    ) -> Result<Vec<OrderSummary>, Failure> {
         let query = self
             .db
             .client()
@@ -388,7 +410,7 @@ impl OrderStore {
             .key_condition_expression("#pk = :pk AND #sk < :before")
             .expression_attribute_names("#pk", GSI2.pk)
             .expression_attribute_names("#sk", GSI2.sk)
-            .expression_attribute_values(":pk", s(status_gsi2pk(OrderStatus::Pending)))
+            .expression_attribute_values(":pk", s(status_gsi2pk(kitchen_id, OrderStatus::Pending)))
             .expression_attribute_values(":before", s(before))
             .scan_index_forward(true)
             .limit(limit);
@@ -429,11 +451,16 @@ impl OrderStore {
         self.page(GSI1, customer_orders_gsi1pk(customer_id), page).await
     }
 
-    /// The kitchen's view, newest first: one status, or every order.
-    pub async fn orders(&self, status: Option<OrderStatus>, page: &PageRequest) -> Result<Page<OrderSummary>, Failure> {
+    /// A kitchen's view, newest first: one status, or every order (only its own: the key names it).
+    pub async fn orders(
+        &self,
+        kitchen_id: &str,
+        status: Option<OrderStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<OrderSummary>, Failure> {
         match status {
-            Some(status) => self.page(GSI2, status_gsi2pk(status), page).await,
-            None => self.page(GSI3, ALL_ORDERS_GSI3PK.to_owned(), page).await,
+            Some(status) => self.page(GSI2, status_gsi2pk(Some(kitchen_id), status), page).await,
+            None => self.page(GSI3, all_orders_gsi3pk(Some(kitchen_id)), page).await,
         }
     }
 
@@ -441,10 +468,11 @@ impl OrderStore {
     /// index with it) in one write, conditioned on `requires`.
     pub async fn transition(
         &self,
-        id: &str,
+        order: &Order,
         requires: &Precondition,
         entry: &HistoryEntry,
     ) -> Result<WriteOutcome, Failure> {
+        let id = &order.id;
         let history = serde_dynamo::to_attribute_value::<_, AttributeValue>(vec![entry])
             .map_err(|e| mapping_error("history entry", e))?;
         let req = self
@@ -454,7 +482,7 @@ impl OrderStore {
                 "SET #status = :to, GSI2PK = :gsi2, updated_at = :at, status_history = list_append(status_history, :entry)",
             )
             .expression_attribute_values(":to", s(entry.status.as_str()))
-            .expression_attribute_values(":gsi2", s(status_gsi2pk(entry.status)))
+            .expression_attribute_values(":gsi2", s(status_gsi2pk(order.kitchen_id(), entry.status)))
             .expression_attribute_values(":at", s(&entry.at))
             .expression_attribute_values(":entry", history);
         self.conditional_write(req, requires, "UpdateItem order status").await
@@ -486,7 +514,7 @@ impl OrderStore {
             )
             .condition_expression(format!("{condition} AND updated_at = :seen"))
             .expression_attribute_values(":to", s(entry.status.as_str()))
-            .expression_attribute_values(":gsi2", s(status_gsi2pk(entry.status)))
+            .expression_attribute_values(":gsi2", s(status_gsi2pk(order.kitchen_id(), entry.status)))
             .expression_attribute_values(":at", s(&entry.at))
             .expression_attribute_values(":entry", history)
             .expression_attribute_values(":seen", s(&order.updated_at))

@@ -327,6 +327,7 @@ mod tests {
             fulfilment: Fulfilment::Pickup,
             delivery_address: None,
             note: None,
+            delivery_location: None,
         };
         let mut order = Order::place("u1", handover, vec![], Money::from_kobo(500_000), "t".into());
         order.status = status;

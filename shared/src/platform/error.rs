@@ -81,6 +81,13 @@ pub enum ApiError {
         /// Which parts of the request ran into the state (e.g. the order lines short of stock).
         fields: Option<Fields>,
     },
+    /// 409 with facts the client acts on beside `code` (e.g. when a closed kitchen opens next).
+    #[error("{message}")]
+    ConflictWith {
+        code: &'static str,
+        message: String,
+        extra: serde_json::Map<String, serde_json::Value>,
+    },
     /// 413: the body is larger than the contract allows.
     #[error("Request body is too large")]
     PayloadTooLarge,
@@ -154,7 +161,7 @@ impl ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::ConflictWith { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -169,6 +176,7 @@ impl ApiError {
             | Self::Forbidden { code, .. }
             | Self::NotFound { code, .. }
             | Self::Conflict { code, .. }
+            | Self::ConflictWith { code, .. }
             | Self::TooManyRequests { code, .. } => code,
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -206,6 +214,8 @@ struct ErrorBody<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a Fields>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 impl IntoResponse for ApiError {
@@ -223,11 +233,16 @@ impl IntoResponse for ApiError {
             Self::BadRequest { fields, .. } | Self::Conflict { fields, .. } => fields.as_ref(),
             _ => None,
         };
+        let extra = match &self {
+            Self::ConflictWith { extra, .. } => Some(extra),
+            _ => None,
+        };
         let body = ErrorEnvelope {
             error: ErrorBody {
                 code: self.code(),
                 message: self.public_message(),
                 fields,
+                extra,
             },
         };
         let mut response = (self.status(), Json(body)).into_response();

@@ -50,7 +50,7 @@ const fn route(function: &'static str, method: &'static str, path: &'static str,
     }
 }
 
-use Access::{Admin, Customer, Manager, Owner, Public, User};
+use Access::{Admin, Customer, Manager, Owner, Public, Staff, User};
 
 use crate::platform::keys::Purpose;
 
@@ -146,6 +146,20 @@ pub const ROUTES: &[Route] = &[
     route("orders", "DELETE", "/api/kitchens/{slug}/cart/items/{id}/", Customer),
     route("orders", "POST", "/api/kitchens/{slug}/cart/checkout/", Customer),
     route("orders", "GET", "/api/carts/", Customer),
+    route("admin", "GET", "/api/kitchens/{slug}/manage/orders/", Staff),
+    route("admin", "GET", "/api/kitchens/{slug}/manage/orders/{id}/", Staff),
+    route(
+        "admin",
+        "PATCH",
+        "/api/kitchens/{slug}/manage/orders/{id}/status/",
+        Staff,
+    ),
+    route(
+        "admin",
+        "PATCH",
+        "/api/kitchens/{slug}/manage/orders/{id}/payment-status/",
+        Staff,
+    ),
     route("kitchens", "GET", "/api/kitchens/", Public),
     route("kitchens", "POST", "/api/kitchens/", User),
     route("kitchens", "GET", "/api/kitchens/mine/", User),

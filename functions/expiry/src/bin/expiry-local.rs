@@ -11,7 +11,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     loop {
         tokio::select! {
             _ = every.tick() => {
-                if let Err(err) = expiry::sweep(&app.orders, shared::platform::clock::now_epoch()).await {
+                if let Err(err) = expiry::sweep(&app, shared::platform::clock::now_epoch()).await {
                     tracing::warn!(error = %err, "sweep failed; trying again in a minute");
                 }
             }
