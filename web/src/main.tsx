@@ -4,6 +4,7 @@ import { Account, Forgot } from "./pages/Account";
 import { Login, Signup } from "./pages/Auth";
 import { Cart } from "./pages/Cart";
 import { Board, Stock, Users } from "./pages/Kitchen";
+import { Carts, Home, KitchenSettings, KitchenStaff, ManageKitchen, MyKitchens, OpenKitchen, PlatformKitchens } from "./pages/Kitchens";
 import { Menu } from "./pages/Menu";
 import { OrderList, OrderPage } from "./pages/Orders";
 import { go, useRoute } from "./route";
@@ -20,17 +21,36 @@ function Screen({ path }: { path: string }) {
         {user ? "This page is for " + (role === "admin" ? "the kitchen" : "customers") + "." : <>Please <a href="#/login">sign in</a> first.</>}
       </Notice>
     );
-  if (path === "/") return <Menu />;
+  const kitchen = path.match(/^\/k\/([a-z0-9-]{3,40})(\/cart)?$/);
+  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff))?$/);
+  const member = (screen: preact.JSX.Element) =>
+    user ? screen : (
+      <Notice tone="info">
+        Please <a href="#/login">sign in</a> first.
+      </Notice>
+    );
+  if (path === "/") return <Home />;
+  if (kitchen) return kitchen[2] ? signedIn("customer", <Cart slug={kitchen[1]} />) : <Menu slug={kitchen[1]} />;
+  if (path === "/kitchens/new") return member(<OpenKitchen />);
+  if (path === "/kitchens/mine") return member(<MyKitchens />);
+  if (manage) {
+    const [, slug, screen] = manage;
+    if (screen === "board") return member(<Board slug={slug} />);
+    if (screen === "settings") return member(<KitchenSettings slug={slug} />);
+    if (screen === "staff") return member(<KitchenStaff slug={slug} />);
+    return member(<ManageKitchen slug={slug} />);
+  }
   if (path === "/login") return <Login />;
   if (path === "/signup") return <Signup />;
   if (path === "/forgot") return <Forgot />;
   if (path === "/account") return user ? <Account /> : <Notice tone="info"><a href="#/login">Sign in</a> to see your account.</Notice>;
-  if (path === "/cart") return signedIn("customer", <Cart />);
+  if (path === "/cart") return signedIn("customer", <Carts />);
   if (path === "/orders") return signedIn("customer", <OrderList />);
   if (order) return signedIn("customer", <OrderPage id={order[1]} back={Boolean(order[2])} />);
   if (path === "/kitchen") return signedIn("admin", <Board />);
   if (path === "/kitchen/stock") return signedIn("admin", <Stock />);
   if (path === "/kitchen/users") return signedIn("admin", <Users />);
+  if (path === "/kitchen/kitchens") return signedIn("admin", <PlatformKitchens />);
   return (
     <Notice tone="info">
       There is no such page. <a href="#/">Back to the menu</a>
@@ -67,12 +87,14 @@ function App() {
               <a href="#/kitchen">Board</a>
               <a href="#/kitchen/stock">Menu &amp; stock</a>
               <a href="#/kitchen/users">Users</a>
+              <a href="#/kitchen/kitchens">Kitchens</a>
             </>
           ) : (
             <>
               <a href="#/">Menu</a>
               {user && <a href="#/cart">Cart</a>}
               {user && <a href="#/orders">Orders</a>}
+              {user && <a href="#/kitchens/mine">My kitchens</a>}
               {user && <a href="#/account">Account</a>}
             </>
           )}

@@ -19,12 +19,14 @@ const browser = await chromium.launch({
 });
 
 const journeys = [];
+/** The home kitchen's menu (the demo platform has two kitchens, so the home screen lists them). */
+const HOME_MENU = `${APP_URL}/#/k/chuks-kitchen`;
 function journey(name, run) {
   journeys.push({ name, run });
 }
 
 journey("a visitor browses the menu by category, searches it and sees what is sold out", async (page) => {
-  await page.goto(APP_URL);
+  await page.goto(HOME_MENU);
   await page.getByRole("heading", { name: "Menu" }).waitFor();
   // The demo menu: categories as chips, prices in naira, the sold-out croaker still listed.
   const jollof = page.locator(".dish", { hasText: "Jollof Rice" });
@@ -94,11 +96,11 @@ async function assertContrast(page, screen, selectors) {
 }
 
 journey("the menu is keyboard-usable, legible (AA contrast), moves focus to a new screen, and says so when the kitchen cannot be reached", async (page) => {
-  await page.route("**/api/foods/**", (route) => route.abort());
-  await page.goto(APP_URL);
+  await page.route("**/api/kitchens/chuks-kitchen/foods/**", (route) => route.abort());
+  await page.goto(HOME_MENU);
   await page.getByRole("alert").filter({ hasText: "cannot be reached" }).waitFor();
-  await page.unroute("**/api/foods/**");
-  await page.goto(APP_URL);
+  await page.unroute("**/api/kitchens/chuks-kitchen/foods/**");
+  await page.reload();
   // The keyboard reaches the search box through the header's links, in order.
   const reached = [];
   for (let i = 0; i < 6; i += 1) {
@@ -128,6 +130,33 @@ const shared = {};
 const PICTURES = process.env.PICTURES ?? "https://pictures.chukskitchen.test";
 const PICTURE = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGO42WWNFTEMLQkAmKBngbMu5nMAAAAASUVORK5CYII=", "base64");
 
+/** A call to the API through the front door, as a signed-in user (`token`) or anyone. */
+async function call(method, path, token, body) {
+  const res = await fetch(`${APP_URL}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** An access token for a user who can sign in. */
+async function tokenOf(identifier, password) {
+  const res = await call("POST", "/api/auths/login/", null, { identifier, password });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.access;
+}
+
+/** A verified user made through the API (sign up, the emailed code): their email. */
+async function verifiedUser(tag) {
+  const email = `${tag}-${Date.now()}@example.com`;
+  assert.equal((await call("POST", "/api/auths/signup/", null, { identifier: email, password: "a good long password" })).status, 201);
+  const res = await call("POST", "/api/auths/verify/", null, { identifier: email, otp: await codeFor(email) });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return email;
+}
+
 /** The newest 6-digit code the local SES emulator delivered to `email`. */
 async function codeFor(email) {
   const data = await (await fetch(`${MOTO_URL}/moto-api/data.json`)).json();
@@ -152,6 +181,10 @@ journey("a new customer signs up, orders two dishes for pickup, pays on Paystack
   await page.getByLabel("Code", { exact: true }).fill(await codeFor(email));
   await page.getByRole("button", { name: "Verify and sign in" }).click();
   await page.getByRole("button", { name: "Sign out" }).waitFor();
+  // Signed in, the home screen lists the platform's kitchens; the home kitchen is one of them.
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
+  await page.locator(".kitchen-card", { hasText: "Chuks Kitchen" }).getByRole("link").click();
+  await page.getByRole("heading", { name: "Chuks Kitchen menu" }).waitFor();
 
   for (const dish of ["Jollof Rice with Chicken", "Dodo"]) {
     await page.getByRole("button", { name: `Add ${dish} to the cart` }).click();
@@ -240,7 +273,7 @@ journey("the kitchen walks that order to completed and the customer's page follo
 journey("a customer cancels a paid order and sees the refund on its way without reloading", async () => {
   const page = shared.customer;
   assert.ok(page, "needs the signed-in customer of the first journey");
-  await page.goto(`${APP_URL}/#/`);
+  await page.goto(HOME_MENU);
   await page.getByRole("button", { name: "Add Dodo to the cart" }).click();
   await page.getByRole("status").filter({ hasText: "Added Dodo" }).waitFor();
   await page.getByRole("link", { name: "See your cart" }).click();
@@ -263,7 +296,7 @@ journey("a customer cancels a paid order and sees the refund on its way without 
 journey("the order page says so when the kitchen cannot be reached, releases its buttons and catches up once it can", async () => {
   const page = shared.customer;
   assert.ok(page, "needs the signed-in customer of the first journey");
-  await page.goto(`${APP_URL}/#/`);
+  await page.goto(HOME_MENU);
   await page.getByRole("button", { name: "Add Dodo to the cart" }).click();
   await page.getByRole("status").filter({ hasText: "Added Dodo" }).waitFor();
   await page.getByRole("link", { name: "See your cart" }).click();
@@ -290,7 +323,7 @@ journey("the order page says so when the kitchen cannot be reached, releases its
 journey("an admin restocks a sold-out dish and the customer can order it again; new categories, dishes and prices reach the customer", async (page) => {
   const admin = shared.admin;
   assert.ok(admin && shared.customer, "needs the customer and the admin of the journeys before");
-  await shared.customer.goto(`${APP_URL}/#/`);
+  await shared.customer.goto(HOME_MENU);
   const croaker = shared.customer.locator(".dish", { hasText: "Croaker" });
   await croaker.locator(".badge").waitFor();
   assert.equal(await croaker.getByRole("button").count(), 0, "no Add button while sold out");
@@ -380,6 +413,152 @@ journey("two tabs that refresh their sign-in at the same moment both stay signed
   await other.close();
 });
 
+journey("a visitor browses two kitchens, each with its own menu, and a closed kitchen says when it opens again", async (page) => {
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  // The suya spot shuts for an hour (a closure), whatever the time the journey runs at.
+  const now = Date.now();
+  const closed = await call("PATCH", "/api/kitchens/mallam-suya/manage/", admin, {
+    closures: [{ from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 3_600_000).toISOString(), reason: "Charcoal delivery" }],
+  });
+  assert.equal(closed.status, 200, JSON.stringify(closed.body));
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(APP_URL);
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
+  await page.locator(".kitchen-card").nth(1).waitFor();
+  const suya = page.locator(".kitchen-card", { hasText: "Mallam Suya Spot" });
+  await suya.getByText(/^Opens .* at /).waitFor();
+  await suya.getByText("Pickup").waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/kitchens.png`, fullPage: true });
+  await page.getByLabel("Open now").check();
+  await page.waitForFunction(() => document.querySelectorAll(".kitchen-card").length === 1);
+  assert.equal(await suya.count(), 0, "a closed kitchen is not open now");
+  await page.getByLabel("Open now").uncheck();
+  await suya.getByRole("link").click();
+  await page.getByRole("heading", { name: "Mallam Suya Spot menu" }).waitFor();
+  await page.locator(".dish", { hasText: "Kilishi" }).waitFor();
+  assert.equal(await page.locator(".dish", { hasText: "Jollof" }).count(), 0, "the home kitchen's dishes are not here");
+  assert.match(await page.getByTestId("kitchen-open").innerText(), /^Opens /);
+  await page.screenshot({ path: `${ARTIFACTS}/kitchen-closed.png`, fullPage: true });
+  await page.goto(HOME_MENU);
+  await page.locator(".dish", { hasText: "Jollof Rice" }).first().waitFor();
+  assert.equal(await page.locator(".dish", { hasText: "Kilishi" }).count(), 0, "nor the suya spot's here");
+
+  // A customer's cart at the closed kitchen takes the suya; checking out says when it opens.
+  const customer = shared.customer;
+  assert.ok(customer, "needs the signed-in customer of the first journey");
+  await customer.goto(`${APP_URL}/#/k/mallam-suya`);
+  await customer.getByRole("button", { name: "Add Beef Suya to the cart" }).click();
+  await customer.getByRole("status").filter({ hasText: "Added Beef Suya" }).waitFor();
+  await customer.getByRole("link", { name: "See your cart" }).click();
+  await customer.getByRole("heading", { name: "Your cart at Mallam Suya Spot" }).waitFor();
+  await customer.getByRole("button", { name: "Place order" }).click();
+  await customer.getByRole("alert").filter({ hasText: /closed now\. It opens again at \d\d:\d\d on / }).waitFor();
+  await customer.screenshot({ path: `${ARTIFACTS}/cart-kitchen-closed.png`, fullPage: true });
+  const open = await call("PATCH", "/api/kitchens/mallam-suya/manage/", admin, { closures: [] });
+  assert.equal(open.status, 200);
+});
+
+journey("a kitchen's minimum order for delivery is shown in the cart and held at checkout", async () => {
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  // Always open, and delivering orders of ₦10,000 or more for ₦500.
+  const set = await call("PATCH", "/api/kitchens/mallam-suya/manage/", admin, {
+    hours: [],
+    closures: [],
+    delivery: { enabled: true, fee: 50_000, minimum_order: 1_000_000, radius_km: null },
+  });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  const page = shared.customer;
+  assert.ok(page, "needs the customer of the journeys before (a suya in the suya spot's cart)");
+  await page.goto(`${APP_URL}/#/k/mallam-suya/cart`);
+  await page.reload(); // the kitchen's rules as they are now
+  await page.getByRole("heading", { name: "Your cart at Mallam Suya Spot" }).waitFor();
+  await page.getByRole("radio", { name: /Delivery/ }).check();
+  await page.getByText("delivers orders of at least ₦10,000: add ₦7,500 more").waitFor();
+  await page.getByLabel("Delivery address").fill("3 Akin Adesola Street, Victoria Island");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("alert").filter({ hasText: "delivers orders of at least NGN 10,000" }).waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/cart-minimum-order.png`, fullPage: true });
+  for (let i = 0; i < 3; i += 1) {
+    const before = await page.locator(".line output").innerText();
+    await page.getByRole("button", { name: "One more Beef Suya" }).click();
+    await page.waitForFunction((b) => document.querySelector(".line output")?.textContent !== b, before);
+  }
+  await page.waitForFunction(() => document.querySelector("[data-testid=cart-total]")?.textContent === "₦10,000");
+  assert.equal(await page.getByText("add ₦").count(), 0, "the minimum is reached");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  await page.getByRole("button", { name: "Pay ₦10,500 with Paystack" }).waitFor();
+  const back = await call("PATCH", "/api/kitchens/mallam-suya/manage/", admin, { delivery: { enabled: false, fee: 0, minimum_order: 0 } });
+  assert.equal(back.status, 200);
+});
+
+journey("a customer applies for a kitchen, the platform approves it, and customers can find it", async (page) => {
+  const email = await verifiedUser("owner");
+  shared.ownerEmail = email;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
+  await page.getByRole("link", { name: "My kitchens" }).click();
+  await page.getByRole("link", { name: "Open a kitchen" }).click();
+  await page.getByLabel("Kitchen name").fill("Iya Moria Amala");
+  await page.getByLabel("Phone number").fill("0803 555 0101");
+  await page.getByLabel("Address", { exact: true }).fill("21 Bode Thomas Street, Surulere");
+  await page.getByLabel("What you cook (optional)").fill("Amala, ewedu and gbegiri, every afternoon");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("heading", { name: "Iya Moria Amala" }).waitFor();
+  await page.getByText("waiting for the platform's approval").waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/kitchen-pending.png`, fullPage: true });
+  shared.owner = page;
+
+  const admin = shared.admin;
+  assert.ok(admin, "needs the admin of the journeys before");
+  await admin.goto(`${APP_URL}/#/kitchen/kitchens`);
+  await admin.getByRole("heading", { name: "Kitchens on the platform" }).waitFor();
+  await admin.getByRole("button", { name: "Approve Iya Moria Amala" }).click();
+  await admin.getByText("None.").waitFor();
+  await admin.getByRole("button", { name: "Open", exact: true }).click();
+  await admin.getByRole("button", { name: "Suspend Iya Moria Amala" }).waitFor();
+
+  await page.reload();
+  await page.getByRole("link", { name: "See it as customers do" }).waitFor();
+  assert.equal(await page.getByText("waiting for the platform's approval").count(), 0);
+  await page.goto(APP_URL);
+  await page.locator(".kitchen-card", { hasText: "Iya Moria Amala" }).waitFor();
+});
+
+journey("a kitchen's staff member sees its board but not its settings", async (page) => {
+  const owner = shared.owner;
+  assert.ok(owner, "needs the kitchen owner of the journey before");
+  const email = await verifiedUser("staff");
+  await owner.getByRole("link", { name: "My kitchens" }).click();
+  await owner.locator(".kitchen-card", { hasText: "Iya Moria Amala" }).getByRole("link").click();
+  await owner.getByRole("link", { name: "Staff" }).click();
+  await owner.getByLabel("Their email or phone number").fill(email);
+  await owner.getByRole("button", { name: "Add to the staff" }).click();
+  await owner.locator(".line", { hasText: email }).waitFor();
+  await owner.screenshot({ path: `${ARTIFACTS}/kitchen-staff.png`, fullPage: true });
+
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
+  await page.getByRole("link", { name: "My kitchens" }).click();
+  await page.locator(".kitchen-card", { hasText: "Iya Moria Amala" }).getByRole("link").click();
+  await page.getByRole("link", { name: "Order board" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Settings" }).count(), 0, "no settings for staff");
+  assert.equal(await page.getByRole("link", { name: "Staff" }).count(), 0, "no staff screen for staff");
+  const slug = page.url().match(/#\/manage\/([a-z0-9-]+)/)[1];
+  await page.goto(`${APP_URL}/#/manage/${slug}/settings`);
+  await page.getByText("Only the kitchen's owner and managers change its settings.").waitFor();
+  await page.goto(`${APP_URL}/#/manage/${slug}/board`);
+  await page.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/kitchen-staff-board.png`, fullPage: true });
+});
+
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);
@@ -394,7 +573,7 @@ journey("a customer who forgot the password resets it with a code, signs in, fil
   await page.getByLabel("Email or phone number").fill(shared.email);
   await page.getByLabel("Password").fill("a brand new password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Menu" }).waitFor();
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
   await page.getByRole("link", { name: "Account" }).click();
   await page.getByLabel("First name").fill("Ada");
   await page.getByLabel("Delivery address").fill("12 Admiralty Way, Lekki");
@@ -436,12 +615,13 @@ for (const { name, run } of journeys) {
     failed += 1;
     const shot = `${ARTIFACTS}/failed-${journeys.findIndex((j) => j.name === name)}.png`;
     await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-    for (const [who, other] of Object.entries({ customer: shared.customer, admin: shared.admin })) {
+    for (const [who, other] of Object.entries({ customer: shared.customer, admin: shared.admin, owner: shared.owner })) {
       if (other && other !== page) await other.screenshot({ path: shot.replace(".png", `-${who}.png`), fullPage: true }).catch(() => {});
     }
     console.log(`not ok - ${name}\n  ${String(err?.stack ?? err).split("\n").join("\n  ")}\n  screenshot: ${shot}`);
   } finally {
-    if (shared.customer !== page && shared.admin !== page) await context.close();
+    // Pages the later journeys go on with (the first customer, the admin, a kitchen's owner) stay open.
+    if (![shared.customer, shared.admin, shared.owner].includes(page)) await context.close();
   }
 }
 await browser.close();

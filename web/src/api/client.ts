@@ -7,6 +7,8 @@ export type Category = components["schemas"]["Category"];
 export type Order = components["schemas"]["Order"];
 export type OrderSummary = components["schemas"]["OrderSummary"];
 export type Cart = components["schemas"]["Cart"];
+export type Kitchen = components["schemas"]["Kitchen"];
+export type Member = components["schemas"]["Member"];
 
 /** The API on this origin (CloudFront routes /api/* to it; locally Vite proxies it). Every read
  * asks past the browser's cache (the public menu allows a minute of it): stock and prices change

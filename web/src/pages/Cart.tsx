@@ -1,11 +1,15 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, messageOf, type Cart as CartView } from "../api/client";
+import { messageOf, type Cart as CartView, type Kitchen } from "../api/client";
+import { cartAt, handover, opensAgain, publicKitchen } from "../kitchens";
 import { naira } from "../money";
 import { go } from "../route";
 import { forgetPrices, Notice, seenPrices } from "../ui";
 
-/** The server-side cart at current prices, and checkout for pickup or delivery. */
-export function Cart() {
+/** The server-side cart at a kitchen (`slug`; none: the home kitchen's) at current prices, and
+ * checkout for pickup or delivery as the kitchen offers them. */
+export function Cart({ slug }: { slug?: string }) {
+  const at = cartAt(slug);
+  const [kitchen, setKitchen] = useState<Kitchen | null>(null);
   const [cart, setCart] = useState<CartView | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [fulfilment, setFulfilment] = useState<"pickup" | "delivery">("pickup");
@@ -13,20 +17,28 @@ export function Cart() {
   const [busy, setBusy] = useState(false);
 
   const load = async () => {
-    const { data, error } = await api.GET("/api/cart/");
-    if (data) setCart(data.cart);
-    else setProblem(messageOf(error, "Your cart could not be loaded."));
+    try {
+      const { data, error } = await at.get();
+      if (data) setCart(data.cart);
+      else setProblem(messageOf(error, "Your cart could not be loaded."));
+    } catch {
+      setProblem("The kitchen cannot be reached. Check your connection and try again.");
+    }
   };
   useEffect(() => {
     load();
-  }, []);
+    if (slug)
+      publicKitchen(slug)
+        .then((k) => {
+          setKitchen(k);
+          if (k && !k.pickup.enabled) setFulfilment("delivery");
+        })
+        .catch(() => setKitchen(null));
+  }, [slug]);
 
   const setQuantity = async (id: string, quantity: number) => {
     setProblem(null);
-    const { data, error } =
-      quantity > 0
-        ? await api.PUT("/api/cart/items/{id}/", { params: { path: { id } }, body: { quantity } })
-        : await api.DELETE("/api/cart/items/{id}/", { params: { path: { id } } });
+    const { data, error } = quantity > 0 ? await at.put(id, quantity) : await at.remove(id);
     if (data) setCart(data.cart);
     else setProblem(messageOf(error, "The cart could not be changed."));
   };
@@ -37,10 +49,18 @@ export function Cart() {
 
   return (
     <section aria-labelledby="cart-title">
-      <h1 id="cart-title">Your cart</h1>
+      <h1 id="cart-title">{kitchen ? `Your cart at ${kitchen.name}` : "Your cart"}</h1>
+      {kitchen && (
+        <p class="kitchen-facts">
+          <span class={kitchen.open_now ? "open" : "closed"}>{kitchen.open_now ? "Open now" : opensAgain(kitchen)}</span>
+          {handover(kitchen).map((fact) => (
+            <span key={fact}>{fact}</span>
+          ))}
+        </p>
+      )}
       {cart.items.length === 0 && (
         <Notice tone="info">
-          Your cart is empty. <a href="#/">Browse the menu</a>
+          Your cart is empty. <a href={slug ? `#/k/${slug}` : "#/"}>Browse the menu</a>
         </Notice>
       )}
       <ul class="lines">
@@ -84,10 +104,10 @@ export function Cart() {
             e.preventDefault();
             setBusy(true);
             const body = fulfilment === "delivery" ? { fulfilment, delivery_address: address.trim() } : { fulfilment };
-            const { data, error } = await api.POST("/api/cart/checkout/", {
-              body,
-              headers: { "Idempotency-Key": crypto.randomUUID() },
-            });
+            const { data, error } = await at.checkout(body).catch(() => ({
+              data: undefined,
+              error: { error: { message: "The kitchen cannot be reached. Check your connection and try again." } },
+            }));
             setBusy(false);
             if (data) {
               forgetPrices();
@@ -100,14 +120,25 @@ export function Cart() {
           <p class="total">
             Total <strong data-testid="cart-total">{naira(cart.total)}</strong>
           </p>
+          {kitchen && fulfilment === "delivery" && kitchen.delivery.minimum_order > cart.total && (
+            <Notice tone="info">
+              {kitchen.name} delivers orders of at least {naira(kitchen.delivery.minimum_order)}: add {naira(kitchen.delivery.minimum_order - cart.total)} more, or
+              choose pickup.
+            </Notice>
+          )}
           <fieldset>
             <legend>How do you want it?</legend>
-            <label class="choice">
-              <input type="radio" name="fulfilment" checked={fulfilment === "pickup"} onChange={() => setFulfilment("pickup")} /> Pickup at the kitchen
-            </label>
-            <label class="choice">
-              <input type="radio" name="fulfilment" checked={fulfilment === "delivery"} onChange={() => setFulfilment("delivery")} /> Delivery
-            </label>
+            {(!kitchen || kitchen.pickup.enabled) && (
+              <label class="choice">
+                <input type="radio" name="fulfilment" checked={fulfilment === "pickup"} onChange={() => setFulfilment("pickup")} /> Pickup at the kitchen
+              </label>
+            )}
+            {(!kitchen || kitchen.delivery.enabled) && (
+              <label class="choice">
+                <input type="radio" name="fulfilment" checked={fulfilment === "delivery"} onChange={() => setFulfilment("delivery")} /> Delivery
+                {kitchen && kitchen.delivery.fee > 0 && ` (${naira(kitchen.delivery.fee)})`}
+              </label>
+            )}
           </fieldset>
           {fulfilment === "delivery" && (
             <label>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, messageOf, type Category, type Food, type Order, type OrderSummary } from "../api/client";
+import { api, codeOf, messageOf, type Category, type Food, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
 import { Notice, Pill, shortId, words } from "../ui";
 
@@ -31,20 +31,42 @@ const STEP_LABEL: Record<string, string> = {
   completed: "Complete",
 };
 
-/** The live board: open orders by status, each with its next legal step. */
-export function Board() {
+/** A board's API: a kitchen's own (`slug`), or the home kitchen's through the v1 routes. */
+function boardAt(slug: string | undefined) {
+  return {
+    list: (status: Order["status"]) =>
+      slug
+        ? api.GET("/api/kitchens/{slug}/manage/orders/", { params: { path: { slug }, query: { status, limit: 100 } } })
+        : api.GET("/api/orders/admin/", { params: { query: { status, limit: 100 } } }),
+    status: (id: string, status: Order["status"]) =>
+      slug
+        ? api.PATCH("/api/kitchens/{slug}/manage/orders/{id}/status/", { params: { path: { slug, id } }, body: { status } })
+        : api.PATCH("/api/orders/admin/{id}/status/", { params: { path: { id } }, body: { status } }),
+    paid: (id: string) =>
+      slug
+        ? api.PATCH("/api/kitchens/{slug}/manage/orders/{id}/payment-status/", { params: { path: { slug, id } }, body: { payment_status: "paid" } })
+        : api.PATCH("/api/orders/admin/{id}/payment-status/", { params: { path: { id } }, body: { payment_status: "paid" } }),
+  };
+}
+
+/** The live board: open orders by status, each with its next legal step. A kitchen's own
+ * (`slug`: its staff), or the home kitchen's (the platform admin). */
+export function Board({ slug }: { slug?: string }) {
+  const board = boardAt(slug);
   const [orders, setOrders] = useState<OrderSummary[] | null>(null);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
 
   const load = async () => {
     const lists = await Promise.all(
-      ["pending", "confirmed", "preparing", "out_for_delivery", "ready_for_pickup"].map((status) =>
-        api.GET("/api/orders/admin/", { params: { query: { status: status as Order["status"], limit: 100 } } }),
-      ),
-    );
+      ["pending", "confirmed", "preparing", "out_for_delivery", "ready_for_pickup"].map((status) => board.list(status as Order["status"])),
+    ).catch(() => null);
+    if (!lists) return setProblem("The kitchen cannot be reached. Check your connection; the board keeps trying.");
     const failed = lists.find((l) => !l.data);
-    if (failed) return setProblem(messageOf(failed.error, "The board could not be loaded."));
+    if (failed)
+      return setProblem(
+        codeOf(failed.error) === "not_kitchen_staff" ? "You are not on this kitchen's staff." : messageOf(failed.error, "The board could not be loaded."),
+      );
     setProblem(null);
     setOrders(lists.flatMap((l) => l.data?.items ?? []));
   };
@@ -52,7 +74,7 @@ export function Board() {
     load();
     const timer = setInterval(load, BOARD_POLL_MS);
     return () => clearInterval(timer);
-  }, []);
+  }, [slug]);
 
   const act = async (order: OrderSummary, change: () => Promise<{ error?: unknown; data?: unknown }>) => {
     const { data, error } = await change();
@@ -90,7 +112,7 @@ export function Board() {
                     {step && (
                       <button
                         class="primary"
-                        onClick={() => act(o, () => api.PATCH("/api/orders/admin/{id}/status/", { params: { path: { id: o.id } }, body: { status: step as Order["status"] } }))}
+                        onClick={() => act(o, () => board.status(o.id, step as Order["status"]))}
                       >
                         {STEP_LABEL[step]}
                       </button>
@@ -98,7 +120,7 @@ export function Board() {
                     {o.payment_status === "unpaid" && (
                       <button
                         class="secondary"
-                        onClick={() => act(o, () => api.PATCH("/api/orders/admin/{id}/payment-status/", { params: { path: { id: o.id } }, body: { payment_status: "paid" } }))}
+                        onClick={() => act(o, () => board.paid(o.id))}
                       >
                         Paid in cash
                       </button>
@@ -106,7 +128,7 @@ export function Board() {
                     {(o.status === "pending" || o.status === "confirmed") && (
                       <button
                         class="secondary"
-                        onClick={() => act(o, () => api.PATCH("/api/orders/admin/{id}/status/", { params: { path: { id: o.id } }, body: { status: "cancelled" } }))}
+                        onClick={() => act(o, () => board.status(o.id, "cancelled"))}
                       >
                         Cancel
                       </button>

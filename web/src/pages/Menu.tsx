@@ -1,12 +1,32 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, messageOf, type Category, type Food } from "../api/client";
+import { api, messageOf, type Category, type Food, type Kitchen } from "../api/client";
+import { cartAt, handover, kitchenCategories, kitchenFoods, opensAgain, publicKitchen } from "../kitchens";
 import { naira } from "../money";
 import { rememberPrice, useUser } from "../ui";
 
 type Load<T> = { state: "loading" } | { state: "failed"; message: string } | { state: "ready"; data: T };
 
-/** The public menu: every available dish by category, searchable, prices in naira, sold-out dishes marked. */
-export function Menu() {
+/** A kitchen's name, whether it is open (and when it opens next), and how it hands food over. */
+export function KitchenHeader({ kitchen }: { kitchen: Kitchen }) {
+  return (
+    <div class="kitchen-head">
+      <p class="kitchen-facts">
+        <span class={kitchen.open_now ? "open" : "closed"} data-testid="kitchen-open">
+          {kitchen.open_now ? "Open now" : opensAgain(kitchen)}
+        </span>
+        {handover(kitchen).map((fact) => (
+          <span key={fact}>{fact}</span>
+        ))}
+      </p>
+      {kitchen.description && <p class="kitchen-about">{kitchen.description}</p>}
+    </div>
+  );
+}
+
+/** The public menu: every available dish by category, searchable, prices in naira, sold-out
+ * dishes marked. A kitchen's own (`slug`), or the home kitchen's through the v1 routes. */
+export function Menu({ slug }: { slug?: string }) {
+  const [kitchen, setKitchen] = useState<Kitchen | null>(null);
   const [categories, setCategories] = useState<Load<Category[]>>({ state: "loading" });
   const [foods, setFoods] = useState<Load<Food[]>>({ state: "loading" });
   const [category, setCategory] = useState<string | null>(null);
@@ -14,13 +34,11 @@ export function Menu() {
   const [added, setAdded] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const user = useUser();
 
+  const cart = cartAt(slug);
   const add = async (food: Food) => {
-    const current = await api.GET("/api/cart/");
+    const current = await cart.get();
     const line = current.data?.cart.items.find((l) => l.food_item_id === food.id);
-    const { data, error } = await api.PUT("/api/cart/items/{id}/", {
-      params: { path: { id: food.id } },
-      body: { quantity: (line?.quantity ?? 0) + 1 },
-    });
+    const { data, error } = await cart.put(food.id, (line?.quantity ?? 0) + 1);
     if (data) rememberPrice(food.id, food.price);
     setAdded(
       data
@@ -30,23 +48,26 @@ export function Menu() {
   };
 
   useEffect(() => {
-    api.GET("/api/foods/categories/").then(({ data, error }) =>
-      setCategories(data ? { state: "ready", data: data.items } : { state: "failed", message: messageOf(error, "The menu could not be loaded.") }),
-    );
-  }, []);
+    if (slug) publicKitchen(slug).then(setKitchen).catch(() => setKitchen(null));
+    (slug ? kitchenCategories(slug) : api.GET("/api/foods/categories/"))
+      .then(({ data, error }) =>
+        setCategories(data ? { state: "ready", data: data.items } : { state: "failed", message: messageOf(error, "The menu could not be loaded.") }),
+      )
+      .catch(() => setCategories({ state: "failed", message: "The kitchen cannot be reached." }));
+  }, [slug]);
 
   useEffect(() => {
     const timer = setTimeout(() => {
       const q = query.trim();
-      api
-        .GET("/api/foods/", { params: { query: { ...(q ? { q } : {}), ...(category ? { category } : {}) } } })
+      const wanted = { ...(q ? { q } : {}), ...(category ? { category } : {}) };
+      (slug ? kitchenFoods(slug, wanted) : api.GET("/api/foods/", { params: { query: wanted } }))
         .then(({ data, error }) =>
           setFoods(data ? { state: "ready", data: data.items } : { state: "failed", message: messageOf(error, "The menu could not be loaded.") }),
         )
         .catch(() => setFoods({ state: "failed", message: "The kitchen cannot be reached. Check your connection and try again." }));
     }, 150);
     return () => clearTimeout(timer);
-  }, [query, category]);
+  }, [query, category, slug]);
 
   const groups = useMemo(() => {
     if (foods.state !== "ready") return [];
@@ -61,7 +82,8 @@ export function Menu() {
 
   return (
     <section aria-labelledby="menu-title">
-      <h1 id="menu-title">Menu</h1>
+      <h1 id="menu-title">{kitchen ? `${kitchen.name} menu` : "Menu"}</h1>
+      {kitchen && <KitchenHeader kitchen={kitchen} />}
       <label class="search">
         <span>Search the menu</span>
         <input type="search" value={query} placeholder="Jollof, suya, moi moi…" onInput={(e) => setQuery(e.currentTarget.value)} />
@@ -80,7 +102,7 @@ export function Menu() {
       )}
       {added && (
         <p class={`toast ${added.tone}`} role={added.tone === "error" ? "alert" : "status"}>
-          {added.text} {added.tone === "ok" && <a href="#/cart">See your cart</a>}
+          {added.text} {added.tone === "ok" && <a href={cart.link}>See your cart</a>}
         </p>
       )}
       {foods.state === "loading" && <p class="status" role="status">Loading the menu…</p>}
