@@ -107,6 +107,10 @@ impl App {
                 orders.clone(),
                 paystack,
             )
+            .with_splits(
+                crate::kitchens::store::KitchenStore::new(db.clone()),
+                config.platform_commission_percent,
+            )
         });
         Self {
             front_door,
@@ -221,7 +225,8 @@ pub async fn notifier_from_env() -> Result<crate::notifications::NotificationSer
         AccountStore::new(db),
         Arc::new(outbox),
         config.kitchen_email.clone(),
-    ))
+    )
+    .with_home(config.home_kitchen.clone()))
 }
 
 /// Where a function's secrets are read from: one Secrets Manager client for all of them, made

@@ -64,7 +64,8 @@ async fn notifier(t: &TestApp) -> Notifier {
         AccountStore::new(db),
         outbox.clone(),
         Some(kitchen.clone()),
-    );
+    )
+    .with_home(t.app.config.home_kitchen.clone());
     Notifier {
         service,
         outbox,
@@ -420,4 +421,71 @@ async fn a_paid_order_cancelled_tells_the_customer_of_the_refund_or_the_kitchen_
     assert_eq!(count("is paid".into()), 2, "{told:?}");
     assert_eq!(count("New order #".into()), 2, "{told:?}");
     assert_eq!(told.len(), 5, "{told:?}");
+}
+
+/// Each kitchen hears of its own orders at its own email; the home kitchen at `KITCHEN_EMAIL`.
+#[tokio::test]
+async fn a_kitchens_orders_and_stock_reach_its_own_email_and_not_the_home_kitchens() {
+    use http::Method;
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let admin = t.admin_token().await;
+    let owner = t.customer_token().await;
+    let slug = format!("k-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let own = unique_email();
+    let res = t
+        .call(
+            Method::POST,
+            "/api/kitchens/",
+            Some(&owner),
+            Some(json!({"name": "Suya Spot", "slug": slug, "phone": "08031234567", "address": "VI", "email": own})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/kitchens/admin/{slug}/status/"),
+            Some(&admin),
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let manage = |path: &str, body: serde_json::Value| {
+        let (t, owner, url) = (&t, owner.clone(), format!("/api/kitchens/{slug}/manage/foods/{path}"));
+        async move { t.call(Method::POST, &url, Some(&owner), Some(body)).await }
+    };
+    let category = manage("categories/", json!({"name": "Suya"})).await.body["category"]["id"].clone();
+    let res = manage(
+        "items/",
+        json!({"name": "Ram Suya", "price": 350_000, "category_id": category, "stock": 1}),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let dish = res.body["food"]["id"].as_str().unwrap().to_owned();
+    let customer = t.customer_token().await;
+    let res = t
+        .call(
+            Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": [{"food_item_id": dish, "quantity": 1}], "fulfilment": "pickup"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let short = res.body["order"]["id"].as_str().unwrap();
+    let short = short[short.len() - 6..].to_owned();
+
+    let mut stream = local_stream(&t).await;
+    drain_until(&mut stream, &n.service, async || {
+        let told = messages_to(&own).await;
+        told.iter().any(|m| m.contains(&short)) && told.iter().any(|m| m.contains("Ram Suya"))
+    })
+    .await;
+    let home = messages_to(&n.kitchen).await;
+    assert!(
+        !home.iter().any(|m| m.contains(&short) || m.contains("Ram Suya")),
+        "the home kitchen is not told of another kitchen's order or stock: {home:?}"
+    );
 }

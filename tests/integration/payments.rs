@@ -641,3 +641,137 @@ async fn cancelling_an_order_that_was_never_paid_asks_paystack_for_nothing() {
     assert_eq!(res.body["order"]["payment_status"], "unpaid");
     assert!(refunds_of(&reference).await.is_empty());
 }
+
+/// A kitchen with a Paystack subaccount (the platform admin's to set) is paid through it: the
+/// transaction is split at initialization, the platform keeping its commission (rounded down).
+#[tokio::test]
+async fn a_kitchen_with_a_subaccount_is_paid_through_it_less_the_platforms_commission() {
+    let t = TestApp::with_env(&[("PLATFORM_COMMISSION_PERCENT", "10")]).await;
+    let admin = t.admin_token().await;
+    let owner = t.customer_token().await;
+    let slug = format!("k-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let res = t
+        .call(
+            Method::POST,
+            "/api/kitchens/",
+            Some(&owner),
+            Some(json!({"name": "Split Kitchen", "slug": slug, "phone": "08031234567", "address": "Yaba"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let decided = t
+        .call(
+            Method::POST,
+            &format!("/api/kitchens/admin/{slug}/status/"),
+            Some(&admin),
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{}", decided.raw);
+    let manage = format!("/api/kitchens/{slug}/manage/");
+    let subaccount = json!({"paystack_subaccount": "ACCT_8f4s1eq7ml6rlzj"});
+    let res = t
+        .call(Method::PATCH, &manage, Some(&owner), Some(subaccount.clone()))
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.code()),
+        (403, "forbidden"),
+        "only the platform admin sets it"
+    );
+    let res = t
+        .call(
+            Method::PATCH,
+            &manage,
+            Some(&admin),
+            Some(json!({"paystack_subaccount": "not-a-code"})),
+        )
+        .await;
+    assert_eq!(res.status, 400, "{}", res.raw);
+    let res = t.call(Method::PATCH, &manage, Some(&admin), Some(subaccount)).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let path = |p: &str| format!("/api/kitchens/{slug}/manage/foods/{p}");
+    let category = t
+        .call(
+            Method::POST,
+            &path("categories/"),
+            Some(&owner),
+            Some(json!({"name": "Mains"})),
+        )
+        .await
+        .body["category"]["id"]
+        .clone();
+    let dish = t
+        .call(
+            Method::POST,
+            &path("items/"),
+            Some(&owner),
+            Some(json!({"name": "Ofada Rice", "price": 333_333, "category_id": category})),
+        )
+        .await
+        .body["food"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let customer = t.customer_token().await;
+    let order = t
+        .call(
+            Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": [{"food_item_id": dish, "quantity": 1}], "fulfilment": "pickup"})),
+        )
+        .await;
+    assert_eq!(order.status, 201, "{}", order.raw);
+    let id = order.body["order"]["id"].as_str().unwrap().to_owned();
+    let res = pay(&t, &customer, &id, json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let reference = res.body["payment"]["reference"].as_str().unwrap().to_owned();
+
+    let asked: Value = reqwest::get(format!("{}/__control/initialized", stack().paystack))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let asked = asked["initialized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["reference"] == reference.as_str())
+        .cloned()
+        .expect("the local Paystack saw the initialize");
+    assert_eq!(asked["amount"], 333_333);
+    assert_eq!(asked["subaccount"], "ACCT_8f4s1eq7ml6rlzj");
+    assert_eq!(asked["transaction_charge"], 33_333, "10% of 333,333 kobo, rounded down");
+
+    // The home kitchen has none: its payments are not split.
+    let home_dish = t.admin_dish(&admin, "Jollof", 100_000, json!({})).await;
+    let order = t
+        .call(
+            Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": [{"food_item_id": home_dish, "quantity": 1}], "fulfilment": "pickup"})),
+        )
+        .await;
+    let id = order.body["order"]["id"].as_str().unwrap().to_owned();
+    let res = pay(&t, &customer, &id, json!({})).await;
+    let reference = res.body["payment"]["reference"].as_str().unwrap().to_owned();
+    let asked: Value = reqwest::get(format!("{}/__control/initialized", stack().paystack))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let home = asked["initialized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["reference"] == reference.as_str())
+        .cloned()
+        .unwrap();
+    assert!(
+        home["subaccount"].is_null() && home["transaction_charge"].is_null(),
+        "{home}"
+    );
+}

@@ -108,6 +108,12 @@ async fn change(
     member: KitchenMember<Manager>,
     JsonBody(body): JsonBody<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, ApiError> {
+    if body.contains_key("paystack_subaccount") && member.subject.role != shared::accounts::model::Role::Admin {
+        return Err(ApiError::Forbidden {
+            code: "forbidden",
+            message: "Only the platform admin sets a kitchen's Paystack subaccount",
+        });
+    }
     let change = app.kitchens.parse_change(&body)?;
     let kitchen = app.kitchens.change(&member.kitchen_id, &change).await?;
     Ok(Json(json!({ "kitchen": view(&app, &kitchen) })))

@@ -40,7 +40,7 @@ WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
 LOCK = threading.Lock()
 TRANSACTIONS = {}  # reference -> transaction
 BY_CODE = {}  # access_code -> reference
-STATE = {"refuse_refunds": False, "refuse": set(), "refunds": [], "next_id": 4099260000}
+STATE = {"refuse_refunds": False, "refuse": set(), "refunds": [], "initialized": [], "next_id": 4099260000}
 
 
 def now_iso():
@@ -158,6 +158,10 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__control/refunds":
             with LOCK:
                 return self.reply(200, {"refunds": list(STATE["refunds"])})
+        if path == "/__control/initialized":
+            # What each initialize asked for, split or not (subaccount, transaction_charge).
+            with LOCK:
+                return self.reply(200, {"initialized": list(STATE["initialized"])})
         if path == "/health":
             return self.reply(200, {"status": True})
         self.fail(404, "Not found")
@@ -198,6 +202,13 @@ class Handler(BaseHTTPRequestHandler):
                 "refunded": False,
             }
             BY_CODE[code] = reference
+            STATE["initialized"].append({
+                "reference": reference,
+                "amount": amount,
+                "subaccount": body.get("subaccount"),
+                "transaction_charge": body.get("transaction_charge"),
+                "bearer": body.get("bearer"),
+            })
         self.reply(200, {
             "status": True,
             "message": "Authorization URL created",

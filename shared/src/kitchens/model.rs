@@ -414,6 +414,10 @@ pub struct Kitchen {
     pub pickup: PickupRules,
     pub currency: String,
     pub created_at: String,
+    /// Its Paystack subaccount (`ACCT_...`), set by the platform admin: payments for its orders
+    /// are split, the platform keeping its commission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paystack_subaccount: Option<String>,
 }
 
 impl Kitchen {
@@ -608,6 +612,7 @@ impl Application {
             pickup: PickupRules::default(),
             currency: "NGN".to_owned(),
             created_at,
+            paystack_subaccount: None,
         }
     }
 }
@@ -661,6 +666,8 @@ pub struct KitchenChange {
     pub accepting_orders: Option<bool>,
     pub delivery: DeliveryChange,
     pub pickup_enabled: Option<bool>,
+    /// Only the platform admin may set it (the edge refuses anyone else).
+    pub paystack_subaccount: Patch<String>,
 }
 
 /// Fields a kitchen's settings never change (the platform sets or computes them).
@@ -875,6 +882,21 @@ impl KitchenChange {
                         .and_then(boolean);
                     change.pickup_enabled = p.check("invalid_field", "pickup.enabled", enabled);
                 }
+                "paystack_subaccount" => {
+                    let code = optional_patch(value, |v| {
+                        let v = v.trim();
+                        let fine = v.len() <= 50
+                            && v.strip_prefix("ACCT_").is_some_and(|rest| {
+                                !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric())
+                            });
+                        if fine {
+                            Ok(v.to_owned())
+                        } else {
+                            Err("must be a Paystack subaccount code (ACCT_...)".to_owned())
+                        }
+                    });
+                    change.paystack_subaccount = p.check("invalid_field", name, code).unwrap_or_default();
+                }
                 "currency" => {
                     if value.as_str() != Some("NGN") {
                         p.add("invalid_field", name, "must be NGN");
@@ -940,6 +962,7 @@ impl KitchenChange {
         if let Some(v) = self.pickup_enabled {
             k.pickup.enabled = v;
         }
+        patch(&mut k.paystack_subaccount, &self.paystack_subaccount);
         k
     }
 }

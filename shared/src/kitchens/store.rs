@@ -351,7 +351,12 @@ impl KitchenStore {
         if let Some(v) = change.pickup_enabled {
             e.set(&["pickup", "enabled"], AttributeValue::Bool(v));
         }
-        let optional: [(&str, Option<AttributeValue>, bool); 4] = [
+        let optional: [(&str, Option<AttributeValue>, bool); 5] = [
+            (
+                "paystack_subaccount",
+                patch_value(&change.paystack_subaccount)?,
+                change.paystack_subaccount == Patch::Null,
+            ),
             (
                 "description",
                 patch_value(&change.description)?,

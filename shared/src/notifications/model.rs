@@ -12,8 +12,10 @@ pub use crate::payments::model::PaymentAnomaly;
 pub enum Audience {
     /// The order's customer (by user id): email for an email account, SMS for a phone one.
     Customer(String),
-    /// The kitchen's address (`KITCHEN_EMAIL`).
-    Kitchen,
+    /// A kitchen (by id): its own email, or for the home kitchen `KITCHEN_EMAIL` when it has
+    /// none. `None`: a change no kitchen is named on (a payment anomaly, an order from before
+    /// kitchens): the home kitchen's.
+    Kitchen(Option<String>),
 }
 
 /// The facts of an order a message names.
@@ -103,9 +105,9 @@ pub struct Notice {
 }
 
 impl Notice {
-    fn kitchen(event: Event) -> Self {
+    fn kitchen(kitchen_id: Option<&str>, event: Event) -> Self {
         Self {
-            to: Audience::Kitchen,
+            to: Audience::Kitchen(kitchen_id.map(str::to_owned)),
             event,
         }
     }
@@ -124,8 +126,9 @@ impl Notice {
 /// to the kitchen. A change that moves neither status nor payment says nothing.
 pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
     let facts = OrderFacts::of(new);
+    let kitchen = new.kitchen_id();
     let Some(old) = old else {
-        return vec![Notice::kitchen(Event::NewOrder(facts))];
+        return vec![Notice::kitchen(kitchen, Event::NewOrder(facts))];
     };
     let mut notices = Vec::new();
     if old.status != new.status {
@@ -145,9 +148,9 @@ pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
     }
     if old.payment_status != new.payment_status {
         match new.payment_status {
-            PaymentStatus::Paid => notices.push(Notice::kitchen(Event::PaymentReceived(facts))),
+            PaymentStatus::Paid => notices.push(Notice::kitchen(kitchen, Event::PaymentReceived(facts))),
             PaymentStatus::Refunded => notices.push(Notice::customer(new, Event::Refunded(facts))),
-            PaymentStatus::RefundFailed => notices.push(Notice::kitchen(Event::RefundFailed(facts))),
+            PaymentStatus::RefundFailed => notices.push(Notice::kitchen(kitchen, Event::RefundFailed(facts))),
             // Paystack took the refund; the customer is told once the money has gone back.
             PaymentStatus::Unpaid | PaymentStatus::RefundPending => {}
         }
@@ -165,9 +168,9 @@ fn cancelled_by(order: &Order) -> Option<ChangedBy> {
         .map(|e| e.by_role)
 }
 
-/// What a change to a dish tells the kitchen: its tracked stock reaching zero (sold out), or
+/// What a change to a dish tells its kitchen: its tracked stock reaching zero (sold out), or
 /// falling to its low-stock threshold from above it. Restocks and edits say nothing.
-pub fn dish_notices(old: Option<&Food>, new: &Food) -> Vec<Notice> {
+pub fn dish_notices(old: Option<&Food>, new: &Food, kitchen: Option<&str>) -> Vec<Notice> {
     let (Some(before), Some(now)) = (old.and_then(|f| f.stock), new.stock) else {
         return Vec::new();
     };
@@ -175,20 +178,23 @@ pub fn dish_notices(old: Option<&Food>, new: &Food) -> Vec<Notice> {
         return Vec::new();
     }
     if now <= 0 {
-        return vec![Notice::kitchen(Event::SoldOut { dish: new.name.clone() })];
+        return vec![Notice::kitchen(kitchen, Event::SoldOut { dish: new.name.clone() })];
     }
     match new.low_stock_threshold {
-        Some(threshold) if now <= threshold && before > threshold => vec![Notice::kitchen(Event::LowStock {
-            dish: new.name.clone(),
-            left: now,
-        })],
+        Some(threshold) if now <= threshold && before > threshold => vec![Notice::kitchen(
+            kitchen,
+            Event::LowStock {
+                dish: new.name.clone(),
+                left: now,
+            },
+        )],
         _ => Vec::new(),
     }
 }
 
 /// A recorded payment anomaly tells the kitchen.
 pub fn anomaly_notices(anomaly: PaymentAnomaly) -> Vec<Notice> {
-    vec![Notice::kitchen(Event::PaymentAnomaly(anomaly))]
+    vec![Notice::kitchen(None, Event::PaymentAnomaly(anomaly))]
 }
 
 #[cfg(test)]
@@ -240,7 +246,7 @@ mod tests {
     fn a_new_order_tells_the_kitchen_with_its_lines_and_total() {
         let new = order(Fulfilment::Pickup);
         let notices = order_notices(None, &new);
-        assert_eq!(events(&notices), [(&Audience::Kitchen, "new-order")]);
+        assert_eq!(events(&notices), [(&Audience::Kitchen(None), "new-order")]);
         let Event::NewOrder(facts) = &notices[0].event else {
             panic!()
         };
@@ -295,7 +301,7 @@ mod tests {
         paid.payment_status = PaymentStatus::Paid;
         assert_eq!(
             events(&order_notices(Some(&unpaid), &paid)),
-            [(&Audience::Kitchen, "payment-received")]
+            [(&Audience::Kitchen(None), "payment-received")]
         );
         let mut cancelled = moved(&paid, OrderStatus::Cancelled, ChangedBy::Customer);
         cancelled.payment_status = PaymentStatus::Refunded;
@@ -306,7 +312,7 @@ mod tests {
         cancelled.payment_status = PaymentStatus::RefundFailed;
         assert_eq!(
             events(&order_notices(Some(&paid), &cancelled)),
-            [(&Audience::Kitchen, "refund-failed")]
+            [(&Audience::Kitchen(None), "refund-failed")]
         );
     }
 
@@ -322,7 +328,7 @@ mod tests {
     #[test]
     fn the_kitchen_hears_when_a_dish_falls_to_its_threshold_or_sells_out_not_on_restocks() {
         let said = |old: Option<i64>, new: Option<i64>, t: Option<i64>| {
-            dish_notices(Some(&dish(old, t)), &dish(new, t))
+            dish_notices(Some(&dish(old, t)), &dish(new, t), None)
                 .iter()
                 .map(|n| n.event.key())
                 .collect::<Vec<_>>()
@@ -335,6 +341,6 @@ mod tests {
         assert!(said(Some(0), Some(5), Some(3)).is_empty(), "a restock");
         assert!(said(None, Some(5), None).is_empty(), "starting to track");
         assert!(said(Some(4), Some(3), None).is_empty(), "no threshold");
-        assert!(dish_notices(None, &dish(Some(0), None)).is_empty(), "a new dish");
+        assert!(dish_notices(None, &dish(Some(0), None), None).is_empty(), "a new dish");
     }
 }

@@ -10,6 +10,7 @@ use super::model::{Audience, Notice, anomaly_notices, dish_notices, order_notice
 use super::store::{Changed, NotificationStore, decode};
 use super::templates::render;
 use crate::accounts::store::AccountStore;
+use crate::kitchens::store::KitchenStore;
 use crate::platform::db::Item;
 use crate::platform::error::Failure;
 use crate::platform::outbox::Outbox;
@@ -38,6 +39,9 @@ pub struct NotificationService {
     outbox: Arc<dyn Outbox>,
     /// Where the kitchen's messages go; none: the kitchen gets none (logged).
     kitchen: Option<String>,
+    kitchens: KitchenStore,
+    /// The home kitchen's slug.
+    home: Option<String>,
 }
 
 impl NotificationService {
@@ -47,19 +51,29 @@ impl NotificationService {
         outbox: Arc<dyn Outbox>,
         kitchen: Option<String>,
     ) -> Self {
+        let kitchens = KitchenStore::new(store.db().clone());
         Self {
             store,
             accounts,
             outbox,
             kitchen,
+            kitchens,
+            home: None,
         }
+    }
+
+    /// The same service knowing the home kitchen (`HOME_KITCHEN`), whose messages go to
+    /// `KITCHEN_EMAIL` when it has no email of its own.
+    pub fn with_home(mut self, slug: Option<String>) -> Self {
+        self.home = slug;
+        self
     }
 
     /// What a change (the item before and after) tells whom.
     pub fn notices(old: Option<Item>, new: Option<Item>) -> Result<Vec<Notice>, Failure> {
         Ok(match decode(old, new)? {
             Changed::Order { old, new } => order_notices(old.as_deref(), &new),
-            Changed::Dish { old, new } => dish_notices(old.as_deref(), &new),
+            Changed::Dish { old, new, kitchen_id } => dish_notices(old.as_deref(), &new, kitchen_id.as_deref()),
             Changed::Anomaly(anomaly) => anomaly_notices(anomaly),
             Changed::Other => Vec::new(),
         })
@@ -71,7 +85,7 @@ impl NotificationService {
         let mut sent = 0;
         for notice in Self::notices(old, new)? {
             let key = match &notice.to {
-                Audience::Kitchen => format!("kitchen:{}", notice.event.key()),
+                Audience::Kitchen(_) => format!("kitchen:{}", notice.event.key()),
                 Audience::Customer(_) => format!("customer:{}", notice.event.key()),
             };
             if !self.store.claim(&event_id, &key).await? {
@@ -95,20 +109,35 @@ impl NotificationService {
         Ok(sent)
     }
 
+    /// Where a kitchen's messages go: its own email; for the home kitchen (or no kitchen named),
+    /// `KITCHEN_EMAIL` when it has none.
+    async fn kitchen_address(&self, kitchen_id: Option<&str>) -> anyhow::Result<Option<String>> {
+        let Some(id) = kitchen_id else {
+            return Ok(self.kitchen.clone());
+        };
+        let kitchen = self.kitchens.kitchen(id).await?;
+        Ok(match kitchen {
+            Some(k) if k.email.is_some() => k.email,
+            Some(k) if Some(k.slug.as_str()) == self.home.as_deref() => self.kitchen.clone(),
+            _ => None,
+        })
+    }
+
     /// Renders and sends one notice: `false` when there is nobody to send it to.
     async fn deliver(&self, notice: &Notice) -> anyhow::Result<bool> {
         let message = render(&notice.event);
         match &notice.to {
-            Audience::Kitchen => {
-                let Some(kitchen) = &self.kitchen else {
+            Audience::Kitchen(kitchen_id) => {
+                let Some(address) = self.kitchen_address(kitchen_id.as_deref()).await? else {
                     tracing::warn!(
                         message = notice.event.key(),
-                        "no KITCHEN_EMAIL: the kitchen's message is not sent"
+                        kitchen_id = kitchen_id.as_deref().unwrap_or("home"),
+                        "the kitchen has no email (and no KITCHEN_EMAIL for the home kitchen): not sent"
                     );
                     return Ok(false);
                 };
                 self.outbox
-                    .email(kitchen, &message.subject, &message.text, Some(&message.html))
+                    .email(&address, &message.subject, &message.text, Some(&message.html))
                     .await?;
             }
             Audience::Customer(user_id) => {

@@ -29,6 +29,8 @@ pub enum Changed {
     Dish {
         old: Option<Box<Food>>,
         new: Box<Food>,
+        /// Its kitchen (dishes from before kitchens name none: the home kitchen's).
+        kitchen_id: Option<String>,
     },
     Anomaly(PaymentAnomaly),
     /// Removed items, and every item nobody is told about (sessions, carts, markers, ...).
@@ -47,9 +49,14 @@ pub fn decode(old: Option<Item>, new: Option<Item>) -> Result<Changed, Failure> 
         });
     }
     if is_food(&new) {
+        let kitchen_id = match new.get("kitchen_id") {
+            Some(aws_sdk_dynamodb::types::AttributeValue::S(id)) => Some(id.clone()),
+            _ => None,
+        };
         return Ok(Changed::Dish {
             old: old.map(food_from).transpose()?.map(Box::new),
             new: Box::new(food_from(new)?),
+            kitchen_id,
         });
     }
     if is_anomaly(&new) && old.is_none() {
@@ -66,6 +73,10 @@ pub struct NotificationStore {
 impl NotificationStore {
     pub fn new(db: Db) -> Self {
         Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 
     fn marker_pk(event_id: &str) -> String {

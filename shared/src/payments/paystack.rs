@@ -55,6 +55,12 @@ pub struct NewTransaction {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
     pub metadata: Value,
+    /// The kitchen's subaccount: Paystack settles the payment to it...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subaccount: Option<String>,
+    /// ...less this flat amount (kobo), the platform's commission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_charge: Option<i64>,
 }
 
 impl NewTransaction {
@@ -66,7 +72,17 @@ impl NewTransaction {
             reference: Reference::new(order_id),
             callback_url,
             metadata: serde_json::json!({ "order_id": order_id }),
+            subaccount: None,
+            transaction_charge: None,
         }
+    }
+
+    /// The same transaction split with a kitchen's subaccount: the platform keeps
+    /// `commission_percent` of the amount, rounded down to the kobo.
+    pub fn split(mut self, subaccount: String, commission_percent: u8) -> Self {
+        self.transaction_charge = Some(self.amount * i64::from(commission_percent) / 100);
+        self.subaccount = Some(subaccount);
+        self
     }
 }
 

@@ -9,6 +9,7 @@ use super::paystack::{NewTransaction, Paystack, PaystackError, Started};
 use super::store::{Marked, Opened, PaymentStore};
 use crate::accounts::AccountError;
 use crate::accounts::model::Subject;
+use crate::kitchens::store::KitchenStore;
 use crate::orders::model::refund_settled;
 use crate::orders::model::{ChangedBy, HistoryEntry, OnlinePayment, Order, OrderStatus, PaymentStatus};
 use crate::orders::service::{refund, settle_payment};
@@ -59,6 +60,7 @@ pub struct PaymentService {
     store: PaymentStore,
     orders: OrderService,
     paystack: Paystack,
+    kitchens: Option<(KitchenStore, u8)>,
 }
 
 impl PaymentService {
@@ -67,7 +69,15 @@ impl PaymentService {
             store,
             orders,
             paystack,
+            kitchens: None,
         }
+    }
+
+    /// The same service splitting payments to kitchens with a Paystack subaccount, the platform
+    /// keeping `commission_percent`.
+    pub fn with_splits(mut self, kitchens: KitchenStore, commission_percent: u8) -> Self {
+        self.kitchens = Some((kitchens, commission_percent));
+        self
     }
 
     /// Opens a Paystack transaction for exactly the order's total and answers where to pay; an
@@ -89,7 +99,17 @@ impl PaymentService {
             (None, Some(own)) => own.to_owned(),
             (None, None) => return Err(PaymentError::EmailRequired),
         };
-        let tx = NewTransaction::for_order(&order.id, email, order.total, callback_url);
+        let mut tx = NewTransaction::for_order(&order.id, email, order.total, callback_url);
+        if let (Some((kitchens, commission)), Some(kitchen_id)) = (&self.kitchens, order.kitchen_id()) {
+            let subaccount = kitchens
+                .kitchen(kitchen_id)
+                .await
+                .map_err(OrderError::from)?
+                .and_then(|k| k.paystack_subaccount);
+            if let Some(subaccount) = subaccount {
+                tx = tx.split(subaccount, *commission);
+            }
+        }
         let payment = opened(&order, self.paystack.initialize(&tx).await?);
         match self.store.open(&order, &payment).await? {
             Opened::Done => {

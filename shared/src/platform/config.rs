@@ -85,6 +85,9 @@ pub struct Config {
     pub unpaid_order_ttl: Duration,
     /// Unpaid pending orders a customer may hold at once (`MAX_OPEN_UNPAID_ORDERS`, 3).
     pub max_open_unpaid_orders: u32,
+    /// What the platform keeps of a payment to a kitchen with a Paystack subaccount
+    /// (`PLATFORM_COMMISSION_PERCENT`, 0..=100, default 0).
+    pub platform_commission_percent: u8,
     /// The web app's origin (`APP_URL`), where payments send customers back to.
     pub app_url: Option<AppOrigin>,
     /// The home kitchen's slug (`HOME_KITCHEN`, default [`DEFAULT_HOME_KITCHEN`]): the kitchen
@@ -130,6 +133,7 @@ impl std::fmt::Debug for Config {
             .field("sms_countries", &self.sms_countries)
             .field("unpaid_order_ttl", &self.unpaid_order_ttl)
             .field("max_open_unpaid_orders", &self.max_open_unpaid_orders)
+            .field("platform_commission_percent", &self.platform_commission_percent)
             .field("app_url", &self.app_url)
             .field("home_kitchen", &self.home_kitchen)
             .finish()
@@ -251,6 +255,18 @@ impl Config {
             sms_countries,
             unpaid_order_ttl: Duration::from_secs(u64::from(count("UNPAID_ORDER_TTL_MINUTES", 30)?) * 60),
             max_open_unpaid_orders: count("MAX_OPEN_UNPAID_ORDERS", 3)?,
+            platform_commission_percent: match get("PLATFORM_COMMISSION_PERCENT") {
+                None => 0,
+                Some(raw) => match raw.parse::<u8>() {
+                    Ok(p) if p <= 100 => p,
+                    _ => {
+                        return Err(ConfigError::Invalid {
+                            name: "PLATFORM_COMMISSION_PERCENT",
+                            reason: format!("expected a whole percentage from 0 to 100, got {raw:?}"),
+                        });
+                    }
+                },
+            },
             app_url: match get("APP_URL") {
                 None => None,
                 Some(raw) => Some(AppOrigin::parse(&raw).ok_or_else(|| ConfigError::Invalid {
