@@ -476,7 +476,7 @@ journey("a kitchen's minimum order for delivery is shown in the cart and held at
   await page.getByText("delivers orders of at least ₦10,000: add ₦7,500 more").waitFor();
   await page.getByLabel("Delivery address").fill("3 Akin Adesola Street, Victoria Island");
   await page.getByRole("button", { name: "Place order" }).click();
-  await page.getByRole("alert").filter({ hasText: "delivers orders of at least NGN 10,000" }).waitFor();
+  await page.getByRole("alert").filter({ hasText: "This kitchen delivers orders of at least ₦10,000" }).waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/cart-minimum-order.png`, fullPage: true });
   for (let i = 0; i < 3; i += 1) {
     const before = await page.locator(".line output").innerText();
@@ -525,6 +525,16 @@ journey("a customer applies for a kitchen, the platform approves it, and custome
   await page.reload();
   await page.getByRole("link", { name: "See it as customers do" }).waitFor();
   assert.equal(await page.getByText("waiting for the platform's approval").count(), 0);
+  // The owner pauses the kitchen from its settings, and opens it again.
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("heading", { name: "Iya Moria Amala settings" }).waitFor();
+  await page.getByLabel("Taking orders (untick to pause the kitchen)").uncheck();
+  await page.getByText("Paused saved.").waitFor();
+  assert.match(await page.getByTestId("kitchen-open").innerText(), /Not taking orders/);
+  await page.screenshot({ path: `${ARTIFACTS}/kitchen-settings.png`, fullPage: true });
+  await page.getByLabel("Taking orders (untick to pause the kitchen)").check();
+  await page.getByText("Taking orders saved.").waitFor();
+  await page.goBack();
   await page.goto(APP_URL);
   await page.locator(".kitchen-card", { hasText: "Iya Moria Amala" }).waitFor();
 });

@@ -14,7 +14,7 @@ use http::StatusCode;
 use http::request::Parts;
 use serde_json::{Value, json};
 use shared::accounts::http::Admin;
-use shared::http::{JsonBody, Service, path_id, service};
+use shared::http::{JsonBody, PathId, Service, path_id, service};
 use shared::kitchens::http::{KitchenMember, Manager};
 use shared::menu::KitchenMenu;
 use shared::menu::http::{
@@ -44,21 +44,6 @@ impl FromRequestParts<App> for MenuOf {
             app.home_kitchen().await?
         };
         Ok(MenuOf(app.menu.of(&kitchen)))
-    }
-}
-
-/// The `{id}` of a path (whatever else it holds).
-pub struct PathId(String);
-
-impl<S: Send + Sync> FromRequestParts<S> for PathId {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::not_found("route_not_found", "No route matches this path"))?;
-        let id = params.iter().find(|(name, _)| *name == "id").map(|(_, v)| v.to_owned());
-        Ok(PathId(id.unwrap_or_default()))
     }
 }
 

@@ -10,14 +10,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::accounts::http::Admin;
 use shared::accounts::model::Subject;
-use shared::http::{JsonBody, QueryParams, path_id};
+use shared::http::{JsonBody, PathId, QueryParams, path_id};
 use shared::kitchens::http::{KitchenMember, Staff};
 use shared::orders::http::order_not_found;
 use shared::orders::model::{OrderStatus, PaymentStatus};
 use shared::pagination::PageQuery;
 use shared::{ApiError, App};
-
-use crate::PathId;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {

@@ -44,13 +44,32 @@ pub struct MenuQuery {
 /// copy is held here, so its address cannot be reused by another.
 static RENDERED: Mutex<Option<HashMap<String, (Arc<Menu>, Bytes)>>> = Mutex::new(None);
 
-/// The kitchen whose menu a path reads: the one its `{slug}` names while it is active (any
-/// other: 404), else the home kitchen.
-async fn kitchen(app: &App, params: &RawPathParams) -> Result<String, ApiError> {
+/// The kitchen whose menu a path reads: the one its `{slug}` names (its id known without a
+/// read once seen), or the home kitchen; and whether it must be checked to be active (a
+/// kitchen's own path: a pending or suspended kitchen's menu is 404).
+async fn kitchen(app: &App, params: &RawPathParams) -> Result<(String, bool), ApiError> {
     match params.iter().find(|(name, _)| *name == "slug") {
-        Some((_, slug)) => Ok(app.kitchens.public(slug).await?.id),
-        None => app.home_kitchen().await,
+        Some((_, slug)) => Ok((app.kitchens.id_of(slug).await?, true)),
+        None => Ok((app.home_kitchen().await?, false)),
     }
+}
+
+/// Reads the menu with `read` beside the check that its kitchen is active (one round trip).
+async fn while_public<T>(
+    app: &App,
+    (kitchen, check): &(String, bool),
+    read: impl std::future::Future<Output = Result<T, shared::menu::MenuError>>,
+) -> Result<T, ApiError> {
+    let gate = async {
+        if *check {
+            app.kitchens.public_by_id(kitchen).await.map(|_| ())
+        } else {
+            Ok(())
+        }
+    };
+    let (gate, read) = tokio::join!(gate, read);
+    gate?;
+    Ok(read?)
 }
 
 /// Available dishes, each with its category name: one Query of the menu's version and stock,
@@ -61,8 +80,9 @@ async fn list(
     params: RawPathParams,
     QueryParams(query): QueryParams<MenuQuery>,
 ) -> Result<Response, ApiError> {
-    let kitchen = kitchen(&app, &params).await?;
-    let menu = app.menu.of(&kitchen).menu().await?;
+    let at = kitchen(&app, &params).await?;
+    let kitchen = at.0.clone();
+    let menu = while_public(&app, &at, app.menu.of(&kitchen).menu()).await?;
     let filter = FoodFilter {
         include_unavailable: false,
         category_id: query.category,
@@ -101,15 +121,15 @@ fn json_body(body: Bytes) -> Response {
 async fn one(State(app): State<App>, params: RawPathParams) -> Result<Response, ApiError> {
     let raw = params.iter().find(|(name, _)| *name == "id").map_or("", |(_, id)| id);
     let id = path_id(raw, food_not_found)?;
-    let kitchen = kitchen(&app, &params).await?;
-    let dish = app.menu.of(&kitchen).food(&id, true).await?;
+    let at = kitchen(&app, &params).await?;
+    let dish = while_public(&app, &at, app.menu.of(&at.0).food(&id, true)).await?;
     Ok(public_cache(Json(json!({ "food": FoodView::dish(&dish) }))))
 }
 
 /// The categories: one GetItem of the menu's version, the categories from the process's copy.
 async fn categories(State(app): State<App>, params: RawPathParams) -> Result<Response, ApiError> {
-    let kitchen = kitchen(&app, &params).await?;
-    let menu = app.menu.of(&kitchen).categories().await?;
+    let at = kitchen(&app, &params).await?;
+    let menu = while_public(&app, &at, app.menu.of(&at.0).categories()).await?;
     let items: Vec<_> = menu
         .categories_by_name()
         .into_iter()

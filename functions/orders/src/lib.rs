@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use shared::accounts::http::Customer;
 use shared::cart::http::cart_body;
 use shared::cart::model::Quantity;
-use shared::http::{JsonBody, QueryParams, Service, path_id, service};
+use shared::http::{JsonBody, PathId, QueryParams, Service, path_id, service};
 use shared::menu::http::food_not_found;
 use shared::orders::http::{handover_input, idempotency_key, order_input, order_not_found, placement_response};
 use shared::orders::model::{Handover, NewOrder};
@@ -60,21 +60,6 @@ impl FromRequestParts<App> for CartAt {
             Some(slug) => app.kitchens.id_of(&slug).await?,
             None => app.home_kitchen().await?,
         }))
-    }
-}
-
-/// The `{id}` of a path.
-struct PathId(String);
-
-impl<S: Send + Sync> FromRequestParts<S> for PathId {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::not_found("route_not_found", "No route matches this path"))?;
-        let id = params.iter().find(|(name, _)| *name == "id").map(|(_, v)| v.to_owned());
-        Ok(PathId(id.unwrap_or_default()))
     }
 }
 

@@ -125,9 +125,15 @@ impl KitchenService {
 
     /// A kitchen customers may see: an active one (any other is as if it did not exist).
     pub async fn public(&self, slug: &str) -> Result<Kitchen, KitchenError> {
-        let slug = Slug::parse(slug).map_err(|_| KitchenError::NotFound)?;
+        let id = self.id_of(slug).await?;
+        self.public_by_id(&id).await
+    }
+
+    /// The kitchen with this id while it is public (one GetItem): what a public menu read runs
+    /// beside its own.
+    pub async fn public_by_id(&self, id: &str) -> Result<Kitchen, KitchenError> {
         self.store
-            .by_slug(&slug)
+            .kitchen(id)
             .await?
             .filter(Kitchen::is_public)
             .ok_or(KitchenError::NotFound)

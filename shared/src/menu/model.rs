@@ -617,6 +617,24 @@ impl FoodChange {
     }
 }
 
+/// Kobo as naira: `₦2,500` or `₦2,500.50`.
+pub fn naira(kobo: i64) -> String {
+    let sign = if kobo < 0 { "-" } else { "" };
+    let kobo = kobo.unsigned_abs();
+    let whole = (kobo / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match kobo % 100 {
+        0 => format!("{sign}₦{grouped}"),
+        k => format!("{sign}₦{grouped}.{k:02}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,23 +15,7 @@ pub struct Message {
     pub html: String,
 }
 
-/// Kobo as naira: `₦2,500` or `₦2,500.50`.
-pub fn naira(kobo: i64) -> String {
-    let sign = if kobo < 0 { "-" } else { "" };
-    let kobo = kobo.unsigned_abs();
-    let whole = (kobo / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match kobo % 100 {
-        0 => format!("{sign}₦{grouped}"),
-        k => format!("{sign}₦{grouped}.{k:02}"),
-    }
-}
+pub use crate::menu::model::naira;
 
 /// An amount in its currency's minor unit, as naira when it is naira.
 fn amount_in(minor: i64, currency: &str) -> String {

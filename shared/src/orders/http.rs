@@ -132,22 +132,6 @@ pub fn order_input(body: &Value) -> OrderInput {
     }
 }
 
-/// Kobo as naira for a message: `NGN 2,000` or `NGN 2,000.50`.
-fn naira(kobo: i64) -> String {
-    let whole = (kobo / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    match kobo % 100 {
-        0 => grouped,
-        k => format!("{grouped}.{k:02}"),
-    }
-}
-
 /// A kitchen's refusal as the contract says it.
 fn refused(refusal: OrderingRefusal, time_zone: &str) -> ApiError {
     match refusal {
@@ -179,7 +163,10 @@ fn refused(refusal: OrderingRefusal, time_zone: &str) -> ApiError {
         ),
         OrderingRefusal::BelowMinimumOrder { minimum } => ApiError::conflict(
             "below_minimum_order",
-            format!("This kitchen delivers orders of at least NGN {}", naira(minimum)),
+            format!(
+                "This kitchen delivers orders of at least {}",
+                crate::menu::model::naira(minimum)
+            ),
         ),
         OrderingRefusal::LocationRequired => ApiError::field(
             "location_required",

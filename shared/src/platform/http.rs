@@ -206,6 +206,22 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// The raw `{id}` of a path, whatever else the path holds (a route served under a kitchen's
+/// `{slug}` and without it alike); check it with [`path_id`].
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found("route_not_found", "No route matches this path"))?;
+        let id = params.iter().find(|(name, _)| *name == "id").map(|(_, v)| v.to_owned());
+        Ok(PathId(id.unwrap_or_default()))
+    }
+}
+
 /// A path id: ULIDs (any case); anything else names nothing, so it is `not_found`.
 pub fn path_id(raw: &str, not_found: fn() -> ApiError) -> Result<String, ApiError> {
     let id = raw.trim().to_ascii_uppercase();

@@ -263,7 +263,12 @@ export function KitchenSettings({ slug }: { slug: string }) {
         <input
           type="checkbox"
           checked={kitchen.accepting_orders}
-          onChange={(e) => save({ accepting_orders: e.currentTarget.checked }, e.currentTarget.checked ? "Taking orders" : "Paused")}
+          onChange={(e) => {
+            const on = e.currentTarget.checked;
+            // Shown at once; the kitchen as saved replaces it (or the error says why not).
+            setKitchen({ ...kitchen, accepting_orders: on });
+            save({ accepting_orders: on }, on ? "Taking orders" : "Paused");
+          }}
         />{" "}
         Taking orders (untick to pause the kitchen)
       </label>
@@ -298,6 +303,7 @@ export function KitchenSettings({ slug }: { slug: string }) {
         </button>
         <button class="primary">Save hours</button>
       </form>
+      <Closures kitchen={kitchen} save={save} />
       <form
         class="stack"
         aria-label="Delivery and pickup"
@@ -311,10 +317,28 @@ export function KitchenSettings({ slug }: { slug: string }) {
       >
         <h2>Delivery and pickup</h2>
         <label class="choice">
-          <input type="checkbox" checked={kitchen.delivery.enabled} onChange={(e) => save({ delivery: { enabled: e.currentTarget.checked } }, "Delivery")} /> We deliver
+          <input
+            type="checkbox"
+            checked={kitchen.delivery.enabled}
+            onChange={(e) => {
+              const on = e.currentTarget.checked;
+              setKitchen({ ...kitchen, delivery: { ...kitchen.delivery, enabled: on } });
+              save({ delivery: { enabled: on } }, "Delivery");
+            }}
+          />{" "}
+          We deliver
         </label>
         <label class="choice">
-          <input type="checkbox" checked={kitchen.pickup.enabled} onChange={(e) => save({ pickup: { enabled: e.currentTarget.checked } }, "Pickup")} /> Customers can pick up
+          <input
+            type="checkbox"
+            checked={kitchen.pickup.enabled}
+            onChange={(e) => {
+              const on = e.currentTarget.checked;
+              setKitchen({ ...kitchen, pickup: { enabled: on } });
+              save({ pickup: { enabled: on } }, "Pickup");
+            }}
+          />{" "}
+          Customers can pick up
         </label>
         <label>
           Delivery fee (₦)
@@ -335,6 +359,64 @@ export function KitchenSettings({ slug }: { slug: string }) {
         <button class="primary">Save delivery</button>
       </form>
     </section>
+  );
+}
+
+type Closure = { from: string; to: string; reason?: string | null };
+
+/** Days the kitchen is shut whatever its hours say (a holiday, a gas refill): add and remove. */
+function Closures({ kitchen, save }: { kitchen: Kitchen; save: (change: Record<string, unknown>, what: string) => Promise<void> }) {
+  const closures = (kitchen.closures ?? []) as Closure[];
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [reason, setReason] = useState("");
+  const shown = (at: string) =>
+    new Date(at).toLocaleString("en-NG", { timeZone: kitchen.timezone || "Africa/Lagos", dateStyle: "medium", timeStyle: "short" });
+  return (
+    <form
+      class="stack"
+      aria-label="Closures"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!from || !to) return;
+        // The inputs are the kitchen's local time (Lagos is UTC+1 all year).
+        const instant = (local: string) => new Date(`${local}:00+01:00`).toISOString();
+        save({ closures: [...closures, { from: instant(from), to: instant(to), reason: reason.trim() || null }] }, "Closure").then(() => {
+          setFrom("");
+          setTo("");
+          setReason("");
+        });
+      }}
+    >
+      <h2>Closures</h2>
+      {closures.length === 0 && <p class="hint">None planned.</p>}
+      <ul class="lines">
+        {closures.map((c, i) => (
+          <li key={`${c.from}-${i}`} class="line">
+            <p>
+              {shown(c.from)} to {shown(c.to)}
+              {c.reason ? ` · ${c.reason}` : ""}
+            </p>
+            <button type="button" class="secondary" onClick={() => save({ closures: closures.filter((_, j) => j !== i) }, "Closures")}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <label>
+        Closed from
+        <input type="datetime-local" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+      </label>
+      <label>
+        Until
+        <input type="datetime-local" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+      </label>
+      <label>
+        Reason (optional)
+        <input value={reason} maxLength={200} onInput={(e) => setReason(e.currentTarget.value)} />
+      </label>
+      <button class="secondary">Add the closure</button>
+    </form>
   );
 }
 

@@ -120,6 +120,11 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
   return (
     <section aria-labelledby="order-title">
       <h1 id="order-title">Order #{shortId(order.id)}</h1>
+      {order.kitchen && (
+        <p class="kitchen-facts">
+          From <a href={`#/k/${order.kitchen.slug}`}>{order.kitchen.name}</a>
+        </p>
+      )}
       <p class="pills">
         <Pill kind="status" status={order.status} /> <Pill kind="payment" status={order.payment_status} />
         <span>{order.fulfilment === "pickup" ? "Pickup" : `Delivery to ${order.delivery_address ?? ""}`}</span>
@@ -134,6 +139,11 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
           </li>
         ))}
       </ul>
+      {(order.delivery_fee ?? 0) > 0 && (
+        <p class="total sub">
+          Delivery <span>{naira(order.delivery_fee ?? 0)}</span>
+        </p>
+      )}
       <p class="total">
         Total <strong>{naira(order.total)}</strong>
       </p>
