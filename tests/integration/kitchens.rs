@@ -697,6 +697,27 @@ async fn an_order_is_one_kitchens_and_each_kitchen_has_its_own_cart() {
     );
     assert_eq!(carts.body["items"][0]["kitchen"]["slug"], home_slug.as_str());
 
+    // The customer's orders: every kitchen's, or one's.
+    let all = t.get("/api/orders/", &customer).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 2, "{}", all.raw);
+    let only_a = t.get(&format!("/api/orders/?kitchen={slug_a}"), &customer).await;
+    assert_eq!(only_a.status, 200, "{}", only_a.raw);
+    assert_eq!(
+        only_a.body["items"].as_array().unwrap().len(),
+        2,
+        "both are the suya spot's"
+    );
+    let only_home = t.get(&format!("/api/orders/?kitchen={home_slug}"), &customer).await;
+    assert!(
+        only_home.body["items"].as_array().unwrap().is_empty(),
+        "{}",
+        only_home.raw
+    );
+    assert_eq!(
+        t.get("/api/orders/?kitchen=no-such-kitchen", &customer).await.status,
+        404
+    );
+
     // A suspended kitchen's dishes cannot be ordered.
     decide(&t, &admin, &slug_a, "suspended").await;
     let res = order(json!([{"food_item_id": suya, "quantity": 1}])).await;

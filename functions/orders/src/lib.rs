@@ -76,14 +76,31 @@ async fn place(
     placement_response(placement)
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+struct OrdersQuery {
+    /// Only this kitchen's orders (its slug).
+    #[serde(default)]
+    kitchen: Option<String>,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+/// The customer's orders, newest first, every kitchen's or one's (`?kitchen=slug`).
 async fn list(
     State(app): State<App>,
     customer: Customer,
-    QueryParams(query): QueryParams<PageQuery>,
+    QueryParams(query): QueryParams<OrdersQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let scope = format!("orders:customer:{}", customer.user_id);
-    let page = app.cursors.page(&scope, &query)?;
-    let orders = app.orders.customer_orders(&customer, &page).await?;
+    let kitchen = match query.kitchen.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(slug) => Some(app.kitchens.id_of(slug).await?),
+    };
+    let scope = match &kitchen {
+        None => format!("orders:customer:{}", customer.user_id),
+        Some(k) => format!("orders:customer:{}:{k}", customer.user_id),
+    };
+    let page = app.cursors.page(&scope, &query.page)?;
+    let orders = app.orders.customer_orders(&customer, &page, kitchen.as_deref()).await?;
     Ok(Json(app.cursors.listing(&scope, &orders)?))
 }
 

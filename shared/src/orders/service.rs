@@ -385,12 +385,22 @@ impl OrderService {
     }
 
     /// The customer's orders, newest first.
+    /// With `kitchen`, only that kitchen's: the page is read as usual and kept to the kitchen's
+    /// orders (the customer's index does not hold the kitchen), so a page may hold fewer than
+    /// asked and still have a next one.
     pub async fn customer_orders(
         &self,
         customer: &Subject,
         page: &PageRequest,
+        kitchen: Option<&str>,
     ) -> Result<Page<OrderSummary>, OrderError> {
-        Ok(self.store.customer_orders(&customer.user_id, page).await?)
+        let mut found = self.store.customer_orders(&customer.user_id, page).await?;
+        if let Some(kitchen) = kitchen {
+            let ids: Vec<&str> = found.items.iter().map(|o| o.id.as_str()).collect();
+            let keep = self.store.of_kitchen(&ids, kitchen).await?;
+            found.items.retain(|o| keep.contains(&o.id));
+        }
+        Ok(found)
     }
 
     /// The customer's own order; anyone else's is `NotFound`, as if it did not exist.

@@ -393,6 +393,32 @@ impl OrderStore {
         items.into_iter().map(|item| from_item(item, "order state")).collect()
     }
 
+    /// Of the orders `ids`, those of the kitchen (one BatchGetItem projected to id and kitchen).
+    pub async fn of_kitchen(&self, ids: &[&str], kitchen_id: &str) -> Result<Vec<String>, Failure> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        #[derive(serde::Deserialize)]
+        struct Whose {
+            id: String,
+            #[serde(default)]
+            kitchen: Option<super::model::KitchenRef>,
+        }
+        let keys = ids.iter().map(|id| order_key(id)).collect();
+        let items = self
+            .db
+            .batch_get_projected(keys, "id, kitchen", &[], "BatchGetItem order kitchens")
+            .await?;
+        let mut out = Vec::new();
+        for item in items {
+            let whose: Whose = from_item(item, "order kitchen")?;
+            if whose.kitchen.is_some_and(|k| k.id == kitchen_id) {
+                out.push(whose.id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Pending orders placed before `before` (an order id: ULIDs sort by time), oldest first, at
     /// most `limit`: one Query of the status index.
     pub async fn pending_before(
