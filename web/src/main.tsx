@@ -22,7 +22,7 @@ function Screen({ path }: { path: string }) {
       </Notice>
     );
   const kitchen = path.match(/^\/k\/([a-z0-9-]{3,40})(\/cart)?$/);
-  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff))?$/);
+  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff|menu))?$/);
   const member = (screen: preact.JSX.Element) =>
     user ? screen : (
       <Notice tone="info">
@@ -38,6 +38,7 @@ function Screen({ path }: { path: string }) {
     if (screen === "board") return member(<Board slug={slug} />);
     if (screen === "settings") return member(<KitchenSettings slug={slug} />);
     if (screen === "staff") return member(<KitchenStaff slug={slug} />);
+    if (screen === "menu") return member(<Stock slug={slug} />);
     return member(<ManageKitchen slug={slug} />);
   }
   if (path === "/login") return <Login />;

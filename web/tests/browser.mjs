@@ -539,9 +539,31 @@ journey("a customer applies for a kitchen, the platform approves it, and custome
   await page.locator(".kitchen-card", { hasText: "Iya Moria Amala" }).waitFor();
 });
 
-journey("a kitchen's staff member sees its board but not its settings", async (page) => {
+journey("a kitchen's owner builds its menu, a customer orders from it, and its staff member works the order on the board but cannot change the settings", async (page) => {
   const owner = shared.owner;
   assert.ok(owner, "needs the kitchen owner of the journey before");
+  // The owner puts a dish on the new kitchen's menu.
+  await owner.getByRole("link", { name: "My kitchens" }).click();
+  await owner.locator(".kitchen-card", { hasText: "Iya Moria Amala" }).getByRole("link").click();
+  await owner.getByRole("link", { name: "Menu and stock" }).click();
+  await owner.getByRole("heading", { name: "Menu and stock" }).waitFor();
+  await owner.getByLabel("New category").fill("Swallows");
+  await owner.getByRole("button", { name: "Add category" }).click();
+  await owner.getByRole("status").filter({ hasText: "Swallows added." }).waitFor();
+  await owner.getByLabel("Name", { exact: true }).fill("Amala and Ewedu");
+  await owner.getByLabel("Price (₦)").fill("2,000");
+  await owner.getByRole("combobox", { name: /^Category/ }).selectOption({ label: "Swallows" });
+  await owner.getByRole("button", { name: "Add the dish" }).click();
+  await owner.getByRole("status").filter({ hasText: "Amala and Ewedu is on the menu." }).waitFor();
+  await owner.screenshot({ path: `${ARTIFACTS}/kitchen-menu.png`, fullPage: true });
+  const slug = owner.url().match(/#\/manage\/([a-z0-9-]+)/)[1];
+  // A customer orders it.
+  const customer = await tokenOf(await verifiedUser("eater"), "a good long password");
+  const foods = await call("GET", `/api/kitchens/${slug}/foods/`);
+  const amala = foods.body.items.find((f) => f.name === "Amala and Ewedu");
+  assert.ok(amala, JSON.stringify(foods.body));
+  const placed = await call("POST", "/api/orders/", customer, { items: [{ food_item_id: amala.id, quantity: 2 }], fulfilment: "pickup" });
+  assert.equal(placed.status, 201, JSON.stringify(placed.body));
   const email = await verifiedUser("staff");
   await owner.getByRole("link", { name: "My kitchens" }).click();
   await owner.locator(".kitchen-card", { hasText: "Iya Moria Amala" }).getByRole("link").click();
@@ -561,12 +583,21 @@ journey("a kitchen's staff member sees its board but not its settings", async (p
   await page.getByRole("link", { name: "Order board" }).waitFor();
   assert.equal(await page.getByRole("link", { name: "Settings" }).count(), 0, "no settings for staff");
   assert.equal(await page.getByRole("link", { name: "Staff" }).count(), 0, "no staff screen for staff");
-  const slug = page.url().match(/#\/manage\/([a-z0-9-]+)/)[1];
+  assert.equal(page.url().match(/#\/manage\/([a-z0-9-]+)/)[1], slug);
   await page.goto(`${APP_URL}/#/manage/${slug}/settings`);
   await page.getByText("Only the kitchen's owner and managers change its settings.").waitFor();
   await page.goto(`${APP_URL}/#/manage/${slug}/board`);
   await page.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  const ticket = page.locator(".ticket", { hasText: "Amala and Ewedu" });
+  await ticket.waitFor();
+  await ticket.getByRole("button", { name: "Paid in cash" }).click();
+  await ticket.locator(".pill.payment[data-status=paid]").waitFor();
+  await ticket.getByRole("button", { name: "Confirm" }).click();
+  await page.locator("section[aria-label=Confirmed] .ticket", { hasText: "Amala and Ewedu" }).waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/kitchen-staff-board.png`, fullPage: true });
+  const order = await call("GET", `/api/orders/${placed.body.order.id}/`, customer);
+  assert.equal(order.body.order.status, "confirmed");
+  assert.equal(order.body.order.status_history.at(-1).by_role, "staff");
 });
 
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {

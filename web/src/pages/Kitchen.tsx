@@ -152,8 +152,47 @@ function kobo(text: string): number | null {
   return Number(whole) * 100 + Number(part.padEnd(2, "0"));
 }
 
+/** A menu's management API: a kitchen's own (`slug`: its managers), or the home kitchen's
+ * (the platform admin). */
+function menuAt(slug: string | undefined) {
+  type Body = Record<string, unknown>;
+  return {
+    items: () =>
+      slug ? api.GET("/api/kitchens/{slug}/manage/foods/items/", { params: { path: { slug } } }) : api.GET("/api/foods/admin/items/"),
+    categories: () =>
+      slug
+        ? api.GET("/api/kitchens/{slug}/manage/foods/categories/", { params: { path: { slug } } })
+        : api.GET("/api/foods/admin/categories/"),
+    patchItem: (id: string, body: Body) =>
+      slug
+        ? api.PATCH("/api/kitchens/{slug}/manage/foods/items/{id}/", { params: { path: { slug, id } }, body: body as never })
+        : api.PATCH("/api/foods/admin/items/{id}/", { params: { path: { id } }, body: body as never }),
+    restock: (id: string, add: number) =>
+      slug
+        ? api.POST("/api/kitchens/{slug}/manage/foods/items/{id}/stock/", { params: { path: { slug, id } }, body: { add } })
+        : api.POST("/api/foods/admin/items/{id}/stock/", { params: { path: { id } }, body: { add } }),
+    addItem: (body: Body) =>
+      slug
+        ? api.POST("/api/kitchens/{slug}/manage/foods/items/", { params: { path: { slug } }, body: body as never })
+        : api.POST("/api/foods/admin/items/", { body: body as never }),
+    renameCategory: (id: string, name: string) =>
+      slug
+        ? api.PATCH("/api/kitchens/{slug}/manage/foods/categories/{id}/", { params: { path: { slug, id } }, body: { name } })
+        : api.PATCH("/api/foods/admin/categories/{id}/", { params: { path: { id } }, body: { name } }),
+    deleteCategory: (id: string) =>
+      slug
+        ? api.DELETE("/api/kitchens/{slug}/manage/foods/categories/{id}/", { params: { path: { slug, id } } })
+        : api.DELETE("/api/foods/admin/categories/{id}/", { params: { path: { id } } }),
+    addCategory: (name: string) =>
+      slug
+        ? api.POST("/api/kitchens/{slug}/manage/foods/categories/", { params: { path: { slug } }, body: { name } })
+        : api.POST("/api/foods/admin/categories/", { body: { name } }),
+  };
+}
+
 /** The dishes: availability, price and stock, restocking, and new dishes. */
-export function Stock() {
+export function Stock({ slug }: { slug?: string }) {
+  const menu = menuAt(slug);
   const [foods, setFoods] = useState<Food[] | null>(null);
   const [categories, setCategories] = useState<Category[]>([]);
   const [amounts, setAmounts] = useState<Record<string, string>>({});
@@ -163,15 +202,18 @@ export function Stock() {
   const [categoryName, setCategoryName] = useState("");
   const [renames, setRenames] = useState<Record<string, string>>({});
   const note = (id: string, tone: "ok" | "error", text: string) => setNotes((n) => ({ ...n, [id]: { tone, text } }));
+  const [refused, setRefused] = useState<string | null>(null);
   const load = async () => {
-    const [items, cats] = await Promise.all([api.GET("/api/foods/admin/items/"), api.GET("/api/foods/admin/categories/")]);
+    const [items, cats] = await Promise.all([menu.items(), menu.categories()]).catch(() => [null, null]);
+    if (!items || !cats) return setRefused("The kitchen cannot be reached. Check your connection and try again.");
     if (items.data) setFoods(items.data.items);
+    else setRefused(codeOf(items.error) === "not_kitchen_staff" ? "Only the kitchen's owner and managers change its menu." : messageOf(items.error, "The menu could not be loaded."));
     if (cats.data) setCategories(cats.data.items);
   };
   useEffect(() => {
     load();
-  }, []);
-  if (!foods) return <Notice tone="info">Loading the dishes…</Notice>;
+  }, [slug]);
+  if (!foods) return refused ? <Notice tone="error">{refused}</Notice> : <Notice tone="info">Loading the dishes…</Notice>;
   return (
     <section aria-labelledby="stock-title">
       <h1 id="stock-title">Menu and stock</h1>
@@ -193,7 +235,7 @@ export function Stock() {
                 checked={f.is_available}
                 onChange={async (e) => {
                   const is_available = e.currentTarget.checked;
-                  const { error } = await api.PATCH("/api/foods/admin/items/{id}/", { params: { path: { id: f.id } }, body: { is_available } });
+                  const { error } = await menu.patchItem(f.id, { is_available });
                   note(f.id, error ? "error" : "ok", error ? messageOf(error, "Could not change it.") : is_available ? "Back on the menu." : "Taken off the menu.");
                   load();
                 }}
@@ -206,7 +248,7 @@ export function Stock() {
                 e.preventDefault();
                 const price = kobo(prices[f.id] ?? "");
                 if (price === null || price <= 0) return note(f.id, "error", "Enter the new price in naira, e.g. 2,500.");
-                const { error } = await api.PATCH("/api/foods/admin/items/{id}/", { params: { path: { id: f.id } }, body: { price } });
+                const { error } = await menu.patchItem(f.id, { price });
                 note(f.id, error ? "error" : "ok", error ? messageOf(error, "Could not change the price.") : `Now ${naira(price)}.`);
                 setPrices((p) => ({ ...p, [f.id]: "" }));
                 load();
@@ -230,10 +272,7 @@ export function Stock() {
                   if (!name) return note(f.id, "error", "A dish needs a name.");
                   const image_url = text("image_url");
                   if (image_url && !/^https:\/\/\S+$/.test(image_url)) return note(f.id, "error", "The picture's address must start with https://.");
-                  const { data, error } = await api.PATCH("/api/foods/admin/items/{id}/", {
-                    params: { path: { id: f.id } },
-                    body: { name, description: text("description") || null, image_url: image_url || null },
-                  });
+                  const { data, error } = await menu.patchItem(f.id, { name, description: text("description") || null, image_url: image_url || null });
                   note(f.id, data ? "ok" : "error", data ? `${data.food.name} saved.` : messageOf(error, "Could not save the dish."));
                   load();
                 }}
@@ -260,7 +299,7 @@ export function Stock() {
                   e.preventDefault();
                   const add = Number.parseInt(amounts[f.id] ?? "", 10);
                   if (!Number.isInteger(add) || add === 0) return note(f.id, "error", "Enter how many portions to add (or take away).");
-                  const { data, error } = await api.POST("/api/foods/admin/items/{id}/stock/", { params: { path: { id: f.id } }, body: { add } });
+                  const { data, error } = await menu.restock(f.id, add);
                   if (data) note(f.id, "ok", `${data.food.stock} left`);
                   else note(f.id, "error", messageOf(error, "Could not change the stock."));
                   setAmounts((a) => ({ ...a, [f.id]: "" }));
@@ -290,7 +329,7 @@ export function Stock() {
                 e.preventDefault();
                 const name = (renames[c.id] ?? "").trim();
                 if (!name) return note(c.id, "error", "Enter the new name.");
-                const { error } = await api.PATCH("/api/foods/admin/categories/{id}/", { params: { path: { id: c.id } }, body: { name } });
+                const { error } = await menu.renameCategory(c.id, name);
                 note(c.id, error ? "error" : "ok", error ? messageOf(error, "Could not rename it.") : `Renamed to ${name}.`);
                 setRenames((r) => ({ ...r, [c.id]: "" }));
                 load();
@@ -306,7 +345,7 @@ export function Stock() {
                   type="button"
                   class="secondary"
                   onClick={async () => {
-                    const { error } = await api.DELETE("/api/foods/admin/categories/{id}/", { params: { path: { id: c.id } } });
+                    const { error } = await menu.deleteCategory(c.id);
                     note(c.id, error ? "error" : "ok", error ? messageOf(error, "Could not delete it.") : "Deleted.");
                     load();
                   }}
@@ -323,7 +362,7 @@ export function Stock() {
         class="edit"
         onSubmit={async (e) => {
           e.preventDefault();
-          const { data, error } = await api.POST("/api/foods/admin/categories/", { body: { name: categoryName.trim() } });
+          const { data, error } = await menu.addCategory(categoryName.trim());
           note("category", data ? "ok" : "error", data ? `${data.category.name} added.` : messageOf(error, "Could not add the category."));
           if (data) setCategoryName("");
           load();
@@ -344,9 +383,7 @@ export function Stock() {
           const price = kobo(draft.price);
           if (price === null || price <= 0) return note("new", "error", "Enter the price in naira, e.g. 2,500.");
           const stock = draft.stock.trim() ? Number.parseInt(draft.stock, 10) : null;
-          const { data, error } = await api.POST("/api/foods/admin/items/", {
-            body: { name: draft.name.trim(), price, category_id: draft.category_id, ...(stock !== null ? { stock } : {}) },
-          });
+          const { data, error } = await menu.addItem({ name: draft.name.trim(), price, category_id: draft.category_id, ...(stock !== null ? { stock } : {}) });
           if (!data) return note("new", "error", messageOf(error, "Could not add the dish."));
           note("new", "ok", `${data.food.name} is on the menu.`);
           setDraft({ name: "", price: "", category_id: draft.category_id, stock: "" });
