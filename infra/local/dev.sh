@@ -366,9 +366,12 @@ cmd_up() {
   export PAYSTACK_BASE_URL="http://127.0.0.1:$PAYSTACK_PORT"
   start_paystack "$PAYSTACK_PORT" "$PAYSTACK_SECRET_KEY" "http://127.0.0.1:$API_PORT/api/payments/paystack/webhook/"
   export RUST_LOG=${RUST_LOG:-info}
-  log "creating the table (if absent), the SES sender identity and the demo menu"
+  log "creating the table (if absent), the SES sender identity and the demo kitchens"
   cargo run -q -p ops -- create-table
   cargo run -q -p ops -- verify-sender --email "$OTP_SENDER_EMAIL"
+  # A local table from before kitchens: the home kitchen takes its menu, carts and orders first
+  # (nothing to do on a fresh one), so the demo adds only what is missing.
+  cargo run -q -p ops -- adopt-home-kitchen --create
   cargo run -q -p ops -- seed-demo
   # The notifier, fed by the local table's stream as Lambda's event source mapping would.
   export KITCHEN_EMAIL=${KITCHEN_EMAIL:-kitchen@chukskitchen.local}

@@ -58,6 +58,9 @@ enum Command {
     AdoptHomeKitchen {
         #[arg(long, env = "HOME_KITCHEN", default_value = shared::config::DEFAULT_HOME_KITCHEN)]
         slug: String,
+        /// Create the home kitchen first if there is none (as seed-demo would make it).
+        #[arg(long)]
+        create: bool,
     },
     /// Register an SES sender identity (on AWS this sends the verification email).
     VerifySender {
@@ -173,7 +176,10 @@ async fn main() -> anyhow::Result<()> {
                 if created { "created, active" } else { "already exists" }
             );
         }
-        Command::AdoptHomeKitchen { slug } => {
+        Command::AdoptHomeKitchen { slug, create } => {
+            if create {
+                ops::ensure_kitchen(&store, &ops::home_kitchen(&slug)).await?;
+            }
             let adopted = ops::adopt_home_kitchen(&store, &slug).await?;
             println!(
                 "home kitchen {slug} adopted {} menu items, {} carts and {} orders",
