@@ -534,6 +534,16 @@ journey("a customer applies for a kitchen, the platform approves it, and custome
   await page.screenshot({ path: `${ARTIFACTS}/kitchen-settings.png`, fullPage: true });
   await page.getByLabel("Taking orders (untick to pause the kitchen)").check();
   await page.getByText("Taking orders saved.").waitFor();
+  // A closure on a day ahead, in the kitchen's own time: 18:00 in Lagos is 17:00 UTC.
+  const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel("Closed from").fill(`${day}T18:00`);
+  await page.getByLabel("Until").fill(`${day}T23:00`);
+  await page.getByLabel("Reason (optional)").fill("Family wedding");
+  await page.getByRole("button", { name: "Add the closure" }).click();
+  await page.getByText("Closure saved.").waitFor();
+  await page.locator("form[aria-label=Closures] .line", { hasText: "Family wedding" }).waitFor();
+  const mine = await call("GET", "/api/kitchens/mine/", await tokenOf(email, "a good long password"));
+  assert.equal(mine.body.items[0].kitchen.closures[0].from, `${day}T17:00:00Z`);
   await page.goBack();
   await page.goto(APP_URL);
   await page.locator(".kitchen-card", { hasText: "Iya Moria Amala" }).waitFor();

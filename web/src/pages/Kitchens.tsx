@@ -365,6 +365,15 @@ export function KitchenSettings({ slug }: { slug: string }) {
 
 type Closure = { from: string; to: string; reason?: string | null };
 
+/** A wall-clock time ("2026-12-24T18:00") in an IANA time zone, as an RFC 3339 instant: the
+ * zone's offset at that moment, found by asking what the first guess reads as there. */
+export function zonedInstant(local: string, zone: string): string {
+  const guess = new Date(`${local}:00Z`);
+  const seen = new Date(guess.toLocaleString("en-US", { timeZone: zone }));
+  const asUtc = new Date(guess.toLocaleString("en-US", { timeZone: "UTC" }));
+  return new Date(guess.getTime() - (seen.getTime() - asUtc.getTime())).toISOString();
+}
+
 /** Days the kitchen is shut whatever its hours say (a holiday, a gas refill): add and remove. */
 function Closures({ kitchen, save }: { kitchen: Kitchen; save: (change: Record<string, unknown>, what: string) => Promise<void> }) {
   const closures = (kitchen.closures ?? []) as Closure[];
@@ -380,8 +389,8 @@ function Closures({ kitchen, save }: { kitchen: Kitchen; save: (change: Record<s
       onSubmit={(e) => {
         e.preventDefault();
         if (!from || !to) return;
-        // The inputs are the kitchen's local time (Lagos is UTC+1 all year).
-        const instant = (local: string) => new Date(`${local}:00+01:00`).toISOString();
+        // The inputs are the kitchen's own local time.
+        const instant = (local: string) => zonedInstant(local, kitchen.timezone || "Africa/Lagos");
         save({ closures: [...closures, { from: instant(from), to: instant(to), reason: reason.trim() || null }] }, "Closure").then(() => {
           setFrom("");
           setTo("");
