@@ -3,10 +3,12 @@
 
 mod abuse;
 mod cart;
+mod dish_details;
 mod events;
 mod kitchens;
 mod login;
 mod menu;
+mod menu_import;
 mod notifier;
 mod openapi;
 mod orders;

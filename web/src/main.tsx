@@ -3,6 +3,7 @@ import { useEffect, useRef } from "preact/hooks";
 import { Account, Forgot } from "./pages/Account";
 import { Login, Signup } from "./pages/Auth";
 import { Cart } from "./pages/Cart";
+import { ImportMenu } from "./pages/Import";
 import { Board, Stock, Users } from "./pages/Kitchen";
 import { Carts, Home, KitchenSettings, KitchenStaff, ManageKitchen, MyKitchens, OpenKitchen, PlatformKitchens } from "./pages/Kitchens";
 import { Menu } from "./pages/Menu";
@@ -22,7 +23,7 @@ function Screen({ path }: { path: string }) {
       </Notice>
     );
   const kitchen = path.match(/^\/k\/([a-z0-9-]{3,40})(\/cart)?$/);
-  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff|menu))?$/);
+  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff|menu|import))?$/);
   const member = (screen: preact.JSX.Element) =>
     user ? screen : (
       <Notice tone="info">
@@ -39,6 +40,7 @@ function Screen({ path }: { path: string }) {
     if (screen === "settings") return member(<KitchenSettings slug={slug} />);
     if (screen === "staff") return member(<KitchenStaff slug={slug} />);
     if (screen === "menu") return member(<Stock slug={slug} />);
+    if (screen === "import") return member(<ImportMenu slug={slug} />);
     return member(<ManageKitchen slug={slug} />);
   }
   if (path === "/login") return <Login />;
@@ -50,6 +52,7 @@ function Screen({ path }: { path: string }) {
   if (order) return signedIn("customer", <OrderPage id={order[1]} back={Boolean(order[2])} />);
   if (path === "/kitchen") return signedIn("admin", <Board />);
   if (path === "/kitchen/stock") return signedIn("admin", <Stock />);
+  if (path === "/kitchen/import") return signedIn("admin", <ImportMenu />);
   if (path === "/kitchen/users") return signedIn("admin", <Users />);
   if (path === "/kitchen/kitchens") return signedIn("admin", <PlatformKitchens />);
   return (

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { session, type User } from "./session";
+import type { Food } from "./api/client";
 
 export function useUser(): User | null {
   const [user, setUser] = useState(session.user());
@@ -69,4 +70,34 @@ export function rememberPrice(foodId: string, price: number) {
 
 export function forgetPrices() {
   localStorage.removeItem(PRICES);
+}
+
+export type Tag = Food["tags"][number];
+
+/** A dish's tags as customers read them. */
+export const TAG_LABELS: Record<Tag, string> = {
+  vegetarian: "Vegetarian",
+  vegan: "Vegan",
+  halal: "Halal",
+  spicy: "Spicy",
+  contains_nuts: "Contains nuts",
+  gluten_free: "Gluten-free",
+  dairy_free: "Dairy-free",
+  seafood: "Seafood",
+};
+
+/** A dish's primary photo, lazy and sized; a dish without one (or whose photo fails to load)
+ * shows its initial on a plain tile (`tile`) or nothing, never a broken image. */
+export function Photo({ food, size, tile = true }: { food: Pick<Food, "image_url" | "name">; size: number; tile?: boolean }) {
+  const [failed, setFailed] = useState(false);
+  useEffect(() => setFailed(false), [food.image_url]);
+  if (!food.image_url || failed) {
+    if (!tile) return null;
+    return (
+      <span class={`photo placeholder${size > 72 ? " big" : ""}`} aria-hidden="true">
+        {food.name.slice(0, 1)}
+      </span>
+    );
+  }
+  return <img class={`photo${size > 72 ? " big" : ""}`} src={food.image_url} alt="" loading="lazy" decoding="async" width={size} height={size} onError={() => setFailed(true)} />;
 }

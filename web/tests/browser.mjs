@@ -346,12 +346,21 @@ journey("an admin restocks a sold-out dish and the customer can order it again; 
   await admin.getByRole("status").filter({ hasText: "Peppered Snail is on the menu." }).waitFor();
   // Its description and picture, added afterwards, reach the menu.
   const snailLine = admin.locator(".stock-line", { hasText: "Peppered Snail" });
-  await snailLine.getByText("Edit Peppered Snail's name, description and picture").click();
+  await snailLine.getByText("Edit Peppered Snail's name, description and picture, tags and limits").click();
   await snailLine.getByLabel("Description").fill("Giant snails in scotch bonnet pepper sauce");
   await snailLine.getByLabel("Picture address (https)").fill("not a link");
   await snailLine.getByRole("button", { name: "Save the dish" }).click();
   await snailLine.getByRole("alert").filter({ hasText: "must start with https://" }).waitFor();
   await snailLine.getByLabel("Picture address (https)").fill(`${PICTURES}/peppered-snail.png`);
+  // Its tags, a place in the featured strip, and order limits.
+  await snailLine.getByLabel("Spicy").check();
+  await snailLine.getByLabel("Seafood").check();
+  await snailLine.getByLabel("Featured at the top of the menu").check();
+  await snailLine.getByLabel("Least per order").fill("7");
+  await snailLine.getByLabel("Most per order").fill("6");
+  await snailLine.getByRole("button", { name: "Save the dish" }).click();
+  await snailLine.getByRole("alert").filter({ hasText: "Order limits go from 1 to 50" }).waitFor();
+  await snailLine.getByLabel("Least per order").fill("2");
   await snailLine.getByRole("button", { name: "Save the dish" }).click();
   await snailLine.getByRole("status").filter({ hasText: "Peppered Snail saved." }).waitFor();
   await admin.screenshot({ path: `${ARTIFACTS}/stock-counter.png`, fullPage: true });
@@ -368,6 +377,21 @@ journey("an admin restocks a sold-out dish and the customer can order it again; 
   await snail.locator("img.photo").waitFor();
   assert.ok(await snail.locator("img.photo").evaluate((img) => img.complete && img.naturalWidth > 0), "the dish's picture loaded");
   await snail.screenshot({ path: `${ARTIFACTS}/dish-with-picture.png` });
+  await snail.locator(".tags").getByText("Spicy").waitFor();
+  await snail.getByText("At least 2, at most 6").waitFor();
+  const strip = shared.customer.getByRole("region", { name: "Featured" });
+  await strip.getByText("Peppered Snail").waitFor();
+  // The dietary filter: only dishes with every chosen tag, the featured strip out of the way.
+  const diet = shared.customer.getByRole("navigation", { name: "Dietary filter" });
+  await diet.getByRole("button", { name: "Seafood" }).click();
+  await shared.customer.locator(".dish", { hasText: "Jollof Rice with Chicken" }).waitFor({ state: "detached" });
+  await snail.waitFor();
+  assert.equal(await strip.count(), 0, "no featured strip while filtering");
+  await diet.getByRole("button", { name: "Vegan" }).click();
+  await shared.customer.getByText("No dish here is seafood and vegan.").waitFor();
+  await diet.getByRole("button", { name: "Vegan" }).click();
+  await diet.getByRole("button", { name: "Seafood" }).click();
+  await shared.customer.locator(".dish", { hasText: "Jollof Rice with Chicken" }).waitFor();
 
   // The kitchen changes the croaker's price: the customer's cart says so.
   await admin.goto(`${APP_URL}/#/kitchen/stock`);
@@ -567,6 +591,7 @@ journey("a kitchen's owner builds its menu, a customer orders from it, and its s
   await owner.getByRole("status").filter({ hasText: "Amala and Ewedu is on the menu." }).waitFor();
   await owner.screenshot({ path: `${ARTIFACTS}/kitchen-menu.png`, fullPage: true });
   const slug = owner.url().match(/#\/manage\/([a-z0-9-]+)/)[1];
+  shared.ownerSlug = slug;
   // A customer orders it.
   const customer = await tokenOf(await verifiedUser("eater"), "a good long password");
   const foods = await call("GET", `/api/kitchens/${slug}/foods/`);
@@ -608,6 +633,41 @@ journey("a kitchen's owner builds its menu, a customer orders from it, and its s
   const order = await call("GET", `/api/orders/${placed.body.order.id}/`, customer);
   assert.equal(order.body.order.status, "confirmed");
   assert.equal(order.body.order.status_history.at(-1).by_role, "staff");
+});
+
+journey("a kitchen's owner imports a spreadsheet with one bad row, sees it named, fixes it and imports again", async () => {
+  const owner = shared.owner;
+  const slug = shared.ownerSlug;
+  assert.ok(owner && slug, "needs the kitchen and its owner of the journeys before");
+  await owner.goto(`${APP_URL}/#/manage/${slug}/menu`);
+  await owner.getByRole("link", { name: "Import dishes from a spreadsheet" }).click();
+  await owner.getByRole("heading", { name: "Import dishes from a spreadsheet" }).waitFor();
+  const header = "name,category,price,tags,featured\n";
+  const bad = `${header}Gbegiri Soup,Soups,"1,800",vegan,yes\nEwa Agoyin,Soups,two thousand,vegetarian,no\n`;
+  await owner.getByLabel("Spreadsheet (.csv or .xlsx)").setInputFiles({ name: "menu.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+  await owner.getByRole("button", { name: "Import" }).click();
+  const table = owner.getByRole("table");
+  await table.waitFor();
+  assert.equal(await table.locator("tbody tr").count(), 1, "one bad row");
+  assert.equal(await table.locator("tbody th").innerText(), "3", "numbered as the spreadsheet shows it");
+  assert.match(await table.locator("tbody td").innerText(), /price must be a positive amount/);
+  await owner.screenshot({ path: `${ARTIFACTS}/import-errors.png`, fullPage: true });
+  const before = await call("GET", `/api/kitchens/${slug}/foods/?q=gbegiri`);
+  assert.equal(before.body.items.length, 0, "nothing was imported");
+  // Fixed, the same file imports.
+  const good = bad.replace("two thousand", "2000");
+  await owner.getByLabel("Spreadsheet (.csv or .xlsx)").setInputFiles({ name: "menu.csv", mimeType: "text/csv", buffer: Buffer.from(good) });
+  await owner.getByRole("button", { name: "Import" }).click();
+  await owner.getByRole("status").filter({ hasText: "Imported: 2 dishes added, 0 updated, 1 new category." }).waitFor();
+  assert.equal(await owner.getByRole("table").count(), 0, "the error table is gone");
+  await owner.getByRole("link", { name: "Back to the menu and stock" }).click();
+  await owner.locator(".stock-line", { hasText: "Ewa Agoyin" }).waitFor();
+  // Customers see them, tagged, and the featured one up top.
+  await owner.goto(`${APP_URL}/#/k/${slug}`);
+  const gbegiri = owner.locator(".dish", { hasText: "Gbegiri Soup" });
+  await gbegiri.locator(".tags").getByText("Vegan").waitFor();
+  assert.equal(await gbegiri.locator(".price strong").innerText(), "₦1,800");
+  await owner.getByRole("region", { name: "Featured" }).getByText("Gbegiri Soup").waitFor();
 });
 
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {

@@ -10,17 +10,20 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
+use http::HeaderMap;
 use http::StatusCode;
 use http::request::Parts;
 use serde_json::{Value, json};
 use shared::accounts::http::Admin;
 use shared::http::{JsonBody, PathId, Service, path_id, service};
 use shared::kitchens::http::{KitchenMember, Manager};
-use shared::menu::KitchenMenu;
 use shared::menu::http::{
     CategoryRequest, CategoryView, FoodRequest, FoodView, category_not_found, food_not_found, number_input,
 };
+use shared::menu::import::{CSV, MAX_IMPORT_BYTES, Sheet, SheetKind, XLSX};
 use shared::menu::model::{CategoryChange, FoodChange, FoodFilter, NewCategory, StockAdjustment};
+use shared::menu::{KitchenMenu, MenuError};
+use shared::platform::routes::CONTENT_TYPE;
 use shared::{ApiError, App};
 
 /// The menu a route manages: the path's kitchen for a manager of it (or the platform admin),
@@ -64,6 +67,7 @@ pub fn router(app: App) -> Service {
                 get(get_food).patch(update_food).delete(delete_food),
             )
             .route("/api/foods/admin/items/{id}/stock", post(adjust_stock))
+            .route("/api/foods/admin/import", post(import_menu))
             .route(
                 "/api/kitchens/{slug}/manage/foods/categories",
                 get(list_categories).post(create_category),
@@ -81,6 +85,7 @@ pub fn router(app: App) -> Service {
                 get(get_food).patch(update_food).delete(delete_food),
             )
             .route("/api/kitchens/{slug}/manage/foods/items/{id}/stock", post(adjust_stock))
+            .route("/api/kitchens/{slug}/manage/foods/import", post(import_menu))
             .route("/api/orders/admin", get(orders::list))
             .route("/api/orders/admin/{id}", get(orders::one))
             .route("/api/orders/admin/{id}/status", patch(orders::set_status))
@@ -193,6 +198,29 @@ async fn adjust_stock(
     let food = menu.0.stored_food(&id).await?;
     let dish = menu.0.adjust_stock(&food, adjustment).await?;
     Ok(Json(json!({ "food": FoodView::admin_dish(&dish) })))
+}
+
+/// A CSV or XLSX file as the body (`Content-Type` says which; up to 1 MiB, else 413): every
+/// row checked before anything is written, then dishes created or updated by name.
+async fn import_menu(menu: MenuOf, headers: HeaderMap, body: axum::body::Body) -> Result<Json<Value>, ApiError> {
+    let media_type = CONTENT_TYPE
+        .read(&headers)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let kind = SheetKind::of_media_type(media_type).ok_or_else(|| {
+        ApiError::field(
+            "invalid_import",
+            "file",
+            format!("must be sent as {CSV} or {XLSX}"),
+            "Send the menu as a CSV or XLSX file",
+        )
+    })?;
+    let bytes = axum::body::to_bytes(body, MAX_IMPORT_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let sheet = Sheet::read(kind, &bytes).map_err(MenuError::from)?;
+    let summary = menu.0.import(&sheet).await?;
+    Ok(Json(json!(summary)))
 }
 
 #[derive(serde::Deserialize)]

@@ -1,7 +1,7 @@
 //! `foods` function: the public menus, the home kitchen's (`/api/foods/...`) and any active
 //! kitchen's (`/api/kitchens/{slug}/foods/...`). No token needed; responses are CDN-cacheable.
 
-use axum::extract::{RawPathParams, State};
+use axum::extract::{RawPathParams, RawQuery, State};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -10,12 +10,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use bytes::Bytes;
 use http::header;
-use serde::Deserialize;
 use serde_json::json;
 use shared::error::Failure;
-use shared::http::{Items, QueryParams, Service, path_id, public_cache, service};
-use shared::menu::http::{CategoryView, FoodView, food_not_found};
-use shared::menu::model::{FoodFilter, Menu};
+use shared::http::{Items, Service, path_id, public_cache, service};
+use shared::menu::http::{CategoryView, FoodView, food_not_found, public_filter};
+use shared::menu::model::Menu;
 use shared::{ApiError, App};
 
 pub fn router(app: App) -> Service {
@@ -29,14 +28,6 @@ pub fn router(app: App) -> Service {
             .route("/api/kitchens/{slug}/foods/{id}", get(one)),
         app,
     )
-}
-
-#[derive(Debug, Deserialize)]
-pub struct MenuQuery {
-    #[serde(default)]
-    pub category: Option<String>,
-    #[serde(default)]
-    pub q: Option<String>,
 }
 
 /// Each kitchen's whole public menu as last rendered, with the copy of the menu it was rendered
@@ -75,20 +66,12 @@ async fn while_public<T>(
 /// Available dishes, each with its category name: one Query of the menu's version and stock,
 /// the rest from the process's copy of the menu while its version holds. The unfiltered list
 /// is rendered once per copy.
-async fn list(
-    State(app): State<App>,
-    params: RawPathParams,
-    QueryParams(query): QueryParams<MenuQuery>,
-) -> Result<Response, ApiError> {
+async fn list(State(app): State<App>, params: RawPathParams, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let filter = public_filter(query.as_deref())?;
     let at = kitchen(&app, &params).await?;
     let kitchen = at.0.clone();
     let menu = while_public(&app, &at, app.menu.of(&kitchen).menu()).await?;
-    let filter = FoodFilter {
-        include_unavailable: false,
-        category_id: query.category,
-        name_contains: query.q,
-    };
-    let whole = filter.category_id.is_none() && filter.name_contains.is_none();
+    let whole = filter.is_everything();
     let rendered = || RENDERED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if whole
         && let Some((_, body)) = rendered()

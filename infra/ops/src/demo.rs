@@ -218,3 +218,53 @@ const SUYA_MENU: &[DemoCategory] = &[
         ],
     },
 ];
+
+/// The demo dishes' tags, featured flag and quantity limits (min, max), by name; every other
+/// dish has no tags, is not featured and takes 1 to 50.
+pub const EXTRAS: &[(&str, &[&str], bool, (i64, i64))] = &[
+    ("Jollof Rice with Chicken", &["halal"], true, (1, 50)),
+    ("Ofada Rice with Ayamase", &["spicy"], false, (1, 50)),
+    ("Egusi Soup with Pounded Yam", &["contains_nuts"], true, (1, 50)),
+    ("Efo Riro with Amala", &["spicy"], false, (1, 50)),
+    (
+        "Goat Meat Pepper Soup",
+        &["spicy", "halal", "dairy_free"],
+        false,
+        (1, 50),
+    ),
+    ("Beef Suya (200g)", &["spicy", "halal", "contains_nuts"], true, (1, 50)),
+    ("Asun", &["spicy", "halal"], false, (1, 10)),
+    ("Grilled Croaker Fish", &["seafood", "gluten_free"], false, (1, 50)),
+    ("Dodo", &["vegan", "vegetarian", "gluten_free"], false, (1, 50)),
+    ("Puff-Puff (10 pcs)", &["vegetarian", "dairy_free"], false, (1, 50)),
+    ("Moi Moi", &["gluten_free"], false, (1, 50)),
+    ("Small Chops Platter", &[], true, (1, 5)),
+    ("Chapman", &["vegan", "vegetarian"], false, (1, 50)),
+    ("Zobo", &["vegan", "vegetarian", "gluten_free"], false, (1, 50)),
+    ("Beef Suya", &["spicy", "halal", "contains_nuts"], true, (1, 50)),
+    ("Chicken Suya", &["spicy", "halal", "contains_nuts"], true, (1, 50)),
+    ("Ram Suya", &["spicy", "halal", "contains_nuts"], false, (1, 50)),
+    ("Kilishi (100 g)", &["spicy", "halal"], false, (2, 20)),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_extra_names_a_demo_dish_with_known_tags_and_limits_that_do_not_cross() {
+        let names: Vec<&str> = MENU
+            .iter()
+            .chain(SECOND_KITCHEN.menu)
+            .flat_map(|c| c.foods.iter().map(|f| f.name))
+            .collect();
+        for (name, tags, _, (min, max)) in EXTRAS {
+            assert!(names.contains(name), "{name} is not on a demo menu");
+            assert!(
+                shared::menu::model::Tag::parse_all(tags.iter().copied()).is_ok(),
+                "{name}"
+            );
+            assert!(1 <= *min && min <= max && *max <= 50, "{name}");
+        }
+    }
+}

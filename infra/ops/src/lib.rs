@@ -164,7 +164,7 @@ async fn seed_menu(
     demo_menu: &[demo::DemoCategory],
 ) -> anyhow::Result<(usize, usize)> {
     use shared::menu::MenuService;
-    use shared::menu::model::{FoodChange, Money, Name, NewCategory};
+    use shared::menu::model::{FoodChange, Money, Name, NewCategory, Tag};
 
     let service = MenuService::new(store.clone()).of(kitchen_id);
     let menu = service.menu().await.map_err(describe)?;
@@ -195,6 +195,13 @@ async fn seed_menu(
                 continue;
             }
             let name = Name::parse(demo_food.name).map_err(|e| anyhow::anyhow!("{}: {e}", demo_food.name))?;
+            let (tags, featured, (min, max)) = demo::EXTRAS
+                .iter()
+                .find(|(n, ..)| *n == demo_food.name)
+                .map_or((&[][..], false, (1, 50)), |(_, tags, featured, limits)| {
+                    (*tags, *featured, *limits)
+                });
+            let tags = Tag::parse_all(tags.iter().copied()).map_err(|e| anyhow::anyhow!("{}: {e}", demo_food.name))?;
             let dish = FoodChange {
                 name: Some(name),
                 description: Some(Some(demo_food.description.to_owned())),
@@ -204,6 +211,10 @@ async fn seed_menu(
                 is_available: Some(demo_food.available),
                 stock: demo_food.stock.map(|(stock, _)| Some(stock)),
                 low_stock_threshold: demo_food.stock.map(|(_, low)| Some(low)),
+                tags: Some(tags),
+                featured: Some(featured),
+                min_quantity: Some(min),
+                max_quantity: Some(max),
             };
             service
                 .create_food(dish)
@@ -213,6 +224,54 @@ async fn seed_menu(
         }
     }
     Ok((categories, foods))
+}
+
+/// Imports a menu from a spreadsheet file (CSV or XLSX, by its extension) into a kitchen's menu,
+/// exactly as `POST .../manage/foods/import/` does: every row checked first (any problem: the
+/// problems, row by row, and nothing written), then dishes created or updated by name.
+pub async fn import_menu(
+    store: &Store,
+    slug: &str,
+    file: &std::path::Path,
+) -> anyhow::Result<shared::menu::import::ImportSummary> {
+    use shared::kitchens::model::Slug;
+    use shared::kitchens::store::KitchenStore;
+    use shared::menu::MenuError;
+    use shared::menu::import::{ImportError, MAX_IMPORT_BYTES, Sheet, SheetKind};
+
+    let kind = SheetKind::of_file_name(&file.to_string_lossy())
+        .ok_or_else(|| anyhow::anyhow!("{}: give a .csv or .xlsx file", file.display()))?;
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    if bytes.len() > MAX_IMPORT_BYTES {
+        bail!(
+            "{} is {} bytes; at most {MAX_IMPORT_BYTES}",
+            file.display(),
+            bytes.len()
+        );
+    }
+    let parsed = Slug::parse(slug).map_err(|e| anyhow::anyhow!("--kitchen {e}"))?;
+    let kitchen_id = KitchenStore::new(store.clone())
+        .id_of(&parsed)
+        .await
+        .map_err(describe)?
+        .ok_or_else(|| anyhow::anyhow!("there is no kitchen {slug}"))?;
+    let menu = shared::menu::MenuService::new(store.clone()).of(&kitchen_id);
+    let sheet = Sheet::read(kind, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    match menu.import(&sheet).await {
+        Ok(summary) => Ok(summary),
+        Err(MenuError::Import(ImportError::Rows(problems))) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|(row, problem)| format!("  {row}: {problem}"))
+                .collect();
+            bail!(
+                "nothing was imported; fix these rows of {}:\n{}",
+                file.display(),
+                lines.join("\n")
+            )
+        }
+        Err(other) => Err(describe(other)),
+    }
 }
 
 /// Asks Paystack again for the refund of a cancelled order whose refund failed (or was never

@@ -53,6 +53,15 @@ enum Command {
         #[arg(long)]
         owner: Option<String>,
     },
+    /// Import dishes from a CSV or XLSX file into a kitchen's menu (as the manage import route:
+    /// every row checked first, nothing written on any problem; dishes matched by name).
+    ImportMenu {
+        /// The kitchen's slug.
+        #[arg(long)]
+        kitchen: String,
+        /// A .csv or .xlsx file (header row: name, category, price, ...).
+        file: std::path::PathBuf,
+    },
     /// Upgrading a table from before kitchens: the home kitchen adopts the menu, carts and
     /// orders that belong to no kitchen (idempotent; run after create-kitchen).
     AdoptHomeKitchen {
@@ -174,6 +183,13 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "kitchen {slug} (id {id}): {}",
                 if created { "created, active" } else { "already exists" }
+            );
+        }
+        Command::ImportMenu { kitchen, file } => {
+            let done = ops::import_menu(&store, &kitchen, &file).await?;
+            println!(
+                "{kitchen}: {} dishes created, {} updated, {} categories created",
+                done.created, done.updated, done.categories_created
             );
         }
         Command::AdoptHomeKitchen { slug, create } => {

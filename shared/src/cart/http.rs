@@ -20,6 +20,9 @@ impl From<CartError> for ApiError {
             CartError::FoodUnavailable(name) => {
                 ApiError::conflict("food_unavailable", format!("{name} is currently unavailable"))
             }
+            CartError::QuantityOutOfRange(line) => {
+                crate::orders::http::quantity_out_of_range(std::slice::from_ref(&line))
+            }
             CartError::WrongKitchen(id) => ApiError::field(
                 "wrong_kitchen",
                 "food_item_id",

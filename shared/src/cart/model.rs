@@ -161,6 +161,8 @@ impl Cart {
                     unit_price: food.map(|f| f.price),
                     quantity: line.quantity,
                     line_total: food.map(|_| line_total.kobo()),
+                    min_quantity: food.map(|f| f.min_quantity),
+                    max_quantity: food.map(|f| f.max_quantity),
                     available,
                     sold_out,
                 }
@@ -183,6 +185,9 @@ pub struct PricedLine {
     pub unit_price: Option<i64>,
     pub quantity: i64,
     pub line_total: Option<i64>,
+    /// The dish's quantity limits (`None` once the dish is gone).
+    pub min_quantity: Option<i64>,
+    pub max_quantity: Option<i64>,
     pub available: bool,
     pub sold_out: bool,
 }

@@ -11,7 +11,7 @@ use crate::accounts::AccountError;
 use crate::accounts::model::Subject;
 use crate::menu::model::Menu;
 use crate::menu::{MenuError, MenuService};
-use crate::orders::model::{Handover, IdempotencyKey};
+use crate::orders::model::{Handover, IdempotencyKey, OutOfRange};
 use crate::orders::service::Placement;
 use crate::orders::{OrderError, OrderService};
 use crate::platform::clock::{now_epoch, now_rfc3339};
@@ -30,6 +30,9 @@ pub enum CartError {
     /// The dish (named) is switched off.
     #[error("{0} is switched off")]
     FoodUnavailable(String),
+    /// The quantity is outside the dish's limits.
+    #[error("quantity out of range")]
+    QuantityOutOfRange(OutOfRange),
     /// The dish is another kitchen's.
     #[error("{0} is another kitchen's dish")]
     WrongKitchen(String),
@@ -83,6 +86,13 @@ impl CartService {
         };
         if !food.is_available {
             return Err(CartError::FoodUnavailable(food.name.clone()));
+        }
+        if !food.limits().allows(quantity.get()) {
+            return Err(CartError::QuantityOutOfRange(OutOfRange {
+                food_item_id: food.id.clone(),
+                name: food.name.clone(),
+                limits: food.limits(),
+            }));
         }
         let cart = on_condition("cart line", ATTEMPTS, cart, |cart: Cart| async move {
             let next = cart.with_line(food, quantity, &now_rfc3339(), now_epoch())?;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::model::{Category, Food, FoodFields, NumberInput, StockError};
+use super::model::{Category, Food, FoodFields, FoodFilter, NumberInput, StockError, Tag};
 use super::service::{Dish, MenuError};
 use crate::platform::error::ApiError;
 use crate::platform::patch::Patch;
@@ -35,7 +35,31 @@ impl From<MenuError> for ApiError {
                 "insufficient_stock",
                 format!("Only {left} left: stock cannot go below zero"),
             ),
+            #[cfg(feature = "import")]
+            MenuError::Import(err) => import_error(err),
             MenuError::Failure(failure) => failure.into(),
+        }
+    }
+}
+
+#[cfg(feature = "import")]
+fn import_error(err: super::import::ImportError) -> ApiError {
+    use super::import::{ImportError, MAX_IMPORT_ROWS};
+    match err {
+        ImportError::Unreadable(problem) => {
+            ApiError::field("invalid_import", "file", problem, "The file cannot be read")
+        }
+        ImportError::TooManyRows(n) => ApiError::bad_request(
+            "import_too_large",
+            format!("The file has {n} rows; import at most {MAX_IMPORT_ROWS} at a time"),
+        ),
+        ImportError::Rows(problems) => {
+            let n = problems.len();
+            ApiError::bad_request_fields(
+                "invalid_import",
+                format!("Nothing was imported: fix the {n} row(s) named and import the file again"),
+                problems.into_iter().collect(),
+            )
         }
     }
 }
@@ -104,6 +128,10 @@ pub struct FoodView<'a> {
     pub image_url: Option<&'a str>,
     pub is_available: bool,
     pub sold_out: bool,
+    pub tags: &'a [Tag],
+    pub featured: bool,
+    pub min_quantity: i64,
+    pub max_quantity: i64,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub stock: Option<StockView>,
     pub created_at: &'a str,
@@ -124,6 +152,10 @@ impl<'a> FoodView<'a> {
             image_url: f.image_url.as_deref(),
             is_available: f.is_available,
             sold_out: f.sold_out(),
+            tags: &f.tags,
+            featured: f.featured,
+            min_quantity: f.min_quantity,
+            max_quantity: f.max_quantity,
             stock: None,
             created_at: &f.created_at,
             updated_at: &f.updated_at,
@@ -148,6 +180,35 @@ impl<'a> FoodView<'a> {
     pub fn admin_dish(d: &'a Dish) -> Self {
         Self::admin(&d.food, d.category_name.as_deref())
     }
+}
+
+/// The public menu's filters, from the query string: `category`, `q`, `tag` (repeatable: every
+/// tag must match), `featured=true`. An unknown tag -> 400 `invalid_tag`; a `featured` that is
+/// not `true`/`false` -> 400 `invalid_query`.
+pub fn public_filter(query: Option<&str>) -> Result<FoodFilter, ApiError> {
+    let mut filter = FoodFilter::default();
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "category" => filter.category_id = Some(value.into_owned()),
+            "q" => filter.name_contains = Some(value.into_owned()),
+            "tag" => {
+                let tag = Tag::parse(&value)
+                    .map_err(|problem| ApiError::field("invalid_tag", "tag", problem, "Unknown tag"))?;
+                if !filter.tags.contains(&tag) {
+                    filter.tags.push(tag);
+                }
+            }
+            "featured" => {
+                filter.featured_only = match value.as_ref() {
+                    "true" | "1" => true,
+                    "false" | "0" | "" => false,
+                    _ => return Err(ApiError::bad_request("invalid_query", "featured must be true or false")),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(filter)
 }
 
 /// A number as it came in JSON.
@@ -186,6 +247,14 @@ pub struct FoodRequest {
     pub stock: Patch<Value>,
     #[serde(default)]
     pub low_stock_threshold: Patch<Value>,
+    #[serde(default)]
+    pub tags: Patch<Value>,
+    #[serde(default)]
+    pub featured: Patch<bool>,
+    #[serde(default)]
+    pub min_quantity: Patch<Value>,
+    #[serde(default)]
+    pub max_quantity: Patch<Value>,
 }
 
 impl FoodRequest {
@@ -199,6 +268,14 @@ impl FoodRequest {
             is_available: self.is_available,
             stock: number_patch(self.stock),
             low_stock_threshold: number_patch(self.low_stock_threshold),
+            tags: match self.tags {
+                Patch::Absent => Patch::Absent,
+                Patch::Null => Patch::Null,
+                Patch::Value(v) => Patch::Value(serde_json::from_value::<Vec<String>>(v).map_err(|_| ())),
+            },
+            featured: self.featured,
+            min_quantity: number_patch(self.min_quantity),
+            max_quantity: number_patch(self.max_quantity),
         }
     }
 }

@@ -13,6 +13,104 @@ pub const URL_MAX: usize = 2048;
 /// NGN 10,000,000.00: a price above this is a typo, not a dish.
 pub const PRICE_MAX_KOBO: i64 = 1_000_000_000;
 
+/// The most portions of one dish a line may hold; a dish's own limits lie within 1..=this.
+pub const QUANTITY_LIMIT: i64 = 50;
+
+/// What a dish is or holds, for the dietary filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tag {
+    Vegetarian,
+    Vegan,
+    Halal,
+    Spicy,
+    ContainsNuts,
+    GlutenFree,
+    DairyFree,
+    Seafood,
+}
+
+impl Tag {
+    pub const ALL: [Tag; 8] = [
+        Tag::Vegetarian,
+        Tag::Vegan,
+        Tag::Halal,
+        Tag::Spicy,
+        Tag::ContainsNuts,
+        Tag::GlutenFree,
+        Tag::DairyFree,
+        Tag::Seafood,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tag::Vegetarian => "vegetarian",
+            Tag::Vegan => "vegan",
+            Tag::Halal => "halal",
+            Tag::Spicy => "spicy",
+            Tag::ContainsNuts => "contains_nuts",
+            Tag::GlutenFree => "gluten_free",
+            Tag::DairyFree => "dairy_free",
+            Tag::Seafood => "seafood",
+        }
+    }
+
+    /// A tag by its name (case, spaces and hyphens forgiven: `Gluten-free` is `gluten_free`).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let key = raw.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        Self::ALL.into_iter().find(|t| t.as_str() == key).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|t| t.as_str()).collect();
+            format!("{:?} is not a tag; use any of {}", raw.trim(), names.join(", "))
+        })
+    }
+
+    /// A set of tags: each known, kept once, in the canonical order.
+    pub fn parse_all<'a>(raw: impl IntoIterator<Item = &'a str>) -> Result<Vec<Self>, String> {
+        let mut tags = raw.into_iter().map(Self::parse).collect::<Result<Vec<_>, _>>()?;
+        tags.sort();
+        tags.dedup();
+        Ok(tags)
+    }
+}
+
+/// How many portions of a dish one order or cart line may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuantityLimits {
+    pub min: i64,
+    pub max: i64,
+}
+
+impl QuantityLimits {
+    pub fn allows(self, quantity: i64) -> bool {
+        (self.min..=self.max).contains(&quantity)
+    }
+
+    /// What a refused line is told.
+    pub fn problem(self) -> String {
+        if self.min == self.max {
+            format!("must be exactly {}", self.min)
+        } else {
+            format!("must be from {} to {}", self.min, self.max)
+        }
+    }
+}
+
+/// A dish's quantity limit: a whole number from 1 to [`QUANTITY_LIMIT`].
+pub fn parse_limit(input: NumberInput) -> Result<i64, String> {
+    match input {
+        NumberInput::Whole(n) if (1..=QUANTITY_LIMIT).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {QUANTITY_LIMIT}")),
+    }
+}
+
+const fn default_min_quantity() -> i64 {
+    1
+}
+
+const fn default_max_quantity() -> i64 {
+    QUANTITY_LIMIT
+}
+
 /// An amount in kobo (the minor unit of NGN). Always an integer, never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -145,6 +243,14 @@ pub struct Food {
     /// The kitchen is told when stock falls to this; `None`: never.
     #[serde(default)]
     pub low_stock_threshold: Option<i64>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub featured: bool,
+    #[serde(default = "default_min_quantity")]
+    pub min_quantity: i64,
+    #[serde(default = "default_max_quantity")]
+    pub max_quantity: i64,
     pub created_at: String,
     pub updated_at: String,
     /// Optimistic-locking version, bumped by every admin edit (not by stock movements).
@@ -197,9 +303,20 @@ impl Food {
             is_available: true,
             stock: None,
             low_stock_threshold: None,
+            tags: Vec::new(),
+            featured: false,
+            min_quantity: default_min_quantity(),
+            max_quantity: default_max_quantity(),
             created_at: now.clone(),
             updated_at: now,
             version: 0,
+        }
+    }
+
+    pub fn limits(&self) -> QuantityLimits {
+        QuantityLimits {
+            min: self.min_quantity,
+            max: self.max_quantity,
         }
     }
 
@@ -213,19 +330,21 @@ impl Food {
         self.stock.is_none_or(|n| n >= quantity)
     }
 
-    /// A new dish from a validated create (`None` if a required field is missing).
-    pub fn created(change: FoodChange, now: String) -> Option<Self> {
-        let mut food = Self::new(change.name.as_ref()?, change.price?, change.category_id?, now);
-        food.description = change.description.flatten();
-        food.image_url = change.image_url.flatten();
-        food.is_available = change.is_available.unwrap_or(true);
-        food.stock = change.stock.flatten();
-        food.low_stock_threshold = change.low_stock_threshold.flatten();
-        Some(food)
+    /// A new dish from a validated create (`None` if a required field is missing); refused
+    /// when its limits cross.
+    pub fn created(change: &FoodChange, now: String) -> Option<Result<Self, Invalid>> {
+        let base = Self::new(
+            change.name.as_ref()?,
+            change.price?,
+            change.category_id.clone()?,
+            now.clone(),
+        );
+        Some(base.changed(change, &now).map(|f| Self { version: 0, ..f }))
     }
 
-    /// The dish after `change`, one version on.
-    pub fn changed(&self, change: &FoodChange, now: &str) -> Self {
+    /// The dish after `change`, one version on; refused when the quantity limits it would have
+    /// cross (`min_quantity` above `max_quantity`).
+    pub fn changed(&self, change: &FoodChange, now: &str) -> Result<Self, Invalid> {
         let mut next = self.clone();
         if let Some(name) = &change.name {
             next.name = name.as_str().to_owned();
@@ -251,9 +370,37 @@ impl Food {
         if let Some(threshold) = change.low_stock_threshold {
             next.low_stock_threshold = threshold;
         }
+        if let Some(tags) = &change.tags {
+            next.tags.clone_from(tags);
+        }
+        if let Some(featured) = change.featured {
+            next.featured = featured;
+        }
+        if let Some(min) = change.min_quantity {
+            next.min_quantity = min;
+        }
+        if let Some(max) = change.max_quantity {
+            next.max_quantity = max;
+        }
+        if next.min_quantity > next.max_quantity {
+            let (code, field, problem) = if change.max_quantity.is_some() {
+                (
+                    "invalid_max_quantity",
+                    "max_quantity",
+                    format!("must be at least min_quantity ({})", next.min_quantity),
+                )
+            } else {
+                (
+                    "invalid_min_quantity",
+                    "min_quantity",
+                    format!("must be at most max_quantity ({})", next.max_quantity),
+                )
+            };
+            return Err(Invalid::field(code, field, problem, "The quantity limits cross"));
+        }
         next.updated_at = now.to_owned();
         next.version = self.version + 1;
-        next
+        Ok(next)
     }
 }
 
@@ -290,6 +437,16 @@ pub struct FoodFilter {
     pub category_id: Option<String>,
     /// Case-insensitive substring of the name.
     pub name_contains: Option<String>,
+    /// Every one of these tags.
+    pub tags: Vec<Tag>,
+    pub featured_only: bool,
+}
+
+impl FoodFilter {
+    /// Whether the listing is the whole public menu (nothing narrows it).
+    pub fn is_everything(&self) -> bool {
+        self.category_id.is_none() && self.name_contains.is_none() && self.tags.is_empty() && !self.featured_only
+    }
 }
 
 impl Menu {
@@ -348,6 +505,8 @@ impl Menu {
                     .as_ref()
                     .is_none_or(|q| f.name.to_lowercase().contains(q.as_str()))
             })
+            .filter(|f| filter.tags.iter().all(|t| f.tags.contains(t)))
+            .filter(|f| !filter.featured_only || f.featured)
             .map(|f| (self.category_name(f).map(str::to_lowercase), f.name.to_lowercase(), f))
             .collect();
         foods.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
@@ -496,6 +655,11 @@ pub struct FoodFields {
     pub is_available: Patch<bool>,
     pub stock: Patch<NumberInput>,
     pub low_stock_threshold: Patch<NumberInput>,
+    /// The tags as sent: `Err` when not a list of strings.
+    pub tags: Patch<Result<Vec<String>, ()>>,
+    pub featured: Patch<bool>,
+    pub min_quantity: Patch<NumberInput>,
+    pub max_quantity: Patch<NumberInput>,
 }
 
 /// A validated change to a dish; on create every required field is `Some`.
@@ -510,6 +674,10 @@ pub struct FoodChange {
     /// `Some(None)`: stop tracking; `Some(Some(n))`: set to n (overrides concurrent movements).
     pub stock: Option<Option<i64>>,
     pub low_stock_threshold: Option<Option<i64>>,
+    pub tags: Option<Vec<Tag>>,
+    pub featured: Option<bool>,
+    pub min_quantity: Option<i64>,
+    pub max_quantity: Option<i64>,
 }
 
 impl FoodChange {
@@ -594,6 +762,40 @@ impl FoodChange {
             "low_stock_threshold",
             fields.low_stock_threshold,
         );
+        let tags = match fields.tags {
+            Patch::Absent => None,
+            Patch::Null => Some(Vec::new()),
+            Patch::Value(Ok(raw)) => p.check("invalid_tag", "tags", Tag::parse_all(raw.iter().map(String::as_str))),
+            Patch::Value(Err(())) => {
+                p.add("invalid_tag", "tags", "must be a list of tag names");
+                None
+            }
+        };
+        let featured = match fields.featured {
+            Patch::Absent => None,
+            Patch::Null => Some(false),
+            Patch::Value(b) => Some(b),
+        };
+        let limit =
+            |p: &mut Problems, code: &'static str, field: &str, patch: Patch<NumberInput>, default: i64| match patch {
+                Patch::Absent => None,
+                Patch::Null => Some(default),
+                Patch::Value(v) => p.check(code, field, parse_limit(v)),
+            };
+        let min_quantity = limit(
+            &mut p,
+            "invalid_min_quantity",
+            "min_quantity",
+            fields.min_quantity,
+            default_min_quantity(),
+        );
+        let max_quantity = limit(
+            &mut p,
+            "invalid_max_quantity",
+            "max_quantity",
+            fields.max_quantity,
+            default_max_quantity(),
+        );
         p.finish("Some food fields are invalid")?;
         Ok(Self {
             name,
@@ -604,6 +806,10 @@ impl FoodChange {
             is_available,
             stock,
             low_stock_threshold,
+            tags,
+            featured,
+            min_quantity,
+            max_quantity,
         })
     }
 
@@ -774,6 +980,106 @@ mod tests {
             "{f:?}"
         );
         assert!(FoodChange::parse(FoodFields::default(), false).unwrap().is_empty());
+    }
+
+    #[test]
+    fn tags_are_known_names_kept_once_in_one_order() {
+        assert_eq!(
+            Tag::parse_all(["Spicy", " halal", "gluten-free", "spicy"]),
+            Ok(vec![Tag::Halal, Tag::Spicy, Tag::GlutenFree])
+        );
+        assert!(Tag::parse_all(["spicy", "keto"]).unwrap_err().contains("keto"));
+        let fields = FoodFields {
+            tags: Patch::Value(Ok(vec!["keto".into()])),
+            ..FoodFields::default()
+        };
+        assert_eq!(FoodChange::parse(fields, false).unwrap_err().code, "invalid_tag");
+        let fields = FoodFields {
+            tags: Patch::Value(Err(())),
+            ..FoodFields::default()
+        };
+        assert!(
+            FoodChange::parse(fields, false)
+                .unwrap_err()
+                .fields
+                .contains_key("tags")
+        );
+    }
+
+    #[test]
+    fn quantity_limits_lie_within_one_to_fifty_and_never_cross() {
+        let limits = |min, max| FoodFields {
+            min_quantity: min,
+            max_quantity: max,
+            ..FoodFields::default()
+        };
+        for bad in [0, 51] {
+            let err = FoodChange::parse(limits(Patch::Value(NumberInput::Whole(bad)), Patch::Absent), false);
+            assert_eq!(err.unwrap_err().code, "invalid_min_quantity");
+        }
+        let dish = Food::new(
+            &Name::parse("Suya").unwrap(),
+            Money::from_kobo(1),
+            "C".into(),
+            "t".into(),
+        );
+        assert_eq!((dish.min_quantity, dish.max_quantity), (1, QUANTITY_LIMIT));
+        let both = FoodChange::parse(
+            limits(Patch::Value(NumberInput::Whole(2)), Patch::Value(NumberInput::Whole(6))),
+            false,
+        )
+        .unwrap();
+        let dish = dish.changed(&both, "t1").unwrap();
+        assert!(dish.limits().allows(2) && dish.limits().allows(6) && !dish.limits().allows(7));
+        let lower_max = FoodChange::parse(limits(Patch::Absent, Patch::Value(NumberInput::Whole(1))), false).unwrap();
+        let err = dish.changed(&lower_max, "t2").unwrap_err();
+        assert_eq!(
+            (err.code, err.fields.contains_key("max_quantity")),
+            ("invalid_max_quantity", true)
+        );
+        let raise_min = FoodChange::parse(limits(Patch::Value(NumberInput::Whole(7)), Patch::Absent), false).unwrap();
+        assert!(
+            dish.changed(&raise_min, "t2")
+                .unwrap_err()
+                .fields
+                .contains_key("min_quantity")
+        );
+        let reset = FoodChange::parse(limits(Patch::Null, Patch::Null), false).unwrap();
+        assert_eq!(
+            dish.changed(&reset, "t3").unwrap().limits(),
+            QuantityLimits { min: 1, max: 50 }
+        );
+    }
+
+    #[test]
+    fn a_listing_keeps_dishes_with_every_asked_tag_and_featured_ones_when_asked() {
+        let name = |n: &str| Name::parse(n).unwrap();
+        let mut suya = Food::new(&name("Suya"), Money::from_kobo(1), "C".into(), "t".into());
+        suya.tags = vec![Tag::Halal, Tag::Spicy];
+        suya.featured = true;
+        let mut salad = Food::new(&name("Salad"), Money::from_kobo(1), "C".into(), "t".into());
+        salad.tags = vec![Tag::Vegan, Tag::Halal];
+        let menu = Menu {
+            categories: vec![],
+            foods: vec![suya, salad],
+        };
+        let names = |filter: FoodFilter| -> Vec<String> {
+            assert!(!filter.is_everything());
+            menu.listing(&filter).iter().map(|f| f.name.clone()).collect()
+        };
+        let tags = |tags: Vec<Tag>| FoodFilter {
+            tags,
+            ..FoodFilter::default()
+        };
+        assert_eq!(names(tags(vec![Tag::Halal])), ["Salad", "Suya"]);
+        assert_eq!(names(tags(vec![Tag::Halal, Tag::Spicy])), ["Suya"]);
+        assert!(names(tags(vec![Tag::Vegan, Tag::Spicy])).is_empty());
+        let featured = FoodFilter {
+            featured_only: true,
+            ..FoodFilter::default()
+        };
+        assert_eq!(names(featured), ["Suya"]);
+        assert!(FoodFilter::default().is_everything());
     }
 
     #[test]

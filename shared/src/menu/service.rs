@@ -36,6 +36,9 @@ pub enum MenuError {
     CategoryNotEmpty(i64),
     #[error(transparent)]
     Stock(#[from] StockError),
+    #[cfg(feature = "import")]
+    #[error(transparent)]
+    Import(#[from] super::import::ImportError),
     #[error(transparent)]
     Failure(#[from] Failure),
 }
@@ -223,8 +226,8 @@ impl KitchenMenu {
 
     /// Creates a dish from a validated create; its category must exist.
     pub async fn create_food(&self, change: FoodChange) -> Result<Dish, MenuError> {
-        let food = Food::created(change, now_rfc3339())
-            .ok_or_else(|| Failure::bug("validated create lacks a required field"))?;
+        let food = Food::created(&change, now_rfc3339())
+            .ok_or_else(|| Failure::bug("validated create lacks a required field"))??;
         match self.store.create_food(&food).await? {
             Created::Done => {
                 tracing::info!(food_id = %food.id, kitchen_id = %self.kitchen_id(), "food created");
@@ -240,7 +243,7 @@ impl KitchenMenu {
     pub async fn update_food(&self, id: &str, change: &FoodChange) -> Result<Dish, MenuError> {
         let written = on_condition("update food", ATTEMPTS, (), |()| async move {
             let current = self.store.food(id).await?.ok_or(MenuError::FoodNotFound)?;
-            let next = current.changed(change, &now_rfc3339());
+            let next = current.changed(change, &now_rfc3339())?;
             Ok(
                 match self.store.change_food(&current, &next, change.sets_stock()).await? {
                     Changed::Done => Round::Done(next),
@@ -298,6 +301,57 @@ impl KitchenMenu {
             })
         })
         .await
+    }
+
+    /// Imports a spreadsheet's rows: every row checked against the menu as it is before anything
+    /// is written (any problem: nothing written), new categories created, then the dishes in
+    /// transactions of [`super::store::IMPORT_BATCH`]. When a dish or category moved under a
+    /// batch, the rows not yet written are decided again on the menu as it is then.
+    #[cfg(feature = "import")]
+    pub async fn import(&self, sheet: &super::import::Sheet) -> Result<super::import::ImportSummary, MenuError> {
+        use super::import::{ImportSummary, parse_rows, plan};
+        use super::store::IMPORT_BATCH;
+
+        let mut remaining = parse_rows(sheet)?;
+        let mut summary = ImportSummary::default();
+        'attempt: for _ in 0..ATTEMPTS {
+            let menu = self.store.menu().await?;
+            let plan = plan(&remaining, &menu, &now_rfc3339())?;
+            for category in &plan.categories {
+                match self.store.create_category(category).await? {
+                    Created::Done => summary.categories_created += 1,
+                    // Made meanwhile by someone else: decide again with it.
+                    Created::Refused => continue 'attempt,
+                }
+            }
+            let mut written = std::collections::HashSet::new();
+            let mut creates = plan.creates.iter().peekable();
+            let mut updates = plan.updates.iter().peekable();
+            while creates.peek().is_some() || updates.peek().is_some() {
+                let new: Vec<_> = creates.by_ref().take(IMPORT_BATCH).collect();
+                let changed: Vec<_> = updates.by_ref().take(IMPORT_BATCH - new.len()).collect();
+                let foods: Vec<&Food> = new.iter().map(|(_, f)| f).collect();
+                let changes: Vec<(&Food, &Food, bool)> = changed.iter().map(|(_, c, n, s)| (c, n, *s)).collect();
+                match self.store.import_batch(&foods, &changes).await? {
+                    Changed::Done => {
+                        for (row, food) in &new {
+                            self.dishes.learn(&food.id, self.kitchen_id());
+                            written.insert(*row);
+                        }
+                        written.extend(changed.iter().map(|(row, ..)| *row));
+                        summary.created += new.len();
+                        summary.updated += changed.len();
+                    }
+                    Changed::Stale | Changed::Refused => {
+                        remaining.retain(|r| !written.contains(&r.row));
+                        continue 'attempt;
+                    }
+                }
+            }
+            tracing::info!(kitchen_id = %self.kitchen_id(), ?summary, "menu imported");
+            return Ok(summary);
+        }
+        Err(Failure::Unavailable(anyhow::anyhow!("the menu kept changing during the import")).into())
     }
 
     /// Looks up the category name for a response (the write already proved the category exists).

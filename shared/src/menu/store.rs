@@ -37,6 +37,9 @@ const CATEGORY_PREFIX: &str = "CATEGORY#";
 const FOOD_PREFIX: &str = "FOOD#";
 const CATEGORY_NAME_SK: &str = "CATEGORYNAME";
 const VERSION_SK: &str = "VERSION";
+/// The most dishes one import transaction writes: two items a new dish, one a changed one,
+/// plus a count per category and the version, within DynamoDB's 100 items.
+pub const IMPORT_BATCH: usize = 30;
 /// The version item's counter.
 const VERSION: &str = "v";
 
@@ -496,36 +499,7 @@ impl MenuStore {
     /// stock is written only when the admin set it (`sets_stock`): otherwise the orders and
     /// restocks moving it meanwhile would be undone.
     pub async fn change_food(&self, current: &Food, next: &Food, sets_stock: bool) -> Result<Changed, Failure> {
-        let mut fields = to_item(next, [], "food")?;
-        for key in ["id", "created_at"] {
-            fields.remove(key);
-        }
-        if !sets_stock {
-            fields.remove("stock");
-        }
-        let mut names: Vec<String> = fields.keys().cloned().collect();
-        names.sort();
-        let set = names
-            .iter()
-            .enumerate()
-            .map(|(i, _)| format!("#f{i} = :f{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut items = vec![self.db.update_action(&self.menu_pk, food_sk(&current.id), |mut a| {
-            for (i, name) in names.iter().enumerate() {
-                if let Some(value) = fields.get(name) {
-                    a = a
-                        .expression_attribute_names(format!("#f{i}"), name)
-                        .expression_attribute_values(format!(":f{i}"), value.clone());
-                }
-            }
-            a.update_expression(format!("SET {set}"))
-                .condition_expression(
-                    "attribute_exists(PK) AND (#f_version = :seen OR attribute_not_exists(#f_version))",
-                )
-                .expression_attribute_names("#f_version", "version")
-                .expression_attribute_values(":seen", n(current.version))
-        })?];
+        let mut items = vec![self.food_update(current, next, sets_stock)?];
         if next.category_id != current.category_id {
             items.push(self.count_change(&next.category_id, 1)?);
             items.push(self.count_change(&current.category_id, -1)?);
@@ -543,6 +517,80 @@ impl MenuStore {
             Some(c) if c.condition_failed(0) => Changed::Stale,
             Some(c) if c.condition_failed(1) => Changed::Refused,
             Some(c) => return Err(Failure::bug(format!("update food cancelled: {:?}", c.0))),
+        })
+    }
+
+    /// `SET` of every field of `next` but its id and creation (and its stock unless
+    /// `sets_stock`), on the dish as read (`version`).
+    fn food_update(&self, current: &Food, next: &Food, sets_stock: bool) -> Result<TransactWriteItem, Failure> {
+        let mut fields = to_item(next, [], "food")?;
+        for key in ["id", "created_at"] {
+            fields.remove(key);
+        }
+        if !sets_stock {
+            fields.remove("stock");
+        }
+        let mut names: Vec<String> = fields.keys().cloned().collect();
+        names.sort();
+        let set = names
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("#f{i} = :f{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.db.update_action(&self.menu_pk, food_sk(&current.id), |mut a| {
+            for (i, name) in names.iter().enumerate() {
+                if let Some(value) = fields.get(name) {
+                    a = a
+                        .expression_attribute_names(format!("#f{i}"), name)
+                        .expression_attribute_values(format!(":f{i}"), value.clone());
+                }
+            }
+            a.update_expression(format!("SET {set}"))
+                .condition_expression(
+                    "attribute_exists(PK) AND (#f_version = :seen OR attribute_not_exists(#f_version))",
+                )
+                .expression_attribute_names("#f_version", "version")
+                .expression_attribute_values(":seen", n(current.version))
+        })
+    }
+
+    /// Writes part of an import in one transaction: new dishes (with their pointers), changed
+    /// dishes (each on its version as read), each category's count moved once by the sum of its
+    /// dishes' moves (or checked to exist), and the menu's version. At most [`IMPORT_BATCH`]
+    /// dishes; `Stale` when a dish or category moved since it was read (nothing is written).
+    pub async fn import_batch(&self, creates: &[&Food], updates: &[(&Food, &Food, bool)]) -> Result<Changed, Failure> {
+        let mut counts: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        let mut items = Vec::new();
+        for food in creates {
+            items.push(self.db.put_action(self.food_item(food)?, |p| {
+                p.condition_expression("attribute_not_exists(PK)")
+            })?);
+            items.push(self.db.put_action(self.dish_pointer(&food.id)?, |p| p)?);
+            *counts.entry(&food.category_id).or_default() += 1;
+        }
+        for (current, next, sets_stock) in updates {
+            items.push(self.food_update(current, next, *sets_stock)?);
+            if next.category_id != current.category_id {
+                *counts.entry(&next.category_id).or_default() += 1;
+                *counts.entry(&current.category_id).or_default() -= 1;
+            } else {
+                counts.entry(&next.category_id).or_default();
+            }
+        }
+        for (category_id, delta) in counts {
+            items.push(if delta == 0 {
+                self.db.check_action(&self.menu_pk, category_sk(category_id), |a| {
+                    a.condition_expression("attribute_exists(PK)")
+                })?
+            } else {
+                self.count_change(category_id, delta)?
+            });
+        }
+        items.push(self.new_version()?);
+        Ok(match transact(&self.db, "import menu", items).await? {
+            None => Changed::Done,
+            Some(_) => Changed::Stale,
         })
     }
 

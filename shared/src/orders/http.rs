@@ -6,8 +6,8 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use super::model::{
-    HandoverInput, IdempotencyKey, LineInput, LinesInput, LocationInput, OrderInput, PaymentError, PricingError,
-    Shortfall, TextInput, TransitionError,
+    HandoverInput, IdempotencyKey, LineInput, LinesInput, LocationInput, OrderInput, OutOfRange, PaymentError,
+    PricingError, Shortfall, TextInput, TransitionError,
 };
 use super::service::{OrderError, Placement};
 use crate::kitchens::model::OrderingRefusal;
@@ -36,6 +36,7 @@ impl From<OrderError> for ApiError {
                 ApiError::conflict("food_unavailable", format!("{name} is currently unavailable"))
             }
             OrderError::Pricing(PricingError::InsufficientStock(short)) => insufficient_stock(&short),
+            OrderError::Pricing(PricingError::QuantityOutOfRange(lines)) => quantity_out_of_range(&lines),
             OrderError::Pricing(PricingError::Overflow) => ApiError::internal(anyhow::anyhow!("order total overflow")),
             OrderError::IdempotencyConflict => ApiError::conflict(
                 "idempotency_conflict",
@@ -85,6 +86,19 @@ fn transition(err: TransitionError) -> ApiError {
 
 /// 409 `insufficient_stock`: "Only <n> left of <name>" for the first short line, every short
 /// line named in `fields` by its dish id.
+/// 400 `quantity_out_of_range`, naming every such line by its dish's id.
+pub fn quantity_out_of_range(lines: &[OutOfRange]) -> ApiError {
+    let message = match lines.first() {
+        Some(first) => format!("{}: the quantity {}", first.name, first.limits.problem()),
+        None => "A quantity is out of range".to_owned(),
+    };
+    let fields = lines
+        .iter()
+        .map(|l| (l.food_item_id.clone(), format!("quantity {}", l.limits.problem())))
+        .collect();
+    ApiError::bad_request_fields("quantity_out_of_range", message, fields)
+}
+
 fn insufficient_stock(short: &[Shortfall]) -> ApiError {
     let message = match short.first() {
         Some(first) => format!("Only {} left of {}", first.left, first.name),

@@ -875,6 +875,17 @@ pub enum PricingError {
     /// Lines asking for more portions than are left (every one of them).
     #[error("not enough stock")]
     InsufficientStock(Vec<Shortfall>),
+    /// Lines outside their dish's quantity limits (every one of them).
+    #[error("quantities out of range")]
+    QuantityOutOfRange(Vec<OutOfRange>),
+}
+
+/// A line whose quantity its dish does not allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfRange {
+    pub food_item_id: String,
+    pub name: String,
+    pub limits: crate::menu::model::QuantityLimits,
 }
 
 /// Prices every line from the current menu; the first unknown or unavailable dish rejects the
@@ -888,10 +899,18 @@ pub fn price_lines<'a>(
     let mut priced = Vec::with_capacity(lines.len());
     let mut total = Money::from_kobo(0);
     let mut short = Vec::new();
+    let mut out_of_range = Vec::new();
     for line in lines {
         let food = lookup(&line.food_item_id).ok_or_else(|| PricingError::FoodNotFound(line.food_item_id.clone()))?;
         if !food.is_available {
             return Err(PricingError::FoodUnavailable(food.name.clone()));
+        }
+        if !food.limits().allows(line.quantity) {
+            out_of_range.push(OutOfRange {
+                food_item_id: food.id.clone(),
+                name: food.name.clone(),
+                limits: food.limits(),
+            });
         }
         if !food.can_supply(line.quantity) {
             short.push(Shortfall {
@@ -911,6 +930,9 @@ pub fn price_lines<'a>(
             line_total: line_total.kobo(),
             stock_taken: food.stock.is_some(),
         });
+    }
+    if !out_of_range.is_empty() {
+        return Err(PricingError::QuantityOutOfRange(out_of_range));
     }
     if !short.is_empty() {
         return Err(PricingError::InsufficientStock(short));
@@ -1498,21 +1520,45 @@ mod tests {
     }
 
     fn food(id: &str, name: &str, price: i64, is_available: bool) -> Food {
-        Food {
-            id: id.into(),
-            name: name.into(),
-            description: None,
-            price,
-            currency: "NGN".into(),
-            category_id: "C".into(),
-            image_url: None,
-            is_available,
-            stock: None,
-            low_stock_threshold: None,
-            created_at: String::new(),
-            updated_at: String::new(),
-            version: 0,
+        let mut food = Food::new(
+            &crate::menu::model::Name::parse(name).unwrap(),
+            Money::from_kobo(price),
+            "C".into(),
+            String::new(),
+        );
+        food.id = id.into();
+        food.is_available = is_available;
+        food
+    }
+
+    #[test]
+    fn lines_outside_their_dish_limits_are_all_named_before_stock_is_looked_at() {
+        let mut suya = food("A", "Suya", 100, true);
+        suya.min_quantity = 2;
+        suya.max_quantity = 4;
+        suya.stock = Some(0);
+        let rice = food("B", "Rice", 100, true);
+        let menu = [suya.clone(), rice.clone()];
+        let lookup = |id: &str| menu.iter().find(|f| f.id == id);
+        let line = |id: &str, quantity| RequestedLine {
+            food_item_id: id.into(),
+            quantity,
+        };
+        for quantity in [1, 5] {
+            match price_lines(&[line("A", quantity), line("B", 50)], lookup) {
+                Err(PricingError::QuantityOutOfRange(lines)) => {
+                    assert_eq!(lines.len(), 1);
+                    assert_eq!(lines[0].food_item_id, "A");
+                    assert_eq!(lines[0].limits.problem(), "must be from 2 to 4");
+                }
+                other => panic!("{quantity}: {other:?}"),
+            }
         }
+        assert!(matches!(
+            price_lines(&[line("A", 2)], lookup),
+            Err(PricingError::InsufficientStock(_))
+        ));
+        assert!(price_lines(&[line("B", 50)], lookup).is_ok(), "50 is the default limit");
     }
 
     #[test]

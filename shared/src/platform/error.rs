@@ -115,6 +115,15 @@ impl ApiError {
         }
     }
 
+    /// A 400 naming each offending field.
+    pub fn bad_request_fields(code: &'static str, message: impl Into<String>, fields: Fields) -> Self {
+        Self::BadRequest {
+            code,
+            message: message.into(),
+            fields: Some(fields),
+        }
+    }
+
     /// A 400 naming the offending field.
     pub fn field(code: &'static str, field: &str, problem: impl Into<String>, message: impl Into<String>) -> Self {
         let mut fields = Fields::new();

@@ -80,6 +80,7 @@ pub const ROUTES: &[Route] = &[
     route("admin", "PATCH", "/api/foods/admin/items/{id}/", Admin),
     route("admin", "DELETE", "/api/foods/admin/items/{id}/", Admin),
     route("admin", "POST", "/api/foods/admin/items/{id}/stock/", Admin),
+    route("admin", "POST", "/api/foods/admin/import/", Admin),
     route("orders", "POST", "/api/orders/", Customer),
     route("orders", "GET", "/api/orders/", Customer),
     route("orders", "GET", "/api/orders/{id}/", Customer),
@@ -140,6 +141,7 @@ pub const ROUTES: &[Route] = &[
         "/api/kitchens/{slug}/manage/foods/items/{id}/stock/",
         Manager,
     ),
+    route("admin", "POST", "/api/kitchens/{slug}/manage/foods/import/", Manager),
     route("orders", "GET", "/api/kitchens/{slug}/cart/", Customer),
     route("orders", "DELETE", "/api/kitchens/{slug}/cart/", Customer),
     route("orders", "PUT", "/api/kitchens/{slug}/cart/items/{id}/", Customer),
@@ -230,6 +232,14 @@ pub const ORIGIN_VERIFY: RequestHeader = header(
     "every function's front door (refuses requests around CloudFront)",
 );
 
+/// The body's media type: API Gateway and lambda_http decide from it whether a body is text, and
+/// the menu import which kind of spreadsheet came.
+pub const CONTENT_TYPE: RequestHeader = header(
+    "Content-Type",
+    SetBy::Viewer,
+    "API Gateway and lambda_http (the body's encoding); admin: the menu import's file kind",
+);
+
 /// Every request header read behind the front door. `infra/template.yaml`'s CloudFront policies
 /// forward exactly these (`tests/integration/template.rs`), and the local front door applies the
 /// same policies, so a header read here and dropped at the edge fails the tests.
@@ -239,12 +249,7 @@ pub const REQUEST_HEADERS: &[RequestHeader] = &[
     PAYSTACK_SIGNATURE,
     VIEWER_ADDRESS,
     ORIGIN_VERIFY,
-    // The body's media type: API Gateway and lambda_http decide from it whether a body is text.
-    header(
-        "Content-Type",
-        SetBy::Viewer,
-        "API Gateway and lambda_http (the body's encoding)",
-    ),
+    CONTENT_TYPE,
     // CORS, answered by API Gateway itself (the HttpApi's CorsConfiguration).
     header("Origin", SetBy::Viewer, "API Gateway's CORS"),
     header(

@@ -79,16 +79,25 @@ export function Cart({ slug }: { slug?: string }) {
                 )}
               </p>
             </div>
+            {line.min_quantity !== null && line.max_quantity !== null && (line.quantity < line.min_quantity || line.quantity > line.max_quantity) && (
+              <p class="limit" role="alert">
+                Order {line.min_quantity === line.max_quantity ? `exactly ${line.min_quantity}` : `${line.min_quantity} to ${line.max_quantity}`} of this dish
+              </p>
+            )}
             <div class="qty" role="group" aria-label={`Quantity of ${line.name}`}>
-              <button type="button" aria-label={`One less ${line.name}`} onClick={() => setQuantity(line.food_item_id, line.quantity - 1)}>
+              <button
+                type="button"
+                aria-label={line.quantity <= (line.min_quantity ?? 1) ? `Remove ${line.name}` : `One less ${line.name}`}
+                onClick={() => setQuantity(line.food_item_id, line.quantity <= (line.min_quantity ?? 1) ? 0 : Math.min(line.quantity - 1, line.max_quantity ?? 50))}
+              >
                 −
               </button>
               <output aria-live="polite">{line.quantity}</output>
               <button
                 type="button"
                 aria-label={`One more ${line.name}`}
-                disabled={!line.available || line.quantity >= 50}
-                onClick={() => setQuantity(line.food_item_id, line.quantity + 1)}
+                disabled={!line.available || line.quantity >= (line.max_quantity ?? 50)}
+                onClick={() => setQuantity(line.food_item_id, Math.max(line.quantity + 1, line.min_quantity ?? 1))}
               >
                 +
               </button>

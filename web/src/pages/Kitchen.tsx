@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, codeOf, messageOf, type Category, type Food, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
-import { Notice, Pill, shortId, words } from "../ui";
+import { Notice, Pill, TAG_LABELS, type Tag, shortId, words } from "../ui";
 
 const COLUMNS = ["pending", "confirmed", "preparing", "ready"] as const;
 const BOARD_POLL_MS = 4000;
@@ -217,6 +217,9 @@ export function Stock({ slug }: { slug?: string }) {
   return (
     <section aria-labelledby="stock-title">
       <h1 id="stock-title">Menu and stock</h1>
+      <p>
+        <a href={slug ? `#/manage/${slug}/import` : "#/kitchen/import"}>Import dishes from a spreadsheet</a>
+      </p>
       <ul class="lines">
         {foods.map((f) => (
           <li key={f.id} class="line stock-line" data-food-id={f.id}>
@@ -261,7 +264,7 @@ export function Stock({ slug }: { slug?: string }) {
               <button class="secondary">Set price</button>
             </form>
             <details class="details">
-              <summary>Edit {f.name}'s name, description and picture</summary>
+              <summary>Edit {f.name}'s name, description and picture, tags and limits</summary>
               <form
                 class="narrow"
                 onSubmit={async (e) => {
@@ -272,7 +275,19 @@ export function Stock({ slug }: { slug?: string }) {
                   if (!name) return note(f.id, "error", "A dish needs a name.");
                   const image_url = text("image_url");
                   if (image_url && !/^https:\/\/\S+$/.test(image_url)) return note(f.id, "error", "The picture's address must start with https://.");
-                  const { data, error } = await menu.patchItem(f.id, { name, description: text("description") || null, image_url: image_url || null });
+                  const min_quantity = Number.parseInt(text("min_quantity") || "1", 10);
+                  const max_quantity = Number.parseInt(text("max_quantity") || "50", 10);
+                  if (!(min_quantity >= 1 && max_quantity <= 50 && min_quantity <= max_quantity))
+                    return note(f.id, "error", "Order limits go from 1 to 50, the least no more than the most.");
+                  const { data, error } = await menu.patchItem(f.id, {
+                    name,
+                    description: text("description") || null,
+                    image_url: image_url || null,
+                    tags: form.getAll("tags").map(String),
+                    featured: form.get("featured") === "on",
+                    min_quantity,
+                    max_quantity,
+                  });
                   note(f.id, data ? "ok" : "error", data ? `${data.food.name} saved.` : messageOf(error, "Could not save the dish."));
                   load();
                 }}
@@ -289,6 +304,27 @@ export function Stock({ slug }: { slug?: string }) {
                   Picture address (https)
                   <input name="image_url" inputMode="url" placeholder="https://…" defaultValue={f.image_url ?? ""} />
                 </label>
+                <fieldset class="tag-picks">
+                  <legend>Tags</legend>
+                  {(Object.keys(TAG_LABELS) as Tag[]).map((t) => (
+                    <label class="choice" key={t}>
+                      <input type="checkbox" name="tags" value={t} defaultChecked={f.tags.includes(t)} /> {TAG_LABELS[t]}
+                    </label>
+                  ))}
+                </fieldset>
+                <label class="choice">
+                  <input type="checkbox" name="featured" defaultChecked={f.featured} /> Featured at the top of the menu
+                </label>
+                <div class="pair">
+                  <label>
+                    Least per order
+                    <input name="min_quantity" type="number" min={1} max={50} defaultValue={String(f.min_quantity)} />
+                  </label>
+                  <label>
+                    Most per order
+                    <input name="max_quantity" type="number" min={1} max={50} defaultValue={String(f.max_quantity)} />
+                  </label>
+                </div>
                 <button class="secondary">Save the dish</button>
               </form>
             </details>

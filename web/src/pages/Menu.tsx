@@ -2,7 +2,10 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, messageOf, type Category, type Food, type Kitchen } from "../api/client";
 import { cartAt, handover, kitchenCategories, kitchenFoods, opensAgain, publicKitchen } from "../kitchens";
 import { naira } from "../money";
-import { rememberPrice, useUser } from "../ui";
+import { Photo, TAG_LABELS, type Tag, rememberPrice, useUser } from "../ui";
+
+/** The tags the dietary filter offers (the rest still show on each dish). */
+const DIETARY: Tag[] = ["vegetarian", "vegan", "halal", "gluten_free", "dairy_free", "spicy", "seafood"];
 
 type Load<T> = { state: "loading" } | { state: "failed"; message: string } | { state: "ready"; data: T };
 
@@ -31,6 +34,7 @@ export function Menu({ slug }: { slug?: string }) {
   const [foods, setFoods] = useState<Load<Food[]>>({ state: "loading" });
   const [category, setCategory] = useState<string | null>(null);
   const [query, setQuery] = useState("");
+  const [tags, setTags] = useState<Tag[]>([]);
   const [added, setAdded] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const user = useUser();
 
@@ -38,7 +42,12 @@ export function Menu({ slug }: { slug?: string }) {
   const add = async (food: Food) => {
     const current = await cart.get();
     const line = current.data?.cart.items.find((l) => l.food_item_id === food.id);
-    const { data, error } = await cart.put(food.id, (line?.quantity ?? 0) + 1);
+    const next = Math.max((line?.quantity ?? 0) + 1, food.min_quantity);
+    if (next > food.max_quantity) {
+      setAdded({ tone: "error", text: `You have the most ${food.name} one order takes (${food.max_quantity}).` });
+      return;
+    }
+    const { data, error } = await cart.put(food.id, next);
     if (data) rememberPrice(food.id, food.price);
     setAdded(
       data
@@ -59,7 +68,7 @@ export function Menu({ slug }: { slug?: string }) {
   useEffect(() => {
     const timer = setTimeout(() => {
       const q = query.trim();
-      const wanted = { ...(q ? { q } : {}), ...(category ? { category } : {}) };
+      const wanted = { ...(q ? { q } : {}), ...(category ? { category } : {}), ...(tags.length ? { tag: tags } : {}) };
       (slug ? kitchenFoods(slug, wanted) : api.GET("/api/foods/", { params: { query: wanted } }))
         .then(({ data, error }) =>
           setFoods(data ? { state: "ready", data: data.items } : { state: "failed", message: messageOf(error, "The menu could not be loaded.") }),
@@ -67,7 +76,10 @@ export function Menu({ slug }: { slug?: string }) {
         .catch(() => setFoods({ state: "failed", message: "The kitchen cannot be reached. Check your connection and try again." }));
     }, 150);
     return () => clearTimeout(timer);
-  }, [query, category, slug]);
+  }, [query, category, tags, slug]);
+
+  const featured = foods.state === "ready" && !query.trim() && !category && tags.length === 0 ? foods.data.filter((f) => f.featured) : [];
+  const toggle = (tag: Tag) => setTags((now) => (now.includes(tag) ? now.filter((t) => t !== tag) : [...now, tag]));
 
   const groups = useMemo(() => {
     if (foods.state !== "ready") return [];
@@ -100,6 +112,29 @@ export function Menu({ slug }: { slug?: string }) {
           ))}
         </nav>
       )}
+      <nav class="chips diet" aria-label="Dietary filter">
+        {DIETARY.map((tag) => (
+          <button type="button" key={tag} aria-pressed={tags.includes(tag)} onClick={() => toggle(tag)}>
+            {TAG_LABELS[tag]}
+          </button>
+        ))}
+      </nav>
+      {featured.length > 0 && (
+        <section class="featured" aria-label="Featured">
+          <h2>Featured</h2>
+          <ul>
+            {featured.map((food) => (
+              <li key={food.id}>
+                <a href={`#dish-${food.id}`}>
+                  <Photo food={food} size={120} />
+                  <span>{food.name}</span>
+                  <strong>{naira(food.price)}</strong>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {added && (
         <p class={`toast ${added.tone}`} role={added.tone === "error" ? "alert" : "status"}>
           {added.text} {added.tone === "ok" && <a href={cart.link}>See your cart</a>}
@@ -109,7 +144,11 @@ export function Menu({ slug }: { slug?: string }) {
       {foods.state === "failed" && <p class="status error" role="alert">{foods.message}</p>}
       {foods.state === "ready" && groups.length === 0 && (
         <p class="status" role="status">
-          {query.trim() ? `Nothing on the menu matches “${query.trim()}”.` : "Nothing on the menu right now. Check back soon."}
+          {query.trim()
+            ? `Nothing on the menu matches “${query.trim()}”.`
+            : tags.length
+              ? `No dish here is ${tags.map((t) => TAG_LABELS[t].toLowerCase()).join(" and ")}.`
+              : "Nothing on the menu right now. Check back soon."}
         </p>
       )}
       {groups.map(([id, group]) => (
@@ -117,23 +156,27 @@ export function Menu({ slug }: { slug?: string }) {
           <h2>{group.name}</h2>
           <ul class="dishes">
             {group.foods.map((food) => (
-              <li key={food.id} class={food.sold_out ? "dish sold-out" : "dish"} data-food-id={food.id}>
-                {food.image_url && (
-                  <img
-                    class="photo"
-                    src={food.image_url}
-                    alt=""
-                    loading="lazy"
-                    width={72}
-                    height={72}
-                    onError={(e) => {
-                      e.currentTarget.hidden = true;
-                    }}
-                  />
-                )}
+              <li key={food.id} id={`dish-${food.id}`} class={food.sold_out ? "dish sold-out" : "dish"} data-food-id={food.id}>
+                <Photo food={food} size={72} tile={false} />
                 <div class="about">
                   <h3>{food.name}</h3>
                   {food.description && <p>{food.description}</p>}
+                  {food.tags.length > 0 && (
+                    <ul class="tags" aria-label="Tags">
+                      {food.tags.map((t) => (
+                        <li key={t}>{TAG_LABELS[t]}</li>
+                      ))}
+                    </ul>
+                  )}
+                  {(food.min_quantity > 1 || food.max_quantity < 50) && (
+                    <p class="limit">
+                      {food.min_quantity === food.max_quantity
+                        ? `Sold in ${food.min_quantity}s`
+                        : food.min_quantity > 1
+                          ? `At least ${food.min_quantity}${food.max_quantity < 50 ? `, at most ${food.max_quantity}` : ""}`
+                          : `At most ${food.max_quantity} per order`}
+                    </p>
+                  )}
                 </div>
                 <div class="price">
                   <strong>{naira(food.price)}</strong>
