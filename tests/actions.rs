@@ -23,6 +23,8 @@ fn resource_kind(resource: &Value) -> String {
         .find(|name| resource["Ref"].as_str() == Some(*name))
     {
         secret.to_owned()
+    } else if text.contains("ImagesBucket") {
+        "images".into()
     } else if text.contains("/index/") {
         "index".into()
     } else if text.contains("Table") && text.contains("Arn") {

@@ -29,6 +29,8 @@ pub enum Origin {
     Api,
     /// The web app's bucket (`web`).
     Web,
+    /// The dish photos' bucket (`images`).
+    Images,
 }
 
 impl Origin {
@@ -36,6 +38,7 @@ impl Origin {
         match id {
             "api" => Ok(Origin::Api),
             "web" => Ok(Origin::Web),
+            "images" => Ok(Origin::Images),
             other => bail!("the template names an origin the local edge does not know: {other}"),
         }
     }
@@ -104,6 +107,11 @@ impl Edge {
         }
         parameters.insert("AWS::Region".into(), "us-east-1".into());
         parameters.insert("AWS::URLSuffix".into(), "amazonaws.com".into());
+        // The photos bucket's upload endpoint, as the CSP names it (locally, uploads go through
+        // the front door's own stand-in for it, on the app's origin).
+        parameters
+            .entry("ImagesBucket.RegionalDomainName".into())
+            .or_insert_with(|| "images.s3.us-east-1.amazonaws.com".into());
         let ctx = Ctx {
             template: t,
             parameters,

@@ -137,6 +137,33 @@ pub struct TestApp {
     edge: edge::Edge,
 }
 
+/// The bucket dish photos go to in the tests (moto's S3, made once).
+pub const IMAGES_BUCKET: &str = "test-dish-photos";
+
+async fn images_bucket(sdk: &aws_config::SdkConfig, moto: &str) -> shared::platform::images::ImageBucket {
+    static MADE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .endpoint_url(moto)
+            .force_path_style(true)
+            .build(),
+    );
+    MADE.get_or_init(|| async {
+        // Made already by an earlier test binary on the same moto: fine.
+        let _ = s3.create_bucket().bucket(IMAGES_BUCKET).send().await;
+    })
+    .await;
+    shared::platform::images::ImageBucket::new(
+        sdk,
+        shared::platform::images::BucketSettings {
+            name: IMAGES_BUCKET.to_owned(),
+            public_base: APP_URL.to_owned(),
+            upload_url: Some(format!("{moto}/{IMAGES_BUCKET}")),
+            endpoint: Some(moto.to_owned()),
+        },
+    )
+}
+
 /// The template, parsed once for every test.
 fn template() -> &'static serde_yaml::Value {
     static TEMPLATE: OnceLock<serde_yaml::Value> = OnceLock::new();
@@ -254,7 +281,8 @@ impl TestApp {
                 .expect("key rings");
             keys.set(purpose, loaded.get(purpose).clone());
         }
-        let app = App::with_key_rings(config, store, Some(std::sync::Arc::new(sender)), keys);
+        let app = App::with_key_rings(config, store, Some(std::sync::Arc::new(sender)), keys)
+            .with_images(images_bucket(&sdk, &stack.moto).await);
         let routers = routers(&app);
         Self {
             app,

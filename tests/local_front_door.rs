@@ -7,7 +7,11 @@
 //!
 //! Environment: `FRONT_DOOR_PORT` (9000), `API_ORIGIN` (the local API, e.g.
 //! `http://127.0.0.1:9100`), `WEB_DIR` (the built app, `web/dist`; optional), `ORIGIN_VERIFY` (the value
-//! the functions expect), `EDGE_PARAMETERS` (template parameters, `Name=value,...`).
+//! the functions expect), `EDGE_PARAMETERS` (template parameters, `Name=value,...`),
+//! `IMAGES_ORIGIN` (the photos bucket in moto's S3, `http://127.0.0.1:5055/<bucket>`: `/images/*`
+//! is read from it as CloudFront reads the private bucket). With it, `/__s3/*` stands in for the
+//! bucket's own upload endpoint (S3 on AWS, a different origin the CSP's `connect-src` and the
+//! bucket's CORS rule allow): presigned POST uploads pass through to moto unchanged.
 
 use std::net::SocketAddr;
 use std::path::{Component, PathBuf};
@@ -18,13 +22,18 @@ use api_tests::edge::{Edge, Locals, Origin};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 struct Door {
     edge: Edge,
     api: String,
     /// The built app; none: every web path is refused, as an empty bucket would.
     web: Option<PathBuf>,
+    /// The photos bucket (moto's S3, path-style), if any.
+    images: Option<String>,
+    /// Reads the photos bucket with credentials, as CloudFront's origin access control signs
+    /// its reads of the private bucket.
+    s3: Option<(aws_sdk_s3::Client, String)>,
     client: reqwest::Client,
 }
 
@@ -54,6 +63,22 @@ async fn main() -> anyhow::Result<()> {
         edge: Edge::from_template(&locals)?,
         api: var("API_ORIGIN").context("API_ORIGIN: the local API's address")?,
         web: var("WEB_DIR").map(PathBuf::from),
+        images: var("IMAGES_ORIGIN").map(|o| o.trim_end_matches('/').to_owned()),
+        s3: match var("IMAGES_ORIGIN") {
+            Some(origin) => {
+                let origin = origin.trim_end_matches('/');
+                let (endpoint, bucket) = origin
+                    .rsplit_once('/')
+                    .context("IMAGES_ORIGIN: <s3 endpoint>/<bucket>")?;
+                let sdk = shared::aws::sdk_config().await;
+                let config = aws_sdk_s3::config::Builder::from(&sdk)
+                    .endpoint_url(endpoint)
+                    .force_path_style(true)
+                    .build();
+                Some((aws_sdk_s3::Client::from_conf(config), bucket.to_owned()))
+            }
+            None => None,
+        },
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()?,
@@ -71,6 +96,12 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn handle(State(door): State<Arc<Door>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
+    if let (Some(images), Some(rest)) = (&door.images, req.uri().path().strip_prefix("/__s3/")) {
+        // Not CloudFront: the bucket's upload endpoint (see the module's documentation).
+        let s3 = images.rsplit_once('/').map_or(images.as_str(), |(base, _)| base);
+        let url = format!("{s3}/{rest}");
+        return door.pass(req, url, HeaderMap::new()).await;
+    }
     let behaviour = door.edge.behaviour(req.uri().path());
     let mut response = if !behaviour.methods.contains(req.method().as_str()) {
         // CloudFront refuses methods a behaviour does not allow.
@@ -83,6 +114,7 @@ async fn handle(State(door): State<Arc<Door>>, ConnectInfo(peer): ConnectInfo<So
         match behaviour.origin {
             Origin::Api => door.to_api(behaviour, peer, req).await,
             Origin::Web => door.from_web(&req),
+            Origin::Images => door.from_images(req.uri().path().to_owned()).await,
         }
     };
     door.edge.finish_response(behaviour, response.headers_mut());
@@ -90,6 +122,60 @@ async fn handle(State(door): State<Arc<Door>>, ConnectInfo(peer): ConnectInfo<So
 }
 
 impl Door {
+    /// The photos bucket: the object at the path, read with credentials (origin access
+    /// control); a missing object is S3's 403, as CloudFront gets it without `s3:ListBucket`.
+    async fn from_images(&self, path: String) -> Response {
+        let Some((s3, bucket)) = &self.s3 else {
+            return (StatusCode::FORBIDDEN, "no images bucket").into_response();
+        };
+        let key = path.trim_start_matches('/');
+        match s3.get_object().bucket(bucket).key(key).send().await {
+            Ok(object) => {
+                let kind = object.content_type().unwrap_or("application/octet-stream").to_owned();
+                match object.body.collect().await {
+                    Ok(bytes) => ([(header::CONTENT_TYPE, kind)], bytes.into_bytes()).into_response(),
+                    Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+                }
+            }
+            Err(_) => (StatusCode::FORBIDDEN, "AccessDenied").into_response(),
+        }
+    }
+
+    /// Sends the request on to `url` with its body and content type (what an S3 form post and
+    /// an object read need), and answers with what came back.
+    async fn pass(&self, req: Request, url: String, mut headers: HeaderMap) -> Response {
+        let (parts, body) = req.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "body too large for the local front door").into_response();
+        };
+        if let Some(kind) = parts.headers.get(header::CONTENT_TYPE) {
+            headers.insert(header::CONTENT_TYPE, kind.clone());
+        }
+        let sent = self
+            .client
+            .request(parts.method, url)
+            .headers(headers)
+            .body(body)
+            .send()
+            .await;
+        let upstream = match sent {
+            Ok(upstream) => upstream,
+            Err(err) => {
+                tracing::warn!(error = %err, "the images bucket did not answer");
+                return (StatusCode::BAD_GATEWAY, "502 Bad Gateway: the origin did not answer").into_response();
+            }
+        };
+        let mut out = Response::builder().status(upstream.status());
+        for (name, value) in upstream.headers() {
+            if !is_hop_by_hop(name) {
+                out = out.header(name, value);
+            }
+        }
+        let bytes = upstream.bytes().await.unwrap_or_default();
+        out.body(Body::from(bytes))
+            .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+    }
+
     async fn to_api(&self, behaviour: &api_tests::edge::Behaviour, peer: SocketAddr, req: Request) -> Response {
         let (parts, body) = req.into_parts();
         let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {

@@ -219,6 +219,7 @@ browser_tests() { # dynamodb endpoint, moto endpoint
     export OTP_RESEND_COOLDOWN_SECONDS=1
     export PAYSTACK_SECRET_KEY=$TEST_PAYSTACK_SECRET_KEY PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
     export ORIGIN_VERIFY=$web_origin_verify APP_URL=http://127.0.0.1:$web_port
+    images_env "$2" "http://127.0.0.1:$web_port" "$table-photos"
   }
   (
     web_env "$1" "$2"
@@ -238,7 +239,8 @@ browser_tests() { # dynamodb endpoint, moto endpoint
   PIDS+=($!)
   # The app and the API on one origin behind the local front door, with the template's security
   # headers; the journeys' picture host is the stack's images origin.
-  ORIGIN_VERIFY=$web_origin_verify start_front_door "$web_port" "http://127.0.0.1:$api_port" "$ROOT/web/dist" web-front-door \
+  make_images_bucket "$2" "$table-photos" || return 1
+  IMAGES_ORIGIN="$2/$table-photos" ORIGIN_VERIFY=$web_origin_verify start_front_door "$web_port" "http://127.0.0.1:$api_port" "$ROOT/web/dist" web-front-door \
     "ImagesOrigin=$WEB_PICTURES_ORIGIN" || return 1
   log "browser journeys (headless Chromium)"
   (cd "$ROOT/web" && APP_URL="http://127.0.0.1:$web_port" ARTIFACTS="$ROOT/web/test-results" MOTO_URL=$2 PICTURES=$WEB_PICTURES_ORIGIN \
@@ -334,6 +336,16 @@ start_paystack() {
   wait_http "http://127.0.0.1:$1/health" "local Paystack" || exit 1
 }
 
+# Dish photos in moto's S3: the bucket, the admin function's settings (uploads posted to the
+# front door's stand-in for the bucket's endpoint, photos served by the front door at
+# /images/*). moto endpoint, the app's origin, bucket name.
+images_env() {
+  export IMAGES_BUCKET=$3 S3_ENDPOINT=$1 IMAGES_BASE_URL=$2 IMAGES_UPLOAD_URL="$2/__s3/$3"
+}
+make_images_bucket() { # moto endpoint, bucket
+  curl -fsS -o /dev/null -X PUT "$1/$2" || { log "could not make the bucket $2 in moto"; return 1; }
+}
+
 # Credentials for the emulators only (DynamoDB Local wants letters and digits).
 export_local_aws() {
   export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
@@ -366,6 +378,9 @@ cmd_up() {
   export PAYSTACK_BASE_URL="http://127.0.0.1:$PAYSTACK_PORT"
   start_paystack "$PAYSTACK_PORT" "$PAYSTACK_SECRET_KEY" "http://127.0.0.1:$API_PORT/api/payments/paystack/webhook/"
   export RUST_LOG=${RUST_LOG:-info}
+  # Dish photos: a bucket in moto, uploads and reads through the front door.
+  images_env "http://127.0.0.1:$MOTO_PORT" "$APP_URL" "${IMAGES_BUCKET:-chuks-kitchen-photos}"
+  make_images_bucket "http://127.0.0.1:$MOTO_PORT" "$IMAGES_BUCKET" || exit 1
   log "creating the table (if absent), the SES sender identity and the demo kitchens"
   cargo run -q -p ops -- create-table
   cargo run -q -p ops -- verify-sender --email "$OTP_SENDER_EMAIL"
@@ -400,7 +415,8 @@ cmd_up() {
   PIDS+=($!)
   local watch=$!
   cargo build -q -p api-tests --bin local-front-door
-  start_front_door "$API_PORT" "http://127.0.0.1:$LAMBDA_PORT" "$web_dir" front-door "${EDGE_PARAMETERS:-}" || exit 1
+  IMAGES_ORIGIN="http://127.0.0.1:$MOTO_PORT/$IMAGES_BUCKET" \
+    start_front_door "$API_PORT" "http://127.0.0.1:$LAMBDA_PORT" "$web_dir" front-door "${EDGE_PARAMETERS:-}" || exit 1
   log "web app and API on http://127.0.0.1:$API_PORT (the local front door; the functions on :$LAMBDA_PORT)"
   log "DynamoDB Local :$DDB_PORT, data in $DATA_DIR; moto :$MOTO_PORT; local Paystack :$PAYSTACK_PORT"
   log "read OTPs with: infra/local/dev.sh otp <identifier>; the notifier's messages: infra/local/dev.sh messages [address]"

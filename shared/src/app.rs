@@ -32,6 +32,9 @@ pub struct App {
     #[cfg(feature = "payments")]
     pub payments: Option<crate::payments::service::PaymentService>,
     pub cursors: Cursors,
+    /// The dish photos' bucket: only where the function signs uploads (`admin`).
+    #[cfg(feature = "images")]
+    pub images: Option<crate::platform::images::ImageBucket>,
     db: Db,
     keys: KeyRings,
     sender: Option<Arc<dyn OtpSender>>,
@@ -116,6 +119,8 @@ impl App {
             front_door,
             #[cfg(feature = "payments")]
             payments,
+            #[cfg(feature = "images")]
+            images: None,
             cart: CartService::new(CartStore::new(db.clone()), menu.clone(), orders.clone()),
             orders,
             accounts: accounts.clone(),
@@ -141,7 +146,49 @@ impl App {
         if !holds_paystack_key(function) {
             config.paystack_secret_key = None;
         }
-        Self::with_keys(Arc::new(config), self.db.clone(), self.sender.clone(), keys)
+        let app = Self::with_keys(Arc::new(config), self.db.clone(), self.sender.clone(), keys);
+        #[cfg(feature = "images")]
+        let app = match function {
+            "admin" => Self {
+                images: self.images.clone(),
+                ..app
+            },
+            _ => app,
+        };
+        app
+    }
+
+    /// The app with the dish photos' bucket (as `from_env` makes it when `IMAGES_BUCKET` is set).
+    #[cfg(feature = "images")]
+    pub fn with_images(self, images: crate::platform::images::ImageBucket) -> Self {
+        Self {
+            images: Some(images),
+            ..self
+        }
+    }
+
+    /// The photos bucket the configuration names, if it names one.
+    #[cfg(feature = "images")]
+    pub fn image_bucket_of(
+        config: &Config,
+        sdk: &crate::platform::aws::SdkConfig,
+    ) -> Option<crate::platform::images::ImageBucket> {
+        use crate::platform::images::{BucketSettings, ImageBucket};
+        let name = config.images_bucket.clone()?;
+        let public_base = config
+            .images_base_url
+            .clone()
+            .or_else(|| config.app_url.as_ref().map(|a| a.as_str().to_owned()))
+            .unwrap_or_default();
+        Some(ImageBucket::new(
+            sdk,
+            BucketSettings {
+                name,
+                public_base,
+                upload_url: config.images_upload_url.clone(),
+                endpoint: config.s3_endpoint.clone(),
+            },
+        ))
     }
 
     /// The Paystack client, where the configuration holds Paystack's key.
@@ -170,7 +217,12 @@ impl App {
         let db = Self::db_of(&config, &sdk);
         let (keys, paystack_key) = load_secrets(&config, &sdk, function).await?;
         config.paystack_secret_key = paystack_key;
-        Ok(Self::with_keys(Arc::new(config), db, None, keys))
+        #[cfg(feature = "images")]
+        let images = Self::image_bucket_of(&config, &sdk);
+        let app = Self::with_keys(Arc::new(config), db, None, keys);
+        #[cfg(feature = "images")]
+        let app = Self { images, ..app };
+        Ok(app)
     }
 
     fn db_of(config: &Config, sdk: &crate::platform::aws::SdkConfig) -> Db {
@@ -190,7 +242,12 @@ impl App {
         let (keys, paystack_key) = load_secrets(&config, &sdk, function).await?;
         config.paystack_secret_key = paystack_key;
         let sender = crate::accounts::notify::AwsOtpSender::new(outbox_of(&config, &sdk, from));
-        Ok(Self::with_keys(Arc::new(config), db, Some(Arc::new(sender)), keys))
+        #[cfg(feature = "images")]
+        let images = Self::image_bucket_of(&config, &sdk);
+        let app = Self::with_keys(Arc::new(config), db, Some(Arc::new(sender)), keys);
+        #[cfg(feature = "images")]
+        let app = Self { images, ..app };
+        Ok(app)
     }
 }
 

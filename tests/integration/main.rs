@@ -4,6 +4,7 @@
 mod abuse;
 mod cart;
 mod dish_details;
+mod dish_photos;
 mod events;
 mod kitchens;
 mod login;

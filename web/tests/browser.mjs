@@ -19,6 +19,9 @@ const browser = await chromium.launch({
 });
 
 const journeys = [];
+/** A small PNG (8x8, orange), as a phone's photo would be uploaded. */
+const PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGN4kCOFFTEMLQkAKlVZgWvQuiEAAAAASUVORK5CYII=";
 /** The home kitchen's menu (the demo platform has two kitchens, so the home screen lists them). */
 const HOME_MENU = `${APP_URL}/#/k/chuks-kitchen`;
 function journey(name, run) {
@@ -662,10 +665,24 @@ journey("a kitchen's owner imports a spreadsheet with one bad row, sees it named
   assert.equal(await owner.getByRole("table").count(), 0, "the error table is gone");
   await owner.getByRole("link", { name: "Back to the menu and stock" }).click();
   await owner.locator(".stock-line", { hasText: "Ewa Agoyin" }).waitFor();
+  // A photo for the gbegiri: picked, previewed, uploaded straight to storage, the main photo.
+  const line = owner.locator(".stock-line", { hasText: "Gbegiri Soup" });
+  await line.getByText("Edit Gbegiri Soup's name, description and picture, tags and limits").click();
+  await line.getByLabel(/^Add a photo of Gbegiri Soup/).setInputFiles({ name: "gbegiri.png", mimeType: "image/png", buffer: Buffer.from(PNG_BASE64, "base64") });
+  await line.getByRole("img", { name: "The new photo of Gbegiri Soup" }).waitFor();
+  await line.getByRole("button", { name: "Upload photo" }).click();
+  await line.getByRole("status").filter({ hasText: "Photo added." }).waitFor();
+  await line.getByText("Main photo").waitFor();
+  await owner.screenshot({ path: `${ARTIFACTS}/dish-photo-uploaded.png`, fullPage: true });
   // Customers see them, tagged, and the featured one up top.
   await owner.goto(`${APP_URL}/#/k/${slug}`);
   const gbegiri = owner.locator(".dish", { hasText: "Gbegiri Soup" });
   await gbegiri.locator(".tags").getByText("Vegan").waitFor();
+  const picture = gbegiri.locator("img.photo");
+  await picture.waitFor();
+  assert.match(await picture.getAttribute("src"), /\/images\/dishes\/.+\.png$/, "served by the front door from the photos bucket");
+  await owner.waitForFunction((el) => el.complete && el.naturalWidth > 0, await picture.elementHandle());
+  assert.equal(await picture.getAttribute("loading"), "lazy");
   assert.equal(await gbegiri.locator(".price strong").innerText(), "₦1,800");
   await owner.getByRole("region", { name: "Featured" }).getByText("Gbegiri Soup").waitFor();
 });

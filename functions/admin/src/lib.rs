@@ -3,6 +3,7 @@
 //! platform admin; a kitchen's own (`/api/kitchens/{slug}/manage/foods/...`) a manager of that
 //! kitchen (or the platform admin). Either way the caller extractor checks the live session.
 
+mod images;
 mod orders;
 mod users;
 
@@ -68,6 +69,15 @@ pub fn router(app: App) -> Service {
             )
             .route("/api/foods/admin/items/{id}/stock", post(adjust_stock))
             .route("/api/foods/admin/import", post(import_menu))
+            .route("/api/foods/admin/items/{id}/images", post(images::start))
+            .route(
+                "/api/foods/admin/items/{id}/images/{image_id}/ready",
+                post(images::ready),
+            )
+            .route(
+                "/api/foods/admin/items/{id}/images/{image_id}",
+                patch(images::change).delete(images::delete),
+            )
             .route(
                 "/api/kitchens/{slug}/manage/foods/categories",
                 get(list_categories).post(create_category),
@@ -86,6 +96,18 @@ pub fn router(app: App) -> Service {
             )
             .route("/api/kitchens/{slug}/manage/foods/items/{id}/stock", post(adjust_stock))
             .route("/api/kitchens/{slug}/manage/foods/import", post(import_menu))
+            .route(
+                "/api/kitchens/{slug}/manage/foods/items/{id}/images",
+                post(images::start),
+            )
+            .route(
+                "/api/kitchens/{slug}/manage/foods/items/{id}/images/{image_id}/ready",
+                post(images::ready),
+            )
+            .route(
+                "/api/kitchens/{slug}/manage/foods/items/{id}/images/{image_id}",
+                patch(images::change).delete(images::delete),
+            )
             .route("/api/orders/admin", get(orders::list))
             .route("/api/orders/admin/{id}", get(orders::one))
             .route("/api/orders/admin/{id}/status", patch(orders::set_status))

@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::model::{Category, Food, FoodFields, FoodFilter, NumberInput, StockError, Tag};
+use super::model::{
+    Category, DishImage, Food, FoodFields, FoodFilter, ImageError, ImageStatus, MAX_IMAGES, NumberInput, StockError,
+    Tag,
+};
 use super::service::{Dish, MenuError};
 use crate::platform::error::ApiError;
 use crate::platform::patch::Patch;
@@ -37,6 +40,19 @@ impl From<MenuError> for ApiError {
             ),
             #[cfg(feature = "import")]
             MenuError::Import(err) => import_error(err),
+            MenuError::Image(ImageError::TooMany) => ApiError::conflict(
+                "too_many_images",
+                format!("A dish holds at most {MAX_IMAGES} photos; delete one first"),
+            ),
+            MenuError::Image(ImageError::NotFound) => image_not_found(),
+            MenuError::Image(ImageError::NotReady) => ApiError::conflict(
+                "image_not_ready",
+                "This photo is not uploaded yet; only an uploaded photo can be the main one",
+            ),
+            MenuError::UploadMissing => ApiError::conflict(
+                "upload_missing",
+                "The photo has not reached storage yet: upload it, then confirm it",
+            ),
             MenuError::Failure(failure) => failure.into(),
         }
     }
@@ -67,6 +83,11 @@ fn import_error(err: super::import::ImportError) -> ApiError {
 /// For path ids that cannot name a dish.
 pub fn food_not_found() -> ApiError {
     ApiError::not_found("food_not_found", "Food item not found")
+}
+
+/// For path ids that cannot name a dish's photo.
+pub fn image_not_found() -> ApiError {
+    ApiError::not_found("image_not_found", "Photo not found")
 }
 
 /// For path ids that cannot name a category.
@@ -107,6 +128,34 @@ impl<'a> CategoryView<'a> {
     }
 }
 
+/// A dish's photo: `status` only to its managers (the public sees only uploaded ones).
+#[derive(Debug, Serialize)]
+pub struct ImageView<'a> {
+    pub id: &'a str,
+    pub url: &'a str,
+    pub is_primary: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<ImageStatus>,
+}
+
+impl<'a> ImageView<'a> {
+    pub fn public(i: &'a DishImage) -> Self {
+        Self {
+            id: &i.id,
+            url: &i.url,
+            is_primary: i.is_primary,
+            status: None,
+        }
+    }
+
+    pub fn admin(i: &'a DishImage) -> Self {
+        Self {
+            status: Some(i.status),
+            ..Self::public(i)
+        }
+    }
+}
+
 /// A dish's stock as admins see it (`null`: not tracked).
 #[derive(Debug, Serialize)]
 pub struct StockView {
@@ -128,6 +177,7 @@ pub struct FoodView<'a> {
     pub image_url: Option<&'a str>,
     pub is_available: bool,
     pub sold_out: bool,
+    pub images: Vec<ImageView<'a>>,
     pub tags: &'a [Tag],
     pub featured: bool,
     pub min_quantity: i64,
@@ -152,6 +202,7 @@ impl<'a> FoodView<'a> {
             image_url: f.image_url.as_deref(),
             is_available: f.is_available,
             sold_out: f.sold_out(),
+            images: f.ready_images().map(ImageView::public).collect(),
             tags: &f.tags,
             featured: f.featured,
             min_quantity: f.min_quantity,
@@ -166,9 +217,10 @@ impl<'a> FoodView<'a> {
         Self::of(&d.food, d.category_name.as_deref())
     }
 
-    /// As admins see it: with its stock.
+    /// As admins see it: with its stock, and its pending photos too.
     pub fn admin(f: &'a Food, category_name: Option<&'a str>) -> Self {
         Self {
+            images: f.images.iter().map(ImageView::admin).collect(),
             stock: Some(StockView {
                 stock: f.stock,
                 low_stock_threshold: f.low_stock_threshold,

@@ -111,6 +111,96 @@ const fn default_max_quantity() -> i64 {
     QUANTITY_LIMIT
 }
 
+/// The most photos a dish holds (pending uploads included).
+pub const MAX_IMAGES: usize = 8;
+/// The largest photo taken (5 MiB).
+pub const MAX_IMAGE_BYTES: i64 = 5_242_880;
+
+/// Whether a photo's upload has been confirmed (`ready`); pending photos are never public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageStatus {
+    Pending,
+    Ready,
+}
+
+/// A dish's photo: where it is stored (`key`) and served (`url`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DishImage {
+    pub id: String,
+    pub key: String,
+    pub url: String,
+    pub content_type: String,
+    pub is_primary: bool,
+    pub status: ImageStatus,
+    pub created_at: String,
+}
+
+/// A photo about to be uploaded: its type and size, as the manager's app declares them (the
+/// signed upload policy holds the upload to both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageUpload {
+    pub content_type: &'static str,
+    pub extension: &'static str,
+    pub size: i64,
+}
+
+impl ImageUpload {
+    pub fn parse(content_type: Option<&str>, size: Option<NumberInput>) -> Result<Self, Invalid> {
+        let mut p = Problems::default();
+        let kind = match content_type.map(|t| t.trim().to_ascii_lowercase()) {
+            Some(t) if t == "image/jpeg" => Some(("image/jpeg", "jpg")),
+            Some(t) if t == "image/png" => Some(("image/png", "png")),
+            Some(t) if t == "image/webp" => Some(("image/webp", "webp")),
+            _ => {
+                p.add(
+                    "invalid_content_type",
+                    "content_type",
+                    "must be image/jpeg, image/png or image/webp",
+                );
+                None
+            }
+        };
+        let size = match size {
+            Some(NumberInput::Whole(n)) if (1..=MAX_IMAGE_BYTES).contains(&n) => Some(n),
+            _ => {
+                p.add(
+                    "invalid_size",
+                    "size",
+                    format!("must be the file's size in bytes, from 1 to {MAX_IMAGE_BYTES} (5 MB)"),
+                );
+                None
+            }
+        };
+        p.finish("The photo cannot be uploaded")?;
+        match (kind, size) {
+            (Some((content_type, extension)), Some(size)) => Ok(Self {
+                content_type,
+                extension,
+                size,
+            }),
+            _ => Err(Invalid::field(
+                "invalid_size",
+                "size",
+                "is required",
+                "The photo cannot be uploaded",
+            )),
+        }
+    }
+}
+
+/// Why a photo change is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    #[error("a dish holds at most {MAX_IMAGES} photos")]
+    TooMany,
+    #[error("no such photo")]
+    NotFound,
+    /// Only an uploaded photo can be the dish's primary one.
+    #[error("the photo is not uploaded yet")]
+    NotReady,
+}
+
 /// An amount in kobo (the minor unit of NGN). Always an integer, never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -251,6 +341,9 @@ pub struct Food {
     pub min_quantity: i64,
     #[serde(default = "default_max_quantity")]
     pub max_quantity: i64,
+    /// Its photos, pending and ready, oldest first. The primary one's url is `image_url`.
+    #[serde(default)]
+    pub images: Vec<DishImage>,
     pub created_at: String,
     pub updated_at: String,
     /// Optimistic-locking version, bumped by every admin edit (not by stock movements).
@@ -307,6 +400,7 @@ impl Food {
             featured: false,
             min_quantity: default_min_quantity(),
             max_quantity: default_max_quantity(),
+            images: Vec::new(),
             created_at: now.clone(),
             updated_at: now,
             version: 0,
@@ -401,6 +495,102 @@ impl Food {
         next.updated_at = now.to_owned();
         next.version = self.version + 1;
         Ok(next)
+    }
+}
+
+impl Food {
+    /// The photos customers see: the uploaded ones.
+    pub fn ready_images(&self) -> impl Iterator<Item = &DishImage> {
+        self.images.iter().filter(|i| i.status == ImageStatus::Ready)
+    }
+
+    fn image(&self, id: &str) -> Result<&DishImage, ImageError> {
+        self.images.iter().find(|i| i.id == id).ok_or(ImageError::NotFound)
+    }
+
+    /// The dish after a photo change: `image_url` follows the primary photo (a dish without
+    /// photos keeps the address a manager typed), one version on.
+    fn with_images(&self, images: Vec<DishImage>, now: &str) -> Food {
+        let mut next = self.clone();
+        let had_primary = self.images.iter().any(|i| i.is_primary);
+        next.images = images;
+        match next.images.iter().find(|i| i.is_primary) {
+            Some(primary) => next.image_url = Some(primary.url.clone()),
+            None if had_primary => next.image_url = None,
+            None => {}
+        }
+        next.updated_at = now.to_owned();
+        next.version = self.version + 1;
+        next
+    }
+
+    /// A new pending photo (refused when the dish holds [`MAX_IMAGES`] already).
+    pub fn with_pending_image(&self, image: DishImage, now: &str) -> Result<Food, ImageError> {
+        if self.images.len() >= MAX_IMAGES {
+            return Err(ImageError::TooMany);
+        }
+        let mut images = self.images.clone();
+        images.push(DishImage {
+            status: ImageStatus::Pending,
+            is_primary: false,
+            ..image
+        });
+        Ok(self.with_images(images, now))
+    }
+
+    /// The photo uploaded: ready, and primary when the dish has no primary photo yet. Already
+    /// ready: `None` (nothing to write).
+    pub fn with_image_ready(&self, id: &str, now: &str) -> Result<Option<Food>, ImageError> {
+        if self.image(id)?.status == ImageStatus::Ready {
+            return Ok(None);
+        }
+        let has_primary = self.images.iter().any(|i| i.is_primary);
+        let images = self
+            .images
+            .iter()
+            .map(|i| match i.id == id {
+                true => DishImage {
+                    status: ImageStatus::Ready,
+                    is_primary: !has_primary,
+                    ..i.clone()
+                },
+                false => i.clone(),
+            })
+            .collect();
+        Ok(Some(self.with_images(images, now)))
+    }
+
+    /// The photo becomes the primary one (exactly one ready photo is); already primary: `None`.
+    pub fn with_primary_image(&self, id: &str, now: &str) -> Result<Option<Food>, ImageError> {
+        let image = self.image(id)?;
+        if image.status != ImageStatus::Ready {
+            return Err(ImageError::NotReady);
+        }
+        if image.is_primary {
+            return Ok(None);
+        }
+        let images = self
+            .images
+            .iter()
+            .map(|i| DishImage {
+                is_primary: i.id == id,
+                ..i.clone()
+            })
+            .collect();
+        Ok(Some(self.with_images(images, now)))
+    }
+
+    /// The dish without the photo; when it was the primary one, the oldest remaining ready
+    /// photo becomes primary. With the photo taken away (its object is deleted after the write).
+    pub fn without_image(&self, id: &str, now: &str) -> Result<(Food, DishImage), ImageError> {
+        let gone = self.image(id)?.clone();
+        let mut images: Vec<DishImage> = self.images.iter().filter(|i| i.id != id).cloned().collect();
+        if gone.is_primary
+            && let Some(next) = images.iter_mut().find(|i| i.status == ImageStatus::Ready)
+        {
+            next.is_primary = true;
+        }
+        Ok((self.with_images(images, now), gone))
     }
 }
 
@@ -980,6 +1170,79 @@ mod tests {
             "{f:?}"
         );
         assert!(FoodChange::parse(FoodFields::default(), false).unwrap().is_empty());
+    }
+
+    fn photo(id: &str) -> DishImage {
+        DishImage {
+            id: id.into(),
+            key: format!("images/{id}.jpg"),
+            url: format!("https://cdn.example.ng/images/{id}.jpg"),
+            content_type: "image/jpeg".into(),
+            is_primary: false,
+            status: ImageStatus::Pending,
+            created_at: "t".into(),
+        }
+    }
+
+    #[test]
+    fn the_first_ready_photo_is_primary_and_image_url_follows_the_primary() {
+        let mut dish = Food::new(
+            &Name::parse("Suya").unwrap(),
+            Money::from_kobo(1),
+            "C".into(),
+            "t".into(),
+        );
+        dish.image_url = Some("https://typed.example.ng/suya.jpg".into());
+        let dish = dish.with_pending_image(photo("A"), "t1").unwrap();
+        let dish = dish.with_pending_image(photo("B"), "t1").unwrap();
+        assert_eq!(dish.ready_images().count(), 0, "pending photos are never public");
+        assert_eq!(dish.image_url.as_deref(), Some("https://typed.example.ng/suya.jpg"));
+        assert_eq!(dish.with_primary_image("B", "t2").unwrap_err(), ImageError::NotReady);
+        let dish = dish.with_image_ready("B", "t2").unwrap().unwrap();
+        assert!(dish.with_image_ready("B", "t2").unwrap().is_none(), "ready once");
+        assert_eq!(dish.image_url.as_deref(), Some("https://cdn.example.ng/images/B.jpg"));
+        let dish = dish.with_image_ready("A", "t3").unwrap().unwrap();
+        let primaries: Vec<&str> = dish
+            .images
+            .iter()
+            .filter(|i| i.is_primary)
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(primaries, ["B"], "exactly one primary");
+        let dish = dish.with_primary_image("A", "t4").unwrap().unwrap();
+        assert_eq!(dish.image_url.as_deref(), Some("https://cdn.example.ng/images/A.jpg"));
+        let (dish, gone) = dish.without_image("A", "t5").unwrap();
+        assert_eq!(gone.id, "A");
+        assert!(dish.images[0].is_primary, "the oldest remaining ready photo takes over");
+        assert_eq!(dish.image_url.as_deref(), Some("https://cdn.example.ng/images/B.jpg"));
+        let (dish, _) = dish.without_image("B", "t6").unwrap();
+        assert_eq!(dish.image_url, None, "no photo left: no picture");
+        assert_eq!(dish.without_image("B", "t7").unwrap_err(), ImageError::NotFound);
+    }
+
+    #[test]
+    fn a_dish_holds_at_most_eight_photos_of_three_types_up_to_five_megabytes() {
+        let mut dish = Food::new(
+            &Name::parse("Suya").unwrap(),
+            Money::from_kobo(1),
+            "C".into(),
+            "t".into(),
+        );
+        for i in 0..MAX_IMAGES {
+            dish = dish.with_pending_image(photo(&i.to_string()), "t").unwrap();
+        }
+        assert_eq!(
+            dish.with_pending_image(photo("9"), "t").unwrap_err(),
+            ImageError::TooMany
+        );
+        let ok = ImageUpload::parse(Some("IMAGE/PNG"), Some(NumberInput::Whole(MAX_IMAGE_BYTES))).unwrap();
+        assert_eq!((ok.content_type, ok.extension), ("image/png", "png"));
+        let err = ImageUpload::parse(Some("text/html"), Some(NumberInput::Whole(50 * 1024 * 1024))).unwrap_err();
+        assert!(
+            err.fields.contains_key("content_type") && err.fields.contains_key("size"),
+            "{err:?}"
+        );
+        assert!(ImageUpload::parse(Some("image/jpeg"), Some(NumberInput::Whole(0))).is_err());
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub enum MenuError {
     #[error(transparent)]
     Import(#[from] super::import::ImportError),
     #[error(transparent)]
+    Image(#[from] super::model::ImageError),
+    /// `ready` before the photo's object exists.
+    #[error("the photo has not been uploaded")]
+    UploadMissing,
+    #[error(transparent)]
     Failure(#[from] Failure),
 }
 
@@ -352,6 +357,116 @@ impl KitchenMenu {
             return Ok(summary);
         }
         Err(Failure::Unavailable(anyhow::anyhow!("the menu kept changing during the import")).into())
+    }
+
+    /// Changes a dish by `change` (a decision on the dish as read: `None`, nothing to write),
+    /// decided again when the dish moved meanwhile. The dish as it is after.
+    async fn change_dish<F>(&self, id: &str, change: F) -> Result<Dish, MenuError>
+    where
+        F: Fn(&Food) -> Result<Option<Food>, MenuError>,
+    {
+        let change = &change;
+        let written = on_condition("change dish", ATTEMPTS, (), |()| async move {
+            let current = self.store.food(id).await?.ok_or(MenuError::FoodNotFound)?;
+            let Some(next) = change(&current)? else {
+                return Ok(Round::Done(current));
+            };
+            Ok(match self.store.change_food(&current, &next, false).await? {
+                Changed::Done => Round::Done(next),
+                Changed::Stale => Round::Again(()),
+                Changed::Refused => return Err(MenuError::UnknownCategory),
+            })
+        })
+        .await?;
+        self.with_category_name(written).await
+    }
+
+    /// A pending photo for a dish and the presigned POST its upload goes through (the policy
+    /// holds it to the photo's key, type and size). At most [`super::model::MAX_IMAGES`].
+    #[cfg(feature = "images")]
+    pub async fn start_upload(
+        &self,
+        bucket: &crate::platform::images::ImageBucket,
+        food_id: &str,
+        upload: &super::model::ImageUpload,
+    ) -> Result<(Dish, super::model::DishImage, crate::platform::images::PresignedPost), MenuError> {
+        use super::model::{DishImage, ImageStatus};
+        let id = ulid::Ulid::new().to_string();
+        let key = format!(
+            "images/dishes/{}/{food_id}/{id}.{}",
+            self.kitchen_id(),
+            upload.extension
+        );
+        let image = DishImage {
+            id,
+            url: bucket.url_of(&key),
+            key,
+            content_type: upload.content_type.to_owned(),
+            is_primary: false,
+            status: ImageStatus::Pending,
+            created_at: now_rfc3339(),
+        };
+        let dish = self
+            .change_dish(food_id, |food| {
+                Ok(Some(food.with_pending_image(image.clone(), &now_rfc3339())?))
+            })
+            .await?;
+        let post = bucket
+            .presign_post(&image.key, upload.content_type, upload.size)
+            .await?;
+        Ok((dish, image, post))
+    }
+
+    /// The photo's upload confirmed: ready once its object exists (else `UploadMissing`), and
+    /// primary when the dish has none.
+    #[cfg(feature = "images")]
+    pub async fn image_ready(
+        &self,
+        bucket: &crate::platform::images::ImageBucket,
+        food_id: &str,
+        image_id: &str,
+    ) -> Result<Dish, MenuError> {
+        let food = self.stored_food(food_id).await?;
+        let image = food
+            .images
+            .iter()
+            .find(|i| i.id == image_id)
+            .ok_or(super::model::ImageError::NotFound)?;
+        if !bucket.exists(&image.key).await? {
+            return Err(MenuError::UploadMissing);
+        }
+        self.change_dish(food_id, |food| Ok(food.with_image_ready(image_id, &now_rfc3339())?))
+            .await
+    }
+
+    /// The photo becomes the dish's primary one.
+    pub async fn set_primary_image(&self, food_id: &str, image_id: &str) -> Result<Dish, MenuError> {
+        self.change_dish(food_id, |food| Ok(food.with_primary_image(image_id, &now_rfc3339())?))
+            .await
+    }
+
+    /// Takes a photo off the dish, then deletes its object (a failed deletion leaves an object
+    /// nothing names, logged; the dish is right either way).
+    #[cfg(feature = "images")]
+    pub async fn delete_image(
+        &self,
+        bucket: &crate::platform::images::ImageBucket,
+        food_id: &str,
+        image_id: &str,
+    ) -> Result<(), MenuError> {
+        let food = self.stored_food(food_id).await?;
+        let (_, gone) = food.without_image(image_id, &now_rfc3339())?;
+        self.change_dish(food_id, |food| match food.without_image(image_id, &now_rfc3339()) {
+            Ok((next, _)) => Ok(Some(next)),
+            // Deleted meanwhile by someone else: nothing left to do.
+            Err(super::model::ImageError::NotFound) => Ok(None),
+            Err(other) => Err(other.into()),
+        })
+        .await?;
+        if let Err(err) = bucket.delete(&gone.key).await {
+            tracing::warn!(error = %err, key = %gone.key, "a deleted photo's object is left in the bucket");
+        }
+        Ok(())
     }
 
     /// Looks up the category name for a response (the write already proved the category exists).

@@ -18,6 +18,8 @@ pub enum Resource {
     Index,
     /// A secret, as the template names it (`TokenKeysSecret`, `CodeKeysSecret`, `PaystackSecret`).
     Secret(&'static str),
+    /// The dish photos' bucket (`ImagesBucket`).
+    Images,
     /// Anything else (an SES identity, an SMS number).
     Other,
 }
@@ -28,6 +30,7 @@ impl Resource {
             Resource::Table => "table",
             Resource::Index => "index",
             Resource::Secret(name) => name,
+            Resource::Images => "images",
             Resource::Other => "other",
         }
     }

@@ -31,6 +31,13 @@ pub struct Config {
     pub sns_endpoint: Option<String>,
     /// Secrets Manager endpoint override (`SECRETSMANAGER_ENDPOINT`, moto locally).
     pub secrets_endpoint: Option<String>,
+    /// Dish photos: the bucket (`IMAGES_BUCKET`; unset: no uploads), where its objects are
+    /// served (`IMAGES_BASE_URL`, the CDN), where browsers post uploads (`IMAGES_UPLOAD_URL`;
+    /// default the bucket's regional endpoint) and an S3 endpoint override (`S3_ENDPOINT`).
+    pub images_bucket: Option<String>,
+    pub images_base_url: Option<String>,
+    pub images_upload_url: Option<String>,
+    pub s3_endpoint: Option<String>,
     /// Verified SES identity that OTP emails come from (`OTP_SENDER_EMAIL`).
     pub sender_email: Option<String>,
     /// Optional SNS sender id shown on SMS (`SMS_SENDER_ID`).
@@ -104,6 +111,8 @@ impl std::fmt::Debug for Config {
             .field("sns_endpoint", &self.sns_endpoint)
             .field("sender_email", &self.sender_email)
             .field("secrets_endpoint", &self.secrets_endpoint)
+            .field("images_bucket", &self.images_bucket)
+            .field("images_base_url", &self.images_base_url)
             .field("local_secret", &self.local_secret.as_ref().map(|_| "<redacted>"))
             .field("token_keys_secret_id", &self.token_keys_secret_id)
             .field("code_keys_secret_id", &self.code_keys_secret_id)
@@ -215,6 +224,10 @@ impl Config {
             ses_endpoint: get("SES_ENDPOINT"),
             sns_endpoint: get("SNS_ENDPOINT"),
             secrets_endpoint: get("SECRETSMANAGER_ENDPOINT"),
+            images_bucket: get("IMAGES_BUCKET"),
+            images_base_url: get("IMAGES_BASE_URL"),
+            images_upload_url: get("IMAGES_UPLOAD_URL"),
+            s3_endpoint: get("S3_ENDPOINT"),
             sender_email: get("OTP_SENDER_EMAIL"),
             sms_sender_id: get("SMS_SENDER_ID"),
             kitchen_email: get("KITCHEN_EMAIL"),

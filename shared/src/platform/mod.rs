@@ -11,6 +11,8 @@ pub mod error;
 pub mod front_door;
 pub mod guard;
 pub mod http;
+#[cfg(feature = "images")]
+pub mod images;
 pub mod keys;
 pub mod outbox;
 pub mod pagination;

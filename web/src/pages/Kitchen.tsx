@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, codeOf, messageOf, type Category, type Food, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
+import { DishPhotos } from "./Photos";
 import { Notice, Pill, TAG_LABELS, type Tag, shortId, words } from "../ui";
 
 const COLUMNS = ["pending", "confirmed", "preparing", "ready"] as const;
@@ -273,7 +274,8 @@ export function Stock({ slug }: { slug?: string }) {
                   const text = (key: string) => String(form.get(key) ?? "").trim();
                   const name = text("name");
                   if (!name) return note(f.id, "error", "A dish needs a name.");
-                  const image_url = text("image_url");
+                  // A dish with photos shows its main photo; the typed address is for dishes without.
+                  const image_url = f.images.length ? undefined : text("image_url");
                   if (image_url && !/^https:\/\/\S+$/.test(image_url)) return note(f.id, "error", "The picture's address must start with https://.");
                   const min_quantity = Number.parseInt(text("min_quantity") || "1", 10);
                   const max_quantity = Number.parseInt(text("max_quantity") || "50", 10);
@@ -282,7 +284,7 @@ export function Stock({ slug }: { slug?: string }) {
                   const { data, error } = await menu.patchItem(f.id, {
                     name,
                     description: text("description") || null,
-                    image_url: image_url || null,
+                    ...(image_url === undefined ? {} : { image_url: image_url || null }),
                     tags: form.getAll("tags").map(String),
                     featured: form.get("featured") === "on",
                     min_quantity,
@@ -300,10 +302,12 @@ export function Stock({ slug }: { slug?: string }) {
                   Description
                   <textarea name="description" rows={2} maxLength={1000} defaultValue={f.description ?? ""} />
                 </label>
-                <label>
-                  Picture address (https)
-                  <input name="image_url" inputMode="url" placeholder="https://…" defaultValue={f.image_url ?? ""} />
-                </label>
+                {f.images.length === 0 && (
+                  <label>
+                    Picture address (https) <small>(or upload photos below)</small>
+                    <input name="image_url" inputMode="url" placeholder="https://…" defaultValue={f.image_url ?? ""} />
+                  </label>
+                )}
                 <fieldset class="tag-picks">
                   <legend>Tags</legend>
                   {(Object.keys(TAG_LABELS) as Tag[]).map((t) => (
@@ -327,6 +331,7 @@ export function Stock({ slug }: { slug?: string }) {
                 </div>
                 <button class="secondary">Save the dish</button>
               </form>
+              <DishPhotos slug={slug} food={f} changed={load} />
             </details>
             {f.stock !== null && f.stock !== undefined && (
               <form
