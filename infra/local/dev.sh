@@ -130,12 +130,14 @@ fuzz_api() { # dynamodb endpoint, moto endpoint
     export TOKEN_KEYS_SECRET_ID=$table/token-keys CODE_KEYS_SECRET_ID=$table/code-keys
     export PAYSTACK_SECRET_ID=$table/paystack PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
     export ORIGIN_VERIFY=$fuzz_origin_verify APP_URL=$api
+    images_env "$2" "$api" "$table-photos"
   }
   local fuzz_origin_verify
   fuzz_origin_verify=$(new_origin_verify)
   (
     fuzz_env "$1" "$2"
     put_text_secret "$2" "$PAYSTACK_SECRET_ID" "$TEST_PAYSTACK_SECRET_KEY" &&
+      make_images_bucket "$2" "$IMAGES_BUCKET" &&
       "$TARGET_DIR/debug/kitchen-ops" keys --secret-id "$TOKEN_KEYS_SECRET_ID" add &&
       "$TARGET_DIR/debug/kitchen-ops" keys --secret-id "$CODE_KEYS_SECRET_ID" add &&
       "$TARGET_DIR/debug/kitchen-ops" create-table &&
