@@ -32,6 +32,7 @@ pub struct App {
     #[cfg(feature = "payments")]
     pub payments: Option<crate::payments::service::PaymentService>,
     pub cursors: Cursors,
+    pub coupons: crate::coupons::CouponService,
     /// The dish photos' bucket: only where the function signs uploads (`admin`).
     #[cfg(feature = "images")]
     pub images: Option<crate::platform::images::ImageBucket>,
@@ -131,6 +132,7 @@ impl App {
                 config.default_country_code.clone(),
             ),
             cursors: Cursors::new(keys.tokens.clone()),
+            coupons: crate::coupons::CouponService::new(db.clone()),
             config,
             db,
             keys,

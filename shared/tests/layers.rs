@@ -14,6 +14,7 @@ const FEATURES: &[&str] = &[
     "cart",
     "payments",
     "notifications",
+    "coupons",
 ];
 
 fn src() -> PathBuf {

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod cart;
+mod coupons;
 mod dish_details;
 mod dish_photos;
 mod events;

@@ -3,6 +3,7 @@
 //! platform admin; a kitchen's own (`/api/kitchens/{slug}/manage/foods/...`) a manager of that
 //! kitchen (or the platform admin). Either way the caller extractor checks the live session.
 
+mod coupons;
 mod images;
 mod orders;
 mod users;
@@ -121,6 +122,14 @@ pub fn router(app: App) -> Service {
             .route(
                 "/api/kitchens/{slug}/manage/orders/{id}/payment-status",
                 patch(orders::set_payment),
+            )
+            .route(
+                "/api/kitchens/{slug}/manage/coupons",
+                get(coupons::list).post(coupons::create),
+            )
+            .route(
+                "/api/kitchens/{slug}/manage/coupons/{id}",
+                patch(coupons::change).delete(coupons::delete),
             )
             .route("/api/auths/admin/users", get(users::list)),
         app,

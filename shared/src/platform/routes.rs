@@ -161,6 +161,10 @@ pub const ROUTES: &[Route] = &[
         Manager,
     ),
     route("admin", "POST", "/api/kitchens/{slug}/manage/foods/import/", Manager),
+    route("admin", "POST", "/api/kitchens/{slug}/manage/coupons/", Manager),
+    route("admin", "GET", "/api/kitchens/{slug}/manage/coupons/", Manager),
+    route("admin", "PATCH", "/api/kitchens/{slug}/manage/coupons/{id}/", Manager),
+    route("admin", "DELETE", "/api/kitchens/{slug}/manage/coupons/{id}/", Manager),
     route(
         "admin",
         "POST",
