@@ -465,6 +465,32 @@ impl TestApp {
         res.body["food"]["id"].as_str().expect("food id").to_owned()
     }
 
+    /// An active kitchen called `name`, applied for by a new customer and approved by `admin`:
+    /// its owner's access token and its slug.
+    pub async fn active_kitchen(&self, admin: &str, name: &str) -> (String, String) {
+        let owner = self.customer_token().await;
+        let slug = format!("k-{}", ulid::Ulid::new().to_string().to_lowercase());
+        let res = self
+            .call(
+                Method::POST,
+                "/api/kitchens/",
+                Some(&owner),
+                Some(serde_json::json!({"name": name, "slug": slug, "phone": "08031234567", "address": "5 Adeola Odeku"})),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.raw);
+        let res = self
+            .call(
+                Method::POST,
+                &format!("/api/kitchens/admin/{slug}/status/"),
+                Some(admin),
+                Some(serde_json::json!({"status": "active"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.raw);
+        (owner, slug)
+    }
+
     /// A verified customer; returns an access token.
     pub async fn customer_token(&self) -> String {
         let email = unique_email();

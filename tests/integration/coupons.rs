@@ -5,31 +5,6 @@ use api_tests::{TestApp, TestResponse};
 use http::Method;
 use serde_json::{Value, json};
 
-/// An active kitchen and its owner's token.
-async fn kitchen(t: &TestApp, admin: &str, name: &str) -> (String, String) {
-    let owner = t.customer_token().await;
-    let slug = format!("k-{}", ulid::Ulid::new().to_string().to_lowercase());
-    let res = t
-        .call(
-            Method::POST,
-            "/api/kitchens/",
-            Some(&owner),
-            Some(json!({"name": name, "slug": slug, "phone": "08031234567", "address": "5 Adeola Odeku"})),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.raw);
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/kitchens/admin/{slug}/status/"),
-            Some(admin),
-            Some(json!({"status": "active"})),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.raw);
-    (owner, slug)
-}
-
 async fn create(t: &TestApp, slug: &str, token: &str, body: Value) -> TestResponse {
     t.call(
         Method::POST,
@@ -44,7 +19,7 @@ async fn create(t: &TestApp, slug: &str, token: &str, body: Value) -> TestRespon
 async fn a_manager_makes_each_kind_of_coupon_once_per_code_and_switches_one_off() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
-    let (owner, slug) = kitchen(&t, &admin, "Coupon Kitchen").await;
+    let (owner, slug) = t.active_kitchen(&admin, "Coupon Kitchen").await;
     let dish = "01JD5Q4A1B3C5D7E9F1G3H5J7K";
     for body in [
         json!({"code": "jollof10", "kind": "percent", "percent": 10, "max_discount": 100_000, "min_subtotal": 300_000}),
@@ -164,8 +139,8 @@ async fn a_manager_makes_each_kind_of_coupon_once_per_code_and_switches_one_off(
 async fn one_kitchens_manager_can_neither_see_nor_change_another_kitchens_coupons() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
-    let (owner_a, slug_a) = kitchen(&t, &admin, "Kitchen A").await;
-    let (owner_b, slug_b) = kitchen(&t, &admin, "Kitchen B").await;
+    let (owner_a, slug_a) = t.active_kitchen(&admin, "Kitchen A").await;
+    let (owner_b, slug_b) = t.active_kitchen(&admin, "Kitchen B").await;
     let res = create(
         &t,
         &slug_a,

@@ -279,26 +279,7 @@ async fn a_kitchen_manager_uploads_to_its_own_dishes_only() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
     let home_dish = t.admin_dish(&admin, "Home Dish", 100_000, json!({})).await;
-    let owner = t.customer_token().await;
-    let slug = format!("k-{}", ulid::Ulid::new().to_string().to_lowercase());
-    let res = t
-        .call(
-            Method::POST,
-            "/api/kitchens/",
-            Some(&owner),
-            Some(json!({"name": "Photo Kitchen", "slug": slug, "phone": "08031234567", "address": "5 Adeola Odeku"})),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.raw);
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/kitchens/admin/{slug}/status/"),
-            Some(&admin),
-            Some(json!({"status": "active"})),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.raw);
+    let (owner, slug) = t.active_kitchen(&admin, "Photo Kitchen").await;
     // The home kitchen's dish is not this kitchen's: not found through its routes.
     let res = t
         .call(

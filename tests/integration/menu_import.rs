@@ -27,31 +27,6 @@ async fn import(t: &TestApp, path: &str, token: &str, content_type: &str, body: 
     t.request(request).await
 }
 
-/// An active kitchen and its owner's token.
-async fn kitchen(t: &TestApp, admin: &str) -> (String, String) {
-    let owner = t.customer_token().await;
-    let slug = format!("k-{}", ulid::Ulid::new().to_string().to_lowercase());
-    let res = t
-        .call(
-            Method::POST,
-            "/api/kitchens/",
-            Some(&owner),
-            Some(json!({"name": "Import Kitchen", "slug": slug, "phone": "08031234567", "address": "5 Adeola Odeku"})),
-        )
-        .await;
-    assert_eq!(res.status, 201, "{}", res.raw);
-    let res = t
-        .call(
-            Method::POST,
-            &format!("/api/kitchens/admin/{slug}/status/"),
-            Some(admin),
-            Some(json!({"status": "active"})),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.raw);
-    (owner, slug)
-}
-
 async fn manage_items(t: &TestApp, slug: &str, token: &str) -> Vec<Value> {
     let res = t
         .call(
@@ -69,7 +44,7 @@ async fn manage_items(t: &TestApp, slug: &str, token: &str) -> Vec<Value> {
 async fn the_sample_spreadsheet_imports_into_a_kitchen_and_importing_it_again_updates_by_name() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
-    let (owner, slug) = kitchen(&t, &admin).await;
+    let (owner, slug) = t.active_kitchen(&admin, "Import Kitchen").await;
     let path = format!("/api/kitchens/{slug}/manage/foods/import/");
 
     let res = import(&t, &path, &owner, XLSX, sample("sample-menu.xlsx")).await;
@@ -165,7 +140,7 @@ async fn the_sample_spreadsheet_imports_into_a_kitchen_and_importing_it_again_up
 async fn a_file_with_mistakes_names_every_bad_row_and_writes_nothing() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
-    let (owner, slug) = kitchen(&t, &admin).await;
+    let (owner, slug) = t.active_kitchen(&admin, "Import Kitchen").await;
     let path = format!("/api/kitchens/{slug}/manage/foods/import/");
 
     let res = import(&t, &path, &owner, "text/csv", sample("sample-menu-with-mistakes.csv")).await;

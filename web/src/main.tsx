@@ -3,6 +3,7 @@ import { useEffect, useRef } from "preact/hooks";
 import { Account, Forgot } from "./pages/Account";
 import { Login, Signup } from "./pages/Auth";
 import { Cart } from "./pages/Cart";
+import { KitchenCoupons } from "./pages/Coupons";
 import { ImportMenu } from "./pages/Import";
 import { Board, Stock, Users } from "./pages/Kitchen";
 import { Carts, Home, KitchenSettings, KitchenStaff, ManageKitchen, MyKitchens, OpenKitchen, PlatformKitchens } from "./pages/Kitchens";
@@ -23,7 +24,7 @@ function Screen({ path }: { path: string }) {
       </Notice>
     );
   const kitchen = path.match(/^\/k\/([a-z0-9-]{3,40})(\/cart)?$/);
-  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff|menu|import))?$/);
+  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff|menu|import|coupons))?$/);
   const member = (screen: preact.JSX.Element) =>
     user ? screen : (
       <Notice tone="info">
@@ -41,6 +42,7 @@ function Screen({ path }: { path: string }) {
     if (screen === "staff") return member(<KitchenStaff slug={slug} />);
     if (screen === "menu") return member(<Stock slug={slug} />);
     if (screen === "import") return member(<ImportMenu slug={slug} />);
+    if (screen === "coupons") return member(<KitchenCoupons slug={slug} />);
     return member(<ManageKitchen slug={slug} />);
   }
   if (path === "/login") return <Login />;

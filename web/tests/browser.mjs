@@ -687,6 +687,44 @@ journey("a kitchen's owner imports a spreadsheet with one bad row, sees it named
   await owner.getByRole("region", { name: "Featured" }).getByText("Gbegiri Soup").waitFor();
 });
 
+journey("a kitchen's owner makes a buy-one-get-one coupon, sees it listed and switches it off; a taken code is refused", async () => {
+  const owner = shared.owner;
+  const slug = shared.ownerSlug;
+  assert.ok(owner && slug, "needs the kitchen and its owner of the journeys before");
+  await owner.goto(`${APP_URL}/#/manage/${slug}`);
+  await owner.getByRole("link", { name: "Coupons" }).click();
+  await owner.getByRole("heading", { name: "Coupons" }).waitFor();
+  await owner.getByText("No coupons yet.").waitFor();
+  await owner.getByLabel("Buy some, get some free").check();
+  await owner.getByLabel(/^Code customers type/).fill("bogo-amala");
+  await owner.getByLabel("Buy this dish").selectOption({ label: "Amala and Ewedu" });
+  await owner.getByRole("button", { name: "Make the coupon" }).click();
+  await owner.getByRole("status").filter({ hasText: "BOGO-AMALA is ready for customers." }).waitFor();
+  const line = owner.locator(".coupon-line", { hasText: "BOGO-AMALA" });
+  await line.getByText("Buy 1 Amala and Ewedu, get 1 free").waitFor();
+  await line.getByText("Used 0 times").waitFor();
+  await owner.screenshot({ path: `${ARTIFACTS}/coupons.png`, fullPage: true });
+  assert.ok(
+    await owner.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    "the coupon screen fits the phone's width (no sideways scrolling)",
+  );
+  // The same code again, in another case: refused, and said why.
+  await owner.getByLabel("An amount off").check();
+  await owner.getByLabel(/^Code customers type/).fill("Bogo-Amala");
+  await owner.getByLabel("Amount off (₦)").fill("500");
+  await owner.getByRole("button", { name: "Make the coupon" }).click();
+  await owner.getByRole("alert").filter({ hasText: "already has a coupon with this code" }).waitFor();
+  assert.equal(await owner.locator(".coupon-line").count(), 1);
+  // Switched off.
+  await line.getByLabel("On").uncheck();
+  await owner.getByRole("status").filter({ hasText: "BOGO-AMALA is switched off." }).waitFor();
+  await line.locator(".badge", { hasText: "Off" }).waitFor();
+  const listed = await call("GET", `/api/kitchens/${slug}/manage/coupons/`, await tokenOf(shared.ownerEmail, "a good long password"));
+  assert.equal(listed.body.items[0].kind, "buy_x_get_y");
+  assert.equal(listed.body.items[0].active, false);
+  assert.deepEqual(listed.body.items[0].buy, listed.body.items[0].get, "the same dish, one free for one bought");
+});
+
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);
