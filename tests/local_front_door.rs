@@ -151,9 +151,23 @@ impl Door {
         if let Some(kind) = parts.headers.get(header::CONTENT_TYPE) {
             headers.insert(header::CONTENT_TYPE, kind.clone());
         }
+        self.forward(parts.method, url, headers, body, "the images bucket")
+            .await
+    }
+
+    /// Sends a request to an origin and answers with what came back (hop-by-hop headers
+    /// dropped), or CloudFront's 502 when the origin cannot be reached.
+    async fn forward(
+        &self,
+        method: Method,
+        url: String,
+        headers: HeaderMap,
+        body: axum::body::Bytes,
+        origin: &str,
+    ) -> Response {
         let sent = self
             .client
-            .request(parts.method, url)
+            .request(method, url)
             .headers(headers)
             .body(body)
             .send()
@@ -161,7 +175,7 @@ impl Door {
         let upstream = match sent {
             Ok(upstream) => upstream,
             Err(err) => {
-                tracing::warn!(error = %err, "the images bucket did not answer");
+                tracing::warn!(error = %err, origin, "the origin did not answer");
                 return (StatusCode::BAD_GATEWAY, "502 Bad Gateway: the origin did not answer").into_response();
             }
         };
@@ -187,31 +201,7 @@ impl Door {
             url.push_str(query);
         }
         let headers = self.edge.origin_request_headers(behaviour, &parts.headers, peer);
-        let sent = self
-            .client
-            .request(parts.method.clone(), url)
-            .headers(headers)
-            .body(body)
-            .send()
-            .await;
-        let upstream = match sent {
-            Ok(upstream) => upstream,
-            Err(err) => {
-                tracing::warn!(error = %err, "the API origin did not answer");
-                // CloudFront's answer when the origin cannot be reached.
-                return (StatusCode::BAD_GATEWAY, "502 Bad Gateway: the origin did not answer").into_response();
-            }
-        };
-        let status = upstream.status();
-        let mut out = Response::builder().status(status);
-        for (name, value) in upstream.headers() {
-            if !is_hop_by_hop(name) {
-                out = out.header(name, value);
-            }
-        }
-        let bytes = upstream.bytes().await.unwrap_or_default();
-        out.body(Body::from(bytes))
-            .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+        self.forward(parts.method, url, headers, body, "the API").await
     }
 
     /// The web bucket: the object at the path (the root is `index.html`, the distribution's
