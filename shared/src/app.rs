@@ -169,6 +169,22 @@ impl App {
         }
     }
 
+    /// The app with the photos bucket its configuration names (`IMAGES_BUCKET`; none without
+    /// the `images` feature).
+    fn with_configured_images(self, sdk: &crate::platform::aws::SdkConfig) -> Self {
+        #[cfg(feature = "images")]
+        let app = Self {
+            images: Self::image_bucket_of(&self.config, sdk),
+            ..self
+        };
+        #[cfg(not(feature = "images"))]
+        let app = {
+            let _ = sdk;
+            self
+        };
+        app
+    }
+
     /// The photos bucket the configuration names, if it names one.
     #[cfg(feature = "images")]
     pub fn image_bucket_of(
@@ -219,12 +235,7 @@ impl App {
         let db = Self::db_of(&config, &sdk);
         let (keys, paystack_key) = load_secrets(&config, &sdk, function).await?;
         config.paystack_secret_key = paystack_key;
-        #[cfg(feature = "images")]
-        let images = Self::image_bucket_of(&config, &sdk);
-        let app = Self::with_keys(Arc::new(config), db, None, keys);
-        #[cfg(feature = "images")]
-        let app = Self { images, ..app };
-        Ok(app)
+        Ok(Self::with_keys(Arc::new(config), db, None, keys).with_configured_images(&sdk))
     }
 
     fn db_of(config: &Config, sdk: &crate::platform::aws::SdkConfig) -> Db {
@@ -244,12 +255,7 @@ impl App {
         let (keys, paystack_key) = load_secrets(&config, &sdk, function).await?;
         config.paystack_secret_key = paystack_key;
         let sender = crate::accounts::notify::AwsOtpSender::new(outbox_of(&config, &sdk, from));
-        #[cfg(feature = "images")]
-        let images = Self::image_bucket_of(&config, &sdk);
-        let app = Self::with_keys(Arc::new(config), db, Some(Arc::new(sender)), keys);
-        #[cfg(feature = "images")]
-        let app = Self { images, ..app };
-        Ok(app)
+        Ok(Self::with_keys(Arc::new(config), db, Some(Arc::new(sender)), keys).with_configured_images(&sdk))
     }
 }
 

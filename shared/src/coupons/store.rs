@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::Coupon;
-use crate::platform::db::{Db, PK, SK, from_item, s, to_item, transact};
+use crate::platform::db::{Db, PK, SK, from_item, s, set_all, to_item, transact};
 use crate::platform::error::Failure;
 
 const COUPON_PREFIX: &str = "COUPON#";
@@ -121,27 +121,20 @@ impl CouponStore {
         for key in ["id", "kitchen_id", "code", "uses", "created_at"] {
             fields.remove(key);
         }
-        let mut names: Vec<String> = fields.keys().cloned().collect();
-        names.sort();
-        let set = (0..names.len())
-            .map(|i| format!("#f{i} = :f{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         // A cleared optional field is written as NULL (read back as none).
-        let update = format!("SET {set}");
+        let set = set_all(&fields);
         let mut req = self
             .db
             .update_item(coupons_pk(&self.kitchen_id), &coupon_sk(&current.id))
-            .update_expression(update)
+            .update_expression(&set.clause)
             .condition_expression("attribute_exists(PK) AND #seen = :seen")
             .expression_attribute_names("#seen", "updated_at")
             .expression_attribute_values(":seen", s(&current.updated_at));
-        for (i, name) in names.iter().enumerate() {
-            if let Some(value) = fields.get(name) {
-                req = req
-                    .expression_attribute_names(format!("#f{i}"), name)
-                    .expression_attribute_values(format!(":f{i}"), value.clone());
-            }
+        for (placeholder, name) in set.names {
+            req = req.expression_attribute_names(placeholder, name);
+        }
+        for (placeholder, value) in set.values {
+            req = req.expression_attribute_values(placeholder, value);
         }
         Ok(
             match crate::platform::db::conditional_update::<Coupon>(req, "coupon", "UpdateItem coupon").await? {

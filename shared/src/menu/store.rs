@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Category, Food, Menu, StockAdjustment, StockLevel, StockLevels};
 use crate::platform::db::{
-    Conditional, Db, Item, PK, SK, conditional_update, db_error, from_item, n, s, to_item, transact,
+    Conditional, Db, Item, PK, SK, conditional_update, db_error, from_item, n, s, set_all, to_item, transact,
 };
 use crate::platform::error::Failure;
 
@@ -530,23 +530,15 @@ impl MenuStore {
         if !sets_stock {
             fields.remove("stock");
         }
-        let mut names: Vec<String> = fields.keys().cloned().collect();
-        names.sort();
-        let set = names
-            .iter()
-            .enumerate()
-            .map(|(i, _)| format!("#f{i} = :f{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let set = set_all(&fields);
         self.db.update_action(&self.menu_pk, food_sk(&current.id), |mut a| {
-            for (i, name) in names.iter().enumerate() {
-                if let Some(value) = fields.get(name) {
-                    a = a
-                        .expression_attribute_names(format!("#f{i}"), name)
-                        .expression_attribute_values(format!(":f{i}"), value.clone());
-                }
+            for (placeholder, name) in &set.names {
+                a = a.expression_attribute_names(placeholder, name);
             }
-            a.update_expression(format!("SET {set}"))
+            for (placeholder, value) in &set.values {
+                a = a.expression_attribute_values(placeholder, value.clone());
+            }
+            a.update_expression(&set.clause)
                 .condition_expression(
                     "attribute_exists(PK) AND (#f_version = :seen OR attribute_not_exists(#f_version))",
                 )

@@ -1,19 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, codeOf, messageOf, type Food } from "../api/client";
 import type { components } from "../api/schema";
-import { naira } from "../money";
+import { kobo, naira } from "../money";
 import { Notice } from "../ui";
 
 type Coupon = components["schemas"]["Coupon"];
 type Kind = Coupon["kind"];
-
-/** Naira as typed ("2,500") in kobo; null when it is not an amount. */
-function kobo(text: string): number | null {
-  const clean = text.replace(/[₦,\s]/g, "");
-  if (!/^\d+(\.\d{1,2})?$/.test(clean)) return null;
-  const [whole, part = ""] = clean.split(".");
-  return Number(whole) * 100 + Number(part.padEnd(2, "0"));
-}
 
 /** What a coupon gives, in a few words. */
 function offer(c: Coupon, dishes: Food[]): string {

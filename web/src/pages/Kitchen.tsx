@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, codeOf, messageOf, type Category, type Food, type Order, type OrderSummary } from "../api/client";
-import { naira } from "../money";
+import { kobo, naira } from "../money";
 import { DishPhotos } from "./Photos";
 import { Notice, Pill, TAG_LABELS, type Tag, shortId, words } from "../ui";
 
@@ -143,14 +143,6 @@ export function Board({ slug }: { slug?: string }) {
       </div>
     </section>
   );
-}
-
-/** Naira as typed by a person ("2,500" or "2500.50") in kobo; null when it is not an amount. */
-function kobo(text: string): number | null {
-  const clean = text.replace(/[₦,\s]/g, "");
-  if (!/^\d+(\.\d{1,2})?$/.test(clean)) return null;
-  const [whole, part = ""] = clean.split(".");
-  return Number(whole) * 100 + Number(part.padEnd(2, "0"));
 }
 
 /** A menu's management API: a kitchen's own (`slug`: its managers), or the home kitchen's

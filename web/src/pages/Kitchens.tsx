@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, codeOf, messageOf, type Kitchen, type Member } from "../api/client";
 import { handover, opensAgain } from "../kitchens";
-import { naira } from "../money";
+import { kobo, naira } from "../money";
 import { go } from "../route";
 import { Notice, useUser } from "../ui";
 import { Menu } from "./Menu";
@@ -205,14 +205,6 @@ export function ManageKitchen({ slug }: { slug: string }) {
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 type Range = { day: (typeof DAYS)[number]; opens: string; closes: string };
-
-/** Naira as typed ("2,500") in kobo; null when it is not an amount. */
-function kobo(text: string): number | null {
-  const clean = text.replace(/[₦,\s]/g, "");
-  if (!/^\d+(\.\d{1,2})?$/.test(clean)) return null;
-  const [whole, part = ""] = clean.split(".");
-  return Number(whole) * 100 + Number(part.padEnd(2, "0"));
-}
 
 /** Owners and managers: hours, a pause switch, delivery and pickup. */
 export function KitchenSettings({ slug }: { slug: string }) {

@@ -797,6 +797,33 @@ pub fn to_item<T: serde::Serialize>(
     Ok(item)
 }
 
+/// `SET` of every attribute of `fields` (`#f0 = :f0, ...`, in name order): the clause, and the
+/// names and values to bind to its placeholders.
+pub struct SetAll {
+    pub clause: String,
+    pub names: Vec<(String, String)>,
+    pub values: Vec<(String, AttributeValue)>,
+}
+
+pub fn set_all(fields: &Item) -> SetAll {
+    let mut attributes: Vec<(&String, &AttributeValue)> = fields.iter().collect();
+    attributes.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = SetAll {
+        clause: String::from("SET "),
+        names: Vec::with_capacity(attributes.len()),
+        values: Vec::with_capacity(attributes.len()),
+    };
+    for (i, (name, value)) in attributes.into_iter().enumerate() {
+        if i > 0 {
+            out.clause.push_str(", ");
+        }
+        out.clause.push_str(&format!("#f{i} = :f{i}"));
+        out.names.push((format!("#f{i}"), name.clone()));
+        out.values.push((format!(":f{i}"), value.clone()));
+    }
+    out
+}
+
 pub fn sk_of(item: &Item) -> &str {
     item.get(SK)
         .and_then(|v| v.as_s().ok())
