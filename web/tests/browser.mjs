@@ -645,6 +645,13 @@ journey("a kitchen's owner imports a spreadsheet with one bad row, sees it named
   await owner.goto(`${APP_URL}/#/manage/${slug}/menu`);
   await owner.getByRole("link", { name: "Import dishes from a spreadsheet" }).click();
   await owner.getByRole("heading", { name: "Import dishes from a spreadsheet" }).waitFor();
+  // The API out of reach: the screen says so and lets go of its button.
+  await owner.route("**/manage/foods/import/**", (route) => route.abort());
+  await owner.getByLabel("Spreadsheet (.csv or .xlsx)").setInputFiles({ name: "menu.csv", mimeType: "text/csv", buffer: Buffer.from("name,category,price\nX,Y,1\n") });
+  await owner.getByRole("button", { name: "Import" }).click();
+  await owner.getByRole("alert").filter({ hasText: "cannot be reached" }).waitFor();
+  assert.equal(await owner.getByRole("button", { name: "Import" }).isEnabled(), true);
+  await owner.unroute("**/manage/foods/import/**");
   const header = "name,category,price,tags,featured\n";
   const bad = `${header}Gbegiri Soup,Soups,"1,800",vegan,yes\nEwa Agoyin,Soups,two thousand,vegetarian,no\n`;
   await owner.getByLabel("Spreadsheet (.csv or .xlsx)").setInputFiles({ name: "menu.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
@@ -715,6 +722,12 @@ journey("a kitchen's owner makes a buy-one-get-one coupon, sees it listed and sw
   await owner.getByRole("button", { name: "Make the coupon" }).click();
   await owner.getByRole("alert").filter({ hasText: "already has a coupon with this code" }).waitFor();
   assert.equal(await owner.locator(".coupon-line").count(), 1);
+  // The API out of reach: said so, and nothing is half-done.
+  await owner.route("**/api/kitchens/*/manage/coupons/**", (route) => route.abort());
+  await owner.getByLabel(/^Code customers type/).fill("OFFLINE-500");
+  await owner.getByRole("button", { name: "Make the coupon" }).click();
+  await owner.getByRole("alert").filter({ hasText: "cannot be reached" }).waitFor();
+  await owner.unroute("**/api/kitchens/*/manage/coupons/**");
   // Switched off.
   await line.getByLabel("On").uncheck();
   await owner.getByRole("status").filter({ hasText: "BOGO-AMALA is switched off." }).waitFor();

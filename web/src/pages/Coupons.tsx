@@ -57,7 +57,11 @@ export function KitchenCoupons({ slug }: { slug: string }) {
     load();
   }, [slug]);
 
-  const create = async (e: Event) => {
+  /** Runs a change; a request that never gets an answer says so instead of doing nothing. */
+  const attempt = (work: () => Promise<void>) =>
+    work().catch(() => setNote({ tone: "error", text: "The platform cannot be reached. Check your connection and try again." }));
+
+  const create = (e: Event) => attempt(async () => {
     e.preventDefault();
     // The element, kept: `currentTarget` is gone once the event has been handled (after an await).
     const element = e.currentTarget as HTMLFormElement;
@@ -92,7 +96,7 @@ export function KitchenCoupons({ slug }: { slug: string }) {
     element.reset();
     setKind("percent");
     load();
-  };
+  });
 
   if (!coupons) return problem ? <Notice tone="error">{problem}</Notice> : <Notice tone="info">Loading…</Notice>;
   const dishOptions = dishes.map((d) => (
@@ -124,11 +128,13 @@ export function KitchenCoupons({ slug }: { slug: string }) {
               <input
                 type="checkbox"
                 checked={c.active}
-                onChange={async (e) => {
+                onChange={(e) => {
                   const active = e.currentTarget.checked;
+                  attempt(async () => {
                   const { error } = await api.PATCH("/api/kitchens/{slug}/manage/coupons/{id}/", { params: { path: { slug, id: c.id } }, body: { active } as never });
                   setNote(error ? { tone: "error", text: messageOf(error, "Could not change it.") } : { tone: "ok", text: active ? `${c.code} is on.` : `${c.code} is switched off.` });
                   load();
+                  });
                 }}
               />{" "}
               On
@@ -136,11 +142,13 @@ export function KitchenCoupons({ slug }: { slug: string }) {
             <button
               type="button"
               class="secondary"
-              onClick={async () => {
+              onClick={() => {
                 if (!confirm(`Delete the coupon ${c.code}?`)) return;
+                attempt(async () => {
                 const { error } = await api.DELETE("/api/kitchens/{slug}/manage/coupons/{id}/", { params: { path: { slug, id: c.id } } });
                 setNote(error ? { tone: "error", text: messageOf(error, "Could not delete it.") } : { tone: "ok", text: `${c.code} deleted.` });
                 load();
+                });
               }}
             >
               Delete {c.code}

@@ -62,6 +62,9 @@ export function DishPhotos({ slug, food, changed }: { slug?: string; food: Food;
   const [progress, setProgress] = useState<number | null>(null);
   const [note, setNote] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const full = food.images.length >= 8;
+  /** Runs a change; a request that never gets an answer says so instead of doing nothing. */
+  const attempt = (work: () => Promise<void>) =>
+    work().catch(() => setNote({ tone: "error", text: "The kitchen cannot be reached. Check your connection and try again." }));
 
   const upload = async () => {
     if (!picked) return;
@@ -97,11 +100,13 @@ export function DishPhotos({ slug, food, changed }: { slug?: string; food: Food;
                 <button
                   type="button"
                   class="secondary"
-                  onClick={async () => {
-                    const { error } = await photos.primary(image.id);
-                    setNote(error ? { tone: "error", text: messageOf(error, "Could not change the main photo.") } : { tone: "ok", text: "Main photo changed." });
-                    changed();
-                  }}
+                  onClick={() =>
+                    attempt(async () => {
+                      const { error } = await photos.primary(image.id);
+                      setNote(error ? { tone: "error", text: messageOf(error, "Could not change the main photo.") } : { tone: "ok", text: "Main photo changed." });
+                      changed();
+                    })
+                  }
                 >
                   Make main photo
                 </button>
@@ -109,11 +114,13 @@ export function DishPhotos({ slug, food, changed }: { slug?: string; food: Food;
               <button
                 type="button"
                 class="secondary"
-                onClick={async () => {
+                onClick={() => {
                   if (!confirm("Delete this photo?")) return;
-                  const { error } = await photos.remove(image.id);
-                  setNote(error ? { tone: "error", text: messageOf(error, "Could not delete the photo.") } : { tone: "ok", text: "Photo deleted." });
-                  changed();
+                  attempt(async () => {
+                    const { error } = await photos.remove(image.id);
+                    setNote(error ? { tone: "error", text: messageOf(error, "Could not delete the photo.") } : { tone: "ok", text: "Photo deleted." });
+                    changed();
+                  });
                 }}
               >
                 Delete photo
