@@ -64,17 +64,21 @@ impl App {
     /// The home kitchen's id: the kitchen `/api/foods/*`, `/api/cart/*` and `/api/orders/admin/*`
     /// act on (one read the first time an instance asks; neither slug nor id ever changes).
     pub async fn home_kitchen(&self) -> Result<String, crate::platform::error::ApiError> {
-        let slug = self
-            .config
-            .home_kitchen
-            .as_deref()
-            .unwrap_or(crate::platform::config::DEFAULT_HOME_KITCHEN);
+        let slug = self.home_kitchen_slug();
         self.kitchens.id_of(slug).await.map_err(|err| match err {
             crate::kitchens::KitchenError::NotFound => crate::platform::error::ApiError::Unavailable(anyhow::anyhow!(
                 "the home kitchen {slug} does not exist: run kitchen-ops create-kitchen --home (or seed-demo)"
             )),
             other => other.into(),
         })
+    }
+
+    /// The home kitchen's slug.
+    pub fn home_kitchen_slug(&self) -> &str {
+        self.config
+            .home_kitchen
+            .as_deref()
+            .unwrap_or(crate::platform::config::DEFAULT_HOME_KITCHEN)
     }
 
     /// Every key ring from `JWT_SECRET` (tests and tools; none without it).
@@ -100,10 +104,18 @@ impl App {
         // Checkout reaches the cart through the orders' port, which the cart's store implements.
         let order_store = OrderStore::new(db.clone()).with_cart(Arc::new(CartStore::new(db.clone())));
         let menu = MenuService::new(db.clone());
-        let orders = OrderService::new(order_store, menu.clone()).with_unpaid_rules(UnpaidRules {
-            ttl_secs: config.unpaid_order_ttl.as_secs() as i64,
-            max_open: config.max_open_unpaid_orders as usize,
-        });
+        let tiers = crate::coupons::model::TierThresholds {
+            regular_orders: config.customer_tiers.regular_orders,
+            regular_spent: config.customer_tiers.regular_spent,
+            vip_orders: config.customer_tiers.vip_orders,
+            vip_spent: config.customer_tiers.vip_spent,
+        };
+        let orders = OrderService::new(order_store, menu.clone())
+            .with_unpaid_rules(UnpaidRules {
+                ttl_secs: config.unpaid_order_ttl.as_secs() as i64,
+                max_open: config.max_open_unpaid_orders as usize,
+            })
+            .with_tier_thresholds(tiers);
         #[cfg(feature = "payments")]
         let payments = Self::paystack_of(&config).map(|paystack| {
             crate::payments::service::PaymentService::new(
@@ -132,7 +144,7 @@ impl App {
                 config.default_country_code.clone(),
             ),
             cursors: Cursors::new(keys.tokens.clone()),
-            coupons: crate::coupons::CouponService::new(db.clone()),
+            coupons: crate::coupons::CouponService::new(db.clone()).with_thresholds(tiers),
             config,
             db,
             keys,

@@ -738,6 +738,67 @@ journey("a kitchen's owner makes a buy-one-get-one coupon, sees it listed and sw
   assert.deepEqual(listed.body.items[0].buy, listed.body.items[0].get, "the same dish, one free for one bought");
 });
 
+journey("a customer picks a percentage coupon at checkout, sees the discount and new total before paying, and a used-up coupon is explained", async (page) => {
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const stamp = Date.now().toString(36).toUpperCase();
+  const [percent, once] = [`JOLLOF20-${stamp}`, `ONLYONE-${stamp}`];
+  for (const body of [
+    { code: percent, kind: "percent", percent: 20, description: "20% off your order" },
+    { code: once, kind: "fixed", amount: 50_000, usage_limit: 1 },
+  ]) {
+    const made = await call("POST", "/api/kitchens/chuks-kitchen/manage/coupons/", admin, body);
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+  }
+  // Someone else uses the one-use coupon up.
+  const dodo = (await call("GET", "/api/foods/?q=Dodo")).body.items[0];
+  const early = await tokenOf(await verifiedUser("early-bird"), "a good long password");
+  const first = await call("POST", "/api/orders/", early, { items: [{ food_item_id: dodo.id, quantity: 1 }], fulfilment: "pickup", coupon_code: once });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+
+  const email = await verifiedUser("coupon-customer");
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
+  await page.goto(HOME_MENU);
+  await page.getByRole("button", { name: "Add Jollof Rice with Chicken to the cart" }).click();
+  await page.getByRole("status").filter({ hasText: "Added Jollof Rice with Chicken" }).waitFor();
+  await page.getByRole("link", { name: "See your cart" }).click();
+  await page.getByRole("heading", { name: "Your cart" }).waitFor();
+  assert.equal(await page.getByTestId("cart-total").innerText(), "₦3,500");
+
+  // The used-up code: said why, and the order cannot go with it.
+  await page.getByLabel("Coupon code").fill(once.toLowerCase());
+  await page.getByRole("alert").filter({ hasText: "This coupon has been used up" }).waitFor();
+  assert.ok(await page.getByRole("button", { name: "Place order" }).isDisabled());
+  await page.screenshot({ path: `${ARTIFACTS}/coupon-used-up.png`, fullPage: true });
+  await page.getByRole("button", { name: "Remove code" }).click();
+  assert.equal(await page.getByLabel("Coupon code").inputValue(), "");
+
+  // The customer's own coupons are one tap away; the discount and new total show at once.
+  await page.getByRole("group", { name: "Your coupons" }).getByRole("button", { name: new RegExp(percent) }).click();
+  await page.getByRole("status").filter({ hasText: `${percent} takes ₦700 off` }).waitFor();
+  assert.equal(await page.getByTestId("checkout-total").innerText(), "₦2,800");
+  await page.screenshot({ path: `${ARTIFACTS}/coupon-applied.png`, fullPage: true });
+  assert.ok(
+    await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    "the checkout fits the phone's width (no sideways scrolling)",
+  );
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  await page.getByTestId("order-discount").filter({ hasText: `Coupon ${percent}` }).waitFor();
+  assert.match(await page.getByTestId("order-discount").innerText(), /−₦700/);
+  await page.getByRole("button", { name: "Pay ₦2,800 with Paystack" }).waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/coupon-order.png`, fullPage: true });
+
+  // The account keeps what it saved, and the coupon (once per customer) is no longer offered.
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("heading", { name: "Your coupons" }).waitFor();
+  await page.getByRole("list", { name: "Coupons you have used" }).getByText("saved ₦700").waitFor();
+  await page.getByTestId("tier").filter({ hasText: "New customer" }).waitFor();
+});
+
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);

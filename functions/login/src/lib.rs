@@ -110,9 +110,14 @@ async fn logout_all(State(app): State<App>, caller: Caller) -> Result<Response, 
     Ok(no_store(StatusCode::NO_CONTENT.into_response()))
 }
 
+/// The caller's account, with their tier and what earned it (read side by side).
 async fn me(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    let account = app.accounts.me(&caller).await?;
-    Ok(Json(json!({ "user": account.user() })))
+    let (account, standing) = tokio::join!(app.accounts.me(&caller), app.coupons.standing(&caller.user_id));
+    let (account, (stats, tier)) = (account?, standing?);
+    let mut user = json!(account.user());
+    user["tier"] = json!(tier.as_str());
+    user["stats"] = json!(stats);
+    Ok(Json(json!({ "user": user })))
 }
 
 async fn update_me(

@@ -1,6 +1,6 @@
 //! `orders` function: a customer places orders, lists and reads their own, cancels pending
-//! ones, and keeps a cart per kitchen that checks out into an order. Customer tokens only (an admin token is
-//! a 403).
+//! ones, keeps a cart per kitchen that checks out into an order, and finds, tries and looks back
+//! on coupons. Customer tokens only (an admin token is a 403).
 
 use axum::extract::{FromRequestParts, Path, RawPathParams, State};
 use axum::http::StatusCode;
@@ -14,10 +14,13 @@ use serde_json::{Value, json};
 use shared::accounts::http::Customer;
 use shared::cart::http::cart_body;
 use shared::cart::model::Quantity;
+use shared::coupons::http::coupon_view;
 use shared::http::{JsonBody, PathId, QueryParams, Service, path_id, service};
 use shared::menu::http::food_not_found;
-use shared::orders::http::{handover_input, idempotency_key, order_input, order_not_found, placement_response};
-use shared::orders::model::{Handover, NewOrder};
+use shared::orders::http::{
+    handover_input, idempotency_key, lines_input, order_input, order_not_found, placement_response,
+};
+use shared::orders::model::{Handover, NewOrder, RequestedLine};
 use shared::pagination::PageQuery;
 use shared::{ApiError, App};
 
@@ -36,7 +39,11 @@ pub fn router(app: App) -> Service {
                 put(set_line).delete(remove_line),
             )
             .route("/api/kitchens/{slug}/cart/checkout", post(checkout))
-            .route("/api/carts", get(carts)),
+            .route("/api/carts", get(carts))
+            .route("/api/coupons", get(usable_coupons))
+            .route("/api/kitchens/{slug}/coupons", get(usable_coupons))
+            .route("/api/coupons/validate", post(validate_coupon))
+            .route("/api/coupons/usage", get(coupon_usage)),
         app,
     )
 }
@@ -189,4 +196,108 @@ async fn checkout(
     let handover = Handover::parse(handover_input(&body))?;
     let placement = app.cart.checkout(&customer, &kitchen, key, handover).await?;
     placement_response(placement)
+}
+
+/// The kitchen a path names by `{slug}` (else the home kitchen): its id and slug.
+struct KitchenAt {
+    id: String,
+    slug: String,
+}
+
+impl FromRequestParts<App> for KitchenAt {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, app)
+            .await
+            .map_err(|_| ApiError::not_found("route_not_found", "No route matches this path"))?;
+        let slug = params
+            .iter()
+            .find(|(name, _)| *name == "slug")
+            .map(|(_, v)| v.to_owned());
+        KitchenAt::named(app, slug.as_deref()).await
+    }
+}
+
+impl KitchenAt {
+    /// The kitchen with this slug, or the home kitchen.
+    async fn named(app: &App, slug: Option<&str>) -> Result<Self, ApiError> {
+        match slug {
+            Some(slug) => Ok(KitchenAt {
+                id: app.kitchens.id_of(slug).await?,
+                slug: slug.to_owned(),
+            }),
+            None => Ok(KitchenAt {
+                id: app.home_kitchen().await?,
+                slug: app.home_kitchen_slug().to_owned(),
+            }),
+        }
+    }
+}
+
+/// The kitchen's coupons the caller can use now.
+async fn usable_coupons(
+    State(app): State<App>,
+    customer: Customer,
+    kitchen: KitchenAt,
+) -> Result<Json<Value>, ApiError> {
+    let coupons = app.coupons.usable(&kitchen.id, &customer.user_id).await?;
+    let items: Vec<Value> = coupons.iter().map(|c| coupon_view(c, &kitchen.slug)).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// What a coupon would take off the caller's order: `items`, or their cart at `kitchen`
+/// (default the home kitchen). The same checks as placing the order; nothing is written.
+async fn validate_coupon(
+    State(app): State<App>,
+    customer: Customer,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let code = match body.get("code") {
+        Some(Value::String(code)) if !code.trim().is_empty() => code.clone(),
+        _ => {
+            return Err(ApiError::field(
+                "invalid_code",
+                "code",
+                "is required",
+                "Give a coupon code",
+            ));
+        }
+    };
+    let slug = match body.get("kitchen") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(slug)) => Some(slug.trim().to_owned()),
+        Some(_) => {
+            return Err(ApiError::field(
+                "invalid_kitchen",
+                "kitchen",
+                "must be a kitchen's slug",
+                "Invalid kitchen",
+            ));
+        }
+    };
+    let kitchen = KitchenAt::named(&app, slug.as_deref()).await?;
+    let lines = match body.get("items") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(RequestedLine::parse_all(lines_input(&body))?),
+    };
+    let quote = app.orders.quote(&customer, &kitchen.id, lines, &code).await?;
+    Ok(Json(json!({
+        "coupon": coupon_view(&quote.coupon, &kitchen.slug),
+        "subtotal": quote.subtotal,
+        "discount": quote.discount,
+        "currency": shared::menu::model::CURRENCY,
+    })))
+}
+
+/// The caller's coupon uses, newest first.
+async fn coupon_usage(
+    State(app): State<App>,
+    customer: Customer,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = format!("coupons:usage:{}", customer.user_id);
+    let page = app.cursors.page(&scope, &query)?;
+    let usage = app.coupons.usage(&customer.user_id, &page).await?;
+    Ok(Json(app.cursors.listing(&scope, &usage)?))
 }

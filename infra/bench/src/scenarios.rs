@@ -63,6 +63,8 @@ pub fn function_env(args: &Args, keys: KeySource) -> Vec<(String, String)> {
         ("SNS_ENDPOINT", args.moto.as_str()),
         ("OTP_SENDER_EMAIL", SENDER),
         ("OTP_DAILY_LIMIT", "1000"),
+        // The bench's one customer places every measured order and pays none of them.
+        ("MAX_OPEN_UNPAID_ORDERS", "1000"),
         ("AWS_ACCESS_KEY_ID", "local"),
         ("AWS_SECRET_ACCESS_KEY", "local"),
         ("AWS_REGION", "us-east-1"),
@@ -169,6 +171,9 @@ pub struct Data {
     /// The home kitchen (the bench's dishes and orders are its).
     kitchen: shared::kitchens::model::Kitchen,
 }
+
+/// The code of the coupon the bench's placements with a coupon use.
+const BENCH_COUPON: &str = "BENCH10";
 
 fn email(tag: &str) -> Identifier {
     Identifier::parse(
@@ -285,6 +290,13 @@ impl Data {
                 .push(data.tracked_food(&format!("Bench Dish {i}"), &category).await?);
         }
         data.order = data.order(false).await?;
+        // A coupon the bench customer can use on every placement (10% off, no limit to speak of).
+        let coupon = json!({"code": BENCH_COUPON, "kind": "percent", "percent": 10, "per_customer_limit": 1_000_000});
+        let fields = coupon.as_object().cloned().unwrap_or_default();
+        shared::coupons::CouponService::new(data.store.clone())
+            .create(&data.kitchen.id, &fields)
+            .await
+            .map_err(|e| anyhow::anyhow!("the bench coupon: {e}"))?;
         Ok(data)
     }
 
@@ -432,6 +444,7 @@ impl Data {
             delivery_address: Some("12 Admiralty Way, Lekki".into()),
             note: None,
             delivery_location: None,
+            coupon_code: None,
         };
         let order = Order::place(
             &self.customer.id,
@@ -453,6 +466,7 @@ impl Data {
                 None,
                 // The bench's one customer holds as many unpaid orders as it places.
                 &shared::orders::model::OpenSlot::Add { max: 1_000_000 },
+                None,
                 &self.customer_session,
                 now_epoch(),
             )
@@ -755,6 +769,7 @@ impl Data {
                 let one = json!({"items": [{"food_item_id": self.dish, "quantity": 1}], "delivery_address": "12 Admiralty Way, Lekki"});
                 let fifty = json!({"items": self.bench_dishes.iter().map(|d| json!({"food_item_id": d, "quantity": 1})).collect::<Vec<_>>(), "delivery_address": "12 Admiralty Way, Lekki"});
                 let tracked = json!({"items": [{"food_item_id": self.bench_dishes[0], "quantity": 1}], "delivery_address": "12 Admiralty Way, Lekki"});
+                let with_coupon = json!({"items": [{"food_item_id": self.dish, "quantity": 1}], "delivery_address": "12 Admiralty Way, Lekki", "coupon_code": BENCH_COUPON});
                 let pending: Vec<String> = all((0..n).map(|_| self.order(false)).collect()).await?;
                 let key = ulid::Ulid::new().to_string();
                 let browsing = self.cart_customer(10).await?;
@@ -829,6 +844,12 @@ impl Data {
                         Kind::Placement,
                         201,
                         repeat(event("POST", "/api/orders/", "", c.as_deref(), Some(&one), &[])),
+                    ),
+                    s(
+                        "POST /api/orders (1 line, coupon)",
+                        Kind::Placement,
+                        201,
+                        repeat(event("POST", "/api/orders/", "", c.as_deref(), Some(&with_coupon), &[])),
                     ),
                     s(
                         "POST /api/orders (50 lines)",

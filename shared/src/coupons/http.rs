@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::model::{Coupon, Offer};
+use super::model::{Coupon, CouponRefusal, Offer};
 use super::service::CouponError;
 use crate::platform::error::ApiError;
 
@@ -17,6 +17,36 @@ impl From<CouponError> for ApiError {
                 [("code".to_owned(), "is taken in this kitchen".to_owned())].into(),
             ),
             CouponError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<CouponRefusal> for ApiError {
+    fn from(refusal: CouponRefusal) -> Self {
+        match refusal {
+            CouponRefusal::NotFound => coupon_not_found(),
+            CouponRefusal::NotStarted(at) => {
+                ApiError::conflict("coupon_not_started", format!("This coupon can be used from {at}"))
+            }
+            CouponRefusal::Expired => ApiError::conflict("coupon_expired", "This coupon has expired"),
+            CouponRefusal::Exhausted => ApiError::conflict("coupon_exhausted", "This coupon has been used up"),
+            CouponRefusal::LimitReached => ApiError::conflict(
+                "coupon_limit_reached",
+                "You have already used this coupon as many times as it allows",
+            ),
+            CouponRefusal::TierMismatch(tier) => {
+                ApiError::conflict("coupon_tier_mismatch", format!("This coupon is for {tier} customers"))
+            }
+            CouponRefusal::BelowMinimum(min) => ApiError::conflict(
+                "below_minimum_subtotal",
+                format!(
+                    "This coupon needs a subtotal of at least {}",
+                    crate::menu::model::naira(min)
+                ),
+            ),
+            CouponRefusal::NotApplicable => {
+                ApiError::conflict("coupon_not_applicable", "This coupon needs its dishes in the order")
+            }
         }
     }
 }

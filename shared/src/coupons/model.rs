@@ -48,6 +48,8 @@ pub enum Tier {
 }
 
 impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::New, Tier::Standard, Tier::Regular, Tier::Vip];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::New => "new",
@@ -351,6 +353,74 @@ impl Coupon {
         next.updated_at = now.to_owned();
         Ok(next)
     }
+}
+
+impl Coupon {
+    /// Whether the customer could use it now on an order that meets its minimum and holds its
+    /// dishes: what "the coupons the caller can use now" lists.
+    pub fn usable_now(&self, now: Timestamp, tier: Tier, used: i64) -> bool {
+        self.admits(now, tier, used, i64::MAX).is_ok()
+    }
+
+    /// Admission, then the discount: what using it on `lines` takes off their subtotal.
+    pub fn apply(&self, now: Timestamp, tier: Tier, used: i64, lines: &[PricedLine]) -> Result<i64, CouponRefusal> {
+        let subtotal = lines
+            .iter()
+            .map(|l| l.unit_price.saturating_mul(l.quantity))
+            .fold(0_i64, i64::saturating_add);
+        self.admits(now, tier, used, subtotal)?;
+        self.discount(lines, subtotal)
+    }
+
+    /// The coupon as an order carries it.
+    pub fn applied(&self) -> AppliedCoupon {
+        AppliedCoupon {
+            id: self.id.clone(),
+            code: self.code.as_str().to_owned(),
+            kind: self.offer.kind().to_owned(),
+        }
+    }
+}
+
+/// A coupon as an order freezes it at placement: which one (its id: a code can be deleted and
+/// made again), its code and kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedCoupon {
+    pub id: String,
+    pub code: String,
+    pub kind: String,
+}
+
+/// How often one customer has used a kitchen's code: the count belongs to the coupon that had
+/// the code then (`coupon_id`), so a code deleted and made again starts from nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerUses {
+    pub coupon_id: String,
+    pub used: i64,
+}
+
+impl CustomerUses {
+    /// The customer's uses of `coupon` (none when the count is another coupon's).
+    pub fn of(&self, coupon: &Coupon) -> i64 {
+        if self.coupon_id == coupon.id { self.used } else { 0 }
+    }
+}
+
+/// One use of a coupon, as the customer's usage history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub code: String,
+    pub kitchen: UsageKitchen,
+    pub order_id: String,
+    /// Kobo.
+    pub discount: i64,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageKitchen {
+    pub id: String,
+    pub slug: String,
 }
 
 fn dates_in_order(starts: Option<&str>, ends: Option<&str>) -> Result<(), Invalid> {
@@ -672,6 +742,66 @@ mod tests {
             unit_price,
             quantity,
         }
+    }
+
+    #[test]
+    fn applying_admits_first_then_discounts_the_lines_subtotal() {
+        let now: Timestamp = "2026-12-03T12:00:00Z".parse().unwrap();
+        let mut c = coupon(Offer::Percent { percent: 10 });
+        c.min_subtotal = 5_000;
+        let lines = [line("A", 2_500, 2), line("B", 1_001, 1)];
+        assert_eq!(
+            c.apply(now, Tier::New, 0, &lines),
+            Ok(600),
+            "10% of 6,001 kobo, rounded down"
+        );
+        assert_eq!(
+            c.apply(now, Tier::New, 0, &lines[..1]),
+            Ok(500),
+            "exactly the minimum is enough"
+        );
+        assert_eq!(
+            c.apply(now, Tier::New, 0, &[line("A", 2_500, 1)]),
+            Err(CouponRefusal::BelowMinimum(5_000))
+        );
+        assert_eq!(c.apply(now, Tier::New, 1, &lines), Err(CouponRefusal::LimitReached));
+    }
+
+    #[test]
+    fn usable_now_ignores_the_order_but_not_the_dates_uses_limit_or_tier() {
+        let now: Timestamp = "2026-12-03T12:00:00Z".parse().unwrap();
+        let mut c = coupon(Offer::Fixed { amount: 1_000 });
+        c.min_subtotal = 1_000_000;
+        assert!(c.usable_now(now, Tier::Standard, 0), "a minimum does not hide it");
+        assert!(!c.usable_now(now, Tier::Standard, 1), "used as often as it allows");
+        c.customer_tier = Audience::Vip;
+        assert!(!c.usable_now(now, Tier::Regular, 0));
+        assert!(c.usable_now(now, Tier::Vip, 0));
+        c.ends_at = Some("2026-12-03T11:00:00Z".into());
+        assert!(!c.usable_now(now, Tier::Vip, 0));
+    }
+
+    #[test]
+    fn a_customers_count_belongs_to_the_coupon_that_had_the_code() {
+        let c = coupon(Offer::Fixed { amount: 1_000 });
+        let theirs = CustomerUses {
+            coupon_id: c.id.clone(),
+            used: 2,
+        };
+        assert_eq!(theirs.of(&c), 2);
+        let older = CustomerUses {
+            coupon_id: "01JOLDERCOUPON0000000000000".into(),
+            used: 2,
+        };
+        assert_eq!(older.of(&c), 0, "the code was deleted and made again");
+        assert_eq!(
+            c.applied(),
+            AppliedCoupon {
+                id: c.id.clone(),
+                code: c.code.as_str().into(),
+                kind: "fixed".into()
+            }
+        );
     }
 
     #[test]

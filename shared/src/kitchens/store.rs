@@ -266,7 +266,7 @@ impl KitchenStore {
     pub async fn directory(&self, status: Option<KitchenStatus>, page: &PageRequest) -> Result<Page<Kitchen>, Failure> {
         let entries = self
             .db
-            .query_table_page(directory_pk(status), page, "Query kitchen directory")
+            .query_table_page(directory_pk(status), page, false, "Query kitchen directory")
             .await?;
         let ids: Vec<String> = entries
             .items

@@ -210,6 +210,7 @@ mod tests {
             delivery_address: (fulfilment == Fulfilment::Delivery).then(|| "1 Marina".into()),
             note: None,
             delivery_location: None,
+            coupon_code: None,
         };
         let line = OrderLine {
             food_item_id: "F".into(),

@@ -64,6 +64,7 @@ impl From<OrderError> for ApiError {
             OrderError::Refused { refusal, time_zone } => refused(refusal, &time_zone),
             OrderError::Menu(e) => e.into(),
             OrderError::Account(e) => e.into(),
+            OrderError::Coupon(refusal) => refusal.into(),
             OrderError::Failure(failure) => failure.into(),
         }
     }
@@ -127,7 +128,15 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, Ap
 
 /// An order request body as it was sent (the rules are the model's).
 pub fn order_input(body: &Value) -> OrderInput {
-    let items = match body.get("items") {
+    OrderInput {
+        items: lines_input(body),
+        handover: handover_input(body),
+    }
+}
+
+/// The `items` of a request body, as they were sent.
+pub fn lines_input(body: &Value) -> LinesInput {
+    match body.get("items") {
         None | Some(Value::Null) => LinesInput::Missing,
         Some(Value::Array(items)) => LinesInput::Lines(
             items
@@ -139,10 +148,6 @@ pub fn order_input(body: &Value) -> OrderInput {
                 .collect(),
         ),
         Some(_) => LinesInput::NotAList,
-    };
-    OrderInput {
-        items,
-        handover: handover_input(body),
     }
 }
 
@@ -220,6 +225,7 @@ pub fn handover_input(body: &Value) -> HandoverInput {
         delivery_address: text("delivery_address"),
         note: text("note"),
         delivery_location,
+        coupon_code: text("coupon_code"),
     }
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::model::Role;
+use crate::coupons::model::{AppliedCoupon, PricedLine};
 use crate::kitchens::model::Location;
 use crate::menu::model::{Food, Money};
 use crate::platform::validation::{Invalid, Problems};
@@ -559,9 +560,12 @@ pub struct NewOrder {
     pub note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coupon_code: Option<String>,
 }
 
-/// How an order is fulfilled and its details, as checked for placement and checkout alike.
+/// How an order is fulfilled and its details (a coupon among them), as checked for placement
+/// and checkout alike.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Handover {
     pub fulfilment: Fulfilment,
@@ -570,6 +574,10 @@ pub struct Handover {
     /// Where a delivery goes on the map (a kitchen that delivers within a radius needs it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_location: Option<Location>,
+    /// The coupon code the customer gave, upper-case (which coupon it names, if any, is the
+    /// placement's to find out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coupon_code: Option<String>,
 }
 
 /// A map point as it was sent.
@@ -618,6 +626,7 @@ pub struct HandoverInput {
     pub delivery_address: TextInput,
     pub note: TextInput,
     pub delivery_location: LocationInput,
+    pub coupon_code: TextInput,
 }
 
 /// An order request as it was sent, before any rule is applied.
@@ -648,72 +657,89 @@ fn text(input: TextInput, max: usize) -> Result<Option<String>, String> {
     }
 }
 
+/// The lines of a request: each checked, every problem reported to `p`, repeated dishes
+/// merged; `Err` when there are none (or they are not a list).
+fn check_lines(input: LinesInput, p: &mut Problems) -> Result<Vec<RequestedLine>, Invalid> {
+    let items = match input {
+        LinesInput::Missing => return Err(empty_order()),
+        LinesInput::Lines(items) if items.is_empty() => return Err(empty_order()),
+        LinesInput::Lines(items) => items,
+        LinesInput::NotAList => {
+            return Err(Invalid::field(
+                "invalid_items",
+                "items",
+                "must be a list",
+                "Invalid order items",
+            ));
+        }
+    };
+    let mut lines: Vec<RequestedLine> = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let id = match item.food_item_id.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => Some(s.to_ascii_uppercase()),
+            _ => {
+                p.add("invalid_items", &format!("items[{i}].food_item_id"), "is required");
+                None
+            }
+        };
+        let quantity = match item.quantity {
+            Some(q) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
+            _ => {
+                p.add(
+                    "invalid_quantity",
+                    &format!("items[{i}].quantity"),
+                    format!("must be a whole number from 1 to {MAX_QUANTITY}"),
+                );
+                None
+            }
+        };
+        if let (Some(id), Some(quantity)) = (id, quantity) {
+            match lines.iter_mut().find(|l| l.food_item_id == id) {
+                Some(line) => line.quantity += quantity,
+                None => lines.push(RequestedLine {
+                    food_item_id: id,
+                    quantity,
+                }),
+            }
+        }
+    }
+    for line in &lines {
+        if line.quantity > MAX_QUANTITY {
+            p.add(
+                "invalid_quantity",
+                "items",
+                format!(
+                    "{} is ordered {} times; at most {MAX_QUANTITY}",
+                    line.food_item_id, line.quantity
+                ),
+            );
+        }
+    }
+    if lines.len() > MAX_LINES {
+        p.add(
+            "too_many_items",
+            "items",
+            format!("at most {MAX_LINES} different dishes per order"),
+        );
+    }
+    Ok(lines)
+}
+
+impl RequestedLine {
+    /// The lines of a request on their own (`validate`): the same rules as an order's.
+    pub fn parse_all(input: LinesInput) -> Result<Vec<Self>, Invalid> {
+        let mut p = Problems::default();
+        let lines = check_lines(input, &mut p)?;
+        p.finish("The order is invalid")?;
+        Ok(lines)
+    }
+}
+
 impl NewOrder {
     /// Every line and field checked, every problem reported at once; repeated dishes merged.
     pub fn parse(input: OrderInput) -> Result<Self, Invalid> {
-        let items = match input.items {
-            LinesInput::Missing => return Err(empty_order()),
-            LinesInput::Lines(items) if items.is_empty() => return Err(empty_order()),
-            LinesInput::Lines(items) => items,
-            LinesInput::NotAList => {
-                return Err(Invalid::field(
-                    "invalid_items",
-                    "items",
-                    "must be a list",
-                    "Invalid order items",
-                ));
-            }
-        };
         let mut p = Problems::default();
-        let mut lines: Vec<RequestedLine> = Vec::new();
-        for (i, item) in items.into_iter().enumerate() {
-            let id = match item.food_item_id.as_deref().map(str::trim) {
-                Some(s) if !s.is_empty() => Some(s.to_ascii_uppercase()),
-                _ => {
-                    p.add("invalid_items", &format!("items[{i}].food_item_id"), "is required");
-                    None
-                }
-            };
-            let quantity = match item.quantity {
-                Some(q) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
-                _ => {
-                    p.add(
-                        "invalid_quantity",
-                        &format!("items[{i}].quantity"),
-                        format!("must be a whole number from 1 to {MAX_QUANTITY}"),
-                    );
-                    None
-                }
-            };
-            if let (Some(id), Some(quantity)) = (id, quantity) {
-                match lines.iter_mut().find(|l| l.food_item_id == id) {
-                    Some(line) => line.quantity += quantity,
-                    None => lines.push(RequestedLine {
-                        food_item_id: id,
-                        quantity,
-                    }),
-                }
-            }
-        }
-        for line in &lines {
-            if line.quantity > MAX_QUANTITY {
-                p.add(
-                    "invalid_quantity",
-                    "items",
-                    format!(
-                        "{} is ordered {} times; at most {MAX_QUANTITY}",
-                        line.food_item_id, line.quantity
-                    ),
-                );
-            }
-        }
-        if lines.len() > MAX_LINES {
-            p.add(
-                "too_many_items",
-                "items",
-                format!("at most {MAX_LINES} different dishes per order"),
-            );
-        }
+        let lines = check_lines(input.items, &mut p)?;
         let handover = Handover::check(input.handover, &mut p);
         p.finish("The order is invalid")?;
         let Some(handover) = handover else {
@@ -730,6 +756,7 @@ impl NewOrder {
             delivery_address: handover.delivery_address,
             note: handover.note,
             delivery_location: handover.delivery_location,
+            coupon_code: handover.coupon_code,
         })
     }
 
@@ -746,6 +773,7 @@ impl NewOrder {
             delivery_address: self.delivery_address,
             note: self.note,
             delivery_location: self.delivery_location,
+            coupon_code: self.coupon_code,
         };
         (self.lines, handover)
     }
@@ -826,7 +854,9 @@ impl Handover {
                 "must be {\"lat\": -90..90, \"lng\": -180..180}",
             );
         }
+        let coupon_code = p.check("invalid_coupon_code", "coupon_code", text(input.coupon_code, 64));
         Some(Self {
+            coupon_code: coupon_code?.map(|c| c.to_ascii_uppercase()),
             fulfilment: fulfilment?,
             delivery_address: address?,
             note: note?,
@@ -852,6 +882,18 @@ pub struct OrderLine {
     /// cancellation gives back exactly what was taken).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stock_taken: bool,
+}
+
+/// Priced lines as a coupon's discount sees them.
+pub fn priced_lines(lines: &[OrderLine]) -> Vec<PricedLine> {
+    lines
+        .iter()
+        .map(|l| PricedLine {
+            food_item_id: l.food_item_id.clone(),
+            unit_price: l.unit_price,
+            quantity: l.quantity,
+        })
+        .collect()
 }
 
 /// A line asking for more than is left.
@@ -1009,6 +1051,9 @@ pub struct Order {
     /// Taken off by a coupon (kobo).
     #[serde(default)]
     pub discount: i64,
+    /// The coupon that took it off, as it was at placement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<AppliedCoupon>,
     /// Where a delivery goes on the map, if the customer said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_location: Option<Location>,
@@ -1164,6 +1209,7 @@ impl Order {
             subtotal: Some(total.kobo()),
             delivery_fee: 0,
             discount: 0,
+            coupon: None,
             delivery_location: handover.delivery_location,
         }
     }
@@ -1173,6 +1219,31 @@ impl Order {
         self.delivery_fee = fee;
         self.total = self.subtotal.unwrap_or(self.total) + fee - self.discount;
         self
+    }
+
+    /// The order with a coupon's `discount` (on the subtotal only, never more than it):
+    /// `total = subtotal + delivery_fee - discount`.
+    pub fn with_coupon(mut self, coupon: AppliedCoupon, discount: i64) -> Self {
+        let subtotal = self.subtotal.unwrap_or(self.total);
+        self.discount = discount.clamp(0, subtotal);
+        self.coupon = Some(coupon);
+        self.total = subtotal + self.delivery_fee - self.discount;
+        self
+    }
+
+    /// The lines as a coupon's discount sees them.
+    pub fn priced_lines(&self) -> Vec<PricedLine> {
+        priced_lines(&self.items)
+    }
+
+    /// The coupon use moving to `to` gives back: the order's, when it is cancelled.
+    pub fn coupon_returned(&self, to: OrderStatus) -> Option<&AppliedCoupon> {
+        self.coupon.as_ref().filter(|_| to == OrderStatus::Cancelled)
+    }
+
+    /// What moving to `to` adds to its customer's spending: the total, when it completes.
+    pub fn spending_counted(&self, to: OrderStatus) -> Option<i64> {
+        (to == OrderStatus::Completed).then_some(self.total)
     }
 
     /// The order as placed with `kitchen`.
@@ -1620,6 +1691,7 @@ mod tests {
             delivery_address: None,
             note: None,
             delivery_location: None,
+            coupon_code: None,
         }
         .into_parts()
         .1;
@@ -1661,6 +1733,7 @@ mod tests {
             delivery_address: Some("1 Marina".into()),
             note: None,
             delivery_location: None,
+            coupon_code: None,
         };
         let line = |id: &str, quantity, stock_taken| OrderLine {
             food_item_id: id.into(),
@@ -1730,6 +1803,7 @@ mod tests {
             delivery_address: Some("1 Marina".into()),
             note: None,
             delivery_location: None,
+            coupon_code: None,
         };
         let order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         assert_eq!((order.status, order.payment_status), (Pending, Unpaid));
@@ -1764,6 +1838,7 @@ mod tests {
             delivery_address: None,
             note: None,
             delivery_location: None,
+            coupon_code: None,
         };
         let mut order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         order.status = Cancelled;
@@ -1806,6 +1881,7 @@ mod tests {
             delivery_address: None,
             note: None,
             delivery_location: None,
+            coupon_code: None,
         };
         let mut order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         order.payment = Some(OnlinePayment {

@@ -12,9 +12,10 @@ use super::model::{
     PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall, TransitionError,
     UnpaidRules, check_payment, price_lines,
 };
-use super::store::{GiveBackOutcome, OrderStore, PlaceOutcome, WriteOutcome};
+use super::store::{Alongside, CouponUse, GiveBackOutcome, OrderStore, PlaceOutcome, PlacementInputs, WriteOutcome};
 use crate::accounts::AccountError;
 use crate::accounts::model::{Role, Subject};
+use crate::coupons::model::{Coupon, CouponCode, CouponRefusal, TierThresholds, Usage, UsageKitchen};
 use crate::kitchens::model::OrderingRefusal;
 use crate::menu::MenuService;
 use crate::platform::clock::{now_epoch, now_rfc3339};
@@ -64,6 +65,9 @@ pub enum OrderError {
     },
     #[error(transparent)]
     Account(#[from] AccountError),
+    /// The coupon given cannot be used on this order.
+    #[error(transparent)]
+    Coupon(#[from] CouponRefusal),
     #[error(transparent)]
     Failure(#[from] Failure),
 }
@@ -77,6 +81,7 @@ pub enum Placement {
 }
 
 /// What an order is made of.
+#[derive(Clone)]
 enum Basket {
     /// The lines of an order request.
     Lines(Vec<RequestedLine>),
@@ -107,6 +112,15 @@ pub struct OrderService {
     store: OrderStore,
     menu: MenuService,
     unpaid: UnpaidRules,
+    tiers: TierThresholds,
+}
+
+/// What a coupon would take off an order: `validate`'s answer.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    pub coupon: Coupon,
+    pub subtotal: i64,
+    pub discount: i64,
 }
 
 impl OrderService {
@@ -115,7 +129,14 @@ impl OrderService {
             store,
             menu,
             unpaid: UnpaidRules::default(),
+            tiers: TierThresholds::default(),
         }
+    }
+
+    /// The same service under other customer tiers (configuration).
+    pub fn with_tier_thresholds(mut self, tiers: TierThresholds) -> Self {
+        self.tiers = tiers;
+        self
     }
 
     /// The same service under other rules for unpaid orders (configuration).
@@ -181,7 +202,103 @@ impl OrderService {
         }
     }
 
-    /// The one placement flow: read, check the session, replay a known key, price, write.
+    /// What a coupon would take off the caller's order at a kitchen: `lines`, or their cart
+    /// there. The same reads and checks as a placement (in one round trip), nothing written.
+    pub async fn quote(
+        &self,
+        customer: &Subject,
+        kitchen_id: &str,
+        lines: Option<Vec<RequestedLine>>,
+        code: &str,
+    ) -> Result<Quote, OrderError> {
+        let code = CouponCode::parse(code).map_err(|_| CouponRefusal::NotFound)?;
+        let basket = match lines {
+            Some(lines) => Basket::Lines(lines),
+            None => Basket::Cart {
+                kitchen_id: kitchen_id.to_owned(),
+            },
+        };
+        let (inputs, menu_foods) = self
+            .read_inputs(customer, Some(kitchen_id), &basket, None, Some(code.as_str()))
+            .await?;
+        let lines = match basket {
+            Basket::Lines(lines) => lines,
+            Basket::Cart { .. } => {
+                let cart = self.store.cart_lines(inputs.cart.clone(), now_epoch())?;
+                if cart.lines.is_empty() {
+                    return Err(OrderError::EmptyCart);
+                }
+                cart.lines
+            }
+        };
+        let foods = menu_foods.as_ref().unwrap_or(&inputs.foods);
+        let (lines, subtotal) = price_lines(&lines, |id| foods.iter().find(|f| f.id == id))?;
+        let (coupon, used, tier) = self.coupon_standing(&inputs)?;
+        let discount = coupon.apply(jiff::Timestamp::now(), tier, used, &super::model::priced_lines(&lines))?;
+        Ok(Quote {
+            coupon: coupon.clone(),
+            subtotal: subtotal.kobo(),
+            discount,
+        })
+    }
+
+    /// The coupon a placement's inputs found (an inactive one is not found), the customer's uses
+    /// of it and their tier.
+    fn coupon_standing<'a>(
+        &self,
+        inputs: &'a PlacementInputs,
+    ) -> Result<(&'a Coupon, i64, crate::coupons::model::Tier), CouponRefusal> {
+        let coupon = inputs
+            .coupon
+            .as_ref()
+            .filter(|c| c.active)
+            .ok_or(CouponRefusal::NotFound)?;
+        let used = inputs.coupon_uses.as_ref().map_or(0, |u| u.of(coupon));
+        Ok((coupon, used, self.tiers.tier(inputs.stats)))
+    }
+
+    /// A placement's one read: the dishes (or the cart and the kitchen's menu, side by side),
+    /// the kitchen, the customer's idempotency record, unpaid orders and, with a coupon code,
+    /// the coupon, their uses of it and their stats. `kitchen` is the kitchen named, if any
+    /// (lines otherwise tell theirs).
+    async fn read_inputs(
+        &self,
+        customer: &Subject,
+        kitchen: Option<&str>,
+        basket: &Basket,
+        key: Option<&IdempotencyKey>,
+        code: Option<&str>,
+    ) -> Result<(PlacementInputs, Option<Vec<crate::menu::model::Food>>), OrderError> {
+        Ok(match basket {
+            Basket::Lines(lines) => {
+                let kitchen_id = match kitchen {
+                    Some(k) => k.to_owned(),
+                    None => self.kitchen_of(lines).await?,
+                };
+                let food_ids: Vec<&str> = lines
+                    .iter()
+                    .map(|l| l.food_item_id.as_str())
+                    .filter(|id| ulid::Ulid::from_string(id).is_ok())
+                    .collect();
+                let inputs = self
+                    .store
+                    .placement_inputs(&kitchen_id, &food_ids, &customer.user_id, false, key, code)
+                    .await?;
+                (inputs, None)
+            }
+            Basket::Cart { kitchen_id } => {
+                let menu = self.menu.of(kitchen_id);
+                let (inputs, menu) = tokio::join!(
+                    self.store
+                        .placement_inputs(kitchen_id, &[], &customer.user_id, true, key, code),
+                    menu.menu()
+                );
+                (inputs?, Some(menu?.foods.clone()))
+            }
+        })
+    }
+
+    /// The one placement flow, decided again (from a fresh read) when the coupon moved under it.
     async fn placement(
         &self,
         customer: &Subject,
@@ -190,33 +307,46 @@ impl OrderService {
         basket: Basket,
         handover: Handover,
     ) -> Result<Placement, OrderError> {
-        let (inputs, menu_foods) = match &basket {
-            Basket::Lines(lines) => {
-                let kitchen_id = self.kitchen_of(lines).await?;
-                let food_ids: Vec<&str> = lines
-                    .iter()
-                    .map(|l| l.food_item_id.as_str())
-                    .filter(|id| ulid::Ulid::from_string(id).is_ok())
-                    .collect();
-                let inputs = self
-                    .store
-                    .placement_inputs(&kitchen_id, &food_ids, &customer.user_id, false, key.as_ref())
-                    .await?;
-                (inputs, None)
-            }
-            Basket::Cart { kitchen_id } => {
-                let menu = self.menu.of(kitchen_id);
-                let (inputs, menu) = tokio::join!(
-                    self.store
-                        .placement_inputs(kitchen_id, &[], &customer.user_id, true, key.as_ref()),
-                    menu.menu()
-                );
-                (inputs?, Some(menu?.foods.clone()))
-            }
+        let code = match handover.coupon_code.as_deref() {
+            Some(raw) => Some(CouponCode::parse(raw).map_err(|_| CouponRefusal::NotFound)?),
+            None => None,
         };
+        for _ in 0..ATTEMPTS {
+            if let Some(placed) = self
+                .placement_once(
+                    customer,
+                    key.clone(),
+                    &fingerprint,
+                    basket.clone(),
+                    handover.clone(),
+                    code.as_ref(),
+                )
+                .await?
+            {
+                return Ok(placed);
+            }
+        }
+        Err(Failure::Unavailable(anyhow::anyhow!("the coupon kept changing during placement")).into())
+    }
+
+    /// Read, check the session, replay a known key, price, apply the coupon, write. `None`: the
+    /// coupon (or the customer's count of it) moved since it was read.
+    async fn placement_once(
+        &self,
+        customer: &Subject,
+        key: Option<IdempotencyKey>,
+        fingerprint: &str,
+        basket: Basket,
+        handover: Handover,
+        code: Option<&CouponCode>,
+    ) -> Result<Option<Placement>, OrderError> {
+        let (inputs, menu_foods) = self
+            .read_inputs(customer, None, &basket, key.as_ref(), code.map(CouponCode::as_str))
+            .await?;
+        let fingerprint = fingerprint.to_owned();
         let now = now_epoch();
         if let Some(record) = inputs.idempotency.as_ref().filter(|r| r.is_live(now)) {
-            return replay(record, &fingerprint);
+            return replay(record, &fingerprint).map(Some);
         }
         let kitchen = inputs
             .kitchen
@@ -226,7 +356,7 @@ impl OrderService {
         let (lines, cart_version) = match basket {
             Basket::Lines(lines) => (lines, None),
             Basket::Cart { .. } => {
-                let cart = self.store.cart_lines(inputs.cart, now)?;
+                let cart = self.store.cart_lines(inputs.cart.clone(), now)?;
                 if cart.lines.is_empty() {
                     return Err(OrderError::EmptyCart);
                 }
@@ -254,6 +384,26 @@ impl OrderService {
                 name: kitchen.name.clone(),
             })
             .with_delivery_fee(fee);
+        let (order, coupon_use) = match code {
+            None => (order, None),
+            Some(_) => {
+                let (coupon, used, tier) = self.coupon_standing(&inputs)?;
+                let discount = coupon.apply(jiff::Timestamp::now(), tier, used, &order.priced_lines())?;
+                let order = order.with_coupon(coupon.applied(), discount);
+                let usage = Usage {
+                    code: coupon.code.as_str().to_owned(),
+                    kitchen: UsageKitchen {
+                        id: kitchen.id.clone(),
+                        slug: kitchen.slug.as_str().to_owned(),
+                    },
+                    order_id: order.id.clone(),
+                    discount,
+                    at: order.created_at.clone(),
+                };
+                let seen = inputs.coupon_uses.as_ref();
+                (order, Some(CouponUse { coupon, seen, usage }))
+            }
+        };
         let slot = self.open_slot(&order.id, &inputs.open).await?;
         let body = serde_json::to_string(&json!({ "order": &order })).map_err(Failure::internal)?;
         let record = key.as_ref().map(|k| {
@@ -271,21 +421,34 @@ impl OrderService {
         let record = record.as_ref().map(|(k, r)| (*k, r));
         match self
             .store
-            .place(&order, record, cart_version, &slot, &customer.session_id, now)
+            .place(
+                &order,
+                record,
+                cart_version,
+                &slot,
+                coupon_use,
+                &customer.session_id,
+                now,
+            )
             .await?
         {
+            PlaceOutcome::CouponMoved => {
+                tracing::info!(order_id = %order.id, "coupon moved during placement; deciding again");
+                Ok(None)
+            }
             PlaceOutcome::Placed => {
                 tracing::info!(
                     order_id = %order.id,
                     lines = order.items.len(),
                     total = order.total,
                     from_cart = cart_version.is_some(),
+                    discount = order.discount,
                     "order placed"
                 );
-                Ok(Placement::Placed {
+                Ok(Some(Placement::Placed {
                     order: Box::new(order),
                     body,
-                })
+                }))
             }
             PlaceOutcome::SessionEnded => Err(AccountError::SessionEnded.into()),
             PlaceOutcome::TooManyOpen => Err(OrderError::TooManyOpenOrders {
@@ -322,7 +485,7 @@ impl OrderService {
                 // A concurrent retry with the same key got there first: answer as it did.
                 let key = key.ok_or_else(|| Failure::bug("a key conflict without a key"))?;
                 match self.store.idempotency_record(&customer.user_id, &key).await? {
-                    Some(record) => replay(&record, &fingerprint),
+                    Some(record) => replay(&record, &fingerprint).map(Some),
                     None => Err(
                         Failure::Unavailable(anyhow::anyhow!("idempotency record vanished after a conflict")).into(),
                     ),
@@ -462,13 +625,14 @@ impl OrderService {
     /// the model's precondition; decides again on the order as it now is when it moved. A
     /// cancellation gives the stock the order took back in the same write.
     async fn change_status(&self, order: Order, to: OrderStatus, by: Changer<'_>) -> Result<Order, OrderError> {
-        // Dishes that can no longer take portions back (deleted, or no longer tracked).
-        let state = (order, Vec::<String>::new());
+        // Dishes that can no longer take portions back (deleted, or no longer tracked), and
+        // whether the coupon the order used can still take its use back.
+        let state = (order, Vec::<String>::new(), true);
         on_condition(
             "order status",
-            ATTEMPTS + MAX_LINES,
+            ATTEMPTS + MAX_LINES + 1,
             state,
-            |(order, gone)| async move {
+            |(order, gone, coupon_counts)| async move {
                 let mut requires =
                     order
                         .status
@@ -490,30 +654,42 @@ impl OrderService {
                     .into_iter()
                     .filter(|p| !gone.contains(&p.food_item_id))
                     .collect();
-                if give_back.is_empty() {
+                let alongside = Alongside {
+                    stock: &give_back,
+                    coupon: order.coupon_returned(to).map(|c| (c, coupon_counts)),
+                    spending: order.spending_counted(to),
+                };
+                if alongside.is_empty() {
                     return Ok(match self.store.transition(&order, &requires, &entry).await? {
                         WriteOutcome::Done(updated) => Round::Done(*updated),
-                        WriteOutcome::Changed(Some(current)) => Round::Again((*current, gone)),
+                        WriteOutcome::Changed(Some(current)) => Round::Again((*current, gone, coupon_counts)),
                         WriteOutcome::Changed(None) => return Err(OrderError::NotFound),
                     });
                 }
                 Ok(
                     match self
                         .store
-                        .transition_giving_back(&order, &requires, &entry, &give_back)
+                        .transition_with(&order, &requires, &entry, &alongside)
                         .await?
                     {
                         GiveBackOutcome::Done => {
-                            tracing::info!(order_id = %order.id, dishes = give_back.len(), "stock given back");
+                            tracing::info!(
+                                order_id = %order.id,
+                                dishes = give_back.len(),
+                                coupon = alongside.coupon.is_some(),
+                                spending = alongside.spending.is_some(),
+                                "order status changed with what goes alongside"
+                            );
                             Round::Done(order.after(entry))
                         }
-                        GiveBackOutcome::Changed(Some(current)) => Round::Again((*current, gone)),
+                        GiveBackOutcome::Changed(Some(current)) => Round::Again((*current, gone, coupon_counts)),
                         GiveBackOutcome::Changed(None) => return Err(OrderError::NotFound),
                         GiveBackOutcome::DishGone(id) => {
                             let mut gone = gone;
                             gone.push(id);
-                            Round::Again((order, gone))
+                            Round::Again((order, gone, coupon_counts))
                         }
+                        GiveBackOutcome::CouponGone => Round::Again((order, gone, false)),
                     },
                 )
             },

@@ -22,6 +22,8 @@ use super::model::{
     PaymentMethod, PaymentStatus, Portions, Precondition, RequestedLine, StatusRule,
 };
 use crate::accounts::store::live_session_check;
+use crate::coupons::model::{AppliedCoupon, Coupon, CustomerUses, Stats, Usage};
+use crate::coupons::store as coupons;
 use crate::kitchens::model::Kitchen;
 use crate::kitchens::store::{is_kitchen, kitchen_from, kitchen_key};
 use crate::menu::model::Food;
@@ -101,6 +103,36 @@ pub struct PlacementInputs {
     pub cart: Option<Item>,
     /// The customer's unpaid orders, as listed.
     pub open: OpenOrders,
+    /// The coupon the customer's code names at the kitchen, if any.
+    pub coupon: Option<Coupon>,
+    /// The customer's count of that code's uses.
+    pub coupon_uses: Option<CustomerUses>,
+    /// The customer's completed orders and spending (their tier), read with a coupon.
+    pub stats: Stats,
+}
+
+/// A coupon use to count in a placement's transaction.
+pub struct CouponUse<'a> {
+    pub coupon: &'a Coupon,
+    pub seen: Option<&'a CustomerUses>,
+    pub usage: Usage,
+}
+
+/// What an order's status change writes besides the order (each in the same transaction).
+#[derive(Debug, Default)]
+pub struct Alongside<'a> {
+    /// Portions given back to stock (a cancellation).
+    pub stock: &'a [Portions],
+    /// The coupon use given back (a cancellation), and whether its counts still can be.
+    pub coupon: Option<(&'a AppliedCoupon, bool)>,
+    /// Spending added to the customer's stats (a completion).
+    pub spending: Option<i64>,
+}
+
+impl Alongside<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.stock.is_empty() && self.coupon.is_none() && self.spending.is_none()
+    }
 }
 
 /// An order's state, as far as its customer's places for unpaid orders go.
@@ -124,6 +156,9 @@ pub enum PlaceOutcome {
     ShortOf(Vec<(String, Option<i64>)>),
     /// A dish was deleted meanwhile.
     FoodGone(String),
+    /// The coupon changed (a manager, or other orders using it) or the customer's count of it
+    /// did, since they were read: to be decided again.
+    CouponMoved,
     /// The customer's places for unpaid orders filled (or their list changed) meanwhile.
     TooManyOpen,
 }
@@ -135,6 +170,8 @@ pub enum GiveBackOutcome {
     Changed(Option<Box<Order>>),
     /// This dish cannot take portions back (deleted, or its stock no longer tracked).
     DishGone(String),
+    /// The coupon (or the customer's count of it) is no longer the one the order used.
+    CouponGone,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -226,10 +263,16 @@ impl OrderStore {
         customer_id: &str,
         cart: bool,
         idempotency: Option<&IdempotencyKey>,
+        coupon_code: Option<&str>,
     ) -> Result<PlacementInputs, Failure> {
         let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(kitchen_id, id)).collect();
         wanted.push(kitchen_key(kitchen_id));
         wanted.push(open_orders_key(customer_id));
+        if let Some(code) = coupon_code {
+            wanted.push(coupons::coupon_key(kitchen_id, code));
+            wanted.push(coupons::uses_key(kitchen_id, code, customer_id));
+            wanted.push(coupons::stats_key(customer_id));
+        }
         let cart_of = cart.then_some(customer_id);
         let idempotency = idempotency.map(|key| (customer_id, key));
         let port = match cart_of {
@@ -255,6 +298,12 @@ impl OrderStore {
                 inputs.idempotency = Some(from_item(item, "idempotency")?);
             } else if sk_of(&item) == OPEN_ORDERS_SK {
                 inputs.open = from_item(item, "open orders")?;
+            } else if coupons::is_coupon(&item) {
+                inputs.coupon = Some(coupons::coupon_from(item)?);
+            } else if coupons::is_uses(&item) {
+                inputs.coupon_uses = Some(coupons::uses_from(item)?);
+            } else if coupons::is_stats(&item) {
+                inputs.stats = coupons::stats_from(item)?;
             }
         }
         Ok(inputs)
@@ -293,6 +342,7 @@ impl OrderStore {
         idempotency: Option<(&IdempotencyKey, &IdempotencyRecord)>,
         cart_version: Option<u64>,
         open: &OpenSlot,
+        coupon: Option<CouponUse<'_>>,
         session_id: &str,
         now: i64,
     ) -> Result<PlaceOutcome, Failure> {
@@ -339,6 +389,16 @@ impl OrderStore {
                 .ok_or_else(|| Failure::bug("a checkout's order names no kitchen"))?;
             items.push(self.cart_port()?.delete_at(&order.customer_id, kitchen_id, version)?);
         }
+        let coupon_at = items.len();
+        if let Some(used) = &coupon {
+            items.extend(coupons::take_use(
+                &self.db,
+                used.coupon,
+                used.seen,
+                &order.customer_id,
+                &used.usage,
+            )?);
+        }
         let first_stock = items.len();
         let taken = order.stock_taken();
         if !taken.is_empty() {
@@ -363,6 +423,9 @@ impl OrderStore {
         }
         if c.condition_failed(2) {
             return Ok(PlaceOutcome::TooManyOpen);
+        }
+        if coupon.is_some() && (c.condition_failed(coupon_at) || c.condition_failed(coupon_at + 1)) {
+            return Ok(PlaceOutcome::CouponMoved);
         }
         let mut short = Vec::new();
         for index in c.failed_conditions().filter(|&i| i >= first_stock) {
@@ -514,17 +577,20 @@ impl OrderStore {
         self.conditional_write(req, requires, "UpdateItem order status").await
     }
 
-    /// Cancels an order that took stock: the status change and its history entry (conditioned
-    /// on `requires` and on the order not having moved since it was read) and the portions given
-    /// back, in one transaction. A dish deleted or no longer tracked meanwhile cannot take its
-    /// portions back: `DishGone` names it, to be left out.
-    pub async fn transition_giving_back(
+    /// A status change with what it writes alongside ([`Alongside`]: stock and a coupon use
+    /// given back by a cancellation, spending counted by a completion): the order's change and
+    /// its history entry (conditioned on `requires` and on the order not having moved since it
+    /// was read) and the rest, in one transaction. A dish deleted or no longer tracked meanwhile
+    /// cannot take its portions back: `DishGone` names it, to be left out; a coupon deleted
+    /// meanwhile cannot take its use back: `CouponGone`.
+    pub async fn transition_with(
         &self,
         order: &Order,
         requires: &Precondition,
         entry: &HistoryEntry,
-        give_back: &[Portions],
+        alongside: &Alongside<'_>,
     ) -> Result<GiveBackOutcome, Failure> {
+        let give_back = alongside.stock;
         let history = serde_dynamo::to_attribute_value::<_, AttributeValue>(vec![entry])
             .map_err(|e| mapping_error("history entry", e))?;
         let (condition, names, values) = precondition_expression(requires);
@@ -554,7 +620,24 @@ impl OrderStore {
                 items.push(self.give_back_stock(kitchen_id, portions)?);
             }
         }
-        let Some(c) = transact(&self.db, "cancel order", items).await? else {
+        let coupon_at = items.len();
+        if let Some((coupon, counts)) = alongside.coupon {
+            let kitchen_id = order
+                .kitchen_id()
+                .ok_or_else(|| Failure::bug("an order with a coupon names no kitchen"))?;
+            items.extend(coupons::give_back_use(
+                &self.db,
+                kitchen_id,
+                coupon,
+                &order.customer_id,
+                &order.id,
+                counts,
+            )?);
+        }
+        if let Some(total) = alongside.spending {
+            items.push(coupons::count_completed(&self.db, &order.customer_id, total)?);
+        }
+        let Some(c) = transact(&self.db, "change order status", items).await? else {
             return Ok(GiveBackOutcome::Done);
         };
         if c.condition_failed(0) {
@@ -564,8 +647,9 @@ impl OrderStore {
             });
         }
         match c.failed_conditions().next() {
+            Some(index) if index >= coupon_at => Ok(GiveBackOutcome::CouponGone),
             Some(index) => Ok(GiveBackOutcome::DishGone(give_back[index - 1].food_item_id.clone())),
-            None => Err(Failure::bug(format!("cancel order cancelled: {:?}", c.0))),
+            None => Err(Failure::bug(format!("order status change cancelled: {:?}", c.0))),
         }
     }
 

@@ -328,6 +328,7 @@ mod tests {
             delivery_address: None,
             note: None,
             delivery_location: None,
+            coupon_code: None,
         };
         let mut order = Order::place("u1", handover, vec![], Money::from_kobo(500_000), "t".into());
         order.status = status;

@@ -100,6 +100,18 @@ pub struct Config {
     /// The home kitchen's slug (`HOME_KITCHEN`, default [`DEFAULT_HOME_KITCHEN`]): the kitchen
     /// the routes without one act on.
     pub home_kitchen: Option<String>,
+    /// Where the customer tiers begin (`TIER_REGULAR_ORDERS` 3, `TIER_REGULAR_SPENT_NAIRA`
+    /// 30000, `TIER_VIP_ORDERS` 10, `TIER_VIP_SPENT_NAIRA` 300000).
+    pub customer_tiers: CustomerTiers,
+}
+
+/// Completed orders and spending (kobo) each tier needs; VIP never below regular.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerTiers {
+    pub regular_orders: i64,
+    pub regular_spent: i64,
+    pub vip_orders: i64,
+    pub vip_spent: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -145,6 +157,7 @@ impl std::fmt::Debug for Config {
             .field("platform_commission_percent", &self.platform_commission_percent)
             .field("app_url", &self.app_url)
             .field("home_kitchen", &self.home_kitchen)
+            .field("customer_tiers", &self.customer_tiers)
             .finish()
     }
 }
@@ -218,7 +231,35 @@ impl Config {
             .map(|code| calling_code("SMS_COUNTRIES", code))
             .collect::<Result<Vec<_>, _>>()?;
 
+        let whole = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(raw) => match raw.replace([',', '_'], "").parse::<i64>() {
+                    Ok(n) if (1..=1_000_000_000).contains(&n) => Ok(n),
+                    _ => Err(ConfigError::Invalid {
+                        name,
+                        reason: format!("expected a whole number from 1 to 1000000000, got {raw:?}"),
+                    }),
+                },
+            }
+        };
+        let customer_tiers = CustomerTiers {
+            regular_orders: whole("TIER_REGULAR_ORDERS", 3)?,
+            regular_spent: whole("TIER_REGULAR_SPENT_NAIRA", 30_000)? * 100,
+            vip_orders: whole("TIER_VIP_ORDERS", 10)?,
+            vip_spent: whole("TIER_VIP_SPENT_NAIRA", 300_000)? * 100,
+        };
+        if customer_tiers.vip_orders < customer_tiers.regular_orders
+            || customer_tiers.vip_spent < customer_tiers.regular_spent
+        {
+            return Err(ConfigError::Invalid {
+                name: "TIER_VIP_ORDERS",
+                reason: "the VIP tier must need at least what the regular tier needs".into(),
+            });
+        }
+
         Ok(Self {
+            customer_tiers,
             table_name: required("TABLE_NAME")?,
             dynamodb_endpoint: get("DYNAMODB_ENDPOINT"),
             ses_endpoint: get("SES_ENDPOINT"),
@@ -349,6 +390,52 @@ mod tests {
         assert_eq!(c.otp_resend_cooldown, Duration::from_secs(60));
         assert_eq!(c.otp_max_attempts, None, "the accounts model's default applies");
         assert_eq!(c.default_country_code, "234");
+    }
+
+    #[test]
+    fn customer_tiers_default_to_the_contract_and_are_configurable_in_naira() {
+        let c = Config::from_lookup(lookup(&[("TABLE_NAME", "t")])).unwrap();
+        assert_eq!(
+            c.customer_tiers,
+            CustomerTiers {
+                regular_orders: 3,
+                regular_spent: 3_000_000,
+                vip_orders: 10,
+                vip_spent: 30_000_000
+            }
+        );
+        let c = Config::from_lookup(lookup(&[
+            ("TABLE_NAME", "t"),
+            ("TIER_REGULAR_ORDERS", "2"),
+            ("TIER_REGULAR_SPENT_NAIRA", "10,000"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (c.customer_tiers.regular_orders, c.customer_tiers.regular_spent),
+            (2, 1_000_000)
+        );
+        let err = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("TIER_VIP_ORDERS", "2")])).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    name: "TIER_VIP_ORDERS",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = Config::from_lookup(lookup(&[("TABLE_NAME", "t"), ("TIER_VIP_SPENT_NAIRA", "lots")])).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::Invalid {
+                    name: "TIER_VIP_SPENT_NAIRA",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -195,6 +195,10 @@ pub const ROUTES: &[Route] = &[
     route("orders", "DELETE", "/api/kitchens/{slug}/cart/items/{id}/", Customer),
     route("orders", "POST", "/api/kitchens/{slug}/cart/checkout/", Customer),
     route("orders", "GET", "/api/carts/", Customer),
+    route("orders", "GET", "/api/coupons/", Customer),
+    route("orders", "GET", "/api/kitchens/{slug}/coupons/", Customer),
+    route("orders", "POST", "/api/coupons/validate/", Customer),
+    route("orders", "GET", "/api/coupons/usage/", Customer),
     route("admin", "GET", "/api/kitchens/{slug}/manage/orders/", Staff),
     route("admin", "GET", "/api/kitchens/{slug}/manage/orders/{id}/", Staff),
     route(

@@ -9,6 +9,7 @@ export type OrderSummary = components["schemas"]["OrderSummary"];
 export type Cart = components["schemas"]["Cart"];
 export type Kitchen = components["schemas"]["Kitchen"];
 export type Member = components["schemas"]["Member"];
+export type Coupon = components["schemas"]["Coupon"];
 
 /** The API on this origin (CloudFront routes /api/* to it; locally Vite proxies it). Every read
  * asks past the browser's cache (the public menu allows a minute of it): stock and prices change

@@ -1,4 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
+import type { components } from "../api/schema";
+import { MyCoupons } from "./MyCoupons";
+
+type Me = components["schemas"]["User"];
 import { api, messageOf } from "../api/client";
 import { go } from "../route";
 import { session, type User } from "../session";
@@ -77,10 +81,12 @@ export function Account() {
   const [note, setNote] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
+  const [me, setMe] = useState<Me | null>(null);
   useEffect(() => {
     api.GET("/api/auths/me/").then(({ data, error }) => {
       if (!data) return setNote({ tone: "error", text: messageOf(error, "Your profile could not be loaded.") });
       const u = data.user;
+      setMe(u);
       setProfile({ first_name: u.first_name ?? "", last_name: u.last_name ?? "", address: u.address ?? "", gender: (u.gender as Gender | null) ?? "" });
     });
   }, []);
@@ -133,6 +139,7 @@ export function Account() {
         </label>
         <button class="primary">Save profile</button>
       </form>
+      {me && me.role === "customer" && <MyCoupons user={me} />}
       <h2>Change password</h2>
       <form
         onSubmit={async (e) => {

@@ -4,6 +4,7 @@ import { cartAt, handover, opensAgain, publicKitchen } from "../kitchens";
 import { naira } from "../money";
 import { go } from "../route";
 import { forgetPrices, Notice, seenPrices } from "../ui";
+import { CheckoutCoupon, type CouponState } from "./CheckoutCoupon";
 
 /** The server-side cart at a kitchen (`slug`; none: the home kitchen's) at current prices, and
  * checkout for pickup or delivery as the kitchen offers them. */
@@ -15,6 +16,7 @@ export function Cart({ slug }: { slug?: string }) {
   const [fulfilment, setFulfilment] = useState<"pickup" | "delivery">("pickup");
   const [address, setAddress] = useState("");
   const [busy, setBusy] = useState(false);
+  const [coupon, setCoupon] = useState<CouponState>({ state: "none" });
 
   const load = async () => {
     try {
@@ -46,6 +48,8 @@ export function Cart({ slug }: { slug?: string }) {
   const seen = seenPrices();
   if (!cart) return problem ? <Notice tone="error">{problem}</Notice> : <Notice tone="info">Loading your cart…</Notice>;
   const orderable = cart.items.some((l) => l.available && !l.sold_out);
+  const discount = coupon.state === "applied" ? coupon.discount : 0;
+  const fee = fulfilment === "delivery" && kitchen ? kitchen.delivery.fee : 0;
 
   return (
     <section aria-labelledby="cart-title">
@@ -112,7 +116,8 @@ export function Cart({ slug }: { slug?: string }) {
           onSubmit={async (e) => {
             e.preventDefault();
             setBusy(true);
-            const body = fulfilment === "delivery" ? { fulfilment, delivery_address: address.trim() } : { fulfilment };
+            const base = fulfilment === "delivery" ? { fulfilment, delivery_address: address.trim() } : { fulfilment };
+            const body = coupon.state === "applied" ? { ...base, coupon_code: coupon.code } : base;
             const { data, error } = await at.checkout(body).catch(() => ({
               data: undefined,
               error: { error: { message: "The kitchen cannot be reached. Check your connection and try again." } },
@@ -126,9 +131,6 @@ export function Cart({ slug }: { slug?: string }) {
             load();
           }}
         >
-          <p class="total">
-            Total <strong data-testid="cart-total">{naira(cart.total)}</strong>
-          </p>
           {kitchen && fulfilment === "delivery" && kitchen.delivery.minimum_order > cart.total && (
             <Notice tone="info">
               {kitchen.name} delivers orders of at least {naira(kitchen.delivery.minimum_order)}: add {naira(kitchen.delivery.minimum_order - cart.total)} more, or
@@ -155,8 +157,29 @@ export function Cart({ slug }: { slug?: string }) {
               <textarea name="delivery_address" required rows={2} value={address} onInput={(e) => setAddress(e.currentTarget.value)} />
             </label>
           )}
+          <CheckoutCoupon slug={slug} cartKey={cart.items.map((l) => `${l.food_item_id}:${l.quantity}`).join(",")} onChange={setCoupon} />
+          <div class="totals">
+            <p class="total">
+              {discount > 0 ? "Subtotal" : "Total"} <strong data-testid="cart-total">{naira(cart.total)}</strong>
+            </p>
+            {discount > 0 && coupon.state === "applied" && (
+              <>
+                <p class="total sub" data-testid="discount">
+                  Coupon {coupon.code} <span>−{naira(discount)}</span>
+                </p>
+                {fee > 0 && (
+                  <p class="total sub">
+                    Delivery <span>{naira(fee)}</span>
+                  </p>
+                )}
+                <p class="total">
+                  New total <strong data-testid="checkout-total">{naira(cart.total - discount + fee)}</strong>
+                </p>
+              </>
+            )}
+          </div>
           {problem && <Notice tone="error">{problem}</Notice>}
-          <button class="primary" disabled={busy || !orderable}>
+          <button class="primary" disabled={busy || !orderable || coupon.state === "checking" || coupon.state === "refused"}>
             {busy ? "Placing your order…" : "Place order"}
           </button>
         </form>

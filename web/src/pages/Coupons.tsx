@@ -1,10 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, codeOf, messageOf, type Food } from "../api/client";
-import type { components } from "../api/schema";
+import { api, codeOf, messageOf, type Coupon, type Food } from "../api/client";
 import { kobo, naira } from "../money";
 import { Notice } from "../ui";
 
-type Coupon = components["schemas"]["Coupon"];
 type Kind = Coupon["kind"];
 
 /** What a coupon gives, in a few words. */

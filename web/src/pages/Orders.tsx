@@ -139,6 +139,16 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
           </li>
         ))}
       </ul>
+      {(order.discount ?? 0) > 0 && (
+        <>
+          <p class="total sub">
+            Subtotal <span>{naira(order.subtotal ?? order.total)}</span>
+          </p>
+          <p class="total sub discount" data-testid="order-discount">
+            Coupon {order.coupon?.code ?? ""} <span>−{naira(order.discount ?? 0)}</span>
+          </p>
+        </>
+      )}
       {(order.delivery_fee ?? 0) > 0 && (
         <p class="total sub">
           Delivery <span>{naira(order.delivery_fee ?? 0)}</span>

@@ -608,6 +608,39 @@ impl Db {
         Ok(())
     }
 
+    /// Deletes the item at (`pk`, `sk`) while `condition` holds of it: false when it did not.
+    pub async fn delete_if(
+        &self,
+        pk: String,
+        sk: &str,
+        condition: &str,
+        values: impl IntoIterator<Item = (&'static str, AttributeValue)>,
+        operation: &'static str,
+    ) -> Result<bool, Failure> {
+        write_gate().await?;
+        let mut req = self
+            .client
+            .delete_item()
+            .table_name(self.table())
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .condition_expression(condition);
+        for (k, v) in values {
+            req = req.expression_attribute_values(k, v);
+        }
+        match req.send().await {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(db_error(operation, err)),
+        }
+    }
+
     /// Reads items by (PK, SK) in one strongly consistent BatchGetItem (at most 100 keys),
     /// asking again only for keys DynamoDB returned as unprocessed.
     pub async fn batch_get(&self, keys: Vec<(String, String)>, operation: &'static str) -> Result<Vec<Item>, Failure> {
@@ -719,11 +752,13 @@ impl Db {
         self.query_page_of(index, pk, page, Some(attributes), what).await
     }
 
-    /// One page of the table partition `pk`, oldest sort key first (a directory's entries).
+    /// One page of the table partition `pk`, oldest sort key first (a directory's entries) or
+    /// newest first.
     pub async fn query_table_page(
         &self,
         pk: String,
         page: &PageRequest,
+        newest_first: bool,
         what: &'static str,
     ) -> Result<Page<Item>, Failure> {
         let out = self
@@ -732,6 +767,7 @@ impl Db {
             .table_name(self.table())
             .key_condition_expression("PK = :pk")
             .expression_attribute_values(":pk", s(pk))
+            .scan_index_forward(!newest_first)
             .limit(page.limit)
             .set_exclusive_start_key(page.start.clone())
             .send()
