@@ -54,7 +54,7 @@ wait_http "http://127.0.0.1:$api/api/foods/" "the local API"
 log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr); local API: $PROFILE build"
 cpu() { ps -o times= -p "$1" | xargs; }
 before_api=$(cpu "$api_pid"); before_ddb=$(cpu "$ddb_pid")
-"$BIN_DIR/load" --api "http://127.0.0.1:$api" --moto "http://127.0.0.1:$moto" --out target/bench/load.md "$@"
+"$BIN_DIR/load" --api "http://127.0.0.1:$api" --moto "http://127.0.0.1:$moto" --paystack "http://127.0.0.1:$paystack" --out target/bench/load.md "$@"
 # Where the machine's CPU went during the run (seconds of CPU, all threads).
 line="- CPU seconds during the run: the local API (all functions) $(( $(cpu "$api_pid") - before_api )) s, DynamoDB Local $(( $(cpu "$ddb_pid") - before_ddb )) s."
 echo "$line" | tee -a target/bench/load.md

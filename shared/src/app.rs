@@ -33,6 +33,7 @@ pub struct App {
     pub payments: Option<crate::payments::service::PaymentService>,
     pub cursors: Cursors,
     pub coupons: crate::coupons::CouponService,
+    pub wallets: crate::wallet::WalletService,
     /// The dish photos' bucket: only where the function signs uploads (`admin`).
     #[cfg(feature = "images")]
     pub images: Option<crate::platform::images::ImageBucket>,
@@ -121,6 +122,7 @@ impl App {
             crate::payments::service::PaymentService::new(
                 crate::payments::store::PaymentStore::new(db.clone()),
                 orders.clone(),
+                crate::wallet::WalletService::new(crate::wallet::store::WalletStore::new(db.clone())),
                 paystack,
             )
             .with_splits(
@@ -145,6 +147,7 @@ impl App {
             ),
             cursors: Cursors::new(keys.tokens.clone()),
             coupons: crate::coupons::CouponService::new(db.clone()).with_thresholds(tiers),
+            wallets: crate::wallet::WalletService::new(crate::wallet::store::WalletStore::new(db.clone())),
             config,
             db,
             keys,

@@ -16,6 +16,7 @@ pub mod orders;
 pub mod payments;
 pub mod platform;
 pub mod schema;
+pub mod wallet;
 
 pub use app::App;
 pub use platform::error::ApiError;

@@ -15,6 +15,7 @@ const FEATURES: &[&str] = &[
     "payments",
     "notifications",
     "coupons",
+    "wallet",
 ];
 
 fn src() -> PathBuf {

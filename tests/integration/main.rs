@@ -25,3 +25,4 @@ mod stock;
 mod template;
 mod unpaid;
 mod verify;
+mod wallet;

@@ -9,6 +9,7 @@ import { Board, Stock, Users } from "./pages/Kitchen";
 import { Carts, Home, KitchenSettings, KitchenStaff, ManageKitchen, MyKitchens, OpenKitchen, PlatformKitchens } from "./pages/Kitchens";
 import { Menu } from "./pages/Menu";
 import { OrderList, OrderPage } from "./pages/Orders";
+import { WalletPage } from "./pages/Wallet";
 import { go, useRoute } from "./route";
 import { session } from "./session";
 import { Notice, useUser } from "./ui";
@@ -51,6 +52,7 @@ function Screen({ path }: { path: string }) {
   if (path === "/account") return user ? <Account /> : <Notice tone="info"><a href="#/login">Sign in</a> to see your account.</Notice>;
   if (path === "/cart") return signedIn("customer", <Carts />);
   if (path === "/orders") return signedIn("customer", <OrderList />);
+  if (path === "/wallet" || path === "/wallet/topped-up") return signedIn("customer", <WalletPage back={path !== "/wallet"} />);
   if (order) return signedIn("customer", <OrderPage id={order[1]} back={Boolean(order[2])} />);
   if (path === "/kitchen") return signedIn("admin", <Board />);
   if (path === "/kitchen/stock") return signedIn("admin", <Stock />);
@@ -100,6 +102,7 @@ function App() {
               <a href="#/">Menu</a>
               {user && <a href="#/cart">Cart</a>}
               {user && <a href="#/orders">Orders</a>}
+              {user && <a href="#/wallet">Wallet</a>}
               {user && <a href="#/kitchens/mine">My kitchens</a>}
               {user && <a href="#/account">Account</a>}
             </>

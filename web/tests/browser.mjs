@@ -738,6 +738,23 @@ journey("a kitchen's owner makes a buy-one-get-one coupon, sees it listed and sw
   assert.deepEqual(listed.body.items[0].buy, listed.body.items[0].get, "the same dish, one free for one bought");
 });
 
+/** A new customer (made through the API) signs in on `page` and puts one Jollof Rice with
+ * Chicken (₦3,500) in the home kitchen's cart, ending on the cart. */
+async function newCustomerWithJollof(page, tag) {
+  const email = await verifiedUser(tag);
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
+  await page.goto(HOME_MENU);
+  await page.getByRole("button", { name: "Add Jollof Rice with Chicken to the cart" }).click();
+  await page.getByRole("status").filter({ hasText: "Added Jollof Rice with Chicken" }).waitFor();
+  await page.getByRole("link", { name: "See your cart" }).click();
+  await page.getByRole("heading", { name: "Your cart" }).waitFor();
+  return email;
+}
+
 journey("a customer picks a percentage coupon at checkout, sees the discount and new total before paying, and a used-up coupon is explained", async (page) => {
   const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
   const stamp = Date.now().toString(36).toUpperCase();
@@ -755,17 +772,7 @@ journey("a customer picks a percentage coupon at checkout, sees the discount and
   const first = await call("POST", "/api/orders/", early, { items: [{ food_item_id: dodo.id, quantity: 1 }], fulfilment: "pickup", coupon_code: once });
   assert.equal(first.status, 201, JSON.stringify(first.body));
 
-  const email = await verifiedUser("coupon-customer");
-  await page.goto(`${APP_URL}/#/login`);
-  await page.getByLabel("Email or phone number").fill(email);
-  await page.getByLabel("Password").fill("a good long password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
-  await page.goto(HOME_MENU);
-  await page.getByRole("button", { name: "Add Jollof Rice with Chicken to the cart" }).click();
-  await page.getByRole("status").filter({ hasText: "Added Jollof Rice with Chicken" }).waitFor();
-  await page.getByRole("link", { name: "See your cart" }).click();
-  await page.getByRole("heading", { name: "Your cart" }).waitFor();
+  await newCustomerWithJollof(page, "coupon-customer");
   assert.equal(await page.getByTestId("cart-total").innerText(), "₦3,500");
 
   // The used-up code: said why, and the order cannot go with it.
@@ -797,6 +804,52 @@ journey("a customer picks a percentage coupon at checkout, sees the discount and
   await page.getByRole("heading", { name: "Your coupons" }).waitFor();
   await page.getByRole("list", { name: "Coupons you have used" }).getByText("saved ₦700").waitFor();
   await page.getByTestId("tier").filter({ hasText: "New customer" }).waitFor();
+});
+
+journey("a customer sees what the wallet lacks, tops it up through Paystack, pays an order from it in one tap, and a cancel refunds it there", async (page) => {
+  await newCustomerWithJollof(page, "wallet-customer");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  const orderUrl = page.url();
+  // An empty wallet: what is missing, and where to top up.
+  await page.getByTestId("wallet-short").filter({ hasText: "Your wallet has ₦0: top up ₦3,500 more" }).waitFor();
+
+  // The top-up, through Paystack's page and back.
+  await page.getByRole("link", { name: "top up ₦3,500 more" }).click();
+  await page.getByRole("heading", { name: "Your wallet" }).waitFor();
+  assert.equal(await page.getByTestId("wallet-balance").innerText(), "₦0");
+  await page.getByRole("group", { name: "Top up by" }).getByRole("button", { name: "₦5,000" }).click();
+  await page.getByRole("button", { name: "Top up ₦5,000 with Paystack" }).click();
+  await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.waitForURL(/#\/wallet\/topped-up/);
+  await page.getByRole("status").filter({ hasText: "Top-up received" }).waitFor();
+  assert.equal(await page.getByTestId("wallet-balance").innerText(), "₦5,000");
+  await page.locator(".entry[data-kind=deposit]", { hasText: "+₦5,000" }).waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/wallet-topped-up.png`, fullPage: true });
+
+  // One tap pays the order from the wallet.
+  await page.goto(orderUrl);
+  await page.getByRole("button", { name: "Pay ₦3,500 from wallet" }).click();
+  await page.locator(".pill.payment[data-status=paid]").waitFor();
+  assert.equal(await page.getByRole("button", { name: /with Paystack/ }).count(), 0, "nothing left to pay");
+  await page.screenshot({ path: `${ARTIFACTS}/wallet-paid-order.png`, fullPage: true });
+
+  // Cancelled while pending: the money is back in the wallet at once.
+  await page.getByRole("button", { name: "Cancel order" }).click();
+  await page.locator(".pill.payment[data-status=refunded]").waitFor();
+  await page.getByRole("link", { name: "Wallet" }).click();
+  await page.getByRole("heading", { name: "Your wallet" }).waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=wallet-balance]")?.textContent === "₦5,000");
+  const history = page.getByRole("list", { name: "Wallet history" });
+  await history.locator(".entry[data-kind=refund]", { hasText: "+₦3,500" }).waitFor();
+  await history.locator(".entry[data-kind=payment]", { hasText: "−₦3,500" }).waitFor();
+  assert.equal(await history.locator(".entry").count(), 3);
+  await page.screenshot({ path: `${ARTIFACTS}/wallet-refund.png`, fullPage: true });
+  assert.ok(
+    await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    "the wallet fits the phone's width (no sideways scrolling)",
+  );
 });
 
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {

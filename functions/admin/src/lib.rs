@@ -131,7 +131,8 @@ pub fn router(app: App) -> Service {
                 "/api/kitchens/{slug}/manage/coupons/{id}",
                 patch(coupons::change).delete(coupons::delete),
             )
-            .route("/api/auths/admin/users", get(users::list)),
+            .route("/api/auths/admin/users", get(users::list))
+            .route("/api/auths/admin/users/{id}/wallet", post(users::adjust_wallet)),
         app,
     )
 }

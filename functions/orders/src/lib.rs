@@ -43,7 +43,10 @@ pub fn router(app: App) -> Service {
             .route("/api/coupons", get(usable_coupons))
             .route("/api/kitchens/{slug}/coupons", get(usable_coupons))
             .route("/api/coupons/validate", post(validate_coupon))
-            .route("/api/coupons/usage", get(coupon_usage)),
+            .route("/api/coupons/usage", get(coupon_usage))
+            .route("/api/wallet", get(wallet))
+            .route("/api/wallet/transactions", get(wallet_entries))
+            .route("/api/orders/{id}/pay/wallet", post(pay_from_wallet)),
         app,
     )
 }
@@ -56,17 +59,7 @@ impl FromRequestParts<App> for CartAt {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let params = RawPathParams::from_request_parts(parts, app)
-            .await
-            .map_err(|_| ApiError::not_found("route_not_found", "No route matches this path"))?;
-        let slug = params
-            .iter()
-            .find(|(name, _)| *name == "slug")
-            .map(|(_, v)| v.to_owned());
-        Ok(CartAt(match slug {
-            Some(slug) => app.kitchens.id_of(&slug).await?,
-            None => app.home_kitchen().await?,
-        }))
+        Ok(CartAt(KitchenAt::from_request_parts(parts, app).await?.id))
     }
 }
 
@@ -300,4 +293,33 @@ async fn coupon_usage(
     let page = app.cursors.page(&scope, &query)?;
     let usage = app.coupons.usage(&customer.user_id, &page).await?;
     Ok(Json(app.cursors.listing(&scope, &usage)?))
+}
+
+/// The caller's wallet (0 for a new account).
+async fn wallet(State(app): State<App>, customer: Customer) -> Result<Json<Value>, ApiError> {
+    let wallet = app.wallets.wallet(&customer.user_id).await?;
+    Ok(Json(json!({ "wallet": shared::wallet::http::wallet_view(&wallet) })))
+}
+
+/// The caller's wallet history, the last applied first.
+async fn wallet_entries(
+    State(app): State<App>,
+    customer: Customer,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = format!("wallet:{}", customer.user_id);
+    let page = app.cursors.page(&scope, &query)?;
+    let entries = app.wallets.entries(&customer.user_id, &page).await?;
+    Ok(Json(app.cursors.listing(&scope, &entries)?))
+}
+
+/// Pays the caller's pending, unpaid order from their wallet, in one write.
+async fn pay_from_wallet(
+    State(app): State<App>,
+    customer: Customer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(&id, order_not_found)?;
+    let order = app.orders.pay_from_wallet(&customer, &id).await?;
+    Ok(Json(json!({ "order": order })))
 }

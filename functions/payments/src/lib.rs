@@ -30,7 +30,9 @@ pub fn router(app: App) -> Service {
         Router::new()
             .route("/api/orders/{id}/pay", post(pay))
             .route("/api/orders/{id}/pay/verify", post(verify))
-            .route("/api/payments/paystack/webhook", post(webhook)),
+            .route("/api/payments/paystack/webhook", post(webhook))
+            .route("/api/wallet/deposit", post(deposit))
+            .route("/api/wallet/deposit/verify", post(verify_deposit)),
         app,
     )
 }
@@ -65,7 +67,15 @@ async fn pay(
     } else {
         parse_json(&body)?
     };
-    let email = req.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
+    let email = checked_email(req.email)?;
+    let callback = checked_callback(&app, req.callback_url.as_deref())?;
+    let payment = payments(&app)?.pay(&customer, &id, email, callback).await?;
+    Ok(Json(payment_body(&payment)))
+}
+
+/// The receipt address a customer gave, if any (blank is none).
+fn checked_email(email: Option<String>) -> Result<Option<String>, ApiError> {
+    let email = email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
     if email
         .as_deref()
         .is_some_and(|e| !email_address::EmailAddress::is_valid(e))
@@ -77,8 +87,13 @@ async fn pay(
             "Invalid email",
         ));
     }
-    let callback = match req.callback_url.as_deref() {
-        None => None,
+    Ok(email)
+}
+
+/// Where Paystack sends the customer back: only this app's own address.
+fn checked_callback(app: &App, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw {
+        None => Ok(None),
         Some(raw) => callback_url(raw, app.config.app_url.as_ref()).map_err(|foreign| {
             ApiError::field(
                 "invalid_callback_url",
@@ -86,10 +101,58 @@ async fn pay(
                 foreign.to_string(),
                 "The callback URL must be on this app's own address",
             )
-        })?,
-    };
-    let payment = payments(&app)?.pay(&customer, &id, email, callback).await?;
+        }),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct DepositRequest {
+    #[serde(default)]
+    amount: Option<Value>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    callback_url: Option<String>,
+}
+
+/// Opens a Paystack transaction that tops up the caller's wallet.
+async fn deposit(
+    State(app): State<App>,
+    customer: Customer,
+    shared::http::JsonBody(req): shared::http::JsonBody<DepositRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let amount = shared::wallet::model::deposit_amount(req.amount.as_ref().and_then(Value::as_i64))?;
+    let email = checked_email(req.email)?;
+    let callback = checked_callback(&app, req.callback_url.as_deref())?;
+    let payment = payments(&app)?.deposit(&customer, amount, email, callback).await?;
     Ok(Json(payment_body(&payment)))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct VerifyDepositRequest {
+    #[serde(default)]
+    reference: Option<Value>,
+}
+
+/// Asks Paystack about the caller's deposit and credits it if paid (once).
+async fn verify_deposit(
+    State(app): State<App>,
+    customer: Customer,
+    shared::http::JsonBody(req): shared::http::JsonBody<VerifyDepositRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let reference = match req.reference.as_ref().and_then(Value::as_str).map(str::trim) {
+        Some(r) if !r.is_empty() => r.to_owned(),
+        _ => {
+            return Err(ApiError::field(
+                "invalid_reference",
+                "reference",
+                "is required",
+                "Give the deposit's reference",
+            ));
+        }
+    };
+    let wallet = payments(&app)?.verify_deposit(&customer, &reference).await?;
+    Ok(Json(json!({ "wallet": shared::wallet::http::wallet_view(&wallet) })))
 }
 
 /// Asks Paystack about the order's payment and applies what it says.

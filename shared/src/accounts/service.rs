@@ -711,6 +711,11 @@ impl Accounts {
             .ok_or(AccountError::SessionEnded)
     }
 
+    /// The account with this user id, if any.
+    pub async fn account_by_id(&self, id: &str) -> Result<Option<Account>, AccountError> {
+        Ok(self.store.account_by_id(id).await?)
+    }
+
     /// Users, newest first (the admin's list).
     pub async fn users(&self, page: &PageRequest) -> Result<Page<Account>, AccountError> {
         Ok(self.store.users_page(page).await?)

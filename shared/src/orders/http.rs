@@ -65,6 +65,8 @@ impl From<OrderError> for ApiError {
             OrderError::Menu(e) => e.into(),
             OrderError::Account(e) => e.into(),
             OrderError::Coupon(refusal) => refusal.into(),
+            OrderError::Pay(refusal) => refusal.into(),
+            OrderError::Wallet(refusal) => refusal.into(),
             OrderError::Failure(failure) => failure.into(),
         }
     }
@@ -148,6 +150,17 @@ pub fn lines_input(body: &Value) -> LinesInput {
                 .collect(),
         ),
         Some(_) => LinesInput::NotAList,
+    }
+}
+
+impl From<super::model::PayError> for ApiError {
+    fn from(refusal: super::model::PayError) -> Self {
+        match refusal {
+            super::model::PayError::AlreadyPaid => ApiError::conflict("already_paid", "This order is paid already"),
+            super::model::PayError::NotPayable => {
+                ApiError::conflict("order_not_payable", "Only pending, unpaid orders can be paid for")
+            }
+        }
     }
 }
 

@@ -79,6 +79,8 @@ pub enum PaymentMethod {
     Paystack,
     /// Cash or any pay-at-the-counter payment the kitchen records by hand.
     Cash,
+    /// The customer's wallet.
+    Wallet,
 }
 
 impl PaymentMethod {
@@ -86,6 +88,7 @@ impl PaymentMethod {
         match self {
             PaymentMethod::Paystack => "paystack",
             PaymentMethod::Cash => "cash",
+            PaymentMethod::Wallet => "wallet",
         }
     }
 }
@@ -473,6 +476,25 @@ pub fn check_payment(
             })
         }
         _ => Err(PaymentError::InvalidTransition),
+    }
+}
+
+/// Why an order cannot be paid for (online or from the wallet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PayError {
+    #[error("the order is paid already")]
+    AlreadyPaid,
+    #[error("only pending, unpaid orders can be paid for")]
+    NotPayable,
+}
+
+/// Whether an order may start (or resume) a payment (Paystack, the wallet): a paid order never, otherwise only
+/// a pending, unpaid one.
+pub fn check_payable(order: &Order) -> Result<(), PayError> {
+    match (order.payment_status, order.status) {
+        (PaymentStatus::Paid, _) => Err(PayError::AlreadyPaid),
+        (PaymentStatus::Unpaid, OrderStatus::Pending) => Ok(()),
+        _ => Err(PayError::NotPayable),
     }
 }
 
@@ -1169,9 +1191,13 @@ impl Order {
         })
     }
 
-    /// The order after `entry`: its status, history and update time.
+    /// The order after `entry`: its status (and payment status, when the entry names one),
+    /// history and update time.
     pub fn after(mut self, entry: HistoryEntry) -> Self {
         self.status = entry.status;
+        if let Some(payment) = entry.payment_status {
+            self.payment_status = payment;
+        }
         self.updated_at = entry.at.clone();
         self.status_history.push(entry);
         self
@@ -1239,6 +1265,14 @@ impl Order {
     /// The coupon use moving to `to` gives back: the order's, when it is cancelled.
     pub fn coupon_returned(&self, to: OrderStatus) -> Option<&AppliedCoupon> {
         self.coupon.as_ref().filter(|_| to == OrderStatus::Cancelled)
+    }
+
+    /// What moving to `to` gives back to the customer's wallet: the total of a wallet-paid
+    /// order, when it is cancelled.
+    pub fn wallet_refund_due(&self, to: OrderStatus) -> Option<i64> {
+        let paid_from_wallet =
+            self.payment_status == PaymentStatus::Paid && self.payment_method == Some(PaymentMethod::Wallet);
+        (to == OrderStatus::Cancelled && paid_from_wallet).then_some(self.total)
     }
 
     /// What moving to `to` adds to its customer's spending: the total, when it completes.

@@ -12,7 +12,10 @@ use super::model::{
     PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall, TransitionError,
     UnpaidRules, check_payment, price_lines,
 };
-use super::store::{Alongside, CouponUse, GiveBackOutcome, OrderStore, PlaceOutcome, PlacementInputs, WriteOutcome};
+use super::store::{
+    Alongside, CouponUse, GiveBackOutcome, OrderStore, PlaceOutcome, PlacementInputs, WalletChange, WalletPaid,
+    WriteOutcome,
+};
 use crate::accounts::AccountError;
 use crate::accounts::model::{Role, Subject};
 use crate::coupons::model::{Coupon, CouponCode, CouponRefusal, TierThresholds, Usage, UsageKitchen};
@@ -24,6 +27,7 @@ use crate::platform::error::Failure;
 use crate::platform::pagination::PageRequest;
 use crate::platform::retry::{Round, on_condition};
 use crate::platform::validation::Invalid;
+use crate::wallet::model::{About, EntryKind, WalletRefusal};
 
 /// A change retried when the order keeps moving under it.
 const ATTEMPTS: usize = 3;
@@ -68,6 +72,12 @@ pub enum OrderError {
     /// The coupon given cannot be used on this order.
     #[error(transparent)]
     Coupon(#[from] CouponRefusal),
+    /// The order cannot be paid for now.
+    #[error(transparent)]
+    Pay(#[from] super::model::PayError),
+    /// The wallet does not cover it.
+    #[error(transparent)]
+    Wallet(#[from] WalletRefusal),
     #[error(transparent)]
     Failure(#[from] Failure),
 }
@@ -606,6 +616,53 @@ impl OrderService {
         Ok(order)
     }
 
+    /// The customer pays their pending, unpaid order from their wallet: the order paid and the
+    /// wallet debited in one write (never below zero: `insufficient_funds`, nothing changes).
+    /// Decided again when the order or the wallet moved meanwhile (another payment from the same
+    /// wallet got there first).
+    pub async fn pay_from_wallet(&self, customer: &Subject, id: &str) -> Result<Order, OrderError> {
+        let (order, wallet) = tokio::join!(self.own_order(customer, id), self.store.wallet(&customer.user_id));
+        let state = (order?, wallet?);
+        on_condition(
+            "wallet payment",
+            crate::wallet::service::ATTEMPTS,
+            state,
+            |(order, wallet)| async move {
+                super::model::check_payable(&order)?;
+                let at = now_rfc3339();
+                let about = About {
+                    order_id: Some(order.id.clone()),
+                    ..About::default()
+                };
+                let (next, ledger) = wallet.apply(EntryKind::Payment, -order.total, about, &at)?;
+                let entry = HistoryEntry {
+                    status: order.status,
+                    payment_status: Some(PaymentStatus::Paid),
+                    at,
+                    by: customer.user_id.clone(),
+                    by_role: ChangedBy::Customer,
+                };
+                let change = WalletChange {
+                    current: &wallet,
+                    next: &next,
+                    entry: &ledger,
+                };
+                Ok(match self.store.pay_from_wallet(&order, &entry, change).await? {
+                    WalletPaid::Done(paid) => {
+                        tracing::info!(order_id = %paid.id, amount = paid.total, "order paid from the wallet");
+                        Round::Done(*paid)
+                    }
+                    WalletPaid::Moved => {
+                        let (order, wallet) =
+                            tokio::join!(self.own_order(customer, id), self.store.wallet(&customer.user_id));
+                        Round::Again((order?, wallet?))
+                    }
+                })
+            },
+        )
+        .await
+    }
+
     /// The kitchen moves an order one step (or cancels it).
     pub async fn set_status(
         &self,
@@ -642,9 +699,22 @@ impl OrderService {
                 {
                     requires = requires.owned_by(&user.user_id);
                 }
+                // A wallet-paid order cancelled: its total back into the wallet in the same write.
+                let refund = match order.wallet_refund_due(to) {
+                    Some(amount) => {
+                        let wallet = self.store.wallet(&order.customer_id).await?;
+                        let about = About {
+                            order_id: Some(order.id.clone()),
+                            ..About::default()
+                        };
+                        let (next, ledger) = wallet.apply(EntryKind::Refund, amount, about, &now_rfc3339())?;
+                        Some((wallet, next, ledger))
+                    }
+                    None => None,
+                };
                 let entry = HistoryEntry {
                     status: to,
-                    payment_status: None,
+                    payment_status: refund.as_ref().map(|_| PaymentStatus::Refunded),
                     at: now_rfc3339(),
                     by: by.name().to_owned(),
                     by_role: by.changed_by(),
@@ -658,6 +728,9 @@ impl OrderService {
                     stock: &give_back,
                     coupon: order.coupon_returned(to).map(|c| (c, coupon_counts)),
                     spending: order.spending_counted(to),
+                    refund: refund
+                        .as_ref()
+                        .map(|(current, next, entry)| WalletChange { current, next, entry }),
                 };
                 if alongside.is_empty() {
                     return Ok(match self.store.transition(&order, &requires, &entry).await? {
@@ -678,6 +751,7 @@ impl OrderService {
                                 dishes = give_back.len(),
                                 coupon = alongside.coupon.is_some(),
                                 spending = alongside.spending.is_some(),
+                                refunded_to_wallet = alongside.refund.is_some(),
                                 "order status changed with what goes alongside"
                             );
                             Round::Done(order.after(entry))
@@ -690,6 +764,7 @@ impl OrderService {
                             Round::Again((order, gone, coupon_counts))
                         }
                         GiveBackOutcome::CouponGone => Round::Again((order, gone, false)),
+                        GiveBackOutcome::WalletMoved => Round::Again((order, gone, coupon_counts)),
                     },
                 )
             },

@@ -34,6 +34,8 @@ use crate::platform::db::{
 };
 use crate::platform::error::Failure;
 use crate::platform::pagination::PageRequest;
+use crate::wallet::model::{Entry, Wallet};
+use crate::wallet::store as wallets;
 
 const ORDER_SK: &str = "ORDER";
 const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
@@ -127,12 +129,31 @@ pub struct Alongside<'a> {
     pub coupon: Option<(&'a AppliedCoupon, bool)>,
     /// Spending added to the customer's stats (a completion).
     pub spending: Option<i64>,
+    /// A wallet-paid order's refund into the wallet (a cancellation): the order becomes
+    /// `refunded` in the same write.
+    pub refund: Option<WalletChange<'a>>,
+}
+
+/// A wallet as read, as it will be, and the entry between.
+#[derive(Debug, Clone, Copy)]
+pub struct WalletChange<'a> {
+    pub current: &'a Wallet,
+    pub next: &'a Wallet,
+    pub entry: &'a Entry,
 }
 
 impl Alongside<'_> {
     pub fn is_empty(&self) -> bool {
-        self.stock.is_empty() && self.coupon.is_none() && self.spending.is_none()
+        self.stock.is_empty() && self.coupon.is_none() && self.spending.is_none() && self.refund.is_none()
     }
+}
+
+/// What paying from the wallet did.
+#[derive(Debug)]
+pub enum WalletPaid {
+    Done(Box<Order>),
+    /// The order or the wallet moved since they were read.
+    Moved,
 }
 
 /// An order's state, as far as its customer's places for unpaid orders go.
@@ -172,6 +193,8 @@ pub enum GiveBackOutcome {
     DishGone(String),
     /// The coupon (or the customer's count of it) is no longer the one the order used.
     CouponGone,
+    /// The customer's wallet moved since it was read (its refund is decided again).
+    WalletMoved,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -601,10 +624,23 @@ impl OrderStore {
             for (k, v) in values {
                 a = a.expression_attribute_values(k, v);
             }
-            a.update_expression(
-                "SET #status = :to, GSI2PK = :gsi2, updated_at = :at, status_history = list_append(status_history, :entry)",
-            )
-            .condition_expression(format!("{condition} AND updated_at = :seen"))
+            let (set, also) = match alongside.refund {
+                Some(_) => (
+                    ", payment_status = :refunded",
+                    " AND payment_status = :paid AND payment_method = :wallet",
+                ),
+                None => ("", ""),
+            };
+            if alongside.refund.is_some() {
+                a = a
+                    .expression_attribute_values(":refunded", s(PaymentStatus::Refunded.as_str()))
+                    .expression_attribute_values(":paid", s(PaymentStatus::Paid.as_str()))
+                    .expression_attribute_values(":wallet", s(PaymentMethod::Wallet.as_str()));
+            }
+            a.update_expression(format!(
+                "SET #status = :to, GSI2PK = :gsi2, updated_at = :at, status_history = list_append(status_history, :entry){set}"
+            ))
+            .condition_expression(format!("{condition} AND updated_at = :seen{also}"))
             .expression_attribute_values(":to", s(entry.status.as_str()))
             .expression_attribute_values(":gsi2", s(status_gsi2pk(order.kitchen_id(), entry.status)))
             .expression_attribute_values(":at", s(&entry.at))
@@ -637,6 +673,16 @@ impl OrderStore {
         if let Some(total) = alongside.spending {
             items.push(coupons::count_completed(&self.db, &order.customer_id, total)?);
         }
+        let wallet_at = items.len();
+        if let Some(change) = alongside.refund {
+            items.extend(wallets::apply_actions(
+                &self.db,
+                &order.customer_id,
+                change.current,
+                change.next,
+                change.entry,
+            )?);
+        }
         let Some(c) = transact(&self.db, "change order status", items).await? else {
             return Ok(GiveBackOutcome::Done);
         };
@@ -647,10 +693,67 @@ impl OrderStore {
             });
         }
         match c.failed_conditions().next() {
+            Some(index) if index >= wallet_at => Ok(GiveBackOutcome::WalletMoved),
             Some(index) if index >= coupon_at => Ok(GiveBackOutcome::CouponGone),
             Some(index) => Ok(GiveBackOutcome::DishGone(give_back[index - 1].food_item_id.clone())),
             None => Err(Failure::bug(format!("order status change cancelled: {:?}", c.0))),
         }
+    }
+
+    /// The customer's wallet.
+    pub async fn wallet(&self, customer_id: &str) -> Result<Wallet, Failure> {
+        wallets::WalletStore::new(self.db.clone()).wallet(customer_id).await
+    }
+
+    /// Pays a pending, unpaid order of the customer's from their wallet as read: the order
+    /// marked paid (`wallet`, with `entry` in its history) and the wallet debited, in one write.
+    pub async fn pay_from_wallet(
+        &self,
+        order: &Order,
+        entry: &HistoryEntry,
+        wallet: WalletChange<'_>,
+    ) -> Result<WalletPaid, Failure> {
+        let history = serde_dynamo::to_attribute_value::<_, AttributeValue>(vec![entry])
+            .map_err(|e| mapping_error("history entry", e))?;
+        let mut items = vec![self.db.update_action(order_pk(&order.id), ORDER_SK, |a| {
+            a.update_expression(
+                "SET payment_status = :paid, payment_method = :wallet, paid_at = :at, updated_at = :at, \
+                 status_history = list_append(status_history, :entry)",
+            )
+            .condition_expression(
+                "#status = :pending AND payment_status = :unpaid AND customer_id = :customer AND #total = :total",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#total", "total")
+            .expression_attribute_values(":paid", s(PaymentStatus::Paid.as_str()))
+            .expression_attribute_values(":wallet", s(PaymentMethod::Wallet.as_str()))
+            .expression_attribute_values(":at", s(&entry.at))
+            .expression_attribute_values(":entry", history)
+            .expression_attribute_values(":pending", s(OrderStatus::Pending.as_str()))
+            .expression_attribute_values(":unpaid", s(PaymentStatus::Unpaid.as_str()))
+            .expression_attribute_values(":customer", s(&order.customer_id))
+            .expression_attribute_values(":total", n(order.total))
+        })?];
+        items.extend(wallets::apply_actions(
+            &self.db,
+            &order.customer_id,
+            wallet.current,
+            wallet.next,
+            wallet.entry,
+        )?);
+        Ok(match transact(&self.db, "pay from wallet", items).await? {
+            None => {
+                let mut paid = order.clone();
+                paid.payment_status = PaymentStatus::Paid;
+                paid.payment_method = Some(PaymentMethod::Wallet);
+                paid.paid_at = Some(entry.at.clone());
+                paid.updated_at = entry.at.clone();
+                paid.status_history.push(entry.clone());
+                WalletPaid::Done(Box::new(paid))
+            }
+            Some(c) if c.any_condition_failed() => WalletPaid::Moved,
+            Some(c) => return Err(Failure::bug(format!("pay from wallet cancelled: {:?}", c.0))),
+        })
     }
 
     /// Sets an order's payment status (and, when paid, how and when) with its history entry,

@@ -2,7 +2,6 @@
 
 use serde_json::{Value, json};
 
-use super::model::PayError;
 use super::paystack::PaystackError;
 use super::service::PaymentError;
 use crate::orders::model::OnlinePayment;
@@ -12,12 +11,7 @@ impl From<PaymentError> for ApiError {
     fn from(err: PaymentError) -> Self {
         match err {
             PaymentError::NotFound => ApiError::not_found("order_not_found", "Order not found"),
-            PaymentError::Refused(PayError::AlreadyPaid) => {
-                ApiError::conflict("already_paid", "This order is paid already")
-            }
-            PaymentError::Refused(PayError::NotPayable) => {
-                ApiError::conflict("order_not_payable", "Only pending, unpaid orders can be paid for")
-            }
+            PaymentError::Refused(refusal) => refusal.into(),
             PaymentError::EmailRequired => ApiError::field(
                 "email_required",
                 "email",
@@ -38,6 +32,7 @@ impl From<PaymentError> for ApiError {
             }
             PaymentError::Paystack(PaystackError::Unavailable(cause)) => ApiError::Unavailable(cause),
             PaymentError::Order(e) => e.into(),
+            PaymentError::Wallet(e) => e.into(),
             PaymentError::Account(e) => e.into(),
             PaymentError::Failure(f) => f.into(),
         }

@@ -2,6 +2,7 @@
 //! received), the references we give transactions, and what a charge does to an order. Imports
 //! neither HTTP nor the store.
 
+pub use crate::orders::model::{PayError, check_payable};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha512;
@@ -71,15 +72,6 @@ impl Reference {
     }
 }
 
-/// Why an order cannot be paid for online.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum PayError {
-    #[error("the order is paid already")]
-    AlreadyPaid,
-    #[error("only pending, unpaid orders can be paid for")]
-    NotPayable,
-}
-
 /// A `callback_url` that would send the customer anywhere but the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("must be a path of this app (like /orders/X) or an address on its own origin")]
@@ -113,16 +105,6 @@ pub fn callback_url(raw: &str, app: Option<&AppOrigin>) -> Result<Option<String>
         Ok(Some(raw.to_owned()))
     } else {
         Err(ForeignCallback)
-    }
-}
-
-/// Whether an order may start (or resume) a Paystack payment: a paid order never, otherwise only
-/// a pending, unpaid one.
-pub fn check_payable(order: &Order) -> Result<(), PayError> {
-    match (order.payment_status, order.status) {
-        (PaymentStatus::Paid, _) => Err(PayError::AlreadyPaid),
-        (PaymentStatus::Unpaid, OrderStatus::Pending) => Ok(()),
-        _ => Err(PayError::NotPayable),
     }
 }
 

@@ -77,6 +77,20 @@ impl NewTransaction {
         }
     }
 
+    /// A wallet deposit of `amount` under its own reference.
+    pub fn for_deposit(reference: Reference, email: String, amount: i64, callback_url: Option<String>) -> Self {
+        Self {
+            email,
+            amount,
+            currency: CURRENCY,
+            metadata: serde_json::json!({ "wallet_deposit": reference.as_str() }),
+            reference,
+            callback_url,
+            subaccount: None,
+            transaction_charge: None,
+        }
+    }
+
     /// The same transaction split with a kitchen's subaccount: the platform keeps
     /// `commission_percent` of the amount, rounded down to the kobo.
     pub fn split(mut self, subaccount: String, commission_percent: u8) -> Self {

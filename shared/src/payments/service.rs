@@ -2,8 +2,8 @@
 //! (its signed webhook, or a verification the customer asks for), and apply one rule to both.
 
 use super::model::{
-    ChargeDecision, PayError, PaymentAnomaly, Reference, RefundOutcome, WebhookEvent, check_payable, decide_charge,
-    signature_matches,
+    CURRENCY, Charge, ChargeDecision, PayError, PaymentAnomaly, Reference, RefundOutcome, WebhookEvent, check_payable,
+    decide_charge, signature_matches,
 };
 use super::paystack::{NewTransaction, Paystack, PaystackError, Started};
 use super::store::{Marked, Opened, PaymentStore};
@@ -16,6 +16,8 @@ use crate::orders::service::{refund, settle_payment};
 use crate::orders::{OrderError, OrderService};
 use crate::platform::clock::now_rfc3339;
 use crate::platform::error::Failure;
+use crate::wallet::model::{Deposit, DepositStatus, Wallet};
+use crate::wallet::service::Credit;
 
 /// Who a Paystack change is recorded as, in `by`.
 pub const PAYSTACK: &str = "paystack";
@@ -40,6 +42,8 @@ pub enum PaymentError {
     #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]
+    Wallet(#[from] crate::wallet::WalletError),
+    #[error(transparent)]
     Failure(#[from] Failure),
 }
 
@@ -61,16 +65,101 @@ pub struct PaymentService {
     orders: OrderService,
     paystack: Paystack,
     kitchens: Option<(KitchenStore, u8)>,
+    wallets: crate::wallet::WalletService,
 }
 
 impl PaymentService {
-    pub fn new(store: PaymentStore, orders: OrderService, paystack: Paystack) -> Self {
+    pub fn new(
+        store: PaymentStore,
+        orders: OrderService,
+        wallets: crate::wallet::WalletService,
+        paystack: Paystack,
+    ) -> Self {
         Self {
             store,
             orders,
             paystack,
             kitchens: None,
+            wallets,
         }
+    }
+
+    /// Opens a Paystack transaction that tops up the customer's wallet by `amount` kobo, and
+    /// records the deposit (credited once, when Paystack says it was paid).
+    pub async fn deposit(
+        &self,
+        customer: &Subject,
+        amount: i64,
+        email: Option<String>,
+        callback_url: Option<String>,
+    ) -> Result<OnlinePayment, PaymentError> {
+        let email = match (email, customer.identifier_key.strip_prefix("EMAIL#")) {
+            (Some(given), _) => given,
+            (None, Some(own)) => own.to_owned(),
+            (None, None) => return Err(PaymentError::EmailRequired),
+        };
+        let reference = Reference::parse(&Deposit::new_reference())
+            .ok_or_else(|| Failure::bug("a deposit reference Paystack would not take"))?;
+        let tx = NewTransaction::for_deposit(reference, email, amount, callback_url);
+        let started = self.paystack.initialize(&tx).await?;
+        let deposit = Deposit {
+            reference: started.reference.as_str().to_owned(),
+            customer_id: customer.user_id.clone(),
+            amount,
+            currency: CURRENCY.to_owned(),
+            status: DepositStatus::Pending,
+            created_at: now_rfc3339(),
+            credited_at: None,
+        };
+        self.wallets.open_deposit(&deposit).await?;
+        tracing::info!(reference = %deposit.reference, amount, "deposit opened");
+        Ok(OnlinePayment {
+            provider: PAYSTACK.to_owned(),
+            reference: deposit.reference,
+            authorization_url: started.authorization_url,
+            amount,
+            currency: deposit.currency,
+            transaction_id: None,
+            channel: None,
+        })
+    }
+
+    /// Asks Paystack about the caller's deposit (back from checkout before the webhook) and
+    /// credits it if paid; credited already: the wallet as it is.
+    pub async fn verify_deposit(&self, customer: &Subject, reference: &str) -> Result<Wallet, PaymentError> {
+        let deposit = self.wallets.own_deposit(&customer.user_id, reference).await?;
+        if deposit.status == DepositStatus::Pending
+            && let Some(reference) = Reference::parse(&deposit.reference)
+            && let Some(charge) = self.paystack.verify(&reference).await?
+        {
+            self.credit(&charge).await?;
+        }
+        Ok(self.wallets.wallet(&customer.user_id).await?)
+    }
+
+    /// A successful charge for a deposit: credited once for exactly its amount; another amount is
+    /// an anomaly (no credit).
+    async fn credit(&self, charge: &Charge) -> Result<Delivery, PaymentError> {
+        Ok(
+            match self
+                .wallets
+                .credit(charge.reference.as_str(), charge.amount, &charge.currency)
+                .await?
+            {
+                Credit::Credited(_) => Delivery::Paid,
+                Credit::AlreadyCredited | Credit::Unknown => Delivery::Ignored,
+                Credit::Anomaly(deposit) => {
+                    tracing::warn!(
+                        reference = %deposit.reference,
+                        expected = deposit.amount,
+                        paid = charge.amount,
+                        currency = %charge.currency,
+                        "deposit paid with another amount: not credited"
+                    );
+                    Delivery::Anomaly
+                }
+            },
+        )
     }
 
     /// The same service splitting payments to kitchens with a Paystack subaccount, the platform
@@ -158,6 +247,9 @@ impl PaymentService {
         let Some(charge) = event.charge() else {
             return Ok(Delivery::Ignored);
         };
+        if Deposit::is_deposit_reference(charge.reference.as_str()) {
+            return self.credit(&charge).await;
+        }
         let Some(order_id) = charge.reference.order_id() else {
             tracing::warn!(reference = %charge.reference.as_str(), "charge for a reference that is not ours");
             return Ok(Delivery::Ignored);

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf, type Coupon } from "../api/client";
+import { offer } from "../coupons";
 import { naira } from "../money";
 
 /** What the coupon field says about the code typed: nothing typed, being checked, what it takes
@@ -9,20 +10,6 @@ export type CouponState =
   | { state: "checking"; code: string }
   | { state: "applied"; code: string; discount: number }
   | { state: "refused"; code: string; message: string };
-
-/** A few words on what a coupon gives. */
-function offer(c: Coupon): string {
-  switch (c.kind) {
-    case "percent":
-      return `${c.percent}% off${c.max_discount ? ` (up to ${naira(c.max_discount)})` : ""}`;
-    case "fixed":
-      return `${naira(c.amount ?? 0)} off`;
-    case "buy_x_get_y":
-      return "Buy and get one free";
-    default:
-      return "Bigger orders, bigger discount";
-  }
-}
 
 /** The coupon field at checkout: the customer's usable coupons as one-tap chips, and a code
  * checked as it is typed against the cart (`cartKey` changes whenever the cart does), so the

@@ -1,28 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, codeOf, messageOf, type Coupon, type Food } from "../api/client";
+import { offer } from "../coupons";
 import { kobo, naira } from "../money";
 import { Notice } from "../ui";
 
 type Kind = Coupon["kind"];
-
-/** What a coupon gives, in a few words. */
-function offer(c: Coupon, dishes: Food[]): string {
-  const name = (id?: string) => dishes.find((d) => d.id === id)?.name ?? "a dish";
-  switch (c.kind) {
-    case "percent":
-      return `${c.percent}% off${c.max_discount ? ` (up to ${naira(c.max_discount)})` : ""}`;
-    case "fixed":
-      return `${naira(c.amount ?? 0)} off`;
-    case "buy_x_get_y":
-      return c.buy?.food_item_id === c.get?.food_item_id
-        ? `Buy ${c.buy?.quantity} ${name(c.buy?.food_item_id)}, get ${c.get?.quantity} free`
-        : `Buy ${c.buy?.quantity} ${name(c.buy?.food_item_id)}, get ${c.get?.quantity} ${name(c.get?.food_item_id)} free`;
-    case "tiered":
-      return (c.tiers ?? [])
-        .map((t) => `${t.percent ? `${t.percent}%` : naira(t.amount ?? 0)} off from ${naira(t.min_subtotal)}`)
-        .join("; ");
-  }
-}
 
 const KINDS: { kind: Kind; label: string }[] = [
   { kind: "percent", label: "A percentage off" },

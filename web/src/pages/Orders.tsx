@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, messageOf, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
 import { Notice, Pill, shortId, when, words } from "../ui";
+import { PayFromWallet } from "./Wallet";
 
 const FINISHED = ["completed", "cancelled"];
 /** What the page says when the API cannot be reached at all. */
@@ -177,6 +178,7 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
           {busy ? "Opening Paystack…" : `Pay ${naira(order.total)} with Paystack`}
         </button>
       )}
+      {payable && <PayFromWallet orderId={order.id} total={order.total} onPaid={setOrder} />}
       {order.status === "pending" && (
         <button
           class="secondary"

@@ -38,6 +38,9 @@ struct Args {
     /// The SES/SNS emulator's base URL (sign-up codes are read from it).
     #[arg(long)]
     moto: String,
+    /// The local Paystack's base URL (customers pay their wallet top-ups on it).
+    #[arg(long)]
+    paystack: String,
     #[arg(long, default_value_t = 50)]
     customers: usize,
     /// Orders to have acknowledged (201) before stopping.
@@ -130,6 +133,94 @@ struct Ledger {
     refused_sold_out: usize,
     placed_direct: usize,
     placed_by_cart: usize,
+    /// Orders paid from the wallet, and wallet payments refused for want of funds.
+    wallet_paid: HashSet<String>,
+    wallet_short: usize,
+    /// Wallet payments that lost to the kitchen marking the order paid at the counter.
+    wallet_raced: usize,
+}
+
+/// Each customer's wallet top-up (kobo), through Paystack before the rush.
+const TOP_UP: i64 = 1_500_000;
+
+/// A customer tops up the wallet: the deposit opened, paid on the local Paystack, verified.
+async fn top_up(api: &Api, paystack: &str, token: &str) -> anyhow::Result<()> {
+    let (status, body) = api
+        .call(
+            "POST /api/wallet/deposit",
+            Method::POST,
+            "/api/wallet/deposit/",
+            Some(token),
+            Some(&json!({ "amount": TOP_UP })),
+            None,
+        )
+        .await?;
+    if status != 200 {
+        bail!("deposit: {status} {body}");
+    }
+    let reference = body["payment"]["reference"]
+        .as_str()
+        .context("a deposit without a reference")?;
+    let paid = api
+        .http
+        .post(format!("{paystack}/__control/pay/{reference}"))
+        .send()
+        .await?;
+    if !paid.status().is_success() {
+        bail!("paying the deposit on the local Paystack: {}", paid.status());
+    }
+    let (status, body) = api
+        .call(
+            "POST /api/wallet/deposit/verify",
+            Method::POST,
+            "/api/wallet/deposit/verify/",
+            Some(token),
+            Some(&json!({ "reference": reference })),
+            None,
+        )
+        .await?;
+    if status != 200 || body["wallet"]["balance"].as_i64() != Some(TOP_UP) {
+        bail!("verify deposit: {status} {body}");
+    }
+    Ok(())
+}
+
+/// A customer's wallet and every entry of it, oldest first.
+async fn wallet_of(api: &Api, token: &str) -> anyhow::Result<(i64, Vec<Value>)> {
+    let (_, wallet) = api
+        .call("GET /api/wallet", Method::GET, "/api/wallet/", Some(token), None, None)
+        .await?;
+    let balance = wallet["wallet"]["balance"]
+        .as_i64()
+        .context("a wallet without a balance")?;
+    let mut entries = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/wallet/transactions/?limit=100&cursor={c}"),
+            None => "/api/wallet/transactions/?limit=100".to_owned(),
+        };
+        let (status, body) = api
+            .call(
+                "GET /api/wallet/transactions",
+                Method::GET,
+                &path,
+                Some(token),
+                None,
+                None,
+            )
+            .await?;
+        if status != 200 {
+            bail!("wallet history: {status} {body}");
+        }
+        entries.extend(body["items"].as_array().cloned().unwrap_or_default());
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    entries.reverse();
+    Ok((balance, entries))
 }
 
 struct Shared {
@@ -324,14 +415,40 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
                         ledger.replayed_same += 1;
                     }
                 }
-                let mut ledger = shared.ledger();
-                if by_cart {
-                    ledger.placed_by_cart += 1;
-                } else {
-                    ledger.placed_direct += 1;
+                {
+                    let mut ledger = shared.ledger();
+                    if by_cart {
+                        ledger.placed_by_cart += 1;
+                    } else {
+                        ledger.placed_direct += 1;
+                    }
+                    ledger.acknowledged.insert(id.clone(), wanted);
                 }
-                ledger.acknowledged.insert(id, wanted);
                 shared.placed.fetch_add(1, Ordering::SeqCst);
+                // A quarter of the orders are paid from the wallet at once (racing the kitchen,
+                // which marks unpaid orders paid at the counter).
+                if rng.gen_bool(0.25) {
+                    let (status, body) = api
+                        .call(
+                            "POST /api/orders/{id}/pay/wallet",
+                            Method::POST,
+                            &format!("/api/orders/{id}/pay/wallet/"),
+                            Some(&token),
+                            None,
+                            None,
+                        )
+                        .await?;
+                    let code = body["error"]["code"].as_str().unwrap_or_default();
+                    let mut ledger = shared.ledger();
+                    match (status, code) {
+                        (200, _) => {
+                            ledger.wallet_paid.insert(id);
+                        }
+                        (409, "insufficient_funds") => ledger.wallet_short += 1,
+                        (409, "already_paid" | "order_not_payable") => ledger.wallet_raced += 1,
+                        _ => bail!("paying from the wallet: {status} {body}"),
+                    }
+                }
             }
             409 if body["error"]["code"] == "insufficient_stock" || body["error"]["code"] == "sold_out" => {
                 shared.ledger().refused_sold_out += 1;
@@ -554,6 +671,12 @@ async fn main() -> anyhow::Result<()> {
         tokens.extend(made);
     }
 
+    eprintln!("each customer tops up the wallet through Paystack ...");
+    for batch in tokens.chunks(8) {
+        futures::future::try_join_all(batch.iter().map(|token| top_up(&api, &args.paystack, token))).await?;
+    }
+    let wallets_of = tokens.clone();
+
     let started = Instant::now();
     let shared = Arc::new(Shared {
         api: api.clone(),
@@ -649,6 +772,54 @@ async fn main() -> anyhow::Result<()> {
             failures.push(format!("acknowledged order {id} is not stored"));
         }
     }
+    // Wallets: each one's entries sum to its balance (each `balance_after` following from the
+    // one before, never below zero); the payments are exactly the wallet-paid orders' totals.
+    let mut wallet_payments = 0_i64;
+    let mut payment_entries = 0;
+    let mut wallet_total = 0_i64;
+    for token in &wallets_of {
+        let (balance, entries) = wallet_of(&api, token).await?;
+        let mut running = 0_i64;
+        for entry in &entries {
+            running += entry["amount"].as_i64().unwrap_or_default();
+            if entry["balance_after"].as_i64() != Some(running) || running < 0 {
+                failures.push(format!(
+                    "a wallet entry says {} after, the ledger says {running}",
+                    entry["balance_after"]
+                ));
+            }
+            match entry["kind"].as_str() {
+                Some("payment") => {
+                    payment_entries += 1;
+                    wallet_payments -= entry["amount"].as_i64().unwrap_or_default();
+                }
+                Some("refund") => wallet_payments -= entry["amount"].as_i64().unwrap_or_default(),
+                _ => {}
+            }
+        }
+        if running != balance {
+            failures.push(format!("a wallet holds {balance} but its ledger sums to {running}"));
+        }
+        wallet_total += balance;
+    }
+    let paid_from_wallet: Vec<&Value> = stored.iter().filter(|o| o["payment_method"] == "wallet").collect();
+    let owed: i64 = paid_from_wallet
+        .iter()
+        .filter(|o| o["payment_status"] == "paid")
+        .map(|o| o["total"].as_i64().unwrap_or_default())
+        .sum();
+    if paid_from_wallet.len() != ledger.wallet_paid.len() || payment_entries != ledger.wallet_paid.len() {
+        failures.push(format!(
+            "{} orders paid from the wallet were acknowledged, {} are stored so, {payment_entries} payments are in the ledgers",
+            ledger.wallet_paid.len(),
+            paid_from_wallet.len()
+        ));
+    }
+    if wallet_payments != owed {
+        failures.push(format!(
+            "the wallets paid {wallet_payments} net of refunds; the wallet-paid orders still paid total {owed}"
+        ));
+    }
     let mut stock_lines = Vec::new();
     for (id, start) in start.iter().map(|(id, n)| (id, *n)) {
         let (_, body) = api
@@ -713,6 +884,16 @@ async fn main() -> anyhow::Result<()> {
         stats.server_errors.len()
     );
     let _ = writeln!(report, "- Tracked stock: {}.", stock_lines.join("; "));
+    let _ = writeln!(
+        report,
+        "- Wallets: {} customers topped up {} each through Paystack; {} orders paid from the wallet, {} refused for want of funds, {} beaten by the kitchen's cash mark; {} left in all wallets.",
+        wallets_of.len(),
+        TOP_UP,
+        ledger.wallet_paid.len(),
+        ledger.wallet_short,
+        ledger.wallet_raced,
+        wallet_total
+    );
     let _ = writeln!(report, "\n| request | count | p50 | p99 |\n|---|---|---|---|");
     for (kind, v) in &stats.latencies {
         let n = v.len();
@@ -723,7 +904,7 @@ async fn main() -> anyhow::Result<()> {
         report,
         "\nChecks: {}",
         if failures.is_empty() {
-            "no 5xx; every acknowledged order stored exactly once and nothing else; every line at the menu's price and every total their sum; the stock never below zero and down by exactly what the stored orders took.".to_owned()
+            "no 5xx; every acknowledged order stored exactly once and nothing else; every line at the menu's price and every total their sum; the stock never below zero and down by exactly what the stored orders took; every wallet equal to the sum of its ledger, never below zero, its payments exactly the wallet-paid orders.".to_owned()
         } else {
             format!("**{} failed**", failures.len())
         }
