@@ -239,6 +239,9 @@ browser_tests() { # dynamodb endpoint, moto endpoint
   # The refund worker, fed by the table's stream (a cancelled paid order is refunded from it).
   (web_env "$1" "$2"; exec "$TARGET_DIR/debug/local-refunds") >"$TOOLS/logs/web-refunds.log" 2>&1 &
   PIDS+=($!)
+  # The notifier, fed by the table's stream (emails, SMS and the customers' inboxes).
+  (web_env "$1" "$2"; KITCHEN_EMAIL=kitchen@chukskitchen.web exec "$TARGET_DIR/debug/notifier-local") >"$TOOLS/logs/web-notifier.log" 2>&1 &
+  PIDS+=($!)
   # The app and the API on one origin behind the local front door, with the template's security
   # headers; the journeys' picture host is the stack's images origin.
   make_images_bucket "$2" "$table-photos" || return 1

@@ -34,6 +34,7 @@ pub struct App {
     pub cursors: Cursors,
     pub coupons: crate::coupons::CouponService,
     pub wallets: crate::wallet::WalletService,
+    pub inbox: crate::inbox::InboxService,
     /// The dish photos' bucket: only where the function signs uploads (`admin`).
     #[cfg(feature = "images")]
     pub images: Option<crate::platform::images::ImageBucket>,
@@ -148,6 +149,7 @@ impl App {
             cursors: Cursors::new(keys.tokens.clone()),
             coupons: crate::coupons::CouponService::new(db.clone()).with_thresholds(tiers),
             wallets: crate::wallet::WalletService::new(crate::wallet::store::WalletStore::new(db.clone())),
+            inbox: crate::inbox::InboxService::new(crate::inbox::store::InboxStore::new(db.clone())),
             config,
             db,
             keys,

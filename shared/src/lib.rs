@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod app;
 pub mod cart;
 pub mod coupons;
+pub mod inbox;
 pub mod kitchens;
 pub mod menu;
 pub mod notifications;

@@ -16,6 +16,7 @@ const FEATURES: &[&str] = &[
     "notifications",
     "coupons",
     "wallet",
+    "inbox",
 ];
 
 fn src() -> PathBuf {

@@ -489,3 +489,129 @@ async fn a_kitchens_orders_and_stock_reach_its_own_email_and_not_the_home_kitche
         "the home kitchen is not told of another kitchen's order or stock: {home:?}"
     );
 }
+
+#[tokio::test]
+async fn a_customers_notice_lands_in_their_inbox_once_even_when_the_stream_redelivers_it() {
+    use http::Method;
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let customer = unique_email();
+    recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
+    let tag = &ulid::Ulid::new().to_string()[..12];
+    let page = shared::platform::pagination::PageRequest { limit: 20, start: None };
+
+    // A new order tells only the kitchen: nothing in the inbox.
+    delivered(&n, &recorded("order-placed", tag)).await;
+    assert_eq!(t.app.inbox.unread(RECORDED_CUSTOMER).await.unwrap(), 0);
+    // Confirmed: one notification, however often the record comes.
+    let confirmed = recorded("order-confirmed", tag);
+    for _ in 0..3 {
+        delivered(&n, &confirmed).await;
+    }
+    let inbox = t.app.inbox.page(RECORDED_CUSTOMER, &page).await.unwrap().items;
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    assert_eq!(inbox[0].kind.as_str(), "order_confirmed");
+    assert!(inbox[0].body.contains("is confirmed"), "{}", inbox[0].body);
+    assert!(inbox[0].order_id.is_some());
+    assert!(!inbox[0].read);
+    assert_eq!(t.app.inbox.unread(RECORDED_CUSTOMER).await.unwrap(), 1);
+
+    // Through the API, as the customer: listed, counted, read (another's is not found).
+    let email = unique_email();
+    t.verified_user(&email, "customer password").await;
+    let token = t.login(&email, "customer password").await["access"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = t.get("/api/notifications/unread-count/", &token).await;
+    assert_eq!(res.body, serde_json::json!({"unread": 0}), "{}", res.raw);
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/notifications/{}/read/", inbox[0].id),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.code()),
+        (404, "notification_not_found"),
+        "{}",
+        res.raw
+    );
+    let read = t.app.inbox.read(RECORDED_CUSTOMER, &inbox[0].id).await.unwrap();
+    assert!(read.read);
+    assert_eq!(t.app.inbox.unread(RECORDED_CUSTOMER).await.unwrap(), 0);
+    t.app.inbox.read(RECORDED_CUSTOMER, &inbox[0].id).await.unwrap();
+    assert_eq!(
+        t.app.inbox.unread(RECORDED_CUSTOMER).await.unwrap(),
+        0,
+        "read twice counts once"
+    );
+}
+
+#[tokio::test]
+async fn an_orders_changes_reach_the_customers_inbox_through_the_local_stream_and_read_all_clears_them() {
+    use http::Method;
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let admin = t.admin_token().await;
+    let customer = t.customer_token().await;
+    let dish = t.admin_dish(&admin, "Ewa Agoyin", 150_000, json!({})).await;
+    let res = t
+        .call(
+            Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": [{"food_item_id": dish, "quantity": 1}], "fulfilment": "pickup"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let id = res.body["order"]["id"].as_str().unwrap().to_owned();
+    let mut stream = local_stream(&t).await;
+    for (path, body) in [
+        ("payment-status", json!({"payment_status": "paid"})),
+        ("status", json!({"status": "confirmed"})),
+        ("status", json!({"status": "preparing"})),
+        ("status", json!({"status": "ready_for_pickup"})),
+    ] {
+        let res = t
+            .call(
+                Method::PATCH,
+                &format!("/api/orders/admin/{id}/{path}/"),
+                Some(&admin),
+                Some(body),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.raw);
+    }
+    let unread = async || t.get("/api/notifications/unread-count/", &customer).await.body["unread"] == 3;
+    drain_until(&mut stream, &n.service, unread).await;
+    let res = t.get("/api/notifications/", &customer).await;
+    let kinds: Vec<&str> = res.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["order_ready_for_pickup", "order_confirmed", "payment_received"],
+        "newest first: {}",
+        res.raw
+    );
+    assert!(
+        res.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["order_id"] == id.as_str() && i["read"] == false && i["kitchen"]["slug"].is_string())
+    );
+    let res = t
+        .call(Method::POST, "/api/notifications/read-all/", Some(&customer), None)
+        .await;
+    assert_eq!(res.body, json!({"unread": 0}), "{}", res.raw);
+    let res = t.get("/api/notifications/", &customer).await;
+    assert!(res.body["items"].as_array().unwrap().iter().all(|i| i["read"] == true));
+}

@@ -9,6 +9,7 @@ import { Board, Stock, Users } from "./pages/Kitchen";
 import { Carts, Home, KitchenSettings, KitchenStaff, ManageKitchen, MyKitchens, OpenKitchen, PlatformKitchens } from "./pages/Kitchens";
 import { Menu } from "./pages/Menu";
 import { OrderList, OrderPage } from "./pages/Orders";
+import { Inbox, useUnread } from "./pages/Inbox";
 import { WalletPage } from "./pages/Wallet";
 import { go, useRoute } from "./route";
 import { session } from "./session";
@@ -49,6 +50,7 @@ function Screen({ path }: { path: string }) {
   if (path === "/login") return <Login />;
   if (path === "/signup") return <Signup />;
   if (path === "/forgot") return <Forgot />;
+  if (path === "/inbox") return member(<Inbox />);
   if (path === "/account") return user ? <Account /> : <Notice tone="info"><a href="#/login">Sign in</a> to see your account.</Notice>;
   if (path === "/cart") return signedIn("customer", <Carts />);
   if (path === "/orders") return signedIn("customer", <OrderList />);
@@ -69,6 +71,7 @@ function Screen({ path }: { path: string }) {
 function App() {
   const path = useRoute();
   const user = useUser();
+  const unread = useUnread(path, Boolean(user));
   const first = useRef(true);
   useEffect(() => {
     // A screen change (not the first load) moves focus to the new screen, so a screen reader
@@ -106,6 +109,11 @@ function App() {
               {user && <a href="#/kitchens/mine">My kitchens</a>}
               {user && <a href="#/account">Account</a>}
             </>
+          )}
+          {user && (
+            <a href="#/inbox" class="bell" aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}>
+              Inbox{unread > 0 && <span class="count">{unread}</span>}
+            </a>
           )}
           {user ? (
             <button

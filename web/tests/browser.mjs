@@ -852,6 +852,42 @@ journey("a customer sees what the wallet lacks, tops it up through Paystack, pay
   );
 });
 
+journey("the bell counts what happened to a customer's order, and the inbox opens it and marks everything read", async (page) => {
+  await newCustomerWithJollof(page, "inbox-customer");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  const id = page.url().match(/orders\/([0-9A-Z]{26})/)[1];
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  for (const [path, body] of [
+    ["payment-status", { payment_status: "paid" }],
+    ["status", { status: "confirmed" }],
+  ]) {
+    const res = await call("PATCH", `/api/orders/admin/${id}/${path}/`, admin, body);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  }
+  // The notifier reads the table's stream: the two notices land within a few seconds.
+  await page.goto(`${APP_URL}/#/inbox`);
+  for (let i = 0; (await page.locator(".notification").count()) < 2; i += 1) {
+    assert.ok(i < 30, "the notices did not reach the inbox");
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByRole("heading", { name: "Notifications" }).waitFor();
+  }
+  await page.getByRole("link", { name: "Notifications, 2 unread" }).waitFor();
+  const list = page.getByRole("list", { name: "Notifications" });
+  await list.locator(".notification.unread", { hasText: "is confirmed" }).waitFor();
+  await list.locator(".notification.unread", { hasText: "is paid" }).waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/inbox.png`, fullPage: true });
+  // Opening one reads it and shows its order.
+  await list.locator(".notification", { hasText: "is confirmed" }).getByRole("button").click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  await page.getByRole("link", { name: "Notifications, 1 unread" }).click();
+  await page.getByRole("button", { name: "Mark all read" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".notification.unread").length === 0);
+  await page.goto(`${APP_URL}/#/orders`);
+  await page.getByRole("link", { name: "Notifications", exact: true }).waitFor();
+});
+
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);

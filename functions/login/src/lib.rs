@@ -1,4 +1,5 @@
-//! `login` function: login, token refresh, logout and the caller's own profile (`me`).
+//! `login` function: login, token refresh, logout, the caller's own profile (`me`) and their
+//! inbox (notifications, unread count, read, read all).
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -22,7 +23,11 @@ pub fn router(app: App) -> Service {
             .route("/api/auths/logout", post(logout))
             .route("/api/auths/logout-all", post(logout_all))
             .route("/api/auths/password/change", post(change_password))
-            .route("/api/auths/me", get(me).patch(update_me)),
+            .route("/api/auths/me", get(me).patch(update_me))
+            .route("/api/notifications", get(notifications))
+            .route("/api/notifications/unread-count", get(unread_count))
+            .route("/api/notifications/read-all", post(read_all))
+            .route("/api/notifications/{id}/read", post(read)),
         app,
     )
 }
@@ -128,4 +133,35 @@ async fn update_me(
     let update = ProfileUpdate::parse(req.first_name, req.last_name, req.address, req.gender)?;
     let account = app.accounts.update_profile(&caller, &update).await?;
     Ok(Json(json!({ "user": account.user() })))
+}
+
+/// The caller's notifications, newest first.
+async fn notifications(
+    State(app): State<App>,
+    caller: Caller,
+    shared::http::QueryParams(query): shared::http::QueryParams<shared::pagination::PageQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = format!("inbox:{}", caller.user_id);
+    let page = app.cursors.page(&scope, &query)?;
+    let found = app.inbox.page(&caller.user_id, &page).await?;
+    Ok(Json(app.cursors.listing(&scope, &found)?))
+}
+
+async fn unread_count(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "unread": app.inbox.unread(&caller.user_id).await? })))
+}
+
+/// Marks one of the caller's notifications read (another's: 404).
+async fn read(
+    State(app): State<App>,
+    caller: Caller,
+    shared::http::PathId(id): shared::http::PathId,
+) -> Result<Json<Value>, ApiError> {
+    let id = shared::http::path_id(&id, shared::inbox::http::notification_not_found)?;
+    let notification = app.inbox.read(&caller.user_id, &id).await?;
+    Ok(Json(json!({ "notification": notification })))
+}
+
+async fn read_all(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "unread": app.inbox.read_all(&caller.user_id).await? })))
 }

@@ -158,6 +158,59 @@ pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
     notices
 }
 
+/// What a change to an order puts in its customer's inbox: every notice the customer is sent,
+/// and a payment received (which only the kitchen is sent).
+pub fn inbox_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
+    let mut notices: Vec<Notice> = order_notices(old, new)
+        .into_iter()
+        .filter(|n| matches!(n.to, Audience::Customer(_)))
+        .collect();
+    if let Some(old) = old
+        && old.payment_status != new.payment_status
+        && new.payment_status == PaymentStatus::Paid
+    {
+        notices.push(Notice::customer(new, Event::PaymentReceived(OrderFacts::of(new))));
+    }
+    notices
+}
+
+/// The inbox's kind of a customer's notice (none for what only a kitchen is told).
+pub fn inbox_kind(event: &Event) -> Option<crate::inbox::model::Kind> {
+    use crate::inbox::model::Kind;
+    Some(match event {
+        Event::Confirmed(_) => Kind::OrderConfirmed,
+        Event::OutForDelivery(_) => Kind::OrderOutForDelivery,
+        Event::ReadyForPickup(_) => Kind::OrderReadyForPickup,
+        Event::Completed(_) => Kind::OrderCompleted,
+        Event::CancelledByKitchen(_) => Kind::OrderCancelled,
+        Event::Expired(_) => Kind::OrderExpired,
+        Event::Refunded(_) => Kind::OrderRefunded,
+        Event::PaymentReceived(_) => Kind::PaymentReceived,
+        Event::NewOrder(_)
+        | Event::PaymentAnomaly(_)
+        | Event::RefundFailed(_)
+        | Event::LowStock { .. }
+        | Event::SoldOut { .. } => return None,
+    })
+}
+
+/// The order a notice is about, if any.
+pub fn order_of(event: &Event) -> Option<&OrderFacts> {
+    match event {
+        Event::NewOrder(o)
+        | Event::PaymentReceived(o)
+        | Event::RefundFailed(o)
+        | Event::Confirmed(o)
+        | Event::OutForDelivery(o)
+        | Event::ReadyForPickup(o)
+        | Event::Completed(o)
+        | Event::CancelledByKitchen(o)
+        | Event::Expired(o)
+        | Event::Refunded(o) => Some(o),
+        Event::PaymentAnomaly(_) | Event::LowStock { .. } | Event::SoldOut { .. } => None,
+    }
+}
+
 /// Who cancelled the order (its history's cancelling entry).
 fn cancelled_by(order: &Order) -> Option<ChangedBy> {
     order

@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use super::model::{Audience, Notice, anomaly_notices, dish_notices, order_notices};
+use super::model::{
+    Audience, Notice, anomaly_notices, dish_notices, inbox_kind, inbox_notices, order_notices, order_of,
+};
 use super::store::{Changed, NotificationStore, decode};
 use super::templates::render;
 use crate::accounts::store::AccountStore;
@@ -42,6 +44,7 @@ pub struct NotificationService {
     kitchens: KitchenStore,
     /// The home kitchen's slug.
     home: Option<String>,
+    inbox: crate::inbox::InboxService,
 }
 
 impl NotificationService {
@@ -52,7 +55,9 @@ impl NotificationService {
         kitchen: Option<String>,
     ) -> Self {
         let kitchens = KitchenStore::new(store.db().clone());
+        let inbox = crate::inbox::InboxService::new(crate::inbox::store::InboxStore::new(store.db().clone()));
         Self {
+            inbox,
             store,
             accounts,
             outbox,
@@ -79,9 +84,54 @@ impl NotificationService {
         })
     }
 
-    /// Sends what `change` tells, each message at most once per stream record: how many went out.
+    /// Puts what a change to an order tells its customer in their inbox, once per stream record
+    /// (each notification's id is fixed by the record): how many landed now.
+    async fn to_inbox(&self, event_id: &str, old: Option<&Item>, new: Option<&Item>) -> Result<usize, NotifyError> {
+        let Changed::Order { old, new } = decode(old.cloned(), new.cloned())? else {
+            return Ok(0);
+        };
+        let kitchen = new.kitchen.as_ref().map(|k| crate::inbox::model::KitchenRef {
+            id: k.id.clone(),
+            slug: k.slug.clone(),
+            name: k.name.clone(),
+        });
+        let mut landed = 0;
+        for notice in inbox_notices(old.as_deref(), &new) {
+            let (Audience::Customer(user_id), Some(kind)) = (&notice.to, inbox_kind(&notice.event)) else {
+                continue;
+            };
+            let message = render(&notice.event);
+            let notification = crate::inbox::model::Notification {
+                id: crate::inbox::model::notification_id(event_id, kind, &new.updated_at),
+                kind,
+                title: message.subject,
+                body: message.text,
+                order_id: order_of(&notice.event).map(|o| o.id.clone()),
+                kitchen: kitchen.clone(),
+                read: false,
+                at: new.updated_at.clone(),
+            };
+            let delivered = self
+                .inbox
+                .deliver(user_id, &notification)
+                .await
+                .map_err(|err| match err {
+                    crate::inbox::InboxError::Failure(f) => NotifyError::Store(f),
+                    crate::inbox::InboxError::NotFound => NotifyError::Store(Failure::bug("delivering found nothing")),
+                })?;
+            landed += usize::from(delivered);
+        }
+        Ok(landed)
+    }
+
+    /// Sends what `change` tells, each message at most once per stream record, and puts the
+    /// customer's in their inbox: how many messages went out.
     pub async fn handle(&self, change: StreamChange) -> Result<usize, NotifyError> {
         let StreamChange { event_id, old, new } = change;
+        let landed = self.to_inbox(&event_id, old.as_ref(), new.as_ref()).await?;
+        if landed > 0 {
+            tracing::info!(event_id = %event_id, landed, "notifications in the inbox");
+        }
         let mut sent = 0;
         for notice in Self::notices(old, new)? {
             let key = match &notice.to {

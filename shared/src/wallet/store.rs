@@ -124,30 +124,9 @@ impl WalletStore {
 
     /// A page of the customer's entries, the last applied first.
     pub async fn entries(&self, user_id: &str, page: &PageRequest) -> Result<Page<Entry>, Failure> {
-        let out = self
-            .db
-            .client()
-            .query()
-            .table_name(self.db.table())
-            .key_condition_expression("PK = :pk AND begins_with(SK, :entry)")
-            .expression_attribute_values(":pk", s(wallet_pk(user_id)))
-            .expression_attribute_values(":entry", s(ENTRY_PREFIX))
-            .scan_index_forward(false)
-            .limit(page.limit)
-            .set_exclusive_start_key(page.start.clone())
-            .send()
+        self.db
+            .query_prefix_page(wallet_pk(user_id), ENTRY_PREFIX, page, "wallet entry")
             .await
-            .map_err(|e| crate::platform::db::db_error("Query wallet entries", e))?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| from_item(item, "wallet entry"))
-            .collect::<Result<_, _>>()?;
-        Ok(Page {
-            items,
-            last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
-        })
     }
 
     /// Every entry of the customer's wallet (the ledger check).

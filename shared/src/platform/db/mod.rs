@@ -779,6 +779,40 @@ impl Db {
         })
     }
 
+    /// One page of the items of the table partition `pk` whose sort key begins with `prefix`,
+    /// the greatest sort key first (newest first for ULIDs and zero-padded sequence numbers).
+    pub async fn query_prefix_page<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+        page: &PageRequest,
+        what: &'static str,
+    ) -> Result<Page<T>, Failure> {
+        let out = self
+            .client
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .scan_index_forward(false)
+            .limit(page.limit)
+            .set_exclusive_start_key(page.start.clone())
+            .send()
+            .await
+            .map_err(|e| db_error(what, e))?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| from_item(item, what))
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
+        })
+    }
+
     async fn query_page_of<T: serde::de::DeserializeOwned>(
         &self,
         index: Index,
