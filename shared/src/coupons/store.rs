@@ -144,22 +144,22 @@ pub fn give_back_use(
 ) -> Result<Vec<TransactWriteItem>, Failure> {
     let mut actions = Vec::with_capacity(3);
     if counts {
-        let (pk, sk) = coupon_key(kitchen_id, &coupon.code);
-        actions.push(db.update_action(pk, sk, |a| {
-            a.update_expression("ADD uses :minus")
-                .condition_expression("id = :id AND uses > :zero")
-                .expression_attribute_values(":minus", n(-1))
-                .expression_attribute_values(":zero", n(0))
-                .expression_attribute_values(":id", s(&coupon.id))
-        })?);
-        let (pk, sk) = uses_key(kitchen_id, &coupon.code, customer_id);
-        actions.push(db.update_action(pk, sk, |a| {
-            a.update_expression("ADD used :minus")
-                .condition_expression("coupon_id = :id AND used > :zero")
-                .expression_attribute_values(":minus", n(-1))
-                .expression_attribute_values(":zero", n(0))
-                .expression_attribute_values(":id", s(&coupon.id))
-        })?);
+        // One count down, while it is still this coupon's and above zero.
+        let count_down = |(pk, sk): (String, String), id: &'static str, count: &'static str| {
+            db.update_action(pk, sk, |a| {
+                a.update_expression(format!("ADD {count} :minus"))
+                    .condition_expression(format!("{id} = :id AND {count} > :zero"))
+                    .expression_attribute_values(":minus", n(-1))
+                    .expression_attribute_values(":zero", n(0))
+                    .expression_attribute_values(":id", s(&coupon.id))
+            })
+        };
+        actions.push(count_down(coupon_key(kitchen_id, &coupon.code), "id", "uses")?);
+        actions.push(count_down(
+            uses_key(kitchen_id, &coupon.code, customer_id),
+            "coupon_id",
+            "used",
+        )?);
     }
     let (pk, sk) = usage_key(customer_id, order_id);
     actions.push(db.delete_action(pk, sk, |d| d)?);

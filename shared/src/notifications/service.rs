@@ -13,6 +13,7 @@ use super::store::{Changed, NotificationStore, decode};
 use super::templates::render;
 use crate::accounts::store::AccountStore;
 use crate::kitchens::store::KitchenStore;
+use crate::orders::model::Order;
 use crate::platform::db::Item;
 use crate::platform::error::Failure;
 use crate::platform::outbox::Outbox;
@@ -76,27 +77,29 @@ impl NotificationService {
 
     /// What a change (the item before and after) tells whom.
     pub fn notices(old: Option<Item>, new: Option<Item>) -> Result<Vec<Notice>, Failure> {
-        Ok(match decode(old, new)? {
+        Ok(Self::notices_of(decode(old, new)?))
+    }
+
+    /// What a decoded change tells whom.
+    fn notices_of(changed: Changed) -> Vec<Notice> {
+        match changed {
             Changed::Order { old, new } => order_notices(old.as_deref(), &new),
             Changed::Dish { old, new, kitchen_id } => dish_notices(old.as_deref(), &new, kitchen_id.as_deref()),
             Changed::Anomaly(anomaly) => anomaly_notices(anomaly),
             Changed::Other => Vec::new(),
-        })
+        }
     }
 
     /// Puts what a change to an order tells its customer in their inbox, once per stream record
     /// (each notification's id is fixed by the record): how many landed now.
-    async fn to_inbox(&self, event_id: &str, old: Option<&Item>, new: Option<&Item>) -> Result<usize, NotifyError> {
-        let Changed::Order { old, new } = decode(old.cloned(), new.cloned())? else {
-            return Ok(0);
-        };
+    async fn to_inbox(&self, event_id: &str, old: Option<&Order>, new: &Order) -> Result<usize, NotifyError> {
         let kitchen = new.kitchen.as_ref().map(|k| crate::inbox::model::KitchenRef {
             id: k.id.clone(),
             slug: k.slug.clone(),
             name: k.name.clone(),
         });
         let mut landed = 0;
-        for notice in inbox_notices(old.as_deref(), &new) {
+        for notice in inbox_notices(old, new) {
             let (Audience::Customer(user_id), Some(kind)) = (&notice.to, inbox_kind(&notice.event)) else {
                 continue;
             };
@@ -128,12 +131,15 @@ impl NotificationService {
     /// customer's in their inbox: how many messages went out.
     pub async fn handle(&self, change: StreamChange) -> Result<usize, NotifyError> {
         let StreamChange { event_id, old, new } = change;
-        let landed = self.to_inbox(&event_id, old.as_ref(), new.as_ref()).await?;
-        if landed > 0 {
-            tracing::info!(event_id = %event_id, landed, "notifications in the inbox");
+        let changed = decode(old, new)?;
+        if let Changed::Order { old, new } = &changed {
+            let landed = self.to_inbox(&event_id, old.as_deref(), new).await?;
+            if landed > 0 {
+                tracing::info!(event_id = %event_id, landed, "notifications in the inbox");
+            }
         }
         let mut sent = 0;
-        for notice in Self::notices(old, new)? {
+        for notice in Self::notices_of(changed) {
             let key = match &notice.to {
                 Audience::Kitchen(_) => format!("kitchen:{}", notice.event.key()),
                 Audience::Customer(_) => format!("customer:{}", notice.event.key()),

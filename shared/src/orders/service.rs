@@ -231,16 +231,7 @@ impl OrderService {
         let (inputs, menu_foods) = self
             .read_inputs(customer, Some(kitchen_id), &basket, None, Some(code.as_str()))
             .await?;
-        let lines = match basket {
-            Basket::Lines(lines) => lines,
-            Basket::Cart { .. } => {
-                let cart = self.store.cart_lines(inputs.cart.clone(), now_epoch())?;
-                if cart.lines.is_empty() {
-                    return Err(OrderError::EmptyCart);
-                }
-                cart.lines
-            }
-        };
+        let (lines, _) = self.requested_lines(basket, &inputs, now_epoch())?;
         let foods = menu_foods.as_ref().unwrap_or(&inputs.foods);
         let (lines, subtotal) = price_lines(&lines, |id| foods.iter().find(|f| f.id == id))?;
         let (coupon, used, tier) = self.coupon_standing(&inputs)?;
@@ -250,6 +241,26 @@ impl OrderService {
             subtotal: subtotal.kobo(),
             discount,
         })
+    }
+
+    /// The lines an order asks for: the request's, or the cart's as read with the inputs (and
+    /// the version it was read at); an empty cart orders nothing.
+    fn requested_lines(
+        &self,
+        basket: Basket,
+        inputs: &PlacementInputs,
+        now: i64,
+    ) -> Result<(Vec<RequestedLine>, Option<u64>), OrderError> {
+        match basket {
+            Basket::Lines(lines) => Ok((lines, None)),
+            Basket::Cart { .. } => {
+                let cart = self.store.cart_lines(inputs.cart.clone(), now)?;
+                if cart.lines.is_empty() {
+                    return Err(OrderError::EmptyCart);
+                }
+                Ok((cart.lines, Some(cart.version)))
+            }
+        }
     }
 
     /// The coupon a placement's inputs found (an inactive one is not found), the customer's uses
@@ -363,16 +374,7 @@ impl OrderService {
             .as_ref()
             .filter(|k| k.is_public())
             .ok_or(OrderError::KitchenUnavailable)?;
-        let (lines, cart_version) = match basket {
-            Basket::Lines(lines) => (lines, None),
-            Basket::Cart { .. } => {
-                let cart = self.store.cart_lines(inputs.cart.clone(), now)?;
-                if cart.lines.is_empty() {
-                    return Err(OrderError::EmptyCart);
-                }
-                (cart.lines, Some(cart.version))
-            }
-        };
+        let (lines, cart_version) = self.requested_lines(basket, &inputs, now)?;
         let foods = menu_foods.as_ref().unwrap_or(&inputs.foods);
         let (lines, total) = price_lines(&lines, |id| foods.iter().find(|f| f.id == id))?;
         let delivery = handover.fulfilment == Fulfilment::Delivery;

@@ -93,11 +93,7 @@ impl PaymentService {
         email: Option<String>,
         callback_url: Option<String>,
     ) -> Result<OnlinePayment, PaymentError> {
-        let email = match (email, customer.identifier_key.strip_prefix("EMAIL#")) {
-            (Some(given), _) => given,
-            (None, Some(own)) => own.to_owned(),
-            (None, None) => return Err(PaymentError::EmailRequired),
-        };
+        let email = receipt_email(customer, email)?;
         let reference = Reference::parse(&Deposit::new_reference())
             .ok_or_else(|| Failure::bug("a deposit reference Paystack would not take"))?;
         let tx = NewTransaction::for_deposit(reference, email, amount, callback_url);
@@ -183,11 +179,7 @@ impl PaymentService {
         if let Some(open) = order.payment {
             return Ok(open);
         }
-        let email = match (email, customer.identifier_key.strip_prefix("EMAIL#")) {
-            (Some(given), _) => given,
-            (None, Some(own)) => own.to_owned(),
-            (None, None) => return Err(PaymentError::EmailRequired),
-        };
+        let email = receipt_email(customer, email)?;
         let mut tx = NewTransaction::for_order(&order.id, email, order.total, callback_url);
         if let (Some((kitchens, commission)), Some(kitchen_id)) = (&self.kitchens, order.kitchen_id()) {
             let subaccount = kitchens
@@ -358,6 +350,16 @@ impl PaymentService {
                 }
             }
         }
+    }
+}
+
+/// Where Paystack sends the receipt: the address given, else the account's own email (a phone
+/// account must give one).
+fn receipt_email(customer: &Subject, given: Option<String>) -> Result<String, PaymentError> {
+    match (given, customer.identifier_key.strip_prefix("EMAIL#")) {
+        (Some(given), _) => Ok(given),
+        (None, Some(own)) => Ok(own.to_owned()),
+        (None, None) => Err(PaymentError::EmailRequired),
     }
 }
 

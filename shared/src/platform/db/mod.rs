@@ -337,6 +337,20 @@ pub async fn write_gate() -> Result<(), Failure> {
         .map_err(|refused| Failure::Internal(anyhow::Error::new(refused)))
 }
 
+/// A conditional write's result: whether its condition held (a failed condition is an outcome,
+/// not an error).
+fn condition_held<O, E, R>(res: Result<O, SdkError<E, R>>, operation: &'static str) -> Result<bool, Failure>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match res {
+        Ok(_) => Ok(true),
+        Err(SdkError::ServiceError(se)) if se.err().code() == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(err) => Err(db_error(operation, err)),
+    }
+}
+
 /// Sends a conditional `UpdateItem`: a failed condition is an outcome, not an error, and the
 /// returned item, if any, is mapped to `T` (`what` names it in mapping errors).
 pub async fn conditional_update<T: serde::de::DeserializeOwned>(
@@ -581,17 +595,7 @@ impl Db {
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(db_error(operation, err)),
-        }
+        condition_held(res, operation)
     }
 
     /// Deletes the item at (`pk`, `sk`), whatever it holds.
@@ -628,17 +632,7 @@ impl Db {
         for (k, v) in values {
             req = req.expression_attribute_values(k, v);
         }
-        match req.send().await {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(db_error(operation, err)),
-        }
+        condition_held(req.send().await, operation)
     }
 
     /// Reads items by (PK, SK) in one strongly consistent BatchGetItem (at most 100 keys),
