@@ -35,6 +35,7 @@ pub struct App {
     pub coupons: crate::coupons::CouponService,
     pub wallets: crate::wallet::WalletService,
     pub inbox: crate::inbox::InboxService,
+    pub alerts: crate::alerts::AlertService,
     /// The dish photos' bucket: only where the function signs uploads (`admin`).
     #[cfg(feature = "images")]
     pub images: Option<crate::platform::images::ImageBucket>,
@@ -150,6 +151,7 @@ impl App {
             coupons: crate::coupons::CouponService::new(db.clone()).with_thresholds(tiers),
             wallets: crate::wallet::WalletService::new(crate::wallet::store::WalletStore::new(db.clone())),
             inbox: crate::inbox::InboxService::new(crate::inbox::store::InboxStore::new(db.clone())),
+            alerts: crate::alerts::AlertService::new(crate::alerts::store::AlertStore::new(db.clone())),
             config,
             db,
             keys,

@@ -6,6 +6,7 @@
 //! JSON 404/405, request-scoped tracing). `main` then calls `lambda_http::run` on the result.
 
 pub mod accounts;
+pub mod alerts;
 pub mod app;
 pub mod cart;
 pub mod coupons;

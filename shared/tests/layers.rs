@@ -17,6 +17,7 @@ const FEATURES: &[&str] = &[
     "coupons",
     "wallet",
     "inbox",
+    "alerts",
 ];
 
 fn src() -> PathBuf {

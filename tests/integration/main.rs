@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 mod abuse;
+mod alerts;
 mod cart;
 mod coupons;
 mod dish_details;

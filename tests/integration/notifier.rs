@@ -364,6 +364,81 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
     }
     assert_eq!(messages_to(&kitchen).await.len(), 6);
     assert_eq!(about_orders(&email).await.len(), 4);
+
+    // The kitchen's alerts: the dish low and sold out (separately), the anomaly; once each,
+    // though the stream came twice.
+    let home = t.app.home_kitchen_slug().to_owned();
+    let open = alerts(&t, &admin, &home, "open").await;
+    let kinds: Vec<(&str, &str)> = open
+        .iter()
+        .map(|a| {
+            let about = a["food_item_id"].as_str().or(a["order_id"].as_str()).unwrap_or("");
+            (a["kind"].as_str().unwrap_or(""), about)
+        })
+        .collect();
+    assert_eq!(open.len(), 3, "{open:?}");
+    assert!(kinds.contains(&("low_stock", dish.as_str())), "{kinds:?}");
+    assert!(kinds.contains(&("sold_out", dish.as_str())), "{kinds:?}");
+    assert!(kinds.contains(&("payment_anomaly", first.as_str())), "{kinds:?}");
+    assert!(open.iter().all(|a| a["status"] == "open" && a["resolved_at"].is_null()));
+
+    // A restock above the threshold resolves the dish's stock alerts as the system.
+    let res = t
+        .call(
+            Method::POST,
+            &format!("/api/foods/admin/items/{dish}/stock/"),
+            Some(&admin),
+            Some(json!({"add": 8})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    drain_until(&mut stream, &n.service, async || {
+        alerts(&t, &admin, &home, "resolved").await.len() == 2
+    })
+    .await;
+    let resolved = alerts(&t, &admin, &home, "resolved").await;
+    assert!(
+        resolved
+            .iter()
+            .all(|a| a["resolved_by"] == "system" && a["food_item_id"] == dish.as_str()),
+        "{resolved:?}"
+    );
+    let open = alerts(&t, &admin, &home, "open").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["kind"], "payment_anomaly");
+
+    // Staff resolve the anomaly; resolving again changes nothing.
+    let id = open[0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/kitchens/{home}/manage/alerts/{id}/resolve/");
+    let res = t.call(Method::POST, &path, Some(&admin), None).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    let admin_id = t.get("/api/auths/me/", &admin).await.body["user"]["id"].clone();
+    assert_eq!(res.body["alert"]["status"], "resolved");
+    assert_eq!(res.body["alert"]["resolved_by"], admin_id);
+    let again = t.call(Method::POST, &path, Some(&admin), None).await;
+    assert_eq!(again.status, 200, "{}", again.raw);
+    assert_eq!(again.body["alert"], res.body["alert"]);
+    assert!(alerts(&t, &admin, &home, "open").await.is_empty());
+
+    // The stream once more from its start: nothing resolved comes back, nothing new opens.
+    let mut third = local_stream(&t).await;
+    for _ in 0..5 {
+        third
+            .poll_once(&async |batch| notifier::handle(&n.service, batch).await)
+            .await
+            .unwrap();
+    }
+    assert!(alerts(&t, &admin, &home, "open").await.is_empty());
+    assert_eq!(alerts(&t, &admin, &home, "resolved").await.len(), 3);
+}
+
+/// A kitchen's alerts in `status`, as its staff (or the platform admin) list them.
+async fn alerts(t: &TestApp, token: &str, slug: &str, status: &str) -> Vec<serde_json::Value> {
+    let res = t
+        .get(&format!("/api/kitchens/{slug}/manage/alerts/?status={status}"), token)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    res.body["items"].as_array().cloned().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -421,6 +496,13 @@ async fn a_paid_order_cancelled_tells_the_customer_of_the_refund_or_the_kitchen_
     assert_eq!(count("is paid".into()), 2, "{told:?}");
     assert_eq!(count("New order #".into()), 2, "{told:?}");
     assert_eq!(told.len(), 5, "{told:?}");
+    // The failed refund waits on the kitchen's alerts until someone settles it.
+    let open = alerts(&t, &admin, t.app.home_kitchen_slug(), "open").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(
+        (open[0]["kind"].as_str(), open[0]["order_id"].as_str()),
+        (Some("refund_failed"), Some(failed.as_str()))
+    );
 }
 
 /// Each kitchen hears of its own orders at its own email; the home kitchen at `KITCHEN_EMAIL`.

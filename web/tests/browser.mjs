@@ -888,6 +888,45 @@ journey("the bell counts what happened to a customer's order, and the inbox open
   await page.getByRole("link", { name: "Notifications", exact: true }).waitFor();
 });
 
+journey("the board's alerts show a dish running low and then sold out; staff resolve one and a restock clears the other", async (page) => {
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const category = await call("POST", "/api/foods/admin/categories/", admin, { name: `Alerts ${Date.now()}` });
+  assert.equal(category.status, 201, JSON.stringify(category.body));
+  const dish = await call("POST", "/api/foods/admin/items/", admin, {
+    name: "Ofada Rice Special", price: 250000, category_id: category.body.category.id, stock: 3, low_stock_threshold: 2,
+  });
+  assert.equal(dish.status, 201, JSON.stringify(dish.body));
+  const id = dish.body.food.id;
+  const customer = await tokenOf(await verifiedUser("alerts-customer"), "a good long password");
+  for (const quantity of [1, 2]) {
+    const placed = await call("POST", "/api/orders/", customer, { items: [{ food_item_id: id, quantity }], fulfilment: "pickup" });
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+  }
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByLabel("Email or phone number").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Board" }).waitFor();
+  await page.goto(`${APP_URL}/#/kitchen`);
+  await page.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  // The notifier raises them from the table's stream; the board reads them with its orders.
+  const open = page.getByRole("list", { name: "Open alerts" });
+  const soldOut = open.locator(".alert[data-kind=sold_out]", { hasText: "Ofada Rice Special" });
+  const low = open.locator(".alert[data-kind=low_stock]", { hasText: "Ofada Rice Special" });
+  await soldOut.waitFor({ timeout: 20000 });
+  await low.waitFor({ timeout: 20000 });
+  await page.screenshot({ path: `${ARTIFACTS}/board-alerts.png`, fullPage: true });
+  await soldOut.getByRole("button", { name: "Resolve" }).click();
+  await soldOut.waitFor({ state: "detached" });
+  // A restock above the threshold resolves the low-stock alert by itself.
+  const restock = await call("POST", `/api/foods/admin/items/${id}/stock/`, admin, { add: 10 });
+  assert.equal(restock.status, 200, JSON.stringify(restock.body));
+  await low.waitFor({ state: "detached", timeout: 20000 });
+  const resolved = await call("GET", "/api/kitchens/chuks-kitchen/manage/alerts/?status=resolved&limit=100", admin);
+  const mine = resolved.body.items.filter((a) => a.food_item_id === id);
+  assert.deepEqual(mine.map((a) => [a.kind, a.resolved_by === "system"]).sort(), [["low_stock", true], ["sold_out", false]]);
+});
+
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);

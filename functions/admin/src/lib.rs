@@ -3,6 +3,7 @@
 //! platform admin; a kitchen's own (`/api/kitchens/{slug}/manage/foods/...`) a manager of that
 //! kitchen (or the platform admin). Either way the caller extractor checks the live session.
 
+mod alerts;
 mod coupons;
 mod images;
 mod orders;
@@ -131,6 +132,8 @@ pub fn router(app: App) -> Service {
                 "/api/kitchens/{slug}/manage/coupons/{id}",
                 patch(coupons::change).delete(coupons::delete),
             )
+            .route("/api/kitchens/{slug}/manage/alerts", get(alerts::list))
+            .route("/api/kitchens/{slug}/manage/alerts/{id}/resolve", post(alerts::resolve))
             .route("/api/auths/admin/users", get(users::list))
             .route("/api/auths/admin/users/{id}/wallet", post(users::adjust_wallet)),
         app,

@@ -22,6 +22,7 @@ pub fn change_of(record: &EventRecord) -> StreamChange {
     };
     StreamChange {
         event_id: record.event_id.clone(),
+        at: shared::platform::clock::rfc3339_of_epoch(record.change.approximate_creation_date_time.timestamp()),
         old: image(&record.change.old_image),
         new: image(&record.change.new_image),
     }

@@ -4,7 +4,6 @@
 //! the store.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// What a notification is about (the contract's `kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,16 +60,7 @@ pub struct Notification {
 /// The id of the notification of `kind` a change (`source`: the stream record's id) gives, at
 /// `at` (RFC 3339): a ULID of that time whose random part is fixed by the source and kind.
 pub fn notification_id(source: &str, kind: Kind, at: &str) -> String {
-    let ms = at
-        .parse::<jiff::Timestamp>()
-        .map(|t| u64::try_from(t.as_millisecond()).unwrap_or(0))
-        .unwrap_or(0);
-    let digest = Sha256::digest(format!("{source}:{}", kind.as_str()).as_bytes());
-    let mut random = [0u8; 16];
-    random.copy_from_slice(&digest[..16]);
-    // A ULID's random part is 80 bits.
-    let random = u128::from_be_bytes(random) >> 48;
-    ulid::Ulid::from_parts(ms, random).to_string()
+    crate::platform::ids::derived_ulid(&format!("{source}:{}", kind.as_str()), at)
 }
 
 #[cfg(test)]

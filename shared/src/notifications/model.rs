@@ -3,6 +3,7 @@
 //! anomaly the webhook recorded. No sending here, and nothing that knows the store: a change in,
 //! zero or more notices out.
 
+use crate::alerts::model::{Kind as AlertKind, NewAlert};
 use crate::menu::model::Food;
 use crate::orders::model::{ChangedBy, Fulfilment, Order, OrderStatus, PaymentStatus};
 pub use crate::payments::model::PaymentAnomaly;
@@ -245,9 +246,28 @@ pub fn dish_notices(old: Option<&Food>, new: &Food, kitchen: Option<&str>) -> Ve
     }
 }
 
-/// A recorded payment anomaly tells the kitchen.
+/// A recorded payment anomaly tells its order's kitchen.
 pub fn anomaly_notices(anomaly: PaymentAnomaly) -> Vec<Notice> {
-    vec![Notice::kitchen(None, Event::PaymentAnomaly(anomaly))]
+    let kitchen = anomaly.kitchen_id.clone();
+    vec![Notice::kitchen(kitchen.as_deref(), Event::PaymentAnomaly(anomaly))]
+}
+
+/// The alert a kitchen's notice raises for its staff, titled `title`: a dish low on stock or
+/// sold out (about `dish`, the changed dish's id), a payment anomaly or a failed refund (about
+/// their order). Other notices raise none.
+pub fn alert_of(event: &Event, dish: Option<&str>, title: String) -> Option<NewAlert> {
+    match (event, dish) {
+        (Event::LowStock { .. }, Some(dish)) => Some(NewAlert::about_dish(AlertKind::LowStock, dish, title)),
+        (Event::SoldOut { .. }, Some(dish)) => Some(NewAlert::about_dish(AlertKind::SoldOut, dish, title)),
+        (Event::PaymentAnomaly(a), _) => Some(NewAlert::about_order(AlertKind::PaymentAnomaly, &a.order_id, title)),
+        (Event::RefundFailed(o), _) => Some(NewAlert::about_order(AlertKind::RefundFailed, &o.id, title)),
+        _ => None,
+    }
+}
+
+/// Whether a change to a dish restocks it above its threshold (which resolves its stock alerts).
+pub fn dish_restocked(old: Option<&Food>, new: &Food) -> bool {
+    crate::alerts::model::restocked(old.and_then(|f| f.stock), new.stock, new.low_stock_threshold)
 }
 
 #[cfg(test)]
@@ -396,5 +416,33 @@ mod tests {
         assert!(said(None, Some(5), None).is_empty(), "starting to track");
         assert!(said(Some(4), Some(3), None).is_empty(), "no threshold");
         assert!(dish_notices(None, &dish(Some(0), None), None).is_empty(), "a new dish");
+    }
+
+    #[test]
+    fn stock_notices_and_payment_troubles_raise_alerts_and_a_restock_resolves_them() {
+        let kinds = |old: Option<i64>, new: Option<i64>| {
+            dish_notices(Some(&dish(old, Some(3))), &dish(new, Some(3)), Some("K1"))
+                .iter()
+                .filter_map(|n| alert_of(&n.event, Some("F"), "t".into()))
+                .map(|a| (a.kind, a.subject))
+                .collect::<Vec<_>>()
+        };
+        use crate::alerts::model::{Kind, Subject};
+        assert_eq!(kinds(Some(4), Some(3)), [(Kind::LowStock, Subject::Dish("F".into()))]);
+        assert_eq!(kinds(Some(1), Some(0)), [(Kind::SoldOut, Subject::Dish("F".into()))]);
+        assert!(kinds(Some(0), Some(9)).is_empty());
+
+        let o = order(Fulfilment::Pickup);
+        let refund = alert_of(&Event::RefundFailed(OrderFacts::of(&o)), None, "t".into()).expect("alert");
+        assert_eq!(
+            (refund.kind, refund.subject),
+            (Kind::RefundFailed, Subject::Order(o.id.clone()))
+        );
+        assert!(alert_of(&Event::NewOrder(OrderFacts::of(&o)), None, "t".into()).is_none());
+        assert!(alert_of(&Event::Confirmed(OrderFacts::of(&o)), None, "t".into()).is_none());
+
+        assert!(dish_restocked(Some(&dish(Some(0), Some(3))), &dish(Some(10), Some(3))));
+        assert!(!dish_restocked(Some(&dish(Some(0), Some(3))), &dish(Some(2), Some(3))));
+        assert!(!dish_restocked(None, &dish(Some(10), Some(3))));
     }
 }

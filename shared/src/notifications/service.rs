@@ -7,10 +7,11 @@
 use std::sync::Arc;
 
 use super::model::{
-    Audience, Notice, anomaly_notices, dish_notices, inbox_kind, inbox_notices, order_notices, order_of,
+    Audience, Notice, alert_of, anomaly_notices, dish_notices, dish_restocked, inbox_kind, inbox_notices,
+    order_notices, order_of,
 };
 use super::store::{Changed, NotificationStore, decode};
-use super::templates::render;
+use super::templates::{headline, render};
 use crate::accounts::store::AccountStore;
 use crate::kitchens::store::KitchenStore;
 use crate::orders::model::Order;
@@ -31,8 +32,17 @@ pub enum NotifyError {
 pub struct StreamChange {
     /// The stream record's id: the same when the record is delivered again.
     pub event_id: String,
+    /// When the change was made (the stream record's approximate time), RFC 3339.
+    pub at: String,
     pub old: Option<Item>,
     pub new: Option<Item>,
+}
+
+fn alert_failure(err: crate::alerts::AlertError) -> NotifyError {
+    match err {
+        crate::alerts::AlertError::Failure(f) => NotifyError::Store(f),
+        crate::alerts::AlertError::NotFound => NotifyError::Store(Failure::bug("an alert went missing")),
+    }
 }
 
 #[derive(Clone)]
@@ -46,6 +56,7 @@ pub struct NotificationService {
     /// The home kitchen's slug.
     home: Option<String>,
     inbox: crate::inbox::InboxService,
+    alerts: crate::alerts::AlertService,
 }
 
 impl NotificationService {
@@ -57,8 +68,10 @@ impl NotificationService {
     ) -> Self {
         let kitchens = KitchenStore::new(store.db().clone());
         let inbox = crate::inbox::InboxService::new(crate::inbox::store::InboxStore::new(store.db().clone()));
+        let alerts = crate::alerts::AlertService::new(crate::alerts::store::AlertStore::new(store.db().clone()));
         Self {
             inbox,
+            alerts,
             store,
             accounts,
             outbox,
@@ -130,7 +143,7 @@ impl NotificationService {
     /// Sends what `change` tells, each message at most once per stream record, and puts the
     /// customer's in their inbox: how many messages went out.
     pub async fn handle(&self, change: StreamChange) -> Result<usize, NotifyError> {
-        let StreamChange { event_id, old, new } = change;
+        let StreamChange { event_id, at, old, new } = change;
         let changed = decode(old, new)?;
         if let Changed::Order { old, new } = &changed {
             let landed = self.to_inbox(&event_id, old.as_deref(), new).await?;
@@ -138,8 +151,32 @@ impl NotificationService {
                 tracing::info!(event_id = %event_id, landed, "notifications in the inbox");
             }
         }
+        let restock = match &changed {
+            Changed::Dish { old, new, kitchen_id } if dish_restocked(old.as_deref(), new) => {
+                Some((kitchen_id.clone(), new.id.clone()))
+            }
+            _ => None,
+        };
+        let dish = match &changed {
+            Changed::Dish { new, .. } => Some(new.id.clone()),
+            _ => None,
+        };
+        let notices = Self::notices_of(changed);
+        self.raise_alerts(&event_id, &at, &notices, dish.as_deref()).await?;
+        if let Some((kitchen_id, dish)) = restock
+            && let Some(kitchen_id) = self.kitchen_id(kitchen_id).await?
+        {
+            let resolved = self
+                .alerts
+                .resolve_stock(&kitchen_id, &dish)
+                .await
+                .map_err(alert_failure)?;
+            if !resolved.is_empty() {
+                tracing::info!(event_id = %event_id, dish = %dish, resolved = resolved.len(), "restocked: stock alerts resolved");
+            }
+        }
         let mut sent = 0;
-        for notice in Self::notices_of(changed) {
+        for notice in notices {
             let key = match &notice.to {
                 Audience::Kitchen(_) => format!("kitchen:{}", notice.event.key()),
                 Audience::Customer(_) => format!("customer:{}", notice.event.key()),
@@ -163,6 +200,58 @@ impl NotificationService {
             }
         }
         Ok(sent)
+    }
+
+    /// The kitchen a change names, or the home kitchen's id when it names none (`None` when
+    /// there is no home kitchen to be found).
+    async fn kitchen_id(&self, named: Option<String>) -> Result<Option<String>, Failure> {
+        if named.is_some() {
+            return Ok(named);
+        }
+        let Some(slug) = self
+            .home
+            .as_deref()
+            .and_then(|s| crate::kitchens::model::Slug::parse(s).ok())
+        else {
+            return Ok(None);
+        };
+        self.kitchens.id_of(&slug).await
+    }
+
+    /// Raises the alerts the kitchen's notices call for (each once per change, one open per
+    /// subject and kind).
+    async fn raise_alerts(
+        &self,
+        event_id: &str,
+        at: &str,
+        notices: &[Notice],
+        dish: Option<&str>,
+    ) -> Result<(), NotifyError> {
+        for notice in notices {
+            let Audience::Kitchen(kitchen_id) = &notice.to else {
+                continue;
+            };
+            let Some(new) = alert_of(&notice.event, dish, headline(&notice.event)) else {
+                continue;
+            };
+            let Some(kitchen_id) = self.kitchen_id(kitchen_id.clone()).await? else {
+                tracing::warn!(
+                    event_id,
+                    alert = new.kind.as_str(),
+                    "no kitchen to alert (no home kitchen)"
+                );
+                continue;
+            };
+            if let Some(alert) = self
+                .alerts
+                .raise(&kitchen_id, event_id, at, new)
+                .await
+                .map_err(alert_failure)?
+            {
+                tracing::info!(event_id, alert_id = %alert.id, kind = alert.kind.as_str(), "alert raised");
+            }
+        }
+        Ok(())
     }
 
     /// Where a kitchen's messages go: its own email; for the home kitchen (or no kitchen named),

@@ -41,9 +41,28 @@ fn order_line(o: &OrderFacts) -> String {
     format!("{} ({how}, {})", o.lines, naira(o.total))
 }
 
+/// What an event says in a few words, without the brand (an alert's title).
+pub fn headline(event: &Event) -> String {
+    said(event).0
+}
+
 /// The message for `event`.
 pub fn render(event: &Event) -> Message {
-    let (subject, text) = match event {
+    let (subject, text) = said(event);
+    let subject = format!("{BRAND}: {subject}");
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;color:#222\">\
+         <h2 style=\"color:#b5451b\">{BRAND}</h2><p>{}</p>\
+         <p style=\"color:#666;font-size:12px\">You get this message because of an order at {BRAND}.</p>\
+         </body></html>",
+        escape(&text)
+    );
+    Message { subject, text, html }
+}
+
+/// An event's subject and text.
+fn said(event: &Event) -> (String, String) {
+    match event {
         Event::NewOrder(o) => (
             format!("New order #{}", o.short_id()),
             format!("New order #{}: {}.", o.short_id(), order_line(o)),
@@ -126,16 +145,7 @@ pub fn render(event: &Event) -> Message {
                 o.short_id()
             ),
         ),
-    };
-    let subject = format!("{BRAND}: {subject}");
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif;color:#222\">\
-         <h2 style=\"color:#b5451b\">{BRAND}</h2><p>{}</p>\
-         <p style=\"color:#666;font-size:12px\">You get this message because of an order at {BRAND}.</p>\
-         </body></html>",
-        escape(&text)
-    );
-    Message { subject, text, html }
+    }
 }
 
 #[cfg(test)]

@@ -235,6 +235,9 @@ pub struct PaymentAnomaly {
     /// Why it was not applied: `amount` (amount or currency differ) or `cancelled`.
     pub reason: String,
     pub at: String,
+    /// The order's kitchen (none for orders from before kitchens: the home kitchen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kitchen_id: Option<String>,
 }
 
 impl PaymentAnomaly {
@@ -249,6 +252,7 @@ impl PaymentAnomaly {
             currency: charge.currency.clone(),
             reason: reason.to_owned(),
             at,
+            kitchen_id: order.kitchen_id().map(str::to_owned),
         }
     }
 }

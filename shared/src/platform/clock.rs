@@ -10,6 +10,15 @@ pub fn now_rfc3339() -> String {
     rfc3339(time::OffsetDateTime::now_utc())
 }
 
+/// RFC 3339 UTC timestamp of `secs` since the epoch; now when that is not a time (0 or out of
+/// range: a record that did not say when).
+pub fn rfc3339_of_epoch(secs: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(at) if secs > 0 => rfc3339(at),
+        _ => now_rfc3339(),
+    }
+}
+
 pub fn rfc3339(at: time::OffsetDateTime) -> String {
     const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");

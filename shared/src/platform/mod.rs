@@ -11,6 +11,7 @@ pub mod error;
 pub mod front_door;
 pub mod guard;
 pub mod http;
+pub mod ids;
 #[cfg(feature = "images")]
 pub mod images;
 pub mod keys;

@@ -223,6 +223,13 @@ pub const ROUTES: &[Route] = &[
         "/api/kitchens/{slug}/manage/orders/{id}/payment-status/",
         Staff,
     ),
+    route("admin", "GET", "/api/kitchens/{slug}/manage/alerts/", Staff),
+    route(
+        "admin",
+        "POST",
+        "/api/kitchens/{slug}/manage/alerts/{id}/resolve/",
+        Staff,
+    ),
     route("kitchens", "GET", "/api/kitchens/", Public),
     route("kitchens", "POST", "/api/kitchens/", User),
     route("kitchens", "GET", "/api/kitchens/mine/", User),

@@ -1,7 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, codeOf, messageOf, type Category, type Food, type Order, type OrderSummary } from "../api/client";
 import { kobo, naira } from "../money";
+import { Alerts } from "./Alerts";
 import { DishPhotos } from "./Photos";
+import { HOME } from "../kitchens";
 import { Notice, Pill, TAG_LABELS, type Tag, shortId, words } from "../ui";
 
 const COLUMNS = ["pending", "confirmed", "preparing", "ready"] as const;
@@ -57,8 +59,10 @@ export function Board({ slug }: { slug?: string }) {
   const [orders, setOrders] = useState<OrderSummary[] | null>(null);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
 
   const load = async () => {
+    setTick((t) => t + 1);
     const lists = await Promise.all(
       ["pending", "confirmed", "preparing", "out_for_delivery", "ready_for_pickup"].map((status) => board.list(status as Order["status"])),
     ).catch(() => null);
@@ -91,6 +95,7 @@ export function Board({ slug }: { slug?: string }) {
   return (
     <section aria-labelledby="board-title">
       <h1 id="board-title">Kitchen board</h1>
+      <Alerts slug={slug ?? HOME} tick={tick} />
       <div class="board">
         {COLUMNS.map((c) => (
           <section key={c} class="column" aria-label={c === "ready" ? "Ready or on the way" : words(c)}>
