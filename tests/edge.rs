@@ -31,6 +31,8 @@ pub enum Origin {
     Web,
     /// The dish photos' bucket (`images`).
     Images,
+    /// The live-update WebSocket API (`realtime`).
+    Realtime,
 }
 
 impl Origin {
@@ -39,6 +41,7 @@ impl Origin {
             "api" => Ok(Origin::Api),
             "web" => Ok(Origin::Web),
             "images" => Ok(Origin::Images),
+            "realtime" => Ok(Origin::Realtime),
             other => bail!("the template names an origin the local edge does not know: {other}"),
         }
     }
@@ -50,6 +53,8 @@ pub struct Behaviour {
     /// `/api/*`; `None` for the default behaviour.
     pub pattern: Option<String>,
     pub origin: Origin,
+    /// Whether every viewer header but `Host` reaches the origin (an all-viewer policy).
+    pub all_viewer_headers: bool,
     /// Lower-case viewer headers that reach the origin.
     pub forwarded: BTreeSet<String>,
     /// Lower-case headers CloudFront makes itself and adds (`cloudfront-viewer-address`).
@@ -67,8 +72,8 @@ pub struct Behaviour {
 pub struct Edge {
     behaviours: Vec<Behaviour>,
     default: Behaviour,
-    /// The API origin's custom headers, with their (local) values.
-    origin_headers: Vec<(HeaderName, HeaderValue)>,
+    /// Each origin's custom headers, with their (local) values.
+    origin_headers: Vec<(Origin, HeaderName, HeaderValue)>,
 }
 
 /// How the template's values are filled in locally: its parameters (defaults unless given) and
@@ -126,19 +131,24 @@ impl Edge {
                 .ok_or_else(|| anyhow!("a cache behaviour without PathPattern"))?;
             behaviours.push(ctx.behaviour(b, Some(pattern.to_owned()))?);
         }
-        let api = config["Origins"]
+        if !config["Origins"]
             .as_sequence()
             .into_iter()
             .flatten()
-            .find(|o| o["Id"].as_str() == Some("api"))
-            .ok_or_else(|| anyhow!("the distribution has no api origin"))?;
+            .any(|o| o["Id"].as_str() == Some("api"))
+        {
+            bail!("the distribution has no api origin");
+        }
         let mut origin_headers = Vec::new();
-        for h in api["OriginCustomHeaders"].as_sequence().into_iter().flatten() {
-            let name = h["HeaderName"]
-                .as_str()
-                .ok_or_else(|| anyhow!("origin header without a name"))?;
-            let value = ctx.string(&h["HeaderValue"])?;
-            origin_headers.push((HeaderName::try_from(name)?, HeaderValue::try_from(value)?));
+        for origin in config["Origins"].as_sequence().into_iter().flatten() {
+            let id = Origin::from_id(origin["Id"].as_str().unwrap_or_default())?;
+            for h in origin["OriginCustomHeaders"].as_sequence().into_iter().flatten() {
+                let name = h["HeaderName"]
+                    .as_str()
+                    .ok_or_else(|| anyhow!("origin header without a name"))?;
+                let value = ctx.string(&h["HeaderValue"])?;
+                origin_headers.push((id, HeaderName::try_from(name)?, HeaderValue::try_from(value)?));
+            }
         }
         Ok(Self {
             behaviours,
@@ -160,7 +170,8 @@ impl Edge {
     pub fn origin_request_headers(&self, behaviour: &Behaviour, viewer: &HeaderMap, peer: SocketAddr) -> HeaderMap {
         let mut out = HeaderMap::new();
         for (name, value) in viewer {
-            if behaviour.forwarded.contains(name.as_str()) {
+            let all = behaviour.all_viewer_headers && name != http::header::HOST;
+            if all || behaviour.forwarded.contains(name.as_str()) {
                 out.append(name.clone(), value.clone());
             }
         }
@@ -171,8 +182,8 @@ impl Edge {
                 out.insert(HeaderName::from_static("cloudfront-viewer-address"), value);
             }
         }
-        if behaviour.origin == Origin::Api {
-            for (name, value) in &self.origin_headers {
+        for (origin, name, value) in &self.origin_headers {
+            if *origin == behaviour.origin {
                 out.insert(name.clone(), value.clone());
             }
         }
@@ -218,6 +229,10 @@ struct Ctx<'a> {
 
 /// The ids of CloudFront's managed policies the template uses, and what they hold.
 const MANAGED_CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/// Managed-CachingDisabled: nothing in the key, nothing cached.
+const MANAGED_CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/// Managed-AllViewerExceptHostHeader: every viewer header but `Host`, every query string.
+const MANAGED_ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 
 impl Ctx<'_> {
     /// A string property: literal, `Ref` to a parameter, or `Fn::Sub` over parameters and the
@@ -293,14 +308,21 @@ impl Ctx<'_> {
         };
         // The cache policy: its key's headers and query strings are forwarded too.
         let cache = &b["CachePolicyId"];
-        if cache.as_str() == Some(MANAGED_CACHING_OPTIMIZED) {
+        if matches!(
+            cache.as_str(),
+            Some(MANAGED_CACHING_OPTIMIZED | MANAGED_CACHING_DISABLED)
+        ) {
             // No headers, no query strings, no cookies in the key.
         } else {
             let policy = &self.resource(cache, "AWS::CloudFront::CachePolicy")?["CachePolicyConfig"]["ParametersInCacheKeyAndForwardedToOrigin"];
             forwarded.extend(headers(&policy["HeadersConfig"]));
             query_strings |= policy["QueryStringsConfig"]["QueryStringBehavior"].as_str() == Some("all");
         }
-        if !b["OriginRequestPolicyId"].is_null() {
+        let mut all_viewer_headers = false;
+        if b["OriginRequestPolicyId"].as_str() == Some(MANAGED_ALL_VIEWER_EXCEPT_HOST) {
+            all_viewer_headers = true;
+            query_strings = true;
+        } else if !b["OriginRequestPolicyId"].is_null() {
             let policy = &self.resource(&b["OriginRequestPolicyId"], "AWS::CloudFront::OriginRequestPolicy")?["OriginRequestPolicyConfig"];
             match policy["HeadersConfig"]["HeaderBehavior"].as_str() {
                 Some("whitelist") => {
@@ -345,6 +367,7 @@ impl Ctx<'_> {
         Ok(Behaviour {
             pattern,
             origin,
+            all_viewer_headers,
             forwarded,
             generated,
             query_strings,

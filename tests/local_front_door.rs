@@ -3,7 +3,8 @@
 //! the API with only the headers the policies forward, plus `CloudFront-Viewer-Address` and the
 //! origin's `X-Origin-Verify`; every other path is the web app's files; every answer carries the
 //! response headers policy (CSP, HSTS, ...). `dev.sh up`, the API fuzzing and the browser journeys
-//! reach the API through it, so what the edge would break on AWS breaks here too.
+//! reach the API through it, so what the edge would break on AWS breaks here too. `/ws` carries
+//! WebSockets to the local WebSocket gateway (`REALTIME_ORIGIN`, `ws://127.0.0.1:9300`).
 //!
 //! Environment: `FRONT_DOOR_PORT` (9000), `API_ORIGIN` (the local API, e.g.
 //! `http://127.0.0.1:9100`), `WEB_DIR` (the built app, `web/dist`; optional), `ORIGIN_VERIFY` (the value
@@ -35,6 +36,8 @@ struct Door {
     /// its reads of the private bucket.
     s3: Option<(aws_sdk_s3::Client, String)>,
     client: reqwest::Client,
+    /// The local WebSocket gateway (`realtime-local`, `ws://127.0.0.1:9300`), if any.
+    realtime: Option<String>,
 }
 
 /// The largest body CloudFront passes on to a custom origin is far larger; the API refuses
@@ -79,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
             }
             None => None,
         },
+        realtime: var("REALTIME_ORIGIN").map(|o| o.trim_end_matches('/').to_owned()),
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()?,
@@ -115,6 +119,7 @@ async fn handle(State(door): State<Arc<Door>>, ConnectInfo(peer): ConnectInfo<So
             Origin::Api => door.to_api(behaviour, peer, req).await,
             Origin::Web => door.from_web(&req),
             Origin::Images => door.from_images(req.uri().path().to_owned()).await,
+            Origin::Realtime => door.to_realtime(behaviour, peer, req).await,
         }
     };
     door.edge.finish_response(behaviour, response.headers_mut());
@@ -204,6 +209,58 @@ impl Door {
         self.forward(parts.method, url, headers, body, "the API").await
     }
 
+    /// A WebSocket, carried through as CloudFront carries it: the upgrade goes on to the
+    /// gateway with the headers the behaviour forwards and the origin's own; the gateway's
+    /// refusal (a bad ticket: 401) is the viewer's answer; once both sides are open, frames
+    /// pass both ways until either closes.
+    async fn to_realtime(&self, behaviour: &api_tests::edge::Behaviour, peer: SocketAddr, req: Request) -> Response {
+        use axum::extract::FromRequestParts as _;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+        let Some(origin) = &self.realtime else {
+            return (StatusCode::BAD_GATEWAY, "502 Bad Gateway: no WebSocket origin").into_response();
+        };
+        let (mut parts, _body) = req.into_parts();
+        let Ok(upgrade) = axum::extract::ws::WebSocketUpgrade::from_request_parts(&mut parts, &()).await else {
+            return (StatusCode::BAD_REQUEST, "a WebSocket upgrade was expected").into_response();
+        };
+        let mut url = format!("{origin}{}", parts.uri.path());
+        if let Some(query) = parts.uri.query().filter(|_| behaviour.query_strings) {
+            url.push('?');
+            url.push_str(query);
+        }
+        let Ok(mut request) = url.as_str().into_client_request() else {
+            return (StatusCode::BAD_GATEWAY, "bad WebSocket origin").into_response();
+        };
+        for (name, value) in &self.edge.origin_request_headers(behaviour, &parts.headers, peer) {
+            // The handshake's own headers are made anew for the origin's connection.
+            let own = matches!(
+                name.as_str(),
+                "connection"
+                    | "upgrade"
+                    | "sec-websocket-key"
+                    | "sec-websocket-version"
+                    | "sec-websocket-extensions"
+                    | "host"
+            );
+            if !own {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        let upstream = match tokio_tungstenite::connect_async(request).await {
+            Ok((upstream, _)) => upstream,
+            Err(tokio_tungstenite::tungstenite::Error::Http(refused)) => {
+                return StatusCode::from_u16(refused.status().as_u16())
+                    .unwrap_or(StatusCode::BAD_GATEWAY)
+                    .into_response();
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "the WebSocket origin did not answer");
+                return (StatusCode::BAD_GATEWAY, "502 Bad Gateway: the origin did not answer").into_response();
+            }
+        };
+        upgrade.on_upgrade(move |viewer| carry(viewer, upstream))
+    }
+
     /// The web bucket: the object at the path (the root is `index.html`, the distribution's
     /// default root object); anything else is S3's refusal, as origin access control gives it.
     fn from_web(&self, req: &Request) -> Response {
@@ -236,6 +293,50 @@ impl Door {
             )
                 .into_response(),
         }
+    }
+}
+
+/// Passes frames between the viewer's socket and the origin's until either side closes.
+async fn carry(
+    viewer: axum::extract::ws::WebSocket,
+    upstream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+) {
+    use axum::extract::ws::Message as V;
+    use futures::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message as U;
+    let (mut to_viewer, mut from_viewer) = viewer.split();
+    let (mut to_origin, mut from_origin) = upstream.split();
+    let inward = async {
+        while let Some(Ok(message)) = from_viewer.next().await {
+            let message = match message {
+                V::Text(text) => U::Text(text.as_str().into()),
+                V::Binary(bytes) => U::Binary(bytes),
+                V::Close(_) => break,
+                _ => continue,
+            };
+            if to_origin.send(message).await.is_err() {
+                break;
+            }
+        }
+        let _ = to_origin.close().await;
+    };
+    let outward = async {
+        while let Some(Ok(message)) = from_origin.next().await {
+            let message = match message {
+                U::Text(text) => V::Text(text.as_str().into()),
+                U::Binary(bytes) => V::Binary(bytes),
+                U::Close(_) => break,
+                _ => continue,
+            };
+            if to_viewer.send(message).await.is_err() {
+                break;
+            }
+        }
+        let _ = to_viewer.close().await;
+    };
+    tokio::select! {
+        _ = inward => {}
+        _ = outward => {}
     }
 }
 

@@ -22,6 +22,7 @@ source <(grep -v '^#' "$ROOT/infra/local/tools.txt" | sed 's/^/export /')
 DDB_PORT=${DDB_PORT:-8000}
 MOTO_PORT=${MOTO_PORT:-5055}
 API_PORT=${API_PORT:-9000}
+REALTIME_PORT=${REALTIME_PORT:-9300}
 PAYSTACK_PORT=${PAYSTACK_PORT:-5400}
 LAMBDA_PORT=${LAMBDA_PORT:-9001}
 DATA_DIR=${DATA_DIR:-$TOOLS/data}
@@ -209,8 +210,8 @@ WEB_PICTURES_ORIGIN=${WEB_PICTURES_ORIGIN:-https://pictures.chukskitchen.test}
 # front door, and runs the browser journeys in headless Chromium. Screenshots: web/test-results/.
 browser_tests() { # dynamodb endpoint, moto endpoint
   install_web || return 1
-  local api_port web_port table web_origin_verify
-  api_port=$(free_port); web_port=$(free_port); table="web-$(date +%s)"; web_origin_verify=$(new_origin_verify)
+  local api_port web_port realtime_port table web_origin_verify
+  api_port=$(free_port); web_port=$(free_port); realtime_port=$(free_port); table="web-$(date +%s)"; web_origin_verify=$(new_origin_verify)
   log "building the web app"
   (cd "$ROOT/web" && npm run -s build) >"$TOOLS/logs/web-build.log" 2>&1 || { cat "$TOOLS/logs/web-build.log" >&2; return 1; }
   grep -E "dist/assets/.*\.js" "$TOOLS/logs/web-build.log" | sed 's/^/  /' >&2 || true
@@ -222,6 +223,9 @@ browser_tests() { # dynamodb endpoint, moto endpoint
     export PAYSTACK_SECRET_KEY=$TEST_PAYSTACK_SECRET_KEY PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
     export ORIGIN_VERIFY=$web_origin_verify APP_URL=http://127.0.0.1:$web_port
     images_env "$2" "http://127.0.0.1:$web_port" "$table-photos"
+    # Live updates: the WebSocket at the front door's /ws, carried to the local gateway, which
+    # the notifier posts frames to.
+    export REALTIME_URL=ws://127.0.0.1:$web_port/ws REALTIME_ENDPOINT=http://127.0.0.1:$realtime_port
   }
   (
     web_env "$1" "$2"
@@ -239,13 +243,16 @@ browser_tests() { # dynamodb endpoint, moto endpoint
   # The refund worker, fed by the table's stream (a cancelled paid order is refunded from it).
   (web_env "$1" "$2"; exec "$TARGET_DIR/debug/local-refunds") >"$TOOLS/logs/web-refunds.log" 2>&1 &
   PIDS+=($!)
-  # The notifier, fed by the table's stream (emails, SMS and the customers' inboxes).
+  # The local WebSocket gateway (API Gateway's WebSocket API), behind the front door's /ws.
+  (web_env "$1" "$2"; REALTIME_PORT=$realtime_port exec "$TARGET_DIR/debug/realtime-local") >"$TOOLS/logs/web-realtime.log" 2>&1 &
+  PIDS+=($!)
+  # The notifier, fed by the table's stream (emails, SMS, the customers' inboxes, live frames).
   (web_env "$1" "$2"; KITCHEN_EMAIL=kitchen@chukskitchen.web exec "$TARGET_DIR/debug/notifier-local") >"$TOOLS/logs/web-notifier.log" 2>&1 &
   PIDS+=($!)
   # The app and the API on one origin behind the local front door, with the template's security
   # headers; the journeys' picture host is the stack's images origin.
   make_images_bucket "$2" "$table-photos" || return 1
-  IMAGES_ORIGIN="$2/$table-photos" ORIGIN_VERIFY=$web_origin_verify start_front_door "$web_port" "http://127.0.0.1:$api_port" "$ROOT/web/dist" web-front-door \
+  IMAGES_ORIGIN="$2/$table-photos" ORIGIN_VERIFY=$web_origin_verify REALTIME_ORIGIN=ws://127.0.0.1:$realtime_port start_front_door "$web_port" "http://127.0.0.1:$api_port" "$ROOT/web/dist" web-front-door \
     "ImagesOrigin=$WEB_PICTURES_ORIGIN" || return 1
   log "browser journeys (headless Chromium)"
   (cd "$ROOT/web" && APP_URL="http://127.0.0.1:$web_port" ARTIFACTS="$ROOT/web/test-results" MOTO_URL=$2 PICTURES=$WEB_PICTURES_ORIGIN \
@@ -393,6 +400,14 @@ cmd_up() {
   # (nothing to do on a fresh one), so the demo adds only what is missing.
   cargo run -q -p ops -- adopt-home-kitchen --create
   cargo run -q -p ops -- seed-demo
+  # Live updates: the local WebSocket gateway (API Gateway's WebSocket API) behind the front
+  # door's /ws; the ticket route names that URL, the notifier posts frames to the gateway.
+  export REALTIME_URL=${REALTIME_URL:-ws://127.0.0.1:$API_PORT/ws}
+  export REALTIME_ENDPOINT="http://127.0.0.1:$REALTIME_PORT" REALTIME_ORIGIN="ws://127.0.0.1:$REALTIME_PORT"
+  cargo build -q -p realtime --features local --bin realtime-local
+  port_free "$REALTIME_PORT" || { log "port $REALTIME_PORT is taken (set REALTIME_PORT)"; exit 1; }
+  REALTIME_PORT=$REALTIME_PORT "$ROOT/target/debug/realtime-local" >"$TOOLS/logs/realtime.log" 2>&1 &
+  PIDS+=($!)
   # The notifier, fed by the local table's stream as Lambda's event source mapping would.
   export KITCHEN_EMAIL=${KITCHEN_EMAIL:-kitchen@chukskitchen.local}
   cargo build -q -p notifier --features local --bin notifier-local

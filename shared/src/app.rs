@@ -36,6 +36,8 @@ pub struct App {
     pub wallets: crate::wallet::WalletService,
     pub inbox: crate::inbox::InboxService,
     pub alerts: crate::alerts::AlertService,
+    /// Live updates: tickets and connections (frames are sent by the stream consumer).
+    pub realtime: crate::realtime::RealtimeService,
     /// The dish photos' bucket: only where the function signs uploads (`admin`).
     #[cfg(feature = "images")]
     pub images: Option<crate::platform::images::ImageBucket>,
@@ -152,6 +154,7 @@ impl App {
             wallets: crate::wallet::WalletService::new(crate::wallet::store::WalletStore::new(db.clone())),
             inbox: crate::inbox::InboxService::new(crate::inbox::store::InboxStore::new(db.clone())),
             alerts: crate::alerts::AlertService::new(crate::alerts::store::AlertStore::new(db.clone())),
+            realtime: crate::realtime::RealtimeService::new(db.clone()),
             config,
             db,
             keys,
@@ -304,13 +307,21 @@ pub async fn notifier_from_env() -> Result<crate::notifications::NotificationSer
     let sdk = crate::platform::aws::sdk_config().await;
     let db = App::db_of(&config, &sdk);
     let outbox = outbox_of(&config, &sdk, from);
-    Ok(NotificationService::new(
+    let service = NotificationService::new(
         NotificationStore::new(db.clone()),
-        AccountStore::new(db),
+        AccountStore::new(db.clone()),
         Arc::new(outbox),
         config.kitchen_email.clone(),
     )
-    .with_home(config.home_kitchen.clone()))
+    .with_home(config.home_kitchen.clone());
+    Ok(match config.realtime_endpoint.as_deref() {
+        #[cfg(feature = "push")]
+        Some(endpoint) => service.with_realtime(
+            crate::realtime::RealtimeService::new(db)
+                .with_push(Arc::new(crate::platform::push::ManagementApi::new(&sdk, endpoint))),
+        ),
+        _ => service,
+    })
 }
 
 /// Where a function's secrets are read from: one Secrets Manager client for all of them, made

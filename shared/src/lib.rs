@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod platform;
+pub mod realtime;
 pub mod schema;
 pub mod wallet;
 

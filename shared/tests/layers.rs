@@ -18,6 +18,7 @@ const FEATURES: &[&str] = &[
     "wallet",
     "inbox",
     "alerts",
+    "realtime",
 ];
 
 fn src() -> PathBuf {

@@ -22,6 +22,7 @@ mod openapi;
 mod orders;
 mod payments;
 mod paystack;
+mod realtime;
 mod recovery;
 mod routes;
 mod routing;

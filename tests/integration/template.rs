@@ -132,6 +132,24 @@ fn every_contract_route_is_mapped_to_its_function_with_and_without_the_slash() {
             resource["Metadata"]["BuildProperties"]["Binary"].as_str(),
             Some(function.as_str())
         );
+        if function == "realtime" {
+            // API Gateway's WebSocket API invokes it: $connect, $disconnect, $default, two-way.
+            assert!(resource["Properties"]["Events"].is_null(), "no HTTP routes");
+            let routes: BTreeSet<&str> = t["Resources"]
+                .as_mapping()
+                .unwrap()
+                .values()
+                .filter(|r| r["Type"].as_str() == Some("AWS::ApiGatewayV2::Route"))
+                .filter_map(|r| r["Properties"]["RouteKey"].as_str())
+                .collect();
+            assert_eq!(routes, BTreeSet::from(["$connect", "$default", "$disconnect"]));
+            assert_eq!(
+                t["Resources"]["RealtimeStage"]["Properties"]["StageName"].as_str(),
+                Some("ws"),
+                "the front door's /ws is the stage's URL"
+            );
+            continue;
+        }
         for (_, event) in resource["Properties"]["Events"].as_mapping().unwrap() {
             if function == "notifier" {
                 assert_eq!(

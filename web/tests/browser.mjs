@@ -888,6 +888,67 @@ journey("the bell counts what happened to a customer's order, and the inbox open
   await page.getByRole("link", { name: "Notifications", exact: true }).waitFor();
 });
 
+journey("with polling switched off, the customer's order page follows the kitchen's click within 2 s over the WebSocket", async (page) => {
+  // The switch the app reads: no screen polls, so only frames can move the page.
+  await page.addInitScript(() => localStorage.setItem("chuks.polling", "off"));
+  await newCustomerWithJollof(page, "live-customer");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  const id = page.url().match(/orders\/([0-9A-Z]{26})/)[1];
+  await page.locator("html[data-live=live]").waitFor({ timeout: 10_000 });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const kitchen = await context.newPage();
+  try {
+    await kitchen.addInitScript(() => localStorage.setItem("chuks.polling", "off"));
+    await kitchen.goto(`${APP_URL}/#/login`);
+    await kitchen.getByLabel("Email or phone number").fill(ADMIN_EMAIL);
+    await kitchen.getByLabel("Password").fill(ADMIN_PASSWORD);
+    await kitchen.getByRole("button", { name: "Sign in" }).click();
+    await kitchen.getByRole("heading", { name: "Kitchen board" }).waitFor();
+    await kitchen.locator("html[data-live=live]").waitFor({ timeout: 10_000 });
+    // The new order reached the board as a frame too.
+    const ticket = kitchen.locator(`[data-order-id="${id}"]`);
+    await ticket.waitFor({ timeout: 5_000 });
+    const reads = [];
+    page.on("request", (req) => req.method() === "GET" && new URL(req.url()).pathname.startsWith("/api/orders/") && reads.push(Date.now()));
+    const clicked = Date.now();
+    await ticket.getByRole("button", { name: "Paid in cash" }).click();
+    await page.locator(".pill.payment[data-status=paid]").waitFor({ timeout: 2_000 });
+    const paidAfter = Date.now() - clicked;
+    const confirmAt = Date.now();
+    await ticket.getByRole("button", { name: "Confirm" }).click();
+    await page.locator(".pill.status[data-status=confirmed]").waitFor({ timeout: 2_000 });
+    const confirmedAfter = Date.now() - confirmAt;
+    console.log(`# the customer's page changed ${paidAfter} ms and ${confirmedAfter} ms after the kitchen's clicks (WebSocket, no polling)`);
+    assert.ok(reads.length <= 2, `the page read the order ${reads.length} times: once per frame at most`);
+    await page.screenshot({ path: `${ARTIFACTS}/order-live.png`, fullPage: true });
+    // The bell counted the two notices as they came.
+    await page.getByRole("link", { name: "Notifications, 2 unread" }).waitFor({ timeout: 5_000 });
+  } finally {
+    await context.close();
+  }
+});
+
+journey("when the live socket cannot open, the order page says so quietly and follows the kitchen by polling", async (page) => {
+  await page.route("**/api/realtime/ticket/", (route) => route.abort());
+  await newCustomerWithJollof(page, "fallback-customer");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  const id = page.url().match(/orders\/([0-9A-Z]{26})/)[1];
+  await page.getByText("Live updates are paused").waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: `${ARTIFACTS}/order-polling.png`, fullPage: true });
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  for (const [path, body] of [
+    ["payment-status", { payment_status: "paid" }],
+    ["status", { status: "confirmed" }],
+  ]) {
+    const res = await call("PATCH", `/api/orders/admin/${id}/${path}/`, admin, body);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  }
+  await page.locator(".pill.status[data-status=confirmed]").waitFor({ timeout: 10_000 });
+  await page.unroute("**/api/realtime/ticket/");
+});
+
 journey("the board's alerts show a dish running low and then sold out; staff resolve one and a restock clears the other", async (page) => {
   const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
   const category = await call("POST", "/api/foods/admin/categories/", admin, { name: `Alerts ${Date.now()}` });

@@ -1,5 +1,6 @@
 //! `login` function: login, token refresh, logout, the caller's own profile (`me`) and their
-//! inbox (notifications, unread count, read, read all).
+//! inbox (notifications, unread count, read, read all) and the ticket that opens their live
+//! updates' WebSocket.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -27,7 +28,8 @@ pub fn router(app: App) -> Service {
             .route("/api/notifications", get(notifications))
             .route("/api/notifications/unread-count", get(unread_count))
             .route("/api/notifications/read-all", post(read_all))
-            .route("/api/notifications/{id}/read", post(read)),
+            .route("/api/notifications/{id}/read", post(read))
+            .route("/api/realtime/ticket", post(realtime_ticket)),
         app,
     )
 }
@@ -164,4 +166,23 @@ async fn read(
 
 async fn read_all(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "unread": app.inbox.read_all(&caller.user_id).await? })))
+}
+
+/// A single-use ticket, good for 60 s, that opens the caller's live-update WebSocket at `url`.
+async fn realtime_ticket(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    let Some(url) = app.config.realtime_url.clone() else {
+        return Err(ApiError::Unavailable(anyhow::anyhow!(
+            "live updates are not configured (REALTIME_URL); the apps poll"
+        )));
+    };
+    let holder = shared::realtime::model::Holder {
+        user_id: caller.user_id.clone(),
+        platform_admin: caller.role == shared::accounts::model::Role::Admin,
+    };
+    let ticket = app.realtime.ticket(&holder).await?;
+    Ok(no_store(Json(json!({
+        "ticket": ticket.as_str(),
+        "url": url,
+        "expires_in": shared::realtime::model::TICKET_SECS,
+    }))))
 }

@@ -212,6 +212,26 @@ pub fn order_of(event: &Event) -> Option<&OrderFacts> {
     }
 }
 
+/// An order as a live frame carries it (the contract's order summary, and what a board ticket
+/// shows: the gist of its lines and their count).
+pub fn live_summary(order: &Order) -> serde_json::Value {
+    serde_json::json!({
+        "id": order.id,
+        "customer_id": order.customer_id,
+        "status": order.status,
+        "payment_status": order.payment_status,
+        "payment_method": order.payment_method,
+        "fulfilment": order.fulfilment,
+        "total": order.total,
+        "currency": order.currency,
+        "kitchen": order.kitchen,
+        "item_count": order.item_count,
+        "summary": order.summary,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+    })
+}
+
 /// Who cancelled the order (its history's cancelling entry).
 fn cancelled_by(order: &Order) -> Option<ChangedBy> {
     order

@@ -57,6 +57,8 @@ pub struct NotificationService {
     home: Option<String>,
     inbox: crate::inbox::InboxService,
     alerts: crate::alerts::AlertService,
+    /// Live frames to the apps' WebSockets; none: nothing is pushed (the apps poll).
+    realtime: Option<crate::realtime::RealtimeService>,
 }
 
 impl NotificationService {
@@ -72,6 +74,7 @@ impl NotificationService {
         Self {
             inbox,
             alerts,
+            realtime: None,
             store,
             accounts,
             outbox,
@@ -85,6 +88,12 @@ impl NotificationService {
     /// `KITCHEN_EMAIL` when it has no email of its own.
     pub fn with_home(mut self, slug: Option<String>) -> Self {
         self.home = slug;
+        self
+    }
+
+    /// The same service pushing live frames through `realtime`.
+    pub fn with_realtime(mut self, realtime: crate::realtime::RealtimeService) -> Self {
+        self.realtime = Some(realtime);
         self
     }
 
@@ -105,13 +114,18 @@ impl NotificationService {
 
     /// Puts what a change to an order tells its customer in their inbox, once per stream record
     /// (each notification's id is fixed by the record): how many landed now.
-    async fn to_inbox(&self, event_id: &str, old: Option<&Order>, new: &Order) -> Result<usize, NotifyError> {
+    async fn to_inbox(
+        &self,
+        event_id: &str,
+        old: Option<&Order>,
+        new: &Order,
+    ) -> Result<Vec<crate::inbox::model::Notification>, NotifyError> {
         let kitchen = new.kitchen.as_ref().map(|k| crate::inbox::model::KitchenRef {
             id: k.id.clone(),
             slug: k.slug.clone(),
             name: k.name.clone(),
         });
-        let mut landed = 0;
+        let mut landed = Vec::new();
         for notice in inbox_notices(old, new) {
             let (Audience::Customer(user_id), Some(kind)) = (&notice.to, inbox_kind(&notice.event)) else {
                 continue;
@@ -135,7 +149,9 @@ impl NotificationService {
                     crate::inbox::InboxError::Failure(f) => NotifyError::Store(f),
                     crate::inbox::InboxError::NotFound => NotifyError::Store(Failure::bug("delivering found nothing")),
                 })?;
-            landed += usize::from(delivered);
+            if delivered {
+                landed.push(notification);
+            }
         }
         Ok(landed)
     }
@@ -147,9 +163,10 @@ impl NotificationService {
         let changed = decode(old, new)?;
         if let Changed::Order { old, new } = &changed {
             let landed = self.to_inbox(&event_id, old.as_deref(), new).await?;
-            if landed > 0 {
-                tracing::info!(event_id = %event_id, landed, "notifications in the inbox");
+            if !landed.is_empty() {
+                tracing::info!(event_id = %event_id, landed = landed.len(), "notifications in the inbox");
             }
+            self.push_order(new, &landed).await;
         }
         let restock = match &changed {
             Changed::Dish { old, new, kitchen_id } if dish_restocked(old.as_deref(), new) => {
@@ -173,6 +190,9 @@ impl NotificationService {
                 .map_err(alert_failure)?;
             if !resolved.is_empty() {
                 tracing::info!(event_id = %event_id, dish = %dish, resolved = resolved.len(), "restocked: stock alerts resolved");
+            }
+            for alert in &resolved {
+                self.push_alert(&kitchen_id, alert).await;
             }
         }
         let mut sent = 0;
@@ -249,9 +269,54 @@ impl NotificationService {
                 .map_err(alert_failure)?
             {
                 tracing::info!(event_id, alert_id = %alert.id, kind = alert.kind.as_str(), "alert raised");
+                self.push_alert(&kitchen_id, &alert).await;
             }
         }
         Ok(())
+    }
+
+    /// Live frames about a changed order: to its customer (`order.updated`, and each
+    /// notification that landed in their inbox) and to its kitchen's board (`board.updated`).
+    /// Best effort: a frame that cannot be sent is logged, and the apps poll.
+    async fn push_order(&self, order: &Order, landed: &[crate::inbox::model::Notification]) {
+        use crate::realtime::model::Frame;
+        let Some(realtime) = &self.realtime else { return };
+        let summary = super::model::live_summary(order);
+        let mut frames = vec![Frame::order_updated(summary.clone())];
+        frames.extend(
+            landed
+                .iter()
+                .filter_map(|n| serde_json::to_value(n).ok())
+                .map(Frame::notification),
+        );
+        for frame in &frames {
+            if let Err(err) = realtime.to_user(&order.customer_id, frame).await {
+                tracing::warn!(order_id = %order.id, error = %err, "live frame to the customer not sent");
+            }
+        }
+        match self.kitchen_id(order.kitchen_id().map(str::to_owned)).await {
+            Ok(Some(kitchen_id)) => {
+                if let Err(err) = realtime.to_kitchen(&kitchen_id, &Frame::board_updated(summary)).await {
+                    tracing::warn!(order_id = %order.id, error = %err, "live frame to the board not sent");
+                }
+            }
+            Ok(None) => {}
+            Err(err) => {
+                tracing::warn!(order_id = %order.id, error = %err, "the order's kitchen not found for its board")
+            }
+        }
+    }
+
+    /// A live `alert` frame to the kitchen's boards (best effort).
+    async fn push_alert(&self, kitchen_id: &str, alert: &crate::alerts::model::Alert) {
+        let Some(realtime) = &self.realtime else { return };
+        let Ok(value) = serde_json::to_value(alert) else { return };
+        if let Err(err) = realtime
+            .to_kitchen(kitchen_id, &crate::realtime::model::Frame::alert(value))
+            .await
+        {
+            tracing::warn!(alert_id = %alert.id, error = %err, "live alert frame not sent");
+        }
     }
 
     /// Where a kitchen's messages go: its own email; for the home kitchen (or no kitchen named),

@@ -44,6 +44,12 @@ pub struct Config {
     pub sms_sender_id: Option<String>,
     /// Where the kitchen's notifications go (`KITCHEN_EMAIL`; the notifier only).
     pub kitchen_email: Option<String>,
+    /// Where browsers open the live-update WebSocket (`REALTIME_URL`, e.g.
+    /// `wss://<front door>/ws`; the ticket route only). None: live updates are off (the apps poll).
+    pub realtime_url: Option<String>,
+    /// The WebSocket API's management endpoint frames are posted to (`REALTIME_ENDPOINT`,
+    /// `https://<api>.execute-api.<region>.amazonaws.com/<stage>`; the stream consumer only).
+    pub realtime_endpoint: Option<String>,
     /// The master secret of both key rings for local runs and tests (`JWT_SECRET`, at least 32
     /// bytes), used where no secret is named for a ring.
     pub local_secret: Option<Vec<u8>>,
@@ -272,6 +278,8 @@ impl Config {
             sender_email: get("OTP_SENDER_EMAIL"),
             sms_sender_id: get("SMS_SENDER_ID"),
             kitchen_email: get("KITCHEN_EMAIL"),
+            realtime_url: get("REALTIME_URL"),
+            realtime_endpoint: get("REALTIME_ENDPOINT"),
             local_secret,
             token_keys_secret_id: get(Purpose::Tokens.secret_variable()),
             code_keys_secret_id: get(Purpose::Codes.secret_variable()),

@@ -70,6 +70,15 @@ impl FrontDoor {
         }
     }
 
+    /// Whether headers that reached a function other than through HTTP routing (a WebSocket
+    /// `$connect`) came through CloudFront.
+    pub fn admits(&self, headers: &http::HeaderMap) -> bool {
+        let Some(secret) = &self.secret else { return true };
+        VERIFY_HEADER
+            .read(headers)
+            .is_some_and(|v| constant_time_eq(v.as_bytes(), secret))
+    }
+
     /// Admits a request or refuses it (403); the shared value never travels further in.
     pub fn admit(&self, parts: &mut Parts) -> Result<ClientAddress, ApiError> {
         let Some(secret) = &self.secret else {

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod outbox;
 pub mod pagination;
 pub mod patch;
+pub mod push;
 pub mod retry;
 pub mod routes;
 #[cfg(feature = "secrets")]

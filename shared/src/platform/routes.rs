@@ -223,6 +223,7 @@ pub const ROUTES: &[Route] = &[
         "/api/kitchens/{slug}/manage/orders/{id}/payment-status/",
         Staff,
     ),
+    route("login", "POST", "/api/realtime/ticket/", User),
     route("admin", "GET", "/api/kitchens/{slug}/manage/alerts/", Staff),
     route(
         "admin",

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, messageOf } from "../api/client";
 import type { components } from "../api/schema";
 import { go } from "../route";
+import { useLive } from "../live";
 import { Notice, when } from "../ui";
 
 type Notification = components["schemas"]["Notification"];
@@ -11,6 +12,11 @@ const UNREACHABLE = "Your notifications cannot be reached. Check your connection
 /** The signed-in user's unread count, read again on every screen change (the bell). */
 export function useUnread(path: string, signedIn: boolean): number {
   const [unread, setUnread] = useState(0);
+  // A new notification comes as a frame while the socket is up; the count is read again on
+  // every screen change either way.
+  useLive((frame) => {
+    if (frame.type === "notification") setUnread((n) => n + 1);
+  }, undefined, signedIn);
   useEffect(() => {
     if (!signedIn) return setUnread(0);
     api

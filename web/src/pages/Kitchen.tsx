@@ -4,6 +4,7 @@ import { kobo, naira } from "../money";
 import { Alerts } from "./Alerts";
 import { DishPhotos } from "./Photos";
 import { HOME } from "../kitchens";
+import { POLLING_NOTE, pollingOff, useLive } from "../live";
 import { Notice, Pill, TAG_LABELS, type Tag, shortId, words } from "../ui";
 
 const COLUMNS = ["pending", "confirmed", "preparing", "ready"] as const;
@@ -52,6 +53,19 @@ function boardAt(slug: string | undefined) {
   };
 }
 
+const OPEN: string[] = ["pending", "confirmed", "preparing", "out_for_delivery", "ready_for_pickup"];
+
+/** The board's orders with one changed (or new) order taken in: an older copy is replaced, one
+ * no longer open leaves the board; newest first as the lists give them. A frame older than the
+ * copy the board holds changes nothing (frames may come out of order). */
+function merged(all: OrderSummary[], changed: OrderSummary): OrderSummary[] {
+  const held = all.find((o) => o.id === changed.id);
+  if (held && held.updated_at > changed.updated_at) return all;
+  const rest = all.filter((o) => o.id !== changed.id);
+  if (!OPEN.includes(changed.status)) return rest;
+  return [changed, ...rest].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
 /** The live board: open orders by status, each with its next legal step. A kitchen's own
  * (`slug`: its staff), or the home kitchen's (the platform admin). */
 export function Board({ slug }: { slug?: string }) {
@@ -75,11 +89,24 @@ export function Board({ slug }: { slug?: string }) {
     setProblem(null);
     setOrders(lists.flatMap((l) => l.data?.items ?? []));
   };
+  // Frames say when an order or an alert changes; while the socket is down the board polls.
+  const live = useLive(
+    (frame) => {
+      if (frame.type === "board.updated" && frame.order) {
+        // The frame carries the ticket's summary: the board takes it in without reading.
+        const changed = frame.order as unknown as OrderSummary;
+        setOrders((all) => (all ? merged(all, changed) : all));
+      }
+      if (frame.type === "alert") setTick((t) => t + 1);
+    },
+    slug ?? HOME,
+  );
   useEffect(() => {
     load();
+    if (live === "live" || pollingOff()) return;
     const timer = setInterval(load, BOARD_POLL_MS);
     return () => clearInterval(timer);
-  }, [slug]);
+  }, [slug, live]);
 
   const act = async (order: OrderSummary, change: () => Promise<{ error?: unknown; data?: unknown }>) => {
     const { data, error } = await change();
@@ -95,6 +122,7 @@ export function Board({ slug }: { slug?: string }) {
   return (
     <section aria-labelledby="board-title">
       <h1 id="board-title">Kitchen board</h1>
+      {live === "down" && <p class="quiet">{POLLING_NOTE}</p>}
       <Alerts slug={slug ?? HOME} tick={tick} />
       <div class="board">
         {COLUMNS.map((c) => (

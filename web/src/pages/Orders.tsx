@@ -1,8 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
 import { Notice, Pill, shortId, when, words } from "../ui";
 import { PayFromWallet } from "./Wallet";
+import { POLLING_NOTE, pollingOff, useLive } from "../live";
 
 const FINISHED = ["completed", "cancelled"];
 /** What the page says when the API cannot be reached at all. */
@@ -56,6 +57,21 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // A frame about this order reads it again at once; while the socket is up nothing polls.
+  const refresh = useRef<() => void>(() => {});
+  const live = useLive((frame) => {
+    if (frame.type === "order.updated" && frame.order?.id === id) refresh.current();
+  });
+  const liveRef = useRef(live);
+  liveRef.current = live;
+  useEffect(() => refresh.current(), [live]);
+  // Cut off from the API, it keeps trying until it can read the order again, socket or not.
+  useEffect(() => {
+    if (problem !== UNREACHABLE) return;
+    const timer = setInterval(() => refresh.current(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [problem]);
+
   useEffect(() => {
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -64,6 +80,7 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
     let paused = false;
     const next = (order?: Order) => {
       if (order && settled(order)) return;
+      if (liveRef.current === "live" || pollingOff()) return;
       if (document.hidden) paused = true;
       else timer = setTimeout(poll, POLL_MS);
     };
@@ -101,12 +118,24 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
         next();
       }
     };
+    // Seen again after being hidden, it reads the order at once (a phone may have dropped the
+    // socket meanwhile).
     const seen = () => {
-      if (document.hidden || !paused || stop) return;
+      if (document.hidden) {
+        paused = true;
+        return;
+      }
+      if (!paused || stop) return;
       paused = false;
+      clearTimeout(timer);
       poll();
     };
     document.addEventListener("visibilitychange", seen);
+    refresh.current = () => {
+      if (stop) return;
+      clearTimeout(timer);
+      poll();
+    };
     read();
     return () => {
       stop = true;
@@ -121,6 +150,7 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
   return (
     <section aria-labelledby="order-title">
       <h1 id="order-title">Order #{shortId(order.id)}</h1>
+      {live === "down" && !settled(order) && <p class="quiet">{POLLING_NOTE}</p>}
       {order.kitchen && (
         <p class="kitchen-facts">
           From <a href={`#/k/${order.kitchen.slug}`}>{order.kitchen.name}</a>

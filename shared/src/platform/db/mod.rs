@@ -598,6 +598,19 @@ impl Db {
         condition_held(res, operation)
     }
 
+    /// Puts `item` whatever was there (an item nothing else writes, such as a connection's).
+    pub async fn put(&self, item: Item, operation: &'static str) -> Result<(), Failure> {
+        write_gate().await?;
+        self.client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| db_error(operation, e))?;
+        Ok(())
+    }
+
     /// Deletes the item at (`pk`, `sk`), whatever it holds.
     pub async fn delete(&self, pk: String, sk: &str, operation: &'static str) -> Result<(), Failure> {
         write_gate().await?;
