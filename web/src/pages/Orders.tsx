@@ -45,10 +45,15 @@ export function OrderList() {
 /** Whether nothing more will happen to an order: finished, and for a cancelled order paid
  * through Paystack, its refund settled (the refund is asked for after the cancellation). */
 function settled(order: Order): boolean {
-  const refunding =
+  return FINISHED.includes(order.status) && !refunding(order);
+}
+
+/** A cancelled order whose Paystack refund is still to be asked for or to come back. */
+function refunding(order: Order): boolean {
+  return (
     order.status === "cancelled" &&
-    (order.payment_status === "refund_pending" || (order.payment_status === "paid" && order.payment_method === "paystack"));
-  return FINISHED.includes(order.status) && !refunding;
+    (order.payment_status === "refund_pending" || (order.payment_status === "paid" && order.payment_method === "paystack"))
+  );
 }
 
 /** One order: its lines, payment, and a status timeline that keeps itself current. */
@@ -80,7 +85,9 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
     let paused = false;
     const next = (order?: Order) => {
       if (order && settled(order)) return;
-      if (liveRef.current === "live" || pollingOff()) return;
+      // Live, frames say when it changes; a refund under way is read every few seconds anyway
+      // (it moves on the stream's and Paystack's time, and costs nothing once settled).
+      if (pollingOff() || (liveRef.current === "live" && !(order && refunding(order)))) return;
       if (document.hidden) paused = true;
       else timer = setTimeout(poll, POLL_MS);
     };
