@@ -38,6 +38,8 @@ pub struct App {
     pub alerts: crate::alerts::AlertService,
     /// Live updates: tickets and connections (frames are sent by the stream consumer).
     pub realtime: crate::realtime::RealtimeService,
+    /// Sales reports (kept from the stream by the notifier).
+    pub reports: crate::reports::ReportService,
     /// The dish photos' bucket: only where the function signs uploads (`admin`).
     #[cfg(feature = "images")]
     pub images: Option<crate::platform::images::ImageBucket>,
@@ -155,6 +157,7 @@ impl App {
             inbox: crate::inbox::InboxService::new(crate::inbox::store::InboxStore::new(db.clone())),
             alerts: crate::alerts::AlertService::new(crate::alerts::store::AlertStore::new(db.clone())),
             realtime: crate::realtime::RealtimeService::new(db.clone()),
+            reports: crate::reports::ReportService::new(db.clone()).with_home(config.home_kitchen.clone()),
             config,
             db,
             keys,

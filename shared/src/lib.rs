@@ -18,6 +18,7 @@ pub mod orders;
 pub mod payments;
 pub mod platform;
 pub mod realtime;
+pub mod reports;
 pub mod schema;
 pub mod wallet;
 

@@ -19,6 +19,7 @@ const FEATURES: &[&str] = &[
     "inbox",
     "alerts",
     "realtime",
+    "reports",
 ];
 
 fn src() -> PathBuf {

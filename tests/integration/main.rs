@@ -24,6 +24,7 @@ mod payments;
 mod paystack;
 mod realtime;
 mod recovery;
+mod reports;
 mod routes;
 mod routing;
 mod secrets;

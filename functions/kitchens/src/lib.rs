@@ -3,6 +3,8 @@
 //! owner) and lists their own; managers change a kitchen's settings; the owner manages its
 //! staff; the platform admin lists every kitchen and activates or suspends one.
 
+mod reports;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -28,7 +30,9 @@ pub fn router(app: App) -> Service {
             .route("/api/kitchens/{slug}/manage", patch(change))
             .route("/api/kitchens/{slug}/manage/staff", get(staff).post(add_member))
             .route("/api/kitchens/{slug}/manage/staff/{user_id}", delete(remove_member))
-            .route("/api/kitchens/admin/{slug}/status", post(decide)),
+            .route("/api/kitchens/admin/{slug}/status", post(decide))
+            .route("/api/kitchens/admin/reports/sales", get(reports::platform))
+            .route("/api/kitchens/{slug}/manage/reports/sales", get(reports::kitchen)),
         app,
     )
 }

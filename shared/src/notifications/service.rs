@@ -57,6 +57,8 @@ pub struct NotificationService {
     home: Option<String>,
     inbox: crate::inbox::InboxService,
     alerts: crate::alerts::AlertService,
+    /// Sales figures, kept from each change to an order.
+    reports: crate::reports::ReportService,
     /// Live frames to the apps' WebSockets; none: nothing is pushed (the apps poll).
     realtime: Option<crate::realtime::RealtimeService>,
 }
@@ -71,9 +73,11 @@ impl NotificationService {
         let kitchens = KitchenStore::new(store.db().clone());
         let inbox = crate::inbox::InboxService::new(crate::inbox::store::InboxStore::new(store.db().clone()));
         let alerts = crate::alerts::AlertService::new(crate::alerts::store::AlertStore::new(store.db().clone()));
+        let reports = crate::reports::ReportService::new(store.db().clone());
         Self {
             inbox,
             alerts,
+            reports,
             realtime: None,
             store,
             accounts,
@@ -87,6 +91,7 @@ impl NotificationService {
     /// The same service knowing the home kitchen (`HOME_KITCHEN`), whose messages go to
     /// `KITCHEN_EMAIL` when it has no email of its own.
     pub fn with_home(mut self, slug: Option<String>) -> Self {
+        self.reports = self.reports.with_home(slug.clone());
         self.home = slug;
         self
     }
@@ -167,6 +172,9 @@ impl NotificationService {
                 tracing::info!(event_id = %event_id, landed = landed.len(), "notifications in the inbox");
             }
             self.push_order(new, &landed).await;
+            if self.reports.count(&event_id, old.as_deref(), new).await? {
+                tracing::debug!(event_id = %event_id, order_id = %new.id, "counted in the sales figures");
+            }
         }
         let restock = match &changed {
             Changed::Dish { old, new, kitchen_id } if dish_restocked(old.as_deref(), new) => {

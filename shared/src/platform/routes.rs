@@ -245,6 +245,8 @@ pub const ROUTES: &[Route] = &[
         Owner,
     ),
     route("kitchens", "GET", "/api/kitchens/admin/", Admin),
+    route("kitchens", "GET", "/api/kitchens/admin/reports/sales/", Admin),
+    route("kitchens", "GET", "/api/kitchens/{slug}/manage/reports/sales/", Manager),
     route("kitchens", "POST", "/api/kitchens/admin/{slug}/status/", Admin),
 ];
 

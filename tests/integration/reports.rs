@@ -1,0 +1,179 @@
+//! Sales reports kept from the change stream: orders placed, paid, completed and cancelled
+//! through the API, the stream fed to the notifier (twice: each record counts once), then the
+//! kitchen's report (JSON and CSV) and the platform's against the sums of the orders themselves.
+
+use std::sync::Arc;
+
+use api_tests::{TestApp, sdk, stack};
+use http::Method;
+use serde_json::{Value, json};
+use shared::notifications::NotificationService;
+use shared::notifications::store::NotificationStore;
+
+async fn feed_the_stream_to_the_notifier(t: &TestApp) {
+    let sdk = sdk().await;
+    let outbox = shared::platform::outbox::AwsOutbox::new(
+        shared::aws::sesv2(&sdk, Some(&stack().moto)),
+        shared::aws::sns(&sdk, Some(&stack().moto)),
+        api_tests::SENDER.to_owned(),
+        None,
+    );
+    let db = t.app.db().clone();
+    let service = NotificationService::new(
+        NotificationStore::new(db.clone()),
+        shared::accounts::store::AccountStore::new(db.clone()),
+        Arc::new(outbox),
+        None,
+    )
+    .with_home(t.app.config.home_kitchen.clone());
+    let mut stream = notifier::local::LocalStream::of(&sdk, Some(&stack().dynamodb), db);
+    // From the stream's start: everything so far, however often this runs.
+    for _ in 0..4 {
+        stream
+            .poll_once(&async |batch| notifier::handle(&service, batch).await)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_kitchens_report_sums_its_orders_by_day_once_per_change_as_json_and_csv() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let customer = t.customer_token().await;
+    let jollof = t.admin_dish(&admin, "Jollof", 250_000, json!({})).await;
+    let moimoi = t.admin_dish(&admin, "Moi Moi", 100_000, json!({})).await;
+    let order = |lines: Value| {
+        let (t, customer) = (&t, customer.clone());
+        async move {
+            let res = t
+                .call(
+                    Method::POST,
+                    "/api/orders/",
+                    Some(&customer),
+                    Some(json!({"items": lines, "fulfilment": "pickup"})),
+                )
+                .await;
+            assert_eq!(res.status, 201, "{}", res.raw);
+            res.body["order"]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let step = |id: String, path: &'static str, body: Value| {
+        let (t, admin) = (&t, admin.clone());
+        async move {
+            let res = t
+                .call(
+                    Method::PATCH,
+                    &format!("/api/orders/admin/{id}/{path}/"),
+                    Some(&admin),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.raw);
+        }
+    };
+    // Completed and paid in cash: 2 x Jollof.
+    let done = order(json!([{"food_item_id": jollof, "quantity": 2}])).await;
+    step(done.clone(), "payment-status", json!({"payment_status": "paid"})).await;
+    for status in ["confirmed", "preparing", "ready_for_pickup", "completed"] {
+        step(done.clone(), "status", json!({"status": status})).await;
+    }
+    // Cancelled by the kitchen: counts as an order, nowhere else.
+    let gone = order(json!([{"food_item_id": moimoi, "quantity": 1}])).await;
+    step(gone, "status", json!({"status": "cancelled"})).await;
+    // Paid, not completed yet: in gross and paid, not in the top dishes.
+    let open = order(json!([{"food_item_id": jollof, "quantity": 1}, {"food_item_id": moimoi, "quantity": 1}])).await;
+    step(open, "payment-status", json!({"payment_status": "paid"})).await;
+
+    feed_the_stream_to_the_notifier(&t).await;
+    let home = t.app.home_kitchen_slug().to_owned();
+    let path = format!("/api/kitchens/{home}/manage/reports/sales/");
+    let first = t.get(&path, &admin).await;
+    assert_eq!(first.status, 200, "{}", first.raw);
+    // The whole stream once more: nothing counts twice.
+    feed_the_stream_to_the_notifier(&t).await;
+    let report = t.get(&path, &admin).await;
+    assert_eq!(report.body, first.body);
+    let body = &report.body;
+    let days = body["days"].as_array().unwrap();
+    assert_eq!(days.len(), 30, "the 30 days ending today");
+    assert!(
+        days.windows(2).all(|w| w[0]["date"].as_str() < w[1]["date"].as_str()),
+        "in date order"
+    );
+    assert_eq!(body["to"], days[29]["date"]);
+    let today = &days[29];
+    let expected = json!({
+        "date": today["date"], "orders": 3, "completed": 1, "cancelled": 1,
+        "gross": 850_000, "discounts": 0, "delivery_fees": 0, "paid": 850_000,
+        "average_order_value": 425_000,
+    });
+    assert_eq!(*today, expected);
+    assert!(days[..29].iter().all(|d| d["orders"] == 0 && d["gross"] == 0));
+    assert_eq!(body["totals"]["gross"], 850_000);
+    assert_eq!(body["totals"]["orders"], 3);
+    assert_eq!(
+        body["by_payment_method"],
+        json!({"paystack": 0, "cash": 850_000, "wallet": 0})
+    );
+    assert_eq!(
+        body["top_dishes"],
+        json!([{"food_item_id": jollof, "name": "Jollof", "quantity": 2, "revenue": 500_000}])
+    );
+    assert_eq!(body["currency"], "NGN");
+
+    // CSV: the days' field names, then a line per day, kobo.
+    let csv = t.get(&format!("{path}?format=csv"), &admin).await;
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.raw.lines().collect();
+    assert_eq!(
+        lines[0],
+        "date,orders,completed,cancelled,gross,discounts,delivery_fees,paid,average_order_value"
+    );
+    assert_eq!(lines.len(), 31);
+    assert_eq!(
+        lines[30],
+        format!("{},3,1,1,850000,0,0,850000,425000", today["date"].as_str().unwrap())
+    );
+
+    // A range of its own; bad ranges name their field.
+    let date = today["date"].as_str().unwrap();
+    let one = t.get(&format!("{path}?from={date}&to={date}"), &admin).await;
+    assert_eq!(one.body["days"].as_array().map(Vec::len), Some(1));
+    for (query, field) in [
+        ("from=2026-13-01", "from"),
+        ("to=03-12-2026", "to"),
+        ("from=2026-12-05&to=2026-12-01", "from"),
+        ("from=2026-01-01&to=2026-06-30", "to"),
+        ("format=xml", "format"),
+    ] {
+        let res = t.get(&format!("{path}?{query}"), &admin).await;
+        assert_eq!(res.status, 400, "{query}: {}", res.raw);
+        assert!(res.body["error"]["fields"][field].is_string(), "{query}: {}", res.raw);
+    }
+    // A 31-day report is read in at most 2 round trips (the kitchen's zone, then its days and
+    // dishes side by side), never a scan.
+    let kitchen = t.home_kitchen().await;
+    let fresh = shared::reports::ReportService::new(t.app.db().clone());
+    let (read, usage) =
+        shared::platform::db::measure(fresh.kitchen(&kitchen, Some("2026-11-03"), Some("2026-12-03"))).await;
+    assert_eq!(read.expect("report").days.len(), 31);
+    assert_eq!((usage.calls, usage.round_trips), (3, 2), "{usage:?}");
+    let (_, cached) =
+        shared::platform::db::measure(fresh.kitchen(&kitchen, Some("2026-11-03"), Some("2026-12-03"))).await;
+    assert_eq!(
+        (cached.calls, cached.round_trips),
+        (2, 1),
+        "the zone is remembered: {cached:?}"
+    );
+    eprintln!("# a 31-day report: {usage:?} first, {cached:?} after");
+
+    // Customers see no kitchen's figures; the platform admin sees every kitchen's.
+    assert_eq!(t.get(&path, &customer).await.status, 403);
+    let platform = t.get("/api/kitchens/admin/reports/sales/", &admin).await;
+    assert_eq!(platform.status, 200, "{}", platform.raw);
+    assert_eq!(platform.body["totals"]["gross"], 850_000);
+    assert_eq!(platform.body["kitchens"][0]["slug"], home);
+    assert_eq!(platform.body["kitchens"][0]["totals"]["paid"], 850_000);
+    assert_eq!(t.get("/api/kitchens/admin/reports/sales/", &customer).await.status, 403);
+}
