@@ -491,6 +491,42 @@ impl TestApp {
         (owner, slug)
     }
 
+    /// The notifier over this app's table, sending through moto, the home kitchen known (no
+    /// `KITCHEN_EMAIL`).
+    pub async fn notifier(&self) -> shared::notifications::NotificationService {
+        let sdk = sdk().await;
+        let outbox = shared::platform::outbox::AwsOutbox::new(
+            shared::aws::sesv2(&sdk, Some(&stack().moto)),
+            shared::aws::sns(&sdk, Some(&stack().moto)),
+            SENDER.to_owned(),
+            None,
+        );
+        let db = self.app.db().clone();
+        shared::notifications::NotificationService::new(
+            shared::notifications::store::NotificationStore::new(db.clone()),
+            shared::accounts::store::AccountStore::new(db),
+            std::sync::Arc::new(outbox),
+            None,
+        )
+        .with_home(self.app.config.home_kitchen.clone())
+    }
+
+    /// The kitchen's changes to the home kitchen's order `id`, each as `PATCH
+    /// /api/orders/admin/{id}/<path>/` with its body, each answered 200.
+    pub async fn kitchen_moves(&self, admin: &str, id: &str, moves: &[(&str, Value)]) {
+        for (path, body) in moves {
+            let res = self
+                .call(
+                    Method::PATCH,
+                    &format!("/api/orders/admin/{id}/{path}/"),
+                    Some(admin),
+                    Some(body.clone()),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{path}: {}", res.raw);
+        }
+    }
+
     /// A verified customer; returns an access token.
     pub async fn customer_token(&self) -> String {
         let email = unique_email();

@@ -173,29 +173,17 @@ async fn a_ticket_opens_one_connection_once_within_a_minute_and_only_kitchen_sta
 
 #[tokio::test]
 async fn a_kitchens_change_reaches_the_customers_page_and_the_board_as_frames_and_gone_connections_are_forgotten() {
-    use shared::notifications::NotificationService;
-    use shared::notifications::store::NotificationStore;
     let t = TestApp::with_env(&realtime_app_env()).await;
     let gateway = gateway(&t).await;
     let admin = t.admin_token().await;
     let customer = t.customer_token().await;
     let db = t.app.db().clone();
     let sdk = sdk().await;
-    let outbox = shared::platform::outbox::AwsOutbox::new(
-        shared::aws::sesv2(&sdk, Some(&stack().moto)),
-        shared::aws::sns(&sdk, Some(&stack().moto)),
-        api_tests::SENDER.to_owned(),
-        None,
-    );
     let push = shared::platform::push::ManagementApi::new(&sdk, &format!("http://{gateway}"));
-    let service = NotificationService::new(
-        NotificationStore::new(db.clone()),
-        shared::accounts::store::AccountStore::new(db.clone()),
-        Arc::new(outbox),
-        None,
-    )
-    .with_home(t.app.config.home_kitchen.clone())
-    .with_realtime(shared::realtime::RealtimeService::new(db.clone()).with_push(Arc::new(push)));
+    let service = t
+        .notifier()
+        .await
+        .with_realtime(shared::realtime::RealtimeService::new(db.clone()).with_push(Arc::new(push)));
     let mut stream = notifier::local::LocalStream::of(&sdk, Some(&stack().dynamodb), db.clone());
     let drain = async |stream: &mut notifier::local::LocalStream| {
         for _ in 0..3 {
@@ -255,20 +243,15 @@ async fn a_kitchens_change_reaches_the_customers_page_and_the_board_as_frames_an
         "the gone connection is forgotten"
     );
 
-    for (path, body) in [
-        ("payment-status", json!({"payment_status": "paid"})),
-        ("status", json!({"status": "confirmed"})),
-    ] {
-        let res = t
-            .call(
-                Method::PATCH,
-                &format!("/api/orders/admin/{id}/{path}/"),
-                Some(&admin),
-                Some(body),
-            )
-            .await;
-        assert_eq!(res.status, 200, "{}", res.raw);
-    }
+    t.kitchen_moves(
+        &admin,
+        &id,
+        &[
+            ("payment-status", json!({"payment_status": "paid"})),
+            ("status", json!({"status": "confirmed"})),
+        ],
+    )
+    .await;
     drain(&mut stream).await;
     frame_about(&mut board, "board.updated", &id, "confirmed").await;
     // The customer's page hears of the change, and of each inbox item (the board does not).

@@ -2,30 +2,14 @@
 //! through the API, the stream fed to the notifier (twice: each record counts once), then the
 //! kitchen's report (JSON and CSV) and the platform's against the sums of the orders themselves.
 
-use std::sync::Arc;
-
 use api_tests::{TestApp, sdk, stack};
 use http::Method;
 use serde_json::{Value, json};
-use shared::notifications::NotificationService;
-use shared::notifications::store::NotificationStore;
 
 async fn feed_the_stream_to_the_notifier(t: &TestApp) {
     let sdk = sdk().await;
-    let outbox = shared::platform::outbox::AwsOutbox::new(
-        shared::aws::sesv2(&sdk, Some(&stack().moto)),
-        shared::aws::sns(&sdk, Some(&stack().moto)),
-        api_tests::SENDER.to_owned(),
-        None,
-    );
+    let service = t.notifier().await;
     let db = t.app.db().clone();
-    let service = NotificationService::new(
-        NotificationStore::new(db.clone()),
-        shared::accounts::store::AccountStore::new(db.clone()),
-        Arc::new(outbox),
-        None,
-    )
-    .with_home(t.app.config.home_kitchen.clone());
     let mut stream = notifier::local::LocalStream::of(&sdk, Some(&stack().dynamodb), db);
     // From the stream's start: everything so far, however often this runs.
     for _ in 0..4 {
@@ -58,32 +42,28 @@ async fn a_kitchens_report_sums_its_orders_by_day_once_per_change_as_json_and_cs
             res.body["order"]["id"].as_str().unwrap().to_owned()
         }
     };
-    let step = |id: String, path: &'static str, body: Value| {
-        let (t, admin) = (&t, admin.clone());
-        async move {
-            let res = t
-                .call(
-                    Method::PATCH,
-                    &format!("/api/orders/admin/{id}/{path}/"),
-                    Some(&admin),
-                    Some(body),
-                )
-                .await;
-            assert_eq!(res.status, 200, "{}", res.raw);
-        }
-    };
     // Completed and paid in cash: 2 x Jollof.
     let done = order(json!([{"food_item_id": jollof, "quantity": 2}])).await;
-    step(done.clone(), "payment-status", json!({"payment_status": "paid"})).await;
-    for status in ["confirmed", "preparing", "ready_for_pickup", "completed"] {
-        step(done.clone(), "status", json!({"status": status})).await;
-    }
+    let paid = ("payment-status", json!({"payment_status": "paid"}));
+    let status = |s: &str| ("status", json!({ "status": s }));
+    t.kitchen_moves(
+        &admin,
+        &done,
+        &[
+            paid.clone(),
+            status("confirmed"),
+            status("preparing"),
+            status("ready_for_pickup"),
+            status("completed"),
+        ],
+    )
+    .await;
     // Cancelled by the kitchen: counts as an order, nowhere else.
     let gone = order(json!([{"food_item_id": moimoi, "quantity": 1}])).await;
-    step(gone, "status", json!({"status": "cancelled"})).await;
+    t.kitchen_moves(&admin, &gone, &[status("cancelled")]).await;
     // Paid, not completed yet: in gross and paid, not in the top dishes.
     let open = order(json!([{"food_item_id": jollof, "quantity": 1}, {"food_item_id": moimoi, "quantity": 1}])).await;
-    step(open, "payment-status", json!({"payment_status": "paid"})).await;
+    t.kitchen_moves(&admin, &open, &[paid]).await;
 
     feed_the_stream_to_the_notifier(&t).await;
     let home = t.app.home_kitchen_slug().to_owned();

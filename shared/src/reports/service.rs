@@ -27,37 +27,7 @@ pub enum ReportError {
     Failure(#[from] Failure),
 }
 
-/// One day of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Day {
-    pub date: String,
-    pub orders: i64,
-    pub completed: i64,
-    pub cancelled: i64,
-    pub gross: i64,
-    pub discounts: i64,
-    pub delivery_fees: i64,
-    pub paid: i64,
-    pub average_order_value: i64,
-}
-
-impl Day {
-    fn of(date: String, f: &Figures) -> Self {
-        Self {
-            date,
-            orders: f.orders,
-            completed: f.completed,
-            cancelled: f.cancelled,
-            gross: f.gross,
-            discounts: f.discounts,
-            delivery_fees: f.delivery_fees,
-            paid: f.paid,
-            average_order_value: f.average_order_value(),
-        }
-    }
-}
-
-/// The totals of a range (the days' fields, without the date).
+/// A day's or a range's figures as a report shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Totals {
     pub orders: i64,
@@ -72,18 +42,25 @@ pub struct Totals {
 
 impl Totals {
     fn of(f: &Figures) -> Self {
-        let d = Day::of(String::new(), f);
         Self {
-            orders: d.orders,
-            completed: d.completed,
-            cancelled: d.cancelled,
-            gross: d.gross,
-            discounts: d.discounts,
-            delivery_fees: d.delivery_fees,
-            paid: d.paid,
-            average_order_value: d.average_order_value,
+            orders: f.orders,
+            completed: f.completed,
+            cancelled: f.cancelled,
+            gross: f.gross,
+            discounts: f.discounts,
+            delivery_fees: f.delivery_fees,
+            paid: f.paid,
+            average_order_value: f.average_order_value(),
         }
     }
+}
+
+/// One day of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Day {
+    pub date: String,
+    #[serde(flatten)]
+    pub figures: Totals,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -112,7 +89,10 @@ fn report(range: &Range, days: &BTreeMap<Date, Figures>, dishes: Vec<DishFigures
     for day in range.days() {
         let figures = days.get(&day).copied().unwrap_or_default();
         total = total.plus(figures);
-        out.push(Day::of(day.to_string(), &figures));
+        out.push(Day {
+            date: day.to_string(),
+            figures: Totals::of(&figures),
+        });
     }
     let mut by_dish: BTreeMap<String, DishFigures> = BTreeMap::new();
     for dish in dishes {
@@ -286,14 +266,14 @@ pub fn csv(report: &Report) -> String {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{}\n",
             d.date,
-            d.orders,
-            d.completed,
-            d.cancelled,
-            d.gross,
-            d.discounts,
-            d.delivery_fees,
-            d.paid,
-            d.average_order_value
+            d.figures.orders,
+            d.figures.completed,
+            d.figures.cancelled,
+            d.figures.gross,
+            d.figures.discounts,
+            d.figures.delivery_fees,
+            d.figures.paid,
+            d.figures.average_order_value
         ));
     }
     out
