@@ -133,6 +133,8 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
     // socket meanwhile).
     const seen = () => {
       if (document.hidden) {
+        // Not seen: nothing more is read until it is (a read already on its way still lands).
+        clearTimeout(timer);
         paused = true;
         return;
       }
