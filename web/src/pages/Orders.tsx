@@ -10,8 +10,6 @@ const FINISHED = ["completed", "cancelled"];
 const UNREACHABLE = "The kitchen cannot be reached. Check your connection and try again.";
 /** How often an open order is read again while its page is seen, so it follows the kitchen by itself. */
 const POLL_MS = 3000;
-/** How often an open order is read while live updates are on: only a safety net. */
-const LIVE_SAFETY_MS = 12000;
 
 export function OrderList() {
   const [orders, setOrders] = useState<OrderSummary[] | null>(null);
@@ -82,55 +80,54 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
   useEffect(() => {
     let stop = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    // While the page is not seen (another tab, the phone locked) it does not poll: it reads the
-    // order again the moment it is seen. Polling is most of what the order page costs to run.
+    // While the page is not seen (another tab, the phone locked) it reads nothing, frames
+    // included: it reads the order again the moment it is seen.
     let paused = false;
+    // Reads can overlap (a frame lands while a read is on its way) and answer out of order: the
+    // page shows the answer of the read started last, never an older one after it (an older
+    // answer would hide the change the frame announced), and only that read schedules the next,
+    // so there is never more than one poll waiting.
+    let started = 0;
+    let shown = 0;
     const next = (order?: Order) => {
+      clearTimeout(timer);
+      timer = undefined;
       if (order && settled(order)) return;
-      if (pollingOff()) return;
-      // Live, frames say when it changes, and a slow read stands by in case one is lost (seen
-      // once under load in CI, cause not found yet); a refund under way is read every few
-      // seconds anyway (it moves on the stream's and Paystack's time).
-      const slow = liveRef.current === "live" && !(order && refunding(order));
+      if (pollingOff() || liveRef.current === "live") return;
       if (document.hidden) paused = true;
-      else timer = setTimeout(poll, slow ? LIVE_SAFETY_MS : POLL_MS);
+      else timer = setTimeout(() => read(false), POLL_MS);
     };
     // A read that cannot reach the API says so and keeps trying: the page catches up by
     // itself once the connection is back.
-    const read = async () => {
+    let loaded = false;
+    const read = async (verify: boolean) => {
+      if (document.hidden && loaded) {
+        paused = true;
+        return;
+      }
+      const seq = ++started;
+      const answered = (): boolean => {
+        if (stop || seq < shown) return false;
+        shown = seq;
+        return true;
+      };
       try {
-        const { data, error } = back
+        const { data, error } = verify
           ? await api.POST("/api/orders/{id}/pay/verify/", { params: { path: { id } } })
           : await api.GET("/api/orders/{id}/", { params: { path: { id } } });
-        if (stop) return;
+        if (!answered()) return;
         if (data) {
+          loaded = true;
           setOrder(data.order);
           setProblem((shown) => (shown === UNREACHABLE ? null : shown));
-        } else if (error) setProblem(messageOf(error, "This order could not be loaded."));
-        next(data?.order);
+        } else if (error && (verify || !loaded)) setProblem(messageOf(error, "This order could not be loaded."));
+        if (seq === started) next(data?.order);
       } catch {
-        if (stop) return;
+        if (!answered()) return;
         setProblem(UNREACHABLE);
-        next();
+        if (seq === started) next();
       }
     };
-    const poll = async () => {
-      try {
-        const { data } = await api.GET("/api/orders/{id}/", { params: { path: { id } } });
-        if (stop) return;
-        if (data) {
-          setOrder(data.order);
-          setProblem((shown) => (shown === UNREACHABLE ? null : shown));
-        }
-        next(data?.order);
-      } catch {
-        if (stop) return;
-        setProblem(UNREACHABLE);
-        next();
-      }
-    };
-    // Seen again after being hidden, it reads the order at once (a phone may have dropped the
-    // socket meanwhile).
     const seen = () => {
       if (document.hidden) {
         // Not seen: nothing more is read until it is (a read already on its way still lands).
@@ -138,18 +135,16 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
         paused = true;
         return;
       }
+      // Seen again, it reads the order at once (a phone may have dropped the socket meanwhile).
       if (!paused || stop) return;
       paused = false;
-      clearTimeout(timer);
-      poll();
+      read(false);
     };
     document.addEventListener("visibilitychange", seen);
     refresh.current = () => {
-      if (stop) return;
-      clearTimeout(timer);
-      poll();
+      if (!stop) read(false);
     };
-    read();
+    read(back);
     return () => {
       stop = true;
       clearTimeout(timer);
