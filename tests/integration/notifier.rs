@@ -697,3 +697,75 @@ async fn an_orders_changes_reach_the_customers_inbox_through_the_local_stream_an
     let res = t.get("/api/notifications/", &customer).await;
     assert!(res.body["items"].as_array().unwrap().iter().all(|i| i["read"] == true));
 }
+
+#[tokio::test]
+async fn a_wallet_deposit_paid_with_another_amount_is_one_alert_for_the_platforms_kitchen_and_no_credit() {
+    use crate::payments::{charge_event, sign, webhook};
+    use crate::wallet::{balance, deposit};
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let admin = t.admin_token().await;
+    let customer = t.customer_token().await;
+    let reference = deposit(&t, &customer, 100_000).await.body["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Paystack says ₦100 was paid for a ₦1,000 deposit, and says it again.
+    let raw = charge_event(&reference, 10_000, "NGN", 81);
+    for _ in 0..2 {
+        assert_eq!(webhook(&t, &raw, Some(&sign(raw.as_bytes()))).await.status, 200);
+    }
+    assert_eq!(balance(&t, &customer).await, 0, "not credited");
+
+    let home = t.app.home_kitchen_slug().to_owned();
+    let mut stream = local_stream(&t).await;
+    drain_until(&mut stream, &n.service, async || {
+        !alerts(&t, &admin, &home, "open").await.is_empty()
+    })
+    .await;
+    // The whole stream again: still one alert, one message.
+    let mut again = local_stream(&t).await;
+    for _ in 0..3 {
+        again
+            .poll_once(&async |batch| notifier::handle(&n.service, batch).await)
+            .await
+            .unwrap();
+    }
+    let open = alerts(&t, &admin, &home, "open").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(
+        (&open[0]["kind"], &open[0]["deposit_reference"], &open[0]["order_id"]),
+        (
+            &serde_json::json!("payment_anomaly"),
+            &serde_json::json!(reference),
+            &serde_json::Value::Null
+        ),
+        "{open:?}"
+    );
+    let told = messages_to(&n.kitchen).await;
+    assert_eq!(
+        told.iter()
+            .filter(|m| m.contains(&format!(
+                "Paystack reports ₦100 paid for wallet deposit {reference}, but the deposit was for ₦1,000"
+            )))
+            .count(),
+        1,
+        "{told:?}"
+    );
+    // Resolved by staff, like any alert.
+    let id = open[0]["id"].as_str().unwrap();
+    let res = t
+        .call(
+            http::Method::POST,
+            &format!("/api/kitchens/{home}/manage/alerts/{id}/resolve/"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), &res.body["alert"]["status"]),
+        (200, &serde_json::json!("resolved")),
+        "{}",
+        res.raw
+    );
+}

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::payments::{charge_event, sign, webhook};
 
-async fn balance(t: &TestApp, token: &str) -> i64 {
+pub(crate) async fn balance(t: &TestApp, token: &str) -> i64 {
     let res = t.get("/api/wallet/", token).await;
     assert_eq!(res.status, 200, "{}", res.raw);
     assert_eq!(res.body["wallet"]["currency"], "NGN");
@@ -21,7 +21,7 @@ async fn entries(t: &TestApp, token: &str) -> Vec<Value> {
     res.body["items"].as_array().unwrap().clone()
 }
 
-async fn deposit(t: &TestApp, token: &str, amount: i64) -> TestResponse {
+pub(crate) async fn deposit(t: &TestApp, token: &str, amount: i64) -> TestResponse {
     t.call(
         Method::POST,
         "/api/wallet/deposit/",

@@ -76,6 +76,8 @@ impl Resolver {
 pub enum Subject {
     Dish(String),
     Order(String),
+    /// A wallet deposit, by its Paystack reference (a deposit paid with another amount).
+    Deposit(String),
 }
 
 impl Subject {
@@ -84,6 +86,7 @@ impl Subject {
         match self {
             Subject::Dish(id) => format!("DISH#{id}"),
             Subject::Order(id) => format!("ORDER#{id}"),
+            Subject::Deposit(reference) => format!("DEPOSIT#{reference}"),
         }
     }
 }
@@ -98,6 +101,9 @@ pub struct Alert {
     pub food_item_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
+    /// The wallet deposit's Paystack reference, for an anomaly about a deposit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit_reference: Option<String>,
     pub status: Status,
     pub created_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,11 +137,20 @@ impl NewAlert {
         }
     }
 
+    pub fn about_deposit(kind: Kind, reference: &str, title: String) -> Self {
+        Self {
+            kind,
+            subject: Subject::Deposit(reference.to_owned()),
+            title,
+        }
+    }
+
     /// The open alert this raises for the change `source` (the stream record's id) at `at`.
     pub fn open(self, source: &str, at: &str) -> Alert {
-        let (food_item_id, order_id) = match &self.subject {
-            Subject::Dish(id) => (Some(id.clone()), None),
-            Subject::Order(id) => (None, Some(id.clone())),
+        let (food_item_id, order_id, deposit_reference) = match &self.subject {
+            Subject::Dish(id) => (Some(id.clone()), None, None),
+            Subject::Order(id) => (None, Some(id.clone()), None),
+            Subject::Deposit(reference) => (None, None, Some(reference.clone())),
         };
         Alert {
             id: crate::platform::ids::derived_ulid(&format!("{source}:alert:{}", self.kind.as_str()), at),
@@ -143,6 +158,7 @@ impl NewAlert {
             title: self.title,
             food_item_id,
             order_id,
+            deposit_reference,
             status: Status::Open,
             created_at: at.to_owned(),
             resolved_at: None,
@@ -154,10 +170,11 @@ impl NewAlert {
 impl Alert {
     /// What the alert is about.
     pub fn subject(&self) -> Option<Subject> {
-        match (&self.food_item_id, &self.order_id) {
-            (Some(dish), _) => Some(Subject::Dish(dish.clone())),
-            (None, Some(order)) => Some(Subject::Order(order.clone())),
-            (None, None) => None,
+        match (&self.food_item_id, &self.order_id, &self.deposit_reference) {
+            (Some(dish), _, _) => Some(Subject::Dish(dish.clone())),
+            (None, Some(order), _) => Some(Subject::Order(order.clone())),
+            (None, None, Some(reference)) => Some(Subject::Deposit(reference.clone())),
+            (None, None, None) => None,
         }
     }
 

@@ -279,7 +279,10 @@ pub fn alert_of(event: &Event, dish: Option<&str>, title: String) -> Option<NewA
     match (event, dish) {
         (Event::LowStock { .. }, Some(dish)) => Some(NewAlert::about_dish(AlertKind::LowStock, dish, title)),
         (Event::SoldOut { .. }, Some(dish)) => Some(NewAlert::about_dish(AlertKind::SoldOut, dish, title)),
-        (Event::PaymentAnomaly(a), _) => Some(NewAlert::about_order(AlertKind::PaymentAnomaly, &a.order_id, title)),
+        (Event::PaymentAnomaly(a), _) => Some(match &a.order_id {
+            Some(order) => NewAlert::about_order(AlertKind::PaymentAnomaly, order, title),
+            None => NewAlert::about_deposit(AlertKind::PaymentAnomaly, &a.reference, title),
+        }),
         (Event::RefundFailed(o), _) => Some(NewAlert::about_order(AlertKind::RefundFailed, &o.id, title)),
         _ => None,
     }

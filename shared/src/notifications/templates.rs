@@ -72,7 +72,18 @@ fn said(event: &Event) -> (String, String) {
             format!("Order #{} is paid: {}.", o.short_id(), naira(o.total)),
         ),
         Event::PaymentAnomaly(a) => {
-            let short = &a.order_id[a.order_id.len().saturating_sub(6)..];
+            let Some(order_id) = &a.order_id else {
+                return (
+                    format!("Payment anomaly on wallet deposit {}", a.reference),
+                    format!(
+                        "Paystack reports {} paid for wallet deposit {}, but the deposit was for {}. The wallet was not credited; check it in the Paystack dashboard.",
+                        amount_in(a.paid, &a.currency),
+                        a.reference,
+                        naira(a.expected)
+                    ),
+                );
+            };
+            let short = &order_id[order_id.len().saturating_sub(6)..];
             let why = match a.reason.as_str() {
                 "cancelled" => "the order was already cancelled".to_owned(),
                 "already_paid" => "the order was already paid another way (at the counter, or by another transaction): the customer paid twice".to_owned(),

@@ -222,13 +222,15 @@ pub fn charge_from(data: &serde_json::Value) -> Option<Charge> {
     })
 }
 
-/// A charge that did not match its order: never applied, recorded for the kitchen (the
-/// notifier tells it from the table's stream).
+/// A charge that did not match its order or wallet deposit: never applied, recorded for the
+/// kitchen (the notifier tells it from the table's stream; a deposit's, the platform's own kitchen).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PaymentAnomaly {
-    pub order_id: String,
+    /// The order charged; none for a wallet deposit (`reference` names it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
     pub reference: String,
-    /// Kobo: what the order costs, and what Paystack says was paid.
+    /// Kobo: what the order (or deposit) costs, and what Paystack says was paid.
     pub expected: i64,
     pub paid: i64,
     pub currency: String,
@@ -245,7 +247,7 @@ impl PaymentAnomaly {
     /// `already_paid`).
     pub fn of(order: &Order, charge: &Charge, reason: &str, at: String) -> Self {
         Self {
-            order_id: order.id.clone(),
+            order_id: Some(order.id.clone()),
             reference: charge.reference.as_str().to_owned(),
             expected: order.total,
             paid: charge.amount,
@@ -253,6 +255,21 @@ impl PaymentAnomaly {
             reason: reason.to_owned(),
             at,
             kitchen_id: order.kitchen_id().map(str::to_owned),
+        }
+    }
+
+    /// `charge` for the wallet deposit of `expected` kobo, not credited: another amount or
+    /// currency. Told to the platform's own kitchen (a deposit belongs to no kitchen).
+    pub fn of_deposit(expected: i64, charge: &Charge, at: String) -> Self {
+        Self {
+            order_id: None,
+            reference: charge.reference.as_str().to_owned(),
+            expected,
+            paid: charge.amount,
+            currency: charge.currency.clone(),
+            reason: "amount".to_owned(),
+            at,
+            kitchen_id: None,
         }
     }
 }

@@ -152,7 +152,13 @@ impl PaymentService {
                         currency = %charge.currency,
                         "deposit paid with another amount: not credited"
                     );
-                    Delivery::Anomaly
+                    // On record for the platform's own kitchen (its alerts), once per transaction.
+                    let anomaly = PaymentAnomaly::of_deposit(deposit.amount, charge, now_rfc3339());
+                    if self.store.record_anomaly(&anomaly, charge).await? {
+                        Delivery::Anomaly
+                    } else {
+                        Delivery::Ignored
+                    }
                 }
             },
         )
