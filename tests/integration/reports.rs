@@ -157,3 +157,101 @@ async fn a_kitchens_report_sums_its_orders_by_day_once_per_change_as_json_and_cs
     assert_eq!(platform.body["kitchens"][0]["totals"]["paid"], 850_000);
     assert_eq!(t.get("/api/kitchens/admin/reports/sales/", &customer).await.status, 403);
 }
+
+#[tokio::test]
+async fn the_operator_checks_a_kitchens_report_against_its_orders_and_rebuilds_it_idempotently() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let customer = t.customer_token().await;
+    let suya = t.admin_dish(&admin, "Suya", 150_000, json!({})).await;
+    let place = async |quantity: i64| {
+        let res = t
+            .call(
+                Method::POST,
+                "/api/orders/",
+                Some(&customer),
+                Some(json!({"items": [{"food_item_id": suya, "quantity": quantity}], "fulfilment": "pickup"})),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.raw);
+        res.body["order"]["id"].as_str().unwrap().to_owned()
+    };
+    let status = |s: &str| ("status", json!({ "status": s }));
+    let done = place(3).await;
+    t.kitchen_moves(
+        &admin,
+        &done,
+        &[
+            ("payment-status", json!({"payment_status": "paid"})),
+            status("confirmed"),
+            status("preparing"),
+            status("ready_for_pickup"),
+            status("completed"),
+        ],
+    )
+    .await;
+    let gone = place(1).await;
+    t.kitchen_moves(&admin, &gone, &[status("cancelled")]).await;
+
+    // A table from before reports: the orders are there, nothing was counted.
+    let db = t.app.db().clone();
+    let home = t.app.home_kitchen_slug().to_owned();
+    let checked = ops::check_reports(&db, Some(&home)).await.unwrap();
+    assert_eq!(checked.len(), 1);
+    assert!(!checked[0].1.is_empty(), "an empty report differs from its orders");
+
+    // Rebuilt from the orders: the check passes and the report says what the orders say.
+    let rebuilt = ops::rebuild_reports(&db, Some(&home)).await.unwrap();
+    assert!(rebuilt[0].1 > 0, "{rebuilt:?}");
+    assert!(ops::check_reports(&db, Some(&home)).await.unwrap()[0].1.is_empty());
+    let path = format!("/api/kitchens/{home}/manage/reports/sales/");
+    let report = t.get(&path, &admin).await;
+    assert_eq!(report.status, 200, "{}", report.raw);
+    let totals = &report.body["totals"];
+    assert_eq!(
+        (
+            &totals["orders"],
+            &totals["completed"],
+            &totals["cancelled"],
+            &totals["gross"],
+            &totals["paid"]
+        ),
+        (&json!(2), &json!(1), &json!(1), &json!(450_000), &json!(450_000)),
+        "{}",
+        report.raw
+    );
+    assert_eq!(
+        report.body["top_dishes"],
+        json!([{"food_item_id": suya, "name": "Suya", "quantity": 3, "revenue": 450_000}])
+    );
+    let platform = t.get("/api/kitchens/admin/reports/sales/", &admin).await;
+    assert_eq!(platform.body["totals"]["gross"], 450_000, "{}", platform.raw);
+
+    // Run again: the same writes, the same report.
+    let again = ops::rebuild_reports(&db, Some(&home)).await.unwrap();
+    assert_eq!(again, rebuilt);
+    assert_eq!(t.get(&path, &admin).await.body, report.body);
+
+    // After a fault: a day counted that has no orders is found, and the rebuild removes it.
+    let slug = shared::kitchens::model::Slug::parse(&home).unwrap();
+    let kitchen = shared::kitchens::store::KitchenStore::new(db.clone())
+        .id_of(&slug)
+        .await
+        .unwrap()
+        .unwrap();
+    let stray: shared::platform::db::Item = [
+        ("PK", shared::platform::db::s(format!("KITCHEN#{kitchen}#SALES"))),
+        ("SK", shared::platform::db::s("DAY#2020-01-01")),
+        ("orders", shared::platform::db::n(5)),
+        ("gross", shared::platform::db::n(1_000_000)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    db.put(stray, "PutItem stray day").await.unwrap();
+    let found = &ops::check_reports(&db, Some(&home)).await.unwrap()[0].1;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("2020-01-01: kept"), "{found:?}");
+    ops::rebuild_reports(&db, Some(&home)).await.unwrap();
+    assert!(ops::check_reports(&db, Some(&home)).await.unwrap()[0].1.is_empty());
+}

@@ -514,3 +514,58 @@ pub async fn adopt_home_kitchen(store: &Store, slug: &str) -> anyhow::Result<Ado
     }
     Ok(adopted)
 }
+
+/// The kitchens a reports command works on: `slug`, or every kitchen (the directory).
+async fn kitchens_named(store: &Store, slug: Option<&str>) -> anyhow::Result<Vec<(String, String)>> {
+    use shared::kitchens::model::Slug;
+    use shared::kitchens::store::KitchenStore;
+    use shared::platform::pagination::PageRequest;
+
+    let kitchens = KitchenStore::new(store.clone());
+    if let Some(slug) = slug {
+        let parsed = Slug::parse(slug).map_err(|e| anyhow::anyhow!("--kitchen {e}"))?;
+        let id = kitchens
+            .id_of(&parsed)
+            .await
+            .map_err(describe)?
+            .ok_or_else(|| anyhow::anyhow!("there is no kitchen {slug}"))?;
+        return Ok(vec![(slug.to_owned(), id)]);
+    }
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = kitchens
+            .directory(None, &PageRequest { limit: 100, start })
+            .await
+            .map_err(describe)?;
+        out.extend(page.items.into_iter().map(|k| (k.slug.as_str().to_owned(), k.id)));
+        match page.last_key {
+            Some(key) => start = Some(key),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Compares each kitchen's kept sales figures (`slug`, or every kitchen) with the sums of its
+/// orders: each kitchen's slug and the differences found (none when they agree).
+pub async fn check_reports(store: &Store, slug: Option<&str>) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let reports = shared::reports::ReportService::new(store.clone());
+    let mut out = Vec::new();
+    for (slug, id) in kitchens_named(store, slug).await? {
+        let differences = reports.audit(&id).await.map_err(describe)?;
+        out.push((slug, differences));
+    }
+    Ok(out)
+}
+
+/// Rebuilds each kitchen's sales figures from its orders (`slug`, or every kitchen),
+/// idempotently: each kitchen's slug and the items written or deleted.
+pub async fn rebuild_reports(store: &Store, slug: Option<&str>) -> anyhow::Result<Vec<(String, usize)>> {
+    let reports = shared::reports::ReportService::new(store.clone());
+    let mut out = Vec::new();
+    for (slug, id) in kitchens_named(store, slug).await? {
+        let writes = reports.rebuild(&id).await.map_err(describe)?;
+        out.push((slug, writes));
+    }
+    Ok(out)
+}

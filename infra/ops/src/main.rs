@@ -71,6 +71,19 @@ enum Command {
         #[arg(long)]
         create: bool,
     },
+    /// Compare every kitchen's sales figures (or --kitchen's) with the sums of its orders;
+    /// exits 1 on any difference (the load scenario ends with it).
+    CheckReports {
+        #[arg(long)]
+        kitchen: Option<String>,
+    },
+    /// Rebuild every kitchen's sales figures (or --kitchen's) from its orders: for a table from
+    /// before reports, or after a fault. Idempotent. Stop the stream consumer (the notifier's
+    /// event source mapping) while it runs, or run it when the kitchen is quiet.
+    RebuildReports {
+        #[arg(long)]
+        kitchen: Option<String>,
+    },
     /// Register an SES sender identity (on AWS this sends the verification email).
     VerifySender {
         #[arg(long, env = "OTP_SENDER_EMAIL")]
@@ -201,6 +214,30 @@ async fn main() -> anyhow::Result<()> {
                 "home kitchen {slug} adopted {} menu items, {} carts and {} orders",
                 adopted.menu_items, adopted.carts, adopted.orders
             );
+        }
+        Command::CheckReports { kitchen } => {
+            let mut differ = 0;
+            for (slug, differences) in ops::check_reports(&store, kitchen.as_deref()).await? {
+                if differences.is_empty() {
+                    println!("{slug}: the report equals the sums of its orders");
+                } else {
+                    differ += 1;
+                    println!("{slug}: {} differences", differences.len());
+                    for d in differences {
+                        println!("  {d}");
+                    }
+                }
+            }
+            if differ > 0 {
+                anyhow::bail!(
+                    "{differ} kitchens' reports differ from their orders (kitchen-ops rebuild-reports mends them)"
+                );
+            }
+        }
+        Command::RebuildReports { kitchen } => {
+            for (slug, writes) in ops::rebuild_reports(&store, kitchen.as_deref()).await? {
+                println!("{slug}: rebuilt from its orders ({writes} items written or deleted)");
+            }
         }
         Command::VerifySender { email, ses_endpoint } => {
             let client = shared::aws::sesv2(&sdk, ses_endpoint.as_deref());

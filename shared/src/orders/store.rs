@@ -576,6 +576,24 @@ impl OrderStore {
         }
     }
 
+    /// A page of a kitchen's orders whole (at most 100: its GSI3 partition, which holds summaries,
+    /// then the orders themselves in one BatchGetItem), for the operator's rebuild of its reports.
+    pub async fn kitchen_orders_whole(&self, kitchen_id: &str, start: Option<Item>) -> Result<Page<Order>, Failure> {
+        let page = PageRequest { limit: 100, start };
+        let summaries = self.orders(kitchen_id, None, &page).await?;
+        let keys = summaries.items.iter().map(|o| order_key(&o.id)).collect::<Vec<_>>();
+        let mut items = Vec::with_capacity(keys.len());
+        if !keys.is_empty() {
+            for item in self.db.batch_get(keys, "BatchGetItem kitchen orders").await? {
+                items.push(from_item::<Order>(item, "order")?);
+            }
+        }
+        Ok(Page {
+            items,
+            last_key: summaries.last_key,
+        })
+    }
+
     /// Appends `entry` to the order's history and moves it to the entry's status (its status
     /// index with it) in one write, conditioned on `requires`.
     pub async fn transition(

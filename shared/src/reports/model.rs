@@ -207,6 +207,75 @@ pub fn change(old: Option<&Order>, new: &Order, kitchen_id: &str, zone: &TimeZon
     })
 }
 
+/// A kitchen's figures whole: each day's, and each dish's per day (by food id), without zeros.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub days: BTreeMap<Date, Figures>,
+    pub dishes: BTreeMap<(Date, String), DishFigures>,
+}
+
+impl Tally {
+    /// What the stream's changes sum to when each was counted once: every order as it is now,
+    /// on the day it was placed in `zone`.
+    pub fn of_orders<'a>(orders: impl IntoIterator<Item = &'a Order>, zone: &TimeZone) -> Self {
+        let mut tally = Tally::default();
+        for order in orders {
+            let Some(day) = day_of(order, zone) else {
+                continue;
+            };
+            let figures = tally.days.entry(day).or_default();
+            *figures = figures.plus(Figures::of(order));
+            for (id, dish) in dishes_of(order) {
+                let entry = tally.dishes.entry((day, id)).or_insert_with(|| DishFigures {
+                    quantity: 0,
+                    revenue: 0,
+                    ..dish.clone()
+                });
+                entry.quantity += dish.quantity;
+                entry.revenue += dish.revenue;
+            }
+        }
+        tally.without_zeros()
+    }
+
+    /// The same figures without days or dishes that count nothing (what `ADD` leaves behind
+    /// when a change is undone reads the same as no item).
+    pub fn without_zeros(mut self) -> Self {
+        self.days.retain(|_, f| !f.is_zero());
+        self.dishes.retain(|_, d| d.quantity != 0 || d.revenue != 0);
+        self
+    }
+
+    /// Where `self` (as kept) differs from `other` (as computed), one line each: empty when
+    /// they agree.
+    pub fn differences(&self, other: &Tally) -> Vec<String> {
+        let mut out = Vec::new();
+        let dates: std::collections::BTreeSet<&Date> = self.days.keys().chain(other.days.keys()).collect();
+        for date in dates {
+            let (kept, computed) = (
+                self.days.get(date).copied().unwrap_or_default(),
+                other.days.get(date).copied().unwrap_or_default(),
+            );
+            if kept != computed {
+                out.push(format!("{date}: kept {kept:?}, computed from the orders {computed:?}"));
+            }
+        }
+        let dishes: std::collections::BTreeSet<&(Date, String)> =
+            self.dishes.keys().chain(other.dishes.keys()).collect();
+        for key in dishes {
+            let figures = |d: Option<&DishFigures>| d.map_or((0, 0), |d| (d.quantity, d.revenue));
+            let (kept, computed) = (figures(self.dishes.get(key)), figures(other.dishes.get(key)));
+            if kept != computed {
+                out.push(format!(
+                    "{} dish {}: kept (quantity, revenue) {kept:?}, computed {computed:?}",
+                    key.0, key.1
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// A report's dates, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
@@ -253,7 +322,7 @@ impl Range {
             ));
         }
         let range = Self { from, to };
-        if range.len() > MAX_DAYS {
+        if range.day_count() > MAX_DAYS {
             return Err(Invalid::field(
                 "range_too_long",
                 "to",
@@ -265,13 +334,10 @@ impl Range {
     }
 
     /// How many days it covers.
-    pub fn len(&self) -> i64 {
+    /// How many days it covers.
+    pub fn day_count(&self) -> i64 {
         let span = self.from.until((jiff::Unit::Day, self.to));
         i64::from(span.map(|s| s.get_days()).unwrap_or(0)) + 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     /// Every day in it, in order.
@@ -339,6 +405,60 @@ mod tests {
 
     fn lagos() -> TimeZone {
         TimeZone::get("Africa/Lagos").expect("zone")
+    }
+
+    #[test]
+    fn the_tally_of_orders_equals_the_sum_of_every_change_counted_once() {
+        let zone = lagos();
+        let placed = order(500_000);
+        let paid = with(placed.clone(), OrderStatus::Confirmed, PaymentStatus::Paid);
+        let done = with(paid.clone(), OrderStatus::Completed, PaymentStatus::Paid);
+        let other = order(200_000);
+        let cancelled = with(other.clone(), OrderStatus::Cancelled, PaymentStatus::Unpaid);
+        let steps = [
+            (None, &placed),
+            (Some(&placed), &paid),
+            (Some(&paid), &done),
+            (None, &other),
+            (Some(&other), &cancelled),
+        ];
+        let mut summed = Tally::default();
+        for (old, new) in steps {
+            let Some(c) = change(old, new, "k", &zone) else {
+                continue;
+            };
+            let day = summed.days.entry(c.day).or_default();
+            *day = day.plus(c.figures);
+            for dish in c.dishes {
+                let entry = summed
+                    .dishes
+                    .entry((c.day, dish.food_item_id.clone()))
+                    .or_insert(DishFigures {
+                        quantity: 0,
+                        revenue: 0,
+                        ..dish.clone()
+                    });
+                entry.quantity += dish.quantity;
+                entry.revenue += dish.revenue;
+            }
+        }
+        let tally = Tally::of_orders([&done, &cancelled], &zone);
+        assert_eq!(summed.without_zeros(), tally);
+        assert!(tally.differences(&tally).is_empty());
+        let day = jiff::civil::date(2026, 12, 3);
+        assert_eq!((tally.days[&day].orders, tally.days[&day].gross), (2, 500_000));
+        // A day kept that the orders do not have is named.
+        let mut kept = tally.clone();
+        kept.days.insert(
+            jiff::civil::date(2020, 1, 1),
+            Figures {
+                orders: 1,
+                ..Figures::default()
+            },
+        );
+        let found = kept.differences(&tally);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("2020-01-01"), "{found:?}");
     }
 
     #[test]
@@ -412,7 +532,7 @@ mod tests {
         let today = jiff::civil::date(2026, 12, 3);
         let range = Range::parse(None, None, today).expect("default");
         assert_eq!(
-            (range.from, range.to, range.len()),
+            (range.from, range.to, range.day_count()),
             (jiff::civil::date(2026, 11, 4), today, 30)
         );
         assert_eq!(range.days().len(), 30);

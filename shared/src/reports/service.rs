@@ -8,11 +8,12 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::model::{DishFigures, Figures, Range, change};
+use super::model::{DishFigures, Figures, Range, Tally, change};
 use super::store::ReportStore;
 use crate::kitchens::model::{DEFAULT_TIME_ZONE, time_zone};
 use crate::kitchens::store::KitchenStore;
 use crate::orders::model::Order;
+use crate::orders::store::OrderStore;
 use crate::platform::error::Failure;
 use crate::platform::validation::Invalid;
 
@@ -140,6 +141,7 @@ pub struct KitchenTotals {
 pub struct ReportService {
     store: ReportStore,
     kitchens: KitchenStore,
+    orders: OrderStore,
     /// Kitchens' time zones by id, as first read (a zone rarely changes; an order counts on
     /// the day it was placed in the zone its kitchen had when it was counted).
     zones: Arc<Mutex<BTreeMap<String, TimeZone>>>,
@@ -157,7 +159,8 @@ impl ReportService {
     pub fn new(db: crate::platform::db::Db) -> Self {
         Self {
             store: ReportStore::new(db.clone()),
-            kitchens: KitchenStore::new(db),
+            kitchens: KitchenStore::new(db.clone()),
+            orders: OrderStore::new(db),
             zones: Arc::default(),
             home: None,
         }
@@ -213,6 +216,52 @@ impl ReportService {
             Some(change) => self.store.count(event_id, &change).await,
             None => Ok(false),
         }
+    }
+
+    /// A kitchen's figures computed from its orders themselves (every order, read whole: the
+    /// operator's, never a request's), what is kept for it, and its platform days.
+    async fn both(&self, kitchen_id: &str) -> Result<(Tally, Tally, BTreeMap<Date, Figures>), Failure> {
+        let zone = self.zone(kitchen_id).await?;
+        let mut orders = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self.orders.kitchen_orders_whole(kitchen_id, start).await?;
+            orders.extend(page.items);
+            match page.last_key {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        let computed = Tally::of_orders(&orders, &zone);
+        let (kept, platform) = self.store.tally(kitchen_id).await?;
+        Ok((computed, kept, platform))
+    }
+
+    /// Where a kitchen's kept figures (its days, dishes and platform days) differ from the sums
+    /// of its orders: empty when they agree.
+    pub async fn audit(&self, kitchen_id: &str) -> Result<Vec<String>, Failure> {
+        let (computed, kept, platform) = self.both(kitchen_id).await?;
+        let mut out = kept.clone().without_zeros().differences(&computed);
+        let copy = Tally {
+            days: platform,
+            dishes: computed.dishes.clone(),
+        }
+        .without_zeros();
+        out.extend(
+            copy.differences(&computed)
+                .into_iter()
+                .map(|d| format!("platform copy, {d}")),
+        );
+        Ok(out)
+    }
+
+    /// Rebuilds a kitchen's figures from its orders (a table from before reports, or after a
+    /// fault): what is kept is made to equal the sums of its orders. Idempotent. Run it while
+    /// the stream consumer is stopped or the kitchen is quiet: a change counted while it reads
+    /// would be counted twice. Returns the items written or deleted.
+    pub async fn rebuild(&self, kitchen_id: &str) -> Result<usize, Failure> {
+        let (computed, kept, platform) = self.both(kitchen_id).await?;
+        self.store.replace(kitchen_id, &kept, &platform, &computed).await
     }
 
     /// A kitchen's report for `from`..`to` (default: the 30 days ending today, its zone).

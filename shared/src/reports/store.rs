@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 
-use super::model::{Change, DishFigures, Figures, Range};
-use crate::platform::db::{Db, Item, PK, SK, TTL, from_item, n, s, transact};
+use super::model::{Change, DishFigures, Figures, Range, Tally};
+use crate::platform::db::{Db, Item, PK, SK, TTL, from_item, n, s, to_item, transact};
 use crate::platform::error::Failure;
 
 const MARKER_SECS: i64 = 3 * 24 * 3600;
@@ -194,6 +194,112 @@ impl ReportStore {
             *entry = entry.plus(day.figures);
         }
         Ok(out)
+    }
+}
+
+/// How many writes the rebuild keeps in flight.
+const REBUILD_WRITES_AT_ONCE: usize = 8;
+
+fn dish_sk(day: Date, food_item_id: &str) -> String {
+    format!("{}#DISH#{food_item_id}", day_sk(day))
+}
+
+fn platform_sk(day: Date, kitchen_id: &str) -> String {
+    format!("{}#KITCHEN#{kitchen_id}", day_sk(day))
+}
+
+impl ReportStore {
+    /// Everything kept for a kitchen (its whole day and dish partitions: the operator's audit
+    /// and rebuild, never a request), and its days in the platform's partition.
+    pub async fn tally(&self, kitchen_id: &str) -> Result<(Tally, BTreeMap<Date, Figures>), Failure> {
+        let (days, dishes) = futures_util::future::join(
+            self.db
+                .query_partition(&days_pk(kitchen_id), |q| q, "Query every sales day"),
+            self.db
+                .query_partition(&dishes_pk(kitchen_id), |q| q, "Query every dish sales day"),
+        )
+        .await;
+        let mut tally = Tally::default();
+        for item in days? {
+            let day: StoredDay = from_item(item, "sales day")?;
+            if let Some(date) = date_of(&day.sk) {
+                tally.days.insert(date, day.figures);
+            }
+        }
+        for item in dishes? {
+            let sk = crate::platform::db::sk_of(&item).to_owned();
+            let dish: DishFigures = from_item(item, "dish sales")?;
+            if let Some(date) = date_of(&sk) {
+                tally.dishes.insert((date, dish.food_item_id.clone()), dish);
+            }
+        }
+        let mut platform = BTreeMap::new();
+        let dates = tally.days.keys();
+        if let (Some(from), Some(to)) = (dates.clone().next(), dates.last()) {
+            let range = Range { from: *from, to: *to };
+            platform = self.all_kitchens(&range).await?.remove(kitchen_id).unwrap_or_default();
+        }
+        Ok((tally, platform))
+    }
+
+    /// Makes what is kept for a kitchen (`kept`, as [`Self::tally`] read it) say `computed`:
+    /// each of its days, dishes and platform days written whole, those it no longer has
+    /// deleted. Running it again writes the same. Returns the writes made.
+    pub async fn replace(
+        &self,
+        kitchen_id: &str,
+        kept: &Tally,
+        kept_platform: &BTreeMap<Date, Figures>,
+        computed: &Tally,
+    ) -> Result<usize, Failure> {
+        use futures_util::StreamExt;
+        enum Write {
+            Put(Item),
+            Delete(String, String),
+        }
+        let mut writes = Vec::new();
+        for (day, figures) in &computed.days {
+            writes.push(Write::Put(to_item(
+                figures,
+                [(PK, days_pk(kitchen_id)), (SK, day_sk(*day))],
+                "sales day",
+            )?));
+            let mut copy = to_item(
+                figures,
+                [(PK, PLATFORM_PK.to_owned()), (SK, platform_sk(*day, kitchen_id))],
+                "platform sales day",
+            )?;
+            copy.insert("kitchen_id".to_owned(), s(kitchen_id));
+            writes.push(Write::Put(copy));
+        }
+        for ((day, id), dish) in &computed.dishes {
+            writes.push(Write::Put(to_item(
+                dish,
+                [(PK, dishes_pk(kitchen_id)), (SK, dish_sk(*day, id))],
+                "dish sales",
+            )?));
+        }
+        let gone_days = kept.days.keys().chain(kept_platform.keys());
+        for day in gone_days.filter(|d| !computed.days.contains_key(d)) {
+            writes.push(Write::Delete(days_pk(kitchen_id), day_sk(*day)));
+            writes.push(Write::Delete(PLATFORM_PK.to_owned(), platform_sk(*day, kitchen_id)));
+        }
+        for (day, id) in kept.dishes.keys().filter(|k| !computed.dishes.contains_key(*k)) {
+            writes.push(Write::Delete(dishes_pk(kitchen_id), dish_sk(*day, id)));
+        }
+        let count = writes.len();
+        let results: Vec<Result<(), Failure>> = futures_util::stream::iter(writes)
+            .map(|write| async move {
+                match write {
+                    Write::Put(item) => self.db.put(item, "PutItem rebuilt sales").await,
+                    Write::Delete(pk, sk) => self.db.delete(pk, &sk, "DeleteItem rebuilt sales").await,
+                }
+            })
+            .buffer_unordered(REBUILD_WRITES_AT_ONCE)
+            .collect()
+            .await;
+        results.into_iter().collect::<Result<Vec<()>, Failure>>()?;
+        Ok(count)
     }
 }
 
