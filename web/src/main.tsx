@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { Account, Forgot } from "./pages/Account";
 import { Login, Signup } from "./pages/Auth";
 import { Cart } from "./pages/Cart";
@@ -16,6 +16,27 @@ import { session } from "./session";
 import { Notice, useUser } from "./ui";
 import "./style.css";
 
+/** The sales reports, loaded when first opened: the chart library is for owners and managers,
+ * not in the app every customer downloads. */
+function SalesReports({ slug }: { slug?: string }) {
+  type Page = typeof import("./pages/Reports").SalesReports;
+  const [page, setPage] = useState<{ Page: Page } | "failed" | null>(null);
+  useEffect(() => {
+    import("./pages/Reports").then((m) => setPage({ Page: m.SalesReports })).catch(() => setPage("failed"));
+  }, []);
+  if (page === "failed")
+    return (
+      <Notice tone="error">
+        The reports could not be loaded. Check your connection and{" "}
+        <button type="button" class="link" onClick={() => location.reload()}>
+          try again
+        </button>
+        .
+      </Notice>
+    );
+  return page ? <page.Page slug={slug} /> : <Notice tone="info">Loading the report…</Notice>;
+}
+
 function Screen({ path }: { path: string }) {
   const user = useUser();
   const order = path.match(/^\/orders\/([0-9A-Z]{26})(\/paid)?$/);
@@ -26,7 +47,7 @@ function Screen({ path }: { path: string }) {
       </Notice>
     );
   const kitchen = path.match(/^\/k\/([a-z0-9-]{3,40})(\/cart)?$/);
-  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff|menu|import|coupons))?$/);
+  const manage = path.match(/^\/manage\/([a-z0-9-]{3,40})(?:\/(board|settings|staff|menu|import|coupons|reports))?$/);
   const member = (screen: preact.JSX.Element) =>
     user ? screen : (
       <Notice tone="info">
@@ -45,6 +66,7 @@ function Screen({ path }: { path: string }) {
     if (screen === "menu") return member(<Stock slug={slug} />);
     if (screen === "import") return member(<ImportMenu slug={slug} />);
     if (screen === "coupons") return member(<KitchenCoupons slug={slug} />);
+    if (screen === "reports") return member(<SalesReports slug={slug} />);
     return member(<ManageKitchen slug={slug} />);
   }
   if (path === "/login") return <Login />;
@@ -61,6 +83,7 @@ function Screen({ path }: { path: string }) {
   if (path === "/kitchen/import") return signedIn("admin", <ImportMenu />);
   if (path === "/kitchen/users") return signedIn("admin", <Users />);
   if (path === "/kitchen/kitchens") return signedIn("admin", <PlatformKitchens />);
+  if (path === "/kitchen/reports") return signedIn("admin", <SalesReports />);
   return (
     <Notice tone="info">
       There is no such page. <a href="#/">Back to the menu</a>
@@ -99,6 +122,7 @@ function App() {
               <a href="#/kitchen/stock">Menu &amp; stock</a>
               <a href="#/kitchen/users">Users</a>
               <a href="#/kitchen/kitchens">Kitchens</a>
+              <a href="#/kitchen/reports">Reports</a>
             </>
           ) : (
             <>

@@ -4,6 +4,7 @@
 // screenshots go (look at them: they are what a customer sees).
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import assert from "node:assert/strict";
 
 const APP_URL = process.env.APP_URL ?? "http://127.0.0.1:4173";
@@ -1020,6 +1021,121 @@ journey("the board's alerts show a dish running low and then sold out; staff res
   const resolved = await call("GET", "/api/kitchens/chuks-kitchen/manage/alerts/?status=resolved&limit=100", admin);
   const mine = resolved.body.items.filter((a) => a.food_item_id === id);
   assert.deepEqual(mine.map((a) => [a.kind, a.resolved_by === "system"]).sort(), [["low_stock", true], ["sold_out", false]]);
+});
+
+journey("a kitchen's owner sees the orders it completed in the sales chart, the top dishes, the payment split and the CSV", async (page) => {
+  // A kitchen of its own, so its report holds exactly this journey's orders.
+  const ownerEmail = await verifiedUser("reports-owner");
+  const owner = await tokenOf(ownerEmail, "a good long password");
+  const applied = await call("POST", "/api/kitchens/", owner, { name: `Bukka Reports ${Date.now()}`, phone: "0803 555 0199", address: "4 Allen Avenue, Ikeja" });
+  assert.equal(applied.status, 201, JSON.stringify(applied.body));
+  const slug = applied.body.kitchen.slug;
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const approved = await call("POST", `/api/kitchens/admin/${slug}/status/`, admin, { status: "active" });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  const category = await call("POST", `/api/kitchens/${slug}/manage/foods/categories/`, owner, { name: "Rice" });
+  assert.equal(category.status, 201, JSON.stringify(category.body));
+  const dish = async (name, price) => {
+    const made = await call("POST", `/api/kitchens/${slug}/manage/foods/items/`, owner, { name, price, category_id: category.body.category.id });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    return made.body.food.id;
+  };
+  const ofada = await dish("Ofada Stew", 300000);
+  const zobo = await dish("Zobo", 50000);
+  // Three orders: two paid in cash and completed, one cancelled (not in the gross).
+  const customer = await tokenOf(await verifiedUser("reports-eater"), "a good long password");
+  const order = async (items) => {
+    const placed = await call("POST", "/api/orders/", customer, { items, fulfilment: "pickup" });
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    return placed.body.order.id;
+  };
+  const move = async (id, moves) => {
+    for (const [path, body] of moves) {
+      const res = await call("PATCH", `/api/kitchens/${slug}/manage/orders/${id}/${path}/`, owner, body);
+      assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
+    }
+  };
+  const completed = [
+    ["payment-status", { payment_status: "paid" }],
+    ["status", { status: "confirmed" }],
+    ["status", { status: "preparing" }],
+    ["status", { status: "ready_for_pickup" }],
+    ["status", { status: "completed" }],
+  ];
+  await move(await order([{ food_item_id: ofada, quantity: 2 }, { food_item_id: zobo, quantity: 1 }]), completed);
+  await move(await order([{ food_item_id: ofada, quantity: 1 }]), completed);
+  await move(await order([{ food_item_id: zobo, quantity: 1 }]), [["status", { status: "cancelled" }]]);
+  // The notifier counts each change from the table's stream: a few seconds.
+  let report;
+  for (let i = 0; ; i += 1) {
+    report = await call("GET", `/api/kitchens/${slug}/manage/reports/sales/`, owner);
+    assert.equal(report.status, 200, JSON.stringify(report.body));
+    const t = report.body.totals;
+    if (t.orders === 3 && t.completed === 2 && t.cancelled === 1 && report.body.top_dishes.length === 2) break;
+    assert.ok(i < 40, `the report did not catch up: ${JSON.stringify(t)}`);
+    await page.waitForTimeout(500);
+  }
+  const today = report.body.to;
+
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByLabel("Email or phone number").fill(ownerEmail);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "My kitchens" }).click();
+  await page.locator(".kitchen-card", { hasText: "Bukka Reports" }).getByRole("link").click();
+  await page.getByRole("link", { name: "Sales reports" }).click();
+  await page.getByRole("heading", { name: "Sales" }).waitFor();
+  assert.equal(await page.getByTestId("total-gross").innerText(), "₦9,500");
+  assert.equal(await page.getByTestId("total-orders").innerText(), "3");
+  // The chart: today's bar is the best day, and pointing at it reads its figures.
+  const chart = page.getByTestId("sales-chart");
+  assert.match(await chart.getAttribute("aria-label"), /with ₦9,500 from 3 orders/);
+  const plot = await chart.locator(".u-over").boundingBox();
+  await page.mouse.move(plot.x + plot.width - 2, plot.y + plot.height / 2);
+  const legend = chart.locator(".u-legend .u-series");
+  await page.waitForFunction(() => document.querySelector("[data-testid=sales-chart] .u-legend .u-series:nth-child(2) .u-value")?.textContent === "₦9,500");
+  assert.equal(await legend.nth(2).locator(".u-value").innerText(), "3");
+  const dishes = page.getByRole("table", { name: "Top dishes" }).locator("tbody tr");
+  assert.deepEqual(await dishes.first().locator("td").allInnerTexts(), ["Ofada Stew", "3", "₦9,000"]);
+  assert.deepEqual(await dishes.nth(1).locator("td").allInnerTexts(), ["Zobo", "1", "₦500"]);
+  assert.equal(await page.locator(".split li[data-method=cash] strong").innerText(), "₦9,500");
+  assert.equal(await page.locator(".split li[data-method=paystack] strong").innerText(), "₦0");
+  assert.ok(
+    await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    "the report fits the phone's width (no sideways scrolling)",
+  );
+  await page.screenshot({ path: `${ARTIFACTS}/reports.png`, fullPage: true });
+
+  // The days as CSV: the contract's header, today's line in kobo.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+  const csv = (await readFile(await download.path(), "utf8")).trim().split("\n");
+  assert.equal(csv[0], "date,orders,completed,cancelled,gross,discounts,delivery_fees,paid,average_order_value");
+  assert.equal(csv.length, 31, "30 days and the header");
+  assert.equal(csv.at(-1), `${today},3,2,1,950000,0,0,950000,475000`);
+
+  // Another range: the last 7 days hold the same orders; a start after the end is named.
+  await page.getByRole("button", { name: "Last 7 days" }).click();
+  await page.getByText("(7 days)").waitFor();
+  assert.equal(await page.getByTestId("total-orders").innerText(), "3");
+  await page.getByLabel("From", { exact: true }).fill(today);
+  await page.getByLabel("To", { exact: true }).fill(new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10));
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: /from/i }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Show", exact: true }).isEnabled(), true);
+
+  // The platform admin sees the kitchen among the others.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await page.getByLabel("Email or phone number").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Reports" }).click();
+  await page.getByRole("heading", { name: "Sales across kitchens" }).waitFor();
+  const row = page.getByRole("table", { name: "By kitchen" }).locator("tr", { hasText: slug });
+  await row.waitFor();
+  assert.deepEqual(await row.locator("td").allInnerTexts(), [slug, "3", "₦9,500"]);
+  await page.screenshot({ path: `${ARTIFACTS}/reports-platform.png`, fullPage: true });
 });
 
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {

@@ -49,6 +49,15 @@ export function messageOf(error: unknown, fallback: string): string {
   return e?.error?.message ?? fallback;
 }
 
+/** What the API said, with each field it named ("from must not come after to"). */
+export function detailOf(error: unknown, fallback: string): string {
+  const fields = (error as { error?: { fields?: Record<string, string> } } | undefined)?.error?.fields ?? {};
+  const detail = Object.entries(fields)
+    .map(([field, problem]) => `${field.replace(/_/g, " ")} ${problem}`)
+    .join("; ");
+  return `${messageOf(error, fallback)}${detail ? `: ${detail}` : ""}`;
+}
+
 /** The contract's error code, for choosing what to do next. */
 export function codeOf(error: unknown): string | undefined {
   return (error as { error?: { code?: string } } | undefined)?.error?.code;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, codeOf, messageOf, type Coupon, type Food } from "../api/client";
+import { api, codeOf, detailOf, messageOf, type Coupon, type Food } from "../api/client";
 import { offer } from "../coupons";
 import { kobo, naira } from "../money";
 import { Notice } from "../ui";
@@ -67,11 +67,7 @@ export function KitchenCoupons({ slug }: { slug: string }) {
     if (text("ends_at")) body.ends_at = new Date(`${text("ends_at")}T23:59:59+01:00`).toISOString();
     for (const [k, v] of Object.entries(body)) if (v === undefined || v === null) delete body[k];
     const { data, error } = await api.POST("/api/kitchens/{slug}/manage/coupons/", { params: { path: { slug } }, body: body as never });
-    if (!data) {
-      const fields = (error as { error?: { fields?: Record<string, string> } } | undefined)?.error?.fields ?? {};
-      const detail = Object.entries(fields).map(([f, p]) => `${f.replace(/_/g, " ")} ${p}`).join("; ");
-      return setNote({ tone: "error", text: `${messageOf(error, "The coupon could not be made.")}${detail ? `: ${detail}` : ""}` });
-    }
+    if (!data) return setNote({ tone: "error", text: detailOf(error, "The coupon could not be made.") });
     setNote({ tone: "ok", text: `${data.coupon.code} is ready for customers.` });
     element.reset();
     setKind("percent");

@@ -195,6 +195,7 @@ export function ManageKitchen({ slug }: { slug: string }) {
         <a href={`#/manage/${slug}/board`}>Order board</a>
         {manager && <a href={`#/manage/${slug}/menu`}>Menu and stock</a>}
         {manager && <a href={`#/manage/${slug}/coupons`}>Coupons</a>}
+        {manager && <a href={`#/manage/${slug}/reports`}>Sales reports</a>}
         {manager && <a href={`#/manage/${slug}/settings`}>Settings</a>}
         {role === "owner" && <a href={`#/manage/${slug}/staff`}>Staff</a>}
         {kitchen.status === "active" && <a href={`#/k/${slug}`}>See it as customers do</a>}
