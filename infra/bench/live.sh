@@ -16,13 +16,7 @@ DEV_SH_LIBRARY=1 source infra/local/dev.sh
 PROFILE=${PROFILE:-dev}
 BINS=(-p api-tests --bin local-api -p ops --bin kitchen-ops -p bench --bin live
   -p realtime --features realtime/local --bin realtime-local -p notifier --features notifier/local --bin notifier-local)
-if [ "$PROFILE" = release ]; then
-  cargo build --release --locked "${BINS[@]}"
-  BIN_DIR=$TARGET_DIR/release
-else
-  cargo build --locked "${BINS[@]}"
-  BIN_DIR=$TARGET_DIR/debug
-fi
+bench_build "$PROFILE" "${BINS[@]}"
 
 need_java; install_dynamodb; install_moto
 trap cleanup EXIT INT TERM
@@ -38,10 +32,7 @@ export REALTIME_URL=ws://127.0.0.1:$realtime/ws REALTIME_ENDPOINT=http://127.0.0
 export PAYSTACK_SECRET_KEY=sk_test_live_bench_unused_0123456789 PAYSTACK_BASE_URL=http://127.0.0.1:9
 export MAX_OPEN_UNPAID_ORDERS=1000 RUST_LOG=warn
 mkdir -p "$TOOLS/logs" target/bench
-"$BIN_DIR/kitchen-ops" create-table >/dev/null
-"$BIN_DIR/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null
-"$BIN_DIR/kitchen-ops" seed-demo >/dev/null
-ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD "$BIN_DIR/kitchen-ops" create-admin --email "$LOAD_ADMIN_EMAIL" >/dev/null
+bench_table
 (LOCAL_API_PORT=$api exec "$BIN_DIR/local-api") >"$TOOLS/logs/live-api.log" 2>&1 &
 PIDS+=($!)
 (REALTIME_PORT=$realtime exec "$BIN_DIR/realtime-local") >"$TOOLS/logs/live-realtime.log" 2>&1 &

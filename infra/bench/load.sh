@@ -19,14 +19,7 @@ DEV_SH_LIBRARY=1 source infra/local/dev.sh
 
 PROFILE=${PROFILE:-release}
 BINS=(-p api-tests --bin local-api -p ops --bin kitchen-ops -p bench --bin load -p notifier --features notifier/local --bin notifier-local)
-if [ "$PROFILE" = release ]; then
-  log "building the local API, kitchen-ops and load (release)"
-  cargo build --release --locked "${BINS[@]}"
-  BIN_DIR=$TARGET_DIR/release
-else
-  cargo build --locked "${BINS[@]}"
-  BIN_DIR=$TARGET_DIR/debug
-fi
+bench_build "$PROFILE" "${BINS[@]}"
 
 need_java; install_dynamodb; install_moto
 trap cleanup EXIT INT TERM
@@ -45,10 +38,7 @@ export LOAD_ADMIN_EMAIL=kitchen@chukskitchen.load LOAD_ADMIN_PASSWORD=load-admin
 # each order paid as it walks it: they hold more unpaid orders at once than a real customer may.
 export MAX_OPEN_UNPAID_ORDERS=1000
 mkdir -p "$TOOLS/logs" target/bench
-"$BIN_DIR/kitchen-ops" create-table >/dev/null
-"$BIN_DIR/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null
-"$BIN_DIR/kitchen-ops" seed-demo >/dev/null
-ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD "$BIN_DIR/kitchen-ops" create-admin --email "$LOAD_ADMIN_EMAIL" >/dev/null
+bench_table
 # Warnings only: a line of log per request would be the load's own bottleneck.
 (RUST_LOG=warn LOCAL_API_PORT=$api exec "$BIN_DIR/local-api") >"$TOOLS/logs/load-api.log" 2>&1 &
 PIDS+=($!)

@@ -330,6 +330,26 @@ start_dynamodb() { # port, "memory"|dir
   wait_http "http://127.0.0.1:$1" "DynamoDB Local" || exit 1
 }
 
+# The benches' shared steps (load.sh, live.sh).
+bench_build() { # profile (release or dev), then cargo's package and binary arguments; sets BIN_DIR
+  local profile=$1; shift
+  if [ "$profile" = release ]; then
+    log "building $* (release)"
+    cargo build --release --locked "$@"
+    BIN_DIR=$TARGET_DIR/release
+  else
+    cargo build --locked "$@"
+    BIN_DIR=$TARGET_DIR/debug
+  fi
+}
+
+bench_table() { # a table ($TABLE_NAME) with the demo menu, a sender and an admin ($LOAD_ADMIN_EMAIL)
+  "$BIN_DIR/kitchen-ops" create-table >/dev/null
+  "$BIN_DIR/kitchen-ops" verify-sender --email "$OTP_SENDER_EMAIL" >/dev/null
+  "$BIN_DIR/kitchen-ops" seed-demo >/dev/null
+  ADMIN_PASSWORD=$LOAD_ADMIN_PASSWORD "$BIN_DIR/kitchen-ops" create-admin --email "$LOAD_ADMIN_EMAIL" >/dev/null
+}
+
 start_moto() { # port
   mkdir -p "$TOOLS/logs"
   port_free "$1" || { log "port $1 is taken (set MOTO_PORT)"; exit 1; }

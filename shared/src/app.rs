@@ -157,7 +157,7 @@ impl App {
             inbox: crate::inbox::InboxService::new(crate::inbox::store::InboxStore::new(db.clone())),
             alerts: crate::alerts::AlertService::new(crate::alerts::store::AlertStore::new(db.clone())),
             realtime: crate::realtime::RealtimeService::new(db.clone()),
-            reports: crate::reports::ReportService::new(db.clone()).with_home(config.home_kitchen.clone()),
+            reports: crate::reports::ReportService::new(db.clone()),
             config,
             db,
             keys,

@@ -265,32 +265,20 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
     };
     // One portion: 2 left, the threshold.
     let first = order(1).await;
-    for (path, body) in [
-        ("payment-status", json!({"payment_status": "paid"})),
-        ("status", json!({"status": "confirmed"})),
-    ] {
-        let res = t
-            .call(
-                Method::PATCH,
-                &format!("/api/orders/admin/{first}/{path}/"),
-                Some(&admin),
-                Some(body),
-            )
-            .await;
-        assert_eq!(res.status, 200, "{}", res.raw);
-    }
-    // Ready, then collected.
-    for status in ["preparing", "ready_for_pickup", "completed"] {
-        let res = t
-            .call(
-                Method::PATCH,
-                &format!("/api/orders/admin/{first}/status/"),
-                Some(&admin),
-                Some(json!({"status": status})),
-            )
-            .await;
-        assert_eq!(res.status, 200, "{}", res.raw);
-    }
+    // Paid and confirmed; ready, then collected.
+    let status = |s: &str| ("status", json!({ "status": s }));
+    t.kitchen_moves(
+        &admin,
+        &first,
+        &[
+            ("payment-status", json!({"payment_status": "paid"})),
+            status("confirmed"),
+            status("preparing"),
+            status("ready_for_pickup"),
+            status("completed"),
+        ],
+    )
+    .await;
     // The last two: sold out. The kitchen cancels that order (which gives them back).
     let second = order(2).await;
     let res = t
@@ -652,22 +640,17 @@ async fn an_orders_changes_reach_the_customers_inbox_through_the_local_stream_an
     assert_eq!(res.status, 201, "{}", res.raw);
     let id = res.body["order"]["id"].as_str().unwrap().to_owned();
     let mut stream = local_stream(&t).await;
-    for (path, body) in [
-        ("payment-status", json!({"payment_status": "paid"})),
-        ("status", json!({"status": "confirmed"})),
-        ("status", json!({"status": "preparing"})),
-        ("status", json!({"status": "ready_for_pickup"})),
-    ] {
-        let res = t
-            .call(
-                Method::PATCH,
-                &format!("/api/orders/admin/{id}/{path}/"),
-                Some(&admin),
-                Some(body),
-            )
-            .await;
-        assert_eq!(res.status, 200, "{}", res.raw);
-    }
+    t.kitchen_moves(
+        &admin,
+        &id,
+        &[
+            ("payment-status", json!({"payment_status": "paid"})),
+            ("status", json!({"status": "confirmed"})),
+            ("status", json!({"status": "preparing"})),
+            ("status", json!({"status": "ready_for_pickup"})),
+        ],
+    )
+    .await;
     let unread = async || t.get("/api/notifications/unread-count/", &customer).await.body["unread"] == 3;
     drain_until(&mut stream, &n.service, unread).await;
     let res = t.get("/api/notifications/", &customer).await;

@@ -55,6 +55,8 @@ pub struct NotificationService {
     kitchens: KitchenStore,
     /// The home kitchen's slug.
     home: Option<String>,
+    /// The home kitchen's id, once found (every change to an order from before kitchens needs it).
+    home_id: Arc<std::sync::Mutex<Option<String>>>,
     inbox: crate::inbox::InboxService,
     alerts: crate::alerts::AlertService,
     /// Sales figures, kept from each change to an order.
@@ -85,13 +87,13 @@ impl NotificationService {
             kitchen,
             kitchens,
             home: None,
+            home_id: Arc::default(),
         }
     }
 
     /// The same service knowing the home kitchen (`HOME_KITCHEN`), whose messages go to
     /// `KITCHEN_EMAIL` when it has no email of its own.
     pub fn with_home(mut self, slug: Option<String>) -> Self {
-        self.reports = self.reports.with_home(slug.clone());
         self.home = slug;
         self
     }
@@ -171,8 +173,12 @@ impl NotificationService {
             if !landed.is_empty() {
                 tracing::info!(event_id = %event_id, landed = landed.len(), "notifications in the inbox");
             }
-            self.push_order(new, &landed).await;
-            if self.reports.count(&event_id, old.as_deref(), new).await? {
+            // The order's kitchen, found once for its board and its figures.
+            let kitchen = self.kitchen_id(new.kitchen_id().map(str::to_owned)).await?;
+            self.push_order(new, kitchen.as_deref(), &landed).await;
+            if let Some(kitchen) = &kitchen
+                && self.reports.count(&event_id, kitchen, old.as_deref(), new).await?
+            {
                 tracing::debug!(event_id = %event_id, order_id = %new.id, "counted in the sales figures");
             }
         }
@@ -236,6 +242,9 @@ impl NotificationService {
         if named.is_some() {
             return Ok(named);
         }
+        if let Some(id) = self.home_id.lock().ok().and_then(|id| id.clone()) {
+            return Ok(Some(id));
+        }
         let Some(slug) = self
             .home
             .as_deref()
@@ -243,7 +252,11 @@ impl NotificationService {
         else {
             return Ok(None);
         };
-        self.kitchens.id_of(&slug).await
+        let id = self.kitchens.id_of(&slug).await?;
+        if let (Some(id), Ok(mut kept)) = (&id, self.home_id.lock()) {
+            *kept = Some(id.clone());
+        }
+        Ok(id)
     }
 
     /// Raises the alerts the kitchen's notices call for (each once per change, one open per
@@ -286,7 +299,7 @@ impl NotificationService {
     /// Live frames about a changed order: to its customer (`order.updated`, and each
     /// notification that landed in their inbox) and to its kitchen's board (`board.updated`).
     /// Best effort: a frame that cannot be sent is logged, and the apps poll.
-    async fn push_order(&self, order: &Order, landed: &[crate::inbox::model::Notification]) {
+    async fn push_order(&self, order: &Order, kitchen_id: Option<&str>, landed: &[crate::inbox::model::Notification]) {
         use crate::realtime::model::Frame;
         let Some(realtime) = &self.realtime else { return };
         let summary = super::model::live_summary(order);
@@ -302,16 +315,10 @@ impl NotificationService {
                 tracing::warn!(order_id = %order.id, error = %err, "live frame to the customer not sent");
             }
         }
-        match self.kitchen_id(order.kitchen_id().map(str::to_owned)).await {
-            Ok(Some(kitchen_id)) => {
-                if let Err(err) = realtime.to_kitchen(&kitchen_id, &Frame::board_updated(summary)).await {
-                    tracing::warn!(order_id = %order.id, error = %err, "live frame to the board not sent");
-                }
-            }
-            Ok(None) => {}
-            Err(err) => {
-                tracing::warn!(order_id = %order.id, error = %err, "the order's kitchen not found for its board")
-            }
+        if let Some(kitchen_id) = kitchen_id
+            && let Err(err) = realtime.to_kitchen(kitchen_id, &Frame::board_updated(summary)).await
+        {
+            tracing::warn!(order_id = %order.id, error = %err, "live frame to the board not sent");
         }
     }
 

@@ -145,8 +145,6 @@ pub struct ReportService {
     /// Kitchens' time zones by id, as first read (a zone rarely changes; an order counts on
     /// the day it was placed in the zone its kitchen had when it was counted).
     zones: Arc<Mutex<BTreeMap<String, TimeZone>>>,
-    /// The home kitchen's slug (orders from before kitchens name none).
-    home: Option<String>,
 }
 
 impl std::fmt::Debug for ReportService {
@@ -162,13 +160,7 @@ impl ReportService {
             kitchens: KitchenStore::new(db.clone()),
             orders: OrderStore::new(db),
             zones: Arc::default(),
-            home: None,
         }
-    }
-
-    pub fn with_home(mut self, slug: Option<String>) -> Self {
-        self.home = slug;
-        self
     }
 
     /// The kitchen's time zone (its own, else Lagos).
@@ -192,27 +184,17 @@ impl ReportService {
         Ok(jiff::Timestamp::now().to_zoned(self.zone(kitchen_id).await?).date())
     }
 
-    /// Counts the change of an order from `old` to `new` (stream record `event_id`) in its
-    /// kitchen's figures, once: whether it counted now.
-    pub async fn count(&self, event_id: &str, old: Option<&Order>, new: &Order) -> Result<bool, Failure> {
-        let kitchen_id = match new.kitchen_id() {
-            Some(id) => id.to_owned(),
-            None => {
-                let slug = self
-                    .home
-                    .as_deref()
-                    .and_then(|s| crate::kitchens::model::Slug::parse(s).ok());
-                match slug {
-                    Some(slug) => match self.kitchens.id_of(&slug).await? {
-                        Some(id) => id,
-                        None => return Ok(false),
-                    },
-                    None => return Ok(false),
-                }
-            }
-        };
-        let zone = self.zone(&kitchen_id).await?;
-        match change(old, new, &kitchen_id, &zone) {
+    /// Counts the change of an order of kitchen `kitchen_id` from `old` to `new` (stream
+    /// record `event_id`) in its figures, once: whether it counted now.
+    pub async fn count(
+        &self,
+        event_id: &str,
+        kitchen_id: &str,
+        old: Option<&Order>,
+        new: &Order,
+    ) -> Result<bool, Failure> {
+        let zone = self.zone(kitchen_id).await?;
+        match change(old, new, kitchen_id, &zone) {
             Some(change) => self.store.count(event_id, &change).await,
             None => Ok(false),
         }

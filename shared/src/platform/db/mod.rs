@@ -768,12 +768,25 @@ impl Db {
         newest_first: bool,
         what: &'static str,
     ) -> Result<Page<Item>, Failure> {
-        let out = self
+        let query = self
             .client
             .query()
-            .table_name(self.table())
             .key_condition_expression("PK = :pk")
-            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":pk", s(pk));
+        self.one_page(query, page, newest_first, what).await
+    }
+
+    /// Sends `query` (its key condition set) for one page of `page` of this table, the newest
+    /// sort key first or the oldest: the items and the key to continue after.
+    async fn one_page(
+        &self,
+        query: QueryFluentBuilder,
+        page: &PageRequest,
+        newest_first: bool,
+        what: &'static str,
+    ) -> Result<Page<Item>, Failure> {
+        let out = query
+            .table_name(self.table())
             .scan_index_forward(!newest_first)
             .limit(page.limit)
             .set_exclusive_start_key(page.start.clone())
@@ -795,29 +808,13 @@ impl Db {
         page: &PageRequest,
         what: &'static str,
     ) -> Result<Page<T>, Failure> {
-        let out = self
+        let query = self
             .client
             .query()
-            .table_name(self.table())
             .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
             .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":prefix", s(prefix))
-            .scan_index_forward(false)
-            .limit(page.limit)
-            .set_exclusive_start_key(page.start.clone())
-            .send()
-            .await
-            .map_err(|e| db_error(what, e))?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| from_item(item, what))
-            .collect::<Result<_, _>>()?;
-        Ok(Page {
-            items,
-            last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
-        })
+            .expression_attribute_values(":prefix", s(prefix));
+        typed(self.one_page(query, page, true, what).await?, what)
     }
 
     async fn query_page_of<T: serde::de::DeserializeOwned>(
@@ -831,29 +828,27 @@ impl Db {
         let mut query = self
             .client
             .query()
-            .table_name(self.table())
             .index_name(index.name)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", index.pk)
-            .expression_attribute_values(":pk", s(pk))
-            .scan_index_forward(false)
-            .limit(page.limit)
-            .set_exclusive_start_key(page.start.clone());
+            .expression_attribute_values(":pk", s(pk));
         if let Some(attributes) = attributes {
             query = projected(query, attributes);
         }
-        let out = query.send().await.map_err(|e| db_error(what, e))?;
-        let items = out
+        typed(self.one_page(query, page, true, what).await?, what)
+    }
+}
+
+/// A page of items, each mapped to `T` (`what` names it in errors).
+fn typed<T: serde::de::DeserializeOwned>(page: Page<Item>, what: &'static str) -> Result<Page<T>, Failure> {
+    Ok(Page {
+        items: page
             .items
-            .unwrap_or_default()
             .into_iter()
             .map(|item| from_item(item, what))
-            .collect::<Result<_, _>>()?;
-        Ok(Page {
-            items,
-            last_key: out.last_evaluated_key.filter(|k| !k.is_empty()),
-        })
-    }
+            .collect::<Result<_, _>>()?,
+        last_key: page.last_key,
+    })
 }
 
 /// Maps a stored item to `T` (attributes `T` does not name, such as the keys, are ignored).
