@@ -779,3 +779,62 @@ async fn a_kitchen_with_a_subaccount_is_paid_through_it_less_the_platforms_commi
         "{home}"
     );
 }
+
+#[tokio::test]
+async fn a_declined_card_is_retried_on_the_same_order_with_a_new_transaction_and_an_open_one_stands() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let (customer, id) = pending_order(&t, &admin, 100_000).await;
+    let first = pay(&t, &customer, &id, json!({})).await;
+    assert_eq!(first.status, 200, "{}", first.raw);
+    let reference = |res: &TestResponse| res.body["payment"]["reference"].as_str().unwrap().to_owned();
+    let url = |res: &TestResponse| res.body["payment"]["authorization_url"].as_str().unwrap().to_owned();
+    // Not finished at Paystack: asking again answers with the same transaction.
+    let again = pay(&t, &customer, &id, json!({})).await;
+    assert_eq!((again.status.as_u16(), reference(&again)), (200, reference(&first)));
+
+    // The card is declined on Paystack's page: Pay opens a new transaction on the same order.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let declined = no_redirects
+        .post(format!("{}/decline", url(&first)))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        declined.status().is_success() || declined.status().is_redirection(),
+        "{}",
+        declined.status()
+    );
+    let retried = pay(&t, &customer, &id, json!({})).await;
+    assert_eq!(retried.status, 200, "{}", retried.raw);
+    assert_ne!(reference(&retried), reference(&first), "a new reference");
+    assert_ne!(url(&retried), url(&first));
+    assert_eq!(retried.body["payment"]["amount"], 200_000);
+    let stored = order(&t, &customer, &id).await;
+    assert_eq!(stored["payment"]["reference"], reference(&retried).as_str());
+    assert_eq!(stored["payment_status"], "unpaid");
+    // The new one stands while it is open.
+    assert_eq!(
+        reference(&pay(&t, &customer, &id, json!({})).await),
+        reference(&retried)
+    );
+
+    // Paid through it before the webhook came: Pay applies Paystack's word and refuses.
+    let paid = reqwest::Client::new()
+        .post(format!("{}/__control/pay/{}", stack().paystack, reference(&retried)))
+        .send()
+        .await
+        .unwrap();
+    assert!(paid.status().is_success());
+    let after = pay(&t, &customer, &id, json!({})).await;
+    assert_eq!(
+        (after.status.as_u16(), after.code()),
+        (409, "already_paid"),
+        "{}",
+        after.raw
+    );
+    assert_eq!(order(&t, &customer, &id).await["payment_status"], "paid");
+}

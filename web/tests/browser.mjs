@@ -893,6 +893,28 @@ journey("the bell counts what happened to a customer's order, and the inbox open
   await page.getByRole("link", { name: "Notifications", exact: true }).waitFor();
 });
 
+journey("a declined card is not a dead end: the order page says the payment did not go through and Pay tries again with a new transaction", async (page) => {
+  await newCustomerWithJollof(page, "declined-customer");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  await page.getByRole("button", { name: /^Pay .* with Paystack$/ }).click();
+  await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
+  const firstReference = await page.locator("code").innerText();
+  await page.getByRole("button", { name: "Decline" }).click();
+  await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
+  await page.getByRole("alert").filter({ hasText: "Your payment did not go through, and nothing was taken" }).waitFor();
+  assert.equal(await page.locator(".pill.payment").getAttribute("data-status"), "unpaid");
+  await page.screenshot({ path: `${ARTIFACTS}/order-declined.png`, fullPage: true });
+  await page.getByRole("button", { name: /^Try again: pay .* with Paystack$/ }).click();
+  await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
+  const secondReference = await page.locator("code").innerText();
+  assert.notEqual(secondReference, firstReference, "a new transaction, not the declined one");
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
+  await page.locator(".pill.payment[data-status=paid]").waitFor();
+  assert.equal(await page.getByText("Your payment did not go through").count(), 0, "the message goes once it is paid");
+});
+
 journey("with polling switched off, the customer's order page follows the kitchen's click within 2 s over the WebSocket", async (page) => {
   // The switch the app reads: no screen polls, so only frames can move the page.
   await page.addInitScript(() => localStorage.setItem("chuks.polling", "off"));

@@ -205,6 +205,26 @@ pub struct RefundOutcome {
 
 /// A charge from a transaction as Paystack shows it (webhook data or verify data), if it
 /// succeeded.
+/// What Paystack says of a transaction when asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Paid: the charge.
+    Paid(Charge),
+    /// Declined (`failed`): a new transaction may be opened for the order.
+    Failed,
+    /// Not finished (`abandoned`, `ongoing`, `pending`, anything else): still the one to pay.
+    Open,
+}
+
+/// The outcome in Paystack's `data` of `GET /transaction/verify/{reference}`.
+pub fn outcome_from(data: &serde_json::Value) -> Outcome {
+    match data.get("status").and_then(|s| s.as_str()) {
+        Some("failed") => Outcome::Failed,
+        Some("success") => charge_from(data).map_or(Outcome::Open, Outcome::Paid),
+        _ => Outcome::Open,
+    }
+}
+
 pub fn charge_from(data: &serde_json::Value) -> Option<Charge> {
     if data.get("status").and_then(|s| s.as_str()) != Some("success") {
         return None;
@@ -284,6 +304,18 @@ mod tests {
 
     fn sign(raw: &[u8]) -> String {
         signature(KEY, raw)
+    }
+
+    #[test]
+    fn only_a_failed_transaction_may_be_replaced_and_only_a_success_is_a_charge() {
+        let reference = Reference::new(&ulid::Ulid::new().to_string());
+        let data = |status: &str| serde_json::json!({"status": status, "reference": reference.as_str(), "id": 7, "amount": 100, "currency": "NGN", "channel": "card"});
+        assert_eq!(outcome_from(&data("failed")), Outcome::Failed);
+        for open in ["abandoned", "ongoing", "pending", "queued", "something new"] {
+            assert_eq!(outcome_from(&data(open)), Outcome::Open, "{open}");
+        }
+        assert!(matches!(outcome_from(&data("success")), Outcome::Paid(c) if c.amount == 100));
+        assert_eq!(outcome_from(&serde_json::json!({})), Outcome::Open);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::model::{CURRENCY, Charge, Reference, charge_from};
+use super::model::{CURRENCY, Charge, Outcome, Reference, outcome_from};
 
 /// Paystack itself.
 pub const DEFAULT_BASE_URL: &str = "https://api.paystack.co";
@@ -157,9 +157,17 @@ impl Paystack {
 
     /// `GET /transaction/verify/{reference}`: the charge if the transaction succeeded.
     pub async fn verify(&self, reference: &Reference) -> Result<Option<Charge>, PaystackError> {
+        Ok(match self.outcome(reference).await? {
+            Outcome::Paid(charge) => Some(charge),
+            Outcome::Failed | Outcome::Open => None,
+        })
+    }
+
+    /// `GET /transaction/verify/{reference}`: paid, declined, or not finished.
+    pub async fn outcome(&self, reference: &Reference) -> Result<Outcome, PaystackError> {
         let url = format!("{}/transaction/verify/{}", self.base_url, reference.as_str());
         let data = self.send(self.http.get(url)).await?;
-        Ok(charge_from(&data))
+        Ok(outcome_from(&data))
     }
 
     /// `POST /refund` of the whole transaction.

@@ -2,8 +2,8 @@
 //! (its signed webhook, or a verification the customer asks for), and apply one rule to both.
 
 use super::model::{
-    CURRENCY, Charge, ChargeDecision, PayError, PaymentAnomaly, Reference, RefundOutcome, WebhookEvent, check_payable,
-    decide_charge, signature_matches,
+    CURRENCY, Charge, ChargeDecision, Outcome, PayError, PaymentAnomaly, Reference, RefundOutcome, WebhookEvent,
+    check_payable, decide_charge, signature_matches,
 };
 use super::paystack::{NewTransaction, Paystack, PaystackError, Started};
 use super::store::{Marked, Opened, PaymentStore};
@@ -180,10 +180,27 @@ impl PaymentService {
         email: Option<String>,
         callback_url: Option<String>,
     ) -> Result<OnlinePayment, PaymentError> {
-        let order = self.orders.own_order(customer, order_id).await?;
+        let mut order = self.orders.own_order(customer, order_id).await?;
         check_payable(&order)?;
-        if let Some(open) = order.payment {
-            return Ok(open);
+        // The open transaction stands until Paystack says it was declined; paid meanwhile (its
+        // webhook still on the way), the charge is applied and the order is not payable.
+        let mut replacing = None;
+        if let Some(open) = order.payment.clone() {
+            let Some(reference) = Reference::parse(&open.reference) else {
+                return Ok(open);
+            };
+            match self.paystack.outcome(&reference).await? {
+                Outcome::Open => return Ok(open),
+                Outcome::Paid(charge) => {
+                    order = self.apply(order, &charge).await?.0;
+                    check_payable(&order)?;
+                    return Ok(open);
+                }
+                Outcome::Failed => {
+                    tracing::info!(order_id = %order.id, reference = %open.reference, "payment declined: opening another");
+                    replacing = Some(open.reference);
+                }
+            }
         }
         let email = receipt_email(customer, email)?;
         let mut tx = NewTransaction::for_order(&order.id, email, order.total, callback_url);
@@ -198,7 +215,7 @@ impl PaymentService {
             }
         }
         let payment = opened(&order, self.paystack.initialize(&tx).await?);
-        match self.store.open(&order, &payment).await? {
+        match self.store.open_instead(&order, replacing.as_deref(), &payment).await? {
             Opened::Done => {
                 tracing::info!(order_id = %order.id, reference = %payment.reference, "payment opened");
                 Ok(payment)

@@ -62,23 +62,42 @@ impl PaymentStore {
 
     /// Records `payment` on the order, while it is pending, unpaid and without one.
     pub async fn open(&self, order: &Order, payment: &OnlinePayment) -> Result<Opened, Failure> {
+        self.open_instead(order, None, payment).await
+    }
+
+    /// Opens `payment` for the order while it is pending and unpaid, in place of the open
+    /// payment with reference `replacing` (one Paystack declined), or of none: the same answers
+    /// as [`Self::open`].
+    pub async fn open_instead(
+        &self,
+        order: &Order,
+        replacing: Option<&str>,
+        payment: &OnlinePayment,
+    ) -> Result<Opened, Failure> {
         let value =
             serde_dynamo::to_attribute_value::<_, AttributeValue>(payment).map_err(|e| mapping_error("payment", e))?;
         let (pk, sk) = order_key(&order.id);
-        let req = self
+        let mut req = self
             .db
             .update_item(pk, &sk)
             .update_expression("SET #payment = :payment")
-            .condition_expression(
-                "#status = :pending AND payment_status = :unpaid AND (attribute_not_exists(#payment) OR #payment = :null)",
-            )
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#payment", "payment")
             .expression_attribute_values(":payment", value)
             .expression_attribute_values(":pending", s(OrderStatus::Pending.as_str()))
             .expression_attribute_values(":unpaid", s(PaymentStatus::Unpaid.as_str()))
-            .expression_attribute_values(":null", AttributeValue::Null(true))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        req = match replacing {
+            None => req
+                .condition_expression(
+                    "#status = :pending AND payment_status = :unpaid AND (attribute_not_exists(#payment) OR #payment = :null)",
+                )
+                .expression_attribute_values(":null", AttributeValue::Null(true)),
+            Some(reference) => req
+                .condition_expression("#status = :pending AND payment_status = :unpaid AND #payment.#reference = :old")
+                .expression_attribute_names("#reference", "reference")
+                .expression_attribute_values(":old", s(reference)),
+        };
         Ok(
             match conditional_update::<Order>(req, "order", "UpdateItem order payment opened").await? {
                 Conditional::Applied(_) => Opened::Done,

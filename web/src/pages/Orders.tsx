@@ -61,6 +61,8 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
   const [order, setOrder] = useState<Order | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Back from Paystack's page and still unpaid: the card was declined (or the payment stopped).
+  const [declined, setDeclined] = useState(false);
 
   // A frame about this order reads it again at once; while the socket is up nothing polls.
   const refresh = useRef<() => void>(() => {});
@@ -118,6 +120,7 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
         if (!answered()) return;
         if (data) {
           loaded = true;
+          if (verify) setDeclined(data.order.status === "pending" && data.order.payment_status === "unpaid");
           setOrder(data.order);
           setProblem((shown) => (shown === UNREACHABLE ? null : shown));
         } else if (error && (verify || !loaded)) setProblem(messageOf(error, "This order could not be loaded."));
@@ -197,6 +200,9 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
         Total <strong>{naira(order.total)}</strong>
       </p>
       {problem && <Notice tone="error">{problem}</Notice>}
+      {payable && declined && (
+        <Notice tone="error">Your payment did not go through, and nothing was taken. You can try again, with the same card or another.</Notice>
+      )}
       {payable && (
         <button
           class="primary"
@@ -213,7 +219,7 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
             setProblem(started ? messageOf(started.error, "Payment could not be started.") : UNREACHABLE);
           }}
         >
-          {busy ? "Opening Paystack…" : `Pay ${naira(order.total)} with Paystack`}
+          {busy ? "Opening Paystack…" : `${declined ? "Try again: pay" : "Pay"} ${naira(order.total)} with Paystack`}
         </button>
       )}
       {payable && <PayFromWallet orderId={order.id} total={order.total} onPaid={setOrder} />}
