@@ -101,3 +101,45 @@ export function Photo({ food, size, tile = true }: { food: Pick<Food, "image_url
   }
   return <img class={`photo${size > 72 ? " big" : ""}`} src={food.image_url} alt="" loading="lazy" decoding="async" width={size} height={size} onError={() => setFailed(true)} />;
 }
+
+/** A button for something that cannot be undone: it first asks, saying what will happen
+ * (`question`), and only "yes" does it. */
+export function Confirm({
+  label,
+  question,
+  yes,
+  no = "Keep it",
+  onConfirm,
+}: {
+  label: string;
+  question: ComponentChildren;
+  yes: string;
+  no?: string;
+  onConfirm: () => unknown;
+}) {
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button type="button" class="secondary" onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  return (
+    <div class="confirm" role="group" aria-label={label}>
+      <p>{question}</p>
+      <button
+        type="button"
+        class="danger"
+        onClick={() => {
+          setAsking(false);
+          onConfirm();
+        }}
+      >
+        {yes}
+      </button>
+      <button type="button" class="secondary" onClick={() => setAsking(false)}>
+        {no}
+      </button>
+    </div>
+  );
+}

@@ -292,9 +292,17 @@ journey("a customer cancels a paid order and sees the refund on its way without 
   await page.getByRole("button", { name: "Pay", exact: true }).click();
   await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
   await page.locator(".pill.payment[data-status=paid]").waitFor();
+  // Cancelling asks first and says where the money goes; "Keep it" changes nothing.
+  await page.getByRole("button", { name: "Cancel order" }).click();
+  const question = page.getByRole("group", { name: "Cancel order" });
+  assert.match(await question.innerText(), /is refunded to the card or account you paid with/);
+  await page.screenshot({ path: `${ARTIFACTS}/order-cancel-question.png`, fullPage: true });
+  await page.getByRole("button", { name: "Keep it" }).click();
+  assert.equal(await page.locator(".pill.status").getAttribute("data-status"), "pending");
   // Cancelling answers at once; the refund is asked for from the change stream, and the page,
   // which keeps reading the order, shows it on its way.
   await page.getByRole("button", { name: "Cancel order" }).click();
+  await page.getByRole("button", { name: "Yes, cancel it" }).click();
   await page.locator(".pill.status[data-status=cancelled]").waitFor();
   await page.locator(".pill.payment[data-status=refund_pending]").waitFor({ timeout: 15_000 });
   assert.equal(await page.locator(".pill.payment").innerText(), "Refund on its way");
@@ -317,6 +325,7 @@ journey("the order page says so when the kitchen cannot be reached, releases its
     await page.getByText("The kitchen cannot be reached").waitFor();
     assert.equal(await pay.isEnabled(), true, "Pay is released for another try");
     await page.getByRole("button", { name: "Cancel order" }).click();
+    await page.getByRole("button", { name: "Yes, cancel it" }).click();
     await page.getByText("The kitchen cannot be reached").waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/order-offline.png`, fullPage: true });
   } finally {
@@ -325,6 +334,8 @@ journey("the order page says so when the kitchen cannot be reached, releases its
   // Back online: the page reads the order again by itself and the message goes.
   await page.getByText("The kitchen cannot be reached").waitFor({ state: "detached", timeout: 15_000 });
   await page.getByRole("button", { name: "Cancel order" }).click();
+  assert.match(await page.getByRole("group", { name: "Cancel order" }).innerText(), /Nothing was paid/);
+  await page.getByRole("button", { name: "Yes, cancel it" }).click();
   await page.locator(".pill.status[data-status=cancelled]").waitFor();
 });
 
@@ -840,8 +851,10 @@ journey("a customer sees what the wallet lacks, tops it up through Paystack, pay
   assert.equal(await page.getByRole("button", { name: /with Paystack/ }).count(), 0, "nothing left to pay");
   await page.screenshot({ path: `${ARTIFACTS}/wallet-paid-order.png`, fullPage: true });
 
-  // Cancelled while pending: the money is back in the wallet at once.
+  // Cancelled while pending: the money is back in the wallet at once (and the question says so).
   await page.getByRole("button", { name: "Cancel order" }).click();
+  assert.match(await page.getByRole("group", { name: "Cancel order" }).innerText(), /goes back to your wallet at once/);
+  await page.getByRole("button", { name: "Yes, cancel it" }).click();
   await page.locator(".pill.payment[data-status=refunded]").waitFor();
   await page.getByRole("link", { name: "Wallet" }).click();
   await page.getByRole("heading", { name: "Your wallet" }).waitFor();
@@ -1016,9 +1029,11 @@ journey("the board's alerts show a dish running low and then sold out; staff res
   assert.equal(dish.status, 201, JSON.stringify(dish.body));
   const id = dish.body.food.id;
   const customer = await tokenOf(await verifiedUser("alerts-customer"), "a good long password");
+  const placedIds = [];
   for (const quantity of [1, 2]) {
     const placed = await call("POST", "/api/orders/", customer, { items: [{ food_item_id: id, quantity }], fulfilment: "pickup" });
     assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    placedIds.push(placed.body.order.id);
   }
   await page.goto(`${APP_URL}/#/login`);
   await page.getByLabel("Email or phone number").fill(ADMIN_EMAIL);
@@ -1043,6 +1058,16 @@ journey("the board's alerts show a dish running low and then sold out; staff res
   const resolved = await call("GET", "/api/kitchens/chuks-kitchen/manage/alerts/?status=resolved&limit=100", admin);
   const mine = resolved.body.items.filter((a) => a.food_item_id === id);
   assert.deepEqual(mine.map((a) => [a.kind, a.resolved_by === "system"]).sort(), [["low_stock", true], ["sold_out", false]]);
+  // Cancelling a ticket asks first; only "Yes" cancels it.
+  const ticket = page.locator(`[data-order-id="${placedIds[0]}"]`);
+  await ticket.getByRole("button", { name: "Cancel" }).click();
+  assert.match(await ticket.getByRole("group", { name: "Cancel" }).innerText(), /^Cancel order #[0-9A-Z]{6} for the customer\?/);
+  await ticket.getByRole("button", { name: "Keep it" }).click();
+  await ticket.getByRole("button", { name: "Cancel" }).click();
+  await ticket.getByRole("button", { name: "Yes, cancel it" }).click();
+  await ticket.waitFor({ state: "detached" });
+  const cancelled = await call("GET", `/api/orders/${placedIds[0]}/`, customer);
+  assert.equal(cancelled.body.order.status, "cancelled");
 });
 
 journey("a kitchen's owner sees the orders it completed in the sales chart, the top dishes, the payment split and the CSV", async (page) => {
@@ -1158,6 +1183,40 @@ journey("a kitchen's owner sees the orders it completed in the sales chart, the 
   await row.waitFor();
   assert.deepEqual(await row.locator("td").allInnerTexts(), [slug, "3", "₦9,500"]);
   await page.screenshot({ path: `${ARTIFACTS}/reports-platform.png`, fullPage: true });
+});
+
+journey("an account never verified gets a code at sign-in and signs in with it; signing up again points there; a lost connection releases the button", async (page) => {
+  const email = `unverified-${Date.now()}@example.com`;
+  const signedUp = await call("POST", "/api/auths/signup/", null, { identifier: email, password: "a good long password" });
+  assert.equal(signedUp.status, 201, JSON.stringify(signedUp.body));
+  // Signing up again: taken, and the way on is signing in.
+  await page.goto(`${APP_URL}/#/signup`);
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("alert").filter({ hasText: "Sign in instead" }).waitFor();
+  await page.getByRole("link", { name: "Sign in" }).last().click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  // The API out of reach: the screen says so and lets go of its button.
+  await page.route("**/api/auths/login/", (route) => route.abort());
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "cannot be reached" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Sign in" }).isEnabled(), true);
+  await page.unroute("**/api/auths/login/");
+  // Not verified: a code, entered on the spot, verifies the account and signs in.
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "not verified yet" }).waitFor();
+  await page.getByRole("button", { name: "Send me a code" }).click();
+  await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "otp", "the code field has the focus");
+  await page.screenshot({ path: `${ARTIFACTS}/login-unverified-code.png` });
+  await page.getByLabel("Code", { exact: true }).fill(await codeFor(email));
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  const me = await call("POST", "/api/auths/login/", null, { identifier: email, password: "a good long password" });
+  assert.equal(me.body.user.is_verified, true);
 });
 
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {

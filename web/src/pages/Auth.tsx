@@ -4,19 +4,113 @@ import { session, type User } from "../session";
 import { go } from "../route";
 import { Notice } from "../ui";
 
-async function logIn(identifier: string, password: string): Promise<string | null> {
-  const { data, error } = await api.POST("/api/auths/login/", { body: { identifier, password } });
-  if (!data) return messageOf(error, "Could not sign in. Try again.");
-  session.set({ access: data.access, refresh: data.refresh, user: data.user as unknown as User });
-  return null;
+/** What a screen says when the API cannot be reached at all. */
+const UNREACHABLE = "The kitchen cannot be reached. Check your connection and try again.";
+
+/** Signs in; `null` when signed in, else what went wrong (`code`: the API's error code). */
+async function logIn(identifier: string, password: string): Promise<{ message: string; code?: string } | null> {
+  try {
+    const { data, error } = await api.POST("/api/auths/login/", { body: { identifier, password } });
+    if (!data) return { message: messageOf(error, "Could not sign in. Try again."), code: codeOf(error) };
+    session.set({ access: data.access, refresh: data.refresh, user: data.user as unknown as User });
+    return null;
+  } catch {
+    return { message: UNREACHABLE };
+  }
 }
 
-/** Sign in; admins land on the kitchen board, customers where they were going. */
+/** The 6-digit code screen: proves the identifier (verifying the account), then signs in. */
+function EnterCode({ identifier, password, sentBy }: { identifier: string; password: string; sentBy: string }) {
+  const [code, setCode] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <section aria-labelledby="verify-title" class="narrow">
+      <h1 id="verify-title">Enter your code</h1>
+      <p>
+        We sent a 6-digit code by {sentBy} to <strong>{identifier}</strong>. It expires in 10 minutes.
+      </p>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          try {
+            const { error } = await api.POST("/api/auths/verify/", { body: { identifier, otp: code.trim() } });
+            if (error) return setProblem(messageOf(error, "That code did not work."));
+            const failed = await logIn(identifier, password);
+            if (failed) return setProblem(failed.message);
+            go("/");
+          } catch {
+            setProblem(UNREACHABLE);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <label>
+          Code
+          <input
+            name="otp"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            autoFocus
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value)}
+          />
+        </label>
+        {problem && <Notice tone="error">{problem}</Notice>}
+        {note && <Notice tone="ok">{note}</Notice>}
+        <button class="primary" disabled={busy}>
+          {busy ? "Checking…" : "Verify and sign in"}
+        </button>
+      </form>
+      <button
+        type="button"
+        class="link"
+        onClick={async () => {
+          try {
+            const { error } = await api.POST("/api/auths/resend-otp/", { body: { identifier } });
+            setProblem(error ? messageOf(error, "Could not send a new code.") : null);
+            setNote(error ? null : "A new code is on its way.");
+          } catch {
+            setProblem(UNREACHABLE);
+          }
+        }}
+      >
+        Send a new code
+      </button>
+    </section>
+  );
+}
+
+/** Sign in; admins land on the kitchen board, customers where they were going. An account not
+ * verified yet gets a code to verify it there and then. */
 export function Login() {
   const [identifier, setIdentifier] = useState("");
   const [password, setPassword] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  const [unverified, setUnverified] = useState(false);
+  const [sentBy, setSentBy] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  if (sentBy) return <EnterCode identifier={identifier.trim()} password={password} sentBy={sentBy} />;
+  const sendCode = async () => {
+    setBusy(true);
+    try {
+      const { data, error } = await api.POST("/api/auths/resend-otp/", { body: { identifier: identifier.trim() } });
+      // A code sent a moment ago (the cooldown) still works: straight to entering it.
+      if (codeOf(error) === "otp_cooldown") return setSentBy(identifier.includes("@") ? "email" : "SMS");
+      if (!data) return setProblem(messageOf(error, "Could not send a code."));
+      setSentBy(data.otp.channel === "sms" ? "SMS" : "email");
+    } catch {
+      setProblem(UNREACHABLE);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <section aria-labelledby="login-title" class="narrow">
       <h1 id="login-title">Sign in</h1>
@@ -26,22 +120,29 @@ export function Login() {
           setBusy(true);
           const failed = await logIn(identifier.trim(), password);
           setBusy(false);
-          if (failed) return setProblem(failed);
+          setUnverified(failed?.code === "account_not_verified");
+          if (failed) return setProblem(failed.code === "account_not_verified" ? "This account is not verified yet: we can send you a code to verify it now." : failed.message);
           go(session.user()?.role === "admin" ? "/kitchen" : "/");
         }}
       >
         <label>
           Email or phone number
-          <input name="identifier" autoComplete="username" required value={identifier} onInput={(e) => setIdentifier(e.currentTarget.value)} />
+          <input name="identifier" autoComplete="username" required value={identifier} onInput={(e) => { setIdentifier(e.currentTarget.value); setUnverified(false); }} />
         </label>
         <label>
           Password
           <input name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
         {problem && <Notice tone="error">{problem}</Notice>}
-        <button class="primary" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
-        </button>
+        {unverified ? (
+          <button type="button" class="primary" disabled={busy} onClick={sendCode}>
+            {busy ? "Sending…" : "Send me a code"}
+          </button>
+        ) : (
+          <button class="primary" disabled={busy}>
+            {busy ? "Signing in…" : "Sign in"}
+          </button>
+        )}
       </form>
       <p>
         <a href="#/forgot">Forgot your password?</a>
@@ -57,55 +158,11 @@ export function Login() {
 export function Signup() {
   const [identifier, setIdentifier] = useState("");
   const [password, setPassword] = useState("");
-  const [code, setCode] = useState("");
   const [sentBy, setSentBy] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  if (sentBy) {
-    return (
-      <section aria-labelledby="verify-title" class="narrow">
-        <h1 id="verify-title">Enter your code</h1>
-        <p>
-          We sent a 6-digit code by {sentBy} to <strong>{identifier}</strong>. It expires in 10 minutes.
-        </p>
-        <form
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setBusy(true);
-            const { error } = await api.POST("/api/auths/verify/", { body: { identifier: identifier.trim(), otp: code.trim() } });
-            if (error) {
-              setBusy(false);
-              return setProblem(messageOf(error, "That code did not work."));
-            }
-            const failed = await logIn(identifier.trim(), password);
-            setBusy(false);
-            if (failed) return setProblem(failed);
-            go("/");
-          }}
-        >
-          <label>
-            Code
-            <input name="otp" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
-          </label>
-          {problem && <Notice tone="error">{problem}</Notice>}
-          <button class="primary" disabled={busy}>
-            {busy ? "Checking…" : "Verify and sign in"}
-          </button>
-        </form>
-        <button
-          type="button"
-          class="link"
-          onClick={async () => {
-            const { error } = await api.POST("/api/auths/resend-otp/", { body: { identifier: identifier.trim() } });
-            setProblem(error ? messageOf(error, "Could not send a new code.") : null);
-          }}
-        >
-          Send a new code
-        </button>
-      </section>
-    );
-  }
+  if (sentBy) return <EnterCode identifier={identifier.trim()} password={password} sentBy={sentBy} />;
 
   return (
     <section aria-labelledby="signup-title" class="narrow">
@@ -114,13 +171,22 @@ export function Signup() {
         onSubmit={async (e) => {
           e.preventDefault();
           setBusy(true);
-          const { data, error } = await api.POST("/api/auths/signup/", { body: { identifier: identifier.trim(), password } });
-          setBusy(false);
-          if (!data) {
-            return setProblem(codeOf(error) === "identifier_taken" ? `${messageOf(error, "")}. Sign in instead.` : messageOf(error, "Could not sign up."));
+          try {
+            const { data, error } = await api.POST("/api/auths/signup/", { body: { identifier: identifier.trim(), password } });
+            if (!data) {
+              return setProblem(
+                codeOf(error) === "identifier_taken"
+                  ? `${messageOf(error, "")}. Sign in instead (not verified yet? signing in sends you a code).`
+                  : messageOf(error, "Could not sign up."),
+              );
+            }
+            setProblem(null);
+            setSentBy(data.otp.channel === "sms" ? "SMS" : "email");
+          } catch {
+            setProblem(UNREACHABLE);
+          } finally {
+            setBusy(false);
           }
-          setProblem(null);
-          setSentBy(data.otp.channel === "sms" ? "SMS" : "email");
         }}
       >
         <label>

@@ -5,7 +5,7 @@ import { Alerts } from "./Alerts";
 import { DishPhotos } from "./Photos";
 import { HOME } from "../kitchens";
 import { POLLING_NOTE, pollingOff, useLive } from "../live";
-import { Notice, Pill, TAG_LABELS, type Tag, shortId, words } from "../ui";
+import { Confirm, Notice, Pill, TAG_LABELS, type Tag, shortId, words } from "../ui";
 
 const COLUMNS = ["pending", "confirmed", "preparing", "ready"] as const;
 const BOARD_POLL_MS = 4000;
@@ -160,12 +160,12 @@ export function Board({ slug }: { slug?: string }) {
                       </button>
                     )}
                     {(o.status === "pending" || o.status === "confirmed") && (
-                      <button
-                        class="secondary"
-                        onClick={() => act(o, () => board.status(o.id, "cancelled"))}
-                      >
-                        Cancel
-                      </button>
+                      <Confirm
+                        label="Cancel"
+                        question={`Cancel order #${shortId(o.id)} for the customer?${o.payment_status === "paid" ? ` They are refunded ${naira(o.total)}.` : ""}`}
+                        yes="Yes, cancel it"
+                        onConfirm={() => act(o, () => board.status(o.id, "cancelled"))}
+                      />
                     )}
                   </div>
                 </article>
@@ -407,17 +407,20 @@ export function Stock({ slug }: { slug?: string }) {
               </label>
               <button class="secondary">Rename</button>
               {(c.food_count ?? 0) === 0 && (
-                <button
-                  type="button"
-                  class="secondary"
-                  onClick={async () => {
-                    const { error } = await menu.deleteCategory(c.id);
-                    note(c.id, error ? "error" : "ok", error ? messageOf(error, "Could not delete it.") : "Deleted.");
-                    load();
+                <Confirm
+                  label="Delete"
+                  question={`Delete the category ${c.name}? It has no dishes.`}
+                  yes="Yes, delete it"
+                  onConfirm={async () => {
+                    try {
+                      const { error } = await menu.deleteCategory(c.id);
+                      note(c.id, error ? "error" : "ok", error ? messageOf(error, "Could not delete it.") : "Deleted.");
+                      load();
+                    } catch {
+                      note(c.id, "error", "The kitchen cannot be reached. Check your connection and try again.");
+                    }
                   }}
-                >
-                  Delete
-                </button>
+                />
               )}
             </form>
             {notes[c.id] && <Notice tone={notes[c.id].tone}>{notes[c.id].text}</Notice>}

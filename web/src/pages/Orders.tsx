@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
-import { Notice, Pill, shortId, when, words } from "../ui";
+import { Confirm, Notice, Pill, shortId, when, words } from "../ui";
 import { PayFromWallet } from "./Wallet";
 import { POLLING_NOTE, pollingOff, useLive } from "../live";
 
@@ -54,6 +54,15 @@ function refunding(order: Order): boolean {
     order.status === "cancelled" &&
     (order.payment_status === "refund_pending" || (order.payment_status === "paid" && order.payment_method === "paystack"))
   );
+}
+
+/** What cancelling does with the money, said before the customer decides. */
+function refundSaid(order: Order): string {
+  if (order.payment_status !== "paid") return "Nothing was paid, so there is nothing to refund.";
+  if (order.payment_method === "wallet") return `${naira(order.total)} goes back to your wallet at once.`;
+  if (order.payment_method === "paystack")
+    return `${naira(order.total)} is refunded to the card or account you paid with (asked of Paystack at once; your bank may take a few days).`;
+  return `You paid ${naira(order.total)} at the counter: the kitchen settles that with you.`;
 }
 
 /** One order: its lines, payment, and a status timeline that keeps itself current. */
@@ -224,17 +233,17 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
       )}
       {payable && <PayFromWallet orderId={order.id} total={order.total} onPaid={setOrder} />}
       {order.status === "pending" && (
-        <button
-          class="secondary"
-          onClick={async () => {
+        <Confirm
+          label="Cancel order"
+          question={`Cancel order #${shortId(order.id)}? ${refundSaid(order)}`}
+          yes="Yes, cancel it"
+          onConfirm={async () => {
             const done = await api.POST("/api/orders/{id}/cancel/", { params: { path: { id: order.id } } }).catch(() => null);
             if (!done) setProblem(UNREACHABLE);
             else if (done.data) setOrder(done.data.order);
             else setProblem(messageOf(done.error, "The order could not be cancelled."));
           }}
-        >
-          Cancel order
-        </button>
+        />
       )}
       <h2>Timeline</h2>
       <ol class="timeline" aria-live="polite">
