@@ -9,6 +9,7 @@
 mod abuse;
 mod alerts;
 mod cart;
+mod code_login;
 mod coupons;
 mod dish_details;
 mod dish_photos;

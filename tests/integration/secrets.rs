@@ -90,7 +90,7 @@ async fn a_missing_or_malformed_secret_stops_the_function_at_start_up_without_sh
         .await
         .unwrap();
     let malformed = config(&[("CODE_KEYS_SECRET_ID", &name)]);
-    let err = shared::app::load_keys(&malformed, &sdk, "verify").await.err().unwrap();
+    let err = shared::app::load_keys(&malformed, &sdk, "signup").await.err().unwrap();
     assert!(
         err.to_string().contains(&name) && !err.to_string().contains(content),
         "{err}"

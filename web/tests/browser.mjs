@@ -1219,6 +1219,25 @@ journey("an account never verified gets a code at sign-in and signs in with it; 
   assert.equal(me.body.user.is_verified, true);
 });
 
+journey("a customer signs in with a code and no password, the quick way", async (page) => {
+  const email = await verifiedUser("code-login");
+  await page.waitForTimeout(1_100); // past the sign-up code's cooldown (1 s in this stack)
+  await page.goto(`${APP_URL}/#/login`);
+  await page.getByRole("button", { name: "Get a code instead (no password)" }).click();
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByRole("button", { name: "Send me a code" }).click();
+  await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+  assert.match(await page.locator("main").innerText(), /We sent a 6-digit code by email/);
+  // A wrong code is refused and the button comes back.
+  await page.getByLabel("Code", { exact: true }).fill("000000");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("alert").waitFor();
+  await page.getByLabel("Code", { exact: true }).fill(await codeFor(email));
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  await page.getByRole("heading", { name: "Kitchens" }).waitFor();
+});
+
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);

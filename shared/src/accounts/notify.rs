@@ -15,6 +15,7 @@ pub fn subject(purpose: CodePurpose) -> &'static str {
     match purpose {
         CodePurpose::Signup => "Your Chuks Kitchen verification code",
         CodePurpose::Reset => "Your Chuks Kitchen password reset code",
+        CodePurpose::Login => "Your Chuks Kitchen sign-in code",
     }
 }
 
@@ -23,6 +24,7 @@ pub fn message(otp: &Otp, valid_minutes: u64, purpose: CodePurpose) -> String {
     let what = match purpose {
         CodePurpose::Signup => "verification code",
         CodePurpose::Reset => "password reset code",
+        CodePurpose::Login => "sign-in code",
     };
     format!(
         "Your Chuks Kitchen {what} is {}. It expires in {valid_minutes} minutes. \

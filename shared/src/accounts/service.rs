@@ -292,6 +292,42 @@ impl Accounts {
         })
     }
 
+    /// Sends a sign-in code (no password): unknown identifiers get the same answer, cooldown and
+    /// daily cap as known ones, as [`Self::forgot`].
+    pub async fn login_code(&self, identifier: &Identifier, source: &str) -> Result<CodeStatus, AccountError> {
+        self.check_deliverable(identifier)?;
+        let partition = self.store.account_partition(&identifier.storage_key()).await?;
+        let known = partition.account.is_some();
+        self.send_code(identifier, partition.code.as_ref(), CodePurpose::Login, known, source)
+            .await
+    }
+
+    /// Signs in with a sign-in code: the code is used, the account verified (the code proves
+    /// the identifier) and a session starts. A wrong code, another purpose's, or an unknown
+    /// identifier answers `WrongCode`.
+    pub async fn login_with_code(&self, identifier: &Identifier, otp: &Otp) -> Result<LoggedIn, AccountError> {
+        let key = identifier.storage_key();
+        let partition = self.store.account_partition(&key).await?;
+        let pending = partition.code.as_ref().ok_or(AccountError::WrongCode)?;
+        let guess = self.check_code(&key, pending, otp, CodePurpose::Login).await?;
+        let account = partition.account.clone().ok_or(AccountError::WrongCode)?;
+        let now = now_rfc3339();
+        match self.store.complete_with_code(&key, guess, None, &now).await? {
+            ResetOutcome::Reset => {}
+            ResetOutcome::CodeChanged | ResetOutcome::NoAccount => return Err(AccountError::WrongCode),
+        }
+        let account = Account {
+            is_verified: true,
+            updated_at: now,
+            ..account
+        };
+        let tokens = self
+            .start_session(&account, partition.session_epoch, now_epoch())
+            .await?;
+        tracing::info!(user_id = %account.id, "logged in with a code");
+        Ok(LoggedIn { tokens, account })
+    }
+
     /// A signed-in user changes their password: the current one must be right; every session
     /// ends, the caller's included, and a new one starts (answered like a login).
     pub async fn change_password(

@@ -396,18 +396,36 @@ impl AccountStore {
         password_hash: &str,
         now_rfc3339: &str,
     ) -> Result<ResetOutcome, Failure> {
+        self.complete_with_code(identifier_key, guess, Some(password_hash), now_rfc3339)
+            .await
+    }
+
+    /// Uses the code `guess` names and marks the account verified (the code proves the
+    /// identifier), setting `password_hash` too when given, in one transaction.
+    pub async fn complete_with_code(
+        &self,
+        identifier_key: &str,
+        guess: GuessPrecondition<'_>,
+        password_hash: Option<&str>,
+        now_rfc3339: &str,
+    ) -> Result<ResetOutcome, Failure> {
         let pk = account_pk(identifier_key);
         let items = vec![
             self.db.update_action(&pk, ACCOUNT_SK, |a| {
-                a.update_expression("SET password_hash = :hash, is_verified = :t, updated_at = :now")
+                let a = a
                     .condition_expression("attribute_exists(PK)")
-                    .expression_attribute_values(":hash", s(password_hash))
                     .expression_attribute_values(":t", AttributeValue::Bool(true))
-                    .expression_attribute_values(":now", s(now_rfc3339))
+                    .expression_attribute_values(":now", s(now_rfc3339));
+                match password_hash {
+                    Some(hash) => a
+                        .update_expression("SET password_hash = :hash, is_verified = :t, updated_at = :now")
+                        .expression_attribute_values(":hash", s(hash)),
+                    None => a.update_expression("SET is_verified = :t, updated_at = :now"),
+                }
             })?,
             self.consume_code(&pk, guess)?,
         ];
-        Ok(match transact(&self.db, "reset password", items).await? {
+        Ok(match transact(&self.db, "complete with code", items).await? {
             None => ResetOutcome::Reset,
             Some(c) if c.condition_failed(0) => ResetOutcome::NoAccount,
             Some(c) if c.condition_failed(1) => ResetOutcome::CodeChanged,

@@ -60,6 +60,8 @@ pub const ROUTES: &[Route] = &[
     route("verify", "POST", "/api/auths/resend-otp/", Public),
     route("verify", "POST", "/api/auths/password/forgot/", Public),
     route("verify", "POST", "/api/auths/password/reset/", Public),
+    route("verify", "POST", "/api/auths/login/code/", Public),
+    route("verify", "POST", "/api/auths/login/code/verify/", Public),
     route("login", "POST", "/api/auths/login/", Public),
     route("login", "POST", "/api/auths/token/refresh/", Public),
     route("login", "POST", "/api/auths/logout/", Public),
@@ -345,7 +347,9 @@ pub const FUNCTIONS: &[&str] = &[
 /// checks one-time codes, the code keys; the public menu needs none.
 pub fn key_rings_for(function: &str) -> &'static [Purpose] {
     match function {
-        "signup" | "verify" => &[Purpose::Codes],
+        "signup" => &[Purpose::Codes],
+        // Signing in with a code starts a session.
+        "verify" => &[Purpose::Codes, Purpose::Tokens],
         "login" | "admin" | "orders" | "payments" | "kitchens" => &[Purpose::Tokens],
         _ => &[],
     }

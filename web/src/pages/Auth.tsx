@@ -19,8 +19,9 @@ async function logIn(identifier: string, password: string): Promise<{ message: s
   }
 }
 
-/** The 6-digit code screen: proves the identifier (verifying the account), then signs in. */
-function EnterCode({ identifier, password, sentBy }: { identifier: string; password: string; sentBy: string }) {
+/** The 6-digit code screen. With `password`: the signup code, which verifies the account, then
+ * the password signs in. Without: a sign-in code, which signs in by itself. */
+function EnterCode({ identifier, password, sentBy }: { identifier: string; password?: string; sentBy: string }) {
   const [code, setCode] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -36,6 +37,12 @@ function EnterCode({ identifier, password, sentBy }: { identifier: string; passw
           e.preventDefault();
           setBusy(true);
           try {
+            if (password === undefined) {
+              const { data, error } = await api.POST("/api/auths/login/code/verify/", { body: { identifier, otp: code.trim() } });
+              if (!data) return setProblem(messageOf(error, "That code did not work."));
+              session.set({ access: data.access, refresh: data.refresh, user: data.user as unknown as User });
+              return go(session.user()?.role === "admin" ? "/kitchen" : "/");
+            }
             const { error } = await api.POST("/api/auths/verify/", { body: { identifier, otp: code.trim() } });
             if (error) return setProblem(messageOf(error, "That code did not work."));
             const failed = await logIn(identifier, password);
@@ -65,7 +72,7 @@ function EnterCode({ identifier, password, sentBy }: { identifier: string; passw
         {problem && <Notice tone="error">{problem}</Notice>}
         {note && <Notice tone="ok">{note}</Notice>}
         <button class="primary" disabled={busy}>
-          {busy ? "Checking…" : "Verify and sign in"}
+          {busy ? "Checking…" : password === undefined ? "Sign in" : "Verify and sign in"}
         </button>
       </form>
       <button
@@ -73,7 +80,10 @@ function EnterCode({ identifier, password, sentBy }: { identifier: string; passw
         class="link"
         onClick={async () => {
           try {
-            const { error } = await api.POST("/api/auths/resend-otp/", { body: { identifier } });
+            const { error } =
+              password === undefined
+                ? await api.POST("/api/auths/login/code/", { body: { identifier } })
+                : await api.POST("/api/auths/resend-otp/", { body: { identifier } });
             setProblem(error ? messageOf(error, "Could not send a new code.") : null);
             setNote(error ? null : "A new code is on its way.");
           } catch {
@@ -95,14 +105,54 @@ export function Login() {
   const [problem, setProblem] = useState<string | null>(null);
   const [unverified, setUnverified] = useState(false);
   const [sentBy, setSentBy] = useState<string | null>(null);
+  // Signing in with a code and no password (the quick way), or with the password.
+  const [byCode, setByCode] = useState(false);
   const [busy, setBusy] = useState(false);
-  if (sentBy) return <EnterCode identifier={identifier.trim()} password={password} sentBy={sentBy} />;
+  if (sentBy) return <EnterCode identifier={identifier.trim()} password={byCode ? undefined : password} sentBy={sentBy} />;
+  const channelOf = (text: string) => (text.includes("@") ? "email" : "SMS");
+  if (byCode)
+    return (
+      <section aria-labelledby="login-title" class="narrow">
+        <h1 id="login-title">Sign in</h1>
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setBusy(true);
+            try {
+              const { data, error } = await api.POST("/api/auths/login/code/", { body: { identifier: identifier.trim() } });
+              // A code sent a moment ago (the cooldown) still works: straight to entering it.
+              if (codeOf(error) === "otp_cooldown") return setSentBy(channelOf(identifier));
+              if (!data) return setProblem(messageOf(error, "Could not send a code."));
+              setSentBy(data.otp.channel === "sms" ? "SMS" : "email");
+            } catch {
+              setProblem(UNREACHABLE);
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          <label>
+            Email or phone number
+            <input name="identifier" autoComplete="username" required autoFocus value={identifier} onInput={(e) => setIdentifier(e.currentTarget.value)} />
+          </label>
+          {problem && <Notice tone="error">{problem}</Notice>}
+          <button class="primary" disabled={busy}>
+            {busy ? "Sending…" : "Send me a code"}
+          </button>
+        </form>
+        <p>
+          <button type="button" class="link" onClick={() => (setByCode(false), setProblem(null))}>
+            Use my password instead
+          </button>
+        </p>
+      </section>
+    );
   const sendCode = async () => {
     setBusy(true);
     try {
       const { data, error } = await api.POST("/api/auths/resend-otp/", { body: { identifier: identifier.trim() } });
       // A code sent a moment ago (the cooldown) still works: straight to entering it.
-      if (codeOf(error) === "otp_cooldown") return setSentBy(identifier.includes("@") ? "email" : "SMS");
+      if (codeOf(error) === "otp_cooldown") return setSentBy(channelOf(identifier));
       if (!data) return setProblem(messageOf(error, "Could not send a code."));
       setSentBy(data.otp.channel === "sms" ? "SMS" : "email");
     } catch {
@@ -144,6 +194,11 @@ export function Login() {
           </button>
         )}
       </form>
+      <p>
+        <button type="button" class="link" onClick={() => (setByCode(true), setProblem(null), setUnverified(false))}>
+          Get a code instead (no password)
+        </button>
+      </p>
       <p>
         <a href="#/forgot">Forgot your password?</a>
       </p>

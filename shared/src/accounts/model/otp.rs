@@ -122,13 +122,15 @@ impl CodePolicy {
 }
 
 /// What a code proves when it is entered: a signup code verifies the account, a reset code
-/// sets a new password. One is never accepted for the other.
+/// sets a new password, a login code starts a session. One is never accepted for another.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CodePurpose {
     #[default]
     Signup,
     Reset,
+    /// Signing in without the password.
+    Login,
 }
 
 /// The code an account is waiting for, as stored: its MAC, never the code.
