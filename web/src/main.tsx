@@ -106,6 +106,21 @@ function App() {
     document.querySelector<HTMLElement>("main")?.focus();
   }, [path]);
   useEffect(() => {
+    // Each screen names the tab (and the history entry, and what a screen reader announces
+    // on switching tabs) after its heading, whenever the heading appears or changes.
+    const main = document.querySelector("main");
+    if (!main) return;
+    const name = () => {
+      const heading = main.querySelector("h1")?.textContent?.trim();
+      const title = heading ? `${heading} · Chuks Kitchen` : "Chuks Kitchen";
+      if (document.title !== title) document.title = title;
+    };
+    const watcher = new MutationObserver(name);
+    watcher.observe(main, { childList: true, subtree: true, characterData: true });
+    name();
+    return () => watcher.disconnect();
+  }, []);
+  useEffect(() => {
     // A signed-in visitor gets a fresh access token from the stored refresh token.
     if (session.user()) session.fresh();
   }, []);

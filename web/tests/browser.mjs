@@ -123,6 +123,23 @@ journey("the menu is keyboard-usable, legible (AA contrast), moves focus to a ne
   await page.getByRole("link", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   await page.waitForFunction(() => document.activeElement?.tagName === "MAIN", null, { timeout: 2000 });
+  // Each screen names the tab after its heading.
+  await page.waitForFunction(() => document.title === "Sign in · Chuks Kitchen", null, { timeout: 2000 });
+  await page.goBack();
+  await page.waitForFunction(() => document.title === "Chuks Kitchen menu · Chuks Kitchen", null, { timeout: 5000 });
+  // Installable on a phone and on the counter tablet: a manifest with its icons, a favicon.
+  const manifestUrl = await page.locator("link[rel=manifest]").getAttribute("href");
+  const manifest = await (await fetch(new URL(manifestUrl, APP_URL))).json();
+  assert.equal(manifest.display, "standalone");
+  assert.equal(manifest.start_url, "/");
+  for (const icon of manifest.icons) {
+    const res = await fetch(new URL(icon.src, APP_URL));
+    assert.equal(res.status, 200, icon.src);
+    assert.equal(res.headers.get("content-type"), "image/png", icon.src);
+  }
+  assert.ok(manifest.icons.some((i) => i.sizes === "512x512") && manifest.icons.some((i) => i.sizes === "192x192"));
+  const favicon = await fetch(new URL(await page.locator("link[rel=icon]").getAttribute("href"), APP_URL));
+  assert.equal(favicon.status, 200);
 });
 
 const MOTO_URL = process.env.MOTO_URL;
