@@ -608,3 +608,8 @@ pub async fn latest_otp(identifier: &str) -> Option<String> {
     let last = messages.last()?;
     re.captures(last).map(|c| c[1].to_owned())
 }
+
+/// Waits out a 1 s code cooldown (`OTP_RESEND_COOLDOWN_SECONDS=1`; verifying does not lift it).
+pub async fn past_the_code_cooldown() {
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+}

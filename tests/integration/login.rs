@@ -419,7 +419,7 @@ async fn a_login_overlapping_an_end_of_every_session_gets_no_session() {
     assert_eq!(t.get("/api/auths/me/", fresh).await.status, 200);
 
     // A reset by code.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    api_tests::past_the_code_cooldown().await;
     let (_, read) = store.account_and_epoch(&key).await.unwrap();
     let res = t
         .post("/api/auths/password/forgot/", json!({"identifier": email}))

@@ -1,13 +1,8 @@
 //! Password recovery and change (`../shared/spec/api.md`, "Account recovery and sessions").
 
-use api_tests::{TestApp, latest_otp, messages_to, unique_email};
+use api_tests::{TestApp, latest_otp, messages_to, past_the_code_cooldown, unique_email};
 use http::Method;
 use serde_json::json;
-
-/// Waits out a 1 s code cooldown (the signup code's, which verifying does not lift).
-async fn past_the_cooldown() {
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-}
 
 #[tokio::test]
 async fn forgot_answers_known_and_unknown_identifiers_alike_and_sends_only_to_the_known() {
@@ -46,7 +41,7 @@ async fn a_reset_sets_the_password_and_ends_every_session_access_tokens_included
     let t = TestApp::with_env(&[("OTP_RESEND_COOLDOWN_SECONDS", "1")]).await;
     let email = unique_email();
     t.verified_user(&email, "old password").await;
-    past_the_cooldown().await;
+    past_the_code_cooldown().await;
     let live = t.login(&email, "old password").await;
     let access = live["access"].as_str().unwrap();
     assert_eq!(t.get("/api/auths/me/", access).await.status, 200);
@@ -113,7 +108,7 @@ async fn codes_are_bound_to_their_purpose() {
     assert_eq!(res.status, 400, "a signup code is not a reset code: {}", res.raw);
     assert_eq!(res.code(), "invalid_otp");
 
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    past_the_code_cooldown().await;
     assert_eq!(
         t.post("/api/auths/password/forgot/", json!({"identifier": email}))
             .await
@@ -133,7 +128,7 @@ async fn an_owner_takes_back_an_address_a_squatter_signed_up_with() {
     let t = TestApp::with_env(&[("OTP_RESEND_COOLDOWN_SECONDS", "1")]).await;
     let email = unique_email();
     assert_eq!(t.signup(&email, "squatter password").await.status, 201);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    past_the_code_cooldown().await;
     assert_eq!(
         t.post("/api/auths/password/forgot/", json!({"identifier": email}))
             .await

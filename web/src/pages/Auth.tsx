@@ -110,25 +110,31 @@ export function Login() {
   const [busy, setBusy] = useState(false);
   if (sentBy) return <EnterCode identifier={identifier.trim()} password={byCode ? undefined : password} sentBy={sentBy} />;
   const channelOf = (text: string) => (text.includes("@") ? "email" : "SMS");
+  /** Asks for a sign-in code (`login`) or the verification code again (`verify`), then the
+   * code screen; a code sent a moment ago (the cooldown) still works: straight to entering it. */
+  const requestCode = async (purpose: "login" | "verify") => {
+    setBusy(true);
+    try {
+      const body = { identifier: identifier.trim() };
+      const { data, error } =
+        purpose === "login" ? await api.POST("/api/auths/login/code/", { body }) : await api.POST("/api/auths/resend-otp/", { body });
+      if (codeOf(error) === "otp_cooldown") return setSentBy(channelOf(identifier));
+      if (!data) return setProblem(messageOf(error, "Could not send a code."));
+      setSentBy(data.otp.channel === "sms" ? "SMS" : "email");
+    } catch {
+      setProblem(UNREACHABLE);
+    } finally {
+      setBusy(false);
+    }
+  };
   if (byCode)
     return (
       <section aria-labelledby="login-title" class="narrow">
         <h1 id="login-title">Sign in</h1>
         <form
-          onSubmit={async (e) => {
+          onSubmit={(e) => {
             e.preventDefault();
-            setBusy(true);
-            try {
-              const { data, error } = await api.POST("/api/auths/login/code/", { body: { identifier: identifier.trim() } });
-              // A code sent a moment ago (the cooldown) still works: straight to entering it.
-              if (codeOf(error) === "otp_cooldown") return setSentBy(channelOf(identifier));
-              if (!data) return setProblem(messageOf(error, "Could not send a code."));
-              setSentBy(data.otp.channel === "sms" ? "SMS" : "email");
-            } catch {
-              setProblem(UNREACHABLE);
-            } finally {
-              setBusy(false);
-            }
+            requestCode("login");
           }}
         >
           <label>
@@ -147,20 +153,6 @@ export function Login() {
         </p>
       </section>
     );
-  const sendCode = async () => {
-    setBusy(true);
-    try {
-      const { data, error } = await api.POST("/api/auths/resend-otp/", { body: { identifier: identifier.trim() } });
-      // A code sent a moment ago (the cooldown) still works: straight to entering it.
-      if (codeOf(error) === "otp_cooldown") return setSentBy(channelOf(identifier));
-      if (!data) return setProblem(messageOf(error, "Could not send a code."));
-      setSentBy(data.otp.channel === "sms" ? "SMS" : "email");
-    } catch {
-      setProblem(UNREACHABLE);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <section aria-labelledby="login-title" class="narrow">
       <h1 id="login-title">Sign in</h1>
@@ -185,7 +177,7 @@ export function Login() {
         </label>
         {problem && <Notice tone="error">{problem}</Notice>}
         {unverified ? (
-          <button type="button" class="primary" disabled={busy} onClick={sendCode}>
+          <button type="button" class="primary" disabled={busy} onClick={() => requestCode("verify")}>
             {busy ? "Sending…" : "Send me a code"}
           </button>
         ) : (
