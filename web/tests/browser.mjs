@@ -945,6 +945,35 @@ journey("a declined card is not a dead end: the order page says the payment did 
   assert.equal(await page.getByText("Your payment did not go through").count(), 0, "the message goes once it is paid");
 });
 
+journey("an order shows its progress as steps and where to pick it up, and a completed one is ordered again in one tap", async (page) => {
+  await newCustomerWithJollof(page, "reorder-customer");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
+  const id = page.url().match(/orders\/([0-9A-Z]{26})/)[1];
+  const steps = page.getByRole("list", { name: "Progress" });
+  assert.equal(await steps.locator("[aria-current=step]").innerText(), "Placed");
+  const kitchen = (await call("GET", "/api/kitchens/chuks-kitchen/")).body.kitchen;
+  const place = await page.getByTestId("pickup-place").innerText();
+  assert.ok(place.includes(`Pick up at ${kitchen.address}`), place);
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const move = async (path, body) => {
+    const res = await call("PATCH", `/api/orders/admin/${id}/${path}/`, admin, body);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  };
+  // Paid, not confirmed yet: said in words, not only as two pills.
+  await move("payment-status", { payment_status: "paid" });
+  await page.getByText("Payment received. The kitchen confirms your order next.").waitFor({ timeout: 15_000 });
+  for (const status of ["confirmed", "preparing"]) await move("status", { status });
+  await page.waitForFunction(() => document.querySelector("[aria-current=step]")?.textContent === "Preparing", null, { timeout: 15_000 });
+  assert.deepEqual(await steps.locator("li.done").allInnerTexts(), ["Placed", "Confirmed"]);
+  await page.screenshot({ path: `${ARTIFACTS}/order-stepper.png`, fullPage: true });
+  for (const status of ["ready_for_pickup", "completed"]) await move("status", { status });
+  await page.getByRole("button", { name: "Order again" }).click();
+  await page.getByRole("heading", { name: "Your cart" }).waitFor();
+  assert.equal(await page.locator(".line").count(), 1);
+  assert.match(await page.locator(".line").first().innerText(), /Jollof Rice with Chicken/);
+});
+
 journey("with polling switched off, the customer's order page follows the kitchen's click within 2 s over the WebSocket", async (page) => {
   // The switch the app reads: no screen polls, so only frames can move the page.
   await page.addInitScript(() => localStorage.setItem("chuks.polling", "off"));

@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, messageOf, type Order, type OrderSummary } from "../api/client";
+import { api, messageOf, type Kitchen, type Order, type OrderSummary } from "../api/client";
 import { naira } from "../money";
 import { Confirm, Notice, Pill, shortId, when, words } from "../ui";
 import { PayFromWallet } from "./Wallet";
 import { POLLING_NOTE, pollingOff, useLive } from "../live";
+import { cartAt, publicKitchen } from "../kitchens";
+import { go } from "../route";
 
 const FINISHED = ["completed", "cancelled"];
 /** What the page says when the API cannot be reached at all. */
@@ -56,6 +58,47 @@ function refunding(order: Order): boolean {
   );
 }
 
+/** Where an order is on its way, as the customer follows it: placed, confirmed, preparing, ready
+ * (or on its way) and completed; the current step is marked. Cancelled orders show none. */
+function Stepper({ order }: { order: Order }) {
+  if (order.status === "cancelled") return null;
+  const ready = order.fulfilment === "pickup" ? "ready_for_pickup" : "out_for_delivery";
+  const steps: [string, string][] = [
+    ["pending", "Placed"],
+    ["confirmed", "Confirmed"],
+    ["preparing", "Preparing"],
+    [ready, order.fulfilment === "pickup" ? "Ready for pickup" : "On the way"],
+    ["completed", "Completed"],
+  ];
+  const at = steps.findIndex(([status]) => status === order.status);
+  return (
+    <ol class="stepper" aria-label="Progress">
+      {steps.map(([status, label], i) => (
+        <li key={status} class={i < at ? "done" : i === at ? "now" : ""} aria-current={i === at ? "step" : undefined}>
+          {label}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The kitchen to collect a pickup order from (its slug), none for deliveries. */
+function pickupKitchen(order: Order | null): string | undefined {
+  return order?.fulfilment === "pickup" ? order.kitchen?.slug : undefined;
+}
+
+/** Puts an order's lines back in its kitchen's cart: the dishes that could not be added
+ * (gone, sold out, not enough left) by name, none when all were. */
+async function reorder(order: Order): Promise<string[]> {
+  const cart = cartAt(order.kitchen?.slug);
+  const missed: string[] = [];
+  for (const line of order.items) {
+    const { data } = await cart.put(line.food_item_id, line.quantity).catch(() => ({ data: undefined }));
+    if (!data) missed.push(line.name);
+  }
+  return missed;
+}
+
 /** What cancelling does with the money, said before the customer decides. */
 function refundSaid(order: Order): string {
   if (order.payment_status !== "paid") return "Nothing was paid, so there is nothing to refund.";
@@ -72,6 +115,15 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
   const [busy, setBusy] = useState(false);
   // Back from Paystack's page and still unpaid: the card was declined (or the payment stopped).
   const [declined, setDeclined] = useState(false);
+  // For a pickup order: where to collect it (the kitchen's address and phone).
+  const [place, setPlace] = useState<Kitchen | null>(null);
+  const pickupAt = pickupKitchen(order);
+  useEffect(() => {
+    if (!pickupAt) return;
+    publicKitchen(pickupAt)
+      .then(setPlace)
+      .catch(() => setPlace(null));
+  }, [pickupAt]);
 
   // A frame about this order reads it again at once; while the socket is up nothing polls.
   const refresh = useRef<() => void>(() => {});
@@ -180,6 +232,16 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
         <Pill kind="status" status={order.status} /> <Pill kind="payment" status={order.payment_status} />
         <span>{order.fulfilment === "pickup" ? "Pickup" : `Delivery to ${order.delivery_address ?? ""}`}</span>
       </p>
+      <Stepper order={order} />
+      {order.status === "pending" && order.payment_status === "paid" && (
+        <Notice tone="ok">Payment received. The kitchen confirms your order next.</Notice>
+      )}
+      {place && order.fulfilment === "pickup" && order.status !== "cancelled" && order.status !== "completed" && (
+        <p class="kitchen-facts" data-testid="pickup-place">
+          Pick up at {place.address}
+          {place.phone ? ` · ${place.phone}` : ""}
+        </p>
+      )}
       <ul class="lines">
         {order.items.map((l) => (
           <li key={l.food_item_id} class="line">
@@ -244,6 +306,23 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
             else setProblem(messageOf(done.error, "The order could not be cancelled."));
           }}
         />
+      )}
+      {(order.status === "completed" || order.status === "cancelled") && (
+        <button
+          type="button"
+          class="primary"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            const missed = await reorder(order);
+            setBusy(false);
+            if (missed.length === order.items.length) return setProblem("None of these dishes can be ordered now.");
+            if (missed.length) setProblem(`Not added (sold out or gone): ${missed.join(", ")}.`);
+            else go(cartAt(order.kitchen?.slug).link.replace(/^#/, ""));
+          }}
+        >
+          {busy ? "Adding…" : "Order again"}
+        </button>
       )}
       <h2>Timeline</h2>
       <ol class="timeline" aria-live="polite">
