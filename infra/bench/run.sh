@@ -17,14 +17,7 @@ DEV_SH_LIBRARY=1 source infra/local/dev.sh
 
 PROFILE=${PROFILE:-release}
 BINS=(-p signup -p verify -p login -p foods -p orders -p admin -p payments -p notifier -p bench)
-if [ "$PROFILE" = release ]; then
-  log "building release binaries (x86_64)"
-  cargo build --release --locked "${BINS[@]}"
-  BIN_DIR=$TARGET_DIR/release
-else
-  cargo build --locked "${BINS[@]}"
-  BIN_DIR=$TARGET_DIR/debug
-fi
+bench_build "$PROFILE" "${BINS[@]}"
 if [ -n "${ARM64:-}" ]; then
   install_cargo_lambda
   log "cross-building arm64 with cargo-lambda (sizes)"
