@@ -771,9 +771,12 @@ async fn the_home_kitchen_adopts_a_menu_carts_and_orders_from_before_kitchens() 
     .await;
     let order = shared::orders::model::Order::place(
         &me,
-        shared::orders::model::NewOrder::parse(shared::orders::http::order_input(
-            &json!({"items": [{"food_item_id": dish, "quantity": 1}], "fulfilment": "pickup"}),
-        ))
+        shared::orders::model::NewOrder::parse(
+            shared::orders::http::order_input(
+                &json!({"items": [{"food_item_id": dish, "quantity": 1}], "fulfilment": "pickup"}),
+            ),
+            "234",
+        )
         .unwrap()
         .into_parts()
         .1,

@@ -172,7 +172,7 @@ async fn one_food_is_public_only_while_available() {
 }
 
 #[tokio::test]
-async fn public_categories_are_listed_by_name() {
+async fn public_categories_at_one_position_are_listed_by_name() {
     let t = TestApp::new().await;
     let admin = t.admin_token().await;
     category(&t, &admin, "Soups").await;
@@ -190,6 +190,94 @@ async fn public_categories_are_listed_by_name() {
         res.body["items"][0].get("food_count").is_none(),
         "counts are for admins"
     );
+}
+
+#[tokio::test]
+async fn categories_stand_in_the_kitchens_order_then_by_name_and_the_menu_follows_it() {
+    let t = TestApp::new().await;
+    let admin = t.admin_token().await;
+    let soups = category(&t, &admin, "Soups").await;
+    let drinks = category(&t, &admin, "Drinks").await;
+    category(&t, &admin, "Bakes").await;
+    food(
+        &t,
+        &admin,
+        json!({"name": "Egusi", "price": 300000, "category_id": soups}),
+    )
+    .await;
+    food(
+        &t,
+        &admin,
+        json!({"name": "Chapman", "price": 150000, "category_id": drinks}),
+    )
+    .await;
+    let names = |body: &Value, field: &str| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c[field].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let res = public(&t, "/api/foods/categories/").await;
+    assert_eq!(
+        names(&res.body, "name"),
+        ["Bakes", "Drinks", "Soups"],
+        "all at 0: by name"
+    );
+    assert_eq!(res.body["items"][0]["position"], 0);
+
+    let res = t
+        .call(
+            Method::PATCH,
+            &format!("/api/foods/admin/categories/{soups}/"),
+            Some(&admin),
+            Some(json!({"position": -1})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["category"]["position"], -1);
+    let res = public(&t, "/api/foods/categories/").await;
+    assert_eq!(names(&res.body, "name"), ["Soups", "Bakes", "Drinks"]);
+    let res = t.get("/api/foods/admin/categories/", &admin).await;
+    assert_eq!(
+        names(&res.body, "name"),
+        ["Soups", "Bakes", "Drinks"],
+        "the admin's list too"
+    );
+    let res = public(&t, "/api/foods/").await;
+    assert_eq!(
+        names(&res.body, "name"),
+        ["Egusi", "Chapman"],
+        "dishes grouped in that order"
+    );
+
+    for bad in [json!(1.5), json!("first"), json!(null), json!(5_000_000)] {
+        let res = t
+            .call(
+                Method::PATCH,
+                &format!("/api/foods/admin/categories/{drinks}/"),
+                Some(&admin),
+                Some(json!({ "position": bad })),
+            )
+            .await;
+        assert_eq!(res.status, 400, "{bad}: {}", res.raw);
+        assert!(
+            res.body["error"]["fields"]["position"].is_string(),
+            "{bad}: {}",
+            res.raw
+        );
+    }
+    let res = t
+        .call(
+            Method::POST,
+            "/api/foods/admin/categories/",
+            Some(&admin),
+            Some(json!({"name": "Starters", "position": -5})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    assert_eq!(res.body["category"]["position"], -5);
 }
 
 #[tokio::test]

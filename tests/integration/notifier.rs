@@ -318,7 +318,13 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
         1,
         "{told:?}"
     );
-    assert_eq!(count(&format!("Order #{short} is paid: ₦3,000")), 1, "{told:?}");
+    assert_eq!(
+        count(&format!(
+            "payment received for order #{short} (1 x Asun): ₦3,000, paid at the counter"
+        )),
+        1,
+        "{told:?}"
+    );
     assert_eq!(count("Asun is running low: 2 left"), 1, "{told:?}");
     assert_eq!(count("Asun is sold out"), 1, "{told:?}");
     assert_eq!(
@@ -327,7 +333,7 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
         "{told:?}"
     );
     assert_eq!(told.len(), 6, "{told:?}");
-    let customer_told = async || about_orders(&email).await.len() >= 4;
+    let customer_told = async || about_orders(&email).await.len() >= 5;
     drain_until(&mut stream, &n.service, customer_told).await;
     let to_customer = about_orders(&email).await;
     let said = |needle: String| to_customer.iter().filter(|m| m.contains(&needle)).count();
@@ -340,7 +346,14 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
         1,
         "{to_customer:?}"
     );
-    assert_eq!(to_customer.len(), 4, "{to_customer:?}");
+    assert_eq!(
+        said(format!(
+            "payment received for order #{short} (1 x Asun): ₦3,000, paid at the counter"
+        )),
+        1,
+        "the customer's receipt: {to_customer:?}"
+    );
+    assert_eq!(to_customer.len(), 5, "{to_customer:?}");
 
     // The whole stream delivered again (a new reader from its start): nothing is sent twice.
     let mut again = local_stream(&t).await;
@@ -351,7 +364,7 @@ async fn changes_made_through_the_api_reach_everyone_through_the_local_stream_ex
             .unwrap();
     }
     assert_eq!(messages_to(&kitchen).await.len(), 6);
-    assert_eq!(about_orders(&email).await.len(), 4);
+    assert_eq!(about_orders(&email).await.len(), 5);
 
     // The kitchen's alerts: the dish low and sold out (separately), the anomaly; once each,
     // though the stream came twice.
@@ -462,15 +475,22 @@ async fn a_paid_order_cancelled_tells_the_customer_of_the_refund_or_the_kitchen_
         let told = messages_to(&kitchen).await;
         told.iter()
             .any(|m| m.contains(&format!("cancelled order #{failed_short}")))
-            && about_orders(&me).await.len() >= 1
+            && about_orders(&me).await.len() >= 2
     })
     .await;
     let to_customer = about_orders(&me).await;
-    assert_eq!(to_customer.len(), 1, "{to_customer:?}");
+    assert_eq!(to_customer.len(), 2, "a receipt, then the refund: {to_customer:?}");
     assert!(
-        to_customer[0].contains(&format!("₦2,000 for order #{refunded_short} has been refunded")),
+        to_customer[0].contains(&format!(
+            "payment received for order #{refunded_short} (2 x Jollof): ₦2,000, paid online with Paystack"
+        )),
         "{}",
         to_customer[0]
+    );
+    assert!(
+        to_customer[1].contains(&format!("₦2,000 for order #{refunded_short} has been refunded")),
+        "{}",
+        to_customer[1]
     );
     let told = messages_to(&kitchen).await;
     let count = |needle: String| told.iter().filter(|m| m.contains(&needle)).count();
@@ -481,7 +501,7 @@ async fn a_paid_order_cancelled_tells_the_customer_of_the_refund_or_the_kitchen_
         1,
         "{told:?}"
     );
-    assert_eq!(count("is paid".into()), 2, "{told:?}");
+    assert_eq!(count("payment received for order".into()), 2, "{told:?}");
     assert_eq!(count("New order #".into()), 2, "{told:?}");
     assert_eq!(told.len(), 5, "{told:?}");
     // The failed refund waits on the kitchen's alerts until someone settles it.

@@ -10,6 +10,7 @@ async fn dish(t: &TestApp, name: &str, price: i64, available: bool) -> String {
         .create_category(&NewCategory {
             name: Name::parse(&format!("Cat {}", ulid::Ulid::new())).unwrap(),
             description: None,
+            position: 0,
         })
         .await
         .unwrap();
@@ -801,4 +802,102 @@ async fn lists_show_each_order_as_a_summary_and_the_order_itself_in_full() {
     let one = t.get(&format!("/api/orders/{id}/"), &customer).await;
     assert_eq!(one.body["order"]["items"].as_array().unwrap().len(), 2);
     assert_eq!(one.body["order"]["summary"], "1 × Jollof Rice, 2 × Dodo");
+}
+
+#[tokio::test]
+async fn the_kitchen_sees_who_ordered_and_the_number_the_rider_can_call() {
+    let t = TestApp::new().await;
+    let customer = t.customer_token().await;
+    let admin = t.admin_token().await;
+    t.call(
+        Method::PATCH,
+        "/api/auths/me/",
+        Some(&customer),
+        Some(json!({"first_name": "Ada", "last_name": "Obi"})),
+    )
+    .await;
+    let jollof = dish(&t, "Jollof Rice", 250_000, true).await;
+    let mut body = order_body(&[(&jollof, 1)]);
+    body["contact_phone"] = json!("0803 123 4567");
+    let res = place(&t, &customer, body, None).await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    let id = res.body["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        res.body["order"]["contact_phone"], "+2348031234567",
+        "normalised like a phone identifier"
+    );
+
+    let res = t.get(&format!("/api/orders/admin/{id}/"), &admin).await;
+    assert_eq!(res.status, 200, "{}", res.raw);
+    assert_eq!(res.body["order"]["contact_phone"], "+2348031234567");
+    assert_eq!(res.body["order"]["customer"]["name"], "Ada Obi");
+    assert!(
+        res.body["order"]["customer"]["email"]
+            .as_str()
+            .is_some_and(|e| e.contains('@'))
+    );
+    assert!(
+        res.body["order"]["customer"]["phone"].is_null(),
+        "an email account has no phone"
+    );
+
+    let mut bad = order_body(&[(&jollof, 1)]);
+    bad["contact_phone"] = json!("call me maybe");
+    let res = place(&t, &customer, bad, None).await;
+    assert_eq!(res.status, 400, "{}", res.raw);
+    assert_eq!(res.code(), "invalid_contact_phone");
+    assert!(res.body["error"]["fields"]["contact_phone"].is_string(), "{}", res.raw);
+}
+
+#[tokio::test]
+async fn every_order_view_says_what_its_viewer_can_do_next() {
+    let t = TestApp::new().await;
+    let customer = t.customer_token().await;
+    let admin = t.admin_token().await;
+    let jollof = dish(&t, "Jollof Rice", 250_000, true).await;
+    let order = placed(&t, &customer, &[(&jollof, 1)]).await;
+    let id = order["id"].as_str().unwrap();
+    let steps = |o: &Value| (o["next_status"].clone(), o["can_cancel"].clone(), o["can_pay"].clone());
+    assert_eq!(
+        steps(&order),
+        (Value::Null, json!(true), json!(true)),
+        "the placement's answer"
+    );
+    let board = t.get("/api/orders/admin/?status=pending", &admin).await;
+    let ticket = board.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        steps(&ticket),
+        (Value::Null, json!(true), json!(true)),
+        "awaiting its payment: nothing to confirm yet"
+    );
+
+    let res = set_paid(&t, &admin, id).await;
+    assert_eq!(
+        steps(&res.body["order"]),
+        (json!("confirmed"), json!(true), json!(false))
+    );
+    let mine = t.get(&format!("/api/orders/{id}/"), &customer).await;
+    assert_eq!(
+        steps(&mine.body["order"]),
+        (Value::Null, json!(true), json!(false)),
+        "{}",
+        mine.raw
+    );
+    let res = set_status(&t, &admin, id, "confirmed").await;
+    assert_eq!(
+        steps(&res.body["order"]),
+        (json!("preparing"), json!(true), json!(false))
+    );
+    let list = t.get("/api/orders/", &customer).await;
+    assert_eq!(
+        steps(&list.body["items"][0]),
+        (Value::Null, json!(false), json!(false)),
+        "a confirmed order is the kitchen's to cancel"
+    );
 }

@@ -1,4 +1,4 @@
-import { api, type Kitchen } from "./api/client";
+import { api, type Cart, type Kitchen } from "./api/client";
 import { naira } from "./money";
 
 /** The home kitchen's slug (the v1 routes' kitchen); the API says which one it is (`is_home`). */
@@ -44,26 +44,56 @@ export async function kitchenCategories(slug: string) {
   return api.GET("/api/kitchens/{slug}/foods/categories/", { params: { path: { slug } } });
 }
 
-type CheckoutBody = { fulfilment: "pickup" | "delivery"; delivery_address?: string; delivery_location?: { lat: number; lng: number } };
+type CheckoutBody = {
+  fulfilment: "pickup" | "delivery";
+  delivery_address?: string;
+  delivery_location?: { lat: number; lng: number };
+  contact_phone?: string;
+  coupon_code?: string;
+};
+
+/** Said on the window whenever a cart may have changed (the header's count reads again). */
+export const CART_CHANGED = "chuks:cart";
+
+/** `request`, then the word that a cart may have changed, whatever came of it. */
+async function changing<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } finally {
+    window.dispatchEvent(new Event(CART_CHANGED));
+  }
+}
 
 /** A customer's cart at a kitchen (`slug`), or the home kitchen's through the v1 routes. */
 export function cartAt(slug: string | undefined) {
   return {
     get: async () => (slug ? api.GET("/api/kitchens/{slug}/cart/", { params: { path: { slug } } }) : api.GET("/api/cart/")),
     put: async (id: string, quantity: number) =>
-      slug
-        ? api.PUT("/api/kitchens/{slug}/cart/items/{id}/", { params: { path: { slug, id } }, body: { quantity } })
-        : api.PUT("/api/cart/items/{id}/", { params: { path: { id } }, body: { quantity } }),
+      changing(
+        slug
+          ? api.PUT("/api/kitchens/{slug}/cart/items/{id}/", { params: { path: { slug, id } }, body: { quantity } })
+          : api.PUT("/api/cart/items/{id}/", { params: { path: { id } }, body: { quantity } }),
+      ),
     remove: async (id: string) =>
-      slug
-        ? api.DELETE("/api/kitchens/{slug}/cart/items/{id}/", { params: { path: { slug, id } } })
-        : api.DELETE("/api/cart/items/{id}/", { params: { path: { id } } }),
+      changing(
+        slug
+          ? api.DELETE("/api/kitchens/{slug}/cart/items/{id}/", { params: { path: { slug, id } } })
+          : api.DELETE("/api/cart/items/{id}/", { params: { path: { id } } }),
+      ),
     checkout: async (body: CheckoutBody) => {
       const headers = { "Idempotency-Key": crypto.randomUUID() };
-      return slug
-        ? api.POST("/api/kitchens/{slug}/cart/checkout/", { params: { path: { slug } }, body: body as never, headers })
-        : api.POST("/api/cart/checkout/", { body: body as never, headers });
+      return changing(
+        slug
+          ? api.POST("/api/kitchens/{slug}/cart/checkout/", { params: { path: { slug } }, body: body as never, headers })
+          : api.POST("/api/cart/checkout/", { body: body as never, headers }),
+      );
     },
     link: slug ? `#/k/${slug}/cart` : "#/cart",
   };
+}
+
+/** Portions in every cart of the signed-in customer (0 when unknown). */
+export async function portionsInCarts(): Promise<number> {
+  const { data } = await api.GET("/api/carts/");
+  return (data?.items ?? []).reduce((sum, c) => sum + (c.cart as Cart).items.reduce((n, l) => n + l.quantity, 0), 0);
 }

@@ -2,15 +2,20 @@ import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Account, Forgot } from "./pages/Account";
 import { Login, Signup } from "./pages/Auth";
-import { Cart } from "./pages/Cart";
+import { Cart, GuestCart } from "./pages/Cart";
 import { KitchenCoupons } from "./pages/Coupons";
 import { ImportMenu } from "./pages/Import";
-import { Board, Stock, Users } from "./pages/Kitchen";
+import { Board } from "./pages/Board";
+import { Stock } from "./pages/Stock";
+import { Users } from "./pages/Users";
 import { Carts, Home, KitchenSettings, KitchenStaff, ManageKitchen, MyKitchens, OpenKitchen, PlatformKitchens } from "./pages/Kitchens";
 import { Menu } from "./pages/Menu";
 import { OrderList, OrderPage } from "./pages/Orders";
 import { Inbox, useUnread } from "./pages/Inbox";
 import { WalletPage } from "./pages/Wallet";
+import { connection } from "./api/client";
+import { guestPortions } from "./guest";
+import { CART_CHANGED, portionsInCarts } from "./kitchens";
 import { go, useRoute } from "./route";
 import { session } from "./session";
 import { Notice, useUser } from "./ui";
@@ -55,7 +60,7 @@ function Screen({ path }: { path: string }) {
       </Notice>
     );
   if (path === "/") return <Home />;
-  if (kitchen) return kitchen[2] ? signedIn("customer", <Cart slug={kitchen[1]} />) : <Menu slug={kitchen[1]} />;
+  if (kitchen) return kitchen[2] ? (user ? signedIn("customer", <Cart slug={kitchen[1]} />) : <GuestCart slug={kitchen[1]} />) : <Menu slug={kitchen[1]} />;
   if (path === "/kitchens/new") return member(<OpenKitchen />);
   if (path === "/kitchens/mine") return member(<MyKitchens />);
   if (manage) {
@@ -69,12 +74,12 @@ function Screen({ path }: { path: string }) {
     if (screen === "reports") return member(<SalesReports slug={slug} />);
     return member(<ManageKitchen slug={slug} />);
   }
-  if (path === "/login") return <Login />;
+  if (path === "/login" || path === "/login/code") return <Login code={path === "/login/code"} />;
   if (path === "/signup") return <Signup />;
   if (path === "/forgot") return <Forgot />;
   if (path === "/inbox") return member(<Inbox />);
   if (path === "/account") return user ? <Account /> : <Notice tone="info"><a href="#/login">Sign in</a> to see your account.</Notice>;
-  if (path === "/cart") return signedIn("customer", <Carts />);
+  if (path === "/cart") return user ? signedIn("customer", <Carts />) : <GuestCart />;
   if (path === "/orders") return signedIn("customer", <OrderList />);
   if (path === "/wallet" || path === "/wallet/topped-up") return signedIn("customer", <WalletPage back={path !== "/wallet"} />);
   if (order) return signedIn("customer", <OrderPage id={order[1]} back={Boolean(order[2])} />);
@@ -91,10 +96,60 @@ function Screen({ path }: { path: string }) {
   );
 }
 
+/** Whether the API can be reached (the last call's fate) and whether the browser says it is
+ * online at all. */
+function useConnection(): { reached: boolean; online: boolean } {
+  const now = () => ({ reached: connection.ok(), online: navigator.onLine });
+  const [state, setState] = useState(now);
+  useEffect(() => {
+    const update = () => setState(now());
+    const off = connection.subscribe(update);
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      off();
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, []);
+  return state;
+}
+
+/** Portions in the customer's carts (a visitor's: on this device), read on sign-in and whenever
+ * a cart may have changed. */
+function useCartCount(role: string | undefined): number {
+  const [count, setCount] = useState(0);
+  useEffect(() => {
+    if (role === "admin") return setCount(0);
+    const read = () => (role ? portionsInCarts().then(setCount).catch(() => undefined) : setCount(guestPortions()));
+    read();
+    window.addEventListener(CART_CHANGED, read);
+    return () => window.removeEventListener(CART_CHANGED, read);
+  }, [role]);
+  return count;
+}
+
 function App() {
   const path = useRoute();
   const user = useUser();
   const unread = useUnread(path, Boolean(user));
+  const inCart = useCartCount(user?.role);
+  const { reached, online } = useConnection();
+  const connected = reached && online;
+  /** Bumped by "Try again": the screen is made afresh, and reads everything again. */
+  const [attempt, setAttempt] = useState(0);
+  /** Whether a call failed since this screen was drawn: once the kitchen can be reached again,
+   * the screen may be missing something, and "Try again" draws it afresh. Nothing is redrawn
+   * by itself (what is typed in a form stays). */
+  const [missed, setMissed] = useState(false);
+  useEffect(() => {
+    if (!connected) setMissed(true);
+  }, [connected]);
+  useEffect(() => setMissed(!connection.ok()), [path]);
+  const again = () => {
+    setMissed(false);
+    setAttempt((a) => a + 1);
+  };
   const first = useRef(true);
   useEffect(() => {
     // A screen change (not the first load) moves focus to the new screen, so a screen reader
@@ -142,7 +197,11 @@ function App() {
           ) : (
             <>
               <a href="#/">Menu</a>
-              {user && <a href="#/cart">Cart</a>}
+              {(user || inCart > 0) && (
+                <a href="#/cart" aria-label={inCart > 0 ? `Cart, ${inCart} in it` : "Cart"}>
+                  Cart{inCart > 0 && <span class="count" data-testid="cart-count">{inCart}</span>}
+                </a>
+              )}
               {user && <a href="#/orders">Orders</a>}
               {user && <a href="#/wallet">Wallet</a>}
               {user && <a href="#/kitchens/mine">My kitchens</a>}
@@ -170,8 +229,22 @@ function App() {
           )}
         </nav>
       </header>
+      {(!connected || missed) && (
+        <div class={connected ? "offline back" : "offline"} role={connected ? "status" : "alert"}>
+          <span>
+            {connected
+              ? "Connected again."
+              : online
+                ? "Connection lost: the app cannot reach the kitchen right now."
+                : "You are offline."}
+          </span>
+          <button type="button" class="link light" onClick={again}>
+            Try again
+          </button>
+        </div>
+      )}
       <main tabIndex={-1}>
-        <Screen path={path} />
+        <Screen key={attempt} path={path} />
       </main>
       <footer class="foot">Chuks Kitchen, Lagos · Delivery or pickup · Prices in naira</footer>
     </>

@@ -217,20 +217,26 @@ journey("a new customer signs up, orders two dishes for pickup, pays on Paystack
   assert.equal(await page.getByTestId("cart-total").innerText(), "₦4,300");
   await page.getByRole("button", { name: "One more Dodo" }).click();
   await page.waitForFunction(() => document.querySelector("[data-testid=cart-total]")?.textContent === "₦5,100");
+  // One checkout screen: how it is handed over, a number the kitchen can call, the totals, and
+  // one button that places the order and opens Paystack.
+  await page.getByLabel(/^Phone number/).fill("0803 123 4567");
+  assert.equal(await page.getByTestId("checkout-total").innerText(), "₦5,100");
   await page.screenshot({ path: `${ARTIFACTS}/cart.png`, fullPage: true });
-  await page.getByRole("button", { name: "Place order" }).click();
-  await page.getByRole("heading", { name: /^Order #/ }).waitFor();
-  shared.orderUrl = page.url();
-  shared.orderId = page.url().match(/orders\/([0-9A-Z]{26})/)[1];
-  assert.equal(await page.locator(".pill.status").innerText(), "Pending");
-
   await page.getByRole("button", { name: "Pay ₦5,100 with Paystack" }).click();
   await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/paystack.png` });
   await page.getByRole("button", { name: "Pay", exact: true }).click();
   await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
+  shared.orderUrl = page.url().replace(/\/paid$/, "");
+  shared.orderId = page.url().match(/orders\/([0-9A-Z]{26})/)[1];
   await page.locator(".pill.payment[data-status=paid]").waitFor();
+  assert.equal(await page.locator(".pill.status").innerText(), "Pending");
   await page.screenshot({ path: `${ARTIFACTS}/order-paid.png`, fullPage: true });
+  // The kitchen sees who ordered and the number to call.
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const seen = (await call("GET", `/api/orders/admin/${shared.orderId}/`, admin)).body.order;
+  assert.equal(seen.contact_phone, "+2348031234567");
+  assert.equal(seen.customer.email, email);
 });
 
 /** Makes the page believe it is seen or not (another tab, a locked phone), as the browser would say. */
@@ -255,10 +261,17 @@ journey("the kitchen walks that order to completed and the customer's page follo
   const gist = await ticket.locator(".gist").innerText();
   assert.ok(gist.includes("2 × Dodo") && gist.includes("1 × Jollof Rice with Chicken"), `ticket says: ${gist}`);
   await page.screenshot({ path: `${ARTIFACTS}/board.png`, fullPage: true });
-  // At a counter screen the board's four columns stand side by side.
+  // The ticket says when it was placed, how long it has waited, and (opened) who to call.
+  assert.match(await ticket.locator(".placed").innerText(), /^Placed .+ · waiting (just now|\d+ min)$/);
+  await ticket.getByText("Customer").click();
+  await ticket.locator("dd", { hasText: "+2348031234567" }).waitFor();
+  assert.equal(await ticket.getByRole("link", { name: "+2348031234567" }).getAttribute("href"), "tel:+2348031234567");
+  // Paid, it waits in "New, paid", apart from the orders still awaiting their payment.
+  await page.locator(`section[aria-label="New, paid"] [data-order-id="${shared.orderId}"]`).waitFor();
+  // At a counter screen the board's five lanes stand side by side.
   await page.setViewportSize({ width: 1366, height: 768 });
   const tops = await page.locator(".board > .column").evaluateAll((columns) => columns.map((c) => Math.round(c.getBoundingClientRect().top)));
-  assert.equal(tops.length, 4);
+  assert.equal(tops.length, 5);
   assert.equal(new Set(tops).size, 1, `columns at ${tops.join(", ")}: not one row`);
   await page.screenshot({ path: `${ARTIFACTS}/board-counter.png` });
   await assertContrast(page, "kitchen board", [".bar nav a", "h1", ".column h2", ".count", ".empty", ".ticket strong", ".ticket .gist", ".ticket-total", ".pill", ".actions .primary", ".actions .secondary"]);
@@ -661,6 +674,9 @@ journey("a kitchen's owner builds its menu, a customer orders from it, and its s
   await page.getByRole("heading", { name: "Kitchen board" }).waitFor();
   const ticket = page.locator(".ticket", { hasText: "Amala and Ewedu" });
   await ticket.waitFor();
+  // Unpaid, it waits in its own lane with nothing to confirm yet.
+  await page.locator("section[aria-label='Awaiting payment'] .ticket", { hasText: "Amala and Ewedu" }).waitFor();
+  assert.equal(await ticket.getByRole("button", { name: "Confirm" }).count(), 0, "no dead Confirm button");
   await ticket.getByRole("button", { name: "Paid in cash" }).click();
   await ticket.locator(".pill.payment[data-status=paid]").waitFor();
   await ticket.getByRole("button", { name: "Confirm" }).click();
@@ -788,6 +804,125 @@ async function newCustomerWithJollof(page, tag) {
   return email;
 }
 
+journey("a kitchen's owner finds dishes by name and state, sets any dish's stock, moves and deletes a dish, and orders the categories", async () => {
+  const owner = shared.owner;
+  const slug = shared.ownerSlug;
+  assert.ok(owner && slug, "needs the kitchen and its owner of the journeys before");
+  const stamp = Date.now().toString(36);
+  const [dish, doomed, soups] = [`Ofada Stew ${stamp}`, `Test Dish ${stamp}`, `Soups ${stamp}`];
+  await owner.goto(`${APP_URL}/#/manage/${slug}/menu`);
+  await owner.getByRole("heading", { name: "Menu and stock" }).waitFor();
+  // The new-dish form comes first.
+  const [form, dishes] = [await owner.getByRole("heading", { name: "New dish" }).boundingBox(), await owner.getByRole("heading", { name: "Dishes" }).boundingBox()];
+  assert.ok(form.y < dishes.y, "the new-dish form is at the top");
+  await owner.getByLabel("New category").fill(soups);
+  await owner.getByRole("button", { name: "Add category" }).click();
+  await owner.getByRole("status").filter({ hasText: `${soups} added.` }).waitFor();
+  for (const name of [dish, doomed]) {
+    await owner.getByLabel("Name", { exact: true }).fill(name);
+    await owner.getByLabel("Price (₦)").fill("2,500");
+    await owner.getByRole("combobox", { name: /^Category/ }).selectOption({ label: "Swallows" });
+    await owner.getByRole("button", { name: "Add the dish" }).click();
+    await owner.getByRole("status").filter({ hasText: `${name} is on the menu.` }).waitFor();
+  }
+  // Found by name; any dish can start counting its portions.
+  await owner.getByLabel("Find a dish").fill("ofada");
+  const line = owner.locator(".stock-line", { hasText: dish });
+  await line.waitFor();
+  assert.equal(await owner.locator(".stock-line").count(), 1);
+  await line.getByText("stock not tracked").waitFor();
+  await line.getByLabel(`Portions left of ${dish}`).fill("0");
+  await line.getByRole("button", { name: "Start counting" }).click();
+  await line.getByText("0 left").first().waitFor();
+  await line.locator(".badge", { hasText: "Sold out" }).waitFor();
+  await owner.getByLabel("Find a dish").fill("");
+  await owner.getByRole("combobox", { name: "Show" }).selectOption({ label: "Sold out" });
+  await line.waitFor();
+  assert.equal(await owner.locator(".stock-line", { hasText: doomed }).count(), 0, "only sold-out dishes shown");
+  await owner.getByRole("combobox", { name: "Show" }).selectOption({ label: "All dishes" });
+  // Moved to another category.
+  await line.getByRole("combobox", { name: `Move ${dish} to` }).selectOption({ label: soups });
+  await line.getByRole("status").filter({ hasText: "Moved." }).waitFor();
+  await line.locator("p", { hasText: `· ${soups} ·` }).waitFor();
+  // Deleted, after a question.
+  const gone = owner.locator(".stock-line", { hasText: doomed });
+  await gone.getByRole("button", { name: `Delete ${doomed}` }).click();
+  await gone.getByRole("button", { name: "Yes, delete it" }).click();
+  await gone.waitFor({ state: "detached" });
+  // The categories in the order customers see them: the new one moved to the top.
+  await owner.getByRole("button", { name: `Move ${soups} up` }).click();
+  await owner.getByRole("status").filter({ hasText: `${soups} moved up.` }).waitFor();
+  const order = (await call("GET", `/api/kitchens/${slug}/foods/categories/`)).body.items.map((c) => c.name);
+  assert.equal(order[0], soups, `public order: ${order.join(", ")}`);
+  await owner.screenshot({ path: `${ARTIFACTS}/stock-page.png`, fullPage: true });
+  const height = await owner.evaluate(() => document.documentElement.scrollHeight);
+  console.log(`# the stock page of a kitchen with ${await owner.locator(".stock-line").count()} dishes is ${height} px tall at 390 px wide`);
+});
+
+journey("the menu shows categories in the kitchen's order without empty ones, and the cart follows in the header and a View cart bar", async (page) => {
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const stamp = Date.now().toString(36);
+  const empty = await call("POST", "/api/foods/admin/categories/", admin, { name: `Empty shelf ${stamp}`, position: -100 });
+  assert.equal(empty.status, 201, JSON.stringify(empty.body));
+  const drinks = (await call("GET", "/api/foods/categories/")).body.items.find((c) => c.name === "Drinks");
+  const moved = await call("PATCH", `/api/foods/admin/categories/${drinks.id}/`, admin, { position: -50 });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  try {
+    await newCustomerWithJollof(page, "menu-order");
+    await page.getByTestId("cart-count").filter({ hasText: "1" }).waitFor();
+    await page.goto(HOME_MENU);
+    await page.locator(".category h2").first().waitFor();
+    const chips = await page.getByRole("navigation", { name: "Categories" }).getByRole("button").allInnerTexts();
+    assert.equal(chips[1], "Drinks", `chips: ${chips.join(", ")}`);
+    assert.ok(!chips.includes(`Empty shelf ${stamp}`), "an empty category is not offered");
+    assert.equal(await page.locator(".category h2").first().innerText(), "Drinks");
+    await page.getByTestId("view-cart").filter({ hasText: "1 in your cart" }).waitFor();
+    await page.getByRole("button", { name: "Add Dodo to the cart" }).click();
+    const added = page.getByRole("status").filter({ hasText: "Added Dodo" });
+    await added.waitFor();
+    await page.getByTestId("view-cart").filter({ hasText: "2 in your cart" }).waitFor();
+    await page.getByTestId("cart-count").filter({ hasText: "2" }).waitFor();
+    // The message sits above the cart bar, clear of the header, and goes away by itself.
+    const [bar, message] = [await page.locator("header.bar").boundingBox(), await added.boundingBox()];
+    assert.ok(message.y > bar.y + bar.height, "the message does not cover the navigation");
+    await page.screenshot({ path: `${ARTIFACTS}/menu-cart-bar.png` });
+    await added.waitFor({ state: "detached", timeout: 10_000 });
+    await page.getByTestId("view-cart").click();
+    await page.getByRole("heading", { name: "Your cart" }).waitFor();
+  } finally {
+    await call("PATCH", `/api/foods/admin/categories/${drinks.id}/`, admin, { position: drinks.position });
+    await call("DELETE", `/api/foods/admin/categories/${empty.body.category.id}/`, admin);
+  }
+});
+
+journey("a dish that sells out in the cart shows no total, cannot be added to and holds checkout until it is removed", async (page) => {
+  const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const category = (await call("GET", "/api/foods/categories/")).body.items[0].id;
+  const name = `Agege Bread ${Date.now().toString(36)}`;
+  const made = await call("POST", "/api/foods/admin/items/", admin, { name, price: 50_000, category_id: category, stock: 3 });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  await newCustomerWithJollof(page, "sold-out-cart");
+  await page.goto(HOME_MENU);
+  await page.getByRole("button", { name: `Add ${name} to the cart` }).click();
+  await page.getByRole("status").filter({ hasText: `Added ${name}` }).waitFor();
+  // Someone else takes the last of it.
+  const gone = await call("PATCH", `/api/foods/admin/items/${made.body.food.id}/`, admin, { stock: 0 });
+  assert.equal(gone.status, 200, JSON.stringify(gone.body));
+  await page.getByRole("link", { name: "See your cart" }).click();
+  const line = page.locator(".line", { hasText: name });
+  await line.locator(".badge", { hasText: "Sold out" }).waitFor();
+  assert.equal(await line.getByRole("button", { name: `One more ${name}` }).count(), 0, "no + on a sold-out line");
+  assert.equal((await line.locator(".line-total").innerText()).trim(), "", "no line total either");
+  await page.getByRole("alert").filter({ hasText: `${name} cannot be ordered now. Remove it to check out.` }).waitFor();
+  assert.ok(await page.getByRole("button", { name: /^Pay .* with Paystack$/ }).isDisabled());
+  assert.ok(await page.getByRole("button", { name: "Place order, pay later" }).isDisabled());
+  await page.screenshot({ path: `${ARTIFACTS}/cart-sold-out-line.png`, fullPage: true });
+  await line.getByRole("button", { name: `Remove ${name}` }).click();
+  await line.waitFor({ state: "detached" });
+  assert.ok(await page.getByRole("button", { name: "Pay ₦3,500 with Paystack" }).isEnabled());
+  await call("DELETE", `/api/foods/admin/items/${made.body.food.id}/`, admin);
+});
+
 journey("a customer picks a percentage coupon at checkout, sees the discount and new total before paying, and a used-up coupon is explained", async (page) => {
   const admin = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
   const stamp = Date.now().toString(36).toUpperCase();
@@ -911,7 +1046,7 @@ journey("the bell counts what happened to a customer's order, and the inbox open
   await page.getByRole("link", { name: "Notifications, 2 unread" }).waitFor();
   const list = page.getByRole("list", { name: "Notifications" });
   await list.locator(".notification.unread", { hasText: "is confirmed" }).waitFor();
-  await list.locator(".notification.unread", { hasText: "is paid" }).waitFor();
+  await list.locator(".notification.unread", { hasText: "paid at the counter" }).waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/inbox.png`, fullPage: true });
   // Opening one reads it and shows its order.
   await list.locator(".notification", { hasText: "is confirmed" }).getByRole("button").click();
@@ -1284,6 +1419,84 @@ journey("a customer signs in with a code and no password, the quick way", async 
   await page.getByRole("heading", { name: "Kitchens" }).waitFor();
 });
 
+journey("a visitor fills a cart without an account, signs in with a code at checkout, and the cart follows into the account", async (page) => {
+  const email = await verifiedUser("guest");
+  await page.goto(HOME_MENU);
+  let taps = 0;
+  const tap = async (locator) => {
+    taps += 1;
+    await locator.click();
+  };
+  for (const dish of ["Jollof Rice with Chicken", "Jollof Rice with Chicken", "Dodo"]) {
+    await tap(page.getByRole("button", { name: `Add ${dish} to the cart` }));
+    await page.getByRole("status").filter({ hasText: `Added ${dish}` }).waitFor();
+  }
+  await page.getByTestId("view-cart").filter({ hasText: "3 in your cart" }).waitFor();
+  await page.getByTestId("cart-count").filter({ hasText: "3" }).waitFor();
+  await tap(page.getByTestId("view-cart"));
+  await page.getByRole("heading", { name: "Your cart" }).waitFor();
+  assert.equal(await page.locator(".line").count(), 2);
+  assert.equal(await page.getByTestId("cart-total").innerText(), "₦7,800");
+  await page.screenshot({ path: `${ARTIFACTS}/guest-cart.png`, fullPage: true });
+  await page.waitForTimeout(1_100); // past the sign-up code's cooldown (1 s in this stack)
+  await tap(page.getByRole("button", { name: "Sign in to order" }));
+  await page.getByLabel("Email or phone number").fill(email);
+  await tap(page.getByRole("button", { name: "Send me a code" }));
+  await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+  await page.getByLabel("Code", { exact: true }).fill(await codeFor(email));
+  await tap(page.getByRole("button", { name: "Sign in", exact: true }));
+  // Back on the kitchen's cart, now the account's, ready to pay.
+  await page.getByRole("heading", { name: "Your cart at Chuks Kitchen" }).waitFor();
+  await page.locator(".line", { hasText: "Jollof Rice with Chicken" }).locator("output", { hasText: "2" }).waitFor();
+  await page.locator(".line", { hasText: "Dodo" }).waitFor();
+  assert.equal(await page.getByTestId("checkout-total").innerText(), "₦7,800");
+  await tap(page.getByRole("button", { name: "Pay ₦7,800 with Paystack" }));
+  await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
+  await tap(page.getByRole("button", { name: "Pay", exact: true }));
+  await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
+  await page.locator(".pill.payment[data-status=paid]").waitFor();
+  console.log(`# a visitor with an account, 3 portions of 2 dishes, signed in by a code at checkout: ${taps} taps, 2 typed entries (email, code), from the kitchen's menu`);
+
+  // A returning customer: menu, Add, View cart, Pay, Paystack's Pay.
+  taps = 0;
+  await page.goto(HOME_MENU);
+  await tap(page.getByRole("button", { name: "Add Dodo to the cart" }));
+  await tap(page.getByTestId("view-cart"));
+  await tap(page.getByRole("button", { name: /^Pay .* with Paystack$/ }));
+  await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
+  await tap(page.getByRole("button", { name: "Pay", exact: true }));
+  await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
+  await page.locator(".pill.payment[data-status=paid]").waitFor();
+  console.log(`# a returning customer's paid order of one dish: ${taps} taps, 0 typed entries, from the kitchen's menu`);
+});
+
+journey("a brand-new customer goes from the menu to a paid order in 7 taps plus the sign-up (email, password, code)", async (page) => {
+  const email = `newcomer-${Date.now()}@example.com`;
+  let taps = 0;
+  const tap = async (locator) => {
+    taps += 1;
+    await locator.click();
+  };
+  await page.goto(HOME_MENU);
+  await tap(page.getByRole("button", { name: "Add Jollof Rice with Chicken to the cart" }));
+  await tap(page.getByTestId("view-cart"));
+  await tap(page.getByRole("button", { name: "New here? Create an account" }));
+  await page.getByLabel("Email or phone number").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await tap(page.getByRole("button", { name: "Create account" }));
+  await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+  await page.getByLabel("Code", { exact: true }).fill(await codeFor(email));
+  await tap(page.getByRole("button", { name: "Verify and sign in" }));
+  await page.getByRole("heading", { name: "Your cart at Chuks Kitchen" }).waitFor();
+  await tap(page.getByRole("button", { name: "Pay ₦3,500 with Paystack" }));
+  await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
+  await tap(page.getByRole("button", { name: "Pay", exact: true }));
+  await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
+  await page.locator(".pill.payment[data-status=paid]").waitFor();
+  console.log(`# a brand-new customer's first paid order: ${taps} taps (Paystack's own Pay included), 3 typed entries (email, password, code), from the kitchen's menu`);
+  assert.ok(taps <= 7, `${taps} taps`);
+});
+
 journey("a customer who forgot the password resets it with a code, signs in, fills in the profile, changes the password and signs out everywhere", async (page) => {
   assert.ok(shared.email, "needs the customer of the first journey");
   await page.goto(`${APP_URL}/#/login`);
@@ -1291,9 +1504,18 @@ journey("a customer who forgot the password resets it with a code, signs in, fil
   await page.getByLabel("Email or phone number").fill(shared.email);
   await page.getByRole("button", { name: "Send me a code" }).click();
   await page.getByLabel("Code", { exact: true }).waitFor();
-  await page.getByLabel("Code", { exact: true }).fill(await codeFor(shared.email));
+  const code = await codeFor(shared.email);
+  // A wrong code is said plainly, with the tries left.
+  await page.getByLabel("Code", { exact: true }).fill(code === "000000" ? "111111" : "000000");
   await page.getByLabel("New password").fill("a brand new password");
   await page.getByRole("button", { name: "Set the new password" }).click();
+  await page.getByRole("alert").filter({ hasText: "That code is not right" }).filter({ hasText: "4 tries left" }).waitFor();
+  await page.getByLabel("Code", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  // Done: said so, and one tap to sign in.
+  await page.getByRole("heading", { name: "Password changed" }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Your password is changed" }).waitFor();
+  await page.getByRole("link", { name: "Sign in" }).last().click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   await page.getByLabel("Email or phone number").fill(shared.email);
   await page.getByLabel("Password").fill("a brand new password");
@@ -1313,8 +1535,54 @@ journey("a customer who forgot the password resets it with a code, signs in, fil
   await page.getByRole("status").filter({ hasText: "Password changed." }).waitFor();
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
-  await page.goto(`${APP_URL}/#/cart`);
+  await page.goto(`${APP_URL}/#/orders`);
   await page.getByText("Please sign in first.").waitFor();
+});
+
+/** Every screen in `hashes`, reached while /api is cut off: the app says it cannot reach the
+ * kitchen, nothing stays "Loading", and "Try again" once it can brings the screen back whole. */
+async function recoversOnEachScreen(page, hashes) {
+  const banner = page.getByRole("alert").filter({ hasText: "cannot reach the kitchen" });
+  for (const hash of hashes) {
+    await page.route("**/api/**", (route) => route.abort());
+    // The app opened afresh on the screen (as a customer does from a bookmark or the home screen).
+    await page.goto("about:blank");
+    await page.goto(`${APP_URL}/${hash}`);
+    await banner.waitFor();
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll("main [role=status]")].some((e) => /Loading/.test(e.textContent ?? "")),
+      null,
+      { timeout: 5_000 },
+    );
+    await page.unroute("**/api/**");
+    // "Try again" draws the screen afresh (whether the banner still says the connection is
+    // lost, or, a call having got through meanwhile, that it is back).
+    await page.locator(".offline").getByRole("button", { name: "Try again" }).click();
+    await page.locator(".offline").waitFor({ state: "detached" });
+    await page.locator("main h1").first().waitFor();
+    assert.equal(await page.locator("main [role=alert]").count(), 0, `${hash}: still says something went wrong after Try again`);
+  }
+}
+
+journey("every screen says when the kitchen cannot be reached, never stays loading, and comes back with Try again (and says when the phone is offline)", async (page) => {
+  await newCustomerWithJollof(page, "no-network");
+  await recoversOnEachScreen(page, ["#/", "#/k/chuks-kitchen", "#/k/chuks-kitchen/cart", "#/cart", "#/orders", "#/wallet", "#/inbox", "#/account", "#/kitchens/mine"]);
+  await page.route("**/api/**", (route) => route.abort());
+  await page.goto(`${APP_URL}/#/k/chuks-kitchen/cart`);
+  await page.getByRole("alert").filter({ hasText: "cannot reach the kitchen" }).waitFor();
+  await page.screenshot({ path: `${ARTIFACTS}/offline-cart.png`, fullPage: true });
+  await page.unroute("**/api/**");
+  // The phone itself offline: said so; back online, the screen reads again by itself.
+  await page.context().setOffline(true);
+  await page.getByRole("alert").filter({ hasText: "You are offline." }).waitFor();
+  await page.context().setOffline(false);
+  await page.getByRole("alert").filter({ hasText: "You are offline." }).waitFor({ state: "detached" });
+  await page.locator(".offline").getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("heading", { name: "Your cart" }).waitFor();
+
+  const admin = shared.admin;
+  assert.ok(admin, "needs the signed-in admin of the board journey");
+  await recoversOnEachScreen(admin, ["#/kitchen", "#/kitchen/stock", "#/kitchen/users", "#/kitchen/kitchens", "#/kitchen/reports", "#/inbox"]);
 });
 
 let failed = 0;

@@ -142,7 +142,11 @@ pub fn router(app: App) -> Service {
 
 async fn list_categories(menu: MenuOf) -> Result<Json<Value>, ApiError> {
     let menu = menu.0.categories().await?;
-    let items: Vec<_> = menu.categories_by_name().into_iter().map(CategoryView::admin).collect();
+    let items: Vec<_> = menu
+        .categories_in_order()
+        .into_iter()
+        .map(CategoryView::admin)
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
 
@@ -150,7 +154,12 @@ async fn create_category(
     menu: MenuOf,
     JsonBody(req): JsonBody<CategoryRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let new = NewCategory::parse(req.name.value().as_deref(), req.description.value().as_deref())?;
+    let position = req.position().value();
+    let new = NewCategory::parse(
+        req.name.value().as_deref(),
+        req.description.value().as_deref(),
+        position,
+    )?;
     let category = menu.0.create_category(&new).await?;
     Ok((
         StatusCode::CREATED,
@@ -164,7 +173,8 @@ async fn update_category(
     JsonBody(req): JsonBody<CategoryRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, category_not_found)?;
-    let change = CategoryChange::parse(req.name, req.description)?;
+    let position = req.position();
+    let change = CategoryChange::parse(req.name, req.description, position)?;
     let category = menu.0.update_category(&id, &change).await?;
     Ok(Json(json!({ "category": CategoryView::admin(&category) })))
 }

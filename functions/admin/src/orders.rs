@@ -7,13 +7,13 @@ use axum::Json;
 use axum::extract::{FromRequestParts, RawPathParams, State};
 use http::request::Parts;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::accounts::http::Admin;
 use shared::accounts::model::Subject;
 use shared::http::{JsonBody, PathId, QueryParams, path_id};
 use shared::kitchens::http::{KitchenMember, Staff};
-use shared::orders::http::order_not_found;
-use shared::orders::model::{OrderStatus, PaymentStatus};
+use shared::orders::http::{order_body, order_not_found, viewed_page};
+use shared::orders::model::{ChangedBy, OrderStatus, PaymentStatus};
 use shared::pagination::PageQuery;
 use shared::{ApiError, App};
 
@@ -66,6 +66,13 @@ impl FromRequestParts<App> for BoardOf {
     }
 }
 
+impl BoardOf {
+    /// The kitchen's side, as the order's rules name whoever works the board.
+    fn side(&self) -> ChangedBy {
+        ChangedBy::on_the_board(self.caller.role)
+    }
+}
+
 /// Newest first, one status or all, paginated.
 pub async fn list(
     State(app): State<App>,
@@ -83,13 +90,13 @@ pub async fn list(
     );
     let page = app.cursors.page(&scope, &query.page)?;
     let orders = app.orders.orders(&board.kitchen_id, status, &page).await?;
-    Ok(Json(app.cursors.listing(&scope, &orders)?))
+    Ok(Json(app.cursors.listing(&scope, &viewed_page(&orders, board.side()))?))
 }
 
 pub async fn one(State(app): State<App>, board: BoardOf, PathId(id): PathId) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, order_not_found)?;
     let order = app.orders.order(&board.kitchen_id, &id).await?;
-    Ok(Json(json!({ "order": order })))
+    Ok(Json(order_body(&order, board.side())))
 }
 
 /// One step of the lifecycle (or a cancel), by the rules of the order's state machine.
@@ -102,7 +109,7 @@ pub async fn set_status(
     let to = OrderStatus::parse_field(req.status.as_deref(), "status")?;
     let id = path_id(&id, order_not_found)?;
     let order = app.orders.set_status(&board.caller, &board.kitchen_id, &id, to).await?;
-    Ok(Json(json!({ "order": order })))
+    Ok(Json(order_body(&order, board.side())))
 }
 
 /// `unpaid -> paid`; `paid` again is a no-op 200; never on a cancelled order.
@@ -118,5 +125,5 @@ pub async fn set_payment(
         .orders
         .set_payment(&board.caller, &board.kitchen_id, &id, requested)
         .await?;
-    Ok(Json(json!({ "order": order })))
+    Ok(Json(order_body(&order, board.side())))
 }

@@ -114,7 +114,7 @@ async fn categories(State(app): State<App>, params: RawPathParams) -> Result<Res
     let at = kitchen(&app, &params).await?;
     let menu = while_public(&app, &at, app.menu.of(&at.0).categories()).await?;
     let items: Vec<_> = menu
-        .categories_by_name()
+        .categories_in_order()
         .into_iter()
         .map(CategoryView::public)
         .collect();

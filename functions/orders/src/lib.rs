@@ -18,9 +18,10 @@ use shared::coupons::http::coupon_view;
 use shared::http::{JsonBody, PathId, QueryParams, Service, path_id, service};
 use shared::menu::http::food_not_found;
 use shared::orders::http::{
-    handover_input, idempotency_key, lines_input, order_input, order_not_found, placement_response,
+    handover_input, idempotency_key, lines_input, order_body, order_input, order_not_found, placement_response,
+    viewed_page,
 };
-use shared::orders::model::{Handover, NewOrder, RequestedLine};
+use shared::orders::model::{ChangedBy, Handover, NewOrder, RequestedLine};
 use shared::pagination::PageQuery;
 use shared::{ApiError, App};
 
@@ -71,7 +72,7 @@ async fn place(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    let request = NewOrder::parse(order_input(&body))?;
+    let request = NewOrder::parse(order_input(&body), &app.config.default_country_code)?;
     let placement = app.orders.place(&customer, key, request).await?;
     placement_response(placement)
 }
@@ -101,20 +102,23 @@ async fn list(
     };
     let page = app.cursors.page(&scope, &query.page)?;
     let orders = app.orders.customer_orders(&customer, &page, kitchen.as_deref()).await?;
-    Ok(Json(app.cursors.listing(&scope, &orders)?))
+    Ok(Json(
+        app.cursors
+            .listing(&scope, &viewed_page(&orders, ChangedBy::Customer))?,
+    ))
 }
 
 async fn one(State(app): State<App>, customer: Customer, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, order_not_found)?;
     let order = app.orders.own_order(&customer, &id).await?;
-    Ok(Json(json!({ "order": order })))
+    Ok(Json(order_body(&order, ChangedBy::Customer)))
 }
 
 /// Pending orders only.
 async fn cancel(State(app): State<App>, customer: Customer, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, order_not_found)?;
     let order = app.orders.cancel_own(&customer, &id).await?;
-    Ok(Json(json!({ "order": order })))
+    Ok(Json(order_body(&order, ChangedBy::Customer)))
 }
 
 async fn cart(State(app): State<App>, customer: Customer, CartAt(kitchen): CartAt) -> Result<Json<Value>, ApiError> {
@@ -186,7 +190,7 @@ async fn checkout(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    let handover = Handover::parse(handover_input(&body))?;
+    let handover = Handover::parse(handover_input(&body), &app.config.default_country_code)?;
     let placement = app.cart.checkout(&customer, &kitchen, key, handover).await?;
     placement_response(placement)
 }
@@ -321,5 +325,5 @@ async fn pay_from_wallet(
 ) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, order_not_found)?;
     let order = app.orders.pay_from_wallet(&customer, &id).await?;
-    Ok(Json(json!({ "order": order })))
+    Ok(Json(order_body(&order, ChangedBy::Customer)))
 }

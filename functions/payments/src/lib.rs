@@ -159,7 +159,10 @@ async fn verify_deposit(
 async fn verify(State(app): State<App>, customer: Customer, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = path_id(&id, order_not_found)?;
     let order = payments(&app)?.verify(&customer, &id).await?;
-    Ok(Json(json!({ "order": order })))
+    Ok(Json(shared::orders::http::order_body(
+        &order,
+        shared::orders::model::ChangedBy::Customer,
+    )))
 }
 
 /// Paystack's webhook: the signature is checked over the exact bytes received, before parsing.

@@ -370,6 +370,7 @@ impl Data {
         let new = NewCategory {
             name: Name::parse(name).map_err(anyhow::Error::msg)?,
             description: None,
+            position: 0,
         };
         let category = self.menu().create_category(&new).await.map_err(ops::describe)?;
         Ok(category.id)
@@ -445,6 +446,7 @@ impl Data {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         };
         let order = Order::place(
             &self.customer.id,

@@ -169,7 +169,7 @@ async fn seed_menu(
     let service = MenuService::new(store.clone()).of(kitchen_id);
     let menu = service.menu().await.map_err(describe)?;
     let (mut categories, mut foods) = (0, 0);
-    for demo_category in demo_menu {
+    for (place, demo_category) in (0_i64..).zip(demo_menu) {
         let name = Name::parse(demo_category.name).map_err(|e| anyhow::anyhow!("{}: {e}", demo_category.name))?;
         let category_id = match menu.categories.iter().find(|c| c.name_key == name.unique_key()) {
             Some(existing) => existing.id.clone(),
@@ -177,6 +177,8 @@ async fn seed_menu(
                 let new = NewCategory {
                     name,
                     description: Some(demo_category.description.to_owned()),
+                    // The demo menu's own order.
+                    position: place,
                 };
                 let created = service
                     .create_category(&new)

@@ -66,6 +66,21 @@ pub fn session_key(session_id: &str) -> (String, String) {
     (session_pk(session_id), SESSION_SK.to_owned())
 }
 
+/// The key of an account item, for features that read it in their own batch (order placement
+/// names its customer).
+pub fn account_key(identifier_key: &str) -> (String, String) {
+    (account_pk(identifier_key), ACCOUNT_SK.to_owned())
+}
+
+/// Whether a batch-read item is an account item.
+pub fn is_account(item: &Item) -> bool {
+    sk_of(item) == ACCOUNT_SK
+}
+
+pub fn account_from(item: Item) -> Result<Account, Failure> {
+    from_item(item, "account")
+}
+
 /// Whether a batch-read item is a session item.
 pub fn is_session(item: &Item) -> bool {
     sk_of(item) == SESSION_SK

@@ -101,6 +101,7 @@ pub struct CategoryView<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub description: Option<&'a str>,
+    pub position: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub food_count: Option<i64>,
     pub created_at: &'a str,
@@ -121,6 +122,7 @@ impl<'a> CategoryView<'a> {
             id: &c.id,
             name: &c.name,
             description: c.description.as_deref(),
+            position: c.position,
             food_count: with_count.then_some(c.food_count),
             created_at: &c.created_at,
             updated_at: &c.updated_at,
@@ -339,4 +341,13 @@ pub struct CategoryRequest {
     pub name: Patch<String>,
     #[serde(default)]
     pub description: Patch<String>,
+    #[serde(default)]
+    pub position: Patch<Value>,
+}
+
+impl CategoryRequest {
+    /// Its position as sent.
+    pub fn position(&self) -> Patch<NumberInput> {
+        number_patch(self.position.clone())
+    }
 }

@@ -398,6 +398,7 @@ pub fn plan(rows: &[ImportRow], menu: &Menu, now: &str) -> Result<ImportPlan, Im
                     &NewCategory {
                         name: row.category.clone(),
                         description: None,
+                        position: 0,
                     },
                     now.to_owned(),
                 );
@@ -569,6 +570,7 @@ mod tests {
             &NewCategory {
                 name: Name::parse("Rice Dishes").unwrap(),
                 description: None,
+                position: 0,
             },
             "t0".into(),
         );

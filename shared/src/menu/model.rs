@@ -307,6 +307,9 @@ pub struct Category {
     pub name_key: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Where it stands on the menu: lower first, then by name (0 unless its admins said).
+    #[serde(default)]
+    pub position: i64,
     pub food_count: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -358,6 +361,7 @@ impl Category {
             name: new.name.as_str().to_owned(),
             name_key: new.name.unique_key(),
             description: new.description.clone(),
+            position: new.position,
             food_count: 0,
             created_at: now.clone(),
             updated_at: now,
@@ -373,6 +377,9 @@ impl Category {
         }
         if let Some(description) = &change.description {
             next.description = description.clone();
+        }
+        if let Some(position) = change.position {
+            next.position = position;
         }
         next.updated_at = now.to_owned();
         next
@@ -673,11 +680,19 @@ impl Menu {
         self.category(&food.category_id).map(|c| c.name.as_str())
     }
 
+    /// Where a dish's category stands on the menu (position, then name); a dish whose category
+    /// is gone comes first, as `None` sorts.
+    fn category_place(&self, food: &Food) -> Option<(i64, String)> {
+        self.category(&food.category_id)
+            .map(|c| (c.position, c.name.to_lowercase()))
+    }
+
     pub fn food(&self, id: &str) -> Option<&Food> {
         self.foods.iter().find(|f| f.id == id)
     }
 
-    /// The dishes a listing shows, grouped by category name then by dish name.
+    /// The dishes a listing shows, grouped by category (in the kitchen's order) then by dish
+    /// name.
     pub fn listing(&self, filter: &FoodFilter) -> Vec<&Food> {
         let needle = filter
             .name_contains
@@ -685,7 +700,7 @@ impl Menu {
             .map(|q| q.trim().to_lowercase())
             .filter(|q| !q.is_empty());
         let category = filter.category_id.as_ref().map(|c| c.trim().to_ascii_uppercase());
-        let mut foods: Vec<(Option<String>, String, &Food)> = self
+        let mut foods: Vec<(Option<(i64, String)>, String, &Food)> = self
             .foods
             .iter()
             .filter(|f| filter.include_unavailable || f.is_available)
@@ -697,16 +712,16 @@ impl Menu {
             })
             .filter(|f| filter.tags.iter().all(|t| f.tags.contains(t)))
             .filter(|f| !filter.featured_only || f.featured)
-            .map(|f| (self.category_name(f).map(str::to_lowercase), f.name.to_lowercase(), f))
+            .map(|f| (self.category_place(f), f.name.to_lowercase(), f))
             .collect();
         foods.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         foods.into_iter().map(|(_, _, f)| f).collect()
     }
 
-    /// The categories by name.
-    pub fn categories_by_name(&self) -> Vec<&Category> {
+    /// The categories in the kitchen's order: by position, then by name.
+    pub fn categories_in_order(&self) -> Vec<&Category> {
         let mut categories: Vec<&Category> = self.categories.iter().collect();
-        categories.sort_by_cached_key(|c| c.name.to_lowercase());
+        categories.sort_by_cached_key(|c| (c.position, c.name.to_lowercase()));
         categories
     }
 }
@@ -777,10 +792,22 @@ pub fn image_url(raw: &str) -> Result<String, String> {
 pub struct NewCategory {
     pub name: Name,
     pub description: Option<String>,
+    pub position: i64,
+}
+
+/// The largest position a category may take, either way from 0.
+pub const POSITION_MAX: i64 = 1_000_000;
+
+/// A category's position: a whole number within [`POSITION_MAX`] of 0.
+fn position(input: NumberInput) -> Result<i64, String> {
+    match input {
+        NumberInput::Whole(n) if n.abs() <= POSITION_MAX => Ok(n),
+        _ => Err(format!("must be a whole number from -{POSITION_MAX} to {POSITION_MAX}")),
+    }
 }
 
 impl NewCategory {
-    pub fn parse(name: Option<&str>, desc: Option<&str>) -> Result<Self, Invalid> {
+    pub fn parse(name: Option<&str>, desc: Option<&str>, place: Option<NumberInput>) -> Result<Self, Invalid> {
         let mut p = Problems::default();
         let name = match name {
             None => {
@@ -790,11 +817,13 @@ impl NewCategory {
             Some(raw) => p.check("invalid_name", "name", Name::parse(raw)),
         };
         let description = p.check("invalid_description", "description", desc.map(description).transpose());
+        let position = p.check("invalid_position", "position", place.map_or(Ok(0), position));
         p.finish("Some category fields are invalid")?;
-        match (name, description) {
-            (Some(name), Some(description)) => Ok(Self {
+        match (name, description, position) {
+            (Some(name), Some(description), Some(position)) => Ok(Self {
                 name,
                 description: description.flatten(),
+                position,
             }),
             _ => Err(Invalid::field(
                 "invalid_name",
@@ -811,10 +840,11 @@ impl NewCategory {
 pub struct CategoryChange {
     pub name: Option<Name>,
     pub description: Option<Option<String>>,
+    pub position: Option<i64>,
 }
 
 impl CategoryChange {
-    pub fn parse(name: Patch<String>, desc: Patch<String>) -> Result<Self, Invalid> {
+    pub fn parse(name: Patch<String>, desc: Patch<String>, place: Patch<NumberInput>) -> Result<Self, Invalid> {
         let mut p = Problems::default();
         let name = match name {
             Patch::Absent => None,
@@ -829,8 +859,20 @@ impl CategoryChange {
             Patch::Null => Some(None),
             Patch::Value(raw) => p.check("invalid_description", "description", description(&raw)),
         };
+        let position = match place {
+            Patch::Absent => None,
+            Patch::Null => {
+                p.add("invalid_position", "position", "cannot be removed");
+                None
+            }
+            Patch::Value(raw) => p.check("invalid_position", "position", position(raw)),
+        };
         p.finish("Some category fields are invalid")?;
-        Ok(Self { name, description })
+        Ok(Self {
+            name,
+            description,
+            position,
+        })
     }
 }
 

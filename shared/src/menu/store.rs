@@ -435,14 +435,18 @@ impl MenuStore {
             None => AttributeValue::Null(true),
         };
         let mut items = vec![self.db.update_action(&self.menu_pk, category_sk(&current.id), |a| {
-            a.update_expression("SET #name = :name, name_key = :key, description = :desc, updated_at = :now")
-                .condition_expression("attribute_exists(PK) AND name_key = :old")
-                .expression_attribute_names("#name", "name")
-                .expression_attribute_values(":name", s(&next.name))
-                .expression_attribute_values(":key", s(&next.name_key))
-                .expression_attribute_values(":desc", description)
-                .expression_attribute_values(":now", s(&next.updated_at))
-                .expression_attribute_values(":old", s(&current.name_key))
+            a.update_expression(
+                "SET #name = :name, name_key = :key, description = :desc, #position = :position, updated_at = :now",
+            )
+            .condition_expression("attribute_exists(PK) AND name_key = :old")
+            .expression_attribute_names("#name", "name")
+            .expression_attribute_names("#position", "position")
+            .expression_attribute_values(":name", s(&next.name))
+            .expression_attribute_values(":position", n(next.position))
+            .expression_attribute_values(":key", s(&next.name_key))
+            .expression_attribute_values(":desc", description)
+            .expression_attribute_values(":now", s(&next.updated_at))
+            .expression_attribute_values(":old", s(&current.name_key))
         })?];
         let renamed = next.name_key != current.name_key;
         if renamed {

@@ -5,7 +5,7 @@
 
 use crate::alerts::model::{Kind as AlertKind, NewAlert};
 use crate::menu::model::Food;
-use crate::orders::model::{ChangedBy, Fulfilment, Order, OrderStatus, PaymentStatus};
+use crate::orders::model::{ChangedBy, Fulfilment, Order, OrderStatus, PaymentMethod, PaymentStatus};
 pub use crate::payments::model::PaymentAnomaly;
 
 /// Who a notice is for.
@@ -28,6 +28,8 @@ pub struct OrderFacts {
     pub fulfilment: Fulfilment,
     /// "2 x Jollof Rice, 1 x Moi Moi".
     pub lines: String,
+    /// How it was paid, once it is.
+    pub paid_by: Option<PaymentMethod>,
 }
 
 impl OrderFacts {
@@ -42,6 +44,7 @@ impl OrderFacts {
                 .map(|l| format!("{} x {}", l.quantity, l.name))
                 .collect::<Vec<_>>()
                 .join(", "),
+            paid_by: order.payment_method,
         }
     }
 
@@ -123,8 +126,9 @@ impl Notice {
 
 /// What a change to an order tells whom: a new order (no old image) to the kitchen; a status
 /// the customer waits for to the customer (a cancellation only when the kitchen or the expiry
-/// of an unpaid order made it: a customer knows their own); a payment to the kitchen; a refund to the customer, a failed one
-/// to the kitchen. A change that moves neither status nor payment says nothing.
+/// of an unpaid order made it: a customer knows their own); a payment to the kitchen and, as a
+/// receipt, to the customer; a refund to the customer, a failed one to the kitchen. A change
+/// that moves neither status nor payment says nothing.
 pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
     let facts = OrderFacts::of(new);
     let kitchen = new.kitchen_id();
@@ -149,7 +153,10 @@ pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
     }
     if old.payment_status != new.payment_status {
         match new.payment_status {
-            PaymentStatus::Paid => notices.push(Notice::kitchen(kitchen, Event::PaymentReceived(facts))),
+            PaymentStatus::Paid => {
+                notices.push(Notice::kitchen(kitchen, Event::PaymentReceived(facts.clone())));
+                notices.push(Notice::customer(new, Event::PaymentReceived(facts)));
+            }
             PaymentStatus::Refunded => notices.push(Notice::customer(new, Event::Refunded(facts))),
             PaymentStatus::RefundFailed => notices.push(Notice::kitchen(kitchen, Event::RefundFailed(facts))),
             // Paystack took the refund; the customer is told once the money has gone back.
@@ -159,20 +166,12 @@ pub fn order_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
     notices
 }
 
-/// What a change to an order puts in its customer's inbox: every notice the customer is sent,
-/// and a payment received (which only the kitchen is sent).
+/// What a change to an order puts in its customer's inbox: every notice the customer is sent.
 pub fn inbox_notices(old: Option<&Order>, new: &Order) -> Vec<Notice> {
-    let mut notices: Vec<Notice> = order_notices(old, new)
+    order_notices(old, new)
         .into_iter()
         .filter(|n| matches!(n.to, Audience::Customer(_)))
-        .collect();
-    if let Some(old) = old
-        && old.payment_status != new.payment_status
-        && new.payment_status == PaymentStatus::Paid
-    {
-        notices.push(Notice::customer(new, Event::PaymentReceived(OrderFacts::of(new))));
-    }
-    notices
+        .collect()
 }
 
 /// The inbox's kind of a customer's notice (none for what only a kitchen is told).
@@ -212,10 +211,14 @@ pub fn order_of(event: &Event) -> Option<&OrderFacts> {
     }
 }
 
-/// An order as a live frame carries it (the contract's order summary, and what a board ticket
-/// shows: the gist of its lines and their count).
-pub fn live_summary(order: &Order) -> serde_json::Value {
+/// An order as a live frame to `by` carries it (the contract's order summary, what a board
+/// ticket shows: the gist of its lines and their count, and its next steps as `by` sees them).
+pub fn live_summary(order: &Order, by: ChangedBy) -> serde_json::Value {
+    let next = crate::orders::model::NextSteps::of(order.status, order.payment_status, order.fulfilment, by);
     serde_json::json!({
+        "next_status": next.next_status,
+        "can_cancel": next.can_cancel,
+        "can_pay": next.can_pay,
         "id": order.id,
         "customer_id": order.customer_id,
         "status": order.status,
@@ -307,6 +310,7 @@ mod tests {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         };
         let line = OrderLine {
             food_item_id: "F".into(),
@@ -392,13 +396,24 @@ mod tests {
     }
 
     #[test]
-    fn payments_tell_the_kitchen_and_refunds_the_customer_or_the_kitchen_when_they_fail() {
+    fn payments_tell_the_kitchen_and_the_customer_and_refunds_the_customer_or_the_kitchen_when_they_fail() {
         let unpaid = order(Fulfilment::Delivery);
         let mut paid = unpaid.clone();
         paid.payment_status = PaymentStatus::Paid;
+        paid.payment_method = Some(PaymentMethod::Paystack);
+        let notices = order_notices(Some(&unpaid), &paid);
         assert_eq!(
-            events(&order_notices(Some(&unpaid), &paid)),
-            [(&Audience::Kitchen(None), "payment-received")]
+            events(&notices),
+            [
+                (&Audience::Kitchen(None), "payment-received"),
+                (&Audience::Customer("u1".into()), "payment-received")
+            ]
+        );
+        assert!(
+            notices
+                .iter()
+                .all(|n| order_of(&n.event).is_some_and(|o| o.paid_by == Some(PaymentMethod::Paystack))),
+            "the receipt says how it was paid"
         );
         let mut cancelled = moved(&paid, OrderStatus::Cancelled, ChangedBy::Customer);
         cancelled.payment_status = PaymentStatus::Refunded;

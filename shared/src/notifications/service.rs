@@ -302,8 +302,11 @@ impl NotificationService {
     async fn push_order(&self, order: &Order, kitchen_id: Option<&str>, landed: &[crate::inbox::model::Notification]) {
         use crate::realtime::model::Frame;
         let Some(realtime) = &self.realtime else { return };
-        let summary = super::model::live_summary(order);
-        let mut frames = vec![Frame::order_updated(summary.clone())];
+        use crate::orders::model::ChangedBy;
+        let mut frames = vec![Frame::order_updated(super::model::live_summary(
+            order,
+            ChangedBy::Customer,
+        ))];
         frames.extend(
             landed
                 .iter()
@@ -316,7 +319,12 @@ impl NotificationService {
             }
         }
         if let Some(kitchen_id) = kitchen_id
-            && let Err(err) = realtime.to_kitchen(kitchen_id, &Frame::board_updated(summary)).await
+            && let Err(err) = realtime
+                .to_kitchen(
+                    kitchen_id,
+                    &Frame::board_updated(super::model::live_summary(order, ChangedBy::Staff)),
+                )
+                .await
         {
             tracing::warn!(order_id = %order.id, error = %err, "live frame to the board not sent");
         }

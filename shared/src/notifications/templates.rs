@@ -3,7 +3,7 @@
 //! secret, a link with a token, or anything but the order's own facts.
 
 use super::model::{Event, OrderFacts};
-use crate::orders::model::Fulfilment;
+use crate::orders::model::{Fulfilment, PaymentMethod};
 
 pub const BRAND: &str = "Chuks Kitchen";
 
@@ -41,6 +41,16 @@ fn order_line(o: &OrderFacts) -> String {
     format!("{} ({how}, {})", o.lines, naira(o.total))
 }
 
+/// How an order was paid, as a receipt says it.
+fn paid_by(method: Option<PaymentMethod>) -> &'static str {
+    match method {
+        Some(PaymentMethod::Paystack) => ", paid online with Paystack",
+        Some(PaymentMethod::Wallet) => ", paid from the wallet",
+        Some(PaymentMethod::Cash) => ", paid at the counter",
+        None => "",
+    }
+}
+
 /// What an event says in a few words, without the brand (an alert's title).
 pub fn headline(event: &Event) -> String {
     said(event).0
@@ -69,7 +79,13 @@ fn said(event: &Event) -> (String, String) {
         ),
         Event::PaymentReceived(o) => (
             format!("Payment received for order #{}", o.short_id()),
-            format!("Order #{} is paid: {}.", o.short_id(), naira(o.total)),
+            format!(
+                "{BRAND}: payment received for order #{} ({}): {}{}.",
+                o.short_id(),
+                o.lines,
+                naira(o.total),
+                paid_by(o.paid_by)
+            ),
         ),
         Event::PaymentAnomaly(a) => {
             let Some(order_id) = &a.order_id else {
@@ -178,6 +194,7 @@ mod tests {
             total: 500_000,
             fulfilment: Fulfilment::Pickup,
             lines: "2 x Jollof <Rice>".into(),
+            paid_by: None,
         };
         let m = render(&Event::NewOrder(o.clone()));
         assert_eq!(m.subject, "Chuks Kitchen: New order #5V7W9X");
@@ -185,6 +202,14 @@ mod tests {
         assert!(m.html.contains("2 x Jollof &lt;Rice&gt;"), "{}", m.html);
         let m = render(&Event::ReadyForPickup(o.clone()));
         assert!(m.text.contains("#5V7W9X is ready"), "{}", m.text);
+        let m = render(&Event::PaymentReceived(OrderFacts {
+            paid_by: Some(PaymentMethod::Wallet),
+            ..o.clone()
+        }));
+        assert_eq!(
+            m.text,
+            "Chuks Kitchen: payment received for order #5V7W9X (2 x Jollof <Rice>): ₦5,000, paid from the wallet."
+        );
         let m = render(&Event::SoldOut { dish: "Moi Moi".into() });
         assert_eq!(m.subject, "Chuks Kitchen: Sold out: Moi Moi");
     }

@@ -6,12 +6,14 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use super::model::{
-    HandoverInput, IdempotencyKey, LineInput, LinesInput, LocationInput, OrderInput, OutOfRange, PaymentError,
-    PricingError, Shortfall, TextInput, TransitionError,
+    ChangedBy, HandoverInput, IdempotencyKey, LineInput, LinesInput, LocationInput, OrderInput, OutOfRange,
+    PaymentError, PricingError, Shortfall, Standing, TextInput, TransitionError, Viewed,
 };
 use super::service::{OrderError, Placement};
 use crate::kitchens::model::OrderingRefusal;
+use crate::platform::db::Page;
 use crate::platform::error::ApiError;
+use serde::Serialize;
 
 impl From<OrderError> for ApiError {
     fn from(err: OrderError) -> Self {
@@ -112,6 +114,19 @@ fn insufficient_stock(short: &[Shortfall]) -> ApiError {
         .map(|s| (s.food_item_id.clone(), format!("only {} left", s.left)))
         .collect();
     ApiError::conflict_fields("insufficient_stock", message, fields)
+}
+
+/// An order's body as `by` sees it: `{"order": ...}`, its next steps beside its fields.
+pub fn order_body<T: Standing + Serialize>(order: &T, by: ChangedBy) -> Value {
+    serde_json::json!({ "order": Viewed::by(order, by) })
+}
+
+/// A page of orders as `by` sees each.
+pub fn viewed_page<T: Standing + Serialize>(page: &Page<T>, by: ChangedBy) -> Page<Viewed<'_, T>> {
+    Page {
+        items: page.items.iter().map(|o| Viewed::by(o, by)).collect(),
+        last_key: page.last_key.clone(),
+    }
 }
 
 /// For path ids that cannot name an order.
@@ -239,6 +254,7 @@ pub fn handover_input(body: &Value) -> HandoverInput {
         note: text("note"),
         delivery_location,
         coupon_code: text("coupon_code"),
+        contact_phone: text("contact_phone"),
     }
 }
 
@@ -269,7 +285,7 @@ mod tests {
     use serde_json::json;
 
     fn parse(v: Value) -> Result<NewOrder, ApiError> {
-        NewOrder::parse(order_input(&v)).map_err(ApiError::from)
+        NewOrder::parse(order_input(&v), "234").map_err(ApiError::from)
     }
 
     #[test]

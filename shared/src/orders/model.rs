@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::model::Role;
+use crate::accounts::model::identifier::Phone;
 use crate::coupons::model::{AppliedCoupon, PricedLine};
 use crate::kitchens::model::Location;
 use crate::menu::model::{Food, Money};
@@ -491,10 +492,85 @@ pub enum PayError {
 /// Whether an order may start (or resume) a payment (Paystack, the wallet): a paid order never, otherwise only
 /// a pending, unpaid one.
 pub fn check_payable(order: &Order) -> Result<(), PayError> {
-    match (order.payment_status, order.status) {
+    payable(order.status, order.payment_status)
+}
+
+fn payable(status: OrderStatus, payment: PaymentStatus) -> Result<(), PayError> {
+    match (payment, status) {
         (PaymentStatus::Paid, _) => Err(PayError::AlreadyPaid),
         (PaymentStatus::Unpaid, OrderStatus::Pending) => Ok(()),
         _ => Err(PayError::NotPayable),
+    }
+}
+
+/// What can happen to an order next, for the one looking at it: the API's order views carry it,
+/// so no screen keeps its own copy of these rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NextSteps {
+    /// The kitchen's next step now: none for a customer, none while the order waits for its
+    /// payment, none once it is finished.
+    pub next_status: Option<OrderStatus>,
+    /// Whether the viewer may cancel it now.
+    pub can_cancel: bool,
+    /// A customer: whether it can be paid for now (online or from the wallet). The kitchen:
+    /// whether a payment at the counter can be recorded now.
+    pub can_pay: bool,
+}
+
+impl NextSteps {
+    /// For `by` (the customer, or the kitchen's side: `Admin` or `Staff`), as the transitions
+    /// and payment rules above decide.
+    pub fn of(status: OrderStatus, payment: PaymentStatus, fulfilment: Fulfilment, by: ChangedBy) -> Self {
+        let allowed = |to| status.check_transition(to, payment, fulfilment, by).is_ok();
+        let kitchen = by.is_kitchen();
+        Self {
+            next_status: status.next(fulfilment).filter(|to| kitchen && allowed(*to)),
+            can_cancel: allowed(OrderStatus::Cancelled),
+            can_pay: if kitchen {
+                matches!(
+                    check_payment(status, payment, None, PaymentStatus::Paid),
+                    Ok(PaymentChange::Set { .. })
+                )
+            } else {
+                payable(status, payment).is_ok()
+            },
+        }
+    }
+}
+
+/// What an order's next steps are read from: an order, or a list's summary of one.
+pub trait Standing {
+    fn standing(&self) -> (OrderStatus, PaymentStatus, Fulfilment);
+}
+
+impl Standing for Order {
+    fn standing(&self) -> (OrderStatus, PaymentStatus, Fulfilment) {
+        (self.status, self.payment_status, self.fulfilment)
+    }
+}
+
+impl Standing for OrderSummary {
+    fn standing(&self) -> (OrderStatus, PaymentStatus, Fulfilment) {
+        (self.status, self.payment_status, self.fulfilment)
+    }
+}
+
+/// An order (or its summary) as the API shows it to `by`: every field, and its next steps.
+#[derive(Debug, Serialize)]
+pub struct Viewed<'a, T> {
+    #[serde(flatten)]
+    pub order: &'a T,
+    #[serde(flatten)]
+    pub next: NextSteps,
+}
+
+impl<'a, T: Standing> Viewed<'a, T> {
+    pub fn by(order: &'a T, by: ChangedBy) -> Self {
+        let (status, payment, fulfilment) = order.standing();
+        Self {
+            order,
+            next: NextSteps::of(status, payment, fulfilment, by),
+        }
     }
 }
 
@@ -584,6 +660,8 @@ pub struct NewOrder {
     pub delivery_location: Option<Location>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
 }
 
 /// How an order is fulfilled and its details (a coupon among them), as checked for placement
@@ -600,6 +678,9 @@ pub struct Handover {
     /// placement's to find out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
+    /// A number the rider can call, international form (`+234...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
 }
 
 /// A map point as it was sent.
@@ -649,6 +730,7 @@ pub struct HandoverInput {
     pub note: TextInput,
     pub delivery_location: LocationInput,
     pub coupon_code: TextInput,
+    pub contact_phone: TextInput,
 }
 
 /// An order request as it was sent, before any rule is applied.
@@ -759,10 +841,11 @@ impl RequestedLine {
 
 impl NewOrder {
     /// Every line and field checked, every problem reported at once; repeated dishes merged.
-    pub fn parse(input: OrderInput) -> Result<Self, Invalid> {
+    /// `country`: the calling code a national contact number is read in (e.g. "234").
+    pub fn parse(input: OrderInput, country: &str) -> Result<Self, Invalid> {
         let mut p = Problems::default();
         let lines = check_lines(input.items, &mut p)?;
-        let handover = Handover::check(input.handover, &mut p);
+        let handover = Handover::check(input.handover, country, &mut p);
         p.finish("The order is invalid")?;
         let Some(handover) = handover else {
             return Err(Invalid::field(
@@ -779,6 +862,7 @@ impl NewOrder {
             note: handover.note,
             delivery_location: handover.delivery_location,
             coupon_code: handover.coupon_code,
+            contact_phone: handover.contact_phone,
         })
     }
 
@@ -796,6 +880,7 @@ impl NewOrder {
             note: self.note,
             delivery_location: self.delivery_location,
             coupon_code: self.coupon_code,
+            contact_phone: self.contact_phone,
         };
         (self.lines, handover)
     }
@@ -817,17 +902,18 @@ impl Handover {
     }
 
     /// A checked handover on its own (checkout: the lines come from the cart).
-    pub fn parse(input: HandoverInput) -> Result<Self, Invalid> {
+    pub fn parse(input: HandoverInput, country: &str) -> Result<Self, Invalid> {
         let mut p = Problems::default();
-        let handover = Self::check(input, &mut p);
+        let handover = Self::check(input, country, &mut p);
         p.finish("The order is invalid")?;
         handover.ok_or_else(|| Invalid::field("invalid_fulfilment", "fulfilment", "is invalid", "The order is invalid"))
     }
 
     /// `fulfilment` is `delivery` (the default) or `pickup`; a delivery needs an address of at
     /// most [`ADDRESS_MAX`] characters, a pickup none (one given is not kept); a note is at most
-    /// [`NOTE_MAX`]. Problems go to `p`; `None` when there were any.
-    fn check(input: HandoverInput, p: &mut Problems) -> Option<Self> {
+    /// [`NOTE_MAX`]; a contact phone is a phone number as an account's (national numbers read in
+    /// `country`). Problems go to `p`; `None` when there were any.
+    fn check(input: HandoverInput, country: &str, p: &mut Problems) -> Option<Self> {
         let fulfilment = match input.fulfilment {
             TextInput::Missing => Some(Fulfilment::Delivery),
             TextInput::Text(raw) => {
@@ -877,7 +963,20 @@ impl Handover {
             );
         }
         let coupon_code = p.check("invalid_coupon_code", "coupon_code", text(input.coupon_code, 64));
+        let contact_phone = p.check(
+            "invalid_contact_phone",
+            "contact_phone",
+            text(input.contact_phone, 40).and_then(|raw| {
+                raw.map(|raw| {
+                    Phone::parse(&raw, country)
+                        .map(|phone| phone.as_str().to_owned())
+                        .map_err(|e| e.to_string())
+                })
+                .transpose()
+            }),
+        );
         Some(Self {
+            contact_phone: contact_phone?,
             coupon_code: coupon_code?.map(|c| c.to_ascii_uppercase()),
             fulfilment: fulfilment?,
             delivery_address: address?,
@@ -1079,6 +1178,39 @@ pub struct Order {
     /// Where a delivery goes on the map, if the customer said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_location: Option<Location>,
+    /// A number the rider can call, if the customer gave one.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    /// Who ordered, as their account read at placement (absent on orders from before it was
+    /// kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<CustomerRef>,
+}
+
+/// The customer as an order names it, so the kitchen (and a rider) can reach them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRef {
+    /// First and last name, as far as the account has them.
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl CustomerRef {
+    pub fn of(account: &crate::accounts::model::Account) -> Self {
+        let name = [account.first_name.as_deref(), account.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Self {
+            name: (!name.is_empty()).then_some(name),
+            phone: account.phone.clone(),
+            email: account.email.clone(),
+        }
+    }
 }
 
 /// A kitchen as an order names it.
@@ -1112,7 +1244,9 @@ pub struct OrderSummary {
 }
 
 impl OrderSummary {
-    /// The attributes a list reads of each order (a projection: nothing else is sent).
+    /// The attributes a list reads of each order (a projection: nothing else is sent). The
+    /// order indexes hold exactly these on a deployed stack, and an index's projection cannot
+    /// change in place: a ticket's customer and address are read with the one order.
     pub const ATTRIBUTES: &'static [&'static str] = &[
         "id",
         "customer_id",
@@ -1237,6 +1371,8 @@ impl Order {
             discount: 0,
             coupon: None,
             delivery_location: handover.delivery_location,
+            contact_phone: handover.contact_phone,
+            customer: None,
         }
     }
 
@@ -1278,6 +1414,12 @@ impl Order {
     /// What moving to `to` adds to its customer's spending: the total, when it completes.
     pub fn spending_counted(&self, to: OrderStatus) -> Option<i64> {
         (to == OrderStatus::Completed).then_some(self.total)
+    }
+
+    /// The order as placed by `customer`.
+    pub fn by_customer(mut self, customer: CustomerRef) -> Self {
+        self.customer = Some(customer);
+        self
     }
 
     /// The order as placed with `kitchen`.
@@ -1364,6 +1506,64 @@ mod tests {
     use OrderStatus::*;
     use PaymentStatus::*;
     use serde_json::json;
+
+    fn pickup_with_phone(phone: &str) -> HandoverInput {
+        HandoverInput {
+            fulfilment: TextInput::Text("pickup".into()),
+            delivery_address: TextInput::Missing,
+            note: TextInput::Missing,
+            delivery_location: LocationInput::Missing,
+            coupon_code: TextInput::Missing,
+            contact_phone: TextInput::Text(phone.into()),
+        }
+    }
+
+    #[test]
+    fn next_steps_say_what_the_kitchen_and_the_customer_can_do_now() {
+        let kitchen = |status, payment, fulfilment| NextSteps::of(status, payment, fulfilment, ChangedBy::Staff);
+        let customer = |status, payment| NextSteps::of(status, payment, Delivery, ChangedBy::Customer);
+        let steps = |next_status, can_cancel, can_pay| NextSteps {
+            next_status,
+            can_cancel,
+            can_pay,
+        };
+        assert_eq!(
+            kitchen(Pending, Unpaid, Delivery),
+            steps(None, true, true),
+            "awaiting its payment"
+        );
+        assert_eq!(kitchen(Pending, Paid, Delivery), steps(Some(Confirmed), true, false));
+        assert_eq!(kitchen(Confirmed, Paid, Pickup), steps(Some(Preparing), true, false));
+        assert_eq!(
+            kitchen(Preparing, Paid, Pickup),
+            steps(Some(ReadyForPickup), false, false)
+        );
+        assert_eq!(
+            kitchen(Preparing, Paid, Delivery),
+            steps(Some(OutForDelivery), false, false)
+        );
+        assert_eq!(
+            kitchen(OutForDelivery, Paid, Delivery),
+            steps(Some(Completed), false, false)
+        );
+        assert_eq!(kitchen(Completed, Paid, Delivery), steps(None, false, false));
+        assert_eq!(kitchen(Cancelled, Unpaid, Delivery), steps(None, false, false));
+        assert_eq!(customer(Pending, Unpaid), steps(None, true, true));
+        assert_eq!(customer(Pending, Paid), steps(None, true, false));
+        assert_eq!(customer(Confirmed, Paid), steps(None, false, false));
+        assert_eq!(customer(Cancelled, Unpaid), steps(None, false, false));
+    }
+
+    #[test]
+    fn a_contact_phone_is_kept_in_international_form_and_a_bad_one_is_named() {
+        let handover = Handover::parse(pickup_with_phone(" 0803 123 4567 "), "234").unwrap();
+        assert_eq!(handover.contact_phone.as_deref(), Some("+2348031234567"));
+        let handover = Handover::parse(pickup_with_phone(""), "234").unwrap();
+        assert_eq!(handover.contact_phone, None, "blank is none");
+        let err = Handover::parse(pickup_with_phone("12"), "234").unwrap_err();
+        assert_eq!(err.code, "invalid_contact_phone");
+        assert!(err.fields.contains_key("contact_phone"), "{err:?}");
+    }
 
     #[test]
     fn the_kitchen_flow_goes_one_step_at_a_time() {
@@ -1726,6 +1926,7 @@ mod tests {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         }
         .into_parts()
         .1;
@@ -1768,6 +1969,7 @@ mod tests {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         };
         let line = |id: &str, quantity, stock_taken| OrderLine {
             food_item_id: id.into(),
@@ -1838,6 +2040,7 @@ mod tests {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         };
         let order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         assert_eq!((order.status, order.payment_status), (Pending, Unpaid));
@@ -1873,6 +2076,7 @@ mod tests {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         };
         let mut order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         order.status = Cancelled;
@@ -1916,6 +2120,7 @@ mod tests {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         };
         let mut order = Order::place("u1", request.into_parts().1, vec![], Money::from_kobo(5), "t".into());
         order.payment = Some(OnlinePayment {

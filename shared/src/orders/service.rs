@@ -4,13 +4,11 @@
 //! decision is taken again on the order as it now is ([`crate::platform::retry`]). Callable from
 //! handlers, webhooks and stream consumers alike.
 
-use serde_json::json;
-
 use super::model::{
-    ChangedBy, Fulfilment, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey, IdempotencyRecord,
-    KitchenRef, MAX_LINES, NewOrder, OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary, PaymentChange,
-    PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall, TransitionError,
-    UnpaidRules, check_payment, price_lines,
+    ChangedBy, CustomerRef, Fulfilment, Handover, HistoryEntry, IDEMPOTENCY_WINDOW_SECS, IdempotencyKey,
+    IdempotencyRecord, KitchenRef, MAX_LINES, NewOrder, OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary,
+    PaymentChange, PaymentError, PaymentMethod, PaymentStatus, PricingError, Replay, RequestedLine, Shortfall,
+    TransitionError, UnpaidRules, check_payment, price_lines,
 };
 use super::store::{
     Alongside, CouponUse, GiveBackOutcome, OrderStore, PlaceOutcome, PlacementInputs, WalletChange, WalletPaid,
@@ -303,15 +301,14 @@ impl OrderService {
                     .collect();
                 let inputs = self
                     .store
-                    .placement_inputs(&kitchen_id, &food_ids, &customer.user_id, false, key, code)
+                    .placement_inputs(&kitchen_id, &food_ids, customer, false, key, code)
                     .await?;
                 (inputs, None)
             }
             Basket::Cart { kitchen_id } => {
                 let menu = self.menu.of(kitchen_id);
                 let (inputs, menu) = tokio::join!(
-                    self.store
-                        .placement_inputs(kitchen_id, &[], &customer.user_id, true, key, code),
+                    self.store.placement_inputs(kitchen_id, &[], customer, true, key, code),
                     menu.menu()
                 );
                 (inputs?, Some(menu?.foods.clone()))
@@ -396,6 +393,10 @@ impl OrderService {
                 name: kitchen.name.clone(),
             })
             .with_delivery_fee(fee);
+        let order = match &inputs.account {
+            Some(account) => order.by_customer(CustomerRef::of(account)),
+            None => order,
+        };
         let (order, coupon_use) = match code {
             None => (order, None),
             Some(_) => {
@@ -417,7 +418,8 @@ impl OrderService {
             }
         };
         let slot = self.open_slot(&order.id, &inputs.open).await?;
-        let body = serde_json::to_string(&json!({ "order": &order })).map_err(Failure::internal)?;
+        let body =
+            serde_json::to_string(&super::http::order_body(&order, ChangedBy::Customer)).map_err(Failure::internal)?;
         let record = key.as_ref().map(|k| {
             (
                 k,

@@ -21,7 +21,8 @@ use super::model::{
     HistoryEntry, IdempotencyKey, IdempotencyRecord, OpenOrders, OpenSlot, Order, OrderStatus, OrderSummary,
     PaymentMethod, PaymentStatus, Portions, Precondition, RequestedLine, StatusRule,
 };
-use crate::accounts::store::live_session_check;
+use crate::accounts::model::tokens::Subject;
+use crate::accounts::store::{account_from, account_key, is_account, live_session_check};
 use crate::coupons::model::{AppliedCoupon, Coupon, CustomerUses, Stats, Usage};
 use crate::coupons::store as coupons;
 use crate::kitchens::model::Kitchen;
@@ -111,6 +112,8 @@ pub struct PlacementInputs {
     pub coupon_uses: Option<CustomerUses>,
     /// The customer's completed orders and spending (their tier), read with a coupon.
     pub stats: Stats,
+    /// The customer's account (the order names them for the kitchen).
+    pub account: Option<crate::accounts::model::Account>,
 }
 
 /// A coupon use to count in a placement's transaction.
@@ -283,13 +286,15 @@ impl OrderStore {
         &self,
         kitchen_id: &str,
         food_ids: &[&str],
-        customer_id: &str,
+        customer: &Subject,
         cart: bool,
         idempotency: Option<&IdempotencyKey>,
         coupon_code: Option<&str>,
     ) -> Result<PlacementInputs, Failure> {
+        let customer_id = customer.user_id.as_str();
         let mut wanted: Vec<(String, String)> = food_ids.iter().map(|id| food_key(kitchen_id, id)).collect();
         wanted.push(kitchen_key(kitchen_id));
+        wanted.push(account_key(&customer.identifier_key));
         wanted.push(open_orders_key(customer_id));
         if let Some(code) = coupon_code {
             wanted.push(coupons::coupon_key(kitchen_id, code));
@@ -327,6 +332,8 @@ impl OrderStore {
                 inputs.coupon_uses = Some(coupons::uses_from(item)?);
             } else if coupons::is_stats(&item) {
                 inputs.stats = coupons::stats_from(item)?;
+            } else if is_account(&item) {
+                inputs.account = Some(account_from(item)?);
             }
         }
         Ok(inputs)

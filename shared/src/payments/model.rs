@@ -364,6 +364,7 @@ mod tests {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         };
         let mut order = Order::place("u1", handover, vec![], Money::from_kobo(500_000), "t".into());
         order.status = status;

@@ -369,6 +369,7 @@ mod tests {
             note: None,
             delivery_location: None,
             coupon_code: None,
+            contact_phone: None,
         };
         let line = OrderLine {
             food_item_id: "F".into(),

@@ -3,7 +3,9 @@ import type { components } from "../api/schema";
 import { MyCoupons } from "./MyCoupons";
 
 type Me = components["schemas"]["User"];
-import { api, messageOf } from "../api/client";
+import { api, codeOf, messageOf, said } from "../api/client";
+
+const UNREACHABLE = "The kitchen cannot be reached. Check your connection and try again.";
 import { go } from "../route";
 import { session, type User } from "../session";
 import { Notice } from "../ui";
@@ -18,6 +20,18 @@ export function Forgot() {
   const [sent, setSent] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const [wrong, setWrong] = useState(0);
+  if (done)
+    return (
+      <section aria-labelledby="forgot-title" class="narrow">
+        <h1 id="forgot-title">Password changed</h1>
+        <Notice tone="ok">Your password is changed, and every other device was signed out. Sign in with the new password.</Notice>
+        <a class="primary button" href="#/login">
+          Sign in
+        </a>
+      </section>
+    );
   return (
     <section aria-labelledby="forgot-title" class="narrow">
       <h1 id="forgot-title">Reset your password</h1>
@@ -26,11 +40,12 @@ export function Forgot() {
           onSubmit={async (e) => {
             e.preventDefault();
             setBusy(true);
-            const { data, error } = await api.POST("/api/auths/password/forgot/", { body: { identifier: identifier.trim() } });
+            const asked = await api.POST("/api/auths/password/forgot/", { body: { identifier: identifier.trim() } }).catch(() => null);
             setBusy(false);
-            if (!data) return setProblem(messageOf(error, "Could not send a code."));
+            if (!asked) return setProblem(UNREACHABLE);
+            if (!asked.data) return setProblem(said(asked, "Could not send a code."));
             setProblem(null);
-            setSent(data.otp.channel === "sms" ? "SMS" : "email");
+            setSent(asked.data.otp.channel === "sms" ? "SMS" : "email");
           }}
         >
           <label>
@@ -47,13 +62,20 @@ export function Forgot() {
           onSubmit={async (e) => {
             e.preventDefault();
             setBusy(true);
-            const { error } = await api.POST("/api/auths/password/reset/", {
-              body: { identifier: identifier.trim(), otp: code.trim(), new_password: password },
-            });
+            const reset = await api
+              .POST("/api/auths/password/reset/", {
+                body: { identifier: identifier.trim(), otp: code.trim(), new_password: password },
+              })
+              .catch(() => null);
             setBusy(false);
-            if (error) return setProblem(messageOf(error, "The password could not be reset."));
+            if (!reset) return setProblem(UNREACHABLE);
+            if (reset.error) {
+              const misses = codeOf(reset.error) === "invalid_otp" ? wrong + 1 : wrong;
+              setWrong(misses);
+              return setProblem(said(reset, "The password could not be reset.", misses));
+            }
             session.clear();
-            go("/login");
+            setDone(true);
           }}
         >
           <p>If {identifier} has an account, a 6-digit code is on its way by {sent}.</p>

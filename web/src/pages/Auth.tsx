@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
-import { api, codeOf, messageOf } from "../api/client";
+import { api, codeOf, messageOf, said } from "../api/client";
 import { session, type User } from "../session";
-import { go } from "../route";
+import { arrive } from "../guest";
 import { Notice } from "../ui";
 
 /** What a screen says when the API cannot be reached at all. */
@@ -10,8 +10,8 @@ const UNREACHABLE = "The kitchen cannot be reached. Check your connection and tr
 /** Signs in; `null` when signed in, else what went wrong (`code`: the API's error code). */
 async function logIn(identifier: string, password: string): Promise<{ message: string; code?: string } | null> {
   try {
-    const { data, error } = await api.POST("/api/auths/login/", { body: { identifier, password } });
-    if (!data) return { message: messageOf(error, "Could not sign in. Try again."), code: codeOf(error) };
+    const { data, error, response } = await api.POST("/api/auths/login/", { body: { identifier, password } });
+    if (!data) return { message: said({ error, response }, "Could not sign in. Try again."), code: codeOf(error) };
     session.set({ access: data.access, refresh: data.refresh, user: data.user as unknown as User });
     return null;
   } catch {
@@ -26,6 +26,14 @@ function EnterCode({ identifier, password, sentBy }: { identifier: string; passw
   const [problem, setProblem] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Wrong codes typed since the last one was sent (the tries left are said). */
+  const [wrong, setWrong] = useState(0);
+  const refused = (result: { error?: unknown; response?: Response }) => {
+    const misses = codeOf(result.error) === "invalid_otp" ? wrong + 1 : wrong;
+    setWrong(misses);
+    setNote(null);
+    setProblem(said(result, "That code did not work.", misses));
+  };
   return (
     <section aria-labelledby="verify-title" class="narrow">
       <h1 id="verify-title">Enter your code</h1>
@@ -38,16 +46,16 @@ function EnterCode({ identifier, password, sentBy }: { identifier: string; passw
           setBusy(true);
           try {
             if (password === undefined) {
-              const { data, error } = await api.POST("/api/auths/login/code/verify/", { body: { identifier, otp: code.trim() } });
-              if (!data) return setProblem(messageOf(error, "That code did not work."));
+              const { data, error, response } = await api.POST("/api/auths/login/code/verify/", { body: { identifier, otp: code.trim() } });
+              if (!data) return refused({ error, response });
               session.set({ access: data.access, refresh: data.refresh, user: data.user as unknown as User });
-              return go(session.user()?.role === "admin" ? "/kitchen" : "/");
+              return await arrive();
             }
-            const { error } = await api.POST("/api/auths/verify/", { body: { identifier, otp: code.trim() } });
-            if (error) return setProblem(messageOf(error, "That code did not work."));
+            const { error, response } = await api.POST("/api/auths/verify/", { body: { identifier, otp: code.trim() } });
+            if (error) return refused({ error, response });
             const failed = await logIn(identifier, password);
             if (failed) return setProblem(failed.message);
-            go("/");
+            await arrive();
           } catch {
             setProblem(UNREACHABLE);
           } finally {
@@ -80,12 +88,13 @@ function EnterCode({ identifier, password, sentBy }: { identifier: string; passw
         class="link"
         onClick={async () => {
           try {
-            const { error } =
+            const { error, response } =
               password === undefined
                 ? await api.POST("/api/auths/login/code/", { body: { identifier } })
                 : await api.POST("/api/auths/resend-otp/", { body: { identifier } });
-            setProblem(error ? messageOf(error, "Could not send a new code.") : null);
+            setProblem(error ? said({ error, response }, "Could not send a new code.") : null);
             setNote(error ? null : "A new code is on its way.");
+            if (!error) setWrong(0);
           } catch {
             setProblem(UNREACHABLE);
           }
@@ -99,14 +108,14 @@ function EnterCode({ identifier, password, sentBy }: { identifier: string; passw
 
 /** Sign in; admins land on the kitchen board, customers where they were going. An account not
  * verified yet gets a code to verify it there and then. */
-export function Login() {
+export function Login({ code = false }: { code?: boolean }) {
   const [identifier, setIdentifier] = useState("");
   const [password, setPassword] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [unverified, setUnverified] = useState(false);
   const [sentBy, setSentBy] = useState<string | null>(null);
   // Signing in with a code and no password (the quick way), or with the password.
-  const [byCode, setByCode] = useState(false);
+  const [byCode, setByCode] = useState(code);
   const [busy, setBusy] = useState(false);
   if (sentBy) return <EnterCode identifier={identifier.trim()} password={byCode ? undefined : password} sentBy={sentBy} />;
   const channelOf = (text: string) => (text.includes("@") ? "email" : "SMS");
@@ -164,7 +173,7 @@ export function Login() {
           setBusy(false);
           setUnverified(failed?.code === "account_not_verified");
           if (failed) return setProblem(failed.code === "account_not_verified" ? "This account is not verified yet: we can send you a code to verify it now." : failed.message);
-          go(session.user()?.role === "admin" ? "/kitchen" : "/");
+          await arrive();
         }}
       >
         <label>

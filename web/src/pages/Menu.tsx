@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, messageOf, type Category, type Food, type Kitchen } from "../api/client";
-import { cartAt, handover, kitchenCategories, kitchenFoods, opensAgain, publicKitchen } from "../kitchens";
+import { guestAdd, guestLines } from "../guest";
+import { cartAt, handover, HOME, kitchenCategories, kitchenFoods, opensAgain, publicKitchen } from "../kitchens";
 import { naira } from "../money";
 import { Photo, TAG_LABELS, type Tag, rememberPrice, useUser } from "../ui";
 
@@ -36,25 +37,62 @@ export function Menu({ slug }: { slug?: string }) {
   const [query, setQuery] = useState("");
   const [tags, setTags] = useState<Tag[]>([]);
   const [added, setAdded] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  /** The cart here, as the last change left it: the "View cart" bar. */
+  const [inCart, setInCart] = useState<{ portions: number; total: number } | null>(null);
+  /** The categories that have dishes on sale (learnt from the unfiltered menu). */
+  const [stocked, setStocked] = useState<Set<string> | null>(null);
   const user = useUser();
 
   const cart = cartAt(slug);
+  const summed = (c: { items: { quantity: number }[]; total: number }) => ({ portions: c.items.reduce((n, l) => n + l.quantity, 0), total: c.total });
   const add = async (food: Food) => {
-    const current = await cart.get();
-    const line = current.data?.cart.items.find((l) => l.food_item_id === food.id);
-    const next = Math.max((line?.quantity ?? 0) + 1, food.min_quantity);
-    if (next > food.max_quantity) {
-      setAdded({ tone: "error", text: `You have the most ${food.name} one order takes (${food.max_quantity}).` });
-      return;
+    if (!user) {
+      // Not signed in: the cart waits on this device and follows into the account at sign-in.
+      const lines = guestAdd(slug ?? HOME, food);
+      if (!lines) return setAdded({ tone: "error", text: `You have the most ${food.name} one order takes (${food.max_quantity}).` });
+      const total = lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+      setInCart({ portions: lines.reduce((n, l) => n + l.quantity, 0), total });
+      return setAdded({ tone: "ok", text: `Added ${food.name} to your cart (${lines.length} ${lines.length === 1 ? "dish" : "dishes"}, ${naira(total)}).` });
     }
-    const { data, error } = await cart.put(food.id, next);
-    if (data) rememberPrice(food.id, food.price);
-    setAdded(
-      data
-        ? { tone: "ok", text: `Added ${food.name} to your cart (${data.cart.items.length} ${data.cart.items.length === 1 ? "dish" : "dishes"}, ${naira(data.cart.total)}).` }
-        : { tone: "error", text: messageOf(error, `${food.name} could not be added.`) },
-    );
+    try {
+      const current = await cart.get();
+      const line = current.data?.cart.items.find((l) => l.food_item_id === food.id);
+      const next = Math.max((line?.quantity ?? 0) + 1, food.min_quantity);
+      if (next > food.max_quantity) {
+        setAdded({ tone: "error", text: `You have the most ${food.name} one order takes (${food.max_quantity}).` });
+        return;
+      }
+      const { data, error } = await cart.put(food.id, next);
+      if (data) {
+        rememberPrice(food.id, food.price);
+        setInCart(summed(data.cart));
+      }
+      setAdded(
+        data
+          ? { tone: "ok", text: `Added ${food.name} to your cart (${data.cart.items.length} ${data.cart.items.length === 1 ? "dish" : "dishes"}, ${naira(data.cart.total)}).` }
+          : { tone: "error", text: messageOf(error, `${food.name} could not be added.`) },
+      );
+    } catch {
+      setAdded({ tone: "error", text: `${food.name} could not be added: the kitchen cannot be reached. Check your connection and try again.` });
+    }
   };
+  // The message goes away by itself; the cart bar stays.
+  useEffect(() => {
+    if (!added) return;
+    const timer = setTimeout(() => setAdded(null), added.tone === "ok" ? 6000 : 9000);
+    return () => clearTimeout(timer);
+  }, [added]);
+  useEffect(() => {
+    if (!user) {
+      const lines = guestLines(slug ?? HOME);
+      return setInCart({ portions: lines.reduce((n, l) => n + l.quantity, 0), total: lines.reduce((sum, l) => sum + l.price * l.quantity, 0) });
+    }
+    if (user.role !== "customer") return setInCart(null);
+    cart
+      .get()
+      .then(({ data }) => setInCart(data ? summed(data.cart) : null))
+      .catch(() => setInCart(null));
+  }, [slug, user?.role]);
 
   useEffect(() => {
     if (slug) publicKitchen(slug).then(setKitchen).catch(() => setKitchen(null));
@@ -70,9 +108,10 @@ export function Menu({ slug }: { slug?: string }) {
       const q = query.trim();
       const wanted = { ...(q ? { q } : {}), ...(category ? { category } : {}), ...(tags.length ? { tag: tags } : {}) };
       (slug ? kitchenFoods(slug, wanted) : api.GET("/api/foods/", { params: { query: wanted } }))
-        .then(({ data, error }) =>
-          setFoods(data ? { state: "ready", data: data.items } : { state: "failed", message: messageOf(error, "The menu could not be loaded.") }),
-        )
+        .then(({ data, error }) => {
+          setFoods(data ? { state: "ready", data: data.items } : { state: "failed", message: messageOf(error, "The menu could not be loaded.") });
+          if (data && !q && !category && tags.length === 0) setStocked(new Set(data.items.map((f) => f.category_id)));
+        })
         .catch(() => setFoods({ state: "failed", message: "The kitchen cannot be reached. Check your connection and try again." }));
     }, 150);
     return () => clearTimeout(timer);
@@ -105,7 +144,7 @@ export function Menu({ slug }: { slug?: string }) {
           <button type="button" aria-pressed={category === null} onClick={() => setCategory(null)}>
             All
           </button>
-          {categories.data.map((c) => (
+          {categories.data.filter((c) => !stocked || stocked.has(c.id) || c.id === category).map((c) => (
             <button type="button" key={c.id} aria-pressed={category === c.id} onClick={() => setCategory(c.id)}>
               {c.name}
             </button>
@@ -134,11 +173,6 @@ export function Menu({ slug }: { slug?: string }) {
             ))}
           </ul>
         </section>
-      )}
-      {added && (
-        <p class={`toast ${added.tone}`} role={added.tone === "error" ? "alert" : "status"}>
-          {added.text} {added.tone === "ok" && <a href={cart.link}>See your cart</a>}
-        </p>
       )}
       {foods.state === "loading" && <p class="status" role="status">Loading the menu…</p>}
       {foods.state === "failed" && <p class="status error" role="alert">{foods.message}</p>}
@@ -181,7 +215,7 @@ export function Menu({ slug }: { slug?: string }) {
                 <div class="price">
                   <strong>{naira(food.price)}</strong>
                   {food.sold_out && <span class="badge">Sold out</span>}
-                  {user?.role === "customer" && !food.sold_out && (
+                  {(!user || user.role === "customer") && !food.sold_out && (
                     <button type="button" class="add" aria-label={`Add ${food.name} to the cart`} onClick={() => add(food)}>
                       Add
                     </button>
@@ -192,6 +226,23 @@ export function Menu({ slug }: { slug?: string }) {
           </ul>
         </section>
       ))}
+      {(added || (inCart && inCart.portions > 0)) && (
+        <div class="cart-bar">
+          {added && (
+            <p class={`toast ${added.tone}`} role={added.tone === "error" ? "alert" : "status"}>
+              {added.text} {added.tone === "ok" && <a href={cart.link}>See your cart</a>}
+            </p>
+          )}
+          {inCart && inCart.portions > 0 && (
+            <a class="view-cart" href={cart.link} data-testid="view-cart">
+              <span>
+                {inCart.portions} in your cart · {naira(inCart.total)}
+              </span>
+              <strong>View cart</strong>
+            </a>
+          )}
+        </div>
+      )}
     </section>
   );
 }

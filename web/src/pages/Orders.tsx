@@ -181,7 +181,8 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
         if (!answered()) return;
         if (data) {
           loaded = true;
-          if (verify) setDeclined(data.order.status === "pending" && data.order.payment_status === "unpaid");
+          // Verified with Paystack and still payable: the payment did not go through.
+          if (verify) setDeclined(data.order.can_pay);
           setOrder(data.order);
           setProblem((shown) => (shown === UNREACHABLE ? null : shown));
         } else if (error && (verify || !loaded)) setProblem(messageOf(error, "This order could not be loaded."));
@@ -217,7 +218,8 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
   }, [id, back]);
 
   if (!order) return problem ? <Notice tone="error">{problem}</Notice> : <Notice tone="info">Loading your order…</Notice>;
-  const payable = order.status === "pending" && order.payment_status === "unpaid";
+  // What the customer can do now is the API's to say (its order views carry it).
+  const payable = order.can_pay;
 
   return (
     <section aria-labelledby="order-title">
@@ -294,7 +296,7 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
         </button>
       )}
       {payable && <PayFromWallet orderId={order.id} total={order.total} onPaid={setOrder} />}
-      {order.status === "pending" && (
+      {order.can_cancel && (
         <Confirm
           label="Cancel order"
           question={`Cancel order #${shortId(order.id)}? ${refundSaid(order)}`}
