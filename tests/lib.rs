@@ -611,5 +611,11 @@ pub async fn latest_otp(identifier: &str) -> Option<String> {
 
 /// Waits out a 1 s code cooldown (`OTP_RESEND_COOLDOWN_SECONDS=1`; verifying does not lift it).
 pub async fn past_the_code_cooldown() {
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    past_a_cooldown_of(1).await;
+}
+
+/// Waits out a code cooldown of `seconds` (a test that asserts the cooldown's 429 takes a few
+/// seconds, so a slow machine does not see it end before the assertion).
+pub async fn past_a_cooldown_of(seconds: u64) {
+    tokio::time::sleep(std::time::Duration::from_millis(seconds * 1000 + 100)).await;
 }

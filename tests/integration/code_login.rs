@@ -1,7 +1,7 @@
 //! Signing in with a code and no password (`../shared/spec/api.md`, "Checkout and sign-in as
 //! customers expect").
 
-use api_tests::{TestApp, latest_otp, messages_to, past_the_code_cooldown, unique_email};
+use api_tests::{TestApp, latest_otp, messages_to, past_a_cooldown_of, past_the_code_cooldown, unique_email};
 use serde_json::json;
 
 #[tokio::test]
@@ -68,10 +68,10 @@ async fn a_sign_in_code_starts_a_session_and_verifies_an_account_that_never_was(
 
 #[tokio::test]
 async fn a_sign_in_code_answers_unknown_identifiers_alike_and_takes_no_other_purposes_code() {
-    let t = TestApp::with_env(&[("OTP_RESEND_COOLDOWN_SECONDS", "1")]).await;
+    let t = TestApp::with_env(&[("OTP_RESEND_COOLDOWN_SECONDS", "3")]).await;
     let known = unique_email();
     t.verified_user(&known, "a good long password").await;
-    past_the_code_cooldown().await;
+    past_a_cooldown_of(3).await;
     let unknown = unique_email();
     let a = t.post("/api/auths/login/code/", json!({"identifier": known})).await;
     let b = t.post("/api/auths/login/code/", json!({"identifier": unknown})).await;
@@ -105,7 +105,7 @@ async fn a_sign_in_code_answers_unknown_identifiers_alike_and_takes_no_other_pur
         assert_eq!((res.status.as_u16(), res.code()), (400, "invalid_otp"), "{}", res.raw);
     }
     // A reset code does not sign in, nor a sign-in code reset the password.
-    past_the_code_cooldown().await;
+    past_a_cooldown_of(3).await;
     assert_eq!(
         t.post("/api/auths/password/forgot/", json!({"identifier": known}))
             .await
@@ -120,7 +120,7 @@ async fn a_sign_in_code_answers_unknown_identifiers_alike_and_takes_no_other_pur
         )
         .await;
     assert_eq!((res.status.as_u16(), res.code()), (400, "invalid_otp"), "{}", res.raw);
-    past_the_code_cooldown().await;
+    past_a_cooldown_of(3).await;
     assert_eq!(
         t.post("/api/auths/login/code/", json!({"identifier": known}))
             .await

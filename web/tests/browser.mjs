@@ -198,6 +198,12 @@ journey("a new customer signs up, orders two dishes for pickup, pays on Paystack
   await page.getByLabel("Password").fill("a good long password");
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+  // Asking again and again at once: the wait is said in words.
+  const resend = page.getByRole("button", { name: "Send a new code" });
+  await resend.click();
+  await page.locator("main [role=status], main [role=alert]").first().waitFor();
+  await resend.click();
+  await page.getByRole("alert").filter({ hasText: /A code was sent a moment ago; check your messages\. Try again in \d+ seconds?\./ }).waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/verify.png` });
   await page.getByLabel("Code", { exact: true }).fill(await codeFor(email));
   await page.getByRole("button", { name: "Verify and sign in" }).click();
@@ -1251,6 +1257,34 @@ journey("the board's alerts show a dish running low and then sold out; staff res
   assert.equal(cancelled.body.order.status, "cancelled");
 });
 
+journey("a new paid order rings and flashes on the board, and the counter can switch that off", async () => {
+  const admin = shared.admin;
+  assert.ok(admin, "needs the signed-in admin of the board journey");
+  await admin.goto(`${APP_URL}/#/kitchen`);
+  await admin.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  await admin.locator(".board").waitFor();
+  const customer = await tokenOf(await verifiedUser("flash"), "a good long password");
+  const dodo = (await call("GET", "/api/foods/?q=Dodo")).body.items[0];
+  const placed = await call("POST", "/api/orders/", customer, { items: [{ food_item_id: dodo.id, quantity: 1 }], fulfilment: "pickup" });
+  assert.equal(placed.status, 201, JSON.stringify(placed.body));
+  const id = placed.body.order.id;
+  // Unpaid, it waits apart and does not ring; paid, it rings and flashes in "New, paid".
+  await admin.locator(`section[aria-label="Awaiting payment"] [data-order-id="${id}"]`).waitFor({ timeout: 15_000 });
+  assert.equal(await admin.locator(`.ticket.fresh[data-order-id="${id}"]`).count(), 0);
+  const kitchen = await tokenOf(ADMIN_EMAIL, ADMIN_PASSWORD);
+  const paid = await call("PATCH", `/api/orders/admin/${id}/payment-status/`, kitchen, { payment_status: "paid" });
+  assert.equal(paid.status, 200, JSON.stringify(paid.body));
+  await admin.locator(`section[aria-label="New, paid"] .ticket.fresh[data-order-id="${id}"]`).waitFor({ timeout: 15_000 });
+  await admin.screenshot({ path: `${ARTIFACTS}/board-new-order-flash.png` });
+  // Switched off, it stays off on this device.
+  await admin.getByLabel("Ring and flash for a new order").uncheck();
+  await admin.reload();
+  await admin.getByRole("heading", { name: "Kitchen board" }).waitFor();
+  assert.equal(await admin.getByLabel("Ring and flash for a new order").isChecked(), false);
+  await admin.getByLabel("Ring and flash for a new order").check();
+  await call("PATCH", `/api/orders/admin/${id}/status/`, kitchen, { status: "cancelled" });
+});
+
 journey("a kitchen's owner sees the orders it completed in the sales chart, the top dishes, the payment split and the CSV", async (page) => {
   // A kitchen of its own, so its report holds exactly this journey's orders.
   const ownerEmail = await verifiedUser("reports-owner");
@@ -1318,6 +1352,7 @@ journey("a kitchen's owner sees the orders it completed in the sales chart, the 
   // The chart: today's bar is the best day, and pointing at it reads its figures.
   const chart = page.getByTestId("sales-chart");
   assert.match(await chart.getAttribute("aria-label"), /with ₦9,500 from 3 orders/);
+  await chart.locator(".u-over").scrollIntoViewIfNeeded();
   const plot = await chart.locator(".u-over").boundingBox();
   await page.mouse.move(plot.x + plot.width - 2, plot.y + plot.height / 2);
   const legend = chart.locator(".u-legend .u-series");
@@ -1468,7 +1503,30 @@ journey("a visitor fills a cart without an account, signs in with a code at chec
   await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
   await page.locator(".pill.payment[data-status=paid]").waitFor();
   console.log(`# a returning customer's paid order of one dish: ${taps} taps, 0 typed entries, from the kitchen's menu`);
+
+  // A saved address fills the delivery form in.
+  const token = await tokenOf(email, "a good long password");
+  const saved = await call("PATCH", "/api/auths/me/", token, { address: "3 Akin Adesola Street, Victoria Island" });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  await page.goto(HOME_MENU);
+  await page.getByRole("button", { name: "Add Dodo to the cart" }).click();
+  await page.getByTestId("view-cart").click();
+  await page.getByLabel("Delivery", { exact: true }).check();
+  assert.equal(await page.getByLabel("Delivery address").inputValue(), "3 Akin Adesola Street, Victoria Island");
+  assert.equal(await page.getByTestId("delivery-fee").innerText(), "Free");
 });
+
+/** Every button, field and choice on the screen (text links inside sentences aside) is at least
+ * 44 px high, as a thumb needs. */
+async function assertTapTargets(page, screen) {
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll("button:not(.link), .choice, select, textarea, input:not([type=checkbox]):not([type=radio]), .bar nav a, a.view-cart")]
+      .filter((el) => el.getClientRects().length > 0)
+      .map((el) => ({ what: (el.getAttribute("aria-label") ?? el.textContent ?? el.getAttribute("name") ?? el.tagName).trim().slice(0, 40), h: el.getBoundingClientRect().height }))
+      .filter((t) => t.h < 43.5),
+  );
+  assert.deepEqual(small, [], `${screen}: tap targets under 44 px`);
+}
 
 journey("a brand-new customer goes from the menu to a paid order in 7 taps plus the sign-up (email, password, code)", async (page) => {
   const email = `newcomer-${Date.now()}@example.com`;
@@ -1478,8 +1536,12 @@ journey("a brand-new customer goes from the menu to a paid order in 7 taps plus 
     await locator.click();
   };
   await page.goto(HOME_MENU);
+  await page.locator(".dish").first().waitFor();
+  await assertTapTargets(page, "menu");
   await tap(page.getByRole("button", { name: "Add Jollof Rice with Chicken to the cart" }));
   await tap(page.getByTestId("view-cart"));
+  await page.getByRole("heading", { name: "Your cart" }).waitFor();
+  await assertTapTargets(page, "cart before an account");
   await tap(page.getByRole("button", { name: "New here? Create an account" }));
   await page.getByLabel("Email or phone number").fill(email);
   await page.getByLabel("Password").fill("a good long password");
@@ -1488,11 +1550,14 @@ journey("a brand-new customer goes from the menu to a paid order in 7 taps plus 
   await page.getByLabel("Code", { exact: true }).fill(await codeFor(email));
   await tap(page.getByRole("button", { name: "Verify and sign in" }));
   await page.getByRole("heading", { name: "Your cart at Chuks Kitchen" }).waitFor();
+  await page.getByTestId("checkout-total").waitFor();
+  await assertTapTargets(page, "checkout");
   await tap(page.getByRole("button", { name: "Pay ₦3,500 with Paystack" }));
   await page.getByRole("heading", { name: "Local Paystack" }).waitFor();
   await tap(page.getByRole("button", { name: "Pay", exact: true }));
   await page.waitForURL(/#\/orders\/[0-9A-Z]{26}\/paid/);
   await page.locator(".pill.payment[data-status=paid]").waitFor();
+  await assertTapTargets(page, "order");
   console.log(`# a brand-new customer's first paid order: ${taps} taps (Paystack's own Pay included), 3 typed entries (email, password, code), from the kitchen's menu`);
   assert.ok(taps <= 7, `${taps} taps`);
 });

@@ -133,6 +133,17 @@ pub struct DishFigures {
     pub revenue: i64,
 }
 
+/// `dish` added to the entry for `key` in `into` (a new entry takes its id and name).
+pub fn add_dish<K: Ord>(into: &mut BTreeMap<K, DishFigures>, key: K, dish: &DishFigures) {
+    let entry = into.entry(key).or_insert_with(|| DishFigures {
+        quantity: 0,
+        revenue: 0,
+        ..dish.clone()
+    });
+    entry.quantity += dish.quantity;
+    entry.revenue += dish.revenue;
+}
+
 /// The dishes a completed order counts for (none until it is completed).
 pub fn dishes_of(order: &Order) -> BTreeMap<String, DishFigures> {
     let mut out = BTreeMap::new();
@@ -140,14 +151,13 @@ pub fn dishes_of(order: &Order) -> BTreeMap<String, DishFigures> {
         return out;
     }
     for line in &order.items {
-        let entry = out.entry(line.food_item_id.clone()).or_insert_with(|| DishFigures {
+        let dish = DishFigures {
             food_item_id: line.food_item_id.clone(),
             name: line.name.clone(),
-            quantity: 0,
-            revenue: 0,
-        });
-        entry.quantity += line.quantity;
-        entry.revenue += line.line_total;
+            quantity: line.quantity,
+            revenue: line.line_total,
+        };
+        add_dish(&mut out, line.food_item_id.clone(), &dish);
     }
     out
 }
@@ -220,22 +230,20 @@ impl Tally {
     pub fn of_orders<'a>(orders: impl IntoIterator<Item = &'a Order>, zone: &TimeZone) -> Self {
         let mut tally = Tally::default();
         for order in orders {
-            let Some(day) = day_of(order, zone) else {
-                continue;
-            };
-            let figures = tally.days.entry(day).or_default();
-            *figures = figures.plus(Figures::of(order));
-            for (id, dish) in dishes_of(order) {
-                let entry = tally.dishes.entry((day, id)).or_insert_with(|| DishFigures {
-                    quantity: 0,
-                    revenue: 0,
-                    ..dish.clone()
-                });
-                entry.quantity += dish.quantity;
-                entry.revenue += dish.revenue;
+            if let Some(day) = day_of(order, zone) {
+                tally.add(day, Figures::of(order), dishes_of(order).values());
             }
         }
         tally.without_zeros()
+    }
+
+    /// A day's figures and dishes added to what the tally holds.
+    pub fn add<'a>(&mut self, day: Date, figures: Figures, dishes: impl IntoIterator<Item = &'a DishFigures>) {
+        let kept = self.days.entry(day).or_default();
+        *kept = kept.plus(figures);
+        for dish in dishes {
+            add_dish(&mut self.dishes, (day, dish.food_item_id.clone()), dish);
+        }
     }
 
     /// The same figures without days or dishes that count nothing (what `ADD` leaves behind
@@ -249,17 +257,7 @@ impl Tally {
     /// Where `self` (as kept) differs from `other` (as computed), one line each: empty when
     /// they agree.
     pub fn differences(&self, other: &Tally) -> Vec<String> {
-        let mut out = Vec::new();
-        let dates: std::collections::BTreeSet<&Date> = self.days.keys().chain(other.days.keys()).collect();
-        for date in dates {
-            let (kept, computed) = (
-                self.days.get(date).copied().unwrap_or_default(),
-                other.days.get(date).copied().unwrap_or_default(),
-            );
-            if kept != computed {
-                out.push(format!("{date}: kept {kept:?}, computed from the orders {computed:?}"));
-            }
-        }
+        let mut out = day_differences(&self.days, &other.days);
         let dishes: std::collections::BTreeSet<&(Date, String)> =
             self.dishes.keys().chain(other.dishes.keys()).collect();
         for key in dishes {
@@ -274,6 +272,22 @@ impl Tally {
         }
         out
     }
+}
+
+/// Where days as kept differ from days as computed, one line each (a day of zeros reads as
+/// none): empty when they agree.
+pub fn day_differences(kept: &BTreeMap<Date, Figures>, computed: &BTreeMap<Date, Figures>) -> Vec<String> {
+    let dates: std::collections::BTreeSet<&Date> = kept.keys().chain(computed.keys()).collect();
+    dates
+        .into_iter()
+        .filter_map(|date| {
+            let (kept, computed) = (
+                kept.get(date).copied().unwrap_or_default(),
+                computed.get(date).copied().unwrap_or_default(),
+            );
+            (kept != computed).then(|| format!("{date}: kept {kept:?}, computed from the orders {computed:?}"))
+        })
+        .collect()
 }
 
 /// A report's dates, both included.
@@ -428,20 +442,7 @@ mod tests {
             let Some(c) = change(old, new, "k", &zone) else {
                 continue;
             };
-            let day = summed.days.entry(c.day).or_default();
-            *day = day.plus(c.figures);
-            for dish in c.dishes {
-                let entry = summed
-                    .dishes
-                    .entry((c.day, dish.food_item_id.clone()))
-                    .or_insert(DishFigures {
-                        quantity: 0,
-                        revenue: 0,
-                        ..dish.clone()
-                    });
-                entry.quantity += dish.quantity;
-                entry.revenue += dish.revenue;
-            }
+            summed.add(c.day, c.figures, &c.dishes);
         }
         let tally = Tally::of_orders([&done, &cancelled], &zone);
         assert_eq!(summed.without_zeros(), tally);

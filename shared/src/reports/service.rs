@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::model::{DishFigures, Figures, Range, Tally, change};
+use super::model::{DishFigures, Figures, Range, Tally, add_dish, change, day_differences};
 use super::store::ReportStore;
 use crate::kitchens::model::{DEFAULT_TIME_ZONE, time_zone};
 use crate::kitchens::store::KitchenStore;
@@ -97,13 +97,7 @@ fn report(range: &Range, days: &BTreeMap<Date, Figures>, dishes: Vec<DishFigures
     }
     let mut by_dish: BTreeMap<String, DishFigures> = BTreeMap::new();
     for dish in dishes {
-        let entry = by_dish.entry(dish.food_item_id.clone()).or_insert_with(|| DishFigures {
-            quantity: 0,
-            revenue: 0,
-            ..dish.clone()
-        });
-        entry.quantity += dish.quantity;
-        entry.revenue += dish.revenue;
+        add_dish(&mut by_dish, dish.food_item_id.clone(), &dish);
     }
     let mut top: Vec<DishFigures> = by_dish.into_values().filter(|d| d.quantity > 0).collect();
     top.sort_by(|a, b| b.revenue.cmp(&a.revenue).then(b.quantity.cmp(&a.quantity)));
@@ -223,14 +217,10 @@ impl ReportService {
     /// of its orders: empty when they agree.
     pub async fn audit(&self, kitchen_id: &str) -> Result<Vec<String>, Failure> {
         let (computed, kept, platform) = self.both(kitchen_id).await?;
-        let mut out = kept.clone().without_zeros().differences(&computed);
-        let copy = Tally {
-            days: platform,
-            dishes: computed.dishes.clone(),
-        }
-        .without_zeros();
+        let mut out = kept.without_zeros().differences(&computed);
+        let platform = platform.into_iter().filter(|(_, f)| !f.is_zero()).collect();
         out.extend(
-            copy.differences(&computed)
+            day_differences(&platform, &computed.days)
                 .into_iter()
                 .map(|d| format!("platform copy, {d}")),
         );

@@ -108,9 +108,10 @@ export const CODE_TRIES = 5;
 
 /** A wait in the words people use: "45 seconds", "3 minutes", "2 hours". */
 export function waitOf(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} seconds`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} minutes`;
-  return `${Math.round(seconds / 3600)} hours`;
+  const say = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (seconds < 90) return say(Math.max(1, Math.round(seconds)), "second");
+  if (seconds < 90 * 60) return say(Math.round(seconds / 60), "minute");
+  return say(Math.round(seconds / 3600), "hour");
 }
 
 /** What a failed call means for the person at the screen: the API's message, said plainly for

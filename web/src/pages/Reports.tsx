@@ -2,6 +2,7 @@
 // platform admin): a chart of daily gross and orders, the totals, top dishes, the split by
 // payment method, a date range, and the days as CSV. The figures are the API's, kept from the
 // change stream; nothing here adds them up.
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -166,51 +167,22 @@ function Figures({ report }: { report: Report }) {
       <DailyChart days={report.days} />
       <details class="details">
         <summary>Each day</summary>
-        <table class="figures">
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Orders</th>
-              <th scope="col">Gross</th>
-              <th scope="col">Paid</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.days
-              .filter((d) => d.orders > 0)
-              .map((d) => (
-                <tr key={d.date} data-date={d.date}>
-                  <td>{dayLabel(d.date)}</td>
-                  <td>{d.orders}</td>
-                  <td>{naira(d.gross)}</td>
-                  <td>{naira(d.paid)}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
+        <Table
+          heads={["Day", "Orders", "Gross", "Paid"]}
+          rows={report.days
+            .filter((d) => d.orders > 0)
+            .map((d) => ({ key: d.date, date: d.date, cells: [dayLabel(d.date), d.orders, naira(d.gross), naira(d.paid)] }))}
+        />
       </details>
       <h2>Top dishes</h2>
       {report.top_dishes.length === 0 ? (
         <p class="quiet">No completed orders in this range yet.</p>
       ) : (
-        <table class="figures" aria-label="Top dishes">
-          <thead>
-            <tr>
-              <th scope="col">Dish</th>
-              <th scope="col">Sold</th>
-              <th scope="col">Revenue</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.top_dishes.map((d) => (
-              <tr key={d.food_item_id}>
-                <td>{d.name}</td>
-                <td>{d.quantity}</td>
-                <td>{naira(d.revenue)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          label="Top dishes"
+          heads={["Dish", "Sold", "Revenue"]}
+          rows={report.top_dishes.map((d) => ({ key: d.food_item_id, cells: [d.name, d.quantity, naira(d.revenue)] }))}
+        />
       )}
       <h2>How customers paid</h2>
       <ul class="split" aria-label="By payment method">
@@ -225,6 +197,32 @@ function Figures({ report }: { report: Report }) {
         ))}
       </ul>
     </>
+  );
+}
+
+/** A table of figures: its column heads, and a row of cells each (`date` marks a day's row). */
+function Table({ label, heads, rows }: { label?: string; heads: string[]; rows: { key: string; date?: string; cells: ComponentChildren[] }[] }) {
+  return (
+    <table class="figures" aria-label={label}>
+      <thead>
+        <tr>
+          {heads.map((h) => (
+            <th scope="col" key={h}>
+              {h}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} data-date={r.date}>
+            {r.cells.map((c, i) => (
+              <td key={i}>{c}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -314,26 +312,14 @@ export function SalesReports({ slug }: { slug?: string }) {
           {"kitchens" in report && (
             <>
               <h2>By kitchen</h2>
-              <table class="figures" aria-label="By kitchen">
-                <thead>
-                  <tr>
-                    <th scope="col">Kitchen</th>
-                    <th scope="col">Orders</th>
-                    <th scope="col">Gross</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.kitchens.map((k) => (
-                    <tr key={k.slug}>
-                      <td>
-                        <a href={`#/manage/${k.slug}/reports`}>{k.slug}</a>
-                      </td>
-                      <td>{k.totals.orders}</td>
-                      <td>{naira(k.totals.gross)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <Table
+                label="By kitchen"
+                heads={["Kitchen", "Orders", "Gross"]}
+                rows={report.kitchens.map((k) => ({
+                  key: k.slug,
+                  cells: [<a href={`#/manage/${k.slug}/reports`}>{k.slug}</a>, k.totals.orders, naira(k.totals.gross)],
+                }))}
+              />
             </>
           )}
         </>
