@@ -247,6 +247,9 @@ impl TestApp {
             ("JWT_SECRET", JWT_SECRET),
             ("ORIGIN_VERIFY", ORIGIN_VERIFY),
             ("APP_URL", APP_URL),
+            // Every public read asks the table (a test sees a change at once); the window has
+            // its own test.
+            ("PUBLIC_READ_WINDOW_MS", "0"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

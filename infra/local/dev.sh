@@ -220,6 +220,8 @@ browser_tests() { # dynamodb endpoint, moto endpoint
     export OTP_SENDER_EMAIL=no-reply@chukskitchen.web JWT_SECRET=browser-tests-local-secret-0123456789abcdef
     # One customer signs up and then resets the password within the journeys.
     export OTP_RESEND_COOLDOWN_SECONDS=1
+    # Journeys see a change at once (production answers public menus from a copy up to 2 s old).
+    export PUBLIC_READ_WINDOW_MS=0
     export PAYSTACK_SECRET_KEY=$TEST_PAYSTACK_SECRET_KEY PAYSTACK_BASE_URL=$TEST_PAYSTACK_URL
     export ORIGIN_VERIFY=$web_origin_verify APP_URL=http://127.0.0.1:$web_port
     images_env "$2" "http://127.0.0.1:$web_port" "$table-photos"

@@ -110,7 +110,7 @@ impl App {
         };
         // Checkout reaches the cart through the orders' port, which the cart's store implements.
         let order_store = OrderStore::new(db.clone()).with_cart(Arc::new(CartStore::new(db.clone())));
-        let menu = MenuService::new(db.clone());
+        let menu = MenuService::new(db.clone()).with_public_window(config.public_read_window);
         let tiers = crate::coupons::model::TierThresholds {
             regular_orders: config.customer_tiers.regular_orders,
             regular_spent: config.customer_tiers.regular_spent,
@@ -150,7 +150,8 @@ impl App {
                 crate::kitchens::store::KitchenStore::new(db.clone()),
                 accounts.clone(),
                 config.default_country_code.clone(),
-            ),
+            )
+            .with_public_window(config.public_read_window),
             cursors: Cursors::new(keys.tokens.clone()),
             coupons: crate::coupons::CouponService::new(db.clone()).with_thresholds(tiers),
             wallets: crate::wallet::WalletService::new(crate::wallet::store::WalletStore::new(db.clone())),

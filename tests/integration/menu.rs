@@ -772,3 +772,58 @@ async fn the_menu_is_read_whole_only_after_an_admin_change_and_shows_stock_as_it
     assert_eq!(calls, 1);
     assert!(!body["items"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn within_the_public_window_menus_are_read_without_the_table_and_a_sale_shows_after_it() {
+    let t = TestApp::with_env(&[("PUBLIC_READ_WINDOW_MS", "1500")]).await;
+    let admin = t.admin_token().await;
+    let customer = t.customer_token().await;
+    let rice = category(&t, &admin, "Rice Dishes").await;
+    let jollof = food(
+        &t,
+        &admin,
+        json!({"name": "Jollof Rice", "price": 250000, "category_id": rice, "stock": 1}),
+    )
+    .await;
+    let id = jollof["id"].as_str().unwrap().to_owned();
+    let slug = t.app.home_kitchen_slug().to_owned();
+    let paths = [
+        "/api/foods/".to_owned(),
+        "/api/foods/categories/".to_owned(),
+        format!("/api/foods/{id}/"),
+        format!("/api/kitchens/{slug}/foods/"),
+    ];
+    for path in &paths {
+        assert_eq!(public(&t, path).await.status, 200, "{path}");
+    }
+    let before = t.app.db().calls();
+    for path in &paths {
+        assert_eq!(public(&t, path).await.status, 200, "{path}");
+    }
+    assert_eq!(
+        t.app.db().calls() - before,
+        0,
+        "warm reads within the window ask the table nothing"
+    );
+
+    // An order takes the last portion: within the window at most, the menu says sold out.
+    let res = t
+        .call(
+            Method::POST,
+            "/api/orders/",
+            Some(&customer),
+            Some(json!({"items": [{"food_item_id": id, "quantity": 1}], "fulfilment": "pickup"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.raw);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let menu = public(&t, "/api/foods/").await;
+    let dish = menu.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(dish["sold_out"], true, "{dish}");
+}

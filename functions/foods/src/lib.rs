@@ -53,7 +53,7 @@ async fn while_public<T>(
 ) -> Result<T, ApiError> {
     let gate = async {
         if *check {
-            app.kitchens.public_by_id(kitchen).await.map(|_| ())
+            app.kitchens.ensure_public(kitchen).await
         } else {
             Ok(())
         }
@@ -70,7 +70,7 @@ async fn list(State(app): State<App>, params: RawPathParams, RawQuery(query): Ra
     let filter = public_filter(query.as_deref())?;
     let at = kitchen(&app, &params).await?;
     let kitchen = at.0.clone();
-    let menu = while_public(&app, &at, app.menu.of(&kitchen).menu()).await?;
+    let menu = while_public(&app, &at, app.menu.of(&kitchen).public_menu()).await?;
     let whole = filter.is_everything();
     let rendered = || RENDERED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if whole
@@ -105,14 +105,14 @@ async fn one(State(app): State<App>, params: RawPathParams) -> Result<Response, 
     let raw = params.iter().find(|(name, _)| *name == "id").map_or("", |(_, id)| id);
     let id = path_id(raw, food_not_found)?;
     let at = kitchen(&app, &params).await?;
-    let dish = while_public(&app, &at, app.menu.of(&at.0).food(&id, true)).await?;
+    let dish = while_public(&app, &at, app.menu.of(&at.0).public_food(&id)).await?;
     Ok(public_cache(Json(json!({ "food": FoodView::dish(&dish) }))))
 }
 
 /// The categories: one GetItem of the menu's version, the categories from the process's copy.
 async fn categories(State(app): State<App>, params: RawPathParams) -> Result<Response, ApiError> {
     let at = kitchen(&app, &params).await?;
-    let menu = while_public(&app, &at, app.menu.of(&at.0).categories()).await?;
+    let menu = while_public(&app, &at, app.menu.of(&at.0).public_categories()).await?;
     let items: Vec<_> = menu
         .categories_in_order()
         .into_iter()

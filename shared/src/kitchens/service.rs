@@ -50,6 +50,10 @@ pub struct KitchenService {
     default_country: String,
     /// Slug to id, for the instance's life: neither ever changes, so a found pair stays true.
     ids: Arc<RwLock<HashMap<String, String>>>,
+    /// Kitchens found public, and when that was read (the start of the read): a public menu
+    /// read within the public window asks no more.
+    public: Arc<RwLock<HashMap<String, std::time::Instant>>>,
+    public_window: std::time::Duration,
 }
 
 impl std::fmt::Debug for KitchenService {
@@ -65,7 +69,36 @@ impl KitchenService {
             accounts,
             default_country,
             ids: Arc::default(),
+            public: Arc::default(),
+            public_window: std::time::Duration::ZERO,
         }
+    }
+
+    /// The same service taking a kitchen found public as still public for `window`
+    /// (configuration: `PUBLIC_READ_WINDOW_MS`, as the public menus).
+    pub fn with_public_window(mut self, window: std::time::Duration) -> Self {
+        self.public_window = window;
+        self
+    }
+
+    /// Whether the kitchen is public (active): no read while it was found so less than the
+    /// public window ago; a kitchen suspended meanwhile stops showing within the window.
+    pub async fn ensure_public(&self, id: &str) -> Result<(), KitchenError> {
+        let recently = self
+            .public
+            .read()
+            .ok()
+            .and_then(|seen| seen.get(id).copied())
+            .is_some_and(|at| at.elapsed() < self.public_window);
+        if recently {
+            return Ok(());
+        }
+        let asked = std::time::Instant::now();
+        self.public_by_id(id).await?;
+        if let Ok(mut seen) = self.public.write() {
+            seen.insert(id.to_owned(), asked);
+        }
+        Ok(())
     }
 
     /// The id of the kitchen a slug names, whatever its status: one read the first time, none

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::model::{
     Category, CategoryChange, Food, FoodChange, Menu, NewCategory, StockAdjustment, StockError, StockLevels,
@@ -54,12 +55,14 @@ pub struct Dish {
     pub category_name: Option<String>,
 }
 
-/// The process's copy of the menu: read whole at `version`, with the stock levels it shows.
+/// The process's copy of the menu: read whole at `version`, with the stock levels it shows,
+/// and when the table last said they were current (the start of that read).
 #[derive(Debug)]
 struct Copy {
     version: u64,
     levels: StockLevels,
     menu: Arc<Menu>,
+    checked: Instant,
 }
 
 /// Every kitchen's menu: each one's process copy, and which kitchen each dish is in.
@@ -68,6 +71,7 @@ pub struct MenuService {
     db: Db,
     copies: Arc<Mutex<HashMap<String, Arc<Mutex<Option<Copy>>>>>>,
     dishes: DishKitchens,
+    public_window: Duration,
 }
 
 impl MenuService {
@@ -76,7 +80,15 @@ impl MenuService {
             db,
             copies: Arc::default(),
             dishes: DishKitchens::default(),
+            public_window: Duration::ZERO,
         }
+    }
+
+    /// The same service answering public reads from a copy younger than `window` without
+    /// asking the table (configuration: `PUBLIC_READ_WINDOW_MS`).
+    pub fn with_public_window(mut self, window: Duration) -> Self {
+        self.public_window = window;
+        self
     }
 
     /// One kitchen's menu (its reads share the process's copy of that menu).
@@ -89,6 +101,7 @@ impl MenuService {
             store: MenuStore::of(self.db.clone(), kitchen_id),
             copy,
             dishes: self.dishes.clone(),
+            public_window: self.public_window,
         }
     }
 
@@ -104,6 +117,7 @@ pub struct KitchenMenu {
     store: MenuStore,
     copy: Arc<Mutex<Option<Copy>>>,
     dishes: DishKitchens,
+    public_window: Duration,
 }
 
 impl KitchenMenu {
@@ -119,20 +133,66 @@ impl KitchenMenu {
     /// dishes' stock while the process's copy is current, and the whole menu read again when an
     /// admin changed it.
     pub async fn menu(&self) -> Result<Arc<Menu>, MenuError> {
+        let asked = Instant::now();
         let MenuState { version, levels } = self.store.state().await?;
         let (menu, at) = self.at_version(version).await?;
         let mut copy = self.lock();
         match copy.as_mut().filter(|c| c.version == at) {
-            Some(c) if c.levels == levels => Ok(Arc::clone(&c.menu)),
+            Some(c) if c.levels == levels => {
+                c.checked = c.checked.max(asked);
+                Ok(Arc::clone(&c.menu))
+            }
             Some(c) => {
                 let now = Arc::new(with_levels(&c.menu, &levels));
                 c.levels = levels;
                 c.menu = Arc::clone(&now);
+                c.checked = c.checked.max(asked);
                 Ok(now)
             }
             // The copy moved on meanwhile: answer from the menu as read.
             None => Ok(Arc::new(with_levels(&menu, &levels))),
         }
+    }
+
+    /// The copy, when the table said it was current less than the public window ago.
+    fn recent(&self) -> Option<Arc<Menu>> {
+        self.lock()
+            .as_ref()
+            .filter(|c| c.checked.elapsed() < self.public_window)
+            .map(|c| Arc::clone(&c.menu))
+    }
+
+    /// The menu as the public reads it: the process's copy with no read at all while it is
+    /// younger than the public window, else [`Self::menu`]. A change (an admin's, or stock an
+    /// order took) shows within the window.
+    pub async fn public_menu(&self) -> Result<Arc<Menu>, MenuError> {
+        match self.recent() {
+            Some(menu) => Ok(menu),
+            None => self.menu().await,
+        }
+    }
+
+    /// The categories as the public reads them (as [`Self::public_menu`]).
+    pub async fn public_categories(&self) -> Result<Arc<Menu>, MenuError> {
+        match self.recent() {
+            Some(menu) => Ok(menu),
+            None => self.menu().await,
+        }
+    }
+
+    /// One available dish as the public reads it (as [`Self::public_menu`]).
+    pub async fn public_food(&self, id: &str) -> Result<Dish, MenuError> {
+        let Some(menu) = self.recent() else {
+            return self.food(id, true).await;
+        };
+        let food = menu
+            .food(id)
+            .filter(|f| f.is_available)
+            .ok_or(MenuError::FoodNotFound)?;
+        Ok(Dish {
+            category_name: menu.category_name(food).map(str::to_owned),
+            food: food.clone(),
+        })
     }
 
     /// The categories: one GetItem of the menu's version while the process's copy is current.
@@ -168,6 +228,7 @@ impl KitchenMenu {
         if let Some(copy) = self.lock().as_ref().filter(|c| c.version >= version) {
             return Ok((Arc::clone(&copy.menu), copy.version));
         }
+        let asked = Instant::now();
         let menu = Arc::new(self.store.menu().await?);
         tracing::debug!(version, kitchen_id = %self.kitchen_id(), "menu read whole");
         for food in &menu.foods {
@@ -179,6 +240,7 @@ impl KitchenMenu {
                 version,
                 levels: menu.stock_levels(),
                 menu: Arc::clone(&menu),
+                checked: asked,
             });
         }
         Ok((menu, version))

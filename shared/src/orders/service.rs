@@ -418,8 +418,8 @@ impl OrderService {
             }
         };
         let slot = self.open_slot(&order.id, &inputs.open).await?;
-        let body =
-            serde_json::to_string(&super::http::order_body(&order, ChangedBy::Customer)).map_err(Failure::internal)?;
+        let view = serde_json::json!({ "order": super::model::Viewed::by(&order, ChangedBy::Customer) });
+        let body = serde_json::to_string(&view).map_err(Failure::internal)?;
         let record = key.as_ref().map(|k| {
             (
                 k,

@@ -98,6 +98,10 @@ pub struct Config {
     pub unpaid_order_ttl: Duration,
     /// Unpaid pending orders a customer may hold at once (`MAX_OPEN_UNPAID_ORDERS`, 3).
     pub max_open_unpaid_orders: u32,
+    /// How long a public menu read may be answered from the process's copy without asking the
+    /// table (`PUBLIC_READ_WINDOW_MS`, 0..=10000, default 2000): public menus lag a change (an
+    /// admin's, or stock an order took) by at most this (the CDN in front by up to 60 s more).
+    pub public_read_window: Duration,
     /// What the platform keeps of a payment to a kitchen with a Paystack subaccount
     /// (`PLATFORM_COMMISSION_PERCENT`, 0..=100, default 0).
     pub platform_commission_percent: u8,
@@ -160,6 +164,7 @@ impl std::fmt::Debug for Config {
             .field("sms_countries", &self.sms_countries)
             .field("unpaid_order_ttl", &self.unpaid_order_ttl)
             .field("max_open_unpaid_orders", &self.max_open_unpaid_orders)
+            .field("public_read_window", &self.public_read_window)
             .field("platform_commission_percent", &self.platform_commission_percent)
             .field("app_url", &self.app_url)
             .field("home_kitchen", &self.home_kitchen)
@@ -317,6 +322,18 @@ impl Config {
             sms_countries,
             unpaid_order_ttl: Duration::from_secs(u64::from(count("UNPAID_ORDER_TTL_MINUTES", 30)?) * 60),
             max_open_unpaid_orders: count("MAX_OPEN_UNPAID_ORDERS", 3)?,
+            public_read_window: match get("PUBLIC_READ_WINDOW_MS") {
+                None => Duration::from_millis(2000),
+                Some(raw) => match raw.parse::<u64>() {
+                    Ok(ms) if ms <= 10_000 => Duration::from_millis(ms),
+                    _ => {
+                        return Err(ConfigError::Invalid {
+                            name: "PUBLIC_READ_WINDOW_MS",
+                            reason: format!("expected milliseconds from 0 to 10000, got {raw:?}"),
+                        });
+                    }
+                },
+            },
             platform_commission_percent: match get("PLATFORM_COMMISSION_PERCENT") {
                 None => 0,
                 Some(raw) => match raw.parse::<u8>() {
