@@ -63,9 +63,9 @@ async fn while_public<T>(
     Ok(read?)
 }
 
-/// Available dishes, each with its category name: one Query of the menu's version and stock,
-/// the rest from the process's copy of the menu while its version holds. The unfiltered list
-/// is rendered once per copy.
+/// Available dishes, each with its category name: no read at all while the process's copy was
+/// checked less than the public window ago, else one Query of the menu's version and stock (the
+/// rest from the copy while its version holds). The unfiltered list is rendered once per copy.
 async fn list(State(app): State<App>, params: RawPathParams, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let filter = public_filter(query.as_deref())?;
     let at = kitchen(&app, &params).await?;
@@ -99,8 +99,8 @@ fn json_body(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// One available dish; unavailable and unknown dishes are both 404. One BatchGetItem of the
-/// menu's version and the dish's stock; the dish and its category name from the process's copy.
+/// One available dish; unavailable and unknown dishes are both 404. From the process's copy
+/// within the public window, else one BatchGetItem of the menu's version and the dish's stock.
 async fn one(State(app): State<App>, params: RawPathParams) -> Result<Response, ApiError> {
     let raw = params.iter().find(|(name, _)| *name == "id").map_or("", |(_, id)| id);
     let id = path_id(raw, food_not_found)?;
@@ -109,7 +109,7 @@ async fn one(State(app): State<App>, params: RawPathParams) -> Result<Response, 
     Ok(public_cache(Json(json!({ "food": FoodView::dish(&dish) }))))
 }
 
-/// The categories: one GetItem of the menu's version, the categories from the process's copy.
+/// The categories in the kitchen's order, from the process's copy (read as the list is).
 async fn categories(State(app): State<App>, params: RawPathParams) -> Result<Response, ApiError> {
     let at = kitchen(&app, &params).await?;
     let menu = while_public(&app, &at, app.menu.of(&at.0).public_categories()).await?;

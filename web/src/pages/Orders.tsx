@@ -156,7 +156,9 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
       clearTimeout(timer);
       timer = undefined;
       if (order && settled(order)) return;
-      if (pollingOff() || liveRef.current === "live") return;
+      // A refund under way moves on the stream's and Paystack's time: the page reads it every
+      // few seconds, socket or not (a CI run under load once saw its frame missed).
+      if (pollingOff() || (liveRef.current === "live" && !(order && refunding(order)))) return;
       if (document.hidden) paused = true;
       else timer = setTimeout(() => read(false), POLL_MS);
     };
@@ -304,7 +306,11 @@ export function OrderPage({ id, back }: { id: string; back: boolean }) {
           onConfirm={async () => {
             const done = await api.POST("/api/orders/{id}/cancel/", { params: { path: { id: order.id } } }).catch(() => null);
             if (!done) setProblem(UNREACHABLE);
-            else if (done.data) setOrder(done.data.order);
+            else if (done.data) {
+              setOrder(done.data.order);
+              // A paid order's refund follows: the page reads on until it is under way.
+              refresh.current();
+            }
             else setProblem(messageOf(done.error, "The order could not be cancelled."));
           }}
         />

@@ -50,6 +50,19 @@ function menuAt(slug: string | undefined) {
   };
 }
 
+/** The categories as a select's options. */
+function CategoryOptions({ categories }: { categories: Category[] }) {
+  return (
+    <>
+      {categories.map((c) => (
+        <option key={c.id} value={c.id}>
+          {c.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
 type Show = "all" | "sold_out" | "low" | "off" | "untracked";
 const SHOW: Record<Show, string> = {
   all: "All dishes",
@@ -159,11 +172,7 @@ export function Stock({ slug }: { slug?: string }) {
             Category
             <select required value={draft.category_id} onChange={(e) => setDraft({ ...draft, category_id: e.currentTarget.value })}>
               <option value="">Choose…</option>
-              {categories.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <CategoryOptions categories={categories} />
             </select>
           </label>
           <label>
@@ -194,11 +203,7 @@ export function Stock({ slug }: { slug?: string }) {
           In category
           <select value={inCategory} onChange={(e) => setInCategory(e.currentTarget.value)}>
             <option value="">Every category</option>
-            {categories.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
+            <CategoryOptions categories={categories} />
           </select>
         </label>
       </div>
@@ -290,11 +295,7 @@ export function Stock({ slug }: { slug?: string }) {
             <label class="move">
               Move {f.name} to
               <select value={f.category_id} onChange={(e) => change(f, { category_id: e.currentTarget.value }, "Moved.")}>
-                {categories.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
+                <CategoryOptions categories={categories} />
               </select>
             </label>
             <details class="details">
