@@ -11,12 +11,19 @@ async fn main() -> anyhow::Result<()> {
         .payments
         .clone()
         .ok_or_else(|| anyhow::anyhow!("the refund worker needs Paystack's key (PAYSTACK_SECRET_KEY)"))?;
+    let patience = app.config.stream_patience;
     let sdk = shared::aws::sdk_config().await;
     tracing::info!(table = %app.config.table_name, "refund worker reading the local table's stream");
     notifier::local::LocalStream::of(&sdk, app.config.dynamodb_endpoint.as_deref(), app.db().clone())
-        .run(async |batch| payments::refund_batch(&worker, batch).await, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .retrying(notifier::local::REFUND_RETRIES)
+        .in_batches_of(notifier::local::REFUND_BATCH_SIZE)
+        .checkpointed_from_env()
+        .run(
+            async |batch| payments::refund_batch(&worker, batch, patience).await,
+            async {
+                let _ = tokio::signal::ctrl_c().await;
+            },
+        )
         .await;
     Ok(())
 }

@@ -370,6 +370,20 @@ start_paystack() {
   wait_http "http://127.0.0.1:$1/health" "local Paystack" || exit 1
 }
 
+# A fault gate (infra/local/faultgate.py) in front of a local service: port, upstream URL, name
+# (for its log). `gate_outage <port> <seconds> <refuse|hang>` makes it fail for a while.
+start_gate() {
+  mkdir -p "$TOOLS/logs"
+  port_free "$1" || { log "port $1 is taken"; exit 1; }
+  FAULTGATE_PORT=$1 FAULTGATE_UPSTREAM=$2 python3 "$ROOT/infra/local/faultgate.py" >"$TOOLS/logs/gate-$3.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$1/__fault/state" "fault gate ($3)" || exit 1
+}
+gate_outage() {
+  curl -fsS -X POST "http://127.0.0.1:$1/__fault/outage" -H 'content-type: application/json' \
+    -d "{\"seconds\": $2, \"mode\": \"$3\"}" >/dev/null
+}
+
 # Dish photos in moto's S3: the bucket, the admin function's settings (uploads posted to the
 # front door's stand-in for the bucket's endpoint, photos served by the front door at
 # /images/*). moto endpoint, the app's origin, bucket name.
@@ -433,7 +447,8 @@ cmd_up() {
   # The notifier, fed by the local table's stream as Lambda's event source mapping would.
   export KITCHEN_EMAIL=${KITCHEN_EMAIL:-kitchen@chukskitchen.local}
   cargo build -q -p notifier --features local --bin notifier-local
-  "$ROOT/target/debug/notifier-local" >"$TOOLS/logs/notifier.log" 2>&1 &
+  # With the patience the template gives the notifier (a failing record tried for up to 20 s).
+  STREAM_PATIENCE_MS=20000 "$ROOT/target/debug/notifier-local" >"$TOOLS/logs/notifier.log" 2>&1 &
   PIDS+=($!)
   # The payments function's refund worker, fed by the stream as on AWS (cancelled paid orders).
   cargo build -q -p api-tests --bin local-refunds --bin local-front-door

@@ -317,7 +317,8 @@ pub async fn notifier_from_env() -> Result<crate::notifications::NotificationSer
         Arc::new(outbox),
         config.kitchen_email.clone(),
     )
-    .with_home(config.home_kitchen.clone());
+    .with_home(config.home_kitchen.clone())
+    .with_patience(config.stream_patience);
     Ok(match config.realtime_endpoint.as_deref() {
         #[cfg(feature = "push")]
         Some(endpoint) => service.with_realtime(

@@ -194,6 +194,68 @@ async fn a_failing_send_fails_its_record_and_the_retry_sends_only_what_was_not_s
     assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the placement was told once");
 }
 
+#[tokio::test]
+async fn a_message_claimed_by_a_notifier_killed_before_it_was_sent_goes_out_on_the_redelivery() {
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let customer = unique_email();
+    recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
+    let tag = &ulid::Ulid::new().to_string()[..12];
+    let placed = recorded("order-placed", tag);
+    delivered(&n, &placed).await;
+    let confirmed = recorded("order-confirmed", tag);
+
+    // A notifier claimed the confirmation's message and was killed before sending it (the
+    // faults scenario's kill -9 mid-batch): the marker says "sending", nothing went out.
+    let store = NotificationStore::new(t.app.db().clone());
+    let event_id = &confirmed.records[0].event_id;
+    let message = "customer:confirmed";
+    assert_eq!(
+        store.claim(event_id, message).await.unwrap(),
+        shared::notifications::store::Claim::Mine
+    );
+    assert!(messages_to(&customer).await.is_empty());
+
+    // The stream delivers the record again to the restarted notifier: the message goes out.
+    delivered(&n, &confirmed).await;
+    assert_eq!(
+        messages_to(&customer).await.len(),
+        1,
+        "sent once the claim is found unfinished"
+    );
+    // And once it is marked sent, a further delivery sends nothing.
+    delivered(&n, &confirmed).await;
+    assert_eq!(messages_to(&customer).await.len(), 1);
+    assert_eq!(
+        store.claim(event_id, message).await.unwrap(),
+        shared::notifications::store::Claim::Sent
+    );
+}
+
+#[tokio::test]
+async fn an_email_service_back_within_the_patience_costs_the_batch_a_wait_not_a_retry() {
+    let t = TestApp::new().await;
+    let n = notifier(&t).await;
+    let service = n.service.clone().with_patience(std::time::Duration::from_secs(8));
+    let customer = unique_email();
+    recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
+    let tag = &ulid::Ulid::new().to_string()[..12];
+    let placed = recorded("order-placed", tag);
+    delivered(&n, &placed).await;
+    let confirmed = recorded("order-confirmed", tag);
+
+    n.outbox.failing.store(true, Ordering::SeqCst);
+    let outbox = n.outbox.clone();
+    let back = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        outbox.failing.store(false, Ordering::SeqCst);
+    });
+    let res = notifier::handle(&service, &confirmed).await;
+    back.await.unwrap();
+    assert!(res.batch_item_failures.is_empty(), "{:?}", res.batch_item_failures);
+    assert_eq!(messages_to(&customer).await.len(), 1);
+}
+
 /// Reads the local stream until `done` holds (or 20 s pass).
 async fn drain_until(
     stream: &mut notifier::local::LocalStream,
@@ -220,6 +282,62 @@ async fn drain_until(
 async fn local_stream(t: &TestApp) -> notifier::local::LocalStream {
     let sdk = sdk().await;
     notifier::local::LocalStream::of(&sdk, Some(&stack().dynamodb), t.app.db().clone())
+}
+
+/// The partition keys a stream hands over until one of them is `last` (or 20 s pass).
+async fn keys_until(stream: &mut notifier::local::LocalStream, last: &str) -> Vec<String> {
+    let seen = std::cell::RefCell::new(Vec::new());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !seen.borrow().iter().any(|k| k == last) {
+        assert!(std::time::Instant::now() < deadline, "{last} did not come");
+        stream
+            .poll_once(&async |batch: &Event| {
+                seen.borrow_mut().extend(
+                    batch
+                        .records
+                        .iter()
+                        .filter_map(|r| shared::platform::stream::string_of(&r.change.keys, "PK"))
+                        .map(str::to_owned),
+                );
+                Default::default()
+            })
+            .await
+            .unwrap();
+    }
+    seen.into_inner()
+}
+
+#[tokio::test]
+async fn a_local_stream_started_again_goes_on_after_the_last_batch_it_finished() {
+    use shared::platform::db::{PK, SK, s};
+    let t = TestApp::new().await;
+    let db = t.app.db().clone();
+    let put = |pk: &'static str| {
+        let db = db.clone();
+        async move {
+            let item = [(PK.to_owned(), s(pk)), (SK.to_owned(), s("x"))].into_iter().collect();
+            db.put(item, "PutItem test").await.unwrap();
+        }
+    };
+    let file = std::env::temp_dir().join(format!("stream-{}.json", ulid::Ulid::new()));
+    put("TEST#first").await;
+    let mut before = local_stream(&t).await.checkpointed(&file);
+    assert!(
+        keys_until(&mut before, "TEST#first")
+            .await
+            .contains(&"TEST#first".to_owned())
+    );
+    drop(before);
+
+    // Killed and started again: it goes on after what it finished.
+    put("TEST#second").await;
+    let mut again = local_stream(&t).await.checkpointed(&file);
+    let seen = keys_until(&mut again, "TEST#second").await;
+    assert!(!seen.contains(&"TEST#first".to_owned()), "{seen:?}");
+    // Without a checkpoint a reader starts from the stream's oldest record.
+    let seen = keys_until(&mut local_stream(&t).await, "TEST#second").await;
+    assert!(seen.contains(&"TEST#first".to_owned()), "{seen:?}");
+    let _ = std::fs::remove_file(&file);
 }
 
 async fn about_orders(identifier: &str) -> Vec<String> {

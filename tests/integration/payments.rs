@@ -454,7 +454,10 @@ pub(crate) async fn refund_worker(t: &TestApp, id: &str) -> usize {
         .payments
         .as_ref()
         .expect("the payments function holds Paystack's key");
-    payments::refund_batch(worker, &batch).await.batch_item_failures.len()
+    payments::refund_batch(worker, &batch, std::time::Duration::ZERO)
+        .await
+        .batch_item_failures
+        .len()
 }
 
 /// Paystack's signed refund webhook for the transaction `reference`.

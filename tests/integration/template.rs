@@ -454,6 +454,57 @@ fn the_waf_rate_rule_for_auth_covers_every_auth_route() {
 }
 
 #[test]
+fn each_stream_consumer_waits_out_a_short_outage_inside_its_timeout_and_the_local_stream_retries_as_the_mapping() {
+    let t = template();
+    let default_patience =
+        shared::config::Config::from_lookup(|name| (name == "TABLE_NAME").then(|| "any-table".to_owned()))
+            .expect("a configuration with the defaults")
+            .stream_patience;
+    for (function, local_retries, local_batch) in [
+        (
+            "NotifierFunction",
+            notifier::local::RETRIES,
+            notifier::local::BATCH_SIZE,
+        ),
+        (
+            "PaymentsFunction",
+            notifier::local::REFUND_RETRIES,
+            notifier::local::REFUND_BATCH_SIZE,
+        ),
+    ] {
+        let props = &t["Resources"][function]["Properties"];
+        let timeout = props["Timeout"]
+            .as_u64()
+            .or(t["Globals"]["Function"]["Timeout"].as_u64())
+            .unwrap_or(3);
+        let patience = props["Environment"]["Variables"]["STREAM_PATIENCE_MS"]
+            .as_str()
+            .map(|ms| std::time::Duration::from_millis(ms.parse().unwrap()))
+            .unwrap_or(default_patience);
+        assert!(
+            patience.as_secs() + 4 <= timeout,
+            "{function}: patience {patience:?} leaves no room in a {timeout} s timeout"
+        );
+        let stream = props["Events"]
+            .as_mapping()
+            .and_then(|events| events.values().find(|e| e["Type"].as_str() == Some("DynamoDB")))
+            .unwrap_or_else(|| panic!("{function} reads the stream"));
+        assert_eq!(
+            stream["Properties"]["MaximumRetryAttempts"].as_u64(),
+            Some(local_retries as u64),
+            "{function}: the local stream retries as the mapping does"
+        );
+        assert_eq!(
+            stream["Properties"]["BatchSize"].as_u64(),
+            Some(local_batch as u64),
+            "{function}: the local stream's batches are the mapping's"
+        );
+        // Every try waits out the patience: the retries cover at least half a minute.
+        assert!(patience.as_secs() * (local_retries as u64 + 1) >= 30, "{function}");
+    }
+}
+
+#[test]
 fn the_notifier_reads_the_tables_stream_with_partial_failures_bounded_retries_and_a_failure_queue() {
     let t = template();
     let stream = &t["Resources"]["NotifierFunction"]["Properties"]["Events"]["TableStream"]["Properties"];

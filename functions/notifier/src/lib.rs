@@ -28,10 +28,11 @@ pub fn change_of(record: &EventRecord) -> StreamChange {
     }
 }
 
-/// Handles a batch: every record up to the first failure; that one (by its sequence number) is
-/// reported as the batch's failure (`shared::platform::stream::in_order`).
+/// Handles a batch: every record up to the first failure (tried again for up to the service's
+/// patience); that one (by its sequence number) is reported as the batch's failure
+/// (`shared::platform::stream::in_order`).
 pub async fn handle(service: &NotificationService, event: &Event) -> DynamoDbEventResponse {
-    shared::platform::stream::in_order(FUNCTION, event, async |record| {
+    shared::platform::stream::in_order(FUNCTION, event, service.patience(), async |record| {
         service.handle(change_of(record)).await.map(|_| ())
     })
     .await

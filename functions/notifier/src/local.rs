@@ -3,8 +3,10 @@
 //! Lambda event Lambda would send (the same JSON shape, parsed by the same types) and hands it
 //! to a consumer's batch handler ([`crate::handle`] for the notifier; the payments function's
 //! refund worker in `local-refunds`). A batch that reports a failure is delivered again from the failed
-//! record, at most [`RETRIES`] times, then set aside with an error in the log (Lambda would put
-//! it on the failure queue).
+//! record, at most [`RETRIES`] times (the template's `MaximumRetryAttempts`), then set aside with
+//! an error in the log (Lambda would put it on the failure queue). Batches are of the mapping's
+//! size; with a checkpoint file (`LOCAL_STREAM_CHECKPOINT`) a restarted consumer goes on after
+//! the last batch it finished, as the mapping does, instead of from the stream's start.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,8 +18,13 @@ use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
 use serde_json::{Value, json};
 use shared::platform::db::Db;
 
-/// How many times a failed record is delivered again before it is set aside.
+/// How many times a failed record is delivered again before it is set aside: the notifier's
+/// event source mapping's `MaximumRetryAttempts` (infra/template.yaml), and the refund worker's.
 pub const RETRIES: usize = 5;
+pub const REFUND_RETRIES: usize = 10;
+/// Records per batch: the notifier's mapping's `BatchSize`, and the refund worker's.
+pub const BATCH_SIZE: usize = 25;
+pub const REFUND_BATCH_SIZE: usize = 10;
 /// How long the poller waits when the stream has nothing new.
 const IDLE: Duration = Duration::from_millis(200);
 
@@ -28,6 +35,14 @@ pub struct LocalStream {
     iterators: HashMap<String, String>,
     /// Shards read to their end.
     done: std::collections::HashSet<String>,
+    /// How many times a failed record is delivered again.
+    retries: usize,
+    /// Records per batch handed to the consumer (the mapping's `BatchSize`).
+    batch_size: usize,
+    /// The last sequence number handled per shard, and the file that keeps them across a
+    /// restart (none: a restart reads every shard from its start).
+    positions: HashMap<String, String>,
+    checkpoints: Option<std::path::PathBuf>,
 }
 
 impl LocalStream {
@@ -46,7 +61,59 @@ impl LocalStream {
             db,
             iterators: HashMap::new(),
             done: Default::default(),
+            retries: RETRIES,
+            batch_size: BATCH_SIZE,
+            positions: HashMap::new(),
+            checkpoints: None,
         }
+    }
+
+    /// The same stream handing at most `size` records per batch.
+    pub fn in_batches_of(mut self, size: usize) -> Self {
+        self.batch_size = size;
+        self
+    }
+
+    /// The same stream keeping its position per shard in `file` (JSON), and going on from the
+    /// position kept there: a consumer killed and started again resumes after the last batch it
+    /// finished, as Lambda's event source mapping does, and redelivers the one it was killed in.
+    pub fn checkpointed(mut self, file: impl Into<std::path::PathBuf>) -> Self {
+        let file = file.into();
+        self.positions = std::fs::read(&file)
+            .ok()
+            .and_then(|raw| serde_json::from_slice(&raw).ok())
+            .unwrap_or_default();
+        self.checkpoints = Some(file);
+        self
+    }
+
+    /// The stream's checkpoint file from `LOCAL_STREAM_CHECKPOINT`, when set.
+    pub fn checkpointed_from_env(self) -> Self {
+        match std::env::var_os("LOCAL_STREAM_CHECKPOINT") {
+            Some(file) if !file.is_empty() => self.checkpointed(file),
+            _ => self,
+        }
+    }
+
+    fn checkpoint(&mut self, shard: &str, sequence_number: String) {
+        self.positions.insert(shard.to_owned(), sequence_number);
+        let Some(file) = &self.checkpoints else { return };
+        let written = serde_json::to_vec(&self.positions)
+            .map_err(std::io::Error::other)
+            .and_then(|raw| {
+                let partial = file.with_extension("partial");
+                std::fs::write(&partial, raw)?;
+                std::fs::rename(&partial, file)
+            });
+        if let Err(err) = written {
+            tracing::warn!(file = %file.display(), error = %err, "the stream's position was not kept");
+        }
+    }
+
+    /// The same stream delivering a failed record again up to `retries` times.
+    pub fn retrying(mut self, retries: usize) -> Self {
+        self.retries = retries;
+        self
     }
 
     /// Reads the stream until `stop` resolves, feeding every batch to the notifier.
@@ -86,9 +153,18 @@ impl LocalStream {
             };
             let out = self.client.get_records().shard_iterator(iterator).send().await?;
             let records = out.records.unwrap_or_default();
-            if !records.is_empty() {
-                handled += records.len();
-                deliver(handle, &arn, &records).await;
+            // Batches of the mapping's size, each checkpointed once handled (as Lambda moves
+            // the shard's position past a batch only when the function is done with it).
+            for batch in records.chunks(self.batch_size.max(1)) {
+                handled += batch.len();
+                deliver(handle, &arn, batch, self.retries).await;
+                if let Some(last) = batch
+                    .last()
+                    .and_then(|r| r.dynamodb.as_ref())
+                    .and_then(|c| c.sequence_number.clone())
+                {
+                    self.checkpoint(&shard, last);
+                }
             }
             match out.next_shard_iterator {
                 Some(next) => {
@@ -115,14 +191,16 @@ impl LocalStream {
             if self.iterators.contains_key(&id) || self.done.contains(&id) {
                 continue;
             }
-            let out = self
-                .client
-                .get_shard_iterator()
-                .stream_arn(arn)
-                .shard_id(&id)
-                .shard_iterator_type(ShardIteratorType::TrimHorizon)
-                .send()
-                .await?;
+            // After the last batch handled (a restarted consumer goes on from there), else
+            // from the shard's oldest record.
+            let request = self.client.get_shard_iterator().stream_arn(arn).shard_id(&id);
+            let request = match self.positions.get(&id) {
+                Some(after) => request
+                    .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+                    .sequence_number(after),
+                None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+            };
+            let out = request.send().await?;
             if let Some(iterator) = out.shard_iterator {
                 self.iterators.insert(id, iterator);
             }
@@ -132,9 +210,14 @@ impl LocalStream {
 }
 
 /// Delivers `records` as Lambda would: again from the first failed record, a few times.
-async fn deliver(handle: &impl AsyncFn(&Event) -> DynamoDbEventResponse, arn: &str, records: &[Record]) {
+async fn deliver(
+    handle: &impl AsyncFn(&Event) -> DynamoDbEventResponse,
+    arn: &str,
+    records: &[Record],
+    retries: usize,
+) {
     let mut pending: Vec<Value> = records.iter().map(|r| lambda_record(arn, r)).collect();
-    for attempt in 0..=RETRIES {
+    for attempt in 0..=retries {
         let event: Event = match serde_json::from_value(json!({ "Records": pending })) {
             Ok(event) => event,
             Err(err) => {
@@ -156,7 +239,7 @@ async fn deliver(handle: &impl AsyncFn(&Event) -> DynamoDbEventResponse, arn: &s
             .position(|r| r.change.sequence_number.as_deref() == Some(failed.as_str()))
             .unwrap_or(0);
         pending.drain(..from);
-        if attempt < RETRIES {
+        if attempt < retries {
             tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
         }
     }

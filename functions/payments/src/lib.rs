@@ -185,11 +185,15 @@ pub fn is_stream_batch(event: &Value) -> bool {
 }
 
 /// The refund worker: asks Paystack for the refund each cancelled order of the batch is owed,
-/// in order; the first that fails (Paystack out of reach, the table failing) is reported, so
-/// the stream retries from it and nothing after it is skipped.
-pub async fn refund_batch(payments: &PaymentService, event: &DynamoDbEvent) -> DynamoDbEventResponse {
+/// in order; one that fails (Paystack out of reach, the table failing) is tried again for up to
+/// `patience`, then reported, so the stream retries from it and nothing after it is skipped.
+pub async fn refund_batch(
+    payments: &PaymentService,
+    event: &DynamoDbEvent,
+    patience: std::time::Duration,
+) -> DynamoDbEventResponse {
     use shared::platform::stream::{in_order, string_of};
-    in_order(FUNCTION, event, async |record| {
+    in_order(FUNCTION, event, patience, async |record| {
         // Orders only (the stream's filter on AWS lets nothing else through; the local feed
         // hands every change): the order as it is now decides what is owed.
         if string_of(&record.change.keys, "SK") != Some("ORDER") {

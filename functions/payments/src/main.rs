@@ -14,6 +14,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .payments
         .clone()
         .ok_or("the payments function holds no Paystack key")?;
+    let patience = app.config.stream_patience;
     let http = lambda_http::Adapter::from(payments::router(app));
     lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| {
         let (worker, mut http) = (&worker, http.clone());
@@ -22,7 +23,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             if payments::is_stream_batch(&payload) {
                 let batch = serde_json::from_value(payload)?;
                 return Ok::<_, lambda_runtime::Error>(serde_json::to_value(
-                    payments::refund_batch(worker, &batch).await,
+                    payments::refund_batch(worker, &batch, patience).await,
                 )?);
             }
             let request = serde_json::from_value(payload)?;

@@ -2,7 +2,7 @@
 //! whom (the model), then for each message claim it (a conditional marker, so a redelivered
 //! record sends nothing twice), find the address, render and send it. A message that cannot be
 //! sent gives its claim back and fails the record, so the stream retries it (and only what was
-//! not sent yet goes out again).
+//! not sent yet goes out again); a sent one is marked so.
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use super::model::{
     Audience, Notice, alert_of, anomaly_notices, dish_notices, dish_restocked, inbox_kind, inbox_notices,
     order_notices, order_of,
 };
-use super::store::{Changed, NotificationStore, decode};
+use super::store::{Changed, Claim, NotificationStore, decode};
 use super::templates::{headline, render};
 use crate::accounts::store::AccountStore;
 use crate::kitchens::store::KitchenStore;
@@ -25,6 +25,13 @@ pub enum NotifyError {
     Store(#[from] Failure),
     #[error("sending {message} failed: {cause:#}")]
     Send { message: String, cause: anyhow::Error },
+}
+
+/// Where a message goes: an email address or a phone number (+E.164).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Recipient {
+    Email(String),
+    Sms(String),
 }
 
 /// One change to the table, as the stream carries it.
@@ -63,6 +70,8 @@ pub struct NotificationService {
     reports: crate::reports::ReportService,
     /// Live frames to the apps' WebSockets; none: nothing is pushed (the apps poll).
     realtime: Option<crate::realtime::RealtimeService>,
+    /// How long a failing record is tried again within a batch (none by default).
+    patience: std::time::Duration,
 }
 
 impl NotificationService {
@@ -88,7 +97,18 @@ impl NotificationService {
             kitchens,
             home: None,
             home_id: Arc::default(),
+            patience: std::time::Duration::ZERO,
         }
+    }
+
+    /// The same service trying a failing record again for up to `patience` within a batch.
+    pub fn with_patience(mut self, patience: std::time::Duration) -> Self {
+        self.patience = patience;
+        self
+    }
+
+    pub fn patience(&self) -> std::time::Duration {
+        self.patience
     }
 
     /// The same service knowing the home kitchen (`HOME_KITCHEN`), whose messages go to
@@ -215,12 +235,27 @@ impl NotificationService {
                 Audience::Kitchen(_) => format!("kitchen:{}", notice.event.key()),
                 Audience::Customer(_) => format!("customer:{}", notice.event.key()),
             };
-            if !self.store.claim(&event_id, &key).await? {
-                tracing::info!(event_id = %event_id, message = %key, "already sent for this record");
-                continue;
+            match self.store.claim(&event_id, &key).await? {
+                Claim::Mine => {}
+                Claim::Sent => {
+                    tracing::info!(event_id = %event_id, message = %key, "already sent for this record");
+                    continue;
+                }
+                // The delivery before this one stopped between claiming and sending (or between
+                // sending and saying so): sending again risks a second copy, skipping risks none
+                // at all; a customer is better told twice.
+                Claim::Unfinished => {
+                    tracing::warn!(event_id = %event_id, message = %key, "an earlier delivery claimed this message and stopped; sending it (perhaps again)");
+                }
             }
             match self.deliver(&notice).await {
                 Ok(true) => {
+                    // Sent: a mark that cannot be written is not a reason to fail the record (its
+                    // retry would send the message again); only a later redelivery of the same
+                    // record could then send it twice.
+                    if let Err(err) = self.store.sent(&event_id, &key).await {
+                        tracing::warn!(event_id = %event_id, message = %key, error = %err, "sent, but not marked so");
+                    }
                     sent += 1;
                     tracing::info!(event_id = %event_id, message = %key, "notification sent");
                 }
@@ -356,43 +391,50 @@ impl NotificationService {
         })
     }
 
-    /// Renders and sends one notice: `false` when there is nobody to send it to.
-    async fn deliver(&self, notice: &Notice) -> anyhow::Result<bool> {
-        let message = render(&notice.event);
+    /// Where a notice goes: the kitchen's email, the customer's email or phone (where the
+    /// account signed up); `None` when there is nobody to send it to (logged).
+    pub async fn recipient(&self, notice: &Notice) -> anyhow::Result<Option<Recipient>> {
         match &notice.to {
             Audience::Kitchen(kitchen_id) => {
-                let Some(address) = self.kitchen_address(kitchen_id.as_deref()).await? else {
+                let address = self.kitchen_address(kitchen_id.as_deref()).await?;
+                if address.is_none() {
                     tracing::warn!(
                         message = notice.event.key(),
                         kitchen_id = kitchen_id.as_deref().unwrap_or("home"),
                         "the kitchen has no email (and no KITCHEN_EMAIL for the home kitchen): not sent"
                     );
-                    return Ok(false);
-                };
-                self.outbox
-                    .email(&address, &message.subject, &message.text, Some(&message.html))
-                    .await?;
+                }
+                Ok(address.map(Recipient::Email))
             }
             Audience::Customer(user_id) => {
                 let Some(account) = self.accounts.account_by_id(user_id).await? else {
                     tracing::warn!(user_id = %user_id, "the order's customer has no account: nothing sent");
-                    return Ok(false);
+                    return Ok(None);
                 };
-                // Where the account signed up (and proved it owns): email or phone.
                 let key = account.identifier_key.as_str();
                 match (key.strip_prefix("EMAIL#"), key.strip_prefix("PHONE#")) {
-                    (Some(email), _) => {
-                        self.outbox
-                            .email(email, &message.subject, &message.text, Some(&message.html))
-                            .await?
-                    }
-                    (None, Some(phone)) => self.outbox.sms(phone, &message.text).await?,
+                    (Some(email), _) => Ok(Some(Recipient::Email(email.to_owned()))),
+                    (None, Some(phone)) => Ok(Some(Recipient::Sms(phone.to_owned()))),
                     (None, None) => {
                         tracing::warn!(user_id = %user_id, "the customer's identifier is neither an email nor a phone: nothing sent");
-                        return Ok(false);
+                        Ok(None)
                     }
                 }
             }
+        }
+    }
+
+    /// Renders and sends one notice: `false` when there is nobody to send it to.
+    async fn deliver(&self, notice: &Notice) -> anyhow::Result<bool> {
+        let message = render(&notice.event);
+        match self.recipient(notice).await? {
+            None => return Ok(false),
+            Some(Recipient::Email(address)) => {
+                self.outbox
+                    .email(&address, &message.subject, &message.text, Some(&message.html))
+                    .await?
+            }
+            Some(Recipient::Sms(phone)) => self.outbox.sms(&phone, &message.text).await?,
         }
         Ok(true)
     }

@@ -1,10 +1,11 @@
 //! The notifier's records: what a stream change is (an order, a dish, a payment anomaly, or
-//! something nobody is told about), and a marker per message sent, so a redelivered stream
-//! record sends nothing twice.
+//! something nobody is told about), and a marker per message, claimed before it is sent and
+//! marked sent after, so a redelivered stream record sends nothing twice and a message whose
+//! sender was killed between the two is sent again rather than lost.
 //!
 //! | item | PK | SK | |
 //! |---|---|---|---|
-//! | sent marker | `NOTIFIED#<stream event id>` | `<audience>:<message>` | TTL 3 days (a stream keeps records 24 hours) |
+//! | sent marker | `NOTIFIED#<stream event id>` | `<audience>:<message>` | `state`: `sending` (claimed), `sent`; TTL 3 days (a stream keeps records 24 hours) |
 
 use super::model::PaymentAnomaly;
 use crate::menu::model::Food;
@@ -15,6 +16,27 @@ use crate::payments::store::{anomaly_from, is_anomaly};
 use crate::platform::clock::now_epoch;
 use crate::platform::db::{Db, Item, PK, SK, TTL, n, s};
 use crate::platform::error::Failure;
+
+/// A marker's state: claimed and being sent, or sent.
+const STATE: &str = "state";
+const SENDING: &str = "sending";
+const SENT: &str = "sent";
+
+/// What a claim found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Nobody had claimed the message: send it.
+    Mine,
+    /// An earlier delivery sent it.
+    Sent,
+    /// An earlier delivery claimed it and never said it was sent.
+    Unfinished,
+}
+
+#[derive(serde::Deserialize)]
+struct Marker {
+    state: Option<String>,
+}
 
 /// How long a marker outlives the stream record it stands for.
 const MARKER_SECS: i64 = 3 * 24 * 3600;
@@ -83,17 +105,45 @@ impl NotificationStore {
         format!("NOTIFIED#{event_id}")
     }
 
-    /// Claims the right to send `message` for stream event `event_id`: `false` when it was
-    /// claimed before (the stream redelivered the record).
-    pub async fn claim(&self, event_id: &str, message: &str) -> Result<bool, Failure> {
+    /// Claims the right to send `message` for stream event `event_id` (a marker saying
+    /// "sending"): [`Claim::Sent`] when an earlier delivery of the record sent it,
+    /// [`Claim::Unfinished`] when an earlier delivery claimed it and ended before saying it was
+    /// sent (its process was killed mid-send: whether it went out is unknown).
+    pub async fn claim(&self, event_id: &str, message: &str) -> Result<Claim, Failure> {
         let item: Item = [
             (PK.to_owned(), s(Self::marker_pk(event_id))),
             (SK.to_owned(), s(message)),
+            (STATE.to_owned(), s(SENDING)),
             (TTL.to_owned(), n(now_epoch() + MARKER_SECS)),
         ]
         .into_iter()
         .collect();
-        self.db.put_new(item, "PutItem notification marker").await
+        if self.db.put_new(item, "PutItem notification marker").await? {
+            return Ok(Claim::Mine);
+        }
+        let marker: Option<Marker> = self
+            .db
+            .get_item(Self::marker_pk(event_id), message, "GetItem notification marker")
+            .await?;
+        Ok(match marker.and_then(|m| m.state).as_deref() {
+            Some(SENDING) => Claim::Unfinished,
+            // Sent, or a marker from before markers said (those were written once sent).
+            _ => Claim::Sent,
+        })
+    }
+
+    /// Records that a claimed message went out.
+    pub async fn sent(&self, event_id: &str, message: &str) -> Result<(), Failure> {
+        crate::platform::db::write_gate().await?;
+        self.db
+            .update_item(Self::marker_pk(event_id), message)
+            .update_expression("SET #state = :sent")
+            .expression_attribute_names("#state", STATE)
+            .expression_attribute_values(":sent", s(SENT))
+            .send()
+            .await
+            .map_err(|e| crate::platform::db::db_error("UpdateItem notification marker", e))?;
+        Ok(())
     }
 
     /// Gives a claim back when the message could not be sent, so a retry sends it.

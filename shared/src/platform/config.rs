@@ -102,6 +102,11 @@ pub struct Config {
     /// table (`PUBLIC_READ_WINDOW_MS`, 0..=10000, default 2000): public menus lag a change (an
     /// admin's, or stock an order took) by at most this (the CDN in front by up to 60 s more).
     pub public_read_window: Duration,
+    /// How long a stream consumer (the notifier, the refund worker) keeps trying a failing
+    /// record within one batch before reporting it (`STREAM_PATIENCE_MS`, 0..=25000, default
+    /// 6000; set well inside the function's timeout): a part down for a while costs a wait, not
+    /// one of the event source mapping's few retries.
+    pub stream_patience: Duration,
     /// What the platform keeps of a payment to a kitchen with a Paystack subaccount
     /// (`PLATFORM_COMMISSION_PERCENT`, 0..=100, default 0).
     pub platform_commission_percent: u8,
@@ -165,6 +170,7 @@ impl std::fmt::Debug for Config {
             .field("unpaid_order_ttl", &self.unpaid_order_ttl)
             .field("max_open_unpaid_orders", &self.max_open_unpaid_orders)
             .field("public_read_window", &self.public_read_window)
+            .field("stream_patience", &self.stream_patience)
             .field("platform_commission_percent", &self.platform_commission_percent)
             .field("app_url", &self.app_url)
             .field("home_kitchen", &self.home_kitchen)
@@ -191,6 +197,19 @@ impl Config {
                     _ => Err(ConfigError::Invalid {
                         name,
                         reason: format!("expected a positive number of seconds, got {raw:?}"),
+                    }),
+                },
+            }
+        };
+
+        let millis = |name: &'static str, default: u64, most: u64| -> Result<Duration, ConfigError> {
+            match get(name) {
+                None => Ok(Duration::from_millis(default)),
+                Some(raw) => match raw.parse::<u64>() {
+                    Ok(ms) if ms <= most => Ok(Duration::from_millis(ms)),
+                    _ => Err(ConfigError::Invalid {
+                        name,
+                        reason: format!("expected milliseconds from 0 to {most}, got {raw:?}"),
                     }),
                 },
             }
@@ -322,18 +341,8 @@ impl Config {
             sms_countries,
             unpaid_order_ttl: Duration::from_secs(u64::from(count("UNPAID_ORDER_TTL_MINUTES", 30)?) * 60),
             max_open_unpaid_orders: count("MAX_OPEN_UNPAID_ORDERS", 3)?,
-            public_read_window: match get("PUBLIC_READ_WINDOW_MS") {
-                None => Duration::from_millis(2000),
-                Some(raw) => match raw.parse::<u64>() {
-                    Ok(ms) if ms <= 10_000 => Duration::from_millis(ms),
-                    _ => {
-                        return Err(ConfigError::Invalid {
-                            name: "PUBLIC_READ_WINDOW_MS",
-                            reason: format!("expected milliseconds from 0 to 10000, got {raw:?}"),
-                        });
-                    }
-                },
-            },
+            public_read_window: millis("PUBLIC_READ_WINDOW_MS", 2000, 10_000)?,
+            stream_patience: millis("STREAM_PATIENCE_MS", 6000, 25_000)?,
             platform_commission_percent: match get("PLATFORM_COMMISSION_PERCENT") {
                 None => 0,
                 Some(raw) => match raw.parse::<u8>() {

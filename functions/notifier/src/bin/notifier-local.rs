@@ -14,6 +14,7 @@ async fn main() -> anyhow::Result<()> {
     let service = shared::app::notifier_from_env().await?;
     tracing::info!(table = %config.table_name, "reading the local table's stream");
     notifier::local::LocalStream::of(&sdk, config.dynamodb_endpoint.as_deref(), db)
+        .checkpointed_from_env()
         .run(async |batch| notifier::handle(&service, batch).await, async {
             let _ = tokio::signal::ctrl_c().await;
         })

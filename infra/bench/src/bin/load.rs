@@ -33,7 +33,10 @@ use codes::code_for;
 use stats::percentile;
 
 #[derive(Parser)]
-#[command(about = "A lunch rush against the local API, with its checks")]
+#[command(
+    about = "A lunch rush against the local API, with its checks",
+    args_override_self = true
+)]
 struct Args {
     /// The local API's base URL.
     #[arg(long)]
@@ -46,7 +49,7 @@ struct Args {
     paystack: String,
     #[arg(long, default_value_t = 50)]
     customers: usize,
-    /// Orders to have acknowledged (201) before stopping.
+    /// Orders to have acknowledged (201) before stopping; 0: as many as the time limit allows.
     #[arg(long, default_value_t = 2000)]
     orders: usize,
     #[arg(long, env = "LOAD_ADMIN_EMAIL")]
@@ -58,6 +61,16 @@ struct Args {
     time_limit: u64,
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// Parts of the system fail during the run (`infra/bench/faults.sh`): a 5xx is then a
+    /// failure only without a JSON error and a `Retry-After`.
+    #[arg(long)]
+    faults: bool,
+    /// Seconds a client keeps sending a request again while it gets a 5xx or no answer.
+    #[arg(long, default_value_t = 90)]
+    patience: u64,
+    /// Touch this file when the rush begins (the faults scenario starts its faults then).
+    #[arg(long)]
+    rush_file: Option<PathBuf>,
     /// Also write the report (markdown) here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -73,6 +86,11 @@ struct Stats {
     latencies: BTreeMap<&'static str, Vec<f64>>,
     statuses: BTreeMap<u16, usize>,
     server_errors: Vec<String>,
+    /// 5xx answers without a JSON error or without `Retry-After`.
+    bare_server_errors: Vec<String>,
+    /// Requests sent again after a 5xx or no answer, and sendings that got no answer.
+    retried: usize,
+    unanswered: usize,
 }
 
 #[derive(Clone)]
@@ -80,9 +98,15 @@ struct Api {
     http: reqwest::Client,
     base: String,
     stats: Arc<std::sync::Mutex<Stats>>,
+    /// How long a request is sent again while the system answers 5xx or nothing.
+    patience: Duration,
 }
 
 impl Api {
+    /// One request, sent again while the answer is a 5xx or no answer at all (a part of the
+    /// system is down: the client waits as the 503's `Retry-After` says, at most 2 s) until the
+    /// API's patience runs out. Every answer is counted; a 5xx without a JSON error and a
+    /// `Retry-After` is kept as a bare one.
     async fn call(
         &self,
         kind: &'static str,
@@ -92,6 +116,36 @@ impl Api {
         body: Option<&Value>,
         key: Option<&str>,
     ) -> anyhow::Result<(u16, Value)> {
+        let give_up = Instant::now() + self.patience;
+        loop {
+            let answer = self.once(kind, method.clone(), path, token, body, key).await;
+            let wait = match &answer {
+                Ok((status, _, retry_after)) if *status >= 500 => Duration::from_secs(retry_after.unwrap_or(1).min(2)),
+                Ok((status, body, _)) => return Ok((*status, body.clone())),
+                Err(_) => Duration::from_millis(500),
+            };
+            if Instant::now() + wait > give_up {
+                return answer.map(|(status, body, _)| (status, body));
+            }
+            self.stats().retried += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn stats(&self) -> std::sync::MutexGuard<'_, Stats> {
+        self.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// One sending: the status, the body and the `Retry-After` seconds.
+    async fn once(
+        &self,
+        kind: &'static str,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        key: Option<&str>,
+    ) -> anyhow::Result<(u16, Value, Option<u64>)> {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
             req = req.bearer_auth(token);
@@ -103,18 +157,34 @@ impl Api {
             req = req.header("Idempotency-Key", key);
         }
         let started = Instant::now();
-        let res = req.send().await.with_context(|| format!("{kind}: {path}"))?;
+        let res = match req.send().await {
+            Ok(res) => res,
+            Err(err) => {
+                self.stats().unanswered += 1;
+                return Err(err).with_context(|| format!("{kind}: {path}"));
+            }
+        };
         let status = res.status().as_u16();
+        let retry_after = res
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
         let text = res.text().await?;
         let elapsed = started.elapsed().as_secs_f64() * 1e3;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let mut stats = self.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut stats = self.stats();
         stats.latencies.entry(kind).or_default().push(elapsed);
         *stats.statuses.entry(status).or_default() += 1;
         if status >= 500 {
             stats.server_errors.push(format!("{kind} {path}: {status} {text}"));
+            if !body["error"]["code"].is_string() || retry_after.is_none() {
+                stats
+                    .bare_server_errors
+                    .push(format!("{kind} {path}: {status} (Retry-After {retry_after:?}) {text}"));
+            }
         }
-        Ok((status, body))
+        Ok((status, body, retry_after))
     }
 }
 
@@ -141,6 +211,14 @@ struct Ledger {
     wallet_short: usize,
     /// Wallet payments that lost to the kitchen marking the order paid at the counter.
     wallet_raced: usize,
+    /// Orders being paid through Paystack (the kitchen does not take cash for them meanwhile).
+    online: HashSet<String>,
+    /// Orders paid through Paystack, paid ones the customer cancelled, and payments that did not
+    /// go through within the API's patience (with a few of the answers).
+    paystack_paid: HashSet<String>,
+    cancelled_paid: usize,
+    paystack_unpaid: usize,
+    paystack_why: Vec<String>,
 }
 
 /// Each customer's wallet top-up (kobo), through Paystack before the rush.
@@ -228,6 +306,8 @@ async fn wallet_of(api: &Api, token: &str) -> anyhow::Result<(i64, Vec<Value>)> 
 
 struct Shared {
     api: Api,
+    /// The local Paystack's own address (its checkout), not the API's way to it.
+    paystack: String,
     menu: Vec<Dish>,
     tracked: Vec<String>,
     target: usize,
@@ -243,7 +323,7 @@ impl Shared {
     }
 
     fn open(&self) -> bool {
-        self.placed.load(Ordering::SeqCst) < self.target && Instant::now() < self.deadline
+        (self.target == 0 || self.placed.load(Ordering::SeqCst) < self.target) && Instant::now() < self.deadline
     }
 }
 
@@ -396,8 +476,13 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
                 }
                 shared.placed.fetch_add(1, Ordering::SeqCst);
                 // A quarter of the orders are paid from the wallet at once (racing the kitchen,
-                // which marks unpaid orders paid at the counter).
-                if rng.gen_bool(0.25) {
+                // which marks unpaid orders paid at the counter), a tenth through Paystack (the
+                // kitchen waits for those), a third of which the customer then cancels.
+                let how = rng.gen_range(0..100);
+                if how < 10 {
+                    let cancel = rng.gen_bool(1.0 / 3.0);
+                    pay_online(&shared, &token, &id, cancel).await?;
+                } else if how < 35 {
                     let (status, body) = api
                         .call(
                             "POST /api/orders/{id}/pay/wallet",
@@ -409,9 +494,30 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
                         )
                         .await?;
                     let code = body["error"]["code"].as_str().unwrap_or_default();
+                    // Paid already: by this customer's own earlier sending whose answer was lost,
+                    // or by the kitchen's cash mark.
+                    let own = if (status, code) == (409, "already_paid") {
+                        let (_, order) = api
+                            .call(
+                                "GET /api/orders/{id}",
+                                Method::GET,
+                                &format!("/api/orders/{id}/"),
+                                Some(&token),
+                                None,
+                                None,
+                            )
+                            .await?;
+                        order["order"]["payment_method"] == "wallet"
+                    } else {
+                        false
+                    };
                     let mut ledger = shared.ledger();
                     match (status, code) {
                         (200, _) => {
+                            ledger.wallet_paid.insert(id);
+                        }
+                        // Paid by this customer's own earlier sending, whose answer was lost.
+                        (409, "already_paid") if own => {
                             ledger.wallet_paid.insert(id);
                         }
                         (409, "insufficient_funds") => ledger.wallet_short += 1,
@@ -437,6 +543,89 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
             _ => bail!("placing an order: {status} {body}"),
         }
     }
+    Ok(())
+}
+
+/// A customer pays an order through Paystack: the transaction opened, paid on the local
+/// Paystack's checkout, verified; then, when `cancel`, the paid order cancelled (Paystack is asked
+/// for the refund). The kitchen leaves the order alone until this is over; a customer who could
+/// not pay within the API's patience leaves it to be paid at the counter.
+async fn pay_online(shared: &Shared, token: &str, id: &str, cancel: bool) -> anyhow::Result<()> {
+    let api = &shared.api;
+    shared.ledger().online.insert(id.to_owned());
+    let paid = async {
+        let (status, body) = api
+            .call(
+                "POST /api/orders/{id}/pay",
+                Method::POST,
+                &format!("/api/orders/{id}/pay/"),
+                Some(token),
+                None,
+                None,
+            )
+            .await?;
+        if status != 200 {
+            return Ok::<_, anyhow::Error>(Some(format!("pay: {status} {body}")));
+        }
+        let reference = body["payment"]["reference"]
+            .as_str()
+            .context("a payment without a reference")?;
+        let checkout = api
+            .http
+            .post(format!("{}/__control/pay/{reference}", shared.paystack))
+            .send()
+            .await?;
+        if !checkout.status().is_success() {
+            bail!("paying on the local Paystack: {}", checkout.status());
+        }
+        let (status, body) = api
+            .call(
+                "POST /api/orders/{id}/pay/verify",
+                Method::POST,
+                &format!("/api/orders/{id}/pay/verify/"),
+                Some(token),
+                None,
+                None,
+            )
+            .await?;
+        if status != 200 || body["order"]["payment_status"] != "paid" {
+            return Ok(Some(format!("verify: {status} {body}")));
+        }
+        Ok(None)
+    }
+    .await?;
+    match paid {
+        None => {
+            shared.ledger().paystack_paid.insert(id.to_owned());
+            if cancel {
+                let (status, body) = api
+                    .call(
+                        "POST /api/orders/{id}/cancel",
+                        Method::POST,
+                        &format!("/api/orders/{id}/cancel/"),
+                        Some(token),
+                        None,
+                        None,
+                    )
+                    .await?;
+                match status {
+                    200 => {
+                        shared.ledger().cancelled_paid += 1;
+                    }
+                    409 => {}
+                    _ => bail!("cancelling a paid order: {status} {body}"),
+                }
+            }
+        }
+        Some(why) => {
+            let mut ledger = shared.ledger();
+            ledger.paystack_unpaid += 1;
+            if ledger.paystack_why.len() < 5 {
+                ledger.paystack_why.push(why);
+            }
+        }
+    }
+    shared.ledger().online.remove(id);
     Ok(())
 }
 
@@ -493,8 +682,13 @@ async fn kitchen(shared: Arc<Shared>, token: String, limit: Instant) -> anyhow::
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         }
+        let before = steps;
         for chunk in open.chunks(4) {
+            let paying_online = shared.ledger().online.clone();
             let moves = chunk.iter().filter_map(|order| {
+                if paying_online.contains(order["id"].as_str()?) {
+                    return None;
+                }
                 let (kind, what, body) = next_step(order)?;
                 let path = format!("/api/orders/admin/{}/{what}/", order["id"].as_str()?);
                 let token = token.clone();
@@ -512,10 +706,101 @@ async fn kitchen(shared: Arc<Shared>, token: String, limit: Instant) -> anyhow::
                 steps += 1;
             }
         }
+        if steps == before {
+            // Every open order is being paid online: wait for the customers.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         if Instant::now() > limit {
             return Ok(steps);
         }
     }
+}
+
+/// What became of the refunds the cancelled Paystack-paid orders are owed.
+struct Refunds {
+    summary: String,
+    failures: Vec<String>,
+}
+
+/// Waits (until `deadline`) for the refund worker to act on every cancelled order that was paid
+/// through Paystack, then checks each: `refund_pending` or `refunded`, or `refund_failed` with a
+/// `refund_failed` alert for the order.
+async fn refunds_settled(api: &Api, token: &str, stored: &[Value], deadline: Instant) -> anyhow::Result<Refunds> {
+    let owed: Vec<&Value> = stored
+        .iter()
+        .filter(|o| o["status"] == "cancelled" && o["payment_method"] == "paystack")
+        .filter(|o| {
+            o["status_history"]
+                .as_array()
+                .is_some_and(|h| h.iter().any(|e| e["payment_status"] == "paid"))
+        })
+        .collect();
+    let mut states: BTreeMap<String, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut slug = None;
+    for order in &owed {
+        let id = order["id"].as_str().unwrap_or_default();
+        let path = format!("/api/orders/admin/{id}/");
+        let state = loop {
+            let (code, body) = api
+                .call(
+                    "GET /api/orders/admin/{id}",
+                    Method::GET,
+                    &path,
+                    Some(token),
+                    None,
+                    None,
+                )
+                .await?;
+            let state = body["order"]["payment_status"].as_str().unwrap_or_default().to_owned();
+            if code == 200 && state != "paid" || Instant::now() > deadline {
+                slug = slug.or_else(|| body["order"]["kitchen"]["slug"].as_str().map(str::to_owned));
+                break state;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        *states.entry(state.clone()).or_default() += 1;
+        match state.as_str() {
+            "refund_pending" | "refunded" => {}
+            "refund_failed" => {
+                let Some(slug) = &slug else {
+                    failures.push(format!(
+                        "order {id}: refund_failed, and no kitchen to look for its alert"
+                    ));
+                    continue;
+                };
+                let (_, alerts) = api
+                    .call(
+                        "GET /api/kitchens/{slug}/manage/alerts",
+                        Method::GET,
+                        &format!("/api/kitchens/{slug}/manage/alerts/?status=open&limit=100"),
+                        Some(token),
+                        None,
+                        None,
+                    )
+                    .await?;
+                let alerted = alerts["items"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|a| a["kind"] == "refund_failed" && a["order_id"] == id));
+                if !alerted {
+                    failures.push(format!("order {id}: refund_failed without an open alert"));
+                }
+            }
+            other => failures.push(format!(
+                "order {id}: cancelled after a Paystack payment, payment {other}"
+            )),
+        }
+    }
+    let summary = if states.is_empty() {
+        "none owed".to_owned()
+    } else {
+        states
+            .iter()
+            .map(|(state, n)| format!("{state} x{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(Refunds { summary, failures })
 }
 
 /// Every order in the table, in full: the admin list (summaries, newest first, a page at a
@@ -572,11 +857,15 @@ async fn every_summary(api: &Api, token: &str) -> anyhow::Result<Vec<Value>> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .timeout(Duration::from_secs(30))
+        .build()?;
     let api = Api {
         http: http.clone(),
         base: args.api.trim_end_matches('/').to_owned(),
         stats: Arc::default(),
+        patience: Duration::from_secs(args.patience),
     };
     let run = ulid::Ulid::new().to_string().to_lowercase();
     let admin = login(&api, &args.admin_email, &args.admin_password).await?;
@@ -650,6 +939,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let shared = Arc::new(Shared {
         api: api.clone(),
+        paystack: args.paystack.trim_end_matches('/').to_owned(),
         menu: menu.clone(),
         tracked: tracked.clone(),
         target: args.orders,
@@ -662,6 +952,9 @@ async fn main() -> anyhow::Result<()> {
         "{} customers place {} orders; the kitchen works them ...",
         args.customers, args.orders
     );
+    if let Some(file) = &args.rush_file {
+        std::fs::write(file, b"rush\n")?;
+    }
     let kitchen_task = tokio::spawn(kitchen(
         Arc::clone(&shared),
         admin.clone(),
@@ -720,7 +1013,8 @@ async fn main() -> anyhow::Result<()> {
             }
             total += price * quantity;
             got.push((dish.to_owned(), quantity));
-            if line["stock_taken"] == true {
+            // A cancellation gives the stock back in the same write.
+            if line["stock_taken"] == true && order["status"] != "cancelled" {
                 *taken.entry(dish.to_owned()).or_default() += quantity;
             }
         }
@@ -806,14 +1100,27 @@ async fn main() -> anyhow::Result<()> {
         let sold = taken.get(id).copied().unwrap_or_default();
         if left < 0 || left != start - sold {
             failures.push(format!(
-                "dish {id}: {left} left, started with {start} and orders took {sold}"
+                "dish {id}: {left} left, started with {start} and the orders not cancelled hold {sold}"
             ));
         }
-        stock_lines.push(format!("{start} -> {left} ({sold} sold)"));
+        stock_lines.push(format!("{start} -> {left} ({sold} held by orders not cancelled)"));
     }
+    // Refunds: every Paystack-paid order that was cancelled is refunded (asked of Paystack, or
+    // settled), or `refund_failed` with an alert open for the kitchen. The refund worker reads
+    // the stream behind the run: its answers are awaited for up to two minutes.
+    let refunds = refunds_settled(&api, &admin, &stored, Instant::now() + Duration::from_secs(120)).await?;
+    failures.extend(refunds.failures.iter().cloned());
     let stats = api.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    for err in stats.server_errors.iter().take(10) {
+    let failing = if args.faults {
+        &stats.bare_server_errors
+    } else {
+        &stats.server_errors
+    };
+    for err in failing.iter().take(10) {
         failures.push(format!("5xx: {err}"));
+    }
+    if failing.len() > 10 {
+        failures.push(format!("... and {} more 5xx", failing.len() - 10));
     }
 
     let mut report = String::new();
@@ -821,8 +1128,14 @@ async fn main() -> anyhow::Result<()> {
     let requests: usize = stats.statuses.values().sum();
     let _ = writeln!(
         report,
-        "## Load: {} customers, {} orders\n",
-        args.customers, args.orders
+        "## {}: {} customers, {}\n",
+        if args.faults { "Faults" } else { "Load" },
+        args.customers,
+        if args.orders == 0 {
+            format!("orders for {} s", args.time_limit)
+        } else {
+            format!("{} orders", args.orders)
+        }
     );
     let _ = writeln!(
         report,
@@ -856,6 +1169,27 @@ async fn main() -> anyhow::Result<()> {
     let _ = writeln!(report, "- Tracked stock: {}.", stock_lines.join("; "));
     let _ = writeln!(
         report,
+        "- Paystack: {} orders paid through it, {} of them then cancelled by the customer; refunds: {}; {} payments did not go through within the clients' patience{}.",
+        ledger.paystack_paid.len(),
+        ledger.cancelled_paid,
+        refunds.summary,
+        ledger.paystack_unpaid,
+        if ledger.paystack_why.is_empty() {
+            String::new()
+        } else {
+            format!(" (e.g. {})", ledger.paystack_why[0])
+        }
+    );
+    let _ = writeln!(
+        report,
+        "- Retries: {} requests sent again after a 5xx or no answer; {} sendings got no answer; 5xx: {} ({} without a JSON error and Retry-After).",
+        stats.retried,
+        stats.unanswered,
+        stats.server_errors.len(),
+        stats.bare_server_errors.len()
+    );
+    let _ = writeln!(
+        report,
         "- Wallets: {} customers topped up {} each through Paystack; {} orders paid from the wallet, {} refused for want of funds, {} beaten by the kitchen's cash mark; {} left in all wallets.",
         wallets_of.len(),
         TOP_UP,
@@ -874,7 +1208,14 @@ async fn main() -> anyhow::Result<()> {
         report,
         "\nChecks: {}",
         if failures.is_empty() {
-            "no 5xx; every acknowledged order stored exactly once and nothing else; every line at the menu's price and every total their sum; the stock never below zero and down by exactly what the stored orders took; every wallet equal to the sum of its ledger, never below zero, its payments exactly the wallet-paid orders.".to_owned()
+            format!(
+                "{}; every acknowledged order stored exactly once and nothing else; every line at the menu's price and every total their sum; the stock never below zero and down by exactly what the stored orders not cancelled hold; every wallet equal to the sum of its ledger, never below zero, its payments exactly the wallet-paid orders; every cancelled Paystack-paid order's refund asked of Paystack or settled (or refund_failed with an alert).",
+                if args.faults {
+                    "no 5xx without a JSON error and Retry-After"
+                } else {
+                    "no 5xx"
+                }
+            )
         } else {
             format!("**{} failed**", failures.len())
         }
@@ -883,7 +1224,7 @@ async fn main() -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         std::fs::write(out, &report)?;
     }
-    if placed < args.orders {
+    if placed < args.orders && args.orders > 0 {
         failures.push(format!("only {placed} of {} orders within the time limit", args.orders));
     }
     if !failures.is_empty() {
