@@ -18,4 +18,4 @@
 #   PROFILE=dev infra/bench/faults.sh        on debug binaries
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-FAULTS=1 exec ./load.sh --customers 20 --orders 0 --time-limit 120 "$@"
+FAULTS=1 exec ./load.sh --customers 10 --orders 0 --time-limit 120 "$@"

@@ -16,13 +16,14 @@ cd "$ROOT"
 DEV_SH_LIBRARY=1 source infra/local/dev.sh
 
 PROFILE=${PROFILE:-release}
-BINS=(-p signup -p verify -p login -p foods -p orders -p admin -p payments -p notifier -p bench)
+BINS=(-p signup -p verify -p login -p foods -p orders -p admin -p payments -p notifier -p kitchens -p realtime -p expiry -p bench)
 bench_build "$PROFILE" "${BINS[@]}"
 if [ -n "${ARM64:-}" ]; then
   install_cargo_lambda
   log "cross-building arm64 with cargo-lambda (sizes)"
   PATH="$TOOLS/venv/bin:$PATH" cargo lambda build --release --arm64 --locked \
-    --bin signup --bin verify --bin login --bin foods --bin orders --bin admin --bin payments --bin notifier
+    --bin signup --bin verify --bin login --bin foods --bin orders --bin admin --bin payments --bin notifier \
+    --bin kitchens --bin realtime --bin expiry
 fi
 
 cmd_install
@@ -38,11 +39,13 @@ mkdir -p target/bench
 log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr)"
 "$BIN_DIR/bench" --bin-dir "$BIN_DIR" --arm64-dir "$TARGET_DIR/lambda" --dynamodb "http://127.0.0.1:$ddb" --moto "http://127.0.0.1:$moto" \
   --paystack "http://127.0.0.1:$paystack" --out target/bench/report.md "$@"
-for f in signup verify login foods orders admin payments notifier; do
+# Every function's size (those without a scenario in the bench too: kitchens, realtime, expiry).
+for f in signup verify login foods orders admin payments notifier kitchens realtime expiry; do
   if [ -f "$BIN_DIR/$f" ]; then
     zipped=$(python3 -c "import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],'bootstrap'); z.close(); print(len(b.getvalue()))" "$BIN_DIR/$f")
     arm=""
     [ -f "$TARGET_DIR/lambda/$f/bootstrap" ] && arm=$(python3 -c "import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],'bootstrap'); z.close(); print(len(b.getvalue()))" "$TARGET_DIR/lambda/$f/bootstrap")
-    echo "zipped $f: x86_64 $zipped bytes${arm:+, arm64 $arm bytes}" | tee -a target/bench/report.md
+    [ -f "$TARGET_DIR/lambda/$f/bootstrap" ] && arm="$arm bytes zipped, $(stat -c %s "$TARGET_DIR/lambda/$f/bootstrap") bytes unzipped"
+    echo "$f: x86_64 $(stat -c %s "$BIN_DIR/$f") bytes, $zipped bytes zipped${arm:+; arm64 $arm}" | tee -a target/bench/report.md
   fi
 done

@@ -135,7 +135,7 @@ async fn received(http: &reqwest::Client, moto: &str) -> anyhow::Result<Tally> {
             *got.entry((to, subject.clone())).or_default() += 1;
         }
     }
-    for sms in data["sns"]["sms_messages"].as_array().into_iter().flatten() {
+    for sms in data["sns"]["SMS"].as_array().into_iter().flatten() {
         let (Some(to), Some(text)) = (sms["phone_number"].as_str(), sms["message"].as_str()) else {
             continue;
         };

@@ -1,4 +1,6 @@
 //! `load`: a lunch rush against the local API (started by `infra/bench/load.sh`, release build).
+//! Two kitchens: the home one and the demo's second (a quarter of the orders); a coupon with a
+//! use limit at the home kitchen; wallet and Paystack payments; cancellations and refunds.
 //!
 //! Customers sign up through the API (the code read from the SES emulator), then place orders
 //! at once: some straight from a list of lines, some by filling a cart and checking out, a
@@ -219,6 +221,9 @@ struct Ledger {
     cancelled_paid: usize,
     paystack_unpaid: usize,
     paystack_why: Vec<String>,
+    /// Orders placed with the coupon, and placements refused because its uses ran out.
+    with_coupon: usize,
+    coupon_exhausted: usize,
 }
 
 /// Each customer's wallet top-up (kobo), through Paystack before the rush.
@@ -308,8 +313,8 @@ struct Shared {
     api: Api,
     /// The local Paystack's own address (its checkout), not the API's way to it.
     paystack: String,
-    menu: Vec<Dish>,
-    tracked: Vec<String>,
+    /// The home kitchen first, then the other kitchen customers order from.
+    kitchens: Vec<Kitchen>,
     target: usize,
     placed: AtomicUsize,
     deadline: Instant,
@@ -379,29 +384,135 @@ async fn customer(api: &Api, moto: &str, n: usize, run: &str) -> anyhow::Result<
     login(api, &email, &password).await
 }
 
-/// Lines for one order: 1 to 3 dishes, 1 to 3 portions each, a tracked dish one time in three.
-fn lines(rng: &mut StdRng, shared: &Shared) -> Vec<(String, i64)> {
+/// A kitchen of the run: where its manage routes are, its menu, the dishes whose stock is
+/// tracked and what they started with.
+#[derive(Clone)]
+struct Kitchen {
+    slug: String,
+    home: bool,
+    /// `/api/foods/admin` and `/api/orders/admin` for the home kitchen (the v1 routes),
+    /// `/api/kitchens/{slug}/manage/foods` and `.../manage/orders` for another.
+    foods: String,
+    orders: String,
+    menu: Vec<Dish>,
+    tracked: Vec<String>,
+    start: Vec<(String, i64)>,
+}
+
+impl Kitchen {
+    /// A request's kind for the report: the home kitchen's route, or the kitchen-scoped one.
+    fn kind(&self, home: &'static str, other: &'static str) -> &'static str {
+        if self.home { home } else { other }
+    }
+}
+
+/// The kitchen's menu as its manager sees it; the first dishes are set to `stock`, and every
+/// dish whose stock is tracked (the demo menus track some of their own) starts where it is.
+async fn prepare_kitchen(api: &Api, admin: &str, slug: &str, home: bool, stock: &[i64]) -> anyhow::Result<Kitchen> {
+    let (foods, orders) = if home {
+        ("/api/foods/admin".to_owned(), "/api/orders/admin".to_owned())
+    } else {
+        (
+            format!("/api/kitchens/{slug}/manage/foods"),
+            format!("/api/kitchens/{slug}/manage/orders"),
+        )
+    };
+    let (code, items) = api
+        .call(
+            "GET /api/foods/admin/items",
+            Method::GET,
+            &format!("{foods}/items/"),
+            Some(admin),
+            None,
+            None,
+        )
+        .await?;
+    if code != 200 {
+        bail!("the menu of {slug}: {code} {items}");
+    }
+    let mut listed: Vec<(Dish, Option<i64>)> = items["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["is_available"] == true)
+        // The rush orders 1 to 3 of a dish: dishes sold only in other quantities are left out.
+        .filter(|f| f["min_quantity"].as_i64().unwrap_or(1) <= 1 && f["max_quantity"].as_i64().unwrap_or(20) >= 3)
+        .filter_map(|f| {
+            let dish = Dish {
+                id: f["id"].as_str()?.to_owned(),
+                price: f["price"].as_i64()?,
+            };
+            Some((dish, f["stock"].as_i64()))
+        })
+        .collect();
+    listed.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    if listed.len() < stock.len() + 3 {
+        bail!(
+            "{slug} has {} dishes on its menu; seed the demo menus first",
+            listed.len()
+        );
+    }
+    for ((dish, _), stock) in listed.iter().zip(stock) {
+        let id = &dish.id;
+        let (code, body) = api
+            .call(
+                "PATCH /api/foods/admin/items/{id}",
+                Method::PATCH,
+                &format!("{foods}/items/{id}/"),
+                Some(admin),
+                Some(&json!({ "stock": stock })),
+                None,
+            )
+            .await?;
+        if code != 200 {
+            bail!("setting stock at {slug}: {code} {body}");
+        }
+    }
+    let start: Vec<(String, i64)> = listed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (dish, left))| Some((dish.id.clone(), stock.get(i).copied().or(*left)?)))
+        .collect();
+    Ok(Kitchen {
+        slug: slug.to_owned(),
+        home,
+        foods,
+        orders,
+        menu: listed.into_iter().map(|(dish, _)| dish).collect(),
+        tracked: start.iter().map(|(id, _)| id.clone()).collect(),
+        start,
+    })
+}
+
+/// Lines for one order at `kitchen`: 1 to 3 dishes, 1 to 3 portions each, a tracked dish one
+/// time in three.
+fn lines(rng: &mut StdRng, kitchen: &Kitchen) -> Vec<(String, i64)> {
     let mut picked: Vec<(String, i64)> = Vec::new();
-    if rng.gen_bool(1.0 / 3.0) {
-        let id = &shared.tracked[rng.gen_range(0..shared.tracked.len())];
+    if !kitchen.tracked.is_empty() && rng.gen_bool(1.0 / 3.0) {
+        let id = &kitchen.tracked[rng.gen_range(0..kitchen.tracked.len())];
         picked.push((id.clone(), rng.gen_range(1..=2)));
     }
     for _ in 0..rng.gen_range(1..=3) - picked.len().min(1) {
-        let dish = &shared.menu[rng.gen_range(0..shared.menu.len())];
-        if !picked.iter().any(|(id, _)| id == &dish.id) && !shared.tracked.contains(&dish.id) {
+        let dish = &kitchen.menu[rng.gen_range(0..kitchen.menu.len())];
+        if !picked.iter().any(|(id, _)| id == &dish.id) && !kitchen.tracked.contains(&dish.id) {
             picked.push((dish.id.clone(), rng.gen_range(1..=3)));
         }
     }
     if picked.is_empty() {
-        let dish = shared
+        let dish = kitchen
             .menu
             .iter()
-            .find(|d| !shared.tracked.contains(&d.id))
-            .unwrap_or(&shared.menu[0]);
+            .find(|d| !kitchen.tracked.contains(&d.id))
+            .unwrap_or(&kitchen.menu[0]);
         picked.push((dish.id.clone(), 1));
     }
     picked
 }
+
+/// The coupon some of the home kitchen's orders carry: 10% off, for a limited number of orders.
+const COUPON: &str = "LOAD10";
+const COUPON_PERCENT: i64 = 10;
+const COUPON_LIMIT: i64 = 60;
 
 /// The order id of a 201 (or of its replay).
 fn order_id(body: &Value) -> Option<String> {
@@ -413,8 +524,16 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
     let mut rng = StdRng::seed_from_u64(seed);
     let api = &shared.api;
     while shared.open() {
-        let wanted = lines(&mut rng, &shared);
-        let by_cart = rng.gen_bool(0.3);
+        // A quarter of the orders go to the other kitchen (straight, no cart), some of the home
+        // kitchen's straight orders carry the coupon.
+        let kitchen = if shared.kitchens.len() > 1 && rng.gen_bool(0.25) {
+            &shared.kitchens[1]
+        } else {
+            &shared.kitchens[0]
+        };
+        let wanted = lines(&mut rng, kitchen);
+        let by_cart = kitchen.home && rng.gen_bool(0.3);
+        let coupon = kitchen.home && !by_cart && rng.gen_bool(0.15);
         let retry = rng.gen_bool(0.2);
         let key = ulid::Ulid::new().to_string();
         if by_cart {
@@ -446,9 +565,13 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
                 .iter()
                 .map(|(id, q)| json!({"food_item_id": id, "quantity": q}))
                 .collect();
+            let mut request = json!({"items": items, "fulfilment": "pickup"});
+            if coupon {
+                request["coupon_code"] = json!(COUPON);
+            }
             (
                 "/api/orders/",
-                json!({"items": items, "fulfilment": "pickup"}),
+                request,
                 ["POST /api/orders", "POST /api/orders (same key)"],
             )
         };
@@ -457,6 +580,9 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
         match status {
             201 => {
                 let id = order_id(&body).context("201 without an order")?;
+                if coupon {
+                    shared.ledger().with_coupon += 1;
+                }
                 if retry {
                     let (again, replay) = send(kinds[1]).await?;
                     let mut ledger = shared.ledger();
@@ -525,6 +651,9 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
                         _ => bail!("paying from the wallet: {status} {body}"),
                     }
                 }
+            }
+            409 if body["error"]["code"] == "coupon_exhausted" && coupon => {
+                shared.ledger().coupon_exhausted += 1;
             }
             409 if body["error"]["code"] == "insufficient_stock" || body["error"]["code"] == "sold_out" => {
                 shared.ledger().refused_sold_out += 1;
@@ -630,11 +759,14 @@ async fn pay_online(shared: &Shared, token: &str, id: &str, cancel: bool) -> any
 }
 
 /// The next step of a pickup order, with the cash payment before the confirmation.
-fn next_step(order: &Value) -> Option<(&'static str, &'static str, Value)> {
+fn next_step(kitchen: &Kitchen, order: &Value) -> Option<(&'static str, &'static str, Value)> {
     let status = match (order["status"].as_str()?, order["payment_status"].as_str()?) {
         ("pending", "unpaid") => {
             return Some((
-                "PATCH /api/orders/admin/{id}/payment-status",
+                kitchen.kind(
+                    "PATCH /api/orders/admin/{id}/payment-status",
+                    "PATCH /api/kitchens/{slug}/manage/orders/{id}/payment-status",
+                ),
                 "payment-status",
                 json!({"payment_status": "paid"}),
             ));
@@ -646,7 +778,10 @@ fn next_step(order: &Value) -> Option<(&'static str, &'static str, Value)> {
         _ => return None,
     };
     Some((
-        "PATCH /api/orders/admin/{id}/status",
+        kitchen.kind(
+            "PATCH /api/orders/admin/{id}/status",
+            "PATCH /api/kitchens/{slug}/manage/orders/{id}/status",
+        ),
         "status",
         json!({ "status": status }),
     ))
@@ -658,22 +793,35 @@ async fn kitchen(shared: Arc<Shared>, token: String, limit: Instant) -> anyhow::
     let api = &shared.api;
     let mut steps = 0;
     loop {
-        let mut open = Vec::new();
-        for status in ["pending", "confirmed", "preparing", "ready_for_pickup"] {
-            let (code, body) = api
-                .call(
-                    "GET /api/orders/admin?status=",
-                    Method::GET,
-                    &format!("/api/orders/admin/?status={status}&limit=100"),
-                    Some(&token),
-                    None,
-                    None,
-                )
-                .await?;
-            if code != 200 {
-                bail!("board: {code} {body}");
+        // Every kitchen's board (the platform admin works them all).
+        let mut open: Vec<(&Kitchen, Value)> = Vec::new();
+        for kitchen in &shared.kitchens {
+            for status in ["pending", "confirmed", "preparing", "ready_for_pickup"] {
+                let (code, body) = api
+                    .call(
+                        kitchen.kind(
+                            "GET /api/orders/admin?status=",
+                            "GET /api/kitchens/{slug}/manage/orders?status=",
+                        ),
+                        Method::GET,
+                        &format!("{}/?status={status}&limit=100", kitchen.orders),
+                        Some(&token),
+                        None,
+                        None,
+                    )
+                    .await?;
+                if code != 200 {
+                    bail!("board of {}: {code} {body}", kitchen.slug);
+                }
+                open.extend(
+                    body["items"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|order| (kitchen, order)),
+                );
             }
-            open.extend(body["items"].as_array().cloned().unwrap_or_default());
         }
         if open.is_empty() {
             if shared.customers_done.load(Ordering::SeqCst) || Instant::now() > limit {
@@ -685,12 +833,12 @@ async fn kitchen(shared: Arc<Shared>, token: String, limit: Instant) -> anyhow::
         let before = steps;
         for chunk in open.chunks(4) {
             let paying_online = shared.ledger().online.clone();
-            let moves = chunk.iter().filter_map(|order| {
+            let moves = chunk.iter().filter_map(|(kitchen, order)| {
                 if paying_online.contains(order["id"].as_str()?) {
                     return None;
                 }
-                let (kind, what, body) = next_step(order)?;
-                let path = format!("/api/orders/admin/{}/{what}/", order["id"].as_str()?);
+                let (kind, what, body) = next_step(kitchen, order)?;
+                let path = format!("{}/{}/{what}/", kitchen.orders, order["id"].as_str()?);
                 let token = token.clone();
                 Some(async move {
                     api.call(kind, Method::PATCH, &path, Some(&token), Some(&body), None)
@@ -725,7 +873,13 @@ struct Refunds {
 /// Waits (until `deadline`) for the refund worker to act on every cancelled order that was paid
 /// through Paystack, then checks each: `refund_pending` or `refunded`, or `refund_failed` with a
 /// `refund_failed` alert for the order.
-async fn refunds_settled(api: &Api, token: &str, stored: &[Value], deadline: Instant) -> anyhow::Result<Refunds> {
+async fn refunds_settled(
+    api: &Api,
+    token: &str,
+    kitchens: &[Kitchen],
+    stored: &[Value],
+    deadline: Instant,
+) -> anyhow::Result<Refunds> {
     let owed: Vec<&Value> = stored
         .iter()
         .filter(|o| o["status"] == "cancelled" && o["payment_method"] == "paystack")
@@ -737,24 +891,17 @@ async fn refunds_settled(api: &Api, token: &str, stored: &[Value], deadline: Ins
         .collect();
     let mut states: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();
-    let mut slug = None;
     for order in &owed {
         let id = order["id"].as_str().unwrap_or_default();
-        let path = format!("/api/orders/admin/{id}/");
+        let slug = order["kitchen"]["slug"].as_str();
+        let Some(kitchen) = kitchens.iter().find(|k| Some(k.slug.as_str()) == slug) else {
+            failures.push(format!("order {id}: of a kitchen the run does not know ({slug:?})"));
+            continue;
+        };
         let state = loop {
-            let (code, body) = api
-                .call(
-                    "GET /api/orders/admin/{id}",
-                    Method::GET,
-                    &path,
-                    Some(token),
-                    None,
-                    None,
-                )
-                .await?;
-            let state = body["order"]["payment_status"].as_str().unwrap_or_default().to_owned();
-            if code == 200 && state != "paid" || Instant::now() > deadline {
-                slug = slug.or_else(|| body["order"]["kitchen"]["slug"].as_str().map(str::to_owned));
+            let order = read_order(api, token, kitchen, id).await?;
+            let state = order["payment_status"].as_str().unwrap_or_default().to_owned();
+            if state != "paid" || Instant::now() > deadline {
                 break state;
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -763,12 +910,7 @@ async fn refunds_settled(api: &Api, token: &str, stored: &[Value], deadline: Ins
         match state.as_str() {
             "refund_pending" | "refunded" => {}
             "refund_failed" => {
-                let Some(slug) = &slug else {
-                    failures.push(format!(
-                        "order {id}: refund_failed, and no kitchen to look for its alert"
-                    ));
-                    continue;
-                };
+                let slug = &kitchen.slug;
                 let (_, alerts) = api
                     .call(
                         "GET /api/kitchens/{slug}/manage/alerts",
@@ -805,43 +947,59 @@ async fn refunds_settled(api: &Api, token: &str, stored: &[Value], deadline: Ins
 
 /// Every order in the table, in full: the admin list (summaries, newest first, a page at a
 /// time), then each order read, 16 at a time.
-async fn every_order(api: &Api, token: &str) -> anyhow::Result<Vec<Value>> {
+async fn every_order(api: &Api, token: &str, kitchens: &[Kitchen]) -> anyhow::Result<Vec<Value>> {
     let mut full = Vec::new();
-    let listed = every_summary(api, token).await?;
-    for chunk in listed.chunks(16) {
-        let reads = chunk.iter().map(|summary| async move {
-            let id = summary["id"].as_str().context("a summary without an id")?;
-            let path = format!("/api/orders/admin/{id}/");
-            let (code, body) = api
-                .call(
-                    "GET /api/orders/admin/{id}",
-                    Method::GET,
-                    &path,
-                    Some(token),
-                    None,
-                    None,
-                )
-                .await?;
-            if code != 200 {
-                bail!("order {id}: {code} {body}");
-            }
-            Ok::<_, anyhow::Error>(body["order"].clone())
-        });
-        full.extend(futures::future::try_join_all(reads).await?);
+    for kitchen in kitchens {
+        let listed = every_summary(api, token, kitchen).await?;
+        for chunk in listed.chunks(16) {
+            let reads = chunk.iter().map(|summary| async move {
+                let id = summary["id"].as_str().context("a summary without an id")?;
+                read_order(api, token, kitchen, id).await
+            });
+            full.extend(futures::future::try_join_all(reads).await?);
+        }
     }
     Ok(full)
 }
 
-async fn every_summary(api: &Api, token: &str) -> anyhow::Result<Vec<Value>> {
+/// One order as its kitchen sees it.
+async fn read_order(api: &Api, token: &str, kitchen: &Kitchen, id: &str) -> anyhow::Result<Value> {
+    let (code, body) = api
+        .call(
+            kitchen.kind(
+                "GET /api/orders/admin/{id}",
+                "GET /api/kitchens/{slug}/manage/orders/{id}",
+            ),
+            Method::GET,
+            &format!("{}/{id}/", kitchen.orders),
+            Some(token),
+            None,
+            None,
+        )
+        .await?;
+    if code != 200 {
+        bail!("order {id}: {code} {body}");
+    }
+    Ok(body["order"].clone())
+}
+
+async fn every_summary(api: &Api, token: &str, kitchen: &Kitchen) -> anyhow::Result<Vec<Value>> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
         let path = match &cursor {
-            Some(c) => format!("/api/orders/admin/?limit=100&cursor={c}"),
-            None => "/api/orders/admin/?limit=100".to_owned(),
+            Some(c) => format!("{}/?limit=100&cursor={c}", kitchen.orders),
+            None => format!("{}/?limit=100", kitchen.orders),
         };
         let (code, body) = api
-            .call("GET /api/orders/admin", Method::GET, &path, Some(token), None, None)
+            .call(
+                kitchen.kind("GET /api/orders/admin", "GET /api/kitchens/{slug}/manage/orders"),
+                Method::GET,
+                &path,
+                Some(token),
+                None,
+                None,
+            )
             .await?;
         if code != 200 {
             bail!("orders list: {code} {body}");
@@ -870,58 +1028,70 @@ async fn main() -> anyhow::Result<()> {
     let run = ulid::Ulid::new().to_string().to_lowercase();
     let admin = login(&api, &args.admin_email, &args.admin_password).await?;
 
-    // The menu as the kitchen sees it; three dishes are set to a known stock, and every dish
-    // whose stock is tracked (the demo menu tracks some of its own) starts where it is.
-    let (_, items) = api
+    // The kitchens: the home one and the demo's second kitchen (open all day for the run), each
+    // with dishes set to a known stock; a coupon at the home kitchen.
+    let (_, listed) = api
         .call(
-            "GET /api/foods/admin/items",
+            "GET /api/kitchens",
             Method::GET,
-            "/api/foods/admin/items/",
-            Some(&admin),
+            "/api/kitchens/?limit=100",
+            None,
             None,
             None,
         )
         .await?;
-    let mut listed: Vec<(Dish, Option<i64>)> = items["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["is_available"] == true)
-        .filter_map(|f| {
-            let dish = Dish {
-                id: f["id"].as_str()?.to_owned(),
-                price: f["price"].as_i64()?,
-            };
-            Some((dish, f["stock"].as_i64()))
-        })
-        .collect();
-    listed.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-    if listed.len() < 6 {
-        bail!("the menu has {} dishes on it; seed the demo menu first", listed.len());
-    }
-    for ((dish, _), stock) in listed.iter().zip(STOCK) {
-        let id = &dish.id;
+    let listed = listed["items"].as_array().cloned().unwrap_or_default();
+    let home_slug = listed
+        .iter()
+        .find(|k| k["is_home"] == true)
+        .and_then(|k| k["slug"].as_str())
+        .context("no home kitchen among the kitchens; seed the demo first")?
+        .to_owned();
+    let mut kitchens = vec![prepare_kitchen(&api, &admin, &home_slug, true, &STOCK).await?];
+    if let Some(other) = listed
+        .iter()
+        .filter(|k| k["is_home"] != true)
+        .find_map(|k| k["slug"].as_str())
+    {
         let (code, body) = api
             .call(
-                "PATCH /api/foods/admin/items/{id}",
+                "PATCH /api/kitchens/{slug}/manage",
                 Method::PATCH,
-                &format!("/api/foods/admin/items/{id}/"),
+                &format!("/api/kitchens/{other}/manage/"),
                 Some(&admin),
-                Some(&json!({ "stock": stock })),
+                Some(&json!({"hours": [], "accepting_orders": true})),
                 None,
             )
             .await?;
         if code != 200 {
-            bail!("setting stock: {code} {body}");
+            bail!("opening {other} for the run: {code} {body}");
         }
+        kitchens.push(prepare_kitchen(&api, &admin, other, false, &[40]).await?);
     }
-    let start: Vec<(String, i64)> = listed
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (dish, stock))| Some((dish.id.clone(), STOCK.get(i).copied().or(*stock)?)))
-        .collect();
-    let menu: Vec<Dish> = listed.into_iter().map(|(dish, _)| dish).collect();
-    let tracked: Vec<String> = start.iter().map(|(id, _)| id.clone()).collect();
+    let (code, body) = api
+        .call(
+            "POST /api/kitchens/{slug}/manage/coupons",
+            Method::POST,
+            &format!("/api/kitchens/{home_slug}/manage/coupons/"),
+            Some(&admin),
+            Some(&json!({
+                "code": COUPON,
+                "description": "The load scenario's coupon",
+                "kind": "percent",
+                "percent": COUPON_PERCENT,
+                "usage_limit": COUPON_LIMIT,
+                "per_customer_limit": 1000,
+            })),
+            None,
+        )
+        .await?;
+    if code != 201 {
+        bail!("the coupon: {code} {body}");
+    }
+    let coupon_id = body["coupon"]["id"]
+        .as_str()
+        .context("a coupon without an id")?
+        .to_owned();
 
     eprintln!("signing up {} customers ...", args.customers);
     let mut tokens = Vec::new();
@@ -940,8 +1110,7 @@ async fn main() -> anyhow::Result<()> {
     let shared = Arc::new(Shared {
         api: api.clone(),
         paystack: args.paystack.trim_end_matches('/').to_owned(),
-        menu: menu.clone(),
-        tracked: tracked.clone(),
+        kitchens: kitchens.clone(),
         target: args.orders,
         placed: AtomicUsize::new(0),
         deadline: started + Duration::from_secs(args.time_limit),
@@ -983,8 +1152,13 @@ async fn main() -> anyhow::Result<()> {
     let total_time = started.elapsed();
 
     // The checks.
-    let stored = every_order(&api, &admin).await?;
-    let prices: HashMap<&str, i64> = menu.iter().map(|d| (d.id.as_str(), d.price)).collect();
+    let stored = every_order(&api, &admin, &kitchens).await?;
+    let prices: HashMap<&str, i64> = kitchens
+        .iter()
+        .flat_map(|k| &k.menu)
+        .map(|d| (d.id.as_str(), d.price))
+        .collect();
+    let mut coupon_orders = 0;
     let ledger = shared.ledger();
     let mut seen = HashSet::new();
     let mut taken: HashMap<String, i64> = HashMap::new();
@@ -1024,6 +1198,22 @@ async fn main() -> anyhow::Result<()> {
         if got_sorted != asked_sorted {
             failures.push(format!("order {id}: lines {got:?}, asked {asked:?}"));
         }
+        // The coupon's discount: a tenth of the subtotal, rounded down to the kobo.
+        let discount = if order["coupon"]["code"] == COUPON {
+            if order["status"] != "cancelled" {
+                coupon_orders += 1;
+            }
+            total * COUPON_PERCENT / 100
+        } else {
+            0
+        };
+        if order["discount"].as_i64().unwrap_or_default() != discount {
+            failures.push(format!(
+                "order {id}: discount {} instead of {discount}",
+                order["discount"]
+            ));
+        }
+        let total = total - discount;
         if order["total"].as_i64() != Some(total) {
             failures.push(format!("order {id}: total {} instead of {total}", order["total"]));
         }
@@ -1085,12 +1275,18 @@ async fn main() -> anyhow::Result<()> {
         ));
     }
     let mut stock_lines = Vec::new();
-    for (id, start) in start.iter().map(|(id, n)| (id, *n)) {
+    for (kitchen, id, start) in kitchens
+        .iter()
+        .flat_map(|k| k.start.iter().map(move |(id, n)| (k, id, *n)))
+    {
         let (_, body) = api
             .call(
-                "GET /api/foods/admin/items/{id}",
+                kitchen.kind(
+                    "GET /api/foods/admin/items/{id}",
+                    "GET /api/kitchens/{slug}/manage/foods/items/{id}",
+                ),
                 Method::GET,
-                &format!("/api/foods/admin/items/{id}/"),
+                &format!("{}/items/{id}/", kitchen.foods),
                 Some(&admin),
                 None,
                 None,
@@ -1103,12 +1299,46 @@ async fn main() -> anyhow::Result<()> {
                 "dish {id}: {left} left, started with {start} and the orders not cancelled hold {sold}"
             ));
         }
-        stock_lines.push(format!("{start} -> {left} ({sold} held by orders not cancelled)"));
+        stock_lines.push(format!(
+            "{}: {start} -> {left} ({sold} held by orders not cancelled)",
+            kitchen.slug
+        ));
+    }
+    // The coupon: used by exactly the stored orders not cancelled that carry it, never past its
+    // limit (cancelled ones gave their use back).
+    let (_, coupons) = api
+        .call(
+            "GET /api/kitchens/{slug}/manage/coupons",
+            Method::GET,
+            &format!("/api/kitchens/{}/manage/coupons/?limit=100", kitchens[0].slug),
+            Some(&admin),
+            None,
+            None,
+        )
+        .await?;
+    let uses = coupons["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"] == coupon_id.as_str())
+        .and_then(|c| c["uses"].as_i64())
+        .context("the coupon's uses")?;
+    if uses != coupon_orders || uses > COUPON_LIMIT {
+        failures.push(format!(
+            "the coupon counts {uses} uses (limit {COUPON_LIMIT}); {coupon_orders} stored orders not cancelled carry it"
+        ));
     }
     // Refunds: every Paystack-paid order that was cancelled is refunded (asked of Paystack, or
     // settled), or `refund_failed` with an alert open for the kitchen. The refund worker reads
     // the stream behind the run: its answers are awaited for up to two minutes.
-    let refunds = refunds_settled(&api, &admin, &stored, Instant::now() + Duration::from_secs(120)).await?;
+    let refunds = refunds_settled(
+        &api,
+        &admin,
+        &kitchens,
+        &stored,
+        Instant::now() + Duration::from_secs(120),
+    )
+    .await?;
     failures.extend(refunds.failures.iter().cloned());
     let stats = api.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let failing = if args.faults {
@@ -1166,6 +1396,21 @@ async fn main() -> anyhow::Result<()> {
             .join(", "),
         stats.server_errors.len()
     );
+    let _ = writeln!(
+        report,
+        "- Kitchens: {} ({} of the stored orders at {}).",
+        kitchens.iter().map(|k| k.slug.as_str()).collect::<Vec<_>>().join(", "),
+        stored
+            .iter()
+            .filter(|o| o["kitchen"]["slug"] != kitchens[0].slug.as_str())
+            .count(),
+        kitchens.get(1).map_or("no other kitchen", |k| k.slug.as_str()),
+    );
+    let _ = writeln!(
+        report,
+        "- Coupon {COUPON} ({COUPON_PERCENT}% off, at most {COUPON_LIMIT} uses): {} orders placed with it, {} refused as exhausted; {uses} uses counted, {coupon_orders} stored orders not cancelled carry it.",
+        ledger.with_coupon, ledger.coupon_exhausted,
+    );
     let _ = writeln!(report, "- Tracked stock: {}.", stock_lines.join("; "));
     let _ = writeln!(
         report,
@@ -1209,7 +1454,7 @@ async fn main() -> anyhow::Result<()> {
         "\nChecks: {}",
         if failures.is_empty() {
             format!(
-                "{}; every acknowledged order stored exactly once and nothing else; every line at the menu's price and every total their sum; the stock never below zero and down by exactly what the stored orders not cancelled hold; every wallet equal to the sum of its ledger, never below zero, its payments exactly the wallet-paid orders; every cancelled Paystack-paid order's refund asked of Paystack or settled (or refund_failed with an alert).",
+                "{}; every acknowledged order stored exactly once and nothing else; every line at its kitchen's menu price and every total their sum less the coupon's discount (rounded down); the coupon used exactly by the stored orders carrying it, never past its limit; the stock never below zero and down by exactly what the stored orders not cancelled hold; every wallet equal to the sum of its ledger, never below zero, its payments exactly the wallet-paid orders; every cancelled Paystack-paid order's refund asked of Paystack or settled (or refund_failed with an alert).",
                 if args.faults {
                     "no 5xx without a JSON error and Retry-After"
                 } else {
