@@ -25,7 +25,9 @@ BINS=(-p api-tests --bin local-api --bin local-refunds -p ops --bin kitchen-ops 
 bench_build "$PROFILE" "${BINS[@]}"
 
 need_java; install_dynamodb; install_moto
-trap cleanup EXIT INT TERM
+# A stop (Ctrl-C, kill) ends the run: cleanup on the way out.
+trap cleanup EXIT
+trap 'exit 143' INT TERM
 export_local_aws
 ddb=$(free_port); moto=$(free_port); paystack=$(free_port); api=$(free_port)
 storage=memory

@@ -264,7 +264,8 @@ impl App {
         Ok(Self::with_keys(Arc::new(config), db, None, keys).with_configured_images(&sdk))
     }
 
-    fn db_of(config: &Config, sdk: &crate::platform::aws::SdkConfig) -> Db {
+    /// The table `config` names, through its endpoint (DynamoDB Local) when it gives one.
+    pub fn db_of(config: &Config, sdk: &crate::platform::aws::SdkConfig) -> Db {
         Db::new(
             crate::platform::aws::dynamodb_config(sdk, config.dynamodb_endpoint.as_deref()),
             config.table_name.clone(),

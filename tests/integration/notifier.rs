@@ -194,16 +194,21 @@ async fn a_failing_send_fails_its_record_and_the_retry_sends_only_what_was_not_s
     assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the placement was told once");
 }
 
+/// A customer (by email) whose order's placement the notifier has handled, and the order's
+/// confirmation not handled yet.
+async fn placed_then_confirmed(t: &TestApp, n: &Notifier) -> (String, Event) {
+    let customer = unique_email();
+    recorded_customer(t, Identifier::Email(Email::parse(&customer).unwrap())).await;
+    let tag = &ulid::Ulid::new().to_string()[..12];
+    delivered(n, &recorded("order-placed", tag)).await;
+    (customer, recorded("order-confirmed", tag))
+}
+
 #[tokio::test]
 async fn a_message_claimed_by_a_notifier_killed_before_it_was_sent_goes_out_on_the_redelivery() {
     let t = TestApp::new().await;
     let n = notifier(&t).await;
-    let customer = unique_email();
-    recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
-    let tag = &ulid::Ulid::new().to_string()[..12];
-    let placed = recorded("order-placed", tag);
-    delivered(&n, &placed).await;
-    let confirmed = recorded("order-confirmed", tag);
+    let (customer, confirmed) = placed_then_confirmed(&t, &n).await;
 
     // A notifier claimed the confirmation's message and was killed before sending it (the
     // faults scenario's kill -9 mid-batch): the marker says "sending", nothing went out.
@@ -237,12 +242,7 @@ async fn an_email_service_back_within_the_patience_costs_the_batch_a_wait_not_a_
     let t = TestApp::new().await;
     let n = notifier(&t).await;
     let service = n.service.clone().with_patience(std::time::Duration::from_secs(8));
-    let customer = unique_email();
-    recorded_customer(&t, Identifier::Email(Email::parse(&customer).unwrap())).await;
-    let tag = &ulid::Ulid::new().to_string()[..12];
-    let placed = recorded("order-placed", tag);
-    delivered(&n, &placed).await;
-    let confirmed = recorded("order-confirmed", tag);
+    let (customer, confirmed) = placed_then_confirmed(&t, &n).await;
 
     n.outbox.failing.store(true, Ordering::SeqCst);
     let outbox = n.outbox.clone();

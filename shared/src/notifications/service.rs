@@ -250,10 +250,18 @@ impl NotificationService {
             }
             match self.deliver(&notice).await {
                 Ok(true) => {
-                    // Sent: a mark that cannot be written is not a reason to fail the record (its
-                    // retry would send the message again); only a later redelivery of the same
-                    // record could then send it twice.
-                    if let Err(err) = self.store.sent(&event_id, &key).await {
+                    // Sent: the mark is tried again for up to the patience (the table down for a
+                    // moment must not leave a sent message looking unfinished, or the record's
+                    // retry would send it twice); one that still cannot be written does not
+                    // fail the record, which only a later redelivery could then send again.
+                    let marked = crate::platform::stream::patiently(
+                        tokio::time::Instant::now(),
+                        self.patience,
+                        &key,
+                        async || self.store.sent(&event_id, &key).await,
+                    )
+                    .await;
+                    if let Err(err) = marked {
                         tracing::warn!(event_id = %event_id, message = %key, error = %err, "sent, but not marked so");
                     }
                     sent += 1;

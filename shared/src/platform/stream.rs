@@ -14,6 +14,28 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 const FIRST_WAIT: Duration = Duration::from_millis(250);
 const LONGEST_WAIT: Duration = Duration::from_secs(4);
 
+/// Runs `attempt` until it succeeds, trying again after 0.25 s, 0.5 s, ... up to 4 s between
+/// tries while the next try would still start within `patience` of `begun`; the last failure
+/// when it would not (each failure logged with `what`).
+pub async fn patiently<T, E: std::fmt::Display>(
+    begun: tokio::time::Instant,
+    patience: Duration,
+    what: &str,
+    mut attempt: impl AsyncFnMut() -> Result<T, E>,
+) -> Result<T, E> {
+    let mut wait = FIRST_WAIT;
+    let mut outcome = attempt().await;
+    while let Err(err) = &outcome
+        && begun.elapsed() + wait < patience
+    {
+        tracing::warn!(what, error = %err, wait_ms = wait.as_millis() as u64, "failed; trying it again");
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(LONGEST_WAIT);
+        outcome = attempt().await;
+    }
+    outcome
+}
+
 /// Runs `handle` on each record of `event` in order, as `function` (for the action log), up to
 /// the first failure, which is reported. A record that fails is tried again, waiting longer each
 /// time, while the batch is younger than `patience` (set well inside the function's timeout): a
@@ -30,16 +52,7 @@ pub async fn in_order<E: std::fmt::Display>(
         let mut response = DynamoDbEventResponse::default();
         let begun = tokio::time::Instant::now();
         for record in &event.records {
-            let mut wait = FIRST_WAIT;
-            let mut outcome = handle(record).await;
-            while let Err(err) = &outcome
-                && begun.elapsed() + wait < patience
-            {
-                tracing::warn!(event_id = %record.event_id, error = %err, wait_ms = wait.as_millis() as u64, "stream record failed; trying it again");
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(LONGEST_WAIT);
-                outcome = handle(record).await;
-            }
+            let outcome = patiently(begun, patience, &record.event_id, async || handle(record).await).await;
             if let Err(err) = outcome {
                 tracing::error!(event_id = %record.event_id, error = %err, "stream record failed; the stream retries from it");
                 // The type is non-exhaustive: no struct literal.
@@ -104,6 +117,42 @@ mod tests {
         })
         .await;
         (response, tries.get())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_failing_while_the_table_is_down_is_done_once_it_is_back_within_the_patience() {
+        // The notifier's "sent" mark after the database died under it: tried until it is back
+        // (here after 3 s), so the message does not look unfinished to the record's retry.
+        let back = tokio::time::Instant::now() + Duration::from_secs(3);
+        let tries = Cell::new(0);
+        let marked = patiently(
+            tokio::time::Instant::now(),
+            Duration::from_secs(20),
+            "mark",
+            async || {
+                tries.set(tries.get() + 1);
+                if tokio::time::Instant::now() < back {
+                    Err("connection refused")
+                } else {
+                    Ok(())
+                }
+            },
+        )
+        .await;
+        assert_eq!(marked, Ok(()));
+        assert!(tries.get() > 1);
+        let never = patiently(
+            tokio::time::Instant::now(),
+            Duration::from_secs(2),
+            "mark",
+            async || Err::<(), _>("connection refused"),
+        )
+        .await;
+        assert_eq!(
+            never,
+            Err("connection refused"),
+            "past the patience the failure is given back"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -7,10 +7,7 @@ async fn main() -> anyhow::Result<()> {
     shared::telemetry::init();
     let config = shared::config::Config::from_env()?;
     let sdk = shared::aws::sdk_config().await;
-    let db = shared::platform::db::Db::new(
-        shared::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
-        config.table_name.clone(),
-    );
+    let db = shared::App::db_of(&config, &sdk);
     let service = shared::app::notifier_from_env().await?;
     tracing::info!(table = %config.table_name, "reading the local table's stream");
     notifier::local::LocalStream::of(&sdk, config.dynamodb_endpoint.as_deref(), db)

@@ -34,16 +34,15 @@ struct Args {
 
 /// A message by where it went and its subject (SMS: its text), with how many times.
 type Tally = BTreeMap<(String, String), usize>;
+/// Messages and by how many they differ.
+type Differences = Vec<((String, String), usize)>;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let config = shared::config::Config::from_env()?;
     let sdk = shared::aws::sdk_config().await;
-    let db = shared::platform::db::Db::new(
-        shared::aws::dynamodb_config(&sdk, config.dynamodb_endpoint.as_deref()),
-        config.table_name.clone(),
-    );
+    let db = shared::App::db_of(&config, &sdk);
     let service = shared::app::notifier_from_env().await?;
     let http = reqwest::Client::new();
     let give_up = Instant::now() + Duration::from_secs(args.wait);
@@ -146,7 +145,7 @@ async fn received(http: &reqwest::Client, moto: &str) -> anyhow::Result<Tally> {
 
 /// The messages lost (owed, not received: how many), sent twice (received more often: how
 /// many more) and how many received were not owed at all.
-fn compare(owed: &Tally, received: &Tally) -> (Vec<((String, String), usize)>, Vec<((String, String), usize)>, usize) {
+fn compare(owed: &Tally, received: &Tally) -> (Differences, Differences, usize) {
     let mut lost = Vec::new();
     let mut twice = Vec::new();
     for (key, &n) in owed {
