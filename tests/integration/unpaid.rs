@@ -129,3 +129,29 @@ async fn an_unpaid_order_expires_after_its_lifetime_its_stock_comes_back_and_pai
     // A second sweep finds nothing more to do.
     assert_eq!(expiry::sweep(&t.app, now_epoch() + 31 * 60).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn more_keys_than_one_batch_get_takes_are_all_read() {
+    // A customer allowed more open unpaid orders than DynamoDB reads in one BatchGetItem (100):
+    // the placement that finds the list full reads every order's state (the faults scenario's
+    // placements failed with 500 here before the keys were split).
+    use shared::platform::db::{BATCH_GET_KEYS, PK, SK, s};
+    let t = TestApp::new().await;
+    let db = t.app.db().clone();
+    let n = BATCH_GET_KEYS * 2 + 17;
+    let keys: Vec<(String, String)> = (0..n).map(|i| (format!("TEST#{i}"), "x".to_owned())).collect();
+    for chunk in keys.chunks(25) {
+        futures::future::join_all(chunk.iter().map(|(pk, sk)| {
+            let item = [(PK.to_owned(), s(pk.clone())), (SK.to_owned(), s(sk.clone()))]
+                .into_iter()
+                .collect();
+            db.put(item, "PutItem test")
+        }))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    }
+    let found = db.batch_get(keys, "BatchGetItem test").await.unwrap();
+    assert_eq!(found.len(), n);
+}

@@ -666,7 +666,22 @@ impl Db {
         self.batch_get_from(keys, Some((projection, names)), operation).await
     }
 
+    /// Every key's item, in BatchGetItem calls of at most [`BATCH_GET_KEYS`] keys (DynamoDB
+    /// refuses more in one call), each retried for its unprocessed keys.
     async fn batch_get_from(
+        &self,
+        keys: Vec<(String, String)>,
+        projection: Option<(&str, &[(&str, &str)])>,
+        operation: &'static str,
+    ) -> Result<Vec<Item>, Failure> {
+        let mut found = Vec::new();
+        for chunk in keys.chunks(BATCH_GET_KEYS) {
+            found.extend(self.batch_get_chunk(chunk.to_vec(), projection, operation).await?);
+        }
+        Ok(found)
+    }
+
+    async fn batch_get_chunk(
         &self,
         keys: Vec<(String, String)>,
         projection: Option<(&str, &[(&str, &str)])>,
@@ -717,6 +732,9 @@ impl Db {
         )))
     }
 }
+
+/// The most keys DynamoDB takes in one BatchGetItem call.
+pub const BATCH_GET_KEYS: usize = 100;
 
 /// One page of an index partition, newest first, and the key to continue after.
 pub struct Page<T> {
