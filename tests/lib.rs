@@ -195,6 +195,7 @@ pub async fn sdk() -> aws_config::SdkConfig {
         .operation_timeout(std::time::Duration::from_secs(15))
         .build();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(shared::aws::https_client())
         .timeout_config(timeouts)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(

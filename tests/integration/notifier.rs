@@ -189,9 +189,17 @@ async fn a_failing_send_fails_its_record_and_the_retry_sends_only_what_was_not_s
 
     // The stream retries from the failed record once SES takes mail again.
     n.outbox.failing.store(false, Ordering::SeqCst);
+    let event_id = confirmed.records[0].event_id.clone();
     delivered(&n, &batch(&[confirmed])).await;
     assert_eq!(messages_to(&customer).await.len(), 1);
     assert_eq!(messages_to(&n.kitchen).await.len(), 1, "the placement was told once");
+    // A send that failed gave its claim back: the retry's send is no resend of a cut-off one.
+    let store = NotificationStore::new(t.app.db().clone());
+    assert_eq!(
+        store.claim(&event_id, "customer:confirmed").await.unwrap(),
+        shared::notifications::store::Claim::Sent
+    );
+    assert!(!store.resent(&event_id, "customer:confirmed").await.unwrap());
 }
 
 /// A customer (by email) whose order's placement the notifier has handled, and the order's
@@ -235,6 +243,9 @@ async fn a_message_claimed_by_a_notifier_killed_before_it_was_sent_goes_out_on_t
         store.claim(event_id, message).await.unwrap(),
         shared::notifications::store::Claim::Sent
     );
+    // Its marker says it went out after a cut-off delivery (a copy may have gone out twice, had
+    // the kill fallen after the send), so an audit tells it from a duplicate nothing explains.
+    assert!(store.resent(event_id, message).await.unwrap());
 }
 
 #[tokio::test]

@@ -109,6 +109,15 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// The message's name within its stream record (its marker's sort key): one per audience
+    /// and event.
+    pub fn key(&self) -> String {
+        match &self.to {
+            Audience::Kitchen(_) => format!("kitchen:{}", self.event.key()),
+            Audience::Customer(_) => format!("customer:{}", self.event.key()),
+        }
+    }
+
     fn kitchen(kitchen_id: Option<&str>, event: Event) -> Self {
         Self {
             to: Audience::Kitchen(kitchen_id.map(str::to_owned)),

@@ -231,11 +231,9 @@ impl NotificationService {
         }
         let mut sent = 0;
         for notice in notices {
-            let key = match &notice.to {
-                Audience::Kitchen(_) => format!("kitchen:{}", notice.event.key()),
-                Audience::Customer(_) => format!("customer:{}", notice.event.key()),
-            };
-            match self.store.claim(&event_id, &key).await? {
+            let key = notice.key();
+            let claim = self.store.claim(&event_id, &key).await?;
+            match claim {
                 Claim::Mine => {}
                 Claim::Sent => {
                     tracing::info!(event_id = %event_id, message = %key, "already sent for this record");
@@ -258,7 +256,7 @@ impl NotificationService {
                         tokio::time::Instant::now(),
                         self.patience,
                         &key,
-                        async || self.store.sent(&event_id, &key).await,
+                        async || self.store.sent(&event_id, &key, claim == Claim::Unfinished).await,
                     )
                     .await;
                     if let Err(err) = marked {

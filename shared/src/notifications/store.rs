@@ -5,7 +5,7 @@
 //!
 //! | item | PK | SK | |
 //! |---|---|---|---|
-//! | sent marker | `NOTIFIED#<stream event id>` | `<audience>:<message>` | `state`: `sending` (claimed), `sent`; TTL 3 days (a stream keeps records 24 hours) |
+//! | sent marker | `NOTIFIED#<stream event id>` | `<audience>:<message>` | `state`: `sending` (claimed), `sent`; `resent`: true when sent again after an earlier delivery stopped between its claim and its mark (a copy may have gone out twice); TTL 3 days (a stream keeps records 24 hours) |
 
 use super::model::PaymentAnomaly;
 use crate::menu::model::Food;
@@ -21,6 +21,8 @@ use crate::platform::error::Failure;
 const STATE: &str = "state";
 const SENDING: &str = "sending";
 const SENT: &str = "sent";
+/// Set on a message sent after an earlier delivery's claim was found unfinished.
+const RESENT: &str = "resent";
 
 /// What a claim found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +38,8 @@ pub enum Claim {
 #[derive(serde::Deserialize)]
 struct Marker {
     state: Option<String>,
+    #[serde(default)]
+    resent: bool,
 }
 
 /// How long a marker outlives the stream record it stands for.
@@ -132,18 +136,40 @@ impl NotificationStore {
         })
     }
 
-    /// Records that a claimed message went out.
-    pub async fn sent(&self, event_id: &str, message: &str) -> Result<(), Failure> {
+    /// Records that a claimed message went out; `resent` when the claim was found unfinished
+    /// (an earlier delivery may have sent it too: the one duplicate the markers cannot rule out).
+    pub async fn sent(&self, event_id: &str, message: &str, resent: bool) -> Result<(), Failure> {
         crate::platform::db::write_gate().await?;
-        self.db
+        let mut update = self
+            .db
             .update_item(Self::marker_pk(event_id), message)
-            .update_expression("SET #state = :sent")
+            .update_expression(if resent {
+                "SET #state = :sent, #resent = :resent"
+            } else {
+                "SET #state = :sent"
+            })
             .expression_attribute_names("#state", STATE)
-            .expression_attribute_values(":sent", s(SENT))
+            .expression_attribute_values(":sent", s(SENT));
+        if resent {
+            update = update
+                .expression_attribute_names("#resent", RESENT)
+                .expression_attribute_values(":resent", aws_sdk_dynamodb::types::AttributeValue::Bool(true));
+        }
+        update
             .send()
             .await
             .map_err(|e| crate::platform::db::db_error("UpdateItem notification marker", e))?;
         Ok(())
+    }
+
+    /// Whether `message` of stream event `event_id` was sent again after an earlier delivery
+    /// stopped between claiming and marking it (so a second copy may have gone out); for audits.
+    pub async fn resent(&self, event_id: &str, message: &str) -> Result<bool, Failure> {
+        let marker: Option<Marker> = self
+            .db
+            .get_item(Self::marker_pk(event_id), message, "GetItem notification marker")
+            .await?;
+        Ok(marker.is_some_and(|m| m.resent))
     }
 
     /// Gives a claim back when the message could not be sent, so a retry sends it.

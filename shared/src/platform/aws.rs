@@ -38,14 +38,16 @@ include!(concat!(env!("OUT_DIR"), "/aws_roots.rs"));
 /// HTTPS for the SDK clients, trusting the AWS roots compiled into the binary (picked at build
 /// time, see `build.rs`) instead of reading and parsing the system trust store (some 150 files) at
 /// every cold start. `TLS_NATIVE_ROOTS=1` adds the system store (e.g. behind a TLS-inspecting proxy).
-fn https_client() -> SharedHttpClient {
+/// TLS is rustls with *ring*, the one provider the binaries already carry (`jsonwebtoken` signs
+/// with it): the SDK's default, aws-lc, linked a second cryptography library into every function.
+pub fn https_client() -> SharedHttpClient {
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
     let native = std::env::var("TLS_NATIVE_ROOTS").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
     let store = TrustStore::empty()
         .with_native_roots(native)
         .with_pem_certificate(AWS_ROOTS_PEM);
     let builder = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring));
     let client = match TlsContext::builder().with_trust_store(store).build() {
         Ok(context) => builder.tls_context(context).build_https(),
         Err(err) => {

@@ -104,7 +104,66 @@ struct Api {
     patience: Duration,
 }
 
+/// A request of the run ([`Api::request`]): a caller's token, a JSON body and an
+/// `Idempotency-Key` when it has them.
+struct Request<'a> {
+    api: &'a Api,
+    kind: &'static str,
+    method: Method,
+    path: String,
+    token: Option<&'a str>,
+    body: Option<&'a Value>,
+    key: Option<&'a str>,
+}
+
+impl<'a> Request<'a> {
+    fn token(mut self, token: &'a str) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    fn json(mut self, body: &'a Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    fn key(mut self, key: &'a str) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Sent as [`Api::call`] sends: the status and the body of the answer.
+    async fn send(self) -> anyhow::Result<(u16, Value)> {
+        self.api
+            .call(self.kind, self.method, &self.path, self.token, self.body, self.key)
+            .await
+    }
+
+    /// Sent, and the body of an answer with status `want`; any other answer fails the run,
+    /// saying what was being done.
+    async fn expect(self, want: u16, what: impl std::fmt::Display) -> anyhow::Result<Value> {
+        let (status, body) = self.send().await?;
+        if status != want {
+            bail!("{what}: {status} {body}");
+        }
+        Ok(body)
+    }
+}
+
 impl Api {
+    /// A request of kind `kind` (its name in the report) to `path`.
+    fn request(&self, kind: &'static str, method: Method, path: impl Into<String>) -> Request<'_> {
+        Request {
+            api: self,
+            kind,
+            method,
+            path: path.into(),
+            token: None,
+            body: None,
+            key: None,
+        }
+    }
+
     /// One request, sent again while the answer is a 5xx or no answer at all (a part of the
     /// system is down: the client waits as the 503's `Retry-After` says, at most 2 s) until the
     /// API's patience runs out. Every answer is counted; a 5xx without a JSON error and a
@@ -231,32 +290,25 @@ const TOP_UP: i64 = 1_500_000;
 
 /// A customer tops up the wallet: the deposit opened, paid on the local Paystack, verified.
 async fn top_up(api: &Api, paystack: &str, token: &str) -> anyhow::Result<()> {
-    let (status, body) = api
-        .call(
-            "POST /api/wallet/deposit",
-            Method::POST,
-            "/api/wallet/deposit/",
-            Some(token),
-            Some(&json!({ "amount": TOP_UP })),
-            None,
-        )
+    let body = api
+        .request("POST /api/wallet/deposit", Method::POST, "/api/wallet/deposit/")
+        .token(token)
+        .json(&json!({ "amount": TOP_UP }))
+        .expect(200, "deposit")
         .await?;
-    if status != 200 {
-        bail!("deposit: {status} {body}");
-    }
     let reference = body["payment"]["reference"]
         .as_str()
         .context("a deposit without a reference")?;
     pay_at_checkout(api, paystack, reference).await?;
     let (status, body) = api
-        .call(
+        .request(
             "POST /api/wallet/deposit/verify",
             Method::POST,
             "/api/wallet/deposit/verify/",
-            Some(token),
-            Some(&json!({ "reference": reference })),
-            None,
         )
+        .token(token)
+        .json(&json!({ "reference": reference }))
+        .send()
         .await?;
     if status != 200 || body["wallet"]["balance"].as_i64() != Some(TOP_UP) {
         bail!("verify deposit: {status} {body}");
@@ -281,7 +333,9 @@ async fn pay_at_checkout(api: &Api, paystack: &str, reference: &str) -> anyhow::
 /// A customer's wallet and every entry of it, oldest first.
 async fn wallet_of(api: &Api, token: &str) -> anyhow::Result<(i64, Vec<Value>)> {
     let (_, wallet) = api
-        .call("GET /api/wallet", Method::GET, "/api/wallet/", Some(token), None, None)
+        .request("GET /api/wallet", Method::GET, "/api/wallet/")
+        .token(token)
+        .send()
         .await?;
     let balance = wallet["wallet"]["balance"]
         .as_i64()
@@ -293,19 +347,11 @@ async fn wallet_of(api: &Api, token: &str) -> anyhow::Result<(i64, Vec<Value>)> 
             Some(c) => format!("/api/wallet/transactions/?limit=100&cursor={c}"),
             None => "/api/wallet/transactions/?limit=100".to_owned(),
         };
-        let (status, body) = api
-            .call(
-                "GET /api/wallet/transactions",
-                Method::GET,
-                &path,
-                Some(token),
-                None,
-                None,
-            )
+        let body = api
+            .request("GET /api/wallet/transactions", Method::GET, path)
+            .token(token)
+            .expect(200, "wallet history")
             .await?;
-        if status != 200 {
-            bail!("wallet history: {status} {body}");
-        }
         entries.extend(body["items"].as_array().cloned().unwrap_or_default());
         match body["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
@@ -340,19 +386,11 @@ impl Shared {
 }
 
 async fn login(api: &Api, identifier: &str, password: &str) -> anyhow::Result<String> {
-    let (status, body) = api
-        .call(
-            "POST /api/auths/login",
-            Method::POST,
-            "/api/auths/login/",
-            None,
-            Some(&json!({"identifier": identifier, "password": password})),
-            None,
-        )
+    let body = api
+        .request("POST /api/auths/login", Method::POST, "/api/auths/login/")
+        .json(&json!({"identifier": identifier, "password": password}))
+        .expect(200, format!("login of {identifier}"))
         .await?;
-    if status != 200 {
-        bail!("login of {identifier}: {status} {body}");
-    }
     body["access"].as_str().map(str::to_owned).context("no access token")
 }
 
@@ -361,33 +399,15 @@ async fn customer(api: &Api, moto: &str, n: usize, run: &str) -> anyhow::Result<
     let email = format!("rush-{run}-{n}@load.example");
     let password = format!("rush-password-{n}");
     let body = json!({"identifier": email, "password": password});
-    let (status, answer) = api
-        .call(
-            "POST /api/auths/signup",
-            Method::POST,
-            "/api/auths/signup/",
-            None,
-            Some(&body),
-            None,
-        )
+    api.request("POST /api/auths/signup", Method::POST, "/api/auths/signup/")
+        .json(&body)
+        .expect(201, format!("signup of {email}"))
         .await?;
-    if status != 201 {
-        bail!("signup of {email}: {status} {answer}");
-    }
     let otp = code_for(&api.http, moto, &email).await?;
-    let (status, answer) = api
-        .call(
-            "POST /api/auths/verify",
-            Method::POST,
-            "/api/auths/verify/",
-            None,
-            Some(&json!({"identifier": email, "otp": otp})),
-            None,
-        )
+    api.request("POST /api/auths/verify", Method::POST, "/api/auths/verify/")
+        .json(&json!({"identifier": email, "otp": otp}))
+        .expect(200, format!("verify of {email}"))
         .await?;
-    if status != 200 {
-        bail!("verify of {email}: {status} {answer}");
-    }
     login(api, &email, &password).await
 }
 
@@ -424,19 +444,11 @@ async fn prepare_kitchen(api: &Api, admin: &str, slug: &str, home: bool, stock: 
             format!("/api/kitchens/{slug}/manage/orders"),
         )
     };
-    let (code, items) = api
-        .call(
-            "GET /api/foods/admin/items",
-            Method::GET,
-            &format!("{foods}/items/"),
-            Some(admin),
-            None,
-            None,
-        )
+    let items = api
+        .request("GET /api/foods/admin/items", Method::GET, format!("{foods}/items/"))
+        .token(admin)
+        .expect(200, format!("the menu of {slug}"))
         .await?;
-    if code != 200 {
-        bail!("the menu of {slug}: {code} {items}");
-    }
     let mut listed: Vec<(Dish, Option<i64>)> = items["items"]
         .as_array()
         .into_iter()
@@ -461,19 +473,15 @@ async fn prepare_kitchen(api: &Api, admin: &str, slug: &str, home: bool, stock: 
     }
     for ((dish, _), stock) in listed.iter().zip(stock) {
         let id = &dish.id;
-        let (code, body) = api
-            .call(
-                "PATCH /api/foods/admin/items/{id}",
-                Method::PATCH,
-                &format!("{foods}/items/{id}/"),
-                Some(admin),
-                Some(&json!({ "stock": stock })),
-                None,
-            )
-            .await?;
-        if code != 200 {
-            bail!("setting stock at {slug}: {code} {body}");
-        }
+        api.request(
+            "PATCH /api/foods/admin/items/{id}",
+            Method::PATCH,
+            format!("{foods}/items/{id}/"),
+        )
+        .token(admin)
+        .json(&json!({ "stock": stock }))
+        .expect(200, format!("setting stock at {slug}"))
+        .await?;
     }
     let start: Vec<(String, i64)> = listed
         .iter()
@@ -545,19 +553,15 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
         let key = ulid::Ulid::new().to_string();
         if by_cart {
             for (id, quantity) in &wanted {
-                let (status, body) = api
-                    .call(
-                        "PUT /api/cart/items/{id}",
-                        Method::PUT,
-                        &format!("/api/cart/items/{id}/"),
-                        Some(&token),
-                        Some(&json!({ "quantity": quantity })),
-                        None,
-                    )
-                    .await?;
-                if status != 200 {
-                    bail!("cart line: {status} {body}");
-                }
+                api.request(
+                    "PUT /api/cart/items/{id}",
+                    Method::PUT,
+                    format!("/api/cart/items/{id}/"),
+                )
+                .token(&token)
+                .json(&json!({ "quantity": quantity }))
+                .expect(200, "cart line")
+                .await?;
             }
         }
         // The placement, and its second sending with the same key.
@@ -582,7 +586,13 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
                 ["POST /api/orders", "POST /api/orders (same key)"],
             )
         };
-        let send = |kind: &'static str| api.call(kind, Method::POST, path, Some(&token), Some(&request), Some(&key));
+        let send = |kind: &'static str| {
+            api.request(kind, Method::POST, path)
+                .token(&token)
+                .json(&request)
+                .key(&key)
+                .send()
+        };
         let (status, body) = send(kinds[0]).await?;
         match status {
             201 => {
@@ -617,28 +627,22 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
                     pay_online(&shared, &token, &id, cancel).await?;
                 } else if how < 35 {
                     let (status, body) = api
-                        .call(
+                        .request(
                             "POST /api/orders/{id}/pay/wallet",
                             Method::POST,
-                            &format!("/api/orders/{id}/pay/wallet/"),
-                            Some(&token),
-                            None,
-                            None,
+                            format!("/api/orders/{id}/pay/wallet/"),
                         )
+                        .token(&token)
+                        .send()
                         .await?;
                     let code = body["error"]["code"].as_str().unwrap_or_default();
                     // Paid already: by this customer's own earlier sending whose answer was lost,
                     // or by the kitchen's cash mark.
                     let own = if (status, code) == (409, "already_paid") {
                         let (_, order) = api
-                            .call(
-                                "GET /api/orders/{id}",
-                                Method::GET,
-                                &format!("/api/orders/{id}/"),
-                                Some(&token),
-                                None,
-                                None,
-                            )
+                            .request("GET /api/orders/{id}", Method::GET, format!("/api/orders/{id}/"))
+                            .token(&token)
+                            .send()
                             .await?;
                         order["order"]["payment_method"] == "wallet"
                     } else {
@@ -665,15 +669,10 @@ async fn rush(shared: Arc<Shared>, token: String, seed: u64) -> anyhow::Result<(
             409 if body["error"]["code"] == "insufficient_stock" || body["error"]["code"] == "sold_out" => {
                 shared.ledger().refused_sold_out += 1;
                 if by_cart {
-                    api.call(
-                        "DELETE /api/cart",
-                        Method::DELETE,
-                        "/api/cart/",
-                        Some(&token),
-                        None,
-                        None,
-                    )
-                    .await?;
+                    api.request("DELETE /api/cart", Method::DELETE, "/api/cart/")
+                        .token(&token)
+                        .send()
+                        .await?;
                 }
             }
             _ => bail!("placing an order: {status} {body}"),
@@ -691,14 +690,13 @@ async fn pay_online(shared: &Shared, token: &str, id: &str, cancel: bool) -> any
     shared.ledger().online.insert(id.to_owned());
     let paid = async {
         let (status, body) = api
-            .call(
+            .request(
                 "POST /api/orders/{id}/pay",
                 Method::POST,
-                &format!("/api/orders/{id}/pay/"),
-                Some(token),
-                None,
-                None,
+                format!("/api/orders/{id}/pay/"),
             )
+            .token(token)
+            .send()
             .await?;
         if status != 200 {
             return Ok::<_, anyhow::Error>(Some(format!("pay: {status} {body}")));
@@ -708,14 +706,13 @@ async fn pay_online(shared: &Shared, token: &str, id: &str, cancel: bool) -> any
             .context("a payment without a reference")?;
         pay_at_checkout(api, &shared.paystack, reference).await?;
         let (status, body) = api
-            .call(
+            .request(
                 "POST /api/orders/{id}/pay/verify",
                 Method::POST,
-                &format!("/api/orders/{id}/pay/verify/"),
-                Some(token),
-                None,
-                None,
+                format!("/api/orders/{id}/pay/verify/"),
             )
+            .token(token)
+            .send()
             .await?;
         if status != 200 || body["order"]["payment_status"] != "paid" {
             return Ok(Some(format!("verify: {status} {body}")));
@@ -728,14 +725,13 @@ async fn pay_online(shared: &Shared, token: &str, id: &str, cancel: bool) -> any
             shared.ledger().paystack_paid.insert(id.to_owned());
             if cancel {
                 let (status, body) = api
-                    .call(
+                    .request(
                         "POST /api/orders/{id}/cancel",
                         Method::POST,
-                        &format!("/api/orders/{id}/cancel/"),
-                        Some(token),
-                        None,
-                        None,
+                        format!("/api/orders/{id}/cancel/"),
                     )
+                    .token(token)
+                    .send()
                     .await?;
                 match status {
                     200 => {
@@ -797,22 +793,18 @@ async fn kitchen(shared: Arc<Shared>, token: String, limit: Instant) -> anyhow::
         let mut open: Vec<(&Kitchen, Value)> = Vec::new();
         for kitchen in &shared.kitchens {
             for status in ["pending", "confirmed", "preparing", "ready_for_pickup"] {
-                let (code, body) = api
-                    .call(
+                let body = api
+                    .request(
                         kitchen.kind(
                             "GET /api/orders/admin?status=",
                             "GET /api/kitchens/{slug}/manage/orders?status=",
                         ),
                         Method::GET,
-                        &format!("{}/?status={status}&limit=100", kitchen.orders),
-                        Some(&token),
-                        None,
-                        None,
+                        format!("{}/?status={status}&limit=100", kitchen.orders),
                     )
+                    .token(&token)
+                    .expect(200, format!("board of {}", kitchen.slug))
                     .await?;
-                if code != 200 {
-                    bail!("board of {}: {code} {body}", kitchen.slug);
-                }
                 open.extend(
                     body["items"]
                         .as_array()
@@ -841,7 +833,10 @@ async fn kitchen(shared: Arc<Shared>, token: String, limit: Instant) -> anyhow::
                 let path = format!("{}/{}/{what}/", kitchen.orders, order["id"].as_str()?);
                 let token = token.clone();
                 Some(async move {
-                    api.call(kind, Method::PATCH, &path, Some(&token), Some(&body), None)
+                    api.request(kind, Method::PATCH, path)
+                        .token(&token)
+                        .json(&body)
+                        .send()
                         .await
                 })
             });
@@ -912,14 +907,13 @@ async fn refunds_settled(
             "refund_failed" => {
                 let slug = &kitchen.slug;
                 let (_, alerts) = api
-                    .call(
+                    .request(
                         "GET /api/kitchens/{slug}/manage/alerts",
                         Method::GET,
-                        &format!("/api/kitchens/{slug}/manage/alerts/?status=open&limit=100"),
-                        Some(token),
-                        None,
-                        None,
+                        format!("/api/kitchens/{slug}/manage/alerts/?status=open&limit=100"),
                     )
+                    .token(token)
+                    .send()
                     .await?;
                 let alerted = alerts["items"]
                     .as_array()
@@ -964,22 +958,18 @@ async fn every_order(api: &Api, token: &str, kitchens: &[Kitchen]) -> anyhow::Re
 
 /// One order as its kitchen sees it.
 async fn read_order(api: &Api, token: &str, kitchen: &Kitchen, id: &str) -> anyhow::Result<Value> {
-    let (code, body) = api
-        .call(
+    let body = api
+        .request(
             kitchen.kind(
                 "GET /api/orders/admin/{id}",
                 "GET /api/kitchens/{slug}/manage/orders/{id}",
             ),
             Method::GET,
-            &format!("{}/{id}/", kitchen.orders),
-            Some(token),
-            None,
-            None,
+            format!("{}/{id}/", kitchen.orders),
         )
+        .token(token)
+        .expect(200, format!("order {id}"))
         .await?;
-    if code != 200 {
-        bail!("order {id}: {code} {body}");
-    }
     Ok(body["order"].clone())
 }
 
@@ -991,19 +981,15 @@ async fn every_summary(api: &Api, token: &str, kitchen: &Kitchen) -> anyhow::Res
             Some(c) => format!("{}/?limit=100&cursor={c}", kitchen.orders),
             None => format!("{}/?limit=100", kitchen.orders),
         };
-        let (code, body) = api
-            .call(
+        let body = api
+            .request(
                 kitchen.kind("GET /api/orders/admin", "GET /api/kitchens/{slug}/manage/orders"),
                 Method::GET,
-                &path,
-                Some(token),
-                None,
-                None,
+                path,
             )
+            .token(token)
+            .expect(200, "orders list")
             .await?;
-        if code != 200 {
-            bail!("orders list: {code} {body}");
-        }
         all.extend(body["items"].as_array().cloned().unwrap_or_default());
         match body["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
@@ -1031,14 +1017,8 @@ async fn main() -> anyhow::Result<()> {
     // The kitchens: the home one and the demo's second kitchen (open all day for the run), each
     // with dishes set to a known stock; a coupon at the home kitchen.
     let (_, listed) = api
-        .call(
-            "GET /api/kitchens",
-            Method::GET,
-            "/api/kitchens/?limit=100",
-            None,
-            None,
-            None,
-        )
+        .request("GET /api/kitchens", Method::GET, "/api/kitchens/?limit=100")
+        .send()
         .await?;
     let listed = listed["items"].as_array().cloned().unwrap_or_default();
     let home_slug = listed
@@ -1053,41 +1033,34 @@ async fn main() -> anyhow::Result<()> {
         .filter(|k| k["is_home"] != true)
         .find_map(|k| k["slug"].as_str())
     {
-        let (code, body) = api
-            .call(
-                "PATCH /api/kitchens/{slug}/manage",
-                Method::PATCH,
-                &format!("/api/kitchens/{other}/manage/"),
-                Some(&admin),
-                Some(&json!({"hours": [], "accepting_orders": true})),
-                None,
-            )
-            .await?;
-        if code != 200 {
-            bail!("opening {other} for the run: {code} {body}");
-        }
+        api.request(
+            "PATCH /api/kitchens/{slug}/manage",
+            Method::PATCH,
+            format!("/api/kitchens/{other}/manage/"),
+        )
+        .token(&admin)
+        .json(&json!({"hours": [], "accepting_orders": true}))
+        .expect(200, format!("opening {other} for the run"))
+        .await?;
         kitchens.push(prepare_kitchen(&api, &admin, other, false, &[40]).await?);
     }
-    let (code, body) = api
-        .call(
+    let body = api
+        .request(
             "POST /api/kitchens/{slug}/manage/coupons",
             Method::POST,
-            &format!("/api/kitchens/{home_slug}/manage/coupons/"),
-            Some(&admin),
-            Some(&json!({
-                "code": COUPON,
-                "description": "The load scenario's coupon",
-                "kind": "percent",
-                "percent": COUPON_PERCENT,
-                "usage_limit": COUPON_LIMIT,
-                "per_customer_limit": 1000,
-            })),
-            None,
+            format!("/api/kitchens/{home_slug}/manage/coupons/"),
         )
+        .token(&admin)
+        .json(&json!({
+            "code": COUPON,
+            "description": "The load scenario's coupon",
+            "kind": "percent",
+            "percent": COUPON_PERCENT,
+            "usage_limit": COUPON_LIMIT,
+            "per_customer_limit": 1000,
+        }))
+        .expect(201, "the coupon")
         .await?;
-    if code != 201 {
-        bail!("the coupon: {code} {body}");
-    }
     let coupon_id = body["coupon"]["id"]
         .as_str()
         .context("a coupon without an id")?
@@ -1281,17 +1254,16 @@ async fn main() -> anyhow::Result<()> {
         .flat_map(|k| k.start.iter().map(move |(id, n)| (k, id, *n)))
     {
         let (_, body) = api
-            .call(
+            .request(
                 kitchen.kind(
                     "GET /api/foods/admin/items/{id}",
                     "GET /api/kitchens/{slug}/manage/foods/items/{id}",
                 ),
                 Method::GET,
-                &format!("{}/items/{id}/", kitchen.foods),
-                Some(&admin),
-                None,
-                None,
+                format!("{}/items/{id}/", kitchen.foods),
             )
+            .token(&admin)
+            .send()
             .await?;
         let left = body["food"]["stock"].as_i64().context("tracked stock")?;
         let sold = taken.get(id).copied().unwrap_or_default();
@@ -1308,14 +1280,13 @@ async fn main() -> anyhow::Result<()> {
     // The coupon: used by exactly the stored orders not cancelled that carry it, never past its
     // limit (cancelled ones gave their use back).
     let (_, coupons) = api
-        .call(
+        .request(
             "GET /api/kitchens/{slug}/manage/coupons",
             Method::GET,
-            &format!("/api/kitchens/{}/manage/coupons/?limit=100", kitchens[0].slug),
-            Some(&admin),
-            None,
-            None,
+            format!("/api/kitchens/{}/manage/coupons/?limit=100", kitchens[0].slug),
         )
+        .token(&admin)
+        .send()
         .await?;
     let uses = coupons["items"]
         .as_array()
