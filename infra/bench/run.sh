@@ -16,14 +16,21 @@ cd "$ROOT"
 DEV_SH_LIBRARY=1 source infra/local/dev.sh
 
 PROFILE=${PROFILE:-release}
-BINS=(-p signup -p verify -p login -p foods -p orders -p admin -p payments -p notifier -p kitchens -p realtime -p expiry -p bench)
-bench_build "$PROFILE" "${BINS[@]}"
+FUNCTIONS=(signup verify login foods orders admin payments notifier kitchens realtime expiry)
+bench_build "$PROFILE" -p bench
+# One build per function, as `sam build` makes them (rust-cargolambda, one Binary each): built
+# together, cargo would give every function the `shared` features of all of them (the Paystack
+# client, the S3 client, the spreadsheet readers), and the bench would time and size binaries
+# that are never deployed.
+for f in "${FUNCTIONS[@]}"; do bench_build "$PROFILE" -p "$f"; done
 if [ -n "${ARM64:-}" ]; then
   install_cargo_lambda
   log "cross-building arm64 with cargo-lambda (sizes)"
-  PATH="$TOOLS/venv/bin:$PATH" cargo lambda build --release --arm64 --locked \
-    --bin signup --bin verify --bin login --bin foods --bin orders --bin admin --bin payments --bin notifier \
-    --bin kitchens --bin realtime --bin expiry
+  # From the function's folder, as `sam build` runs it (CodeUri): from the workspace's root
+  # `--bin` alone would select every member and so unify their features.
+  for f in "${FUNCTIONS[@]}"; do
+    (cd "functions/$f" && PATH="$TOOLS/venv/bin:$PATH" cargo lambda build --release --arm64 --locked --bin "$f")
+  done
 fi
 
 cmd_install
@@ -40,7 +47,7 @@ log "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 "$BIN_DIR/bench" --bin-dir "$BIN_DIR" --arm64-dir "$TARGET_DIR/lambda" --dynamodb "http://127.0.0.1:$ddb" --moto "http://127.0.0.1:$moto" \
   --paystack "http://127.0.0.1:$paystack" --out target/bench/report.md "$@"
 # Every function's size (those without a scenario in the bench too: kitchens, realtime, expiry).
-for f in signup verify login foods orders admin payments notifier kitchens realtime expiry; do
+for f in "${FUNCTIONS[@]}"; do
   if [ -f "$BIN_DIR/$f" ]; then
     zipped=$(python3 -c "import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],'bootstrap'); z.close(); print(len(b.getvalue()))" "$BIN_DIR/$f")
     arm=""

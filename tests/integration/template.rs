@@ -716,3 +716,30 @@ fn viewers_reach_the_front_door_over_ipv4_unless_asked_so_the_wafs_per_address_r
         Some("ViewerIpv6")
     );
 }
+
+/// `sam build` runs `cargo lambda build --bin <Binary>` in each function's `CodeUri`: from the
+/// function's own folder cargo builds that package alone, with only the `shared` features it
+/// asks for; from the workspace's root it would select every member and give each function the
+/// features of all (the Paystack client, S3, the spreadsheet readers), a bigger binary and a
+/// slower cold start.
+#[test]
+fn each_function_is_built_from_its_own_folder_with_only_its_own_features() {
+    let t = template();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut built = 0;
+    for (name, resource) in t["Resources"].as_mapping().unwrap() {
+        if resource["Metadata"]["BuildMethod"].as_str() != Some("rust-cargolambda") {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        let code_uri = resource["Properties"]["CodeUri"].as_str().unwrap();
+        assert_eq!(code_uri, format!("../functions/{binary}/"), "{name:?}");
+        let manifest = std::fs::read_to_string(root.join("infra").join(code_uri).join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!("name = \"{binary}\"")),
+            "{name:?}: {code_uri} builds {binary}"
+        );
+        built += 1;
+    }
+    assert_eq!(built, 11, "every function");
+}
