@@ -3,6 +3,10 @@
 //! in order; the first that fails is reported (`ReportBatchItemFailures`), so the stream retries
 //! from it and nothing after it is lost or sent out of order.
 
+// The handler's future nests every notification's flow (inbox, reports, alerts, frames, mail):
+// built alone (as `sam build` builds it), computing its layout needs more than the default 128.
+#![recursion_limit = "256"]
+
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_runtime::LambdaEvent;

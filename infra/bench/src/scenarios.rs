@@ -970,7 +970,7 @@ impl Data {
                 let back: Vec<String> = all((0..n).map(|_| this.placed_and_paid_on_paystack()).collect()).await?;
                 let delivered: Vec<String> = all((0..n).map(|_| this.opened(true)).collect()).await?;
                 let charges = all(delivered.iter().map(|r| this.charge_success(r)).collect()).await?;
-                let callback = json!({"callback_url": "https://chukskitchen.ng/orders/paid"});
+                let callback = json!({"callback_url": "/orders/paid"});
                 vec![
                     Scenario {
                         paystack_calls: 1,
