@@ -501,6 +501,7 @@ cmd_test() {
   log "DynamoDB Local :$ddb, moto :$moto, local Paystack :$paystack"
   cargo fmt --all -- --check
   lint_template
+  if [ "$#" = 0 ]; then check_functions_alone; fi
   local out="$TOOLS/logs/test-output.txt"
   set +e
   # A #[tokio::test] keeps its whole future on the test thread's stack, and a debug build's
@@ -528,6 +529,18 @@ cmd_test() {
   awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
        END { printf "%d passed, %d failed\n", p, f }' "$out"
   return "$status"
+}
+
+# Each function as `sam build` builds it: `cargo lambda build --bin <name>` in its own folder
+# (the template's CodeUri), so cargo takes that package alone with only the `shared` features it
+# asks for. The workspace's tests build every package together, which can hide a function that
+# does not build alone (the notifier's future once needed a higher recursion limit only then).
+check_functions_alone() {
+  log "checking each function built alone, as sam build builds it"
+  local dir
+  for dir in "$ROOT"/functions/*/; do
+    (cd "$dir" && cargo check --locked --quiet --bin "$(basename "$dir")") || return 1
+  done
 }
 
 # The browser journeys alone, on their own throw-away stack (the API binaries must be built:
